@@ -1,0 +1,567 @@
+//! Case files to validated cases. Every error names the file, line and column; nothing panics.
+
+use super::model::*;
+use super::raw::*;
+use super::template::Template;
+use crate::diag::FileError;
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The rels a step may call. Discovery finds them among the application's links and the links of
+/// its embedded resources (`communication`, `me`, ...); `application` is the application itself.
+pub const KNOWN_RELS: &[&str] = &[
+    "application",
+    "batch",
+    "communication",
+    "conversations",
+    "events",
+    "me",
+    "mediaPolicies",
+    "onlineMeetings",
+    "people",
+    "policies",
+    "startMessaging",
+];
+
+/// Preconditions a case may declare with `needs`, besides `fault:NAME`.
+pub const KNOWN_PRECONDITIONS: &[&str] = &["anonymous"];
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
+
+/// Case files larger than this are refused before parsing (1 MiB).
+pub const MAX_CASE_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Loads every `*.toml` file under `dir` (recursively, sorted by path) and checks that ids are unique.
+pub fn load_dir(dir: &Path) -> Result<Vec<Case>, FileError> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files)?;
+    files.sort();
+    let mut cases: Vec<Case> = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for path in files {
+        let source = read_source(&path)?;
+        let case = parse_case(&path, &source)?;
+        if let Some(first) = seen.get(&case.id) {
+            let span = id_span(&source);
+            return Err(FileError::new(
+                &path,
+                &source,
+                span,
+                format!(
+                    "duplicate case id `{}`, first defined in {}",
+                    case.id,
+                    first.display()
+                ),
+            ));
+        }
+        seen.insert(case.id.clone(), path.clone());
+        cases.push(case);
+    }
+    Ok(cases)
+}
+
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), FileError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| FileError::unreadable(dir, format!("cannot read case directory: {e}")))?;
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| FileError::unreadable(dir, format!("cannot read entry: {e}")))?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read_source(path: &Path) -> Result<String, FileError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| FileError::unreadable(path, format!("cannot read case file: {e}")))?
+        .len();
+    if size > MAX_CASE_FILE_BYTES {
+        return Err(FileError::unreadable(
+            path,
+            format!("case file is {size} bytes; the limit is {MAX_CASE_FILE_BYTES}"),
+        ));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| FileError::unreadable(path, format!("cannot read case file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        FileError::new(
+            path,
+            &text,
+            offset..offset + 1,
+            "case file is not valid UTF-8",
+        )
+    })
+}
+
+fn id_span(source: &str) -> Range<usize> {
+    toml::from_str::<IdOnly>(source)
+        .map(|c| c.id.span())
+        .unwrap_or(0..0)
+}
+
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    id: Spanned<String>,
+}
+
+/// Parses and validates one case file's text.
+pub fn parse_case(path: &Path, source: &str) -> Result<Case, FileError> {
+    let raw: RawCase = toml::from_str(source).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        FileError::new(path, source, span, e.message().trim().to_string())
+    })?;
+    Validator { path, source }.case(raw)
+}
+
+/// Validation with the file at hand, so every error gets its position.
+struct Validator<'a> {
+    path: &'a Path,
+    source: &'a str,
+}
+
+type Result<T, E = FileError> = std::result::Result<T, E>;
+
+impl Validator<'_> {
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> FileError {
+        FileError::new(self.path, self.source, span, message)
+    }
+
+    fn case(&self, raw: RawCase) -> Result<Case> {
+        let id = self.id(&raw.id)?;
+        let title = raw.title.get_ref().trim().to_string();
+        if title.is_empty() {
+            return Err(self.error(raw.title.span(), "the title is empty"));
+        }
+        if raw.spec.get_ref().is_empty() {
+            return Err(self.error(raw.spec.span(), "a case must name at least one spec item"));
+        }
+        let spec = raw
+            .spec
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect();
+        let severity = match raw.severity.get_ref().as_str() {
+            "must" => Severity::Must,
+            "should" => Severity::Should,
+            other => {
+                return Err(self.error(
+                    raw.severity.span(),
+                    format!("unknown severity `{other}`; expected `must` or `should`"),
+                ));
+            }
+        };
+        let media = self.media(raw.media.as_ref())?;
+        let mut needs = BTreeSet::new();
+        for need in &raw.needs {
+            let name = need.get_ref();
+            let known = KNOWN_PRECONDITIONS.contains(&name.as_str())
+                || name
+                    .strip_prefix("fault:")
+                    .is_some_and(|f| Fault::from_name(f).is_some());
+            if !known {
+                return Err(self.error(
+                    need.span(),
+                    format!(
+                        "unknown precondition `{name}`; known: {}, fault:{}",
+                        KNOWN_PRECONDITIONS.join(", "),
+                        Fault::ALL.map(Fault::as_str).join(", fault:")
+                    ),
+                ));
+            }
+            needs.insert(name.clone());
+        }
+        if raw.steps.get_ref().is_empty() {
+            return Err(self.error(raw.steps.span(), "a case needs at least one [[step]]"));
+        }
+        let mut captures = BTreeSet::new();
+        let mut steps = Vec::new();
+        for raw_step in raw.steps.into_inner() {
+            let step = self.step(raw_step, &mut captures, &media)?;
+            if let Some(fault) = step.fault {
+                needs.insert(fault.precondition());
+            }
+            steps.push(step);
+        }
+        Ok(Case {
+            id,
+            title,
+            spec,
+            severity,
+            tags: raw.tags.iter().map(|t| t.get_ref().clone()).collect(),
+            media,
+            needs: needs.into_iter().collect(),
+            interpretation: raw.interpretation.map(Spanned::into_inner),
+            steps,
+            source: self.path.to_path_buf(),
+        })
+    }
+
+    fn id(&self, id: &Spanned<String>) -> Result<String> {
+        let text = id.get_ref();
+        let valid = !text.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        if !valid {
+            return Err(self.error(
+                id.span(),
+                format!("case id `{text}` may use only a-z, 0-9, `-` and `.`"),
+            ));
+        }
+        Ok(text.clone())
+    }
+
+    fn media(&self, media: Option<&Spanned<Vec<Spanned<String>>>>) -> Result<Vec<Media>> {
+        let Some(list) = media else {
+            return Ok(Media::ALL.to_vec());
+        };
+        if list.get_ref().is_empty() {
+            return Err(self.error(list.span(), "`media` is empty; leave it out to run both"));
+        }
+        let mut out = Vec::new();
+        for item in list.get_ref() {
+            let media = Media::from_name(item.get_ref()).ok_or_else(|| {
+                self.error(
+                    item.span(),
+                    format!(
+                        "unknown media type `{}`; expected json or xml",
+                        item.get_ref()
+                    ),
+                )
+            })?;
+            if !out.contains(&media) {
+                out.push(media);
+            }
+        }
+        Ok(out)
+    }
+
+    fn template(&self, value: &Spanned<String>, captures: &BTreeSet<String>) -> Result<Template> {
+        let template = Template::parse(value.get_ref()).map_err(|e| {
+            // +1 skips the opening quote of a basic string.
+            let start = value.span().start + 1 + e.offset;
+            self.error(start..start + 2, e.message)
+        })?;
+        for name in template.captures() {
+            if !captures.contains(name) {
+                return Err(self.error(
+                    value.span(),
+                    format!(
+                        "unknown capture `{name}`; an earlier step must capture it (known: {})",
+                        list_or_none(captures)
+                    ),
+                ));
+            }
+        }
+        Ok(template)
+    }
+
+    fn templates(
+        &self,
+        map: &BTreeMap<String, Spanned<String>>,
+        captures: &BTreeSet<String>,
+    ) -> Result<Vec<(String, Template)>> {
+        map.iter()
+            .map(|(k, v)| Ok((k.clone(), self.template(v, captures)?)))
+            .collect()
+    }
+
+    fn step(&self, raw: RawStep, captures: &mut BTreeSet<String>, media: &[Media]) -> Result<Step> {
+        let method = raw.method.get_ref().to_ascii_uppercase();
+        if !METHODS.contains(&method.as_str()) {
+            return Err(self.error(
+                raw.method.span(),
+                format!(
+                    "unknown method `{}`; expected one of {}",
+                    raw.method.get_ref(),
+                    METHODS.join(", ")
+                ),
+            ));
+        }
+        let call = match (&raw.rel, &raw.href) {
+            (Some(rel), None) => Call::Rel(self.rel(rel)?),
+            (None, Some(href)) => Call::Href(self.template(href, captures)?),
+            (Some(_), Some(href)) => {
+                return Err(self.error(href.span(), "a step takes `rel` or `href`, not both"));
+            }
+            (None, None) => {
+                return Err(self.error(
+                    raw.method.span(),
+                    "a step needs `rel` (a discovered link) or `href` (usually a capture)",
+                ));
+            }
+        };
+        let body = self.body(&raw, captures, media)?;
+        let auth = match raw.auth.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
+            None | Some(("token", _)) => Auth::Token,
+            Some(("none", _)) => Auth::None,
+            Some(("invalid", _)) => Auth::Invalid,
+            Some((other, span)) => {
+                return Err(self.error(
+                    span,
+                    format!("unknown auth `{other}`; expected token, none or invalid"),
+                ));
+            }
+        };
+        let fault = match &raw.fault {
+            None => None,
+            Some(name) => Some(self.fault(name, &body)?),
+        };
+        let expect = self.expect(raw.expect, captures)?;
+        let mut step_captures = Vec::new();
+        for (name, capture) in &raw.capture {
+            step_captures.push(self.capture(name, capture)?);
+        }
+        let step = Step {
+            method,
+            call,
+            query: self.templates(&raw.query, captures)?,
+            headers: self.templates(&raw.headers, captures)?,
+            body,
+            auth,
+            fault,
+            expect,
+            captures: step_captures,
+        };
+        captures.extend(step.captures.iter().map(|c| c.name.clone()));
+        Ok(step)
+    }
+
+    fn rel(&self, rel: &Spanned<String>) -> Result<String> {
+        let name = rel.get_ref();
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if KNOWN_RELS.contains(&local) {
+            return Ok(local.to_string());
+        }
+        let hint = closest(local, KNOWN_RELS)
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        Err(self.error(
+            rel.span(),
+            format!(
+                "unknown rel `{name}`{hint} (known: {})",
+                KNOWN_RELS.join(", ")
+            ),
+        ))
+    }
+
+    fn body(&self, raw: &RawStep, captures: &BTreeSet<String>, media: &[Media]) -> Result<Body> {
+        if let Some(raw_body) = &raw.raw {
+            if let Some(other) = raw
+                .body
+                .as_ref()
+                .map(Spanned::span)
+                .or(raw.links.as_ref().map(Spanned::span))
+            {
+                return Err(self.error(other, "a step takes `raw` or `body`/`links`, not both"));
+            }
+            let text = |t: &Option<String>| t.as_deref().map(Template::parse).transpose();
+            let bad =
+                |e: crate::case::template::TemplateError| self.error(raw_body.span(), e.message);
+            let json = text(&raw_body.get_ref().json).map_err(bad)?;
+            let xml = text(&raw_body.get_ref().xml).map_err(bad)?;
+            for m in media {
+                let present = match m {
+                    Media::Json => json.is_some(),
+                    Media::Xml => xml.is_some(),
+                };
+                if !present {
+                    return Err(self.error(
+                        raw_body.span(),
+                        format!("the case runs in {m} but `raw` has no `{m}` text; add it or set `media`"),
+                    ));
+                }
+            }
+            return Ok(Body::Raw { json, xml });
+        }
+        if raw.body.is_none() && raw.links.is_none() {
+            return Ok(Body::None);
+        }
+        let empty = BTreeMap::new();
+        let properties = raw.body.as_ref().map_or(&empty, |b| b.get_ref());
+        let links = raw.links.as_ref().map_or(&empty, |b| b.get_ref());
+        Ok(Body::Input {
+            properties: self.templates(properties, captures)?,
+            links: self.templates(links, captures)?,
+        })
+    }
+
+    fn fault(&self, name: &Spanned<String>, body: &Body) -> Result<Fault> {
+        let fault = Fault::from_name(name.get_ref()).ok_or_else(|| {
+            self.error(
+                name.span(),
+                format!(
+                    "unknown fault `{}`; known: {}",
+                    name.get_ref(),
+                    Fault::ALL.map(Fault::as_str).join(", ")
+                ),
+            )
+        })?;
+        let keyed = matches!(body, Body::Input { properties, .. }
+            if properties.iter().any(|(k, v)| k == "operationId" && v.is_operation_id()));
+        if !keyed {
+            return Err(self.error(
+                name.span(),
+                "a step with `fault` must send `operationId = \"{{operation_id}}\"`: the fault is armed for that operationId",
+            ));
+        }
+        Ok(fault)
+    }
+
+    fn expect(&self, raw: Spanned<RawExpect>, captures: &BTreeSet<String>) -> Result<Expect> {
+        let raw = raw.into_inner();
+        let status = *raw.status.get_ref();
+        if !(100..=599).contains(&status) {
+            return Err(self.error(
+                raw.status.span(),
+                format!("status {status} is not an HTTP status"),
+            ));
+        }
+        let subcode = match &raw.subcode {
+            None => None,
+            Some(s) => Some(match s.get_ref() {
+                RawSubcode::Name(name) if !name.is_empty() => SubcodeRule::Equals(name.clone()),
+                RawSubcode::Present(false) => SubcodeRule::Absent,
+                _ => {
+                    return Err(self.error(
+                        s.span(),
+                        "`subcode` is a subcode name, or `false` when the response must have none",
+                    ));
+                }
+            }),
+        };
+        let mut headers = Vec::new();
+        for (name, rule) in &raw.headers {
+            headers.push(self.header_rule(name, rule, captures)?);
+        }
+        let resource = match &raw.resource {
+            None => None,
+            Some(r) => {
+                let r = r.get_ref();
+                Some(ResourceRule {
+                    rel: r.rel.as_ref().map(|s| s.get_ref().clone()),
+                    properties: self.templates(&r.properties, captures)?,
+                    links: r.links.iter().map(|l| l.get_ref().clone()).collect(),
+                })
+            }
+        };
+        Ok(Expect {
+            status,
+            code: raw.code.map(Spanned::into_inner),
+            subcode,
+            headers,
+            resource,
+        })
+    }
+
+    fn header_rule(
+        &self,
+        name: &str,
+        rule: &Spanned<RawHeaderExpect>,
+        captures: &BTreeSet<String>,
+    ) -> Result<HeaderRule> {
+        let r = rule.get_ref();
+        let set = [r.present.is_some(), r.equals.is_some(), r.matches.is_some()];
+        if set.iter().filter(|b| **b).count() != 1 {
+            return Err(self.error(
+                rule.span(),
+                format!("header `{name}` needs exactly one of `present`, `equals`, `matches`"),
+            ));
+        }
+        let check = if let Some(present) = r.present {
+            if present {
+                HeaderCheck::Present
+            } else {
+                HeaderCheck::Absent
+            }
+        } else if let Some(value) = &r.equals {
+            let spanned = Spanned::new(rule.span(), value.clone());
+            HeaderCheck::Equals(self.template(&spanned, captures)?)
+        } else {
+            let pattern = r.matches.as_deref().unwrap_or_default();
+            HeaderCheck::Matches(Regex::new(pattern).map_err(|e| {
+                self.error(
+                    rule.span(),
+                    format!("header `{name}`: invalid pattern: {e}"),
+                )
+            })?)
+        };
+        Ok(HeaderRule {
+            name: name.to_string(),
+            check,
+        })
+    }
+
+    fn capture(&self, name: &str, raw: &Spanned<RawCapture>) -> Result<Capture> {
+        let r = raw.get_ref();
+        let valid_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !valid_name {
+            return Err(self.error(
+                raw.span(),
+                format!("capture name `{name}` may use only letters, digits, `_` and `-`"),
+            ));
+        }
+        let source = match (&r.header, &r.property, &r.link) {
+            (Some(h), None, None) => CaptureSource::Header(h.clone()),
+            (None, Some(p), None) => CaptureSource::Property(p.clone()),
+            (None, None, Some(l)) => CaptureSource::Link(l.clone()),
+            _ => {
+                return Err(self.error(
+                    raw.span(),
+                    format!("capture `{name}` needs exactly one of `header`, `property`, `link`"),
+                ));
+            }
+        };
+        Ok(Capture {
+            name: name.to_string(),
+            source,
+        })
+    }
+}
+
+fn list_or_none(set: &BTreeSet<String>) -> String {
+    if set.is_empty() {
+        "none".into()
+    } else {
+        set.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The known name nearest to `name`, if it is close enough to be a typo.
+fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(&name.to_lowercase(), &k.to_lowercase()), *k))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

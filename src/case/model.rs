@@ -1,0 +1,279 @@
+//! The validated case: what the rest of the suite works with. Every value here has passed the
+//! loader's checks, so nothing downstream handles an unknown key, rel or capture.
+
+use super::template::Template;
+use regex::Regex;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A UCWA representation a case runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Media {
+    /// `application/json`
+    Json,
+    /// `application/xml`
+    Xml,
+}
+
+impl Media {
+    /// Both representations, in the order cases run.
+    pub const ALL: [Media; 2] = [Media::Json, Media::Xml];
+
+    /// The short name used in case files, trial names and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Media::Json => "json",
+            Media::Xml => "xml",
+        }
+    }
+
+    /// Parses the short name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "json" => Some(Media::Json),
+            "xml" => Some(Media::Xml),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Media {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How binding a requirement is: a failed `Should` case changes the exit code only with `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// The seed page or a documented fact demands it.
+    Must,
+    /// Captured traces show it, or the project's interpretation recommends it.
+    Should,
+}
+
+impl Severity {
+    /// The name used in case files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Must => "must",
+            Severity::Should => "should",
+        }
+    }
+}
+
+/// A state of the server that the harness cannot create by ordinary requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fault {
+    /// 409 Conflict / TooManyGroups.
+    TooManyGroups,
+    /// 409 Conflict with no subcode: unsupported service, resource or API.
+    Unsupported,
+    /// 410 Gone / CannotRedirect: no backup pool.
+    CannotRedirect,
+    /// 500 ServiceFailure / CallbackChannelError: the event channel is unreachable.
+    CallbackChannelError,
+}
+
+impl Fault {
+    /// Every fault, in documentation order.
+    pub const ALL: [Fault; 4] = [
+        Fault::TooManyGroups,
+        Fault::Unsupported,
+        Fault::CannotRedirect,
+        Fault::CallbackChannelError,
+    ];
+
+    /// The name used in case files, target profiles and the fault-control contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fault::TooManyGroups => "TooManyGroups",
+            Fault::Unsupported => "Unsupported",
+            Fault::CannotRedirect => "CannotRedirect",
+            Fault::CallbackChannelError => "CallbackChannelError",
+        }
+    }
+
+    /// Parses the name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    /// The precondition a target must offer for cases that arm this fault.
+    pub fn precondition(self) -> String {
+        format!("fault:{}", self.as_str())
+    }
+}
+
+/// A case: one requirement (or a few closely tied ones) checked by one or more steps.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Stable, hierarchical id, e.g. `start-messaging.operation-id.too-long`.
+    pub id: String,
+    /// A sentence a vendor understands without reading the file.
+    pub title: String,
+    /// The spec items it checks.
+    pub spec: Vec<String>,
+    /// Must or should.
+    pub severity: Severity,
+    /// Free tags for filtering.
+    pub tags: Vec<String>,
+    /// The representations it runs in.
+    pub media: Vec<Media>,
+    /// Preconditions the target must offer (explicit ones plus one per armed fault).
+    pub needs: Vec<String>,
+    /// The interpretation entry it tests, if the behaviour is a project decision.
+    pub interpretation: Option<String>,
+    /// The requests, in order.
+    pub steps: Vec<Step>,
+    /// The file it came from.
+    pub source: PathBuf,
+}
+
+/// One request and what its response must be.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// What to call.
+    pub call: Call,
+    /// Query parameters added to the URL (server-added ones are kept).
+    pub query: Vec<(String, Template)>,
+    /// Extra request headers; they override the harness's defaults.
+    pub headers: Vec<(String, Template)>,
+    /// What to send.
+    pub body: Body,
+    /// Which credentials to send.
+    pub auth: Auth,
+    /// A server state to arm (through the target's fault control) before sending.
+    pub fault: Option<Fault>,
+    /// What the response must be.
+    pub expect: Expect,
+    /// Values to keep for later steps.
+    pub captures: Vec<Capture>,
+}
+
+/// The URL a step calls.
+#[derive(Debug, Clone)]
+pub enum Call {
+    /// A link found by discovery, by rel (namespace prefixes are ignored).
+    Rel(String),
+    /// A URL, usually a captured Location; relative ones resolve against the capturing request.
+    Href(Template),
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// No body.
+    None,
+    /// UCWA input properties, rendered per media type.
+    Input {
+        /// Plain properties (`<property name=..>` / JSON members).
+        properties: Vec<(String, Template)>,
+        /// Link-valued inputs such as `message` (`_links` in JSON).
+        links: Vec<(String, Template)>,
+    },
+    /// A body sent exactly as written; a media type without text does not run.
+    Raw {
+        /// Sent with `application/json`.
+        json: Option<Template>,
+        /// Sent with `application/xml`.
+        xml: Option<Template>,
+    },
+}
+
+/// The credentials a step sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// The session's token.
+    Token,
+    /// No Authorization header.
+    None,
+    /// A well-formed but unknown bearer token.
+    Invalid,
+}
+
+/// What a response must be.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    /// The HTTP status.
+    pub status: u16,
+    /// The error `code`, when the response must be a UCWA error.
+    pub code: Option<String>,
+    /// The error `subcode` rule, when it matters.
+    pub subcode: Option<SubcodeRule>,
+    /// Header rules.
+    pub headers: Vec<HeaderRule>,
+    /// Rules for a resource body.
+    pub resource: Option<ResourceRule>,
+}
+
+impl Expect {
+    /// True when the response must carry a UCWA error body.
+    pub fn wants_error_body(&self) -> bool {
+        self.code.is_some() || self.subcode.is_some()
+    }
+}
+
+/// The subcode an error must carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubcodeRule {
+    /// No subcode at all (the seed's "None").
+    Absent,
+    /// Exactly this subcode (case-sensitive).
+    Equals(String),
+}
+
+/// A rule on one response header.
+#[derive(Debug, Clone)]
+pub struct HeaderRule {
+    /// Header name, as written in the case.
+    pub name: String,
+    /// What it must be.
+    pub check: HeaderCheck,
+}
+
+/// What a header must be.
+#[derive(Debug, Clone)]
+pub enum HeaderCheck {
+    /// Present with any value.
+    Present,
+    /// Not present.
+    Absent,
+    /// Exactly this value.
+    Equals(Template),
+    /// Matching this regular expression.
+    Matches(Regex),
+}
+
+/// Rules for a UCWA resource body.
+#[derive(Debug, Clone)]
+pub struct ResourceRule {
+    /// The resource's `rel`.
+    pub rel: Option<String>,
+    /// Properties and their exact values.
+    pub properties: Vec<(String, Template)>,
+    /// Link rels that must be present.
+    pub links: Vec<String>,
+}
+
+/// A value kept for later steps.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    /// Name used as `{{capture:NAME}}`.
+    pub name: String,
+    /// Where it comes from.
+    pub source: CaptureSource,
+}
+
+/// Where a captured value comes from.
+#[derive(Debug, Clone)]
+pub enum CaptureSource {
+    /// A response header.
+    Header(String),
+    /// A property of the response resource.
+    Property(String),
+    /// The href of a link of the response resource.
+    Link(String),
+}

@@ -1,0 +1,105 @@
+//! The serde mirror of a case file: field names exactly as written, with spans, and no rules.
+//!
+//! Nothing outside `case` sees these types: `load` validates them into the model first.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+/// A whole case file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCase {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub spec: Spanned<Vec<Spanned<String>>>,
+    pub severity: Spanned<String>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub media: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    pub needs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub interpretation: Option<Spanned<String>>,
+    #[serde(rename = "step")]
+    pub steps: Spanned<Vec<RawStep>>,
+}
+
+/// One request of a case and what its response must be.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub method: Spanned<String>,
+    pub rel: Option<Spanned<String>>,
+    pub href: Option<Spanned<String>>,
+    #[serde(default)]
+    pub query: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    pub body: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
+    pub links: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
+    pub raw: Option<Spanned<RawBody>>,
+    pub auth: Option<Spanned<String>>,
+    pub fault: Option<Spanned<String>>,
+    pub expect: Spanned<RawExpect>,
+    #[serde(default)]
+    pub capture: BTreeMap<String, Spanned<RawCapture>>,
+}
+
+/// A body sent exactly as written, per media type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBody {
+    pub json: Option<String>,
+    pub xml: Option<String>,
+}
+
+/// The expected response of a step.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    pub status: Spanned<u16>,
+    pub code: Option<Spanned<String>>,
+    pub subcode: Option<Spanned<RawSubcode>>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<RawHeaderExpect>>,
+    pub resource: Option<Spanned<RawResourceExpect>>,
+}
+
+/// `subcode = "Name"` or `subcode = false` (no subcode allowed).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawSubcode {
+    Name(String),
+    Present(bool),
+}
+
+/// One header rule: exactly one of the fields is set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeaderExpect {
+    pub present: Option<bool>,
+    pub equals: Option<String>,
+    pub matches: Option<String>,
+}
+
+/// Rules for a UCWA resource in the response body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResourceExpect {
+    pub rel: Option<Spanned<String>>,
+    #[serde(default)]
+    pub properties: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub links: Vec<Spanned<String>>,
+}
+
+/// Where a captured value comes from: exactly one field is set.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapture {
+    pub header: Option<String>,
+    pub property: Option<String>,
+    pub link: Option<String>,
+}

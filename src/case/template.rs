@@ -1,0 +1,236 @@
+//! Values with placeholders: `{{operation_id}}`, `{{peer}}`, `{{chars:N}}`, `{{uuid}}`,
+//! `{{capture:NAME}}`. Parsed once at load time, filled in for each run of a case.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The largest `{{chars:N}}` a case may ask for (8 MiB): enough for any size-limit case,
+/// small enough that a typo cannot exhaust memory.
+pub const MAX_GENERATED_CHARS: usize = 8 * 1024 * 1024;
+
+/// A string with placeholders, ready to be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+/// One piece of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    OperationId,
+    Peer,
+    Chars(usize),
+    Uuid,
+    Capture(String),
+}
+
+/// What a template needs to be rendered: the values of one run of one case.
+pub trait Values {
+    /// The operationId of this run of the case (fresh per case and media type).
+    fn operation_id(&self) -> &str;
+    /// The SIP URI of the target's peer that invitations go to.
+    fn peer(&self) -> &str;
+    /// A value captured by an earlier step, if it was captured.
+    fn capture(&self, name: &str) -> Option<&str>;
+}
+
+/// A placeholder that could not be parsed; `offset` is its byte offset in the string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// Byte offset of the placeholder within the template text.
+    pub offset: usize,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Template {
+    /// Parses `text`; `{{` always opens a placeholder.
+    pub fn parse(text: &str) -> Result<Self, TemplateError> {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        let mut consumed = 0;
+        while let Some(start) = rest.find("{{") {
+            if start > 0 {
+                parts.push(Part::Text(rest[..start].to_string()));
+            }
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                return Err(TemplateError {
+                    offset: consumed + start,
+                    message: "`{{` without a closing `}}`".into(),
+                });
+            };
+            let name = after[..end].trim();
+            parts.push(placeholder(name).map_err(|message| TemplateError {
+                offset: consumed + start,
+                message,
+            })?);
+            let used = start + 2 + end + 2;
+            consumed += used;
+            rest = &rest[used..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_string()));
+        }
+        Ok(Self { parts })
+    }
+
+    /// A template that is only this text.
+    pub fn literal(text: &str) -> Self {
+        Self {
+            parts: vec![Part::Text(text.to_string())],
+        }
+    }
+
+    /// The names of the captures this template reads.
+    pub fn captures(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Capture(name) => Some(name.as_str()),
+            _ => None,
+        })
+    }
+
+    /// True when this template is exactly `{{operation_id}}`.
+    pub fn is_operation_id(&self) -> bool {
+        self.parts == [Part::OperationId]
+    }
+
+    /// Fills in the placeholders. A capture that was never made renders as `None`.
+    pub fn render(&self, values: &dyn Values) -> Result<String, String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => out.push_str(text),
+                Part::OperationId => out.push_str(values.operation_id()),
+                Part::Peer => out.push_str(values.peer()),
+                Part::Chars(n) => out.extend(generated_chars(*n)),
+                Part::Uuid => out.push_str(&uuid::Uuid::new_v4().simple().to_string()),
+                Part::Capture(name) => match values.capture(name) {
+                    Some(value) => out.push_str(value),
+                    None => return Err(format!("capture `{name}` was not made")),
+                },
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => f.write_str(text)?,
+                Part::OperationId => f.write_str("{{operation_id}}")?,
+                Part::Peer => f.write_str("{{peer}}")?,
+                Part::Chars(n) => write!(f, "{{{{chars:{n}}}}}")?,
+                Part::Uuid => f.write_str("{{uuid}}")?,
+                Part::Capture(name) => write!(f, "{{{{capture:{name}}}}}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `n` characters of readable filler: `abcdefghij` repeated.
+fn generated_chars(n: usize) -> impl Iterator<Item = char> {
+    "abcdefghij".chars().cycle().take(n)
+}
+
+fn placeholder(name: &str) -> Result<Part, String> {
+    match name {
+        "operation_id" => return Ok(Part::OperationId),
+        "peer" => return Ok(Part::Peer),
+        "uuid" => return Ok(Part::Uuid),
+        _ => {}
+    }
+    if let Some(count) = name.strip_prefix("chars:") {
+        let n: usize = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("`chars:` needs a character count, found `{count}`"))?;
+        if n > MAX_GENERATED_CHARS {
+            return Err(format!(
+                "`chars:{n}` is larger than the limit of {MAX_GENERATED_CHARS} characters"
+            ));
+        }
+        return Ok(Part::Chars(n));
+    }
+    if let Some(capture) = name.strip_prefix("capture:") {
+        let capture = capture.trim();
+        if capture.is_empty() {
+            return Err("`capture:` needs the name of a capture".into());
+        }
+        return Ok(Part::Capture(capture.to_string()));
+    }
+    Err(format!(
+        "unknown placeholder `{{{{{name}}}}}`; known: operation_id, peer, uuid, chars:N, capture:NAME"
+    ))
+}
+
+/// Simple [`Values`] for tests and one-off renders.
+#[derive(Debug, Default, Clone)]
+pub struct FixedValues {
+    /// The operationId to render.
+    pub operation_id: String,
+    /// The peer to render.
+    pub peer: String,
+    /// Captured values by name.
+    pub captures: BTreeMap<String, String>,
+}
+
+impl Values for FixedValues {
+    fn operation_id(&self) -> &str {
+        &self.operation_id
+    }
+    fn peer(&self) -> &str {
+        &self.peer
+    }
+    fn capture(&self, name: &str) -> Option<&str> {
+        self.captures.get(name).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn values() -> FixedValues {
+        FixedValues {
+            operation_id: "op1".into(),
+            peer: "sip:peer@example.test".into(),
+            captures: BTreeMap::from([("loc".to_string(), "/x/1".to_string())]),
+        }
+    }
+
+    #[rstest]
+    #[case("plain", "plain")]
+    #[case("{{operation_id}}", "op1")]
+    #[case("to {{ peer }}!", "to sip:peer@example.test!")]
+    #[case("{{chars:12}}", "abcdefghijab")]
+    #[case("{{capture:loc}}/next", "/x/1/next")]
+    fn renders_placeholders(#[case] text: &str, #[case] expected: &str) {
+        let template = Template::parse(text).expect("valid template");
+        assert_eq!(template.render(&values()).expect("renders"), expected);
+        assert_eq!(template.to_string().replace(' ', ""), text.replace(' ', ""));
+    }
+
+    #[rstest]
+    #[case("{{nope}}", 0, "unknown placeholder")]
+    #[case("ab{{chars:x}}", 2, "character count")]
+    #[case("{{chars:999999999}}", 0, "larger than the limit")]
+    #[case("x {{peer", 2, "without a closing")]
+    #[case("{{capture:}}", 0, "needs the name")]
+    fn rejects_bad_placeholders(#[case] text: &str, #[case] offset: usize, #[case] words: &str) {
+        let error = Template::parse(text).expect_err("invalid template");
+        assert_eq!(error.offset, offset);
+        assert!(error.message.contains(words), "{}", error.message);
+    }
+
+    #[test]
+    fn missing_capture_is_an_error_not_a_panic() {
+        let template = Template::parse("{{capture:other}}").expect("valid");
+        assert!(template.render(&values()).is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! Judging one response against one step's expectations, in a fixed order: status, error body
+//! (representation, code, subcode), headers, then the resource body. Every difference is kept.
+
+use crate::case::{Expect, HeaderCheck, Media, ResourceRule, SubcodeRule, Values};
+use crate::client::Response;
+use crate::verdict::Mismatch;
+use crate::wire::{Family, family, parse_error, parse_resource};
+
+/// Every difference between `expect` and `response` for a request made in `media`.
+pub fn judge(
+    expect: &Expect,
+    media: Media,
+    response: &Response,
+    values: &dyn Values,
+) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    if response.status != expect.status {
+        out.push(mismatch("status", expect.status, response.status));
+    }
+    if expect.wants_error_body() {
+        error_body(expect, media, response, &mut out);
+    }
+    for rule in &expect.headers {
+        let actual = response.header(&rule.name);
+        let what = format!("header {}", rule.name);
+        match (&rule.check, actual) {
+            (HeaderCheck::Present, None) => out.push(mismatch(what, "present", "absent")),
+            (HeaderCheck::Absent, Some(v)) => out.push(mismatch(what, "absent", quoted(v))),
+            (HeaderCheck::Equals(t), v) => match t.render(values) {
+                Ok(want) if v == Some(want.as_str()) => {}
+                Ok(want) => out.push(mismatch(
+                    what,
+                    quoted(&want),
+                    v.map_or("absent".into(), quoted),
+                )),
+                Err(e) => out.push(mismatch(what, t.to_string(), e)),
+            },
+            (HeaderCheck::Matches(re), v) => {
+                if !v.is_some_and(|v| re.is_match(v)) {
+                    out.push(mismatch(
+                        what,
+                        format!("matching /{re}/"),
+                        v.map_or("absent".into(), quoted),
+                    ));
+                }
+            }
+            (HeaderCheck::Present, Some(_)) | (HeaderCheck::Absent, None) => {}
+        }
+    }
+    if let Some(rule) = &expect.resource {
+        resource(rule, media, response, values, &mut out);
+    }
+    out
+}
+
+fn error_body(expect: &Expect, media: Media, response: &Response, out: &mut Vec<Mismatch>) {
+    let want = Family::of(media);
+    let got = family(response.content_type());
+    if got != want {
+        let actual = match got {
+            Family::Other if response.content_type().is_empty() => "no Content-Type".to_string(),
+            Family::Other => format!(
+                "`{}`: not a UCWA error (an intermediary's page?)",
+                response.content_type()
+            ),
+            Family::Json | Family::Xml => format!(
+                "`{}`: a UCWA error in the other representation",
+                response.content_type()
+            ),
+        };
+        out.push(mismatch(
+            "error Content-Type",
+            format!("{media} (the request's representation)"),
+            actual,
+        ));
+        return;
+    }
+    let error = match parse_error(media, &response.text()) {
+        Ok(e) => e,
+        Err(reason) => {
+            out.push(mismatch(
+                "error body",
+                format!("a UCWA error in {media}"),
+                reason,
+            ));
+            return;
+        }
+    };
+    if let Some(code) = &expect.code
+        && &error.code != code
+    {
+        out.push(mismatch("code", code, &error.code));
+    }
+    let actual_subcode = error.subcode.as_deref().unwrap_or("(none)");
+    match &expect.subcode {
+        Some(SubcodeRule::Absent) if error.subcode.is_some() => {
+            out.push(mismatch("subcode", "(none)", actual_subcode));
+        }
+        Some(SubcodeRule::Equals(want)) if error.subcode.as_deref() != Some(want.as_str()) => {
+            out.push(mismatch("subcode", want, actual_subcode));
+        }
+        _ => {}
+    }
+}
+
+fn resource(
+    rule: &ResourceRule,
+    media: Media,
+    response: &Response,
+    values: &dyn Values,
+    out: &mut Vec<Mismatch>,
+) {
+    if family(response.content_type()) != Family::of(media) {
+        out.push(mismatch(
+            "resource Content-Type",
+            media.to_string(),
+            quoted(response.content_type()),
+        ));
+        return;
+    }
+    let resource = match parse_resource(media, &response.text()) {
+        Ok(r) => r,
+        Err(reason) => {
+            out.push(mismatch(
+                "resource body",
+                format!("a UCWA resource in {media}"),
+                reason,
+            ));
+            return;
+        }
+    };
+    if let Some(rel) = &rule.rel
+        && resource.rel.as_deref().map(crate::wire::local_name) != Some(rel.as_str())
+    {
+        out.push(mismatch(
+            "resource rel",
+            rel,
+            resource.rel.as_deref().unwrap_or("(none)"),
+        ));
+    }
+    for (name, template) in &rule.properties {
+        let want = match template.render(values) {
+            Ok(w) => w,
+            Err(e) => {
+                out.push(mismatch(
+                    format!("property {name}"),
+                    template.to_string(),
+                    e,
+                ));
+                continue;
+            }
+        };
+        match resource.properties.get(name) {
+            Some(p) if p.as_text() == want => {}
+            Some(p) => out.push(mismatch(
+                format!("property {name}"),
+                quoted(&want),
+                quoted(&p.as_text()),
+            )),
+            None => out.push(mismatch(
+                format!("property {name}"),
+                quoted(&want),
+                "absent",
+            )),
+        }
+    }
+    for rel in &rule.links {
+        if resource.link(rel).is_none() {
+            let seen: Vec<&str> = resource.links.iter().map(|l| l.rel.as_str()).collect();
+            out.push(mismatch(
+                format!("link {rel}"),
+                "present",
+                format!("absent (links: {})", seen.join(", ")),
+            ));
+        }
+    }
+}
+
+fn mismatch(what: impl ToString, expected: impl ToString, actual: impl ToString) -> Mismatch {
+    Mismatch {
+        what: what.to_string(),
+        expected: expected.to_string(),
+        actual: actual.to_string(),
+    }
+}
+
+fn quoted(text: &str) -> String {
+    format!("`{text}`")
+}

@@ -1,0 +1,215 @@
+//! Command-line arguments (clap) and their conversion into the library's configuration.
+//! No clap type goes past this file.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use ucwa_conformance::case::Media;
+use ucwa_conformance::run::Selection;
+use ucwa_conformance::secret::Secret;
+use ucwa_conformance::target::Overrides;
+
+/// Conformance suite for the UCWA startMessaging API (Skype for Business 2015).
+#[derive(Debug, Parser)]
+#[command(name = "ucwa-conformance", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the cases against a target (the embedded reference server when none is given).
+    Run(RunArgs),
+    /// List the cases with their media types, severity and spec items.
+    List(ListArgs),
+    /// Serve the reference server alone until Ctrl-C.
+    Serve(ServeArgs),
+}
+
+/// Which cases: shared by `run` and `list`.
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Run only trials whose name (`id [media]`) contains this.
+    pub filter: Option<String>,
+    /// Match FILTER and --skip against the whole trial name.
+    #[arg(long)]
+    pub exact: bool,
+    /// Skip trials whose name contains this (repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub skip: Vec<String>,
+    /// Only cases with this tag (repeatable: any of them).
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// Only cases citing this spec item or one under it (repeatable).
+    #[arg(long, value_name = "ITEM")]
+    pub spec: Vec<String>,
+    /// Only this media type (repeatable).
+    #[arg(long, value_enum)]
+    pub media: Vec<MediaArg>,
+    /// Run shard K of N (1-based), split stably by case id: `--partition 2/4`.
+    #[arg(long, value_name = "K/N", env = "UCWA_PARTITION")]
+    pub partition: Option<String>,
+    /// The case directory (default: the suite's own cases/).
+    #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
+    pub cases: Option<PathBuf>,
+}
+
+/// A media type on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MediaArg {
+    /// application/json
+    Json,
+    /// application/xml
+    Xml,
+}
+
+/// `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// The target's autodiscover root URL.
+    #[arg(long, value_name = "URL", env = "UCWA_BASE_URL")]
+    pub base_url: Option<String>,
+    /// A target profile (TOML); see README.md.
+    #[arg(long, value_name = "FILE", env = "UCWA_TARGET")]
+    pub target: Option<PathBuf>,
+    /// User name for the password grant (the password comes from UCWA_PASSWORD).
+    #[arg(long, env = "UCWA_USERNAME")]
+    pub username: Option<String>,
+    /// The SIP URI to invite.
+    #[arg(long, env = "UCWA_PEER")]
+    pub peer: Option<String>,
+    /// Bearer token (environment only, so it stays out of process lists).
+    #[arg(
+        long = "token-from-env-only",
+        env = "UCWA_TOKEN",
+        hide = true,
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Password (environment only).
+    #[arg(
+        long = "password-from-env-only",
+        env = "UCWA_PASSWORD",
+        hide = true,
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+    /// Cases run at once.
+    #[arg(long, short = 'j', default_value_t = 4, env = "UCWA_JOBS")]
+    pub jobs: usize,
+    /// Count should-level failures as failures.
+    #[arg(long, env = "UCWA_STRICT")]
+    pub strict: bool,
+    /// List the selected trials instead of running them.
+    #[arg(long)]
+    pub list: bool,
+    /// Console format.
+    #[arg(long, value_enum, default_value = "pretty")]
+    pub format: FormatArg,
+    /// One character per trial.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Console formats (libtest's).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// One line per trial.
+    Pretty,
+    /// One character per trial.
+    Terse,
+    /// One JSON event per line.
+    Json,
+}
+
+/// `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+/// `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// A user as NAME:PASSWORD (repeatable; replaces the default user).
+    #[arg(long, value_name = "NAME:PASSWORD")]
+    pub user: Vec<String>,
+    /// A peer as SIP_URI=accept|decline|ignore (repeatable; replaces the default peers).
+    #[arg(long, value_name = "SIP_URI=BEHAVIOUR")]
+    pub peer: Vec<String>,
+    /// How long an unanswered invitation waits before failing with Timeout.
+    #[arg(long, default_value_t = 30_000)]
+    pub invitation_timeout_ms: u64,
+    /// How long an application may be idle before it expires.
+    #[arg(long, default_value_t = 900_000)]
+    pub idle_timeout_ms: u64,
+}
+
+impl SelectArgs {
+    /// The library's selection; errors are usage errors.
+    pub fn selection(&self) -> Result<Selection, String> {
+        let partition = match &self.partition {
+            None => None,
+            Some(text) => Some(parse_partition(text)?),
+        };
+        Ok(Selection {
+            filter: self.filter.clone(),
+            exact: self.exact,
+            skip: self.skip.clone(),
+            tags: self.tag.clone(),
+            spec: self.spec.clone(),
+            media: self
+                .media
+                .iter()
+                .map(|m| match m {
+                    MediaArg::Json => Media::Json,
+                    MediaArg::Xml => Media::Xml,
+                })
+                .collect(),
+            partition,
+        })
+    }
+}
+
+fn parse_partition(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("--partition takes K/N with 1 <= K <= N, found `{text}`");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+impl RunArgs {
+    /// The target overrides from flags and the environment.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            base_url: self.base_url.clone(),
+            token: self
+                .token
+                .clone()
+                .filter(|t| !t.is_empty())
+                .map(Secret::new),
+            username: self.username.clone().filter(|u| !u.is_empty()),
+            password: self
+                .password
+                .clone()
+                .filter(|p| !p.is_empty())
+                .map(Secret::new),
+            peer: self.peer.clone(),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Signing in: the `MsRtcOAuth` challenge of a 401, and the password grant at its href.
+
+use super::http::{HttpClient, Request};
+use crate::secret::Secret;
+use url::Url;
+
+/// What the server's `WWW-Authenticate: MsRtcOAuth href=..,grant_type=..` offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    /// The token endpoint.
+    pub href: String,
+    /// The grant types it accepts.
+    pub grant_types: Vec<String>,
+}
+
+/// Finds the `MsRtcOAuth` challenge among `WWW-Authenticate` values.
+pub fn parse_challenge<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Challenge> {
+    for value in values {
+        let trimmed = value.trim_start();
+        let Some(rest) = strip_prefix_ignore_case(trimmed, "MsRtcOAuth") else {
+            continue;
+        };
+        let params = parse_params(rest);
+        let href = params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("href"))?
+            .1
+            .clone();
+        let grant_types = params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("grant_type"))
+            .map(|(_, v)| v.split(',').map(|g| g.trim().to_string()).collect())
+            .unwrap_or_default();
+        return Some(Challenge { href, grant_types });
+    }
+    None
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// `a="x,y", b=z` -> [(a, "x,y"), (b, z)], honouring quotes.
+fn parse_params(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let Some(eq) = rest.find('=') else { break };
+        let key = rest[..eq].trim().trim_start_matches(',').trim().to_string();
+        let after = rest[eq + 1..].trim_start();
+        let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
+            match quoted.find('"') {
+                Some(end) => (quoted[..end].to_string(), &quoted[end + 1..]),
+                None => (quoted.to_string(), ""),
+            }
+        } else {
+            match after.find(',') {
+                Some(end) => (after[..end].trim().to_string(), &after[end..]),
+                None => (after.trim().to_string(), ""),
+            }
+        };
+        out.push((key, value));
+        rest = remaining.trim_start().trim_start_matches(',').trim_start();
+    }
+    out
+}
+
+/// Why signing in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The challenge does not offer the password grant.
+    #[error("the MsRtcOAuth challenge offers no `password` grant (it offers: {0})")]
+    NoPasswordGrant(String),
+    /// The token endpoint refused or answered something unusable.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Runs the password grant and returns the access token (e.g. `cwt=...`).
+pub async fn password_grant(
+    client: &HttpClient,
+    challenge: &Challenge,
+    base: &Url,
+    username: &str,
+    password: &Secret,
+) -> Result<Secret, AuthError> {
+    if !challenge.grant_types.iter().any(|g| g == "password") {
+        return Err(AuthError::NoPasswordGrant(challenge.grant_types.join(", ")));
+    }
+    let url = base
+        .join(&challenge.href)
+        .map_err(|e| AuthError::Refused(format!("invalid token href `{}`: {e}", challenge.href)))?;
+    let form: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "password")
+        .append_pair("username", username)
+        .append_pair("password", password.expose())
+        .finish();
+    let request = Request::new("POST", url.clone())
+        .header(
+            "Content-Type",
+            "application/x-www-form-urlencoded;charset=UTF-8",
+        )
+        .header("Accept", "application/json")
+        .body(form);
+    let response = client
+        .send(&request)
+        .await
+        .map_err(|e| AuthError::Refused(format!("POST {url}: {e}")))?;
+    let body: serde_json::Value = serde_json::from_slice(&response.body).map_err(|_| {
+        AuthError::Refused(format!(
+            "POST {url}: {} with a body that is not JSON",
+            response.status
+        ))
+    })?;
+    if response.status != 200 {
+        let error = body
+            .get("error")
+            .and_then(|e| e.as_str())
+            .unwrap_or("(no `error` field)");
+        return Err(AuthError::Refused(format!(
+            "POST {url}: {} `{error}`: check the user name and password",
+            response.status
+        )));
+    }
+    body.get("access_token")
+        .and_then(|t| t.as_str())
+        .map(Secret::new)
+        .ok_or_else(|| AuthError::Refused(format!("POST {url}: the answer has no `access_token`")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_msrtcoauth_challenge_among_several() {
+        let values = [
+            r#"Bearer trusted_issuers="00000002-0000-0ff1-ce00-000000000000@contoso.com", client_id="00000004""#,
+            r#"MsRtcOAuth href="https://lyncweb.contoso.com/WebTicket/oauthtoken",grant_type="urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password""#,
+        ];
+        let challenge = parse_challenge(values).expect("challenge");
+        assert_eq!(
+            challenge.href,
+            "https://lyncweb.contoso.com/WebTicket/oauthtoken"
+        );
+        assert_eq!(
+            challenge.grant_types.last().map(String::as_str),
+            Some("password")
+        );
+    }
+
+    #[test]
+    fn no_challenge_without_msrtcoauth() {
+        assert_eq!(parse_challenge(["Bearer realm=\"x\""]), None);
+    }
+}

@@ -1,0 +1,190 @@
+//! One pooled HTTP client with a timeout per exchange and a cap on response size. Redirects
+//! are never followed silently: a case sees exactly what the server answered.
+
+use crate::target::Limits;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// A request, as the harness built it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Absolute URL.
+    pub url: Url,
+    /// Headers in order (names as written).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes, if any.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// A request without headers or body.
+    pub fn new(method: &str, url: Url) -> Self {
+        Self {
+            method: method.to_string(),
+            url,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+}
+
+/// A response, body fully read (up to the cap).
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers in order, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// Time from sending to the end of the body.
+    pub elapsed: Duration,
+}
+
+impl Response {
+    /// The first value of a header (name compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a header.
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The Content-Type, or "" when absent.
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or("")
+    }
+
+    /// The body as text; invalid UTF-8 is replaced, never a panic.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why an exchange produced no response.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TransportError {
+    /// No complete response within the request timeout.
+    #[error("no complete response within {0:?}")]
+    Timeout(Duration),
+    /// The body was larger than the cap.
+    #[error("response body larger than the cap of {0} bytes")]
+    TooLarge(usize),
+    /// Could not connect, or the connection broke.
+    #[error("{0}")]
+    Connection(String),
+    /// The request could not be built (bad method or header).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+}
+
+/// The one HTTP client of a run.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    limits: Limits,
+}
+
+impl HttpClient {
+    /// Builds the pooled client.
+    pub fn new(limits: Limits) -> Result<Self, TransportError> {
+        let inner = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(limits.request_timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!("ucwa-conformance/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TransportError::Invalid(e.to_string()))?;
+        Ok(Self { inner, limits })
+    }
+
+    /// The limits this client enforces.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Sends a request and reads the whole response, within the timeout and the size cap.
+    pub async fn send(&self, request: &Request) -> Result<Response, TransportError> {
+        let timeout = self.limits.request_timeout;
+        match tokio::time::timeout(timeout, self.exchange(request)).await {
+            Ok(result) => result,
+            Err(_) => Err(TransportError::Timeout(timeout)),
+        }
+    }
+
+    async fn exchange(&self, request: &Request) -> Result<Response, TransportError> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| TransportError::Invalid(e.to_string()))?;
+        let mut builder = self.inner.request(method, request.url.clone());
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let started = Instant::now();
+        let mut response = builder.send().await.map_err(|e| connection_error(&e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let cap = self.limits.max_body_bytes;
+        if response.content_length().is_some_and(|n| n > cap as u64) {
+            return Err(TransportError::TooLarge(cap));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| connection_error(&e))? {
+            if body.len() + chunk.len() > cap {
+                return Err(TransportError::TooLarge(cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+/// The whole cause chain of a reqwest error, which alone says only "error sending request".
+fn connection_error(error: &reqwest::Error) -> TransportError {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    TransportError::Connection(text)
+}

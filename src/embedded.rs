@@ -1,0 +1,50 @@
+//! The default target: the embedded reference server, started in-process on a free loopback
+//! port, and the target profile that points the harness at it. This is the one library module
+//! that names both the harness and the reference server.
+
+use crate::case::Fault;
+use crate::reference::{self, Config, Running};
+use crate::secret::Secret;
+use crate::target::{Credentials, Limits, Target};
+use std::net::{Ipv4Addr, SocketAddr};
+use url::Url;
+
+/// The embedded server and the target that describes it.
+#[derive(Debug)]
+pub struct Embedded {
+    /// The running server (stop it when done).
+    pub server: Running,
+    /// The target profile for it.
+    pub target: Target,
+}
+
+/// Starts the reference server with `config` on 127.0.0.1:0 in the current runtime.
+pub async fn start(config: Config) -> std::io::Result<Embedded> {
+    let (user, password) = config
+        .users
+        .first()
+        .cloned()
+        .ok_or_else(|| std::io::Error::other("the reference server needs at least one user"))?;
+    let peer = config
+        .peers
+        .iter()
+        .find(|(_, b)| *b == reference::PeerBehaviour::Accept)
+        .map(|(p, _)| p.clone())
+        .ok_or_else(|| std::io::Error::other("the reference server needs a peer that accepts"))?;
+    let server = reference::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+    let url = |text: String| Url::parse(&text).map_err(std::io::Error::other);
+    let target = Target {
+        name: "reference".into(),
+        base_url: url(server.base_url())?,
+        credentials: Credentials::Password {
+            username: user,
+            password: Secret::new(password),
+        },
+        peer,
+        media: crate::case::Media::ALL.to_vec(),
+        offers: Fault::ALL.iter().map(|f| f.precondition()).collect(),
+        faults_url: Some(url(server.faults_url())?),
+        limits: Limits::default(),
+    };
+    Ok(Embedded { server, target })
+}

@@ -1,0 +1,119 @@
+//! Who is calling and what they may touch: bearer tokens (401 with both challenges otherwise)
+//! and application lookup (404 ApplicationNotFound, 410 InactiveApplicationExpired).
+
+use super::repr::{Repr, UcwaError};
+use super::state::{Application, World};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+/// State shared by every handler.
+#[derive(Debug)]
+pub struct Shared {
+    /// The world.
+    pub world: Mutex<World>,
+}
+
+/// The handlers' view of [`Shared`].
+pub type AppState = Arc<Shared>;
+
+impl Shared {
+    /// Locks the world; a poisoned lock is recovered (the world stays usable).
+    pub fn lock(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The path of the token endpoint the 401 challenge announces.
+pub const TOKEN_PATH: &str = "/WebTicket/oauthtoken";
+
+/// `http://host` of the request, for absolute hrefs.
+pub fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// The user of the request's bearer token, or the 401 answer.
+pub fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    match token.and_then(|t| world.user_of(t)) {
+        Some(user) => Ok(user.to_string()),
+        None => Err(unauthorized(headers)),
+    }
+}
+
+/// 401 with a text/html body and both `WWW-Authenticate` challenges, as real pools answer.
+pub fn unauthorized(headers: &HeaderMap) -> Response {
+    let origin = origin(headers);
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        "<html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized</h1></body></html>",
+    )
+        .into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    h.append(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(
+            "Bearer trusted_issuers=\"\", client_id=\"00000004-0000-0ff1-ce00-000000000000\"",
+        ),
+    );
+    let challenge = format!(
+        "MsRtcOAuth href=\"{origin}{TOKEN_PATH}\",grant_type=\"urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password\""
+    );
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        h.append(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+/// The caller's application `id`, touched (its idle clock restarts), or the UCWA error.
+pub fn application<'w>(
+    world: &'w mut World,
+    user: &str,
+    id: &str,
+    repr: Repr,
+) -> Result<&'w mut Application, Response> {
+    world.expire_idle();
+    let not_found = || {
+        UcwaError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            Some("ApplicationNotFound"),
+            "The application does not exist.",
+        )
+        .respond(repr)
+    };
+    let id: u64 = id.parse().map_err(|_| not_found())?;
+    if world.expired.contains(&id) {
+        return Err(UcwaError::new(
+            StatusCode::GONE,
+            "Gone",
+            Some("InactiveApplicationExpired"),
+            "The application expired after a period of inactivity.",
+        )
+        .respond(repr));
+    }
+    match world.applications.get_mut(&id) {
+        Some(app) if app.user == user => {
+            app.last_seen = Instant::now();
+            Ok(app)
+        }
+        _ => Err(not_found()),
+    }
+}

@@ -1,0 +1,179 @@
+//! The applications collection, an application (GET, DELETE), and its embedded resources
+//! `me` and `communication` with the `startMessaging` link.
+
+use super::access::{AppState, application, authenticate};
+use super::discovery::APPLICATIONS_PATH;
+use super::input::{self, Input};
+use super::repr::{Repr, Res, UcwaError};
+use super::state::AppFields;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Longest `culture`, `endpointId`, `instanceId` and `userAgent` (documented: 100).
+pub const MAX_APPLICATION_FIELD: usize = 100;
+
+/// The href of an application.
+pub fn app_href(id: u64) -> String {
+    format!("{APPLICATIONS_PATH}/{id}")
+}
+
+/// The resource of application `id` with its embedded `me` and `communication`.
+fn application_resource(id: u64, user: &str, input: &AppFields) -> Res {
+    let href = app_href(id);
+    let me = Res::new("me", format!("{href}/me"))
+        .prop("name", user.split('@').next().unwrap_or(user))
+        .prop("uri", format!("sip:{user}"));
+    Res::new("application", href.clone())
+        .prop("culture", input.culture.clone())
+        .prop("endpointId", input.endpoint_id.clone())
+        .prop("id", id.to_string())
+        .prop("type", "Browser")
+        .prop("userAgent", input.user_agent.clone())
+        .link("events", format!("{href}/events?ack=1"))
+        .embed(me)
+        .embed(communication_resource(id))
+}
+
+/// The communication resource of application `id`.
+pub fn communication_resource(id: u64) -> Res {
+    let href = format!("{}/communication", app_href(id));
+    Res::new("communication", href.clone())
+        .list("supportedMessageFormats", &["Plain", "Html"])
+        .list("supportedModalities", &["Messaging"])
+        .link_rev(
+            "startMessaging",
+            format!("{href}/messagingInvitations"),
+            "2",
+        )
+}
+
+fn fields(input: &Input) -> Result<AppFields, UcwaError> {
+    let mut missing = Vec::new();
+    for name in ["culture", "endpointId", "userAgent", "instanceId"] {
+        if let Some(v) = input.get(name)
+            && v.chars().count() > MAX_APPLICATION_FIELD
+        {
+            return Err(UcwaError::invalid(format!(
+                "{name} exceeds the maximum length of {MAX_APPLICATION_FIELD}."
+            )));
+        }
+        if name != "instanceId" && input.get(name).is_none_or(str::is_empty) {
+            missing.push(name);
+        }
+    }
+    if !missing.is_empty() {
+        return Err(UcwaError::invalid(format!(
+            "Missing required parameters: {}.",
+            missing.join(", ")
+        )));
+    }
+    let get = |n: &str| input.get(n).unwrap_or_default().to_string();
+    Ok(AppFields {
+        culture: get("culture"),
+        endpoint_id: get("endpointId"),
+        user_agent: get("userAgent"),
+    })
+}
+
+/// POST applications: 201 with the application resource.
+pub async fn create(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let user = match authenticate(&state.lock(), &headers) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let limit = state.lock().config.max_body_bytes;
+    let fields = match input::bytes(body, limit).await {
+        Ok(bytes) => input::read(query.as_deref(), &headers, &bytes).and_then(|i| fields(&i)),
+        Err(e) => Err(e),
+    };
+    let fields = match fields {
+        Ok(f) => f,
+        Err(e) => return e.respond(Repr::for_error(&headers)),
+    };
+    let Some(id) = state.lock().create_application(&user, fields.clone()) else {
+        return UcwaError::new(
+            StatusCode::GONE,
+            "Gone",
+            Some("TooManyApplications"),
+            "Too many applications.",
+        )
+        .respond(repr);
+    };
+    let mut response = application_resource(id, &user, &fields).respond(StatusCode::CREATED, repr);
+    response
+        .headers_mut()
+        .insert(header::ETAG, HeaderValue::from_static("\"1\""));
+    response
+}
+
+/// GET or DELETE an application; other methods get 405.
+pub async fn one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: axum::http::Method,
+    headers: HeaderMap,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let user = match authenticate(&world, &headers) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let fields = match application(&mut world, &user, &id, repr) {
+        Ok(app) => app.fields.clone(),
+        Err(r) => return r,
+    };
+    let Ok(numeric) = id.parse::<u64>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match method {
+        axum::http::Method::GET => {
+            application_resource(numeric, &user, &fields).respond(StatusCode::OK, repr)
+        }
+        axum::http::Method::DELETE => {
+            world.applications.remove(&numeric);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => method_not_allowed(repr),
+    }
+}
+
+/// GET communication.
+pub async fn communication(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let user = match authenticate(&world, &headers) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if let Err(r) = application(&mut world, &user, &id, repr) {
+        return r;
+    }
+    match id.parse::<u64>() {
+        Ok(n) => communication_resource(n).respond(StatusCode::OK, repr),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// 405 MethodNotAllowed in `repr`.
+pub fn method_not_allowed(repr: Repr) -> Response {
+    UcwaError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        None,
+        "The HTTP method is not supported here.",
+    )
+    .respond(repr)
+}

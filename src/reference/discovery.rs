@@ -1,0 +1,87 @@
+//! Autodiscover root, the user resource (401 until signed in) and the WebTicket token endpoint.
+
+use super::access::{AppState, TOKEN_PATH, authenticate, origin};
+use super::repr::{Repr, Res};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// The autodiscover root path.
+pub const ROOT_PATH: &str = "/autodiscover/autodiscoverservice.svc/root";
+/// The user resource path.
+pub const USER_PATH: &str = "/autodiscover/autodiscoverservice.svc/root/oauth/user";
+/// The applications collection path.
+pub const APPLICATIONS_PATH: &str = "/ucwa/oauth/v1/applications";
+
+/// GET root: absolute `user` link with a server-added query parameter.
+pub async fn root(headers: HeaderMap) -> Response {
+    let o = origin(&headers);
+    Res::new("root", format!("{o}{ROOT_PATH}"))
+        .link(
+            "user",
+            format!("{o}{USER_PATH}?originalDomain=contoso.test"),
+        )
+        .link("xframe", format!("{o}/xframe"))
+        .respond(StatusCode::OK, Repr::from_accept(&headers))
+}
+
+/// GET user: 401 with the challenges, then the `applications` link.
+pub async fn user(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(response) = authenticate(&state.lock(), &headers) {
+        return response;
+    }
+    let o = origin(&headers);
+    Res::new("user", format!("{o}{USER_PATH}"))
+        .link("applications", format!("{o}{APPLICATIONS_PATH}"))
+        .link("xframe", format!("{o}/xframe"))
+        .respond(StatusCode::OK, Repr::from_accept(&headers))
+}
+
+/// POST oauthtoken: the form-encoded password grant.
+pub async fn token(State(state): State<AppState>, body: String) -> Response {
+    let form: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(body.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    let refuse = |error: &str| {
+        let mut response = (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({ "error": error })),
+        )
+            .into_response();
+        if let Ok(v) = format!("28029;source=\"reference\";reason=\"{error}\"").parse() {
+            response.headers_mut().insert("x-ms-diagnostics", v);
+        }
+        response
+    };
+    match form.get("grant_type").map(String::as_str) {
+        Some("password") => {}
+        Some(_) => return refuse("unsupported_grant_type"),
+        None => return refuse("invalid_request"),
+    }
+    let (Some(user), Some(password)) = (form.get("username"), form.get("password")) else {
+        return refuse("invalid_request");
+    };
+    let mut world = state.lock();
+    if !world.check_password(user, password) {
+        return refuse("invalid_grant");
+    }
+    let canonical = world
+        .config
+        .users
+        .iter()
+        .find(|(u, _)| u.eq_ignore_ascii_case(user))
+        .map(|(u, _)| u.clone())
+        .unwrap_or_else(|| user.clone());
+    let token = world.issue_token(&canonical);
+    axum::Json(serde_json::json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": 28800,
+        "ms_rtc_identityscope": "local",
+    }))
+    .into_response()
+}
+
+/// The path of the token endpoint, for the router.
+pub const TOKEN_ROUTE: &str = TOKEN_PATH;

@@ -1,0 +1,395 @@
+//! startMessaging exactly per the seed page, and the messagingInvitation its Location names.
+//!
+//! Checks, in order: token (401), application (404/410), method (405), size (413), content type
+//! (415), syntax (400 BadRequest), parameters (400 ParameterValidationFailure), an armed fault
+//! (409/410/500), a duplicate operationId of a still-active invitation (409 AlreadyExists).
+
+use super::access::{AppState, application, authenticate};
+use super::applications::{app_href, method_not_allowed};
+use super::input::{self, Input};
+use super::repr::{Repr, Res, UcwaError};
+use super::state::{
+    Fault, Invitation, InvitationState, MAX_INVITATIONS_PER_APPLICATION, PeerBehaviour,
+};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+
+/// Longest operationId (seed: 50).
+pub const MAX_OPERATION_ID: usize = 50;
+/// Longest subject (seed: 250).
+pub const MAX_SUBJECT: usize = 250;
+/// Longest threadId (seed: 250).
+pub const MAX_THREAD_ID: usize = 250;
+/// The importance values (seed: Normal, Urgent, Emergency).
+pub const IMPORTANCE: [&str; 3] = ["Normal", "Urgent", "Emergency"];
+/// How long a peer that accepts or declines takes to answer.
+const ANSWER_DELAY: Duration = Duration::from_millis(100);
+
+/// The href of the startMessaging link.
+fn invitations_href(app: u64) -> String {
+    format!("{}/communication/messagingInvitations", app_href(app))
+}
+
+/// Any method on the startMessaging href: POST starts an invitation, others get 405.
+pub async fn start(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let limit = {
+        let mut world = state.lock();
+        let user = match authenticate(&world, &headers) {
+            Ok(u) => u,
+            Err(r) => return r,
+        };
+        if let Err(r) = application(&mut world, &user, &app_id, repr) {
+            return r;
+        }
+        world.config.max_body_bytes
+    };
+    if method != Method::POST {
+        return method_not_allowed(repr);
+    }
+    let error_repr = Repr::for_error(&headers);
+    let request = match input::bytes(body, limit).await {
+        Ok(bytes) => input::read(query.as_deref(), &headers, &bytes).and_then(|i| validate(&i)),
+        Err(e) => Err(e),
+    };
+    let request = match request {
+        Ok(r) => r,
+        Err(e) => return e.respond(error_repr),
+    };
+    let Ok(app_number) = app_id.parse::<u64>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let created = {
+        let mut world = state.lock();
+        if let Some(fault) = world.faults.remove(&request.operation_id) {
+            return fault_error(fault).respond(error_repr);
+        }
+        let peer = world.peer(&request.to);
+        let timeout = world.config.invitation_timeout;
+        let user = authenticate(&world, &headers).unwrap_or_default();
+        let app = match application(&mut world, &user, &app_id, repr) {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+        let duplicate = app
+            .invitations
+            .values()
+            .any(|i| i.operation_id == request.operation_id && i.state != InvitationState::Failed);
+        if duplicate {
+            return UcwaError::new(
+                StatusCode::CONFLICT,
+                "Conflict",
+                Some("AlreadyExists"),
+                "An invitation with this operationId is already active.",
+            )
+            .respond(error_repr);
+        }
+        make_room(&mut app.invitations);
+        let id = app.next_invitation;
+        app.next_invitation += 1;
+        let invitation = request.into_invitation(id);
+        app.invitations.insert(id, invitation);
+        (id, peer, timeout)
+    };
+    let (invitation_id, peer, timeout) = created;
+    answer_later(&state, app_number, invitation_id, peer, timeout);
+    let mut response = StatusCode::CREATED.into_response();
+    let location = format!("{}/{invitation_id}", invitations_href(app_number));
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+/// Drops the oldest finished invitations when an application holds too many.
+fn make_room(invitations: &mut std::collections::BTreeMap<u64, Invitation>) {
+    while invitations.len() >= MAX_INVITATIONS_PER_APPLICATION {
+        let oldest = invitations.keys().next().copied();
+        match oldest {
+            Some(id) => invitations.remove(&id),
+            None => break,
+        };
+    }
+}
+
+/// The error an armed fault answers with.
+fn fault_error(fault: Fault) -> UcwaError {
+    match fault {
+        Fault::TooManyGroups => UcwaError::new(
+            StatusCode::CONFLICT,
+            "Conflict",
+            Some("TooManyGroups"),
+            "Too many groups.",
+        ),
+        Fault::Unsupported => UcwaError::new(
+            StatusCode::CONFLICT,
+            "Conflict",
+            None,
+            "Unsupported service, resource or API.",
+        ),
+        Fault::CannotRedirect => UcwaError::new(
+            StatusCode::GONE,
+            "Gone",
+            Some("CannotRedirect"),
+            "Cannot redirect since there is no backup pool configured.",
+        ),
+        Fault::CallbackChannelError => UcwaError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ServiceFailure",
+            Some("CallbackChannelError"),
+            "The remote event channel is not reachable.",
+        ),
+    }
+}
+
+/// A valid startMessaging request.
+#[derive(Debug)]
+struct StartRequest {
+    operation_id: String,
+    to: String,
+    importance: String,
+    subject: String,
+    thread_id: Option<String>,
+    message: Option<String>,
+    custom_content: Option<String>,
+}
+
+impl StartRequest {
+    fn into_invitation(self, id: u64) -> Invitation {
+        Invitation {
+            id,
+            operation_id: self.operation_id,
+            to: self.to,
+            importance: self.importance,
+            subject: self.subject,
+            thread_id: self
+                .thread_id
+                .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()),
+            message: self.message,
+            custom_content: self.custom_content,
+            state: InvitationState::Connecting,
+            failure: None,
+        }
+    }
+}
+
+fn validate(input: &Input) -> Result<StartRequest, UcwaError> {
+    let missing: Vec<&str> = ["operationId", "to"]
+        .into_iter()
+        .filter(|n| input.get(n).is_none_or(str::is_empty))
+        .collect();
+    if !missing.is_empty() {
+        return Err(UcwaError::invalid(format!(
+            "Missing required parameters: {}.",
+            missing.join(", ")
+        )));
+    }
+    let operation_id = input.get("operationId").unwrap_or_default().to_string();
+    let to = input.get("to").unwrap_or_default().to_string();
+    max_len("operationId", &operation_id, MAX_OPERATION_ID)?;
+    let subject = input.get("subject").unwrap_or_default().to_string();
+    max_len("subject", &subject, MAX_SUBJECT)?;
+    let thread_id = input
+        .get("threadId")
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    if let Some(t) = &thread_id {
+        max_len("threadId", t, MAX_THREAD_ID)?;
+    }
+    let importance = match input.get("importance").filter(|i| !i.is_empty()) {
+        None => "Normal".to_string(),
+        Some(value) => IMPORTANCE
+            .iter()
+            .find(|i| i.eq_ignore_ascii_case(value))
+            .map(|i| i.to_string())
+            .ok_or_else(|| {
+                UcwaError::invalid(format!(
+                    "importance must be one of {}.",
+                    IMPORTANCE.join(", ")
+                ))
+            })?,
+    };
+    if !is_sip_uri(&to) {
+        return Err(UcwaError::invalid(
+            "to must be a SIP URI (sip:user@domain).",
+        ));
+    }
+    let mut links = [None, None];
+    for (slot, rel) in links.iter_mut().zip(["message", "customContent"]) {
+        if let Some(href) = input.link(rel) {
+            let valid = data_url::DataUrl::process(href)
+                .ok()
+                .is_some_and(|d| d.decode_to_vec().is_ok());
+            if !valid {
+                return Err(UcwaError::invalid(format!("{rel} must be a data URI.")));
+            }
+            *slot = Some(href.to_string());
+        }
+    }
+    let [message, custom_content] = links;
+    Ok(StartRequest {
+        operation_id,
+        to,
+        importance,
+        subject,
+        thread_id,
+        message,
+        custom_content,
+    })
+}
+
+fn max_len(name: &str, value: &str, max: usize) -> Result<(), UcwaError> {
+    if value.chars().count() > max {
+        return Err(UcwaError::invalid(format!(
+            "{name} exceeds the maximum length of {max}."
+        )));
+    }
+    Ok(())
+}
+
+/// `sip:user@host`: one `@`, a non-empty user, a host of letters, digits, dots and hyphens.
+pub fn is_sip_uri(value: &str) -> bool {
+    let Some(rest) = value
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("sip:"))
+        .map(|_| &value[4..])
+    else {
+        return false;
+    };
+    let mut parts = rest.split('@');
+    let (Some(user), Some(host), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let host_ok = !host.is_empty()
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    !user.is_empty() && !user.chars().any(|c| c.is_whitespace() || c == ':') && host_ok
+}
+
+/// Moves the invitation on as the peer behaves: accepted or declined shortly, failed with
+/// Timeout after the invitation timeout, DestinationNotFound for an unknown peer.
+fn answer_later(
+    state: &AppState,
+    app: u64,
+    id: u64,
+    peer: Option<PeerBehaviour>,
+    timeout: Duration,
+) {
+    let (delay, outcome) = match peer {
+        Some(PeerBehaviour::Accept) => (ANSWER_DELAY, (InvitationState::Connected, None)),
+        Some(PeerBehaviour::Decline) => (ANSWER_DELAY, (InvitationState::Failed, Some("Declined"))),
+        Some(PeerBehaviour::Ignore) => (timeout, (InvitationState::Failed, Some("Timeout"))),
+        None => (
+            ANSWER_DELAY,
+            (InvitationState::Failed, Some("DestinationNotFound")),
+        ),
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let mut world = state.lock();
+        let invitation = world
+            .applications
+            .get_mut(&app)
+            .and_then(|a| a.invitations.get_mut(&id));
+        if let Some(invitation) = invitation
+            && invitation.state == InvitationState::Connecting
+        {
+            invitation.state = outcome.0;
+            invitation.failure = outcome.1;
+        }
+    });
+}
+
+/// GET a messagingInvitation.
+pub async fn invitation(
+    State(state): State<AppState>,
+    Path((app_id, invitation_id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let user = match authenticate(&world, &headers) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let app = match application(&mut world, &user, &app_id, repr) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let found = invitation_id
+        .parse::<u64>()
+        .ok()
+        .and_then(|id| app.invitations.get(&id));
+    let Some(invitation) = found else {
+        return UcwaError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            None,
+            "The resource does not exist.",
+        )
+        .respond(repr);
+    };
+    if method != Method::GET {
+        return method_not_allowed(repr);
+    }
+    let href = format!(
+        "{}/{}",
+        invitations_href(app_id.parse().unwrap_or_default()),
+        invitation.id
+    );
+    invitation_resource(&href, invitation).respond(StatusCode::OK, repr)
+}
+
+fn invitation_resource(href: &str, i: &Invitation) -> Res {
+    let mut res = Res::new("messagingInvitation", href)
+        .prop("direction", "Outgoing")
+        .prop("importance", i.importance.clone())
+        .prop("operationId", i.operation_id.clone())
+        .prop("state", i.state.as_str())
+        .prop("subject", i.subject.clone())
+        .prop("threadId", i.thread_id.clone())
+        .prop("to", i.to.clone());
+    if let Some(m) = &i.message {
+        res = res.link("message", m.clone());
+    }
+    if let Some(c) = &i.custom_content {
+        res = res.link("customContent", c.clone());
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("sip:john@contoso.com", true)]
+    #[case("SIP:john@contoso.com", true)]
+    #[case("sip:john.doe-1@sub.contoso.com", true)]
+    #[case("john@contoso.com", false)]
+    #[case("sip:johncontoso.com", false)]
+    #[case("sip:@contoso.com", false)]
+    #[case("sip:john@", false)]
+    #[case("sip : john@contoso.com", false)]
+    #[case("sip:a@b@c", false)]
+    #[case("tel:+14255550100", false)]
+    fn sip_uris(#[case] value: &str, #[case] valid: bool) {
+        assert_eq!(is_sip_uri(value), valid);
+    }
+}

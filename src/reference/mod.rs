@@ -1,0 +1,113 @@
+//! The embedded reference server: a faithful startMessaging world (discovery, the 401
+//! challenge, the password grant, applications, communication, startMessaging with its
+//! validation and documented errors, the messagingInvitation) plus the fault-control contract.
+//!
+//! It is the default target of `run` and the suite's oracle. It shares no code with the
+//! harness (not even `wire`): a bug cannot hide by agreeing with itself.
+
+mod access;
+mod applications;
+mod discovery;
+mod faults;
+mod input;
+mod messaging;
+mod repr;
+mod state;
+
+pub use discovery::ROOT_PATH;
+pub use faults::FAULTS_PATH;
+pub use state::{Config, PeerBehaviour};
+
+use access::{AppState, Shared};
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{any, get, post};
+use repr::{Repr, UcwaError};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+/// The router of a fresh world.
+pub fn app(config: Config) -> Router {
+    let state: AppState = Arc::new(Shared {
+        world: Mutex::new(state::World::new(config)),
+    });
+    let apps = discovery::APPLICATIONS_PATH;
+    Router::new()
+        .route(discovery::ROOT_PATH, get(discovery::root))
+        .route(discovery::USER_PATH, get(discovery::user))
+        .route(discovery::TOKEN_ROUTE, post(discovery::token))
+        .route(apps, post(applications::create))
+        .route(&format!("{apps}/{{app}}"), any(applications::one))
+        .route(
+            &format!("{apps}/{{app}}/communication"),
+            get(applications::communication),
+        )
+        .route(
+            &format!("{apps}/{{app}}/communication/messagingInvitations"),
+            any(messaging::start),
+        )
+        .route(
+            &format!("{apps}/{{app}}/communication/messagingInvitations/{{invitation}}"),
+            any(messaging::invitation),
+        )
+        .route(FAULTS_PATH, post(faults::arm))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found(headers: HeaderMap) -> Response {
+    UcwaError::new(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        None,
+        "The resource does not exist.",
+    )
+    .respond(Repr::from_accept(&headers))
+}
+
+/// A reference server running in this process.
+#[derive(Debug)]
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Running {
+    /// The autodiscover root URL (what `--base-url` takes).
+    pub fn base_url(&self) -> String {
+        format!("http://{}{}", self.addr, ROOT_PATH)
+    }
+
+    /// The fault-control URL.
+    pub fn faults_url(&self) -> String {
+        format!("http://{}{}", self.addr, FAULTS_PATH)
+    }
+
+    /// Stops serving.
+    pub fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Starts the server on `addr` (port 0 picks a free one) inside the current tokio runtime.
+pub async fn spawn(config: Config, addr: SocketAddr) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let router = app(config);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(Running {
+        addr,
+        shutdown: Some(tx),
+    })
+}

@@ -1,0 +1,326 @@
+//! How the reference server writes UCWA: resources and error bodies in JSON or XML, chosen from
+//! the request's Accept (and, for errors on bodies, its Content-Type).
+//!
+//! Written independently of the harness's `wire` module on purpose: the suite must never check
+//! the server with the server's own code.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// The UCWA XML namespace.
+pub const NS: &str = "http://schemas.microsoft.com/rtc/2012/03/ucwa";
+
+/// The representation of a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repr {
+    /// JSON.
+    Json,
+    /// XML.
+    Xml,
+}
+
+impl Repr {
+    /// From the Accept header: XML when it names an XML type, JSON otherwise.
+    pub fn from_accept(headers: &HeaderMap) -> Self {
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if accept.contains("xml") && !accept.contains("json") {
+            Repr::Xml
+        } else {
+            Repr::Json
+        }
+    }
+
+    /// For errors about a request body: the body's representation when it has one, else Accept.
+    pub fn for_error(headers: &HeaderMap) -> Self {
+        match body_kind(headers) {
+            BodyKind::Json => Repr::Json,
+            BodyKind::Xml => Repr::Xml,
+            BodyKind::None | BodyKind::Other => Self::from_accept(headers),
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Repr::Json => "application/json; charset=utf-8",
+            Repr::Xml => "application/xml; charset=utf-8",
+        }
+    }
+}
+
+/// What a request's Content-Type says its body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// No Content-Type.
+    None,
+    /// A JSON type (including `+json`).
+    Json,
+    /// An XML type (including `+xml`).
+    Xml,
+    /// Something UCWA does not take here.
+    Other,
+}
+
+/// Classifies the request's Content-Type.
+pub fn body_kind(headers: &HeaderMap) -> BodyKind {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return BodyKind::None;
+    };
+    let essence = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => BodyKind::Json,
+        "application/xml" | "text/xml" => BodyKind::Xml,
+        e if e.starts_with("application/vnd.microsoft.com.ucwa+json") => BodyKind::Json,
+        e if e.starts_with("application/vnd.microsoft.com.ucwa+xml") => BodyKind::Xml,
+        _ => BodyKind::Other,
+    }
+}
+
+/// A property value of a resource.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A string.
+    Text(String),
+    /// A list of strings.
+    List(Vec<String>),
+}
+
+/// A resource to send: rel, href, properties, links and embedded resources.
+#[derive(Debug, Clone)]
+pub struct Res {
+    rel: String,
+    href: String,
+    properties: Vec<(String, Value)>,
+    links: Vec<(String, String, Option<String>)>,
+    embedded: Vec<Res>,
+}
+
+impl Res {
+    /// A resource with its self href.
+    pub fn new(rel: &str, href: impl Into<String>) -> Self {
+        Self {
+            rel: rel.to_string(),
+            href: href.into(),
+            properties: Vec::new(),
+            links: Vec::new(),
+            embedded: Vec::new(),
+        }
+    }
+
+    /// Adds a string property.
+    pub fn prop(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.properties
+            .push((name.to_string(), Value::Text(value.into())));
+        self
+    }
+
+    /// Adds a list property.
+    pub fn list(mut self, name: &str, items: &[&str]) -> Self {
+        let items = items.iter().map(|s| s.to_string()).collect();
+        self.properties.push((name.to_string(), Value::List(items)));
+        self
+    }
+
+    /// Adds a link.
+    pub fn link(mut self, rel: &str, href: impl Into<String>) -> Self {
+        self.links.push((rel.to_string(), href.into(), None));
+        self
+    }
+
+    /// Adds a link with a `revision`.
+    pub fn link_rev(mut self, rel: &str, href: impl Into<String>, revision: &str) -> Self {
+        self.links
+            .push((rel.to_string(), href.into(), Some(revision.to_string())));
+        self
+    }
+
+    /// Embeds a resource.
+    pub fn embed(mut self, resource: Res) -> Self {
+        self.embedded.push(resource);
+        self
+    }
+
+    /// The JSON form.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut object = serde_json::Map::new();
+        for (name, value) in &self.properties {
+            let v = match value {
+                Value::Text(t) => serde_json::Value::String(t.clone()),
+                Value::List(items) => serde_json::json!(items),
+            };
+            object.insert(name.clone(), v);
+        }
+        let mut links = serde_json::Map::new();
+        links.insert("self".into(), serde_json::json!({ "href": self.href }));
+        for (rel, href, revision) in &self.links {
+            let mut link = serde_json::json!({ "href": href });
+            if let Some(r) = revision {
+                link["revision"] = serde_json::json!(r);
+            }
+            links.insert(rel.clone(), link);
+        }
+        object.insert("_links".into(), serde_json::Value::Object(links));
+        if !self.embedded.is_empty() {
+            let mut embedded = serde_json::Map::new();
+            for e in &self.embedded {
+                embedded.insert(e.rel.clone(), e.to_json());
+            }
+            object.insert("_embedded".into(), serde_json::Value::Object(embedded));
+        }
+        object.insert("rel".into(), serde_json::json!(self.rel));
+        serde_json::Value::Object(object)
+    }
+
+    /// The XML form (without the XML declaration).
+    pub fn to_xml(&self, with_ns: bool) -> String {
+        let ns = if with_ns {
+            format!(" xmlns=\"{NS}\"")
+        } else {
+            String::new()
+        };
+        let mut out = format!(
+            "<resource rel=\"{}\" href=\"{}\"{ns}>",
+            esc(&self.rel),
+            esc(&self.href)
+        );
+        for (rel, href, revision) in &self.links {
+            let revision = revision
+                .as_deref()
+                .map(|r| format!(" revision=\"{}\"", esc(r)))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "<link rel=\"{}\" href=\"{}\"{revision}/>",
+                esc(rel),
+                esc(href)
+            ));
+        }
+        for (name, value) in &self.properties {
+            match value {
+                Value::Text(t) => out.push_str(&format!(
+                    "<property name=\"{}\">{}</property>",
+                    esc(name),
+                    esc(t)
+                )),
+                Value::List(items) => {
+                    out.push_str(&format!("<propertyList name=\"{}\">", esc(name)));
+                    for i in items {
+                        out.push_str(&format!("<item>{}</item>", esc(i)));
+                    }
+                    out.push_str("</propertyList>");
+                }
+            }
+        }
+        for e in &self.embedded {
+            out.push_str(&e.to_xml(false));
+        }
+        out.push_str("</resource>");
+        out
+    }
+
+    /// A response with this resource in `repr`.
+    pub fn respond(&self, status: StatusCode, repr: Repr) -> Response {
+        let body = match repr {
+            Repr::Json => self.to_json().to_string(),
+            Repr::Xml => format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>{}",
+                self.to_xml(true)
+            ),
+        };
+        with_type(status, repr, body)
+    }
+}
+
+/// A UCWA error: status, code, optional subcode, message.
+#[derive(Debug, Clone)]
+pub struct UcwaError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The `code`.
+    pub code: &'static str,
+    /// The `subcode`, if any.
+    pub subcode: Option<&'static str>,
+    /// A human message.
+    pub message: String,
+}
+
+impl UcwaError {
+    /// Builds an error.
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        subcode: Option<&'static str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            code,
+            subcode,
+            message: message.into(),
+        }
+    }
+
+    /// 400 BadRequest / ParameterValidationFailure.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            Some("ParameterValidationFailure"),
+            message,
+        )
+    }
+
+    /// The error in `repr`.
+    pub fn respond(&self, repr: Repr) -> Response {
+        let body = match repr {
+            Repr::Json => {
+                let mut object = serde_json::json!({ "code": self.code, "message": self.message });
+                if let Some(s) = self.subcode {
+                    object["subcode"] = serde_json::json!(s);
+                }
+                object.to_string()
+            }
+            Repr::Xml => {
+                let subcode = self
+                    .subcode
+                    .map(|s| format!("<subcode>{s}</subcode>"))
+                    .unwrap_or_default();
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><reason xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"{NS}\"><code>{}</code>{subcode}<message>{}</message><debugInfo /><parameters /></reason>",
+                    self.code,
+                    esc(&self.message)
+                )
+            }
+        };
+        with_type(self.status, repr, body)
+    }
+}
+
+fn with_type(status: StatusCode, repr: Repr, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(repr.content_type()),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-ms-ucwaversion", HeaderValue::from_static("2"));
+    response
+}
+
+/// Escapes text for XML.
+pub fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

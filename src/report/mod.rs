@@ -1,0 +1,3 @@
+//! Reports: pure functions of the verdicts. Never touch the network.
+
+pub mod console;

@@ -1,0 +1,169 @@
+//! Which cases run, in which media types: the filters of the CLI applied to the loaded cases.
+
+use crate::case::{Case, Media};
+use crate::verdict::trial_name;
+use std::sync::Arc;
+
+/// The filters a user selects cases with.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Keep trials whose `id [media]` name contains this (or equals it with `exact`).
+    pub filter: Option<String>,
+    /// Compare `filter` and `skip` with the whole name.
+    pub exact: bool,
+    /// Drop trials whose name contains (or equals) any of these.
+    pub skip: Vec<String>,
+    /// Keep cases that have any of these tags (all cases when empty).
+    pub tags: Vec<String>,
+    /// Keep cases that cite any of these spec items, or items under them (`body.operationId`
+    /// selects `body.operationId.max-length`).
+    pub spec: Vec<String>,
+    /// Keep only these media types (all when empty).
+    pub media: Vec<Media>,
+    /// Keep only shard K of N (1-based), split by a stable hash of the case id.
+    pub partition: Option<(u64, u64)>,
+}
+
+/// One case in one media type, to be run.
+#[derive(Debug, Clone)]
+pub struct PlannedRun {
+    /// The case.
+    pub case: Arc<Case>,
+    /// The media type.
+    pub media: Media,
+}
+
+impl PlannedRun {
+    /// Its libtest-style name.
+    pub fn name(&self) -> String {
+        trial_name(&self.case.id, self.media)
+    }
+}
+
+/// Applies the selection; the order is the cases' order, JSON before XML.
+pub fn plan(cases: &[Arc<Case>], selection: &Selection) -> Vec<PlannedRun> {
+    let mut out = Vec::new();
+    for case in cases {
+        if let Some((k, n)) = selection.partition
+            && stable_hash(&case.id) % n != k - 1
+        {
+            continue;
+        }
+        if !selection.tags.is_empty() && !case.tags.iter().any(|t| selection.tags.contains(t)) {
+            continue;
+        }
+        if !selection.spec.is_empty()
+            && !case
+                .spec
+                .iter()
+                .any(|item| selection.spec.iter().any(|s| spec_matches(item, s)))
+        {
+            continue;
+        }
+        for &media in &case.media {
+            if !selection.media.is_empty() && !selection.media.contains(&media) {
+                continue;
+            }
+            let run = PlannedRun {
+                case: Arc::clone(case),
+                media,
+            };
+            let name = run.name();
+            let hit = |pattern: &String| {
+                if selection.exact {
+                    &name == pattern
+                } else {
+                    name.contains(pattern.as_str())
+                }
+            };
+            if selection.filter.as_ref().is_some_and(|f| !hit(f)) || selection.skip.iter().any(hit)
+            {
+                continue;
+            }
+            out.push(run);
+        }
+    }
+    out
+}
+
+/// FNV-1a: the same shard for the same id on every machine and every release.
+fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn spec_matches(item: &str, wanted: &str) -> bool {
+    item == wanted
+        || item
+            .strip_prefix(wanted)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Severity;
+    use rstest::rstest;
+
+    fn case(id: &str, tags: &[&str], spec: &[&str]) -> Arc<Case> {
+        Arc::new(Case {
+            id: id.into(),
+            title: "t".into(),
+            spec: spec.iter().map(|s| s.to_string()).collect(),
+            severity: Severity::Must,
+            tags: tags.iter().map(|s| s.to_string()).collect(),
+            media: Media::ALL.to_vec(),
+            needs: vec![],
+            interpretation: None,
+            steps: vec![],
+            source: "x.toml".into(),
+        })
+    }
+
+    fn names(selection: Selection) -> Vec<String> {
+        let cases = [
+            case("a.one", &["happy"], &["post.201"]),
+            case("a.two", &["limits"], &["body.operationId.max-length"]),
+        ];
+        plan(&cases, &selection)
+            .iter()
+            .map(PlannedRun::name)
+            .collect()
+    }
+
+    #[test]
+    fn partitions_split_cases_without_overlap() {
+        let cases: Vec<Arc<Case>> = (0..20)
+            .map(|i| case(&format!("c.{i}"), &[], &["x"]))
+            .collect();
+        let mut seen = Vec::new();
+        for k in 1..=3 {
+            let selection = Selection {
+                partition: Some((k, 3)),
+                ..Selection::default()
+            };
+            seen.extend(plan(&cases, &selection).iter().map(PlannedRun::name));
+        }
+        seen.sort();
+        let mut all: Vec<String> = plan(&cases, &Selection::default())
+            .iter()
+            .map(PlannedRun::name)
+            .collect();
+        all.sort();
+        assert_eq!(seen, all);
+    }
+
+    #[rstest]
+    #[case(Selection::default(), 4)]
+    #[case(Selection { filter: Some("two".into()), ..Selection::default() }, 2)]
+    #[case(Selection { filter: Some("a.two [xml]".into()), exact: true, ..Selection::default() }, 1)]
+    #[case(Selection { skip: vec!["[xml]".into()], ..Selection::default() }, 2)]
+    #[case(Selection { tags: vec!["happy".into()], ..Selection::default() }, 2)]
+    #[case(Selection { spec: vec!["body.operationId".into()], ..Selection::default() }, 2)]
+    #[case(Selection { spec: vec!["body.operation".into()], ..Selection::default() }, 0)]
+    #[case(Selection { media: vec![Media::Xml], ..Selection::default() }, 2)]
+    fn filters_select_trials(#[case] selection: Selection, #[case] count: usize) {
+        assert_eq!(names(selection).len(), count);
+    }
+}

@@ -1,0 +1,57 @@
+//! Planned runs as libtest-mimic trials, so the console and `cargo test` speak the libtest
+//! format. Each trial runs its case on the run's one tokio runtime and records its result.
+
+use super::exec::{RunContext, run_case};
+use super::plan::PlannedRun;
+use crate::case::Severity;
+use crate::verdict::{CaseResult, Outcome};
+use libtest_mimic::{Completion, Failed, Trial};
+use std::sync::{Arc, Mutex};
+
+/// The results of every trial that ran, in completion order.
+pub type Results = Arc<Mutex<Vec<CaseResult>>>;
+
+/// Builds one trial per planned run. Should-level failures show as `ignored` with the reason
+/// unless `strict`; skips show as `ignored` with theirs.
+pub fn trials(
+    plan: Vec<PlannedRun>,
+    ctx: Arc<RunContext>,
+    runtime: tokio::runtime::Handle,
+    strict: bool,
+    results: Results,
+) -> Vec<Trial> {
+    plan.into_iter()
+        .map(|run| {
+            let name = run.name();
+            let ctx = Arc::clone(&ctx);
+            let runtime = runtime.clone();
+            let results = Arc::clone(&results);
+            Trial::ignorable_test(name, move || {
+                let result = runtime.block_on(run_case(&ctx, &run.case, run.media));
+                let completion = completion(&result, strict);
+                if let Ok(mut all) = results.lock() {
+                    all.push(result);
+                }
+                completion
+            })
+        })
+        .collect()
+}
+
+fn completion(result: &CaseResult, strict: bool) -> Result<Completion, Failed> {
+    match &result.outcome {
+        Outcome::Pass => Ok(Completion::Completed),
+        Outcome::Skip(reason) => Ok(Completion::ignored_with(reason)),
+        Outcome::Fail if result.severity == Severity::Should && !strict => {
+            let first = result
+                .mismatches
+                .first()
+                .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
+                .unwrap_or_default();
+            Ok(Completion::ignored_with(format!(
+                "SHOULD not met ({first}); counted with --strict"
+            )))
+        }
+        Outcome::Fail | Outcome::Error(_) => Err(Failed::from(result.explain())),
+    }
+}

@@ -1,0 +1,113 @@
+//! Secrets (tokens, passwords) and the redactor that keeps them out of every message and report.
+//!
+//! A [`Secret`] never prints its value; the [`Redactor`] scrubs known secret values, `cwt=` and
+//! `psat=` tokens, and Authorization values from any text before it leaves the run.
+
+use regex::Regex;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// What replaces a secret in any output.
+pub const REDACTED: &str = "[redacted]";
+
+static TOKEN_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(cwt|psat)=[A-Za-z0-9._~+/%=-]+|(?i)(authorization:\s*)(bearer\s+)?\S+").ok()
+});
+
+/// Removes secrets from text.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    values: Vec<Secret>,
+}
+
+impl Redactor {
+    /// A redactor that also knows these exact values.
+    pub fn new(values: impl IntoIterator<Item = Secret>) -> Self {
+        let mut values: Vec<Secret> = values
+            .into_iter()
+            .filter(|s| s.expose().len() >= 3)
+            .collect();
+        // Longer first, so a secret that contains another is removed whole.
+        values.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+        Self { values }
+    }
+
+    /// Adds a value learnt during the run (an issued token, say).
+    pub fn add(&mut self, secret: Secret) {
+        *self = Self::new(self.values.drain(..).chain(std::iter::once(secret)));
+    }
+
+    /// The text with every known secret, `cwt=`/`psat=` value and Authorization value replaced.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in &self.values {
+            out = out.replace(secret.expose(), REDACTED);
+            let encoded: String =
+                url::form_urlencoded::byte_serialize(secret.expose().as_bytes()).collect();
+            if encoded != secret.expose() {
+                out = out.replace(&encoded, REDACTED);
+            }
+        }
+        match TOKEN_PATTERN.as_ref() {
+            Some(pattern) => pattern
+                .replace_all(&out, |caps: &regex::Captures<'_>| match caps.get(1) {
+                    Some(kind) => format!("{}={REDACTED}", kind.as_str()),
+                    None => format!(
+                        "{}{}{REDACTED}",
+                        caps.get(3).map_or("", |m| m.as_str()),
+                        caps.get(4).map_or("", |m| m.as_str())
+                    ),
+                })
+                .into_owned(),
+            None => out,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("token cwt=AAEBHAEFAAAAAAAFFQAAAO8 here", "token cwt=[redacted] here")]
+    #[case("psat=eyJ0eXAi.eyJuYmYi.sig", "psat=[redacted]")]
+    #[case("Authorization: Bearer abc.def", "Authorization: Bearer [redacted]")]
+    #[case("authorization: Basic dXNlcjpwYXNz", "authorization: [redacted]")]
+    #[case("password=hunter2&user=a", "password=[redacted]&user=a")]
+    #[case("my secret is hunter2!", "my secret is [redacted]!")]
+    fn removes_secrets(#[case] text: &str, #[case] expected: &str) {
+        let redactor = Redactor::new([Secret::new("hunter2")]);
+        assert_eq!(redactor.redact(text), expected);
+    }
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        assert_eq!(
+            format!("{:?}", Secret::new("hunter2")),
+            "Secret([redacted])"
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! The target profile: which server to test, how to sign in, whom to invite, and what the
+//! target offers (media types, preconditions, fault control). Built from a TOML profile file,
+//! then overridden by `UCWA_*` variables and flags. No clap types here.
+
+use crate::case::{Fault, KNOWN_PRECONDITIONS, Media};
+use crate::diag::FileError;
+use crate::secret::Secret;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+use url::Url;
+
+/// A server under test, ready to use.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// A short name for reports (the profile's `name`, else the host).
+    pub name: String,
+    /// The autodiscover root URL.
+    pub base_url: Url,
+    /// How to sign in.
+    pub credentials: Credentials,
+    /// The SIP URI invitations are sent to (`{{peer}}`).
+    pub peer: String,
+    /// The representations the target offers.
+    pub media: Vec<Media>,
+    /// The preconditions it offers (`fault:NAME`, `anonymous`).
+    pub offers: BTreeSet<String>,
+    /// The fault-control endpoint (see cases/README.md), if the target has one.
+    pub faults_url: Option<Url>,
+    /// Timeouts and size caps.
+    pub limits: Limits,
+}
+
+/// How the harness signs in.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// No credentials: only cases that need none can pass.
+    None,
+    /// A bearer token, sent as `Authorization: Bearer <token>`.
+    Token(Secret),
+    /// The password grant at the `MsRtcOAuth` href of the server's 401 challenge.
+    Password {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: Secret,
+    },
+}
+
+/// Timeouts and size caps that keep a broken server from hanging or flooding a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Longest wait for one HTTP exchange, body included.
+    pub request_timeout: Duration,
+    /// Longest time one case (all its steps) may take.
+    pub case_timeout: Duration,
+    /// Largest response body read; a larger one is an error.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(10),
+            case_timeout: Duration::from_secs(60),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// Values that override the profile, from flags or `UCWA_*` environment variables.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `UCWA_BASE_URL` / `--base-url`.
+    pub base_url: Option<String>,
+    /// `UCWA_TOKEN`.
+    pub token: Option<Secret>,
+    /// `UCWA_USERNAME` / `--username`.
+    pub username: Option<String>,
+    /// `UCWA_PASSWORD`.
+    pub password: Option<Secret>,
+    /// `UCWA_PEER` / `--peer`.
+    pub peer: Option<String>,
+}
+
+impl Overrides {
+    /// True when no value is set.
+    pub fn is_empty(&self) -> bool {
+        self.base_url.is_none()
+            && self.token.is_none()
+            && self.username.is_none()
+            && self.password.is_none()
+            && self.peer.is_none()
+    }
+}
+
+/// A problem with the target configuration (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// The profile file is wrong; the error has its position.
+    #[error("{0}")]
+    File(#[from] FileError),
+    /// A value is missing or wrong.
+    #[error("target configuration: {0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    name: Option<String>,
+    base_url: Option<toml::Spanned<String>>,
+    peer: Option<String>,
+    media: Option<Vec<toml::Spanned<String>>>,
+    #[serde(default)]
+    offers: Vec<toml::Spanned<String>>,
+    faults_url: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    auth: RawAuth,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuth {
+    token: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    request_timeout_ms: Option<u64>,
+    case_timeout_ms: Option<u64>,
+    max_body_bytes: Option<usize>,
+}
+
+/// Reads a profile file and applies the overrides.
+pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetError> {
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| FileError::unreadable(path, format!("cannot read target profile: {e}")))?;
+    let raw: RawProfile = toml::from_str(&source).map_err(|e| {
+        FileError::new(
+            path,
+            &source,
+            e.span().unwrap_or(0..0),
+            e.message().trim().to_string(),
+        )
+    })?;
+    let at = |span: std::ops::Range<usize>, message: String| {
+        TargetError::File(FileError::new(path, &source, span, message))
+    };
+    let mut media = Vec::new();
+    for item in raw.media.iter().flatten() {
+        let m = Media::from_name(item.get_ref()).ok_or_else(|| {
+            at(
+                item.span(),
+                format!("unknown media type `{}`", item.get_ref()),
+            )
+        })?;
+        media.push(m);
+    }
+    let mut offers = BTreeSet::new();
+    for item in &raw.offers {
+        if !precondition_is_known(item.get_ref()) {
+            return Err(at(
+                item.span(),
+                format!("unknown precondition `{}`", item.get_ref()),
+            ));
+        }
+        offers.insert(item.get_ref().clone());
+    }
+    let faults_url = match &raw.faults_url {
+        Some(u) => Some(
+            Url::parse(u.get_ref())
+                .map_err(|e| at(u.span(), format!("invalid faults_url: {e}")))?,
+        ),
+        None => None,
+    };
+    if let Some(u) = &raw.base_url
+        && overrides.base_url.is_none()
+    {
+        Url::parse(u.get_ref()).map_err(|e| at(u.span(), format!("invalid base_url: {e}")))?;
+    }
+    let defaults = Limits::default();
+    let limits = Limits {
+        request_timeout: raw
+            .limits
+            .request_timeout_ms
+            .map_or(defaults.request_timeout, Duration::from_millis),
+        case_timeout: raw
+            .limits
+            .case_timeout_ms
+            .map_or(defaults.case_timeout, Duration::from_millis),
+        max_body_bytes: raw.limits.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+    };
+    let settings = Settings {
+        name: raw.name,
+        base_url: raw.base_url.map(toml::Spanned::into_inner),
+        token: raw.auth.token.map(Secret::new),
+        username: raw.auth.username,
+        password: raw.auth.password.map(Secret::new),
+        peer: raw.peer,
+        media,
+        offers,
+        faults_url,
+        limits,
+    };
+    settings.overridden(overrides).build()
+}
+
+/// Builds a target from overrides alone (`--base-url` and `UCWA_*`).
+pub fn from_overrides(overrides: Overrides) -> Result<Target, TargetError> {
+    Settings::default().overridden(overrides).build()
+}
+
+/// True for `anonymous` and `fault:NAME` with a known fault.
+pub fn precondition_is_known(name: &str) -> bool {
+    KNOWN_PRECONDITIONS.contains(&name)
+        || name
+            .strip_prefix("fault:")
+            .is_some_and(|f| Fault::from_name(f).is_some())
+}
+
+/// Everything a target can be built from, before validation.
+#[derive(Debug, Default)]
+struct Settings {
+    name: Option<String>,
+    base_url: Option<String>,
+    token: Option<Secret>,
+    username: Option<String>,
+    password: Option<Secret>,
+    peer: Option<String>,
+    media: Vec<Media>,
+    offers: BTreeSet<String>,
+    faults_url: Option<Url>,
+    limits: Limits,
+}
+
+impl Settings {
+    fn overridden(mut self, o: Overrides) -> Self {
+        self.base_url = o.base_url.or(self.base_url);
+        self.peer = o.peer.or(self.peer);
+        if o.token.is_some() || o.username.is_some() || o.password.is_some() {
+            // Credentials from the environment replace the profile's as a whole.
+            self.token = o.token;
+            self.username = o.username.or(self.username);
+            self.password = o.password.or(self.password);
+        }
+        self
+    }
+
+    fn build(self) -> Result<Target, TargetError> {
+        let invalid = |m: &str| TargetError::Invalid(m.to_string());
+        let base = self.base_url.ok_or_else(|| {
+            invalid("no base URL: give --base-url, UCWA_BASE_URL or base_url in the profile")
+        })?;
+        let base_url = Url::parse(&base)
+            .map_err(|e| TargetError::Invalid(format!("invalid base URL `{base}`: {e}")))?;
+        if !matches!(base_url.scheme(), "http" | "https") {
+            return Err(invalid("the base URL must be http or https"));
+        }
+        let credentials = match (self.token, self.username, self.password) {
+            (Some(token), _, _) => Credentials::Token(token),
+            (None, Some(username), Some(password)) => Credentials::Password { username, password },
+            (None, Some(_), None) => {
+                return Err(invalid("a username needs a password (UCWA_PASSWORD)"));
+            }
+            (None, None, Some(_)) => {
+                return Err(invalid("a password needs a username (UCWA_USERNAME)"));
+            }
+            (None, None, None) => Credentials::None,
+        };
+        let peer = self.peer.ok_or_else(|| {
+            invalid("no peer to invite: give --peer, UCWA_PEER or peer in the profile")
+        })?;
+        Ok(Target {
+            name: self
+                .name
+                .unwrap_or_else(|| base_url.host_str().unwrap_or("target").to_string()),
+            base_url,
+            credentials,
+            peer,
+            media: if self.media.is_empty() {
+                Media::ALL.to_vec()
+            } else {
+                self.media
+            },
+            offers: self.offers,
+            faults_url: self.faults_url,
+            limits: self.limits,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn profile(text: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::NamedTempFile::new().expect("temp file");
+        file.write_all(text.as_bytes()).expect("write");
+        file
+    }
+
+    #[test]
+    fn environment_wins_over_the_profile() {
+        let file = profile(
+            "base_url = \"http://a.test/\"\npeer = \"sip:a@a.test\"\n[auth]\ntoken = \"t1\"\n",
+        );
+        let target = from_file(
+            file.path(),
+            Overrides {
+                peer: Some("sip:b@b.test".into()),
+                username: Some("u".into()),
+                password: Some(Secret::new("p")),
+                ..Overrides::default()
+            },
+        )
+        .expect("valid");
+        assert_eq!(target.peer, "sip:b@b.test");
+        assert!(matches!(target.credentials, Credentials::Password { .. }));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let file = profile("base_url = \"http://a.test/\"\npeerz = \"x\"\n");
+        let error = from_file(file.path(), Overrides::default()).expect_err("unknown key");
+        assert!(error.to_string().contains(":2:1"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_peer_is_explained() {
+        let error = from_overrides(Overrides {
+            base_url: Some("http://a.test/".into()),
+            ..Overrides::default()
+        })
+        .expect_err("no peer");
+        assert!(error.to_string().contains("UCWA_PEER"), "{error}");
+    }
+}

@@ -1,0 +1,17 @@
+//! UCWA representations on the wire: content types, request inputs, and the resources and
+//! error bodies servers answer with, in JSON and in XML.
+//!
+//! Pure functions over text; no I/O. May use `case` (for [`Media`](crate::case::Media)).
+
+mod content_type;
+mod error_body;
+mod input;
+mod resource;
+
+pub use content_type::{Family, family, request_content_type};
+pub use error_body::{ErrorBody, parse_error};
+pub use input::render_input;
+pub use resource::{Link, Property, Resource, local_name, parse_resource};
+
+/// The UCWA XML namespace.
+pub const UCWA_NS: &str = "http://schemas.microsoft.com/rtc/2012/03/ucwa";
