@@ -110,8 +110,9 @@ mod tests {
     #[rstest]
     #[case(0, 1, 1)]
     #[case(4, 1, 5)]
-    #[case(6, 2, 1)]
-    #[case(9, 2, 4)]
+    #[case(6, 1, 7)]
+    #[case(7, 2, 1)]
+    #[case(10, 2, 4)]
     #[case(999, 3, 4)]
     fn offsets_become_line_and_column(
         #[case] offset: usize,

@@ -33,7 +33,10 @@ impl fmt::Debug for Secret {
 pub const REDACTED: &str = "[redacted]";
 
 static TOKEN_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(cwt|psat)=[A-Za-z0-9._~+/%=-]+|(?i)(authorization:\s*)(bearer\s+)?\S+").ok()
+    Regex::new(
+        r"(?i)\b(cwt|psat)=[A-Za-z0-9._~+/%=-]+|(authorization:[ \t]*)(bearer[ \t]+)?[^\r\n]+",
+    )
+    .ok()
 });
 
 /// Removes secrets from text.
@@ -76,8 +79,8 @@ impl Redactor {
                     Some(kind) => format!("{}={REDACTED}", kind.as_str()),
                     None => format!(
                         "{}{}{REDACTED}",
-                        caps.get(3).map_or("", |m| m.as_str()),
-                        caps.get(4).map_or("", |m| m.as_str())
+                        caps.get(2).map_or("", |m| m.as_str()),
+                        caps.get(3).map_or("", |m| m.as_str())
                     ),
                 })
                 .into_owned(),

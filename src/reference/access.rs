@@ -41,8 +41,26 @@ pub fn origin(headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-/// The user of the request's bearer token, or the 401 answer.
-pub fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Response> {
+/// Why a request is refused before its handler runs; answers as a response.
+#[derive(Debug)]
+pub enum Refusal {
+    /// 401 with the challenges; the origin names the token endpoint.
+    Unauthorized(String),
+    /// A UCWA error in a representation.
+    Ucwa(UcwaError, Repr),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Unauthorized(origin) => unauthorized(&origin),
+            Refusal::Ucwa(error, repr) => error.respond(repr),
+        }
+    }
+}
+
+/// The user of the request's bearer token, or the 401 refusal.
+pub fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Refusal> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -53,13 +71,12 @@ pub fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Respon
         .map(str::trim);
     match token.and_then(|t| world.user_of(t)) {
         Some(user) => Ok(user.to_string()),
-        None => Err(unauthorized(headers)),
+        None => Err(Refusal::Unauthorized(origin(headers))),
     }
 }
 
 /// 401 with a text/html body and both `WWW-Authenticate` challenges, as real pools answer.
-pub fn unauthorized(headers: &HeaderMap) -> Response {
-    let origin = origin(headers);
+fn unauthorized(origin: &str) -> Response {
     let mut response = (
         StatusCode::UNAUTHORIZED,
         "<html><head><title>401 - Unauthorized</title></head><body><h1>401 - Unauthorized</h1></body></html>",
@@ -88,26 +105,28 @@ pub fn application<'w>(
     user: &str,
     id: &str,
     repr: Repr,
-) -> Result<&'w mut Application, Response> {
+) -> Result<&'w mut Application, Refusal> {
     world.expire_idle();
     let not_found = || {
-        UcwaError::new(
+        let error = UcwaError::new(
             StatusCode::NOT_FOUND,
             "NotFound",
             Some("ApplicationNotFound"),
             "The application does not exist.",
-        )
-        .respond(repr)
+        );
+        Refusal::Ucwa(error, repr)
     };
     let id: u64 = id.parse().map_err(|_| not_found())?;
     if world.expired.contains(&id) {
-        return Err(UcwaError::new(
-            StatusCode::GONE,
-            "Gone",
-            Some("InactiveApplicationExpired"),
-            "The application expired after a period of inactivity.",
-        )
-        .respond(repr));
+        return Err(Refusal::Ucwa(
+            UcwaError::new(
+                StatusCode::GONE,
+                "Gone",
+                Some("InactiveApplicationExpired"),
+                "The application expired after a period of inactivity.",
+            ),
+            repr,
+        ));
     }
     match world.applications.get_mut(&id) {
         Some(app) if app.user == user => {

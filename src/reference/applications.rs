@@ -87,7 +87,7 @@ pub async fn create(
     let repr = Repr::from_accept(&headers);
     let user = match authenticate(&state.lock(), &headers) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let limit = state.lock().config.max_body_bytes;
     let fields = match input::bytes(body, limit).await {
@@ -125,11 +125,11 @@ pub async fn one(
     let mut world = state.lock();
     let user = match authenticate(&world, &headers) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let fields = match application(&mut world, &user, &id, repr) {
         Ok(app) => app.fields.clone(),
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let Ok(numeric) = id.parse::<u64>() else {
         return StatusCode::NOT_FOUND.into_response();
@@ -156,10 +156,10 @@ pub async fn communication(
     let mut world = state.lock();
     let user = match authenticate(&world, &headers) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if let Err(r) = application(&mut world, &user, &id, repr) {
-        return r;
+        return r.into_response();
     }
     match id.parse::<u64>() {
         Ok(n) => communication_resource(n).respond(StatusCode::OK, repr),

@@ -27,8 +27,8 @@ pub async fn root(headers: HeaderMap) -> Response {
 
 /// GET user: 401 with the challenges, then the `applications` link.
 pub async fn user(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(response) = authenticate(&state.lock(), &headers) {
-        return response;
+    if let Err(refusal) = authenticate(&state.lock(), &headers) {
+        return refusal.into_response();
     }
     let o = origin(&headers);
     Res::new("user", format!("{o}{USER_PATH}"))

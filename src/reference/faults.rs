@@ -20,7 +20,7 @@ pub async fn arm(
 ) -> Response {
     let mut world = state.lock();
     if let Err(r) = authenticate(&world, &headers) {
-        return r;
+        return r.into_response();
     }
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,

@@ -130,14 +130,39 @@ fn xml(body: &[u8], input: &mut Input) -> Result<(), UcwaError> {
     Ok(())
 }
 
-/// Reads a request body up to `limit` bytes; larger bodies get 413 EntityTooLarge.
+/// The most a too-large body is drained before the connection is given up (32 MiB).
+const MAX_DRAIN_BYTES: usize = 32 * 1024 * 1024;
+
+/// Reads a request body up to `limit` bytes; larger bodies get 413 EntityTooLarge. The rest of
+/// a too-large body is read and dropped (up to 32 MiB), so the client receives the 413 instead
+/// of a broken pipe.
 pub async fn bytes(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, UcwaError> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        UcwaError::new(
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { break };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen += data.len();
+        if seen <= limit {
+            kept.extend_from_slice(&data);
+        } else {
+            kept = Vec::new();
+        }
+        if seen > MAX_DRAIN_BYTES {
+            break;
+        }
+    }
+    if seen > limit {
+        return Err(UcwaError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "EntityTooLarge",
             None,
             format!("The request is larger than {limit} bytes."),
-        )
-    })
+        ));
+    }
+    Ok(kept.into())
 }

@@ -47,10 +47,10 @@ pub async fn start(
         let mut world = state.lock();
         let user = match authenticate(&world, &headers) {
             Ok(u) => u,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         if let Err(r) = application(&mut world, &user, &app_id, repr) {
-            return r;
+            return r.into_response();
         }
         world.config.max_body_bytes
     };
@@ -79,7 +79,7 @@ pub async fn start(
         let user = authenticate(&world, &headers).unwrap_or_default();
         let app = match application(&mut world, &user, &app_id, repr) {
             Ok(a) => a,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         };
         let duplicate = app
             .invitations
@@ -325,11 +325,11 @@ pub async fn invitation(
     let mut world = state.lock();
     let user = match authenticate(&world, &headers) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let app = match application(&mut world, &user, &app_id, repr) {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let found = invitation_id
         .parse::<u64>()

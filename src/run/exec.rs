@@ -29,7 +29,7 @@ pub struct RunContext {
 pub const INVALID_TOKEN: &str = "cwt=ucwa-conformance-invalid-token";
 
 /// Largest request or response body kept in a record (the rest is elided).
-const RECORD_BODY_CHARS: usize = 4000;
+const RECORD_BODY_CHARS: usize = 1500;
 
 /// Runs a case in a media type, within the target's case timeout.
 pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult {
@@ -228,7 +228,7 @@ fn build_request(ctx: &RunContext, step: &Step, state: &CaseState) -> Result<Req
                 Media::Json => json.as_ref(),
                 Media::Xml => xml.as_ref(),
             };
-            text.map(|t| render(t)).transpose()?
+            text.map(&render).transpose()?
         }
     };
     if let Some(body) = body {

@@ -1,0 +1,249 @@
+//! The binary's contract: libtest lines, exit codes 0-4, targets from flags, environment and
+//! profile files, and no secret in anything it prints.
+
+use crate::support::*;
+use std::process::{Command, Output};
+use ucwa_conformance::reference::{self, Config};
+use wiremock::ResponseTemplate;
+
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "UCWA_BASE_URL",
+        "UCWA_TARGET",
+        "UCWA_TOKEN",
+        "UCWA_USERNAME",
+        "UCWA_PASSWORD",
+        "UCWA_PEER",
+        "UCWA_CASES",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The libtest line of trial `name` (names are padded to align), if there is one.
+fn line<'a>(stdout: &'a str, name: &str) -> Option<&'a str> {
+    stdout.lines().find(|l| {
+        l.strip_prefix("test ")
+            .and_then(|r| r.strip_prefix(name))
+            .is_some_and(|r| r.starts_with(' '))
+    })
+}
+
+fn passed(stdout: &str, name: &str) -> bool {
+    line(stdout, name).is_some_and(|l| l.ends_with("... ok"))
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+#[test]
+fn run_without_a_target_uses_the_embedded_reference_and_passes() {
+    let output = binary()
+        .args(["run", "--skip", "entity-too-large"])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        passed(&stdout, "start-messaging.created [json]"),
+        "{stdout}"
+    );
+    assert!(passed(&stdout, "start-messaging.created [xml]"), "{stdout}");
+    assert!(
+        stdout.contains("ucwa-conformance: conformant against reference"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("alice-password") && !stdout.contains("cwt="),
+        "a secret leaked:\n{stdout}"
+    );
+}
+
+#[test]
+fn a_broken_case_file_exits_2_with_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "id = \"a.b\"\ntitle = \"t\"\nspec = [\"x\"]\nseverity = \"must\"\n[[step]]\nmethod = 5\n",
+    )
+    .expect("write");
+    let output = binary()
+        .args(["run", "--cases"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bad.toml:6:10"), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_target_exits_3() {
+    let output = binary()
+        .args([
+            "run",
+            "--base-url",
+            "http://127.0.0.1:9/root",
+            "--peer",
+            "sip:a@b.test",
+        ])
+        .output()
+        .expect("runs");
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("the target cannot be used"), "{stderr}");
+}
+
+#[test]
+fn a_filter_that_selects_nothing_exits_4() {
+    let output = binary()
+        .args(["run", "no-such-case-anywhere"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(4));
+}
+
+#[test]
+fn a_missing_peer_is_a_usage_error() {
+    let output = binary()
+        .args(["run", "--base-url", "http://127.0.0.1:9/root"])
+        .output()
+        .expect("runs");
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("UCWA_PEER"), "{stderr}");
+}
+
+#[test]
+fn a_non_conformant_server_exits_1_and_shows_the_difference() {
+    let rt = runtime();
+    let server = rt.block_on(async {
+        let server = ucwa_mock(StartLink::Plain).await;
+        answer_start(&server, ResponseTemplate::new(200)).await;
+        server
+    });
+    let output = binary()
+        .args(["run", "--exact", "start-messaging.created [json]"])
+        .env(
+            "UCWA_BASE_URL",
+            format!("{}/autodiscover/root", server.uri()),
+        )
+        .env("UCWA_TOKEN", TOKEN)
+        .env("UCWA_PEER", PEER)
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        line(&stdout, "start-messaging.created [json]").is_some_and(|l| l.ends_with("... FAILED")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("expected: 201"), "{stdout}");
+    assert!(
+        !stdout.contains("mock-token"),
+        "the token leaked:\n{stdout}"
+    );
+}
+
+/// Starts a reference server on a free port in `rt`.
+fn reference_in(rt: &tokio::runtime::Runtime) -> reference::Running {
+    rt.block_on(reference::spawn(
+        Config::default(),
+        "127.0.0.1:0".parse().expect("addr"),
+    ))
+    .expect("listens")
+}
+
+#[test]
+fn base_url_with_credentials_from_the_environment() {
+    let rt = runtime();
+    let server = reference_in(&rt);
+    let output = binary()
+        .args([
+            "run",
+            "--tag",
+            "happy-path",
+            "--base-url",
+            &server.base_url(),
+        ])
+        .env("UCWA_USERNAME", "alice@contoso.test")
+        .env("UCWA_PASSWORD", "alice-password")
+        .env("UCWA_PEER", "sip:bob@contoso.test")
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        passed(&stdout, "start-messaging.all-inputs [xml]"),
+        "{stdout}"
+    );
+    // Fault-control cases are skipped: a bare --base-url offers no preconditions.
+    assert!(!stdout.contains("alice-password"), "{stdout}");
+}
+
+#[test]
+fn a_target_profile_offers_faults_and_runs_them() {
+    let rt = runtime();
+    let server = reference_in(&rt);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = dir.path().join("reference.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "name = \"local reference\"\nbase_url = \"{}\"\npeer = \"sip:bob@contoso.test\"\nfaults_url = \"{}\"\noffers = [\"fault:TooManyGroups\"]\n[auth]\nusername = \"alice@contoso.test\"\npassword = \"alice-password\"\n",
+            server.base_url(),
+            server.faults_url()
+        ),
+    )
+    .expect("write");
+    let output = binary()
+        .args(["run", "--tag", "error-table", "--target"])
+        .arg(&profile)
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        passed(&stdout, "start-messaging.error.too-many-groups [xml]"),
+        "{stdout}"
+    );
+    let skipped = line(&stdout, "start-messaging.error.cannot-redirect [json]").unwrap_or_default();
+    assert!(
+        skipped.ends_with(
+            "... ignored (precondition `fault:CannotRedirect` not offered by the target)"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn list_shows_cases_with_their_spec_items() {
+    let output = binary()
+        .args(["list", "--spec", "error.409"])
+        .output()
+        .expect("runs");
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout.contains(
+            "start-messaging.error.too-many-groups  [json,xml]  must  error.409.too-many-groups"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("start-messaging.created"), "{stdout}");
+}

@@ -1,0 +1,109 @@
+//! Discovery follows links only: namespaced rels, absolute and relative hrefs, server-added
+//! query parameters kept, the password grant from the 401 challenge, and clear failures.
+
+use crate::selftest::block_on;
+use crate::support::*;
+use ucwa_conformance::case::Media;
+use ucwa_conformance::embedded;
+use ucwa_conformance::reference::Config;
+use ucwa_conformance::run::prepare;
+use ucwa_conformance::secret::Secret;
+use ucwa_conformance::target::Credentials;
+use ucwa_conformance::verdict::Outcome;
+use wiremock::ResponseTemplate;
+
+const CREATED: &str = r#"
+id = "t.created"
+title = "201"
+spec = ["post.created"]
+severity = "must"
+[[step]]
+method = "POST"
+rel = "ms:rtc:saas:startMessaging"
+body = { operationId = "{{operation_id}}", to = "{{peer}}" }
+expect.status = 201
+"#;
+
+#[test]
+fn namespaced_rels_and_server_added_query_parameters_are_followed() {
+    for link in [StartLink::Plain, StartLink::Namespaced] {
+        let (result, requests) = block_on(async {
+            let server = ucwa_mock(link).await;
+            answer_start(
+                &server,
+                ResponseTemplate::new(201).insert_header("Location", INVITATION_PATH),
+            )
+            .await;
+            let result = run_inline(&server, CREATED, Media::Json).await;
+            (result, server.received_requests().await.unwrap_or_default())
+        });
+        assert_eq!(result.outcome, Outcome::Pass, "{}", result.explain());
+        let post = requests
+            .iter()
+            .find(|r| r.url.path() == START_PATH)
+            .expect("the startMessaging POST reached the mock");
+        assert_eq!(post.url.query(), Some("endpointId=sip:me@mock.test"));
+        let auth = post
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(auth, Some(format!("Bearer {TOKEN}").as_str()));
+    }
+}
+
+#[test]
+fn the_password_grant_follows_the_msrtcoauth_challenge() {
+    let session = block_on(async {
+        let server = embedded::start(Config::default())
+            .await
+            .expect("reference starts");
+        prepare(server.target).await.map(|ctx| ctx.session)
+    })
+    .expect("discovery with the password grant");
+    assert!(
+        session
+            .token
+            .is_some_and(|t| t.expose().starts_with("cwt="))
+    );
+    assert!(session.links.contains_key("startMessaging"));
+    assert!(
+        session.links["startMessaging"]
+            .path()
+            .ends_with("/messagingInvitations")
+    );
+}
+
+#[test]
+fn a_wrong_password_is_a_clear_discovery_error() {
+    let error = block_on(async {
+        let mut server = embedded::start(Config::default())
+            .await
+            .expect("reference starts");
+        server.target.credentials = Credentials::Password {
+            username: "alice@contoso.test".into(),
+            password: Secret::new("wrong"),
+        };
+        prepare(server.target).await.map(|_| ())
+    })
+    .expect_err("sign-in must fail");
+    let text = error.to_string();
+    assert!(text.contains("invalid_grant"), "{text}");
+    assert!(!text.contains("wrong"), "the password leaked: {text}");
+}
+
+#[test]
+fn an_unreachable_target_is_a_discovery_error() {
+    let error = block_on(async {
+        let server = ucwa_mock(StartLink::Plain).await;
+        let mut target = mock_target(&server);
+        target.base_url = "http://127.0.0.1:9/autodiscover/root".parse().expect("url");
+        prepare(target).await.map(|_| ())
+    })
+    .expect_err("nothing listens on port 9");
+    assert!(
+        error
+            .to_string()
+            .contains("GET http://127.0.0.1:9/autodiscover/root"),
+        "{error}"
+    );
+}

@@ -1,0 +1,8 @@
+//! The project's integration tests, in one binary to cut link time. Each module is a topic.
+
+mod case_files;
+mod cli;
+mod discovery;
+mod reference_server;
+mod selftest;
+mod support;

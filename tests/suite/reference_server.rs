@@ -1,0 +1,411 @@
+//! The reference server itself, driven with a bare HTTP client (not the harness): discovery and
+//! auth as real pools answer, and every status and subcode it implements, in JSON and in XML.
+
+use crate::selftest::block_on;
+use rstest::rstest;
+use serde_json::{Value, json};
+use ucwa_conformance::reference::{self, Config};
+
+const NS: &str = "http://schemas.microsoft.com/rtc/2012/03/ucwa";
+
+/// A signed-in client of a fresh reference server, with its application's links.
+struct Client {
+    http: reqwest::Client,
+    origin: String,
+    token: String,
+    start: String,
+    faults: String,
+    _server: reference::Running,
+}
+
+impl Client {
+    async fn new() -> Self {
+        let server = reference::spawn(Config::default(), "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("listens");
+        let http = reqwest::Client::new();
+        let origin = format!("http://{}", server.addr);
+        let root: Value = http
+            .get(server.base_url())
+            .send()
+            .await
+            .expect("root")
+            .json()
+            .await
+            .expect("json");
+        let user_href = root["_links"]["user"]["href"]
+            .as_str()
+            .expect("user link")
+            .to_string();
+        let unauthorized = http.get(&user_href).send().await.expect("user");
+        assert_eq!(unauthorized.status(), 401);
+        assert_eq!(unauthorized.headers()["content-type"], "text/html");
+        let challenges: Vec<String> = unauthorized
+            .headers()
+            .get_all("www-authenticate")
+            .iter()
+            .map(|v| v.to_str().expect("ascii").to_string())
+            .collect();
+        assert!(
+            challenges.iter().any(|c| c.starts_with("Bearer")),
+            "{challenges:?}"
+        );
+        let oauth = challenges
+            .iter()
+            .find(|c| c.starts_with("MsRtcOAuth"))
+            .expect("MsRtcOAuth challenge");
+        let token_href = oauth.split('"').nth(1).expect("href").to_string();
+        let granted: Value = http
+            .post(&token_href)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=password&username=alice%40contoso.test&password=alice-password")
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(granted["token_type"], "Bearer");
+        let token = granted["access_token"].as_str().expect("token").to_string();
+        let user: Value = http
+            .get(&user_href)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("user")
+            .json()
+            .await
+            .expect("json");
+        let apps = user["_links"]["applications"]["href"]
+            .as_str()
+            .expect("applications")
+            .to_string();
+        let created = http
+            .post(&apps)
+            .bearer_auth(&token)
+            .json(&json!({ "UserAgent": "test", "EndpointId": "e1", "Culture": "en-US" }))
+            .send()
+            .await
+            .expect("application");
+        assert_eq!(created.status(), 201);
+        let app: Value = created.json().await.expect("json");
+        let start = app["_embedded"]["communication"]["_links"]["startMessaging"]["href"]
+            .as_str()
+            .expect("startMessaging")
+            .to_string();
+        Self {
+            start: format!("{origin}{start}"),
+            faults: server.faults_url(),
+            http,
+            origin,
+            token,
+            _server: server,
+        }
+    }
+
+    async fn post(&self, content_type: &str, body: &str) -> (u16, String, String) {
+        let accept = if content_type.contains("xml") {
+            "application/xml"
+        } else {
+            "application/json"
+        };
+        let response = self
+            .http
+            .post(&self.start)
+            .bearer_auth(&self.token)
+            .header("content-type", content_type)
+            .header("accept", accept)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("post");
+        let status = response.status().as_u16();
+        let kind = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or("").to_string())
+            .unwrap_or_default();
+        (status, kind, response.text().await.expect("body"))
+    }
+}
+
+fn json_body(fields: &[(&str, String)]) -> String {
+    let map: serde_json::Map<String, Value> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    Value::Object(map).to_string()
+}
+
+fn xml_body(fields: &[(&str, String)]) -> String {
+    let props: String = fields
+        .iter()
+        .map(|(k, v)| format!("<property name=\"{k}\">{v}</property>"))
+        .collect();
+    format!("<input xmlns=\"{NS}\">{props}</input>")
+}
+
+/// (code, subcode) of an error body in either representation.
+fn error_of(kind: &str, body: &str) -> (String, Option<String>) {
+    if kind.contains("json") {
+        let v: Value = serde_json::from_str(body).expect("JSON error");
+        (
+            v["code"].as_str().unwrap_or("").to_string(),
+            v["subcode"].as_str().map(str::to_string),
+        )
+    } else {
+        let doc = roxmltree::Document::parse(body).expect("XML error");
+        let root = doc.root_element();
+        assert!(root.has_tag_name((NS, "reason")), "{body}");
+        let child = |n: &str| {
+            root.children()
+                .find(|c| c.has_tag_name((NS, n)))
+                .and_then(|c| c.text())
+                .map(str::to_string)
+        };
+        (child("code").unwrap_or_default(), child("subcode"))
+    }
+}
+
+const PEER: &str = "sip:bob@contoso.test";
+
+#[rstest]
+#[case::missing_operation_id(vec![("to", PEER.into())], 400, "BadRequest", Some("ParameterValidationFailure"))]
+#[case::missing_to(vec![("operationId", "op-1".into())], 400, "BadRequest", Some("ParameterValidationFailure"))]
+#[case::operation_id_too_long(vec![("operationId", "x".repeat(51)), ("to", PEER.into())], 400, "BadRequest", Some("ParameterValidationFailure"))]
+#[case::subject_too_long(vec![("operationId", "op-1".into()), ("to", PEER.into()), ("subject", "s".repeat(251))], 400, "BadRequest", Some("ParameterValidationFailure"))]
+#[case::thread_id_too_long(vec![("operationId", "op-1".into()), ("to", PEER.into()), ("threadId", "t".repeat(251))], 400, "BadRequest", Some("ParameterValidationFailure"))]
+#[case::bad_importance(vec![("operationId", "op-1".into()), ("to", PEER.into()), ("importance", "High".into())], 400, "BadRequest", Some("ParameterValidationFailure"))]
+#[case::not_a_sip_uri(vec![("operationId", "op-1".into()), ("to", "bob@contoso.test".into())], 400, "BadRequest", Some("ParameterValidationFailure"))]
+fn validation_errors_in_both_representations(
+    #[case] fields: Vec<(&str, String)>,
+    #[case] status: u16,
+    #[case] code: &str,
+    #[case] subcode: Option<&str>,
+) {
+    block_on(async {
+        let client = Client::new().await;
+        for (content_type, body) in [
+            ("application/json", json_body(&fields)),
+            ("application/xml", xml_body(&fields)),
+        ] {
+            let (got, kind, text) = client.post(content_type, &body).await;
+            assert_eq!(got, status, "{content_type}: {text}");
+            assert!(
+                kind.contains(if content_type.contains("xml") {
+                    "xml"
+                } else {
+                    "json"
+                }),
+                "{kind}"
+            );
+            assert_eq!(
+                error_of(&kind, &text),
+                (code.to_string(), subcode.map(str::to_string)),
+                "{content_type}"
+            );
+        }
+    });
+}
+
+#[rstest]
+#[case::too_many_groups("TooManyGroups", 409, "Conflict", Some("TooManyGroups"))]
+#[case::unsupported("Unsupported", 409, "Conflict", None)]
+#[case::cannot_redirect("CannotRedirect", 410, "Gone", Some("CannotRedirect"))]
+#[case::callback_channel_error(
+    "CallbackChannelError",
+    500,
+    "ServiceFailure",
+    Some("CallbackChannelError")
+)]
+fn armed_faults_answer_their_documented_error_once(
+    #[case] fault: &str,
+    #[case] status: u16,
+    #[case] code: &str,
+    #[case] subcode: Option<&str>,
+) {
+    block_on(async {
+        let client = Client::new().await;
+        for (n, content_type) in ["application/json", "application/vnd.microsoft.com.ucwa+xml"]
+            .into_iter()
+            .enumerate()
+        {
+            let op = format!("fault-{n}");
+            let armed = client
+                .http
+                .post(&client.faults)
+                .bearer_auth(&client.token)
+                .json(&json!({ "operationId": op, "fault": fault }))
+                .send()
+                .await
+                .expect("arm");
+            assert_eq!(armed.status(), 204);
+            let fields = [("operationId", op.clone()), ("to", PEER.to_string())];
+            let body = if content_type.contains("xml") {
+                xml_body(&fields)
+            } else {
+                json_body(&fields)
+            };
+            let (got, kind, text) = client.post(content_type, &body).await;
+            assert_eq!(got, status, "{text}");
+            assert_eq!(
+                error_of(&kind, &text),
+                (code.to_string(), subcode.map(str::to_string))
+            );
+            let (again, _, _) = client.post(content_type, &body).await;
+            assert_eq!(again, 201, "a fault answers once");
+        }
+    });
+}
+
+#[test]
+fn a_started_invitation_is_created_and_readable_at_its_location() {
+    block_on(async {
+        let client = Client::new().await;
+        let body = r#"{"operationId":"op-9","to":"sip:bob@contoso.test","_links":{"message":{"href":"data:text/plain,Hi+there"}}}"#;
+        let response = client
+            .http
+            .post(&client.start)
+            .bearer_auth(&client.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), 201);
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert!(response.text().await.expect("body").is_empty());
+        let invitation: Value = client
+            .http
+            .get(format!("{}{location}", client.origin))
+            .bearer_auth(&client.token)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(invitation["rel"], "messagingInvitation");
+        assert_eq!(invitation["direction"], "Outgoing");
+        assert_eq!(invitation["operationId"], "op-9");
+        assert_eq!(invitation["state"], "Connecting");
+        assert_eq!(
+            invitation["threadId"].as_str().map(str::len),
+            Some(32),
+            "a threadId is assigned"
+        );
+        assert_eq!(
+            invitation["_links"]["message"]["href"],
+            "data:text/plain,Hi+there"
+        );
+        let (dup, kind, text) = client
+            .post(
+                "application/json",
+                r#"{"operationId":"op-9","to":"sip:bob@contoso.test"}"#,
+            )
+            .await;
+        assert_eq!(dup, 409);
+        assert_eq!(
+            error_of(&kind, &text),
+            ("Conflict".into(), Some("AlreadyExists".into()))
+        );
+    });
+}
+
+#[rstest]
+#[case::unsupported_media_type("text/plain", "hello", 415, "UnsupportedMediaType")]
+#[case::malformed_json("application/json", "{\"to\":", 400, "BadRequest")]
+#[case::malformed_xml(
+    "application/xml",
+    "<input xmlns=\"http://schemas.microsoft.com/rtc/2012/03/ucwa\">",
+    400,
+    "BadRequest"
+)]
+#[case::too_large("application/json", &format!("{{\"subject\":\"{}\"}}", "x".repeat(100_000)), 413, "EntityTooLarge")]
+fn generic_errors(
+    #[case] content_type: &str,
+    #[case] body: &str,
+    #[case] status: u16,
+    #[case] code: &str,
+) {
+    block_on(async {
+        let client = Client::new().await;
+        let (got, kind, text) = client.post(content_type, body).await;
+        assert_eq!(got, status, "{text}");
+        assert_eq!(error_of(&kind, &text).0, code);
+    });
+}
+
+#[test]
+fn other_methods_unknown_applications_and_missing_tokens() {
+    block_on(async {
+        let client = Client::new().await;
+        let put = client
+            .http
+            .put(&client.start)
+            .bearer_auth(&client.token)
+            .header("accept", "application/xml")
+            .send()
+            .await
+            .expect("put");
+        assert_eq!(put.status(), 405);
+        let kind = put.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert_eq!(
+            error_of(&kind, &put.text().await.expect("body")).0,
+            "MethodNotAllowed"
+        );
+        let other_app = client
+            .start
+            .replace("/applications/101/", "/applications/999/");
+        let missing = client
+            .http
+            .post(&other_app)
+            .bearer_auth(&client.token)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(missing.status(), 404);
+        let kind = missing.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert_eq!(
+            error_of(&kind, &missing.text().await.expect("body")),
+            ("NotFound".into(), Some("ApplicationNotFound".into()))
+        );
+        let anonymous = client.http.post(&client.start).send().await.expect("post");
+        assert_eq!(anonymous.status(), 401);
+        let bad = client
+            .http
+            .post(&client.start)
+            .bearer_auth("cwt=forged")
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(bad.status(), 401);
+    });
+}
+
+#[test]
+fn a_wrong_password_gets_invalid_grant() {
+    block_on(async {
+        let client = Client::new().await;
+        let response = client
+            .http
+            .post(format!("{}/WebTicket/oauthtoken", client.origin))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=password&username=alice%40contoso.test&password=nope")
+            .send()
+            .await
+            .expect("token");
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["error"], "invalid_grant");
+    });
+}

@@ -1,0 +1,164 @@
+//! Helpers that keep each test to a few lines: a UCWA-shaped wiremock server, a target for it,
+//! and running one inline case against it.
+
+use serde_json::json;
+use std::path::Path;
+use std::sync::Arc;
+use ucwa_conformance::case::{Case, Fault, Media, parse_case};
+use ucwa_conformance::run::{RunContext, prepare, run_case};
+use ucwa_conformance::secret::Secret;
+use ucwa_conformance::target::{Credentials, Limits, Target};
+use ucwa_conformance::verdict::CaseResult;
+use url::Url;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The token the mock accepts.
+pub const TOKEN: &str = "cwt=mock-token-0123456789";
+/// The peer cases invite.
+pub const PEER: &str = "sip:peer@mock.test";
+/// Where the mock's startMessaging link points (with a server-added query parameter).
+pub const START_PATH: &str = "/ucwa/v1/applications/7/communication/messagingInvitations";
+/// Where the mock's invitation lives.
+pub const INVITATION_PATH: &str = "/ucwa/v1/applications/7/communication/messagingInvitations/1";
+
+/// The communication resource's startMessaging link in the mock.
+pub enum StartLink {
+    /// `startMessaging`, relative href with a server-added query parameter.
+    Plain,
+    /// `ms:rtc:saas:startMessaging`, absolute href.
+    Namespaced,
+    /// No startMessaging link at all.
+    Missing,
+}
+
+/// A wiremock server that walks discovery like a UCWA pool: root -> user -> applications ->
+/// application with an embedded communication resource.
+pub async fn ucwa_mock(link: StartLink) -> MockServer {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/autodiscover/root"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "_links": { "self": { "href": format!("{base}/autodiscover/root") },
+                        "user": { "href": format!("{base}/autodiscover/root/oauth/user?originalDomain=mock.test") } }
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/autodiscover/root/oauth/user"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "_links": { "self": { "href": "/autodiscover/root/oauth/user" },
+                        "applications": { "href": "/ucwa/v1/applications" } }
+        })))
+        .mount(&server)
+        .await;
+    let mut communication_links =
+        json!({ "self": { "href": "/ucwa/v1/applications/7/communication" } });
+    match link {
+        StartLink::Plain => {
+            communication_links["startMessaging"] = json!({ "href": format!("{START_PATH}?endpointId=sip:me@mock.test"), "revision": "2" });
+        }
+        StartLink::Namespaced => {
+            communication_links["ms:rtc:saas:startMessaging"] =
+                json!({ "href": format!("{base}{START_PATH}?endpointId=sip:me@mock.test") });
+        }
+        StartLink::Missing => {
+            communication_links["conversations"] =
+                json!({ "href": "/ucwa/v1/applications/7/communication/conversations" });
+        }
+    }
+    Mock::given(method("POST"))
+        .and(path("/ucwa/v1/applications"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "rel": "application", "id": "7",
+            "_links": { "self": { "href": "/ucwa/v1/applications/7" }, "events": { "href": "/ucwa/v1/applications/7/events?ack=1" } },
+            "_embedded": { "communication": { "rel": "communication", "_links": communication_links } }
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/faults"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Mounts the answer to startMessaging POSTs.
+pub async fn answer_start(server: &MockServer, response: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(path(START_PATH))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// Mounts the answer to GET on the invitation.
+pub async fn answer_invitation(server: &MockServer, response: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path(INVITATION_PATH))
+        .respond_with(response)
+        .mount(server)
+        .await;
+}
+
+/// A target for the mock: token auth, every fault offered, short timeouts.
+pub fn mock_target(server: &MockServer) -> Target {
+    let url = |p: &str| Url::parse(&format!("{}{p}", server.uri())).expect("mock URL");
+    Target {
+        name: "mock".into(),
+        base_url: url("/autodiscover/root"),
+        credentials: Credentials::Token(Secret::new(TOKEN)),
+        peer: PEER.into(),
+        media: Media::ALL.to_vec(),
+        offers: Fault::ALL.iter().map(|f| f.precondition()).collect(),
+        faults_url: Some(url("/faults")),
+        limits: Limits {
+            request_timeout: std::time::Duration::from_secs(2),
+            case_timeout: std::time::Duration::from_secs(5),
+            max_body_bytes: 64 * 1024,
+        },
+    }
+}
+
+/// Parses an inline case file.
+pub fn case(text: &str) -> Case {
+    parse_case(Path::new("inline.toml"), text)
+        .unwrap_or_else(|e| panic!("inline case is invalid:\n{e}"))
+}
+
+/// Discovery against `target`.
+pub async fn context(target: Target) -> Arc<RunContext> {
+    Arc::new(
+        prepare(target)
+            .await
+            .unwrap_or_else(|e| panic!("discovery failed: {e}")),
+    )
+}
+
+/// Runs one inline case against the mock in one media type.
+pub async fn run_inline(server: &MockServer, text: &str, media: Media) -> CaseResult {
+    let ctx = context(mock_target(server)).await;
+    run_case(&ctx, &case(text), media).await
+}
+
+/// A JSON UCWA error response.
+pub fn json_error(status: u16, code: &str, subcode: Option<&str>) -> ResponseTemplate {
+    let mut body = json!({ "code": code, "message": "m" });
+    if let Some(s) = subcode {
+        body["subcode"] = json!(s);
+    }
+    ResponseTemplate::new(status).set_body_json(body)
+}
+
+/// An XML UCWA error response.
+pub fn xml_error(status: u16, code: &str, subcode: Option<&str>) -> ResponseTemplate {
+    let subcode = subcode
+        .map(|s| format!("<subcode>{s}</subcode>"))
+        .unwrap_or_default();
+    ResponseTemplate::new(status).set_body_raw(
+        format!("<?xml version=\"1.0\"?><reason xmlns=\"http://schemas.microsoft.com/rtc/2012/03/ucwa\"><code>{code}</code>{subcode}<message>m</message></reason>"),
+        "application/xml",
+    )
+}
