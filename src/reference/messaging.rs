@@ -7,15 +7,13 @@
 use super::access::{AppState, application, authenticate};
 use super::applications::{app_href, method_not_allowed};
 use super::input::{self, Input};
-use super::repr::{Repr, Res, UcwaError};
-use super::state::{
-    Fault, Invitation, InvitationState, MAX_INVITATIONS_PER_APPLICATION, PeerBehaviour,
-};
+use super::invitation;
+use super::repr::{Repr, UcwaError};
+use super::state::{Fault, Invitation, InvitationState, MAX_INVITATIONS_PER_APPLICATION};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use std::time::Duration;
 
 /// Longest operationId (seed: 50).
 pub const MAX_OPERATION_ID: usize = 50;
@@ -25,11 +23,9 @@ pub const MAX_SUBJECT: usize = 250;
 pub const MAX_THREAD_ID: usize = 250;
 /// The importance values (seed: Normal, Urgent, Emergency).
 pub const IMPORTANCE: [&str; 3] = ["Normal", "Urgent", "Emergency"];
-/// How long a peer that accepts or declines takes to answer.
-const ANSWER_DELAY: Duration = Duration::from_millis(100);
 
 /// The href of the startMessaging link.
-fn invitations_href(app: u64) -> String {
+pub fn invitations_href(app: u64) -> String {
     format!("{}/communication/messagingInvitations", app_href(app))
 }
 
@@ -98,11 +94,13 @@ pub async fn start(
         let id = app.next_invitation;
         app.next_invitation += 1;
         let invitation = request.into_invitation(id);
+        app.channel
+            .push(invitation::started(app_number, &invitation));
         app.invitations.insert(id, invitation);
         (id, peer, timeout)
     };
     let (invitation_id, peer, timeout) = created;
-    answer_later(&state, app_number, invitation_id, peer, timeout);
+    invitation::answer_later(&state, app_number, invitation_id, peer, timeout);
     let mut response = StatusCode::CREATED.into_response();
     let location = format!("{}/{invitation_id}", invitations_href(app_number));
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -277,100 +275,6 @@ pub fn is_sip_uri(value: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     !user.is_empty() && !user.chars().any(|c| c.is_whitespace() || c == ':') && host_ok
-}
-
-/// Moves the invitation on as the peer behaves: accepted or declined shortly, failed with
-/// Timeout after the invitation timeout, DestinationNotFound for an unknown peer.
-fn answer_later(
-    state: &AppState,
-    app: u64,
-    id: u64,
-    peer: Option<PeerBehaviour>,
-    timeout: Duration,
-) {
-    let (delay, outcome) = match peer {
-        Some(PeerBehaviour::Accept) => (ANSWER_DELAY, (InvitationState::Connected, None)),
-        Some(PeerBehaviour::Decline) => (ANSWER_DELAY, (InvitationState::Failed, Some("Declined"))),
-        Some(PeerBehaviour::Ignore) => (timeout, (InvitationState::Failed, Some("Timeout"))),
-        None => (
-            ANSWER_DELAY,
-            (InvitationState::Failed, Some("DestinationNotFound")),
-        ),
-    };
-    let state = state.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(delay).await;
-        let mut world = state.lock();
-        let invitation = world
-            .applications
-            .get_mut(&app)
-            .and_then(|a| a.invitations.get_mut(&id));
-        if let Some(invitation) = invitation
-            && invitation.state == InvitationState::Connecting
-        {
-            invitation.state = outcome.0;
-            invitation.failure = outcome.1;
-        }
-    });
-}
-
-/// GET a messagingInvitation.
-pub async fn invitation(
-    State(state): State<AppState>,
-    Path((app_id, invitation_id)): Path<(String, String)>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    let user = match authenticate(&world, &headers) {
-        Ok(u) => u,
-        Err(r) => return r.into_response(),
-    };
-    let app = match application(&mut world, &user, &app_id, repr) {
-        Ok(a) => a,
-        Err(r) => return r.into_response(),
-    };
-    let found = invitation_id
-        .parse::<u64>()
-        .ok()
-        .and_then(|id| app.invitations.get(&id));
-    let Some(invitation) = found else {
-        return UcwaError::new(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            None,
-            "The resource does not exist.",
-        )
-        .respond(repr);
-    };
-    if method != Method::GET {
-        return method_not_allowed(repr);
-    }
-    let href = format!(
-        "{}/{}",
-        invitations_href(app_id.parse().unwrap_or_default()),
-        invitation.id
-    );
-    invitation_resource(&href, invitation).respond(StatusCode::OK, repr)
-}
-
-fn invitation_resource(href: &str, i: &Invitation) -> Res {
-    let mut res = Res::new("messagingInvitation", href)
-        .prop("direction", "Outgoing")
-        .prop("importance", i.importance.clone())
-        .prop("operationId", i.operation_id.clone())
-        .prop("state", i.state.as_str())
-        .prop("subject", i.subject.clone())
-        .prop("threadId", i.thread_id.clone())
-        .prop("to", i.to.clone());
-    if let Some(m) = &i.message {
-        res = res.link("message", m.clone());
-    }
-    if let Some(c) = &i.custom_content {
-        res = res.link("customContent", c.clone());
-    }
-    res
 }
 
 #[cfg(test)]

@@ -8,8 +8,10 @@
 mod access;
 mod applications;
 mod discovery;
+mod events;
 mod faults;
 mod input;
+mod invitation;
 mod messaging;
 mod repr;
 mod state;
@@ -49,8 +51,13 @@ pub fn app(config: Config) -> Router {
         )
         .route(
             &format!("{apps}/{{app}}/communication/messagingInvitations/{{invitation}}"),
-            any(messaging::invitation),
+            any(invitation::get_invitation),
         )
+        .route(
+            &format!("{apps}/{{app}}/communication/conversations/{{invitation}}"),
+            any(invitation::get_conversation),
+        )
+        .route(&format!("{apps}/{{app}}/events"), get(events::events))
         .route(FAULTS_PATH, post(faults::arm))
         .fallback(not_found)
         .with_state(state)

@@ -103,6 +103,7 @@ pub struct Res {
     properties: Vec<(String, Value)>,
     links: Vec<(String, String, Option<String>)>,
     embedded: Vec<Res>,
+    embedded_lists: Vec<(String, Vec<Res>)>,
 }
 
 impl Res {
@@ -114,6 +115,7 @@ impl Res {
             properties: Vec::new(),
             links: Vec::new(),
             embedded: Vec::new(),
+            embedded_lists: Vec::new(),
         }
     }
 
@@ -150,6 +152,22 @@ impl Res {
         self
     }
 
+    /// Embeds resources that JSON writes as an array (`acceptedByParticipant`, say).
+    pub fn embed_list(mut self, rel: &str, resources: Vec<Res>) -> Self {
+        self.embedded_lists.push((rel.to_string(), resources));
+        self
+    }
+
+    /// Its rel.
+    pub fn rel(&self) -> &str {
+        &self.rel
+    }
+
+    /// Its href.
+    pub fn href(&self) -> &str {
+        &self.href
+    }
+
     /// The JSON form.
     pub fn to_json(&self) -> serde_json::Value {
         let mut object = serde_json::Map::new();
@@ -170,10 +188,14 @@ impl Res {
             links.insert(rel.clone(), link);
         }
         object.insert("_links".into(), serde_json::Value::Object(links));
-        if !self.embedded.is_empty() {
+        if !self.embedded.is_empty() || !self.embedded_lists.is_empty() {
             let mut embedded = serde_json::Map::new();
             for e in &self.embedded {
                 embedded.insert(e.rel.clone(), e.to_json());
+            }
+            for (rel, items) in &self.embedded_lists {
+                let items: Vec<serde_json::Value> = items.iter().map(Res::to_json).collect();
+                embedded.insert(rel.clone(), serde_json::Value::Array(items));
             }
             object.insert("_embedded".into(), serde_json::Value::Object(embedded));
         }
@@ -220,7 +242,11 @@ impl Res {
                 }
             }
         }
-        for e in &self.embedded {
+        for e in self
+            .embedded
+            .iter()
+            .chain(self.embedded_lists.iter().flat_map(|(_, l)| l))
+        {
             out.push_str(&e.to_xml(false));
         }
         out.push_str("</resource>");
@@ -305,7 +331,8 @@ impl UcwaError {
     }
 }
 
-fn with_type(status: StatusCode, repr: Repr, body: String) -> Response {
+/// A response with `body` already in `repr`.
+pub fn with_type(status: StatusCode, repr: Repr, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -49,6 +49,9 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Largest request body accepted (413 beyond).
     pub max_body_bytes: usize,
+    /// How long a pending GET on the event channel waits before an empty answer (documented
+    /// default 180 s; the `timeout` query parameter takes 180-1800 s).
+    pub event_timeout: Duration,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             invitation_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(15 * 60),
             max_body_bytes: 64 * 1024,
+            event_timeout: Duration::from_secs(180),
         }
     }
 }
@@ -162,6 +166,8 @@ pub struct Application {
     pub invitations: BTreeMap<u64, Invitation>,
     /// Next invitation id.
     pub next_invitation: u64,
+    /// Its event channel.
+    pub channel: super::events::Channel,
 }
 
 /// The inputs an application was created with.
@@ -263,6 +269,7 @@ impl World {
                 last_seen: Instant::now(),
                 invitations: BTreeMap::new(),
                 next_invitation: 1,
+                channel: Default::default(),
             },
         );
         Some(id)

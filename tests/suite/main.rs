@@ -3,6 +3,7 @@
 mod case_files;
 mod cli;
 mod discovery;
+mod reference_events;
 mod reference_server;
 mod selftest;
 mod support;

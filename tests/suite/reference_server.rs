@@ -9,18 +9,25 @@ use ucwa_conformance::reference::{self, Config};
 const NS: &str = "http://schemas.microsoft.com/rtc/2012/03/ucwa";
 
 /// A signed-in client of a fresh reference server, with its application's links.
-struct Client {
-    http: reqwest::Client,
-    origin: String,
-    token: String,
-    start: String,
+pub struct Client {
+    pub http: reqwest::Client,
+    pub origin: String,
+    pub token: String,
+    pub start: String,
+    pub events: String,
+    pub application: String,
     faults: String,
     _server: reference::Running,
 }
 
 impl Client {
     async fn new() -> Self {
-        let server = reference::spawn(Config::default(), "127.0.0.1:0".parse().expect("addr"))
+        Self::with_config(Config::default()).await
+    }
+
+    /// Walks discovery, sign-in and application creation on a fresh server.
+    pub async fn with_config(config: Config) -> Self {
+        let server = reference::spawn(config, "127.0.0.1:0".parse().expect("addr"))
             .await
             .expect("listens");
         let http = reqwest::Client::new();
@@ -89,12 +96,16 @@ impl Client {
             .expect("application");
         assert_eq!(created.status(), 201);
         let app: Value = created.json().await.expect("json");
-        let start = app["_embedded"]["communication"]["_links"]["startMessaging"]["href"]
-            .as_str()
-            .expect("startMessaging")
-            .to_string();
+        let link = |v: &Value| {
+            v["href"]
+                .as_str()
+                .map(|h| format!("{origin}{h}"))
+                .expect("a link")
+        };
         Self {
-            start: format!("{origin}{start}"),
+            start: link(&app["_embedded"]["communication"]["_links"]["startMessaging"]),
+            events: link(&app["_links"]["events"]),
+            application: link(&app["_links"]["self"]),
             faults: server.faults_url(),
             http,
             origin,
@@ -103,7 +114,8 @@ impl Client {
         }
     }
 
-    async fn post(&self, content_type: &str, body: &str) -> (u16, String, String) {
+    /// POSTs to startMessaging; answers (status, Content-Type, body).
+    pub async fn post(&self, content_type: &str, body: &str) -> (u16, String, String) {
         let accept = if content_type.contains("xml") {
             "application/xml"
         } else {
@@ -146,7 +158,7 @@ fn xml_body(fields: &[(&str, String)]) -> String {
 }
 
 /// (code, subcode) of an error body in either representation.
-fn error_of(kind: &str, body: &str) -> (String, Option<String>) {
+pub fn error_of(kind: &str, body: &str) -> (String, Option<String>) {
     if kind.contains("json") {
         let v: Value = serde_json::from_str(body).expect("JSON error");
         (

@@ -1,0 +1,327 @@
+//! The event channel: the application's `events` link is a pending GET ("P-GET") with `ack`.
+//!
+//! `GET events?ack=K` answers batch K: at once when events are queued, else when one arrives, else
+//! empty after the timeout; every batch has `_links.next` (ack K+1). Asking for K again re-sends
+//! batch K (a lost response); any other ack gets a batch whose only link is `resync`. A second
+//! P-GET with the same ack releases the earlier one with 409 Conflict / PGetReplaced.
+
+use super::access::{AppState, application, authenticate};
+use super::repr::{NS, Repr, Res, UcwaError, esc, with_type};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Most events queued for one application; the oldest are dropped beyond it.
+pub const MAX_QUEUED_EVENTS: usize = 10_000;
+/// The documented bounds of the `timeout` query parameter, in seconds.
+const TIMEOUT_RANGE_SECS: (u64, u64) = (180, 1800);
+
+/// Who sends an event: the `sender` it is grouped under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    /// `communication` or `conversation`.
+    pub rel: &'static str,
+    /// Its href.
+    pub href: String,
+}
+
+/// The reason of a failed operation.
+#[derive(Debug, Clone)]
+pub struct Reason {
+    /// `code`, e.g. RemoteFailure.
+    pub code: &'static str,
+    /// `subcode`, e.g. Declined.
+    pub subcode: &'static str,
+    /// A human message.
+    pub message: &'static str,
+}
+
+/// One event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Its sender.
+    pub sender: Sender,
+    /// added, updated, deleted, started, completed.
+    pub kind: &'static str,
+    /// The resource it is about (rel and href are the event's link).
+    pub resource: Res,
+    /// Embed the resource in the event (operations and added resources do).
+    pub embed: bool,
+    /// `Success` or `Failure`, on completed operations.
+    pub status: Option<&'static str>,
+    /// Why an operation failed.
+    pub reason: Option<Reason>,
+}
+
+/// The event channel of one application.
+#[derive(Debug, Default)]
+pub struct Channel {
+    queue: VecDeque<Event>,
+    delivered: Option<(u64, Vec<Event>)>,
+    generation: u64,
+    notify: Arc<Notify>,
+}
+
+impl Channel {
+    /// Queues events and wakes the pending GET.
+    pub fn push(&mut self, events: impl IntoIterator<Item = Event>) {
+        self.queue.extend(events);
+        while self.queue.len() > MAX_QUEUED_EVENTS {
+            self.queue.pop_front();
+        }
+        self.notify.notify_waiters();
+    }
+}
+
+/// What one poll of the channel decided.
+enum Poll {
+    Answer(Response),
+    Wait(Arc<Notify>),
+}
+
+/// GET events?ack=K.
+pub async fn events(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let params: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(ack) = param("ack").map_or(Some(1), |a| a.parse::<u64>().ok()) else {
+        return UcwaError::invalid("ack must be a number.").respond(repr);
+    };
+    let requested_timeout = param("timeout").and_then(|t| t.parse::<u64>().ok());
+    let pending = {
+        let mut world = state.lock();
+        let user = match authenticate(&world, &headers) {
+            Ok(u) => u,
+            Err(r) => return r.into_response(),
+        };
+        let default_timeout = world.config.event_timeout;
+        let app = match application(&mut world, &user, &app_id, repr) {
+            Ok(a) => a,
+            Err(r) => return r.into_response(),
+        };
+        let mut pending = Pending {
+            state: state.clone(),
+            app_id: app_id.clone(),
+            user,
+            ack,
+            generation: 0,
+            deadline: tokio::time::Instant::now(),
+            repr,
+        };
+        let channel = &mut app.channel;
+        let expected = match &channel.delivered {
+            Some((k, batch)) if *k == ack => return pending.batch_response(batch),
+            Some((k, _)) => k + 1,
+            None => 1,
+        };
+        if ack != expected {
+            let first_unacknowledged = channel.delivered.as_ref().map_or(1, |(k, _)| *k);
+            return pending.resync_response(first_unacknowledged);
+        }
+        channel.generation += 1;
+        channel.notify.notify_waiters();
+        let timeout = requested_timeout
+            .map(|t| Duration::from_secs(t.clamp(TIMEOUT_RANGE_SECS.0, TIMEOUT_RANGE_SECS.1)))
+            .unwrap_or(default_timeout);
+        pending.generation = channel.generation;
+        pending.deadline += timeout;
+        pending
+    };
+    loop {
+        let notify = match pending.poll() {
+            Poll::Answer(response) => return response,
+            Poll::Wait(notify) => notify,
+        };
+        let notified = notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        // Look again now that the waiter is registered, so no wake-up is lost.
+        if let Poll::Answer(response) = pending.poll() {
+            return response;
+        }
+        tokio::select! {
+            _ = notified => {}
+            _ = tokio::time::sleep_until(pending.deadline) => {}
+        }
+    }
+}
+
+/// A pending GET on one application's channel.
+struct Pending {
+    state: AppState,
+    app_id: String,
+    user: String,
+    ack: u64,
+    generation: u64,
+    deadline: tokio::time::Instant,
+    repr: Repr,
+}
+
+impl Pending {
+    fn href(&self, ack: u64) -> String {
+        let app = self.app_id.parse().unwrap_or_default();
+        format!("{}/events?ack={ack}", super::applications::app_href(app))
+    }
+
+    /// One look at the channel: answer (events, empty release, replaced, application gone) or wait.
+    fn poll(&self) -> Poll {
+        let mut world = self.state.lock();
+        let app = match application(&mut world, &self.user, &self.app_id, self.repr) {
+            Ok(a) => a,
+            Err(r) => return Poll::Answer(r.into_response()),
+        };
+        let channel = &mut app.channel;
+        if channel.generation != self.generation {
+            let error = UcwaError::new(
+                StatusCode::CONFLICT,
+                "Conflict",
+                Some("PGetReplaced"),
+                "Another pending GET with the same ack replaced this one.",
+            );
+            return Poll::Answer(error.respond(self.repr));
+        }
+        if !channel.queue.is_empty() || tokio::time::Instant::now() >= self.deadline {
+            let batch: Vec<Event> = channel.queue.drain(..).collect();
+            let response = self.batch_response(&batch);
+            channel.delivered = Some((self.ack, batch));
+            return Poll::Answer(response);
+        }
+        Poll::Wait(Arc::clone(&channel.notify))
+    }
+
+    fn resync_response(&self, first_unacknowledged: u64) -> Response {
+        let (self_href, resync) = (self.href(self.ack), self.href(first_unacknowledged));
+        let body = match self.repr {
+            Repr::Json => serde_json::json!({
+                "_links": { "self": { "href": self_href }, "resync": { "href": resync } }
+            })
+            .to_string(),
+            Repr::Xml => format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?><events href=\"{}\" xmlns=\"{NS}\"><link rel=\"resync\" href=\"{}\"/></events>",
+                esc(&self_href),
+                esc(&resync)
+            ),
+        };
+        with_type(StatusCode::OK, self.repr, body)
+    }
+
+    fn batch_response(&self, batch: &[Event]) -> Response {
+        let (this, next) = (self.href(self.ack), self.href(self.ack + 1));
+        let groups = group_by_sender(batch);
+        let body = match self.repr {
+            Repr::Json => {
+                let senders: Vec<serde_json::Value> = groups
+                    .iter()
+                    .map(|(sender, events)| {
+                        serde_json::json!({
+                            "rel": sender.rel,
+                            "href": sender.href,
+                            "events": events.iter().map(|e| event_json(e)).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                let mut object = serde_json::json!({
+                    "_links": { "self": { "href": this }, "next": { "href": next } }
+                });
+                if !senders.is_empty() {
+                    object["sender"] = serde_json::Value::Array(senders);
+                }
+                object.to_string()
+            }
+            Repr::Xml => {
+                let mut out = format!(
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><events href=\"{}\" xmlns=\"{NS}\"><link rel=\"next\" href=\"{}\"/>",
+                    esc(&this),
+                    esc(&next)
+                );
+                for (sender, events) in &groups {
+                    out.push_str(&format!(
+                        "<sender rel=\"{}\" href=\"{}\">",
+                        sender.rel,
+                        esc(&sender.href)
+                    ));
+                    for e in events {
+                        out.push_str(&event_xml(e));
+                    }
+                    out.push_str("</sender>");
+                }
+                out.push_str("</events>");
+                out
+            }
+        };
+        with_type(StatusCode::OK, self.repr, body)
+    }
+}
+
+/// Consecutive events of one sender form one `sender` entry (a sender may repeat, keeping order).
+fn group_by_sender(batch: &[Event]) -> Vec<(&Sender, Vec<&Event>)> {
+    let mut groups: Vec<(&Sender, Vec<&Event>)> = Vec::new();
+    for event in batch {
+        match groups.last_mut() {
+            Some((sender, events)) if *sender == &event.sender => events.push(event),
+            _ => groups.push((&event.sender, vec![event])),
+        }
+    }
+    groups
+}
+
+fn event_json(e: &Event) -> serde_json::Value {
+    let mut object = serde_json::json!({
+        "link": { "rel": e.resource.rel(), "href": e.resource.href() },
+        "type": e.kind,
+    });
+    if let Some(status) = e.status {
+        object["status"] = serde_json::json!(status);
+    }
+    if let Some(r) = &e.reason {
+        object["reason"] =
+            serde_json::json!({ "code": r.code, "subcode": r.subcode, "message": r.message });
+    }
+    if e.embed {
+        object["_embedded"] = serde_json::json!({ e.resource.rel(): e.resource.to_json() });
+    }
+    object
+}
+
+fn event_xml(e: &Event) -> String {
+    let status = e
+        .status
+        .map(|s| format!(" status=\"{s}\""))
+        .unwrap_or_default();
+    let mut out = format!(
+        "<{} rel=\"{}\" href=\"{}\"{status}>",
+        e.kind,
+        esc(e.resource.rel()),
+        esc(e.resource.href())
+    );
+    if let Some(r) = &e.reason {
+        out.push_str(&format!(
+            "<reason><code>{}</code><subcode>{}</subcode><message>{}</message></reason>",
+            r.code,
+            r.subcode,
+            esc(r.message)
+        ));
+    }
+    if e.embed {
+        out.push_str(&e.resource.to_xml(false));
+    }
+    out.push_str(&format!("</{}>", e.kind));
+    out
+}

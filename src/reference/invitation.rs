@@ -1,0 +1,253 @@
+//! The messagingInvitation a startMessaging creates, its conversation, and their life: the
+//! `started` and `added` events at once, then, as the invited peer behaves, `completed` with
+//! Success (accepted) or Failure and a reason (declined, no answer in time, unknown peer).
+
+use super::access::{AppState, application, authenticate};
+use super::applications::{app_href, method_not_allowed};
+use super::events::{Event, Reason, Sender};
+use super::messaging::invitations_href;
+use super::repr::{Repr, Res, UcwaError};
+use super::state::{Invitation, InvitationState, PeerBehaviour};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+
+/// How long a peer that accepts or declines takes to answer.
+const ANSWER_DELAY: Duration = Duration::from_millis(100);
+
+fn communication_sender(app: u64) -> Sender {
+    Sender {
+        rel: "communication",
+        href: format!("{}/communication", app_href(app)),
+    }
+}
+
+fn conversation_href(app: u64, id: u64) -> String {
+    format!("{}/communication/conversations/{id}", app_href(app))
+}
+
+/// The messagingInvitation resource.
+pub fn invitation_resource(app: u64, i: &Invitation) -> Res {
+    let mut res = Res::new(
+        "messagingInvitation",
+        format!("{}/{}", invitations_href(app), i.id),
+    )
+    .prop("direction", "Outgoing")
+    .prop("importance", i.importance.clone())
+    .prop("operationId", i.operation_id.clone())
+    .prop("state", i.state.as_str())
+    .prop("subject", i.subject.clone())
+    .prop("threadId", i.thread_id.clone())
+    .prop("to", i.to.clone())
+    .link("conversation", conversation_href(app, i.id));
+    if let Some(m) = &i.message {
+        res = res.link("message", m.clone());
+    }
+    if let Some(c) = &i.custom_content {
+        res = res.link("customContent", c.clone());
+    }
+    if i.state == InvitationState::Connected {
+        let participant = Res::new(
+            "participant",
+            format!("{}/participants/{}", conversation_href(app, i.id), i.to),
+        )
+        .prop("uri", i.to.clone())
+        .prop(
+            "name",
+            i.to.trim_start_matches("sip:")
+                .split('@')
+                .next()
+                .unwrap_or_default(),
+        );
+        res = res.embed_list("acceptedByParticipant", vec![participant]);
+    }
+    res
+}
+
+/// The conversation of an invitation (one conversation per invitation).
+fn conversation_resource(app: u64, i: &Invitation) -> Res {
+    let (state, modalities): (&str, &[&str]) = match i.state {
+        InvitationState::Connecting => ("Connecting", &[]),
+        InvitationState::Connected => ("Connected", &["Messaging"]),
+        InvitationState::Failed => ("Disconnected", &[]),
+    };
+    Res::new("conversation", conversation_href(app, i.id))
+        .prop("state", state)
+        .prop("subject", i.subject.clone())
+        .prop("importance", i.importance.clone())
+        .prop("threadId", i.thread_id.clone())
+        .list("activeModalities", modalities)
+}
+
+/// The events of a new invitation: messagingInvitation `started`, conversation `added`.
+pub fn started(app: u64, i: &Invitation) -> Vec<Event> {
+    let sender = communication_sender(app);
+    vec![
+        Event {
+            sender: sender.clone(),
+            kind: "started",
+            resource: invitation_resource(app, i),
+            embed: true,
+            status: None,
+            reason: None,
+        },
+        Event {
+            sender,
+            kind: "added",
+            resource: conversation_resource(app, i),
+            embed: true,
+            status: None,
+            reason: None,
+        },
+    ]
+}
+
+/// The events of an invitation that just ended.
+fn completed(app: u64, i: &Invitation) -> Vec<Event> {
+    let sender = communication_sender(app);
+    let conversation = conversation_resource(app, i);
+    let reason = i.failure.map(|subcode| Reason {
+        code: "RemoteFailure",
+        subcode,
+        message: match subcode {
+            "Declined" => "Your invitation was declined.",
+            "Timeout" => "The invitation was not answered in time.",
+            _ => "The person you invited could not be found.",
+        },
+    });
+    let (status, conversation_kind) = match i.state {
+        InvitationState::Connected => ("Success", "updated"),
+        InvitationState::Connecting | InvitationState::Failed => ("Failure", "deleted"),
+    };
+    vec![
+        Event {
+            sender: sender.clone(),
+            kind: conversation_kind,
+            resource: conversation,
+            embed: conversation_kind == "updated",
+            status: None,
+            reason: None,
+        },
+        Event {
+            sender,
+            kind: "completed",
+            resource: invitation_resource(app, i),
+            embed: true,
+            status: Some(status),
+            reason,
+        },
+    ]
+}
+
+/// Moves the invitation on as the peer behaves: accepted or declined shortly, failed with
+/// Timeout after the invitation timeout, DestinationNotFound for an unknown peer.
+pub fn answer_later(
+    state: &AppState,
+    app: u64,
+    id: u64,
+    peer: Option<PeerBehaviour>,
+    timeout: Duration,
+) {
+    let (delay, outcome) = match peer {
+        Some(PeerBehaviour::Accept) => (ANSWER_DELAY, (InvitationState::Connected, None)),
+        Some(PeerBehaviour::Decline) => (ANSWER_DELAY, (InvitationState::Failed, Some("Declined"))),
+        Some(PeerBehaviour::Ignore) => (timeout, (InvitationState::Failed, Some("Timeout"))),
+        None => (
+            ANSWER_DELAY,
+            (InvitationState::Failed, Some("DestinationNotFound")),
+        ),
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let mut world = state.lock();
+        let Some(application) = world.applications.get_mut(&app) else {
+            return;
+        };
+        let Some(invitation) = application.invitations.get_mut(&id) else {
+            return;
+        };
+        if invitation.state != InvitationState::Connecting {
+            return;
+        }
+        invitation.state = outcome.0;
+        invitation.failure = outcome.1;
+        let events = completed(app, invitation);
+        application.channel.push(events);
+    });
+}
+
+/// Which resource of an invitation a GET asks for.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Invitation,
+    Conversation,
+}
+
+/// GET a messagingInvitation.
+pub async fn get_invitation(
+    State(state): State<AppState>,
+    Path((app_id, id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    respond(&state, (&app_id, &id), &method, &headers, Part::Invitation)
+}
+
+/// GET a conversation.
+pub async fn get_conversation(
+    State(state): State<AppState>,
+    Path((app_id, id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    respond(
+        &state,
+        (&app_id, &id),
+        &method,
+        &headers,
+        Part::Conversation,
+    )
+}
+
+fn respond(
+    state: &AppState,
+    (app_id, id): (&str, &str),
+    method: &Method,
+    headers: &HeaderMap,
+    part: Part,
+) -> Response {
+    let repr = Repr::from_accept(headers);
+    let mut world = state.lock();
+    let user = match authenticate(&world, headers) {
+        Ok(u) => u,
+        Err(r) => return r.into_response(),
+    };
+    let app = match application(&mut world, &user, app_id, repr) {
+        Ok(a) => a,
+        Err(r) => return r.into_response(),
+    };
+    let Some(invitation) = id
+        .parse::<u64>()
+        .ok()
+        .and_then(|id| app.invitations.get(&id))
+    else {
+        return UcwaError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            None,
+            "The resource does not exist.",
+        )
+        .respond(repr);
+    };
+    if method != Method::GET {
+        return method_not_allowed(repr);
+    }
+    let app_number = app_id.parse().unwrap_or_default();
+    let resource = match part {
+        Part::Invitation => invitation_resource(app_number, invitation),
+        Part::Conversation => conversation_resource(app_number, invitation),
+    };
+    resource.respond(StatusCode::OK, repr)
+}
