@@ -4,18 +4,15 @@
 use crate::case::{Expect, HeaderCheck, Media, ResourceRule, SubcodeRule, Values};
 use crate::client::Response;
 use crate::verdict::Mismatch;
-use crate::wire::{Family, family, parse_error, parse_resource};
+use crate::wire::{Event, Family, Resource, family, parse_error, parse_resource};
 
 /// Every difference between `expect` and `response` for a request made in `media`.
-pub fn judge(
-    expect: &Expect,
-    media: Media,
-    response: &Response,
-    values: &dyn Values,
-) -> Vec<Mismatch> {
+pub fn judge(expect: &Expect, media: Media, response: &Response, values: &dyn Values) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    if response.status != expect.status {
-        out.push(mismatch("status", expect.status, response.status));
+    if let Some(status) = expect.status
+        && response.status != status
+    {
+        out.push(mismatch("status", status, response.status));
     }
     if expect.wants_error_body() {
         error_body(expect, media, response, &mut out);
@@ -28,11 +25,7 @@ pub fn judge(
             (HeaderCheck::Absent, Some(v)) => out.push(mismatch(what, "absent", quoted(v))),
             (HeaderCheck::Equals(t), v) => match t.render(values) {
                 Ok(want) if v == Some(want.as_str()) => {}
-                Ok(want) => out.push(mismatch(
-                    what,
-                    quoted(&want),
-                    v.map_or("absent".into(), quoted),
-                )),
+                Ok(want) => out.push(mismatch(what, quoted(&want), v.map_or("absent".into(), quoted))),
                 Err(e) => out.push(mismatch(what, t.to_string(), e)),
             },
             (HeaderCheck::Matches(re), v) => {
@@ -78,11 +71,7 @@ fn error_body(expect: &Expect, media: Media, response: &Response, out: &mut Vec<
     let error = match parse_error(media, &response.text()) {
         Ok(e) => e,
         Err(reason) => {
-            out.push(mismatch(
-                "error body",
-                format!("a UCWA error in {media}"),
-                reason,
-            ));
+            out.push(mismatch("error body", format!("a UCWA error in {media}"), reason));
             return;
         }
     };
@@ -103,13 +92,36 @@ fn error_body(expect: &Expect, media: Media, response: &Response, out: &mut Vec<
     }
 }
 
-fn resource(
-    rule: &ResourceRule,
-    media: Media,
-    response: &Response,
-    values: &dyn Values,
-    out: &mut Vec<Mismatch>,
-) {
+/// Every difference between `expect` and an event found by a wait step: the event's `status`
+/// and `reason`, then its embedded resource.
+pub fn judge_event(expect: &Expect, event: &Event, values: &dyn Values) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    if let Some(rule) = &expect.event {
+        let reason_code = event.reason.as_ref().map(|r| r.code.as_str());
+        let reason_subcode = event.reason.as_ref().and_then(|r| r.subcode.as_deref());
+        let checks = [
+            ("event status", &rule.status, event.status.as_deref()),
+            ("event reason code", &rule.reason_code, reason_code),
+            ("event reason subcode", &rule.reason_subcode, reason_subcode),
+        ];
+        for (what, want, got) in checks {
+            if let Some(want) = want
+                && got != Some(want.as_str())
+            {
+                out.push(mismatch(what, want, got.unwrap_or("(none)")));
+            }
+        }
+    }
+    if let Some(rule) = &expect.resource {
+        match &event.resource {
+            Some(resource) => resource_rules(rule, resource, values, &mut out),
+            None => out.push(mismatch("event resource", "an embedded resource", "none")),
+        }
+    }
+    out
+}
+
+fn resource(rule: &ResourceRule, media: Media, response: &Response, values: &dyn Values, out: &mut Vec<Mismatch>) {
     if family(response.content_type()) != Family::of(media) {
         out.push(mismatch(
             "resource Content-Type",
@@ -118,17 +130,13 @@ fn resource(
         ));
         return;
     }
-    let resource = match parse_resource(media, &response.text()) {
-        Ok(r) => r,
-        Err(reason) => {
-            out.push(mismatch(
-                "resource body",
-                format!("a UCWA resource in {media}"),
-                reason,
-            ));
-            return;
-        }
-    };
+    match parse_resource(media, &response.text()) {
+        Ok(resource) => resource_rules(rule, &resource, values, out),
+        Err(reason) => out.push(mismatch("resource body", format!("a UCWA resource in {media}"), reason)),
+    }
+}
+
+fn resource_rules(rule: &ResourceRule, resource: &Resource, values: &dyn Values, out: &mut Vec<Mismatch>) {
     if let Some(rel) = &rule.rel
         && resource.rel.as_deref().map(crate::wire::local_name) != Some(rel.as_str())
     {
@@ -142,11 +150,7 @@ fn resource(
         let want = match template.render(values) {
             Ok(w) => w,
             Err(e) => {
-                out.push(mismatch(
-                    format!("property {name}"),
-                    template.to_string(),
-                    e,
-                ));
+                out.push(mismatch(format!("property {name}"), template.to_string(), e));
                 continue;
             }
         };
@@ -157,11 +161,7 @@ fn resource(
                 quoted(&want),
                 quoted(&p.as_text()),
             )),
-            None => out.push(mismatch(
-                format!("property {name}"),
-                quoted(&want),
-                "absent",
-            )),
+            None => out.push(mismatch(format!("property {name}"), quoted(&want), "absent")),
         }
     }
     for rel in &rule.links {
@@ -171,6 +171,16 @@ fn resource(
                 format!("link {rel}"),
                 "present",
                 format!("absent (links: {})", seen.join(", ")),
+            ));
+        }
+    }
+    for rel in &rule.embedded {
+        if resource.embedded(rel).is_none() {
+            let seen: Vec<&str> = resource.embedded.iter().filter_map(|e| e.rel.as_deref()).collect();
+            out.push(mismatch(
+                format!("embedded {rel}"),
+                "present",
+                format!("absent (embedded: {})", seen.join(", ")),
             ));
         }
     }

@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the cases against a target (the embedded reference server when none is given).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the cases with their media types, severity and spec items.
     List(ListArgs),
     /// Serve the reference server alone until Ctrl-C.
@@ -80,9 +80,15 @@ pub struct RunArgs {
     /// User name for the password grant (the password comes from UCWA_PASSWORD).
     #[arg(long, env = "UCWA_USERNAME")]
     pub username: Option<String>,
-    /// The SIP URI to invite.
+    /// The SIP URI to invite (a peer that accepts).
     #[arg(long, env = "UCWA_PEER")]
     pub peer: Option<String>,
+    /// A SIP URI whose user declines invitations (enables the `peer:decline` cases).
+    #[arg(long, env = "UCWA_PEER_DECLINE")]
+    pub peer_decline: Option<String>,
+    /// A SIP URI whose user never answers (enables the `peer:ignore` cases).
+    #[arg(long, env = "UCWA_PEER_IGNORE")]
+    pub peer_ignore: Option<String>,
     /// Bearer token (environment only, so it stays out of process lists).
     #[arg(
         long = "token-from-env-only",
@@ -198,18 +204,12 @@ impl RunArgs {
     pub fn overrides(&self) -> Overrides {
         Overrides {
             base_url: self.base_url.clone(),
-            token: self
-                .token
-                .clone()
-                .filter(|t| !t.is_empty())
-                .map(Secret::new),
+            token: self.token.clone().filter(|t| !t.is_empty()).map(Secret::new),
             username: self.username.clone().filter(|u| !u.is_empty()),
-            password: self
-                .password
-                .clone()
-                .filter(|p| !p.is_empty())
-                .map(Secret::new),
+            password: self.password.clone().filter(|p| !p.is_empty()).map(Secret::new),
             peer: self.peer.clone(),
+            peer_decline: self.peer_decline.clone(),
+            peer_ignore: self.peer_ignore.clone(),
         }
     }
 }

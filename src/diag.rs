@@ -22,9 +22,7 @@ pub fn line_col(source: &str, offset: usize) -> LineCol {
     let before = source.get(..offset).unwrap_or(source);
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before
-        .get(line_start..)
-        .map_or(1, |s| s.chars().count() + 1);
+    let column = before.get(line_start..).map_or(1, |s| s.chars().count() + 1);
     LineCol { line, column }
 }
 
@@ -67,13 +65,7 @@ impl FileError {
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.message)?;
-        write!(
-            f,
-            "  --> {}:{}:{}",
-            self.path.display(),
-            self.at.line,
-            self.at.column
-        )?;
+        write!(f, "  --> {}:{}:{}", self.path.display(), self.at.line, self.at.column)?;
         if !self.excerpt.is_empty() {
             write!(f, "\n{}", self.excerpt)?;
         }
@@ -114,11 +106,7 @@ mod tests {
     #[case(7, 2, 1)]
     #[case(10, 2, 4)]
     #[case(999, 3, 4)]
-    fn offsets_become_line_and_column(
-        #[case] offset: usize,
-        #[case] line: usize,
-        #[case] column: usize,
-    ) {
+    fn offsets_become_line_and_column(#[case] offset: usize, #[case] line: usize, #[case] column: usize) {
         let source = "id = 1\nab = 2\nxyz";
         assert_eq!(line_col(source, offset), LineCol { line, column });
     }

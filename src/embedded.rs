@@ -3,7 +3,7 @@
 //! that names both the harness and the reference server.
 
 use crate::case::Fault;
-use crate::reference::{self, Config, Running};
+use crate::reference::{self, Config, PeerBehaviour, Running};
 use crate::secret::Secret;
 use crate::target::{Credentials, Limits, Target};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -18,6 +18,15 @@ pub struct Embedded {
     pub target: Target,
 }
 
+/// The reference configuration for runs: documented behaviour, with a short invitation timeout
+/// (2 s instead of about 30 s) so that cases waiting for a timed-out invitation stay quick.
+pub fn run_config() -> Config {
+    Config {
+        invitation_timeout: std::time::Duration::from_secs(2),
+        ..Config::default()
+    }
+}
+
 /// Starts the reference server with `config` on 127.0.0.1:0 in the current runtime.
 pub async fn start(config: Config) -> std::io::Result<Embedded> {
     let (user, password) = config
@@ -25,12 +34,16 @@ pub async fn start(config: Config) -> std::io::Result<Embedded> {
         .first()
         .cloned()
         .ok_or_else(|| std::io::Error::other("the reference server needs at least one user"))?;
-    let peer = config
-        .peers
-        .iter()
-        .find(|(_, b)| *b == reference::PeerBehaviour::Accept)
-        .map(|(p, _)| p.clone())
+    let peer_with = |behaviour: PeerBehaviour| {
+        config
+            .peers
+            .iter()
+            .find(|(_, b)| *b == behaviour)
+            .map(|(p, _)| p.clone())
+    };
+    let peer = peer_with(PeerBehaviour::Accept)
         .ok_or_else(|| std::io::Error::other("the reference server needs a peer that accepts"))?;
+    let (peer_decline, peer_ignore) = (peer_with(PeerBehaviour::Decline), peer_with(PeerBehaviour::Ignore));
     let server = reference::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
     let url = |text: String| Url::parse(&text).map_err(std::io::Error::other);
     let target = Target {
@@ -41,8 +54,14 @@ pub async fn start(config: Config) -> std::io::Result<Embedded> {
             password: Secret::new(password),
         },
         peer,
+        peer_decline,
+        peer_ignore,
         media: crate::case::Media::ALL.to_vec(),
-        offers: Fault::ALL.iter().map(|f| f.precondition()).collect(),
+        offers: Fault::ALL
+            .iter()
+            .map(|f| f.precondition())
+            .chain(["peer:accept".to_string()])
+            .collect(),
         faults_url: Some(url(server.faults_url())?),
         limits: Limits::default(),
     };

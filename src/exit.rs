@@ -78,10 +78,7 @@ mod tests {
     ) {
         assert_eq!(
             for_results(
-                &[
-                    result(Severity::Must, Outcome::Pass),
-                    result(severity, outcome)
-                ],
+                &[result(Severity::Must, Outcome::Pass), result(severity, outcome)],
                 strict
             ),
             expected

@@ -8,12 +8,12 @@ use cli::{Cli, Command, FormatArg, ListArgs, RunArgs, SelectArgs, ServeArgs};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use ucwa_conformance::case::{self, Case};
+use ucwa_conformance::embedded;
 use ucwa_conformance::exit::{self, ExitCode};
 use ucwa_conformance::reference::{Config, PeerBehaviour};
 use ucwa_conformance::report::console;
 use ucwa_conformance::run::{self, PlannedRun};
 use ucwa_conformance::target::{self, Target};
-use ucwa_conformance::{client, embedded};
 
 fn main() {
     let cli = Cli::parse();
@@ -53,10 +53,7 @@ fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, ExitCode> {
         .collect();
     let plan = run::plan(&cases, &selection);
     if plan.is_empty() {
-        eprintln!(
-            "error: no case matches the filters ({} cases loaded)",
-            cases.len()
-        );
+        eprintln!("error: no case matches the filters ({} cases loaded)", cases.len());
         return Err(ExitCode::NothingSelected);
     }
     Ok(plan)
@@ -137,7 +134,7 @@ fn run_command(args: &RunArgs) -> ExitCode {
             }
         }
     } else {
-        match runtime.block_on(embedded::start(Config::default())) {
+        match runtime.block_on(embedded::start(embedded::run_config())) {
             Ok(e) => (e.target, Some(e.server)),
             Err(e) => {
                 eprintln!("error: cannot start the embedded reference server: {e}");
@@ -177,12 +174,11 @@ fn run_against(
     );
     // The verdict comes from the recorded results (should-level and skips differ from libtest).
     let _ = libtest_mimic::run(libtest, trials);
-    runtime.block_on(client::close(&ctx.client, &ctx.session));
+    runtime.block_on(run::finish(&ctx));
     let results = results.lock().map(|r| r.clone()).unwrap_or_default();
     print!(
         "{}",
-        ctx.redactor
-            .redact(&console::summary(&results, args.strict, &name))
+        ctx.redactor.redact(&console::summary(&results, args.strict, &name))
     );
     exit::for_results(&results, args.strict)
 }
@@ -195,10 +191,7 @@ fn serve_command(args: &ServeArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -252,12 +245,11 @@ fn serve_config(args: &ServeArgs) -> Result<Config, String> {
             .peer
             .iter()
             .map(|p| {
-                let (uri, behaviour) = p.rsplit_once('=').ok_or_else(|| {
-                    format!("--peer takes SIP_URI=accept|decline|ignore, found `{p}`")
-                })?;
-                let behaviour = PeerBehaviour::from_name(behaviour).ok_or_else(|| {
-                    format!("unknown peer behaviour `{behaviour}`; use accept, decline or ignore")
-                })?;
+                let (uri, behaviour) = p
+                    .rsplit_once('=')
+                    .ok_or_else(|| format!("--peer takes SIP_URI=accept|decline|ignore, found `{p}`"))?;
+                let behaviour = PeerBehaviour::from_name(behaviour)
+                    .ok_or_else(|| format!("unknown peer behaviour `{behaviour}`; use accept, decline or ignore"))?;
                 Ok((uri.to_string(), behaviour))
             })
             .collect::<Result<_, String>>()?;

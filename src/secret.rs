@@ -33,10 +33,7 @@ impl fmt::Debug for Secret {
 pub const REDACTED: &str = "[redacted]";
 
 static TOKEN_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(cwt|psat)=[A-Za-z0-9._~+/%=-]+|(authorization:[ \t]*)(bearer[ \t]+)?[^\r\n]+",
-    )
-    .ok()
+    Regex::new(r"(?i)\b(cwt|psat)=[A-Za-z0-9._~+/%=-]+|(authorization:[ \t]*)(bearer[ \t]+)?[^\r\n]+").ok()
 });
 
 /// Removes secrets from text.
@@ -48,10 +45,7 @@ pub struct Redactor {
 impl Redactor {
     /// A redactor that also knows these exact values.
     pub fn new(values: impl IntoIterator<Item = Secret>) -> Self {
-        let mut values: Vec<Secret> = values
-            .into_iter()
-            .filter(|s| s.expose().len() >= 3)
-            .collect();
+        let mut values: Vec<Secret> = values.into_iter().filter(|s| s.expose().len() >= 3).collect();
         // Longer first, so a secret that contains another is removed whole.
         values.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
         Self { values }
@@ -67,8 +61,7 @@ impl Redactor {
         let mut out = text.to_string();
         for secret in &self.values {
             out = out.replace(secret.expose(), REDACTED);
-            let encoded: String =
-                url::form_urlencoded::byte_serialize(secret.expose().as_bytes()).collect();
+            let encoded: String = url::form_urlencoded::byte_serialize(secret.expose().as_bytes()).collect();
             if encoded != secret.expose() {
                 out = out.replace(&encoded, REDACTED);
             }
@@ -108,9 +101,6 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_value() {
-        assert_eq!(
-            format!("{:?}", Secret::new("hunter2")),
-            "Secret([redacted])"
-        );
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret([redacted])");
     }
 }

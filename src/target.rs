@@ -2,7 +2,7 @@
 //! target offers (media types, preconditions, fault control). Built from a TOML profile file,
 //! then overridden by `UCWA_*` variables and flags. No clap types here.
 
-use crate::case::{Fault, KNOWN_PRECONDITIONS, Media};
+use crate::case::{Fault, KNOWN_PRECONDITIONS, Media, PeerRole};
 use crate::diag::FileError;
 use crate::secret::Secret;
 use serde::Deserialize;
@@ -20,8 +20,12 @@ pub struct Target {
     pub base_url: Url,
     /// How to sign in.
     pub credentials: Credentials,
-    /// The SIP URI invitations are sent to (`{{peer}}`).
+    /// The SIP URI invitations are sent to (`{{peer}}`); it accepts.
     pub peer: String,
+    /// A peer that declines invitations (`{{peer:decline}}`), if the target has one.
+    pub peer_decline: Option<String>,
+    /// A peer that never answers (`{{peer:ignore}}`), if the target has one.
+    pub peer_ignore: Option<String>,
     /// The representations the target offers.
     pub media: Vec<Media>,
     /// The preconditions it offers (`fault:NAME`, `anonymous`).
@@ -30,6 +34,26 @@ pub struct Target {
     pub faults_url: Option<Url>,
     /// Timeouts and size caps.
     pub limits: Limits,
+}
+
+impl Target {
+    /// The peer in a role, if the target has one.
+    pub fn peer(&self, role: PeerRole) -> Option<&str> {
+        match role {
+            PeerRole::Accept => Some(&self.peer),
+            PeerRole::Decline => self.peer_decline.as_deref(),
+            PeerRole::Ignore => self.peer_ignore.as_deref(),
+        }
+    }
+
+    /// True when the target offers a precondition: listed in `offers`, or a peer role it has.
+    pub fn offers(&self, need: &str) -> bool {
+        match need {
+            "peer:decline" => self.peer_decline.is_some(),
+            "peer:ignore" => self.peer_ignore.is_some(),
+            _ => self.offers.contains(need),
+        }
+    }
 }
 
 /// How the harness signs in.
@@ -82,6 +106,10 @@ pub struct Overrides {
     pub password: Option<Secret>,
     /// `UCWA_PEER` / `--peer`.
     pub peer: Option<String>,
+    /// `UCWA_PEER_DECLINE`.
+    pub peer_decline: Option<String>,
+    /// `UCWA_PEER_IGNORE`.
+    pub peer_ignore: Option<String>,
 }
 
 impl Overrides {
@@ -92,6 +120,8 @@ impl Overrides {
             && self.username.is_none()
             && self.password.is_none()
             && self.peer.is_none()
+            && self.peer_decline.is_none()
+            && self.peer_ignore.is_none()
     }
 }
 
@@ -112,6 +142,8 @@ struct RawProfile {
     name: Option<String>,
     base_url: Option<toml::Spanned<String>>,
     peer: Option<String>,
+    peer_decline: Option<String>,
+    peer_ignore: Option<String>,
     media: Option<Vec<toml::Spanned<String>>>,
     #[serde(default)]
     offers: Vec<toml::Spanned<String>>,
@@ -142,42 +174,25 @@ struct RawLimits {
 pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetError> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| FileError::unreadable(path, format!("cannot read target profile: {e}")))?;
-    let raw: RawProfile = toml::from_str(&source).map_err(|e| {
-        FileError::new(
-            path,
-            &source,
-            e.span().unwrap_or(0..0),
-            e.message().trim().to_string(),
-        )
-    })?;
-    let at = |span: std::ops::Range<usize>, message: String| {
-        TargetError::File(FileError::new(path, &source, span, message))
-    };
+    let raw: RawProfile = toml::from_str(&source)
+        .map_err(|e| FileError::new(path, &source, e.span().unwrap_or(0..0), e.message().trim().to_string()))?;
+    let at =
+        |span: std::ops::Range<usize>, message: String| TargetError::File(FileError::new(path, &source, span, message));
     let mut media = Vec::new();
     for item in raw.media.iter().flatten() {
-        let m = Media::from_name(item.get_ref()).ok_or_else(|| {
-            at(
-                item.span(),
-                format!("unknown media type `{}`", item.get_ref()),
-            )
-        })?;
+        let m = Media::from_name(item.get_ref())
+            .ok_or_else(|| at(item.span(), format!("unknown media type `{}`", item.get_ref())))?;
         media.push(m);
     }
     let mut offers = BTreeSet::new();
     for item in &raw.offers {
         if !precondition_is_known(item.get_ref()) {
-            return Err(at(
-                item.span(),
-                format!("unknown precondition `{}`", item.get_ref()),
-            ));
+            return Err(at(item.span(), format!("unknown precondition `{}`", item.get_ref())));
         }
         offers.insert(item.get_ref().clone());
     }
     let faults_url = match &raw.faults_url {
-        Some(u) => Some(
-            Url::parse(u.get_ref())
-                .map_err(|e| at(u.span(), format!("invalid faults_url: {e}")))?,
-        ),
+        Some(u) => Some(Url::parse(u.get_ref()).map_err(|e| at(u.span(), format!("invalid faults_url: {e}")))?),
         None => None,
     };
     if let Some(u) = &raw.base_url
@@ -204,6 +219,8 @@ pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetErro
         username: raw.auth.username,
         password: raw.auth.password.map(Secret::new),
         peer: raw.peer,
+        peer_decline: raw.peer_decline,
+        peer_ignore: raw.peer_ignore,
         media,
         offers,
         faults_url,
@@ -234,6 +251,8 @@ struct Settings {
     username: Option<String>,
     password: Option<Secret>,
     peer: Option<String>,
+    peer_decline: Option<String>,
+    peer_ignore: Option<String>,
     media: Vec<Media>,
     offers: BTreeSet<String>,
     faults_url: Option<Url>,
@@ -244,6 +263,8 @@ impl Settings {
     fn overridden(mut self, o: Overrides) -> Self {
         self.base_url = o.base_url.or(self.base_url);
         self.peer = o.peer.or(self.peer);
+        self.peer_decline = o.peer_decline.or(self.peer_decline);
+        self.peer_ignore = o.peer_ignore.or(self.peer_ignore);
         if o.token.is_some() || o.username.is_some() || o.password.is_some() {
             // Credentials from the environment replace the profile's as a whole.
             self.token = o.token;
@@ -255,11 +276,11 @@ impl Settings {
 
     fn build(self) -> Result<Target, TargetError> {
         let invalid = |m: &str| TargetError::Invalid(m.to_string());
-        let base = self.base_url.ok_or_else(|| {
-            invalid("no base URL: give --base-url, UCWA_BASE_URL or base_url in the profile")
-        })?;
-        let base_url = Url::parse(&base)
-            .map_err(|e| TargetError::Invalid(format!("invalid base URL `{base}`: {e}")))?;
+        let base = self
+            .base_url
+            .ok_or_else(|| invalid("no base URL: give --base-url, UCWA_BASE_URL or base_url in the profile"))?;
+        let base_url =
+            Url::parse(&base).map_err(|e| TargetError::Invalid(format!("invalid base URL `{base}`: {e}")))?;
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(invalid("the base URL must be http or https"));
         }
@@ -274,9 +295,9 @@ impl Settings {
             }
             (None, None, None) => Credentials::None,
         };
-        let peer = self.peer.ok_or_else(|| {
-            invalid("no peer to invite: give --peer, UCWA_PEER or peer in the profile")
-        })?;
+        let peer = self
+            .peer
+            .ok_or_else(|| invalid("no peer to invite: give --peer, UCWA_PEER or peer in the profile"))?;
         Ok(Target {
             name: self
                 .name
@@ -284,6 +305,8 @@ impl Settings {
             base_url,
             credentials,
             peer,
+            peer_decline: self.peer_decline,
+            peer_ignore: self.peer_ignore,
             media: if self.media.is_empty() {
                 Media::ALL.to_vec()
             } else {
@@ -309,9 +332,7 @@ mod tests {
 
     #[test]
     fn environment_wins_over_the_profile() {
-        let file = profile(
-            "base_url = \"http://a.test/\"\npeer = \"sip:a@a.test\"\n[auth]\ntoken = \"t1\"\n",
-        );
+        let file = profile("base_url = \"http://a.test/\"\npeer = \"sip:a@a.test\"\n[auth]\ntoken = \"t1\"\n");
         let target = from_file(
             file.path(),
             Overrides {

@@ -7,7 +7,6 @@ use libtest_mimic::Arguments;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use ucwa_conformance::case::load_dir;
-use ucwa_conformance::reference::Config;
 use ucwa_conformance::run::{self, Selection};
 use ucwa_conformance::secret::Secret;
 use ucwa_conformance::target::{self, Overrides};
@@ -40,6 +39,8 @@ fn main() {
                 username: env("UCWA_USERNAME"),
                 password: env("UCWA_PASSWORD").map(Secret::new),
                 peer: env("UCWA_PEER"),
+                peer_decline: env("UCWA_PEER_DECLINE"),
+                peer_ignore: env("UCWA_PEER_IGNORE"),
             };
             match target::from_overrides(overrides) {
                 Ok(t) => (t, None),
@@ -49,7 +50,7 @@ fn main() {
                 }
             }
         }
-        None => match runtime.block_on(embedded::start(Config::default())) {
+        None => match runtime.block_on(embedded::start(embedded::run_config())) {
             Ok(e) => (e.target, Some(e.server)),
             Err(e) => {
                 eprintln!("cannot start the reference server: {e}");
@@ -68,12 +69,13 @@ fn main() {
     let results = Arc::new(Mutex::new(Vec::new()));
     let trials = run::trials(
         plan,
-        ctx,
+        Arc::clone(&ctx),
         runtime.handle().clone(),
         false,
         Arc::clone(&results),
     );
     let conclusion = libtest_mimic::run(&args, trials);
+    runtime.block_on(run::finish(&ctx));
     let results = results.lock().map(|r| r.clone()).unwrap_or_default();
     if conclusion.has_failed() || exit::for_results(&results, false) != exit::ExitCode::Conformant {
         std::process::exit(101);

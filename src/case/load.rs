@@ -27,7 +27,10 @@ pub const KNOWN_RELS: &[&str] = &[
 ];
 
 /// Preconditions a case may declare with `needs`, besides `fault:NAME`.
-pub const KNOWN_PRECONDITIONS: &[&str] = &["anonymous"];
+pub const KNOWN_PRECONDITIONS: &[&str] = &["anonymous", "peer:accept", "peer:decline", "peer:ignore"];
+
+/// The longest a wait step may wait (10 minutes).
+pub const MAX_WAIT_MS: u64 = 600_000;
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
 
@@ -50,11 +53,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, FileError> {
                 &path,
                 &source,
                 span,
-                format!(
-                    "duplicate case id `{}`, first defined in {}",
-                    case.id,
-                    first.display()
-                ),
+                format!("duplicate case id `{}`, first defined in {}", case.id, first.display()),
             ));
         }
         seen.insert(case.id.clone(), path.clone());
@@ -64,11 +63,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, FileError> {
 }
 
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), FileError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| FileError::unreadable(dir, format!("cannot read case directory: {e}")))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| FileError::unreadable(dir, format!("cannot read case directory: {e}")))?;
     for entry in entries {
-        let entry =
-            entry.map_err(|e| FileError::unreadable(dir, format!("cannot read entry: {e}")))?;
+        let entry = entry.map_err(|e| FileError::unreadable(dir, format!("cannot read entry: {e}")))?;
         let path = entry.path();
         if path.is_dir() {
             collect_files(&path, files)?;
@@ -89,24 +87,16 @@ fn read_source(path: &Path) -> Result<String, FileError> {
             format!("case file is {size} bytes; the limit is {MAX_CASE_FILE_BYTES}"),
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| FileError::unreadable(path, format!("cannot read case file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| FileError::unreadable(path, format!("cannot read case file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-        FileError::new(
-            path,
-            &text,
-            offset..offset + 1,
-            "case file is not valid UTF-8",
-        )
+        FileError::new(path, &text, offset..offset + 1, "case file is not valid UTF-8")
     })
 }
 
 fn id_span(source: &str) -> Range<usize> {
-    toml::from_str::<IdOnly>(source)
-        .map(|c| c.id.span())
-        .unwrap_or(0..0)
+    toml::from_str::<IdOnly>(source).map(|c| c.id.span()).unwrap_or(0..0)
 }
 
 #[derive(serde::Deserialize)]
@@ -120,13 +110,20 @@ pub fn parse_case(path: &Path, source: &str) -> Result<Case, FileError> {
         let span = e.span().unwrap_or(0..0);
         FileError::new(path, source, span, e.message().trim().to_string())
     })?;
-    Validator { path, source }.case(raw)
+    Validator {
+        path,
+        source,
+        implied: Default::default(),
+    }
+    .case(raw)
 }
 
 /// Validation with the file at hand, so every error gets its position.
 struct Validator<'a> {
     path: &'a Path,
     source: &'a str,
+    /// Preconditions implied by the placeholders met so far (`{{peer:decline}}` needs `peer:decline`).
+    implied: std::cell::RefCell<BTreeSet<String>>,
 }
 
 type Result<T, E = FileError> = std::result::Result<T, E>;
@@ -145,12 +142,7 @@ impl Validator<'_> {
         if raw.spec.get_ref().is_empty() {
             return Err(self.error(raw.spec.span(), "a case must name at least one spec item"));
         }
-        let spec = raw
-            .spec
-            .get_ref()
-            .iter()
-            .map(|s| s.get_ref().clone())
-            .collect();
+        let spec = raw.spec.get_ref().iter().map(|s| s.get_ref().clone()).collect();
         let severity = match raw.severity.get_ref().as_str() {
             "must" => Severity::Must,
             "should" => Severity::Should,
@@ -188,11 +180,12 @@ impl Validator<'_> {
         let mut steps = Vec::new();
         for raw_step in raw.steps.into_inner() {
             let step = self.step(raw_step, &mut captures, &media)?;
-            if let Some(fault) = step.fault {
+            if let Action::Request(RequestSpec { fault: Some(fault), .. }) = &step.action {
                 needs.insert(fault.precondition());
             }
             steps.push(step);
         }
+        needs.extend(self.implied.take());
         Ok(Case {
             id,
             title,
@@ -234,10 +227,7 @@ impl Validator<'_> {
             let media = Media::from_name(item.get_ref()).ok_or_else(|| {
                 self.error(
                     item.span(),
-                    format!(
-                        "unknown media type `{}`; expected json or xml",
-                        item.get_ref()
-                    ),
+                    format!("unknown media type `{}`; expected json or xml", item.get_ref()),
                 )
             })?;
             if !out.contains(&media) {
@@ -253,6 +243,11 @@ impl Validator<'_> {
             let start = value.span().start + 1 + e.offset;
             self.error(start..start + 2, e.message)
         })?;
+        for role in template.peers() {
+            if let Some(need) = role.precondition() {
+                self.implied.borrow_mut().insert(need.to_string());
+            }
+        }
         for name in template.captures() {
             if !captures.contains(name) {
                 return Err(self.error(
@@ -278,13 +273,58 @@ impl Validator<'_> {
     }
 
     fn step(&self, raw: RawStep, captures: &mut BTreeSet<String>, media: &[Media]) -> Result<Step> {
-        let method = raw.method.get_ref().to_ascii_uppercase();
+        let action = match (&raw.method, &raw.wait) {
+            (Some(_), None) => Action::Request(self.request(&raw, captures, media)?),
+            (None, Some(wait)) => {
+                self.no_request_keys(&raw, wait.span())?;
+                Action::Wait(self.wait(wait, captures)?)
+            }
+            (Some(_), Some(wait)) => {
+                return Err(self.error(
+                    wait.span(),
+                    "a step takes `method` (a request) or `wait` (an event), not both",
+                ));
+            }
+            (None, None) => {
+                return Err(self.error(
+                    raw.expect.span(),
+                    "a step needs `method` (a request) or `wait` (an event on the event channel)",
+                ));
+            }
+        };
+        let expect_span = raw.expect.span();
+        let expect = self.expect(raw.expect, captures, matches!(action, Action::Wait(_)))?;
+        let mut step_captures = Vec::new();
+        for (name, capture) in &raw.capture {
+            let capture = self.capture(name, capture)?;
+            if matches!(action, Action::Wait(_)) && matches!(capture.source, CaptureSource::Header(_)) {
+                return Err(self.error(
+                    expect_span.clone(),
+                    format!("capture `{name}`: an event has no headers"),
+                ));
+            }
+            step_captures.push(capture);
+        }
+        let step = Step {
+            action,
+            expect,
+            captures: step_captures,
+        };
+        captures.extend(step.captures.iter().map(|c| c.name.clone()));
+        Ok(step)
+    }
+
+    fn request(&self, raw: &RawStep, captures: &BTreeSet<String>, media: &[Media]) -> Result<RequestSpec> {
+        let Some(raw_method) = &raw.method else {
+            return Err(self.error(raw.expect.span(), "a request step needs `method`"));
+        };
+        let method = raw_method.get_ref().to_ascii_uppercase();
         if !METHODS.contains(&method.as_str()) {
             return Err(self.error(
-                raw.method.span(),
+                raw_method.span(),
                 format!(
                     "unknown method `{}`; expected one of {}",
-                    raw.method.get_ref(),
+                    raw_method.get_ref(),
                     METHODS.join(", ")
                 ),
             ));
@@ -297,33 +337,25 @@ impl Validator<'_> {
             }
             (None, None) => {
                 return Err(self.error(
-                    raw.method.span(),
+                    raw_method.span(),
                     "a step needs `rel` (a discovered link) or `href` (usually a capture)",
                 ));
             }
         };
-        let body = self.body(&raw, captures, media)?;
+        let body = self.body(raw, captures, media)?;
         let auth = match raw.auth.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
             None | Some(("token", _)) => Auth::Token,
             Some(("none", _)) => Auth::None,
             Some(("invalid", _)) => Auth::Invalid,
             Some((other, span)) => {
-                return Err(self.error(
-                    span,
-                    format!("unknown auth `{other}`; expected token, none or invalid"),
-                ));
+                return Err(self.error(span, format!("unknown auth `{other}`; expected token, none or invalid")));
             }
         };
         let fault = match &raw.fault {
             None => None,
             Some(name) => Some(self.fault(name, &body)?),
         };
-        let expect = self.expect(raw.expect, captures)?;
-        let mut step_captures = Vec::new();
-        for (name, capture) in &raw.capture {
-            step_captures.push(self.capture(name, capture)?);
-        }
-        let step = Step {
+        Ok(RequestSpec {
             method,
             call,
             query: self.templates(&raw.query, captures)?,
@@ -331,16 +363,63 @@ impl Validator<'_> {
             body,
             auth,
             fault,
-            expect,
-            captures: step_captures,
-        };
-        captures.extend(step.captures.iter().map(|c| c.name.clone()));
-        Ok(step)
+        })
+    }
+
+    /// A wait step sends nothing: request keys are mistakes.
+    fn no_request_keys(&self, raw: &RawStep, span: Range<usize>) -> Result<()> {
+        let present = [
+            ("rel", raw.rel.is_some()),
+            ("href", raw.href.is_some()),
+            ("query", !raw.query.is_empty()),
+            ("headers", !raw.headers.is_empty()),
+            ("body", raw.body.is_some()),
+            ("links", raw.links.is_some()),
+            ("raw", raw.raw.is_some()),
+            ("auth", raw.auth.is_some()),
+            ("fault", raw.fault.is_some()),
+        ];
+        match present.iter().find(|(_, set)| *set) {
+            Some((key, _)) => Err(self.error(span, format!("a wait step sends no request: remove `{key}`"))),
+            None => Ok(()),
+        }
+    }
+
+    fn wait(&self, raw: &Spanned<RawWait>, captures: &BTreeSet<String>) -> Result<Wait> {
+        let w = raw.get_ref();
+        let kind = w.kind.get_ref();
+        if !EVENT_TYPES.contains(&kind.as_str()) {
+            return Err(self.error(
+                w.kind.span(),
+                format!(
+                    "unknown event type `{kind}`; expected one of {}",
+                    EVENT_TYPES.join(", ")
+                ),
+            ));
+        }
+        let within = *w.within_ms.get_ref();
+        if within == 0 || within > MAX_WAIT_MS {
+            return Err(self.error(
+                w.within_ms.span(),
+                format!("`within_ms` must be between 1 and {MAX_WAIT_MS}"),
+            ));
+        }
+        let rel = w.rel.get_ref();
+        Ok(Wait {
+            kind: kind.clone(),
+            rel: crate::case::model::local_rel(rel).to_string(),
+            operation_id: w
+                .operation_id
+                .as_ref()
+                .map(|o| self.template(o, captures))
+                .transpose()?,
+            within: std::time::Duration::from_millis(within),
+        })
     }
 
     fn rel(&self, rel: &Spanned<String>) -> Result<String> {
         let name = rel.get_ref();
-        let local = name.rsplit(':').next().unwrap_or(name);
+        let local = local_rel(name);
         if KNOWN_RELS.contains(&local) {
             return Ok(local.to_string());
         }
@@ -349,10 +428,7 @@ impl Validator<'_> {
             .unwrap_or_default();
         Err(self.error(
             rel.span(),
-            format!(
-                "unknown rel `{name}`{hint} (known: {})",
-                KNOWN_RELS.join(", ")
-            ),
+            format!("unknown rel `{name}`{hint} (known: {})", KNOWN_RELS.join(", ")),
         ))
     }
 
@@ -367,8 +443,7 @@ impl Validator<'_> {
                 return Err(self.error(other, "a step takes `raw` or `body`/`links`, not both"));
             }
             let text = |t: &Option<String>| t.as_deref().map(Template::parse).transpose();
-            let bad =
-                |e: crate::case::template::TemplateError| self.error(raw_body.span(), e.message);
+            let bad = |e: crate::case::template::TemplateError| self.error(raw_body.span(), e.message);
             let json = text(&raw_body.get_ref().json).map_err(bad)?;
             let xml = text(&raw_body.get_ref().xml).map_err(bad)?;
             for m in media {
@@ -419,14 +494,28 @@ impl Validator<'_> {
         Ok(fault)
     }
 
-    fn expect(&self, raw: Spanned<RawExpect>, captures: &BTreeSet<String>) -> Result<Expect> {
+    fn expect(&self, raw: Spanned<RawExpect>, captures: &BTreeSet<String>, waits: bool) -> Result<Expect> {
+        let span = raw.span();
         let raw = raw.into_inner();
-        let status = *raw.status.get_ref();
-        if !(100..=599).contains(&status) {
-            return Err(self.error(
-                raw.status.span(),
-                format!("status {status} is not an HTTP status"),
-            ));
+        let status = match (&raw.status, waits) {
+            (Some(s), false) if (100..=599).contains(s.get_ref()) => Some(*s.get_ref()),
+            (Some(s), false) => {
+                return Err(self.error(s.span(), format!("status {} is not an HTTP status", s.get_ref())));
+            }
+            (None, false) => return Err(self.error(span, "a request step needs `expect.status`")),
+            (None, true) => None,
+            (Some(s), true) => return Err(self.error(s.span(), "a wait step has no HTTP status: use `expect.event`")),
+        };
+        let request_only = [
+            ("code", raw.code.is_some()),
+            ("subcode", raw.subcode.is_some()),
+            ("headers", !raw.headers.is_empty()),
+        ];
+        if waits && let Some((key, _)) = request_only.iter().find(|(_, set)| *set) {
+            return Err(self.error(span, format!("`expect.{key}` applies to requests, not to wait steps")));
+        }
+        if let (Some(event), false) = (&raw.event, waits) {
+            return Err(self.error(event.span(), "`expect.event` applies to wait steps only"));
         }
         let subcode = match &raw.subcode {
             None => None,
@@ -453,6 +542,7 @@ impl Validator<'_> {
                     rel: r.rel.as_ref().map(|s| s.get_ref().clone()),
                     properties: self.templates(&r.properties, captures)?,
                     links: r.links.iter().map(|l| l.get_ref().clone()).collect(),
+                    embedded: r.embedded.iter().map(|l| l.get_ref().clone()).collect(),
                 })
             }
         };
@@ -462,6 +552,14 @@ impl Validator<'_> {
             subcode,
             headers,
             resource,
+            event: raw.event.map(|e| {
+                let e = e.into_inner();
+                EventRule {
+                    status: e.status,
+                    reason_code: e.reason_code,
+                    reason_subcode: e.reason_subcode,
+                }
+            }),
         })
     }
 
@@ -490,12 +588,10 @@ impl Validator<'_> {
             HeaderCheck::Equals(self.template(&spanned, captures)?)
         } else {
             let pattern = r.matches.as_deref().unwrap_or_default();
-            HeaderCheck::Matches(Regex::new(pattern).map_err(|e| {
-                self.error(
-                    rule.span(),
-                    format!("header `{name}`: invalid pattern: {e}"),
-                )
-            })?)
+            HeaderCheck::Matches(
+                Regex::new(pattern)
+                    .map_err(|e| self.error(rule.span(), format!("header `{name}`: invalid pattern: {e}")))?,
+            )
         };
         Ok(HeaderRule {
             name: name.to_string(),
@@ -505,10 +601,7 @@ impl Validator<'_> {
 
     fn capture(&self, name: &str, raw: &Spanned<RawCapture>) -> Result<Capture> {
         let r = raw.get_ref();
-        let valid_name = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let valid_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !valid_name {
             return Err(self.error(
                 raw.span(),

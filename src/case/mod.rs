@@ -10,4 +10,4 @@ pub mod template;
 
 pub use load::{KNOWN_PRECONDITIONS, KNOWN_RELS, MAX_CASE_FILE_BYTES, load_dir, parse_case};
 pub use model::*;
-pub use template::{Template, Values};
+pub use template::{PeerRole, Template, Values};

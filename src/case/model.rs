@@ -130,9 +130,50 @@ pub struct Case {
     pub source: PathBuf,
 }
 
-/// One request and what its response must be.
+/// One action and what must come of it.
 #[derive(Debug, Clone)]
 pub struct Step {
+    /// A request, or a wait on the event channel.
+    pub action: Action,
+    /// What the response (or the event) must be.
+    pub expect: Expect,
+    /// Values to keep for later steps.
+    pub captures: Vec<Capture>,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Send an HTTP request.
+    Request(RequestSpec),
+    /// Wait for an event on the application's event channel.
+    Wait(Wait),
+}
+
+/// Waits for the first event that matches, within a time budget.
+#[derive(Debug, Clone)]
+pub struct Wait {
+    /// The event type: added, updated, deleted, started or completed.
+    pub kind: String,
+    /// The rel of the resource it is about (namespace ignored).
+    pub rel: String,
+    /// The operationId its embedded resource must carry, if any.
+    pub operation_id: Option<Template>,
+    /// How long to wait.
+    pub within: std::time::Duration,
+}
+
+/// A rel without its namespace prefix: `ms:rtc:saas:startMessaging` -> `startMessaging`.
+pub fn local_rel(rel: &str) -> &str {
+    rel.rsplit(':').next().unwrap_or(rel)
+}
+
+/// The event types of the event channel.
+pub const EVENT_TYPES: [&str; 5] = ["added", "updated", "deleted", "started", "completed"];
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct RequestSpec {
     /// HTTP method, upper case.
     pub method: String,
     /// What to call.
@@ -147,10 +188,6 @@ pub struct Step {
     pub auth: Auth,
     /// A server state to arm (through the target's fault control) before sending.
     pub fault: Option<Fault>,
-    /// What the response must be.
-    pub expect: Expect,
-    /// Values to keep for later steps.
-    pub captures: Vec<Capture>,
 }
 
 /// The URL a step calls.
@@ -194,19 +231,32 @@ pub enum Auth {
     Invalid,
 }
 
-/// What a response must be.
-#[derive(Debug, Clone)]
+/// What a response (or an event) must be.
+#[derive(Debug, Clone, Default)]
 pub struct Expect {
-    /// The HTTP status.
-    pub status: u16,
+    /// The HTTP status (requests only).
+    pub status: Option<u16>,
     /// The error `code`, when the response must be a UCWA error.
     pub code: Option<String>,
     /// The error `subcode` rule, when it matters.
     pub subcode: Option<SubcodeRule>,
     /// Header rules.
     pub headers: Vec<HeaderRule>,
-    /// Rules for a resource body.
+    /// Rules for a resource body (for a wait step: the event's embedded resource).
     pub resource: Option<ResourceRule>,
+    /// Rules for the event itself (wait steps only).
+    pub event: Option<EventRule>,
+}
+
+/// Rules for an event.
+#[derive(Debug, Clone, Default)]
+pub struct EventRule {
+    /// The event-level `status` (Success or Failure).
+    pub status: Option<String>,
+    /// The `reason.code`.
+    pub reason_code: Option<String>,
+    /// The `reason.subcode`.
+    pub reason_subcode: Option<String>,
 }
 
 impl Expect {
@@ -256,6 +306,8 @@ pub struct ResourceRule {
     pub properties: Vec<(String, Template)>,
     /// Link rels that must be present.
     pub links: Vec<String>,
+    /// Embedded resource rels that must be present.
+    pub embedded: Vec<String>,
 }
 
 /// A value kept for later steps.

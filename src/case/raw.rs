@@ -30,7 +30,8 @@ pub struct RawCase {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
-    pub method: Spanned<String>,
+    pub method: Option<Spanned<String>>,
+    pub wait: Option<Spanned<RawWait>>,
     pub rel: Option<Spanned<String>>,
     pub href: Option<Spanned<String>>,
     #[serde(default)]
@@ -47,6 +48,17 @@ pub struct RawStep {
     pub capture: BTreeMap<String, Spanned<RawCapture>>,
 }
 
+/// A wait on the event channel.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWait {
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    pub rel: Spanned<String>,
+    pub operation_id: Option<Spanned<String>>,
+    pub within_ms: Spanned<u64>,
+}
+
 /// A body sent exactly as written, per media type.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,12 +71,22 @@ pub struct RawBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
-    pub status: Spanned<u16>,
+    pub status: Option<Spanned<u16>>,
     pub code: Option<Spanned<String>>,
     pub subcode: Option<Spanned<RawSubcode>>,
     #[serde(default)]
     pub headers: BTreeMap<String, Spanned<RawHeaderExpect>>,
     pub resource: Option<Spanned<RawResourceExpect>>,
+    pub event: Option<Spanned<RawEventExpect>>,
+}
+
+/// Rules for an event found by a wait step.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEventExpect {
+    pub status: Option<String>,
+    pub reason_code: Option<String>,
+    pub reason_subcode: Option<String>,
 }
 
 /// `subcode = "Name"` or `subcode = false` (no subcode allowed).
@@ -93,6 +115,8 @@ pub struct RawResourceExpect {
     pub properties: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     pub links: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub embedded: Vec<Spanned<String>>,
 }
 
 /// Where a captured value comes from: exactly one field is set.

@@ -1,5 +1,6 @@
-//! Values with placeholders: `{{operation_id}}`, `{{peer}}`, `{{chars:N}}`, `{{uuid}}`,
-//! `{{capture:NAME}}`. Parsed once at load time, filled in for each run of a case.
+//! Values with placeholders: `{{operation_id}}`, `{{peer}}`, `{{peer:decline}}`,
+//! `{{peer:ignore}}`, `{{chars:N}}`, `{{uuid}}`, `{{capture:NAME}}`. Parsed once at load time,
+//! filled in for each run of a case.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -19,18 +20,41 @@ pub struct Template {
 enum Part {
     Text(String),
     OperationId,
-    Peer,
+    Peer(PeerRole),
     Chars(usize),
     Uuid,
     Capture(String),
+}
+
+/// Which of the target's peers a placeholder names, by how the peer answers invitations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PeerRole {
+    /// `{{peer}}`: accepts.
+    Accept,
+    /// `{{peer:decline}}`: declines.
+    Decline,
+    /// `{{peer:ignore}}`: never answers.
+    Ignore,
+}
+
+impl PeerRole {
+    /// The precondition a target must offer for this role (`None` for the accepting peer,
+    /// which every target has).
+    pub fn precondition(self) -> Option<&'static str> {
+        match self {
+            PeerRole::Accept => None,
+            PeerRole::Decline => Some("peer:decline"),
+            PeerRole::Ignore => Some("peer:ignore"),
+        }
+    }
 }
 
 /// What a template needs to be rendered: the values of one run of one case.
 pub trait Values {
     /// The operationId of this run of the case (fresh per case and media type).
     fn operation_id(&self) -> &str;
-    /// The SIP URI of the target's peer that invitations go to.
-    fn peer(&self) -> &str;
+    /// The SIP URI of the target's peer in a role, if the target has one.
+    fn peer(&self, role: PeerRole) -> Option<&str>;
     /// A value captured by an earlier step, if it was captured.
     fn capture(&self, name: &str) -> Option<&str>;
 }
@@ -91,6 +115,14 @@ impl Template {
         })
     }
 
+    /// The peer roles this template names.
+    pub fn peers(&self) -> impl Iterator<Item = PeerRole> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Peer(role) => Some(*role),
+            _ => None,
+        })
+    }
+
     /// True when this template is exactly `{{operation_id}}`.
     pub fn is_operation_id(&self) -> bool {
         self.parts == [Part::OperationId]
@@ -103,7 +135,10 @@ impl Template {
             match part {
                 Part::Text(text) => out.push_str(text),
                 Part::OperationId => out.push_str(values.operation_id()),
-                Part::Peer => out.push_str(values.peer()),
+                Part::Peer(role) => match values.peer(*role) {
+                    Some(peer) => out.push_str(peer),
+                    None => return Err(format!("the target has no {role:?} peer")),
+                },
                 Part::Chars(n) => out.extend(generated_chars(*n)),
                 Part::Uuid => out.push_str(&uuid::Uuid::new_v4().simple().to_string()),
                 Part::Capture(name) => match values.capture(name) {
@@ -122,7 +157,9 @@ impl fmt::Display for Template {
             match part {
                 Part::Text(text) => f.write_str(text)?,
                 Part::OperationId => f.write_str("{{operation_id}}")?,
-                Part::Peer => f.write_str("{{peer}}")?,
+                Part::Peer(PeerRole::Accept) => f.write_str("{{peer}}")?,
+                Part::Peer(PeerRole::Decline) => f.write_str("{{peer:decline}}")?,
+                Part::Peer(PeerRole::Ignore) => f.write_str("{{peer:ignore}}")?,
                 Part::Chars(n) => write!(f, "{{{{chars:{n}}}}}")?,
                 Part::Uuid => f.write_str("{{uuid}}")?,
                 Part::Capture(name) => write!(f, "{{{{capture:{name}}}}}")?,
@@ -140,7 +177,9 @@ fn generated_chars(n: usize) -> impl Iterator<Item = char> {
 fn placeholder(name: &str) -> Result<Part, String> {
     match name {
         "operation_id" => return Ok(Part::OperationId),
-        "peer" => return Ok(Part::Peer),
+        "peer" => return Ok(Part::Peer(PeerRole::Accept)),
+        "peer:decline" => return Ok(Part::Peer(PeerRole::Decline)),
+        "peer:ignore" => return Ok(Part::Peer(PeerRole::Ignore)),
         "uuid" => return Ok(Part::Uuid),
         _ => {}
     }
@@ -164,7 +203,7 @@ fn placeholder(name: &str) -> Result<Part, String> {
         return Ok(Part::Capture(capture.to_string()));
     }
     Err(format!(
-        "unknown placeholder `{{{{{name}}}}}`; known: operation_id, peer, uuid, chars:N, capture:NAME"
+        "unknown placeholder `{{{{{name}}}}}`; known: operation_id, peer, peer:decline, peer:ignore, uuid, chars:N, capture:NAME"
     ))
 }
 
@@ -173,7 +212,7 @@ fn placeholder(name: &str) -> Result<Part, String> {
 pub struct FixedValues {
     /// The operationId to render.
     pub operation_id: String,
-    /// The peer to render.
+    /// The (accepting) peer to render.
     pub peer: String,
     /// Captured values by name.
     pub captures: BTreeMap<String, String>,
@@ -183,8 +222,8 @@ impl Values for FixedValues {
     fn operation_id(&self) -> &str {
         &self.operation_id
     }
-    fn peer(&self) -> &str {
-        &self.peer
+    fn peer(&self, role: PeerRole) -> Option<&str> {
+        (role == PeerRole::Accept).then_some(self.peer.as_str())
     }
     fn capture(&self, name: &str) -> Option<&str> {
         self.captures.get(name).map(String::as_str)

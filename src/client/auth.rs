@@ -21,11 +21,7 @@ pub fn parse_challenge<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<
             continue;
         };
         let params = parse_params(rest);
-        let href = params
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("href"))?
-            .1
-            .clone();
+        let href = params.iter().find(|(k, _)| k.eq_ignore_ascii_case("href"))?.1.clone();
         let grant_types = params
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("grant_type"))
@@ -38,8 +34,7 @@ pub fn parse_challenge<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 /// `a="x,y", b=z` -> [(a, "x,y"), (b, z)], honouring quotes.
@@ -98,22 +93,15 @@ pub async fn password_grant(
         .append_pair("password", password.expose())
         .finish();
     let request = Request::new("POST", url.clone())
-        .header(
-            "Content-Type",
-            "application/x-www-form-urlencoded;charset=UTF-8",
-        )
+        .header("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
         .header("Accept", "application/json")
         .body(form);
     let response = client
         .send(&request)
         .await
         .map_err(|e| AuthError::Refused(format!("POST {url}: {e}")))?;
-    let body: serde_json::Value = serde_json::from_slice(&response.body).map_err(|_| {
-        AuthError::Refused(format!(
-            "POST {url}: {} with a body that is not JSON",
-            response.status
-        ))
-    })?;
+    let body: serde_json::Value = serde_json::from_slice(&response.body)
+        .map_err(|_| AuthError::Refused(format!("POST {url}: {} with a body that is not JSON", response.status)))?;
     if response.status != 200 {
         let error = body
             .get("error")
@@ -141,14 +129,8 @@ mod tests {
             r#"MsRtcOAuth href="https://lyncweb.contoso.com/WebTicket/oauthtoken",grant_type="urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password""#,
         ];
         let challenge = parse_challenge(values).expect("challenge");
-        assert_eq!(
-            challenge.href,
-            "https://lyncweb.contoso.com/WebTicket/oauthtoken"
-        );
-        assert_eq!(
-            challenge.grant_types.last().map(String::as_str),
-            Some("password")
-        );
+        assert_eq!(challenge.href, "https://lyncweb.contoso.com/WebTicket/oauthtoken");
+        assert_eq!(challenge.grant_types.last().map(String::as_str), Some("password"));
     }
 
     #[test]

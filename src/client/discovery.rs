@@ -1,5 +1,6 @@
-//! Discovery by following links only: root -> user (signing in on the 401) -> applications ->
-//! a new application -> the links of it and of its embedded resources. No path is hard-coded.
+//! Discovery by following links only: root -> user (signing in on the 401) -> applications
+//! ([`sign_in`]), then a new application and the links of it and of its embedded resources
+//! ([`open`]). No path is hard-coded.
 
 use super::auth::{self, parse_challenge};
 use super::http::{HttpClient, Request, Response, TransportError};
@@ -27,9 +28,7 @@ pub struct Session {
 impl Session {
     /// The value of the Authorization header, if there is a token.
     pub fn authorization(&self) -> Option<String> {
-        self.token
-            .as_ref()
-            .map(|t| format!("Bearer {}", t.expose()))
+        self.token.as_ref().map(|t| format!("Bearer {}", t.expose()))
     }
 }
 
@@ -46,16 +45,19 @@ pub struct DiscoveryError {
 /// How many HTTP redirects and `redirect` links discovery follows.
 const MAX_HOPS: usize = 5;
 
-/// Walks discovery and creates an application. Learnt tokens are added to `redactor`.
-pub async fn discover(
-    client: &HttpClient,
-    target: &Target,
-    redactor: &mut Redactor,
-) -> Result<Session, DiscoveryError> {
-    let mut walker = Walker {
-        client,
-        token: None,
-    };
+/// A signed-in user: the token and the applications collection.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The bearer token to send, if any.
+    pub token: Option<Secret>,
+    /// The `applications` link of the user resource.
+    pub applications: Url,
+}
+
+/// Walks discovery to the user's applications, signing in on the way. Learnt tokens are added
+/// to `redactor`.
+pub async fn sign_in(client: &HttpClient, target: &Target, redactor: &mut Redactor) -> Result<Account, DiscoveryError> {
+    let mut walker = Walker { client, token: None };
     if let Credentials::Token(token) = &target.credentials {
         walker.token = Some(token.clone());
     }
@@ -79,7 +81,19 @@ pub async fn discover(
         (url, user) = walker.get_user(user_url.clone(), target, redactor).await?;
     }
     let applications = link_url(&user, &url, "applications")?;
-    let (application_url, application) = walker.create_application(applications).await?;
+    Ok(Account {
+        token: walker.token,
+        applications,
+    })
+}
+
+/// Creates an application for `account` and collects its links.
+pub async fn open(client: &HttpClient, account: &Account) -> Result<Session, DiscoveryError> {
+    let walker = Walker {
+        client,
+        token: account.token.clone(),
+    };
+    let (application_url, application) = walker.create_application(account.applications.clone()).await?;
     let (links, communication_rels) = collect_links(&application, &application_url)?;
     Ok(Session {
         token: walker.token,
@@ -169,13 +183,10 @@ impl Walker<'_> {
                 reason: format!("401 Unauthorized: {hint}"),
             });
         };
-        let challenge =
-            parse_challenge(response.headers_named("www-authenticate")).ok_or_else(|| {
-                DiscoveryError {
-                    step: step.clone(),
-                    reason: "401 without a `WWW-Authenticate: MsRtcOAuth href=..` challenge".into(),
-                }
-            })?;
+        let challenge = parse_challenge(response.headers_named("www-authenticate")).ok_or_else(|| DiscoveryError {
+            step: step.clone(),
+            reason: "401 without a `WWW-Authenticate: MsRtcOAuth href=..` challenge".into(),
+        })?;
         let token = auth::password_grant(self.client, &challenge, &url, username, password)
             .await
             .map_err(|e| DiscoveryError {
@@ -189,10 +200,7 @@ impl Walker<'_> {
         Ok((url, resource))
     }
 
-    async fn create_application(
-        &self,
-        applications: Url,
-    ) -> Result<(Url, Resource), DiscoveryError> {
+    async fn create_application(&self, applications: Url) -> Result<(Url, Resource), DiscoveryError> {
         let body = serde_json::json!({
             "UserAgent": concat!("ucwa-conformance/", env!("CARGO_PKG_VERSION")),
             "EndpointId": uuid::Uuid::new_v4().to_string(),
@@ -224,11 +232,7 @@ impl Walker<'_> {
     }
 }
 
-fn expect_resource(
-    step: &str,
-    response: &Response,
-    status: u16,
-) -> Result<Resource, DiscoveryError> {
+fn expect_resource(step: &str, response: &Response, status: u16) -> Result<Resource, DiscoveryError> {
     let fail = |reason: String| DiscoveryError {
         step: step.to_string(),
         reason,
@@ -274,10 +278,7 @@ fn link_url(resource: &Resource, base: &Url, rel: &str) -> Result<Url, Discovery
 }
 
 /// Every callable rel of the application, resolved against its URL.
-fn collect_links(
-    application: &Resource,
-    base: &Url,
-) -> Result<(BTreeMap<String, Url>, Vec<String>), DiscoveryError> {
+fn collect_links(application: &Resource, base: &Url) -> Result<(BTreeMap<String, Url>, Vec<String>), DiscoveryError> {
     let mut links = BTreeMap::new();
     links.insert("application".to_string(), base.clone());
     let mut add = |rel: &str, href: &str| -> Result<(), DiscoveryError> {

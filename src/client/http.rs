@@ -127,7 +127,11 @@ impl HttpClient {
 
     /// Sends a request and reads the whole response, within the timeout and the size cap.
     pub async fn send(&self, request: &Request) -> Result<Response, TransportError> {
-        let timeout = self.limits.request_timeout;
+        self.send_within(request, self.limits.request_timeout).await
+    }
+
+    /// Like [`send`](Self::send), with another timeout (for pending GETs on the event channel).
+    pub async fn send_within(&self, request: &Request, timeout: Duration) -> Result<Response, TransportError> {
         match tokio::time::timeout(timeout, self.exchange(request)).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::Timeout(timeout)),

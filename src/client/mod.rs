@@ -1,9 +1,12 @@
-//! Talking to a target: the pooled HTTP client (`http`), signing in (`auth`) and link-following
-//! discovery (`discovery`). May use `case`, `wire`, `target` and `secret`.
+//! Talking to a target: the pooled HTTP client (`http`), signing in (`auth`), link-following
+//! discovery (`discovery`) and the shared event-channel reader (`events`). May use `case`,
+//! `wire`, `target` and `secret`.
 
 pub mod auth;
 pub mod discovery;
+pub mod events;
 pub mod http;
 
-pub use discovery::{DiscoveryError, Session, close, discover};
+pub use discovery::{Account, DiscoveryError, Session, close, open, sign_in};
+pub use events::{EventHub, WaitError};
 pub use http::{HttpClient, Request, Response, TransportError};

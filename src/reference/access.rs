@@ -33,10 +33,7 @@ pub fn origin(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
-        })
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
         .unwrap_or("localhost");
     format!("http://{host}")
 }
@@ -64,10 +61,7 @@ pub fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Refusa
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim);
     match token.and_then(|t| world.user_of(t)) {
         Some(user) => Ok(user.to_string()),
@@ -86,9 +80,7 @@ fn unauthorized(origin: &str) -> Response {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
     h.append(
         header::WWW_AUTHENTICATE,
-        HeaderValue::from_static(
-            "Bearer trusted_issuers=\"\", client_id=\"00000004-0000-0ff1-ce00-000000000000\"",
-        ),
+        HeaderValue::from_static("Bearer trusted_issuers=\"\", client_id=\"00000004-0000-0ff1-ce00-000000000000\""),
     );
     let challenge = format!(
         "MsRtcOAuth href=\"{origin}{TOKEN_PATH}\",grant_type=\"urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting,password\""
@@ -100,12 +92,7 @@ fn unauthorized(origin: &str) -> Response {
 }
 
 /// The caller's application `id`, touched (its idle clock restarts), or the UCWA error.
-pub fn application<'w>(
-    world: &'w mut World,
-    user: &str,
-    id: &str,
-    repr: Repr,
-) -> Result<&'w mut Application, Refusal> {
+pub fn application<'w>(world: &'w mut World, user: &str, id: &str, repr: Repr) -> Result<&'w mut Application, Refusal> {
     world.expire_idle();
     let not_found = || {
         let error = UcwaError::new(

@@ -42,11 +42,7 @@ pub fn communication_resource(id: u64) -> Res {
     Res::new("communication", href.clone())
         .list("supportedMessageFormats", &["Plain", "Html"])
         .list("supportedModalities", &["Messaging"])
-        .link_rev(
-            "startMessaging",
-            format!("{href}/messagingInvitations"),
-            "2",
-        )
+        .link_rev("startMessaging", format!("{href}/messagingInvitations"), "2")
 }
 
 fn fields(input: &Input) -> Result<AppFields, UcwaError> {
@@ -135,9 +131,7 @@ pub async fn one(
         return StatusCode::NOT_FOUND.into_response();
     };
     match method {
-        axum::http::Method::GET => {
-            application_resource(numeric, &user, &fields).respond(StatusCode::OK, repr)
-        }
+        axum::http::Method::GET => application_resource(numeric, &user, &fields).respond(StatusCode::OK, repr),
         axum::http::Method::DELETE => {
             world.applications.remove(&numeric);
             StatusCode::NO_CONTENT.into_response()
@@ -147,11 +141,7 @@ pub async fn one(
 }
 
 /// GET communication.
-pub async fn communication(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn communication(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let repr = Repr::from_accept(&headers);
     let mut world = state.lock();
     let user = match authenticate(&world, &headers) {

@@ -17,10 +17,7 @@ pub const APPLICATIONS_PATH: &str = "/ucwa/oauth/v1/applications";
 pub async fn root(headers: HeaderMap) -> Response {
     let o = origin(&headers);
     Res::new("root", format!("{o}{ROOT_PATH}"))
-        .link(
-            "user",
-            format!("{o}{USER_PATH}?originalDomain=contoso.test"),
-        )
+        .link("user", format!("{o}{USER_PATH}?originalDomain=contoso.test"))
         .link("xframe", format!("{o}/xframe"))
         .respond(StatusCode::OK, Repr::from_accept(&headers))
 }
@@ -39,10 +36,9 @@ pub async fn user(State(state): State<AppState>, headers: HeaderMap) -> Response
 
 /// POST oauthtoken: the form-encoded password grant.
 pub async fn token(State(state): State<AppState>, body: String) -> Response {
-    let form: std::collections::HashMap<String, String> =
-        url::form_urlencoded::parse(body.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+    let form: std::collections::HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     let refuse = |error: &str| {
         let mut response = (
             StatusCode::BAD_REQUEST,

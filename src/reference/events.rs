@@ -91,10 +91,9 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let params: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     let param = |name: &str| {
         params
             .iter()
@@ -291,8 +290,7 @@ fn event_json(e: &Event) -> serde_json::Value {
         object["status"] = serde_json::json!(status);
     }
     if let Some(r) = &e.reason {
-        object["reason"] =
-            serde_json::json!({ "code": r.code, "subcode": r.subcode, "message": r.message });
+        object["reason"] = serde_json::json!({ "code": r.code, "subcode": r.subcode, "message": r.message });
     }
     if e.embed {
         object["_embedded"] = serde_json::json!({ e.resource.rel(): e.resource.to_json() });
@@ -301,10 +299,7 @@ fn event_json(e: &Event) -> serde_json::Value {
 }
 
 fn event_xml(e: &Event) -> String {
-    let status = e
-        .status
-        .map(|s| format!(" status=\"{s}\""))
-        .unwrap_or_default();
+    let status = e.status.map(|s| format!(" status=\"{s}\"")).unwrap_or_default();
     let mut out = format!(
         "<{} rel=\"{}\" href=\"{}\"{status}>",
         e.kind,

@@ -13,11 +13,7 @@ use axum::response::{IntoResponse, Response};
 pub const FAULTS_PATH: &str = "/_conformance/faults";
 
 /// POST faults: 204 when armed; 400 for an unknown fault or a bad body; 401 without a token.
-pub async fn arm(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
+pub async fn arm(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let mut world = state.lock();
     if let Err(r) = authenticate(&world, &headers) {
         return r.into_response();
@@ -32,10 +28,7 @@ pub async fn arm(
         .get("operationId")
         .and_then(|v| v.as_str())
         .filter(|s| !s.is_empty());
-    let fault = value
-        .get("fault")
-        .and_then(|v| v.as_str())
-        .and_then(Fault::from_name);
+    let fault = value.get("fault").and_then(|v| v.as_str()).and_then(Fault::from_name);
     match (operation_id, fault) {
         (Some(op), Some(fault)) => {
             if world.arm(op, fault) {

@@ -16,16 +16,12 @@ pub struct Input {
 impl Input {
     /// A property (case-insensitive name).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.properties
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
+        self.properties.get(&name.to_ascii_lowercase()).map(String::as_str)
     }
 
     /// A link-valued input (case-insensitive rel).
     pub fn link(&self, rel: &str) -> Option<&str> {
-        self.links
-            .get(&rel.to_ascii_lowercase())
-            .map(String::as_str)
+        self.links.get(&rel.to_ascii_lowercase()).map(String::as_str)
     }
 }
 
@@ -34,9 +30,7 @@ impl Input {
 pub fn read(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Input, UcwaError> {
     let mut input = Input::default();
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        input
-            .properties
-            .insert(name.to_ascii_lowercase(), value.into_owned());
+        input.properties.insert(name.to_ascii_lowercase(), value.into_owned());
     }
     let blank = body.iter().all(u8::is_ascii_whitespace);
     match body_kind(headers) {
@@ -74,23 +68,17 @@ fn json(body: &[u8], input: &mut Input) -> Result<(), UcwaError> {
             ("_links", serde_json::Value::Object(links)) => {
                 for (rel, link) in links {
                     if let Some(href) = link.get("href").and_then(|h| h.as_str()) {
-                        input
-                            .links
-                            .insert(rel.to_ascii_lowercase(), href.to_string());
+                        input.links.insert(rel.to_ascii_lowercase(), href.to_string());
                     }
                 }
             }
             (_, serde_json::Value::String(s)) => {
-                input
-                    .properties
-                    .insert(name.to_ascii_lowercase(), s.clone());
+                input.properties.insert(name.to_ascii_lowercase(), s.clone());
             }
             (_, serde_json::Value::Null) => {}
             (_, other) => {
                 // Numbers and booleans are kept in their JSON spelling; validation judges them.
-                input
-                    .properties
-                    .insert(name.to_ascii_lowercase(), other.to_string());
+                input.properties.insert(name.to_ascii_lowercase(), other.to_string());
             }
         }
     }
@@ -111,17 +99,14 @@ fn xml(body: &[u8], input: &mut Input) -> Result<(), UcwaError> {
         match child.tag_name().name() {
             "property" => {
                 if let Some(name) = child.attribute("name") {
-                    input.properties.insert(
-                        name.to_ascii_lowercase(),
-                        child.text().unwrap_or("").to_string(),
-                    );
+                    input
+                        .properties
+                        .insert(name.to_ascii_lowercase(), child.text().unwrap_or("").to_string());
                 }
             }
             "link" => {
                 if let (Some(rel), Some(href)) = (child.attribute("rel"), child.attribute("href")) {
-                    input
-                        .links
-                        .insert(rel.to_ascii_lowercase(), href.to_string());
+                    input.links.insert(rel.to_ascii_lowercase(), href.to_string());
                 }
             }
             _ => {}

@@ -29,18 +29,15 @@ fn conversation_href(app: u64, id: u64) -> String {
 
 /// The messagingInvitation resource.
 pub fn invitation_resource(app: u64, i: &Invitation) -> Res {
-    let mut res = Res::new(
-        "messagingInvitation",
-        format!("{}/{}", invitations_href(app), i.id),
-    )
-    .prop("direction", "Outgoing")
-    .prop("importance", i.importance.clone())
-    .prop("operationId", i.operation_id.clone())
-    .prop("state", i.state.as_str())
-    .prop("subject", i.subject.clone())
-    .prop("threadId", i.thread_id.clone())
-    .prop("to", i.to.clone())
-    .link("conversation", conversation_href(app, i.id));
+    let mut res = Res::new("messagingInvitation", format!("{}/{}", invitations_href(app), i.id))
+        .prop("direction", "Outgoing")
+        .prop("importance", i.importance.clone())
+        .prop("operationId", i.operation_id.clone())
+        .prop("state", i.state.as_str())
+        .prop("subject", i.subject.clone())
+        .prop("threadId", i.thread_id.clone())
+        .prop("to", i.to.clone())
+        .link("conversation", conversation_href(app, i.id));
     if let Some(m) = &i.message {
         res = res.link("message", m.clone());
     }
@@ -55,10 +52,7 @@ pub fn invitation_resource(app: u64, i: &Invitation) -> Res {
         .prop("uri", i.to.clone())
         .prop(
             "name",
-            i.to.trim_start_matches("sip:")
-                .split('@')
-                .next()
-                .unwrap_or_default(),
+            i.to.trim_start_matches("sip:").split('@').next().unwrap_or_default(),
         );
         res = res.embed_list("acceptedByParticipant", vec![participant]);
     }
@@ -142,21 +136,12 @@ fn completed(app: u64, i: &Invitation) -> Vec<Event> {
 
 /// Moves the invitation on as the peer behaves: accepted or declined shortly, failed with
 /// Timeout after the invitation timeout, DestinationNotFound for an unknown peer.
-pub fn answer_later(
-    state: &AppState,
-    app: u64,
-    id: u64,
-    peer: Option<PeerBehaviour>,
-    timeout: Duration,
-) {
+pub fn answer_later(state: &AppState, app: u64, id: u64, peer: Option<PeerBehaviour>, timeout: Duration) {
     let (delay, outcome) = match peer {
         Some(PeerBehaviour::Accept) => (ANSWER_DELAY, (InvitationState::Connected, None)),
         Some(PeerBehaviour::Decline) => (ANSWER_DELAY, (InvitationState::Failed, Some("Declined"))),
         Some(PeerBehaviour::Ignore) => (timeout, (InvitationState::Failed, Some("Timeout"))),
-        None => (
-            ANSWER_DELAY,
-            (InvitationState::Failed, Some("DestinationNotFound")),
-        ),
+        None => (ANSWER_DELAY, (InvitationState::Failed, Some("DestinationNotFound"))),
     };
     let state = state.clone();
     tokio::spawn(async move {
@@ -202,22 +187,10 @@ pub async fn get_conversation(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    respond(
-        &state,
-        (&app_id, &id),
-        &method,
-        &headers,
-        Part::Conversation,
-    )
+    respond(&state, (&app_id, &id), &method, &headers, Part::Conversation)
 }
 
-fn respond(
-    state: &AppState,
-    (app_id, id): (&str, &str),
-    method: &Method,
-    headers: &HeaderMap,
-    part: Part,
-) -> Response {
+fn respond(state: &AppState, (app_id, id): (&str, &str), method: &Method, headers: &HeaderMap, part: Part) -> Response {
     let repr = Repr::from_accept(headers);
     let mut world = state.lock();
     let user = match authenticate(&world, headers) {
@@ -228,18 +201,8 @@ fn respond(
         Ok(a) => a,
         Err(r) => return r.into_response(),
     };
-    let Some(invitation) = id
-        .parse::<u64>()
-        .ok()
-        .and_then(|id| app.invitations.get(&id))
-    else {
-        return UcwaError::new(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            None,
-            "The resource does not exist.",
-        )
-        .respond(repr);
+    let Some(invitation) = id.parse::<u64>().ok().and_then(|id| app.invitations.get(&id)) else {
+        return UcwaError::new(StatusCode::NOT_FOUND, "NotFound", None, "The resource does not exist.").respond(repr);
     };
     if method != Method::GET {
         return method_not_allowed(repr);

@@ -94,8 +94,7 @@ pub async fn start(
         let id = app.next_invitation;
         app.next_invitation += 1;
         let invitation = request.into_invitation(id);
-        app.channel
-            .push(invitation::started(app_number, &invitation));
+        app.channel.push(invitation::started(app_number, &invitation));
         app.invitations.insert(id, invitation);
         (id, peer, timeout)
     };
@@ -197,10 +196,7 @@ fn validate(input: &Input) -> Result<StartRequest, UcwaError> {
     max_len("operationId", &operation_id, MAX_OPERATION_ID)?;
     let subject = input.get("subject").unwrap_or_default().to_string();
     max_len("subject", &subject, MAX_SUBJECT)?;
-    let thread_id = input
-        .get("threadId")
-        .filter(|t| !t.is_empty())
-        .map(str::to_string);
+    let thread_id = input.get("threadId").filter(|t| !t.is_empty()).map(str::to_string);
     if let Some(t) = &thread_id {
         max_len("threadId", t, MAX_THREAD_ID)?;
     }
@@ -210,17 +206,10 @@ fn validate(input: &Input) -> Result<StartRequest, UcwaError> {
             .iter()
             .find(|i| i.eq_ignore_ascii_case(value))
             .map(|i| i.to_string())
-            .ok_or_else(|| {
-                UcwaError::invalid(format!(
-                    "importance must be one of {}.",
-                    IMPORTANCE.join(", ")
-                ))
-            })?,
+            .ok_or_else(|| UcwaError::invalid(format!("importance must be one of {}.", IMPORTANCE.join(", "))))?,
     };
     if !is_sip_uri(&to) {
-        return Err(UcwaError::invalid(
-            "to must be a SIP URI (sip:user@domain).",
-        ));
+        return Err(UcwaError::invalid("to must be a SIP URI (sip:user@domain)."));
     }
     let mut links = [None, None];
     for (slot, rel) in links.iter_mut().zip(["message", "customContent"]) {
@@ -271,9 +260,7 @@ pub fn is_sip_uri(value: &str) -> bool {
     let host_ok = !host.is_empty()
         && !host.starts_with('.')
         && !host.ends_with('.')
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     !user.is_empty() && !user.chars().any(|c| c.is_whitespace() || c == ':') && host_ok
 }
 

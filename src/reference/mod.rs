@@ -64,13 +64,8 @@ pub fn app(config: Config) -> Router {
 }
 
 async fn not_found(headers: HeaderMap) -> Response {
-    UcwaError::new(
-        StatusCode::NOT_FOUND,
-        "NotFound",
-        None,
-        "The resource does not exist.",
-    )
-    .respond(Repr::from_accept(&headers))
+    UcwaError::new(StatusCode::NOT_FOUND, "NotFound", None, "The resource does not exist.")
+        .respond(Repr::from_accept(&headers))
 }
 
 /// A reference server running in this process.

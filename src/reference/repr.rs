@@ -121,8 +121,7 @@ impl Res {
 
     /// Adds a string property.
     pub fn prop(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.properties
-            .push((name.to_string(), Value::Text(value.into())));
+        self.properties.push((name.to_string(), Value::Text(value.into())));
         self
     }
 
@@ -210,11 +209,7 @@ impl Res {
         } else {
             String::new()
         };
-        let mut out = format!(
-            "<resource rel=\"{}\" href=\"{}\"{ns}>",
-            esc(&self.rel),
-            esc(&self.href)
-        );
+        let mut out = format!("<resource rel=\"{}\" href=\"{}\"{ns}>", esc(&self.rel), esc(&self.href));
         for (rel, href, revision) in &self.links {
             let revision = revision
                 .as_deref()
@@ -228,11 +223,7 @@ impl Res {
         }
         for (name, value) in &self.properties {
             match value {
-                Value::Text(t) => out.push_str(&format!(
-                    "<property name=\"{}\">{}</property>",
-                    esc(name),
-                    esc(t)
-                )),
+                Value::Text(t) => out.push_str(&format!("<property name=\"{}\">{}</property>", esc(name), esc(t))),
                 Value::List(items) => {
                     out.push_str(&format!("<propertyList name=\"{}\">", esc(name)));
                     for i in items {
@@ -242,12 +233,18 @@ impl Res {
                 }
             }
         }
-        for e in self
-            .embedded
-            .iter()
-            .chain(self.embedded_lists.iter().flat_map(|(_, l)| l))
-        {
+        for e in &self.embedded {
             out.push_str(&e.to_xml(false));
+        }
+        // XML has no arrays: each item is a nested resource whose rel is the relationship.
+        for (rel, items) in &self.embedded_lists {
+            for item in items {
+                let as_role = Res {
+                    rel: rel.clone(),
+                    ..item.clone()
+                };
+                out.push_str(&as_role.to_xml(false));
+            }
         }
         out.push_str("</resource>");
         out
@@ -257,10 +254,7 @@ impl Res {
     pub fn respond(&self, status: StatusCode, repr: Repr) -> Response {
         let body = match repr {
             Repr::Json => self.to_json().to_string(),
-            Repr::Xml => format!(
-                "<?xml version=\"1.0\" encoding=\"utf-8\"?>{}",
-                self.to_xml(true)
-            ),
+            Repr::Xml => format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>{}", self.to_xml(true)),
         };
         with_type(status, repr, body)
     }
@@ -335,10 +329,7 @@ impl UcwaError {
 pub fn with_type(status: StatusCode, repr: Repr, body: String) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(repr.content_type()),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(repr.content_type()));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert("x-ms-ucwaversion", HeaderValue::from_static("2"));
     response

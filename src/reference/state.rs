@@ -250,13 +250,7 @@ impl World {
     /// Creates an application, or `None` when the user has too many.
     pub fn create_application(&mut self, user: &str, fields: AppFields) -> Option<u64> {
         self.expire_idle();
-        if self
-            .applications
-            .values()
-            .filter(|a| a.user == user)
-            .count()
-            >= MAX_APPLICATIONS_PER_USER
-        {
+        if self.applications.values().filter(|a| a.user == user).count() >= MAX_APPLICATIONS_PER_USER {
             return None;
         }
         let id = self.next_application;

@@ -1,34 +1,48 @@
-//! Running cases: selection (`plan`), one case in one media type (`exec`) and the libtest-mimic
-//! trials that drive them (`trials`). One runtime, one pooled client, bounded by the trial
-//! threads (`--jobs`). This module never prints.
+//! Running cases: selection (`plan`), the shared run context (`context`), one case in one media
+//! type (`exec`) with its request steps (`request`) and event waits (`wait`), and the
+//! libtest-mimic trials that drive them (`trials`). One runtime, one pooled client, bounded by
+//! the trial threads (`--jobs`). This module never prints.
 
+mod context;
 mod exec;
 mod plan;
+mod request;
 mod trials;
+mod wait;
 
-pub use exec::{INVALID_TOKEN, RunContext, run_case};
+pub use context::RunContext;
+pub use exec::run_case;
 pub use plan::{PlannedRun, Selection, plan};
+pub use request::INVALID_TOKEN;
 pub use trials::{Results, trials};
 
-use crate::client::{DiscoveryError, HttpClient, discover};
+use crate::client::{DiscoveryError, HttpClient, close, open, sign_in};
 use crate::secret::{Redactor, Secret};
 use crate::target::{Credentials, Target};
+use std::collections::BTreeMap;
 
-/// Builds the client, walks discovery and returns what every case needs.
-/// An error here means the target is unusable (exit code 3).
+/// Builds the client, signs in and opens one application per media type the target offers
+/// (each with its own event channel, read in that representation). An error here means the
+/// target is unusable (exit code 3).
 pub async fn prepare(target: Target) -> Result<RunContext, DiscoveryError> {
     let client = HttpClient::new(target.limits).map_err(|e| DiscoveryError {
         step: "building the HTTP client".into(),
         reason: e.to_string(),
     })?;
     let mut redactor = Redactor::new(secrets_of(&target));
-    let session = discover(&client, &target, &mut redactor).await?;
-    Ok(RunContext {
-        client,
-        target,
-        session,
-        redactor,
-    })
+    let account = sign_in(&client, &target, &mut redactor).await?;
+    let mut sessions = BTreeMap::new();
+    for media in &target.media {
+        sessions.insert(*media, open(&client, &account).await?);
+    }
+    Ok(RunContext::new(client, target, sessions, redactor))
+}
+
+/// Deletes the run's applications (best effort).
+pub async fn finish(ctx: &RunContext) {
+    for session in ctx.sessions.values() {
+        close(&ctx.client, session).await;
+    }
 }
 
 fn secrets_of(target: &Target) -> Vec<Secret> {

@@ -76,8 +76,7 @@ pub fn plan(cases: &[Arc<Case>], selection: &Selection) -> Vec<PlannedRun> {
                     name.contains(pattern.as_str())
                 }
             };
-            if selection.filter.as_ref().is_some_and(|f| !hit(f)) || selection.skip.iter().any(hit)
-            {
+            if selection.filter.as_ref().is_some_and(|f| !hit(f)) || selection.skip.iter().any(hit) {
                 continue;
             }
             out.push(run);
@@ -94,10 +93,7 @@ fn stable_hash(text: &str) -> u64 {
 }
 
 fn spec_matches(item: &str, wanted: &str) -> bool {
-    item == wanted
-        || item
-            .strip_prefix(wanted)
-            .is_some_and(|rest| rest.starts_with('.'))
+    item == wanted || item.strip_prefix(wanted).is_some_and(|rest| rest.starts_with('.'))
 }
 
 #[cfg(test)]
@@ -126,17 +122,12 @@ mod tests {
             case("a.one", &["happy"], &["post.201"]),
             case("a.two", &["limits"], &["body.operationId.max-length"]),
         ];
-        plan(&cases, &selection)
-            .iter()
-            .map(PlannedRun::name)
-            .collect()
+        plan(&cases, &selection).iter().map(PlannedRun::name).collect()
     }
 
     #[test]
     fn partitions_split_cases_without_overlap() {
-        let cases: Vec<Arc<Case>> = (0..20)
-            .map(|i| case(&format!("c.{i}"), &[], &["x"]))
-            .collect();
+        let cases: Vec<Arc<Case>> = (0..20).map(|i| case(&format!("c.{i}"), &[], &["x"])).collect();
         let mut seen = Vec::new();
         for k in 1..=3 {
             let selection = Selection {

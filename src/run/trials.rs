@@ -1,7 +1,8 @@
 //! Planned runs as libtest-mimic trials, so the console and `cargo test` speak the libtest
 //! format. Each trial runs its case on the run's one tokio runtime and records its result.
 
-use super::exec::{RunContext, run_case};
+use super::context::RunContext;
+use super::exec::run_case;
 use super::plan::PlannedRun;
 use crate::case::Severity;
 use crate::verdict::{CaseResult, Outcome};

@@ -26,12 +26,7 @@ impl Family {
 
 /// Classifies a Content-Type header value.
 pub fn family(content_type: &str) -> Family {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match essence.as_str() {
         "application/json" | "text/json" => Family::Json,
         "application/xml" | "text/xml" => Family::Xml,

@@ -24,8 +24,7 @@ pub fn parse_error(media: Media, body: &str) -> Result<ErrorBody, String> {
 }
 
 fn json(body: &str) -> Result<ErrorBody, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| format!("malformed JSON: {e}"))?;
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("malformed JSON: {e}"))?;
     let object = value
         .as_object()
         .ok_or_else(|| "the error body is not a JSON object".to_string())?;
@@ -82,12 +81,12 @@ mod tests {
     )]
     #[case(Media::Json, r#"{"code":"Conflict"}"#, None)]
     #[case(Media::Xml, r#"<?xml version="1.0" encoding="utf-8"?><reason xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><code>Conflict</code><subcode>AlreadyExists</subcode><message>m</message><debugInfo /><parameters /></reason>"#, Some("AlreadyExists"))]
-    #[case(Media::Xml, r#"<reason xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><code>Conflict</code><subcode/></reason>"#, None)]
-    fn reads_code_and_subcode(
-        #[case] media: Media,
-        #[case] body: &str,
-        #[case] subcode: Option<&str>,
-    ) {
+    #[case(
+        Media::Xml,
+        r#"<reason xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><code>Conflict</code><subcode/></reason>"#,
+        None
+    )]
+    fn reads_code_and_subcode(#[case] media: Media, #[case] body: &str, #[case] subcode: Option<&str>) {
         let error = parse_error(media, body).expect("a UCWA error");
         assert_eq!(error.code, "Conflict");
         assert_eq!(error.subcode.as_deref(), subcode);
@@ -97,17 +96,9 @@ mod tests {
     #[case(Media::Json, "<html>proxy</html>", "malformed JSON")]
     #[case(Media::Json, r#"{"subcode":"X"}"#, "no `code`")]
     #[case(Media::Json, r#"{"code":5}"#, "not a string")]
-    #[case(
-        Media::Xml,
-        r#"<reason><code>Conflict</code></reason>"#,
-        "namespace `(none)`"
-    )]
+    #[case(Media::Xml, r#"<reason><code>Conflict</code></reason>"#, "namespace `(none)`")]
     #[case(Media::Xml, "{\"code\":\"Conflict\"}", "malformed XML")]
-    fn explains_what_is_not_a_ucwa_error(
-        #[case] media: Media,
-        #[case] body: &str,
-        #[case] words: &str,
-    ) {
+    fn explains_what_is_not_a_ucwa_error(#[case] media: Media, #[case] body: &str, #[case] words: &str) {
         let error = parse_error(media, body).expect_err("not a UCWA error");
         assert!(error.contains(words), "{error}");
     }

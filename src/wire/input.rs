@@ -5,11 +5,7 @@ use super::UCWA_NS;
 use crate::case::Media;
 
 /// Renders input properties and link-valued inputs in a media type.
-pub fn render_input(
-    media: Media,
-    properties: &[(String, String)],
-    links: &[(String, String)],
-) -> String {
+pub fn render_input(media: Media, properties: &[(String, String)], links: &[(String, String)]) -> String {
     match media {
         Media::Json => json(properties, links),
         Media::Xml => xml(properties, links),
@@ -32,8 +28,7 @@ fn json(properties: &[(String, String)], links: &[(String, String)]) -> String {
 }
 
 fn xml(properties: &[(String, String)], links: &[(String, String)]) -> String {
-    let mut out =
-        format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<input xmlns=\"{UCWA_NS}\">\n");
+    let mut out = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<input xmlns=\"{UCWA_NS}\">\n");
     for (name, value) in properties {
         out.push_str(&format!(
             "  <property name=\"{}\">{}</property>\n",
@@ -73,10 +68,7 @@ mod tests {
     use super::*;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
+        items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
     #[test]

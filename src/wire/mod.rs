@@ -5,11 +5,13 @@
 
 mod content_type;
 mod error_body;
+mod events;
 mod input;
 mod resource;
 
 pub use content_type::{Family, family, request_content_type};
 pub use error_body::{ErrorBody, parse_error};
+pub use events::{Batch, Event, parse_batch};
 pub use input::render_input;
 pub use resource::{Link, Property, Resource, local_name, parse_resource};
 

@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 pub struct Resource {
     /// Its `rel` (the resource type).
     pub rel: Option<String>,
+    /// For an embedded resource, the relationship it is embedded under (the JSON `_embedded`
+    /// key; in XML, the nested resource's rel).
+    pub role: Option<String>,
     /// Its own href (`_links.self` / the `href` attribute).
     pub href: Option<String>,
     /// Properties by name.
@@ -72,11 +75,15 @@ impl Resource {
         self.links.iter().find(|l| l.local_rel() == rel)
     }
 
-    /// The first embedded resource whose rel (namespace ignored) is `rel`.
+    /// The first embedded resource embedded under `rel`, or else whose own rel is `rel`
+    /// (namespaces ignored).
     pub fn embedded(&self, rel: &str) -> Option<&Resource> {
+        let under = |r: &&Resource| r.role.as_deref().map(local_name) == Some(rel);
+        let typed = |r: &&Resource| r.rel.as_deref().map(local_name) == Some(rel);
         self.embedded
             .iter()
-            .find(|r| r.rel.as_deref().map(local_name) == Some(rel))
+            .find(under)
+            .or_else(|| self.embedded.iter().find(typed))
     }
 }
 
@@ -84,13 +91,11 @@ impl Resource {
 pub fn parse_resource(media: Media, body: &str) -> Result<Resource, String> {
     match media {
         Media::Json => {
-            let value: serde_json::Value =
-                serde_json::from_str(body).map_err(|e| format!("malformed JSON: {e}"))?;
+            let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("malformed JSON: {e}"))?;
             json_resource(&value, None)
         }
         Media::Xml => {
-            let doc =
-                roxmltree::Document::parse(body).map_err(|e| format!("malformed XML: {e}"))?;
+            let doc = roxmltree::Document::parse(body).map_err(|e| format!("malformed XML: {e}"))?;
             let root = doc.root_element();
             if !root.has_tag_name((UCWA_NS, "resource")) {
                 return Err(format!(
@@ -104,12 +109,23 @@ pub fn parse_resource(media: Media, body: &str) -> Result<Resource, String> {
     }
 }
 
+/// Reads a JSON resource already parsed (embedded in an event, say); `rel` names it when it has no `rel`.
+pub fn parse_json_resource(value: &serde_json::Value, rel: Option<&str>) -> Result<Resource, String> {
+    json_resource(value, rel)
+}
+
+/// Reads an XML `<resource>` element.
+pub fn parse_xml_resource(node: roxmltree::Node<'_, '_>) -> Resource {
+    xml_resource(node)
+}
+
 fn json_resource(value: &serde_json::Value, rel: Option<&str>) -> Result<Resource, String> {
     let object = value
         .as_object()
         .ok_or_else(|| "a resource must be a JSON object".to_string())?;
     let mut resource = Resource {
         rel: rel.map(str::to_string),
+        role: rel.map(str::to_string),
         ..Resource::default()
     };
     for (key, value) in object {
@@ -118,9 +134,7 @@ fn json_resource(value: &serde_json::Value, rel: Option<&str>) -> Result<Resourc
             "_links" => resource.links = json_links(value)?,
             "_embedded" => resource.embedded = json_embedded(value)?,
             _ => {
-                resource
-                    .properties
-                    .insert(key.clone(), json_property(value));
+                resource.properties.insert(key.clone(), json_property(value));
             }
         }
     }
@@ -194,6 +208,7 @@ fn json_property(value: &serde_json::Value) -> Property {
 fn xml_resource(node: roxmltree::Node<'_, '_>) -> Resource {
     let mut resource = Resource {
         rel: node.attribute("rel").map(str::to_string),
+        role: node.attribute("rel").map(str::to_string),
         href: node.attribute("href").map(str::to_string),
         ..Resource::default()
     };
@@ -213,9 +228,7 @@ fn xml_resource(node: roxmltree::Node<'_, '_>) -> Resource {
             }
             "property" => {
                 if let Some(name) = child.attribute("name") {
-                    let value = child
-                        .text()
-                        .map_or(Property::Null, |t| Property::Text(t.to_string()));
+                    let value = child.text().map_or(Property::Null, |t| Property::Text(t.to_string()));
                     resource.properties.insert(name.to_string(), value);
                 }
             }
@@ -226,9 +239,7 @@ fn xml_resource(node: roxmltree::Node<'_, '_>) -> Resource {
                         .filter(|i| i.is_element())
                         .map(|i| i.text().unwrap_or("").to_string())
                         .collect();
-                    resource
-                        .properties
-                        .insert(name.to_string(), Property::List(items));
+                    resource.properties.insert(name.to_string(), Property::List(items));
                 }
             }
             "resource" => resource.embedded.push(xml_resource(child)),
@@ -276,17 +287,9 @@ mod tests {
             let app = parse_resource(media, body).expect("parses");
             assert_eq!(app.rel.as_deref(), Some("application"), "{media}");
             assert!(app.href.is_some(), "{media}");
-            assert_eq!(
-                app.properties["culture"],
-                Property::Text("en-US".into()),
-                "{media}"
-            );
-            let communication = app
-                .embedded("communication")
-                .expect("embedded communication");
-            let start = communication
-                .link("startMessaging")
-                .expect("startMessaging link");
+            assert_eq!(app.properties["culture"], Property::Text("en-US".into()), "{media}");
+            let communication = app.embedded("communication").expect("embedded communication");
+            let start = communication.link("startMessaging").expect("startMessaging link");
             assert!(start.href.contains("messagingInvitations"), "{media}");
             assert_eq!(start.revision.as_deref(), Some("2"), "{media}");
             assert_eq!(
@@ -299,19 +302,13 @@ mod tests {
     #[test]
     fn namespaced_rels_match_by_local_name() {
         let app = parse_resource(Media::Json, JSON).expect("parses");
-        let link = app
-            .embedded("communication")
-            .and_then(|c| c.link("startMessaging"));
-        assert_eq!(
-            link.map(|l| l.rel.as_str()),
-            Some("ms:rtc:saas:startMessaging")
-        );
+        let link = app.embedded("communication").and_then(|c| c.link("startMessaging"));
+        assert_eq!(link.map(|l| l.rel.as_str()), Some("ms:rtc:saas:startMessaging"));
     }
 
     #[test]
     fn xml_in_another_namespace_is_refused() {
-        let error = parse_resource(Media::Xml, r#"<resource xmlns="urn:other" rel="x"/>"#)
-            .expect_err("wrong ns");
+        let error = parse_resource(Media::Xml, r#"<resource xmlns="urn:other" rel="x"/>"#).expect_err("wrong ns");
         assert!(error.contains("namespace `urn:other`"), "{error}");
     }
 }

@@ -42,19 +42,11 @@ const STEP: &str = "[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nexpec
     5,
     "unknown precondition"
 )]
-fn broken_case_files_name_line_and_column(
-    #[case] text: &str,
-    #[case] line: usize,
-    #[case] words: &str,
-) {
-    let error =
-        parse_case(Path::new("cases/broken.toml"), text).expect_err("the case file is broken");
+fn broken_case_files_name_line_and_column(#[case] text: &str, #[case] line: usize, #[case] words: &str) {
+    let error = parse_case(Path::new("cases/broken.toml"), text).expect_err("the case file is broken");
     let shown = error.to_string();
     assert_eq!(error.at.line, line, "{shown}");
-    assert!(
-        shown.contains(&format!("cases/broken.toml:{line}:")),
-        "{shown}"
-    );
+    assert!(shown.contains(&format!("cases/broken.toml:{line}:")), "{shown}");
     assert!(shown.contains(words), "missing `{words}` in:\n{shown}");
 }
 
@@ -82,7 +74,6 @@ fn invalid_utf8_is_an_error_not_a_panic() {
 
 #[test]
 fn the_suite_own_cases_all_load() {
-    let cases =
-        load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).expect("the corpus loads");
+    let cases = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).expect("the corpus loads");
     assert!(cases.len() >= 30, "only {} cases", cases.len());
 }

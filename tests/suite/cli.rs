@@ -59,10 +59,7 @@ fn run_without_a_target_uses_the_embedded_reference_and_passes() {
         .expect("runs");
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(
-        passed(&stdout, "start-messaging.created [json]"),
-        "{stdout}"
-    );
+    assert!(passed(&stdout, "start-messaging.created [json]"), "{stdout}");
     assert!(passed(&stdout, "start-messaging.created [xml]"), "{stdout}");
     assert!(
         stdout.contains("ucwa-conformance: conformant against reference"),
@@ -95,13 +92,7 @@ fn a_broken_case_file_exits_2_with_file_line_and_column() {
 #[test]
 fn an_unreachable_target_exits_3() {
     let output = binary()
-        .args([
-            "run",
-            "--base-url",
-            "http://127.0.0.1:9/root",
-            "--peer",
-            "sip:a@b.test",
-        ])
+        .args(["run", "--base-url", "http://127.0.0.1:9/root", "--peer", "sip:a@b.test"])
         .output()
         .expect("runs");
     let (_, stderr) = text(&output);
@@ -111,10 +102,7 @@ fn an_unreachable_target_exits_3() {
 
 #[test]
 fn a_filter_that_selects_nothing_exits_4() {
-    let output = binary()
-        .args(["run", "no-such-case-anywhere"])
-        .output()
-        .expect("runs");
+    let output = binary().args(["run", "no-such-case-anywhere"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(4));
 }
 
@@ -139,10 +127,7 @@ fn a_non_conformant_server_exits_1_and_shows_the_difference() {
     });
     let output = binary()
         .args(["run", "--exact", "start-messaging.created [json]"])
-        .env(
-            "UCWA_BASE_URL",
-            format!("{}/autodiscover/root", server.uri()),
-        )
+        .env("UCWA_BASE_URL", format!("{}/autodiscover/root", server.uri()))
         .env("UCWA_TOKEN", TOKEN)
         .env("UCWA_PEER", PEER)
         .output()
@@ -154,10 +139,7 @@ fn a_non_conformant_server_exits_1_and_shows_the_difference() {
         "{stdout}"
     );
     assert!(stdout.contains("expected: 201"), "{stdout}");
-    assert!(
-        !stdout.contains("mock-token"),
-        "the token leaked:\n{stdout}"
-    );
+    assert!(!stdout.contains("mock-token"), "the token leaked:\n{stdout}");
 }
 
 /// Starts a reference server on a free port in `rt`.
@@ -174,13 +156,7 @@ fn base_url_with_credentials_from_the_environment() {
     let rt = runtime();
     let server = reference_in(&rt);
     let output = binary()
-        .args([
-            "run",
-            "--tag",
-            "happy-path",
-            "--base-url",
-            &server.base_url(),
-        ])
+        .args(["run", "--tag", "happy-path", "--base-url", &server.base_url()])
         .env("UCWA_USERNAME", "alice@contoso.test")
         .env("UCWA_PASSWORD", "alice-password")
         .env("UCWA_PEER", "sip:bob@contoso.test")
@@ -188,10 +164,7 @@ fn base_url_with_credentials_from_the_environment() {
         .expect("runs");
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(
-        passed(&stdout, "start-messaging.all-inputs [xml]"),
-        "{stdout}"
-    );
+    assert!(passed(&stdout, "start-messaging.all-inputs [xml]"), "{stdout}");
     // Fault-control cases are skipped: a bare --base-url offers no preconditions.
     assert!(!stdout.contains("alice-password"), "{stdout}");
 }
@@ -224,25 +197,18 @@ fn a_target_profile_offers_faults_and_runs_them() {
     );
     let skipped = line(&stdout, "start-messaging.error.cannot-redirect [json]").unwrap_or_default();
     assert!(
-        skipped.ends_with(
-            "... ignored (precondition `fault:CannotRedirect` not offered by the target)"
-        ),
+        skipped.ends_with("... ignored (precondition `fault:CannotRedirect` not offered by the target)"),
         "{stdout}"
     );
 }
 
 #[test]
 fn list_shows_cases_with_their_spec_items() {
-    let output = binary()
-        .args(["list", "--spec", "error.409"])
-        .output()
-        .expect("runs");
+    let output = binary().args(["list", "--spec", "error.409"]).output().expect("runs");
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(0));
     assert!(
-        stdout.contains(
-            "start-messaging.error.too-many-groups  [json,xml]  must  error.409.too-many-groups"
-        ),
+        stdout.contains("start-messaging.error.too-many-groups  [json,xml]  must  error.409.too-many-groups"),
         "{stdout}"
     );
     assert!(!stdout.contains("start-messaging.created"), "{stdout}");

@@ -43,42 +43,35 @@ fn namespaced_rels_and_server_added_query_parameters_are_followed() {
             .find(|r| r.url.path() == START_PATH)
             .expect("the startMessaging POST reached the mock");
         assert_eq!(post.url.query(), Some("endpointId=sip:me@mock.test"));
-        let auth = post
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok());
+        let auth = post.headers.get("authorization").and_then(|v| v.to_str().ok());
         assert_eq!(auth, Some(format!("Bearer {TOKEN}").as_str()));
     }
 }
 
 #[test]
 fn the_password_grant_follows_the_msrtcoauth_challenge() {
-    let session = block_on(async {
-        let server = embedded::start(Config::default())
-            .await
-            .expect("reference starts");
-        prepare(server.target).await.map(|ctx| ctx.session)
+    let sessions = block_on(async {
+        let server = embedded::start(Config::default()).await.expect("reference starts");
+        prepare(server.target).await.map(|ctx| ctx.sessions)
     })
     .expect("discovery with the password grant");
-    assert!(
-        session
-            .token
-            .is_some_and(|t| t.expose().starts_with("cwt="))
-    );
-    assert!(session.links.contains_key("startMessaging"));
-    assert!(
-        session.links["startMessaging"]
-            .path()
-            .ends_with("/messagingInvitations")
-    );
+    assert_eq!(sessions.len(), 2, "one application per media type");
+    for session in sessions.values() {
+        assert!(session.token.as_ref().is_some_and(|t| t.expose().starts_with("cwt=")));
+        assert!(
+            session.links["startMessaging"]
+                .path()
+                .ends_with("/messagingInvitations")
+        );
+        assert!(session.links.contains_key("events"));
+    }
+    assert_ne!(sessions[&Media::Json].application, sessions[&Media::Xml].application);
 }
 
 #[test]
 fn a_wrong_password_is_a_clear_discovery_error() {
     let error = block_on(async {
-        let mut server = embedded::start(Config::default())
-            .await
-            .expect("reference starts");
+        let mut server = embedded::start(Config::default()).await.expect("reference starts");
         server.target.credentials = Credentials::Password {
             username: "alice@contoso.test".into(),
             password: Secret::new("wrong"),
@@ -101,9 +94,7 @@ fn an_unreachable_target_is_a_discovery_error() {
     })
     .expect_err("nothing listens on port 9");
     assert!(
-        error
-            .to_string()
-            .contains("GET http://127.0.0.1:9/autodiscover/root"),
+        error.to_string().contains("GET http://127.0.0.1:9/autodiscover/root"),
         "{error}"
     );
 }

@@ -20,13 +20,7 @@ fn quick() -> Config {
 }
 
 /// One event as (type, rel, operationId of the embedded resource, status, reason subcode).
-type Seen = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+type Seen = (String, String, Option<String>, Option<String>, Option<String>);
 
 /// Follows `next` until a `completed` event arrives (or 10 batches), in `accept`'s representation.
 async fn collect(client: &Client, accept: &str) -> Vec<Seen> {
@@ -71,10 +65,7 @@ fn json_events(body: &str, seen: &mut Vec<Seen>) -> String {
             ));
         }
     }
-    batch["_links"]["next"]["href"]
-        .as_str()
-        .expect("next link")
-        .to_string()
+    batch["_links"]["next"]["href"].as_str().expect("next link").to_string()
 }
 
 fn xml_events(body: &str, seen: &mut Vec<Seen>) -> String {
@@ -85,9 +76,7 @@ fn xml_events(body: &str, seen: &mut Vec<Seen>) -> String {
         for e in sender.children().filter(|c| c.is_element()) {
             let operation_id = e
                 .descendants()
-                .find(|d| {
-                    d.has_tag_name((NS, "property")) && d.attribute("name") == Some("operationId")
-                })
+                .find(|d| d.has_tag_name((NS, "property")) && d.attribute("name") == Some("operationId"))
                 .and_then(|p| p.text())
                 .map(str::to_string);
             let subcode = e
@@ -107,37 +96,15 @@ fn xml_events(body: &str, seen: &mut Vec<Seen>) -> String {
     let next = root
         .children()
         .find(|c| c.has_tag_name((NS, "link")) && c.attribute("rel") == Some("next"));
-    next.and_then(|n| n.attribute("href"))
-        .expect("next link")
-        .to_string()
+    next.and_then(|n| n.attribute("href")).expect("next link").to_string()
 }
 
 #[rstest]
 #[case::accept_json("sip:bob@contoso.test", "application/json", "Success", None)]
-#[case::accept_xml(
-    "sip:bob@contoso.test",
-    "application/vnd.microsoft.com.ucwa+xml",
-    "Success",
-    None
-)]
-#[case::decline_json(
-    "sip:carol@contoso.test",
-    "application/json",
-    "Failure",
-    Some("Declined")
-)]
-#[case::decline_xml(
-    "sip:carol@contoso.test",
-    "application/xml",
-    "Failure",
-    Some("Declined")
-)]
-#[case::no_answer_json(
-    "sip:dave@contoso.test",
-    "application/json",
-    "Failure",
-    Some("Timeout")
-)]
+#[case::accept_xml("sip:bob@contoso.test", "application/vnd.microsoft.com.ucwa+xml", "Success", None)]
+#[case::decline_json("sip:carol@contoso.test", "application/json", "Failure", Some("Declined"))]
+#[case::decline_xml("sip:carol@contoso.test", "application/xml", "Failure", Some("Declined"))]
+#[case::no_answer_json("sip:dave@contoso.test", "application/json", "Failure", Some("Timeout"))]
 #[case::no_answer_xml("sip:dave@contoso.test", "application/xml", "Failure", Some("Timeout"))]
 #[case::unknown_peer(
     "sip:nobody@contoso.test",
@@ -165,23 +132,11 @@ fn each_peer_behaviour_gives_its_event_sequence(
     let op = Some("op-7".to_string());
     assert_eq!(
         seen.first(),
-        Some(&(
-            "started".into(),
-            "messagingInvitation".into(),
-            op.clone(),
-            None,
-            None
-        )),
+        Some(&("started".into(), "messagingInvitation".into(), op.clone(), None, None)),
         "{seen:?}"
     );
-    assert!(
-        seen.iter().any(|e| e.0 == "added" && e.1 == "conversation"),
-        "{seen:?}"
-    );
-    let completed = seen
-        .iter()
-        .find(|e| e.0 == "completed")
-        .expect("a completed event");
+    assert!(seen.iter().any(|e| e.0 == "added" && e.1 == "conversation"), "{seen:?}");
+    let completed = seen.iter().find(|e| e.0 == "completed").expect("a completed event");
     assert_eq!(
         completed,
         &(
@@ -212,10 +167,7 @@ fn the_channel_resends_a_lost_batch_resyncs_a_stale_ack_and_releases_empty() {
             empty.get("sender").is_none(),
             "released empty after the timeout: {empty}"
         );
-        let next = empty["_links"]["next"]["href"]
-            .as_str()
-            .expect("next")
-            .to_string();
+        let next = empty["_links"]["next"]["href"].as_str().expect("next").to_string();
         assert!(next.ends_with("ack=2"), "{next}");
         let (_, again) = get(client.events.clone()).await;
         assert_eq!(again, empty, "asking for the same ack re-sends the batch");
@@ -235,25 +187,14 @@ fn a_second_pending_get_with_the_same_ack_replaces_the_first() {
             ..Config::default()
         })
         .await;
-        let first = client
-            .http
-            .get(&client.events)
-            .bearer_auth(&client.token)
-            .send();
+        let first = client.http.get(&client.events).bearer_auth(&client.token).send();
         let first = tokio::spawn(first);
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let second = client
-            .http
-            .get(&client.events)
-            .bearer_auth(&client.token)
-            .send();
+        let second = client.http.get(&client.events).bearer_auth(&client.token).send();
         let second = tokio::spawn(second);
         let replaced = first.await.expect("task").expect("response");
         assert_eq!(replaced.status(), 409);
-        let kind = replaced.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .to_string();
+        let kind = replaced.headers()["content-type"].to_str().expect("ascii").to_string();
         assert_eq!(
             error_of(&kind, &replaced.text().await.expect("body")),
             ("Conflict".into(), Some("PGetReplaced".into()))
@@ -333,10 +274,7 @@ fn an_independent_python_client_walks_the_whole_flow_by_links() {
         ))
         .expect("listens");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/walk.py");
-    for (peer, media) in [
-        ("sip:bob@contoso.test", "json"),
-        ("sip:carol@contoso.test", "xml"),
-    ] {
+    for (peer, media) in [("sip:bob@contoso.test", "json"), ("sip:carol@contoso.test", "xml")] {
         let output = std::process::Command::new("python3")
             .args([
                 script,

@@ -40,10 +40,7 @@ impl Client {
             .json()
             .await
             .expect("json");
-        let user_href = root["_links"]["user"]["href"]
-            .as_str()
-            .expect("user link")
-            .to_string();
+        let user_href = root["_links"]["user"]["href"].as_str().expect("user link").to_string();
         let unauthorized = http.get(&user_href).send().await.expect("user");
         assert_eq!(unauthorized.status(), 401);
         assert_eq!(unauthorized.headers()["content-type"], "text/html");
@@ -53,10 +50,7 @@ impl Client {
             .iter()
             .map(|v| v.to_str().expect("ascii").to_string())
             .collect();
-        assert!(
-            challenges.iter().any(|c| c.starts_with("Bearer")),
-            "{challenges:?}"
-        );
+        assert!(challenges.iter().any(|c| c.starts_with("Bearer")), "{challenges:?}");
         let oauth = challenges
             .iter()
             .find(|c| c.starts_with("MsRtcOAuth"))
@@ -96,12 +90,7 @@ impl Client {
             .expect("application");
         assert_eq!(created.status(), 201);
         let app: Value = created.json().await.expect("json");
-        let link = |v: &Value| {
-            v["href"]
-                .as_str()
-                .map(|h| format!("{origin}{h}"))
-                .expect("a link")
-        };
+        let link = |v: &Value| v["href"].as_str().map(|h| format!("{origin}{h}")).expect("a link");
         Self {
             start: link(&app["_embedded"]["communication"]["_links"]["startMessaging"]),
             events: link(&app["_links"]["events"]),
@@ -142,10 +131,7 @@ impl Client {
 }
 
 fn json_body(fields: &[(&str, String)]) -> String {
-    let map: serde_json::Map<String, Value> = fields
-        .iter()
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect();
+    let map: serde_json::Map<String, Value> = fields.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
     Value::Object(map).to_string()
 }
 
@@ -204,11 +190,7 @@ fn validation_errors_in_both_representations(
             let (got, kind, text) = client.post(content_type, &body).await;
             assert_eq!(got, status, "{content_type}: {text}");
             assert!(
-                kind.contains(if content_type.contains("xml") {
-                    "xml"
-                } else {
-                    "json"
-                }),
+                kind.contains(if content_type.contains("xml") { "xml" } else { "json" }),
                 "{kind}"
             );
             assert_eq!(
@@ -224,12 +206,7 @@ fn validation_errors_in_both_representations(
 #[case::too_many_groups("TooManyGroups", 409, "Conflict", Some("TooManyGroups"))]
 #[case::unsupported("Unsupported", 409, "Conflict", None)]
 #[case::cannot_redirect("CannotRedirect", 410, "Gone", Some("CannotRedirect"))]
-#[case::callback_channel_error(
-    "CallbackChannelError",
-    500,
-    "ServiceFailure",
-    Some("CallbackChannelError")
-)]
+#[case::callback_channel_error("CallbackChannelError", 500, "ServiceFailure", Some("CallbackChannelError"))]
 fn armed_faults_answer_their_documented_error_once(
     #[case] fault: &str,
     #[case] status: u16,
@@ -260,10 +237,7 @@ fn armed_faults_answer_their_documented_error_once(
             };
             let (got, kind, text) = client.post(content_type, &body).await;
             assert_eq!(got, status, "{text}");
-            assert_eq!(
-                error_of(&kind, &text),
-                (code.to_string(), subcode.map(str::to_string))
-            );
+            assert_eq!(error_of(&kind, &text), (code.to_string(), subcode.map(str::to_string)));
             let (again, _, _) = client.post(content_type, &body).await;
             assert_eq!(again, 201, "a fault answers once");
         }
@@ -285,10 +259,7 @@ fn a_started_invitation_is_created_and_readable_at_its_location() {
             .await
             .expect("post");
         assert_eq!(response.status(), 201);
-        let location = response.headers()["location"]
-            .to_str()
-            .expect("ascii")
-            .to_string();
+        let location = response.headers()["location"].to_str().expect("ascii").to_string();
         assert!(response.text().await.expect("body").is_empty());
         let invitation: Value = client
             .http
@@ -309,10 +280,7 @@ fn a_started_invitation_is_created_and_readable_at_its_location() {
             Some(32),
             "a threadId is assigned"
         );
-        assert_eq!(
-            invitation["_links"]["message"]["href"],
-            "data:text/plain,Hi+there"
-        );
+        assert_eq!(invitation["_links"]["message"]["href"], "data:text/plain,Hi+there");
         let (dup, kind, text) = client
             .post(
                 "application/json",
@@ -337,12 +305,7 @@ fn a_started_invitation_is_created_and_readable_at_its_location() {
     "BadRequest"
 )]
 #[case::too_large("application/json", &format!("{{\"subject\":\"{}\"}}", "x".repeat(100_000)), 413, "EntityTooLarge")]
-fn generic_errors(
-    #[case] content_type: &str,
-    #[case] body: &str,
-    #[case] status: u16,
-    #[case] code: &str,
-) {
+fn generic_errors(#[case] content_type: &str, #[case] body: &str, #[case] status: u16, #[case] code: &str) {
     block_on(async {
         let client = Client::new().await;
         let (got, kind, text) = client.post(content_type, body).await;
@@ -364,17 +327,9 @@ fn other_methods_unknown_applications_and_missing_tokens() {
             .await
             .expect("put");
         assert_eq!(put.status(), 405);
-        let kind = put.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .to_string();
-        assert_eq!(
-            error_of(&kind, &put.text().await.expect("body")).0,
-            "MethodNotAllowed"
-        );
-        let other_app = client
-            .start
-            .replace("/applications/101/", "/applications/999/");
+        let kind = put.headers()["content-type"].to_str().expect("ascii").to_string();
+        assert_eq!(error_of(&kind, &put.text().await.expect("body")).0, "MethodNotAllowed");
+        let other_app = client.start.replace("/applications/101/", "/applications/999/");
         let missing = client
             .http
             .post(&other_app)
@@ -383,10 +338,7 @@ fn other_methods_unknown_applications_and_missing_tokens() {
             .await
             .expect("post");
         assert_eq!(missing.status(), 404);
-        let kind = missing.headers()["content-type"]
-            .to_str()
-            .expect("ascii")
-            .to_string();
+        let kind = missing.headers()["content-type"].to_str().expect("ascii").to_string();
         assert_eq!(
             error_of(&kind, &missing.text().await.expect("body")),
             ("NotFound".into(), Some("ApplicationNotFound".into()))

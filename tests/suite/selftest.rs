@@ -169,11 +169,7 @@ fn the_location_must_name_a_messaging_invitation(#[case] rel: &str, #[case] expe
     });
     assert_eq!(result.outcome, expected, "{}", result.explain());
     if expected == Outcome::Fail {
-        assert!(
-            result.explain().contains("resource rel"),
-            "{}",
-            result.explain()
-        );
+        assert!(result.explain().contains("resource rel"), "{}", result.explain());
         assert!(
             result.explain().contains("actual:   conversation"),
             "{}",
@@ -191,10 +187,7 @@ fn a_missing_start_messaging_link_fails_the_case_and_says_so() {
     });
     assert_eq!(result.outcome, Outcome::Fail, "{}", result.explain());
     let message = result.explain();
-    assert!(
-        message.contains("discovery: `startMessaging` link"),
-        "{message}"
-    );
+    assert!(message.contains("discovery: `startMessaging` link"), "{message}");
     assert!(message.contains("conversations"), "{message}");
 }
 
@@ -211,10 +204,7 @@ fn a_failure_shows_the_request_with_secrets_removed() {
         message.contains("<property name=\"to\">sip:peer@mock.test</property>"),
         "{message}"
     );
-    assert!(
-        message.contains("Authorization: Bearer [redacted]"),
-        "{message}"
-    );
+    assert!(message.contains("Authorization: Bearer [redacted]"), "{message}");
     assert!(!message.contains("mock-token"), "{message}");
 }
 
@@ -223,11 +213,7 @@ fn a_server_that_never_answers_gives_an_error_within_the_timeout() {
     let started = std::time::Instant::now();
     let result = block_on(async {
         let server = ucwa_mock(StartLink::Plain).await;
-        answer_start(
-            &server,
-            created().set_delay(std::time::Duration::from_secs(30)),
-        )
-        .await;
+        answer_start(&server, created().set_delay(std::time::Duration::from_secs(30))).await;
         run_inline(&server, CREATED, Media::Json).await
     });
     assert!(
@@ -260,4 +246,93 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("runtime")
         .block_on(future)
+}
+
+const WAIT_STARTED: &str = r#"
+id = "t.started"
+title = "started event"
+spec = ["events.started.operation-id"]
+severity = "must"
+[[step]]
+method = "POST"
+rel = "startMessaging"
+body = { operationId = "op-fixed", to = "{{peer}}" }
+expect.status = 201
+[[step]]
+wait = { type = "started", rel = "messagingInvitation", operation_id = "op-fixed", within_ms = 800 }
+expect.resource = { properties = { direction = "Outgoing" } }
+"#;
+
+const WAIT_COMPLETED: &str = r#"
+id = "t.completed"
+title = "completed event"
+spec = ["events.completed.success"]
+severity = "must"
+[[step]]
+method = "POST"
+rel = "startMessaging"
+body = { operationId = "op-fixed", to = "{{peer}}" }
+expect.status = 201
+[[step]]
+wait = { type = "completed", rel = "messagingInvitation", operation_id = "op-fixed", within_ms = 800 }
+expect.event = { status = "Success" }
+"#;
+
+fn run_with_events(text: &str, batch: serde_json::Value) -> ucwa_conformance::verdict::CaseResult {
+    block_on(async {
+        let server = ucwa_mock(StartLink::Plain).await;
+        answer_start(&server, created()).await;
+        answer_events(&server, batch).await;
+        run_inline(&server, text, Media::Json).await
+    })
+}
+
+#[test]
+fn the_event_with_the_operation_id_passes() {
+    let result = run_with_events(WAIT_STARTED, invitation_event("started", "op-fixed", None));
+    assert_eq!(result.outcome, Outcome::Pass, "{}", result.explain());
+}
+
+#[test]
+fn an_event_with_another_operation_id_is_not_the_one_and_the_wait_fails() {
+    let result = run_with_events(WAIT_STARTED, invitation_event("started", "someone-else", None));
+    assert_eq!(result.outcome, Outcome::Fail, "{}", result.explain());
+    let message = result.explain();
+    assert!(
+        message.contains("a `started` event for `messagingInvitation` with operationId `op-fixed`"),
+        "{message}"
+    );
+    assert!(message.contains("none (1 events arrived on the channel)"), "{message}");
+}
+
+#[test]
+fn a_completed_event_with_the_wrong_status_fails_and_says_so() {
+    let result = run_with_events(
+        WAIT_COMPLETED,
+        invitation_event("completed", "op-fixed", Some("Failure")),
+    );
+    assert_eq!(result.outcome, Outcome::Fail, "{}", result.explain());
+    let message = result.explain();
+    assert!(message.contains("event status"), "{message}");
+    assert!(message.contains("expected: Success"), "{message}");
+    assert!(message.contains("actual:   Failure"), "{message}");
+}
+
+#[test]
+fn a_broken_event_channel_is_an_error_not_a_failure() {
+    let result = block_on(async {
+        let server = ucwa_mock(StartLink::Plain).await;
+        answer_start(&server, created()).await;
+        wiremock::Mock::given(wiremock::matchers::method("GET"))
+            .and(wiremock::matchers::path("/ucwa/v1/applications/7/events"))
+            .respond_with(ResponseTemplate::new(500).set_body_string("boom"))
+            .mount(&server)
+            .await;
+        run_inline(&server, WAIT_STARTED, Media::Json).await
+    });
+    assert!(
+        matches!(result.outcome, Outcome::Error(ref e) if e.contains("the event channel failed") && e.contains("status 500")),
+        "{:?}",
+        result.outcome
+    );
 }

@@ -53,11 +53,11 @@ pub async fn ucwa_mock(link: StartLink) -> MockServer {
         })))
         .mount(&server)
         .await;
-    let mut communication_links =
-        json!({ "self": { "href": "/ucwa/v1/applications/7/communication" } });
+    let mut communication_links = json!({ "self": { "href": "/ucwa/v1/applications/7/communication" } });
     match link {
         StartLink::Plain => {
-            communication_links["startMessaging"] = json!({ "href": format!("{START_PATH}?endpointId=sip:me@mock.test"), "revision": "2" });
+            communication_links["startMessaging"] =
+                json!({ "href": format!("{START_PATH}?endpointId=sip:me@mock.test"), "revision": "2" });
         }
         StartLink::Namespaced => {
             communication_links["ms:rtc:saas:startMessaging"] =
@@ -111,6 +111,8 @@ pub fn mock_target(server: &MockServer) -> Target {
         base_url: url("/autodiscover/root"),
         credentials: Credentials::Token(Secret::new(TOKEN)),
         peer: PEER.into(),
+        peer_decline: None,
+        peer_ignore: None,
         media: Media::ALL.to_vec(),
         offers: Fault::ALL.iter().map(|f| f.precondition()).collect(),
         faults_url: Some(url("/faults")),
@@ -124,8 +126,7 @@ pub fn mock_target(server: &MockServer) -> Target {
 
 /// Parses an inline case file.
 pub fn case(text: &str) -> Case {
-    parse_case(Path::new("inline.toml"), text)
-        .unwrap_or_else(|e| panic!("inline case is invalid:\n{e}"))
+    parse_case(Path::new("inline.toml"), text).unwrap_or_else(|e| panic!("inline case is invalid:\n{e}"))
 }
 
 /// Discovery against `target`.
@@ -154,11 +155,44 @@ pub fn json_error(status: u16, code: &str, subcode: Option<&str>) -> ResponseTem
 
 /// An XML UCWA error response.
 pub fn xml_error(status: u16, code: &str, subcode: Option<&str>) -> ResponseTemplate {
-    let subcode = subcode
-        .map(|s| format!("<subcode>{s}</subcode>"))
-        .unwrap_or_default();
+    let subcode = subcode.map(|s| format!("<subcode>{s}</subcode>")).unwrap_or_default();
     ResponseTemplate::new(status).set_body_raw(
         format!("<?xml version=\"1.0\"?><reason xmlns=\"http://schemas.microsoft.com/rtc/2012/03/ucwa\"><code>{code}</code>{subcode}<message>m</message></reason>"),
         "application/xml",
     )
+}
+
+/// Mounts the event channel: `ack=1` answers `batch`; `ack=2` hangs (a pending GET with no news).
+pub async fn answer_events(server: &MockServer, batch: serde_json::Value) {
+    use wiremock::matchers::query_param;
+    Mock::given(method("GET"))
+        .and(path("/ucwa/v1/applications/7/events"))
+        .and(query_param("ack", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(batch))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/ucwa/v1/applications/7/events"))
+        .and(query_param("ack", "2"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(30)))
+        .mount(server)
+        .await;
+}
+
+/// A batch with one messagingInvitation event.
+pub fn invitation_event(kind: &str, operation_id: &str, status: Option<&str>) -> serde_json::Value {
+    let mut event = json!({
+        "link": { "rel": "messagingInvitation", "href": INVITATION_PATH },
+        "type": kind,
+        "_embedded": { "messagingInvitation": { "operationId": operation_id, "direction": "Outgoing",
+                       "_links": { "self": { "href": INVITATION_PATH } } } }
+    });
+    if let Some(s) = status {
+        event["status"] = json!(s);
+    }
+    json!({
+        "_links": { "self": { "href": "/ucwa/v1/applications/7/events?ack=1" },
+                    "next": { "href": "/ucwa/v1/applications/7/events?ack=2" } },
+        "sender": [{ "rel": "communication", "href": "/ucwa/v1/applications/7/communication", "events": [event] }]
+    })
 }

@@ -1,0 +1,82 @@
+//! What every case of a run shares: the client, the target, one application per media type,
+//! the redactor, and the event-channel readers (started by the first wait step that needs one).
+
+use crate::case::{Media, PeerRole, Values};
+use crate::client::{EventHub, HttpClient, Session};
+use crate::secret::Redactor;
+use crate::target::Target;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use url::Url;
+
+/// Everything a case needs from the run: shared, read-only.
+#[derive(Debug)]
+pub struct RunContext {
+    /// The pooled client.
+    pub client: HttpClient,
+    /// The target.
+    pub target: Target,
+    /// One application per media type the target offers.
+    pub sessions: BTreeMap<Media, Session>,
+    /// Removes secrets from recorded exchanges.
+    pub redactor: Redactor,
+    hubs: BTreeMap<Media, OnceLock<EventHub>>,
+}
+
+impl RunContext {
+    /// Assembles a context.
+    pub fn new(client: HttpClient, target: Target, sessions: BTreeMap<Media, Session>, redactor: Redactor) -> Self {
+        let hubs = sessions.keys().map(|m| (*m, OnceLock::new())).collect();
+        Self {
+            client,
+            target,
+            sessions,
+            redactor,
+            hubs,
+        }
+    }
+
+    /// The event-channel reader of a media type's application (started on first use, inside
+    /// the run's runtime).
+    pub fn hub(&self, media: Media) -> Option<&EventHub> {
+        let session = self.sessions.get(&media)?;
+        let cell = self.hubs.get(&media)?;
+        Some(cell.get_or_init(|| EventHub::start(self.client.clone(), session, media)))
+    }
+}
+
+/// The values of one run of one case: its operationId, its captures, its media type.
+pub struct CaseState<'a> {
+    /// Fresh per run of a case.
+    pub operation_id: String,
+    /// The target (for peers).
+    pub target: &'a Target,
+    /// Captured values, each with the URL relative hrefs in it resolve against.
+    pub captures: BTreeMap<String, (String, Url)>,
+    /// The media type the case runs in.
+    pub media: Media,
+}
+
+impl<'a> CaseState<'a> {
+    /// A fresh state for a run in `media`.
+    pub fn new(ctx: &'a RunContext, media: Media) -> Self {
+        Self {
+            operation_id: uuid::Uuid::new_v4().simple().to_string(),
+            target: &ctx.target,
+            captures: BTreeMap::new(),
+            media,
+        }
+    }
+}
+
+impl Values for CaseState<'_> {
+    fn operation_id(&self) -> &str {
+        &self.operation_id
+    }
+    fn peer(&self, role: PeerRole) -> Option<&str> {
+        self.target.peer(role)
+    }
+    fn capture(&self, name: &str) -> Option<&str> {
+        self.captures.get(name).map(|(v, _)| v.as_str())
+    }
+}

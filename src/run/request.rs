@@ -1,0 +1,238 @@
+//! A request step: build the request from the case (URL by rel or capture, query, headers,
+//! body per media type, credentials), arm its fault, send it, judge the response, keep captures.
+
+use super::context::{CaseState, RunContext};
+use super::exec::StepEnd;
+use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Media, RequestSpec, Step, Template};
+use crate::check::judge;
+use crate::client::{Request, Response, Session};
+use crate::secret::Redactor;
+use crate::verdict::{ExchangeRecord, Mismatch};
+use crate::wire::{Resource, parse_resource, render_input, request_content_type};
+
+/// The token sent by steps with `auth = "invalid"`: well-formed, never issued.
+pub const INVALID_TOKEN: &str = "cwt=ucwa-conformance-invalid-token";
+
+/// Largest request or response body kept in a record (the rest is elided).
+const RECORD_BODY_CHARS: usize = 1500;
+
+/// Runs a request step.
+pub async fn send_step(
+    ctx: &RunContext,
+    spec: &RequestSpec,
+    step: &Step,
+    state: &mut CaseState<'_>,
+    exchanges: &mut Vec<ExchangeRecord>,
+) -> Result<(), StepEnd> {
+    let request = build_request(ctx, spec, state)?;
+    if let Some(fault) = spec.fault {
+        arm_fault(ctx, fault, &request, state).await?;
+    }
+    let mut record = ExchangeRecord {
+        request: describe_request(&request, &ctx.redactor),
+        response: String::new(),
+    };
+    let response = match ctx.client.send(&request).await {
+        Ok(r) => r,
+        Err(e) => {
+            exchanges.push(record);
+            return Err(StepEnd::Error(format!("{} {}: {e}", request.method, request.url)));
+        }
+    };
+    record.response = describe_response(&response, &ctx.redactor);
+    exchanges.push(record);
+    let mismatches = judge(&step.expect, state.media, &response, state);
+    if !mismatches.is_empty() {
+        return Err(StepEnd::Mismatches(mismatches));
+    }
+    for capture in &step.captures {
+        let value = captured(capture, state.media, &response).map_err(|m| StepEnd::Mismatches(vec![m]))?;
+        state
+            .captures
+            .insert(capture.name.clone(), (value, request.url.clone()));
+    }
+    Ok(())
+}
+
+fn build_request(ctx: &RunContext, step: &RequestSpec, state: &CaseState<'_>) -> Result<Request, StepEnd> {
+    let render = |t: &Template| t.render(state).map_err(StepEnd::Error);
+    let session = ctx
+        .sessions
+        .get(&state.media)
+        .ok_or_else(|| StepEnd::Error(format!("no application for media type {}", state.media)))?;
+    let mut url = match &step.call {
+        Call::Rel(rel) => session
+            .links
+            .get(rel)
+            .cloned()
+            .ok_or_else(|| missing_rel(session, rel))?,
+        Call::Href(template) => {
+            let base = template
+                .captures()
+                .find_map(|name| state.captures.get(name).map(|(_, base)| base.clone()))
+                .unwrap_or_else(|| session.application.clone());
+            let href = render(template)?;
+            base.join(&href).map_err(|e| {
+                StepEnd::Mismatches(vec![Mismatch {
+                    what: "href".into(),
+                    expected: "a URL".into(),
+                    actual: format!("`{href}`: {e}"),
+                }])
+            })?
+        }
+    };
+    if !step.query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (name, value) in &step.query {
+            pairs.append_pair(name, &render(value)?);
+        }
+    }
+    let media_type = request_content_type(state.media);
+    let mut request = Request::new(&step.method, url).header("Accept", media_type);
+    match step.auth {
+        Auth::Token => {
+            if let Some(value) = session.authorization() {
+                request = request.header("Authorization", &value);
+            }
+        }
+        Auth::Invalid => request = request.header("Authorization", &format!("Bearer {INVALID_TOKEN}")),
+        Auth::None => {}
+    }
+    let body = match &step.body {
+        Body::None => None,
+        Body::Input { properties, links } => {
+            let render_all = |items: &[(String, Template)]| -> Result<Vec<(String, String)>, StepEnd> {
+                items.iter().map(|(k, v)| Ok((k.clone(), render(v)?))).collect()
+            };
+            Some(render_input(state.media, &render_all(properties)?, &render_all(links)?))
+        }
+        Body::Raw { json, xml } => {
+            let text = match state.media {
+                Media::Json => json.as_ref(),
+                Media::Xml => xml.as_ref(),
+            };
+            text.map(&render).transpose()?
+        }
+    };
+    if let Some(body) = body {
+        request = request.header("Content-Type", media_type).body(body);
+    }
+    for (name, value) in &step.headers {
+        let value = render(value)?;
+        request.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        request.headers.push((name.clone(), value));
+    }
+    Ok(request)
+}
+
+fn missing_rel(session: &Session, rel: &str) -> StepEnd {
+    let seen = if rel == "startMessaging" {
+        format!(
+            "the communication resource links: {}",
+            session.communication_rels.join(", ")
+        )
+    } else {
+        format!(
+            "rels found: {}",
+            session.links.keys().cloned().collect::<Vec<_>>().join(", ")
+        )
+    };
+    StepEnd::Mismatches(vec![Mismatch {
+        what: format!("discovery: `{rel}` link"),
+        expected: "present in the application or its embedded resources".into(),
+        actual: format!("absent ({seen})"),
+    }])
+}
+
+/// Arms `fault` at the target's fault-control URL for the case's operationId.
+async fn arm_fault(ctx: &RunContext, fault: Fault, request: &Request, state: &CaseState<'_>) -> Result<(), StepEnd> {
+    let Some(url) = ctx.target.faults_url.clone() else {
+        return Err(StepEnd::Error("the target has no fault-control URL".into()));
+    };
+    let body = serde_json::json!({ "operationId": state.operation_id, "fault": fault.as_str() });
+    let mut arm = Request::new("POST", url.clone())
+        .header("Content-Type", "application/json")
+        .body(body.to_string());
+    let authorization = request
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .map(|(_, v)| v.clone());
+    if let Some(value) = authorization.or_else(|| ctx.sessions.get(&state.media).and_then(Session::authorization)) {
+        arm = arm.header("Authorization", &value);
+    }
+    match ctx.client.send(&arm).await {
+        Ok(r) if (200..300).contains(&r.status) => Ok(()),
+        Ok(r) => Err(StepEnd::Error(format!(
+            "arming fault {} at {url}: status {}",
+            fault.as_str(),
+            r.status
+        ))),
+        Err(e) => Err(StepEnd::Error(format!("arming fault {} at {url}: {e}", fault.as_str()))),
+    }
+}
+
+fn captured(capture: &Capture, media: Media, response: &Response) -> Result<String, Mismatch> {
+    match &capture.source {
+        CaptureSource::Header(name) => response.header(name).map(str::to_string).ok_or_else(|| Mismatch {
+            what: format!("capture {}", capture.name),
+            expected: format!("header {name}"),
+            actual: "absent".into(),
+        }),
+        CaptureSource::Property(name) | CaptureSource::Link(name) => {
+            let resource = parse_resource(media, &response.text()).map_err(|e| Mismatch {
+                what: format!("capture {}", capture.name),
+                expected: format!("a resource with `{name}`"),
+                actual: e,
+            })?;
+            captured_from(capture, &resource)
+        }
+    }
+}
+
+/// A property or link capture from a resource (a response body or an event's embedded resource).
+pub fn captured_from(capture: &Capture, resource: &Resource) -> Result<String, Mismatch> {
+    let (name, value) = match &capture.source {
+        CaptureSource::Property(name) => (name, resource.properties.get(name).map(|p| p.as_text())),
+        CaptureSource::Link(name) => (name, resource.link(name).map(|l| l.href.clone())),
+        CaptureSource::Header(name) => (name, None),
+    };
+    value.ok_or_else(|| Mismatch {
+        what: format!("capture {}", capture.name),
+        expected: format!("`{name}` in the resource"),
+        actual: "absent".into(),
+    })
+}
+
+fn describe_request(request: &Request, redactor: &Redactor) -> String {
+    let mut out = format!("{} {}\n", request.method, request.url);
+    for (name, value) in &request.headers {
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+    if let Some(body) = &request.body {
+        out.push('\n');
+        out.push_str(&elide(&String::from_utf8_lossy(body)));
+    }
+    redactor.redact(&out)
+}
+
+fn describe_response(response: &Response, redactor: &Redactor) -> String {
+    let mut out = format!("HTTP {}\n", response.status);
+    for (name, value) in &response.headers {
+        out.push_str(&format!("{name}: {value}\n"));
+    }
+    if !response.body.is_empty() {
+        out.push('\n');
+        out.push_str(&elide(&response.text()));
+    }
+    redactor.redact(&out)
+}
+
+fn elide(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= RECORD_BODY_CHARS {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(RECORD_BODY_CHARS).collect();
+    format!("{head}\n... ({} more characters)", count - RECORD_BODY_CHARS)
+}

@@ -1,0 +1,113 @@
+//! A wait step: look on the media type's event channel for the first event of the step's type
+//! and rel (and operationId, when given), within its budget; then judge the event.
+
+use super::context::{CaseState, RunContext};
+use super::exec::StepEnd;
+use super::request::captured_from;
+use crate::case::{Step, Wait};
+use crate::check::judge_event;
+use crate::client::WaitError;
+use crate::verdict::{ExchangeRecord, Mismatch};
+use crate::wire::{Event, local_name};
+
+/// Runs a wait step.
+pub async fn wait_step(
+    ctx: &RunContext,
+    wait: &Wait,
+    step: &Step,
+    state: &mut CaseState<'_>,
+    exchanges: &mut Vec<ExchangeRecord>,
+) -> Result<(), StepEnd> {
+    let operation_id = wait
+        .operation_id
+        .as_ref()
+        .map(|t| t.render(state))
+        .transpose()
+        .map_err(StepEnd::Error)?;
+    let wanted = format!(
+        "a `{}` event for `{}`{}",
+        wait.kind,
+        wait.rel,
+        operation_id
+            .as_deref()
+            .map(|o| format!(" with operationId `{o}`"))
+            .unwrap_or_default()
+    );
+    let mut record = ExchangeRecord {
+        request: format!("WAIT up to {:?} for {wanted}", wait.within),
+        response: String::new(),
+    };
+    let Some(hub) = ctx.hub(state.media) else {
+        exchanges.push(record);
+        return Err(StepEnd::Error(format!("no application for media type {}", state.media)));
+    };
+    let matches = |e: &Event| {
+        e.kind == wait.kind
+            && local_name(&e.rel) == wait.rel
+            && operation_id
+                .as_ref()
+                .is_none_or(|op| embedded_operation_id(e).as_deref() == Some(op.as_str()))
+    };
+    let event = match hub.wait_for(matches, wait.within).await {
+        Ok(e) => e,
+        Err(WaitError::TimedOut { within, seen }) => {
+            exchanges.push(record);
+            return Err(StepEnd::Mismatches(vec![Mismatch {
+                what: "event".into(),
+                expected: format!("{wanted} within {within:?}"),
+                actual: format!("none ({seen} events arrived on the channel)"),
+            }]));
+        }
+        Err(e) => {
+            exchanges.push(record);
+            return Err(StepEnd::Error(e.to_string()));
+        }
+    };
+    record.response = ctx.redactor.redact(&describe_event(&event));
+    exchanges.push(record);
+    let mismatches = judge_event(&step.expect, &event, state);
+    if !mismatches.is_empty() {
+        return Err(StepEnd::Mismatches(mismatches));
+    }
+    let Some(base) = ctx.sessions.get(&state.media).map(|s| s.application.clone()) else {
+        return Ok(());
+    };
+    let resource = event.resource.clone().unwrap_or_default();
+    for capture in &step.captures {
+        let value = captured_from(capture, &resource).map_err(|m| StepEnd::Mismatches(vec![m]))?;
+        state.captures.insert(capture.name.clone(), (value, base.clone()));
+    }
+    Ok(())
+}
+
+fn embedded_operation_id(event: &Event) -> Option<String> {
+    event
+        .resource
+        .as_ref()?
+        .properties
+        .get("operationId")
+        .map(|p| p.as_text())
+}
+
+fn describe_event(event: &Event) -> String {
+    let mut out = format!(
+        "EVENT {} {} {} (sender {})\n",
+        event.kind, event.rel, event.href, event.sender
+    );
+    if let Some(status) = &event.status {
+        out.push_str(&format!("status: {status}\n"));
+    }
+    if let Some(r) = &event.reason {
+        out.push_str(&format!(
+            "reason: {} / {}\n",
+            r.code,
+            r.subcode.as_deref().unwrap_or("(none)")
+        ));
+    }
+    if let Some(resource) = &event.resource {
+        for (name, value) in &resource.properties {
+            out.push_str(&format!("{name}: {}\n", value.as_text()));
+        }
+    }
+    out
+}
