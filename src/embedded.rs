@@ -5,7 +5,7 @@
 use crate::case::Fault;
 use crate::reference::{self, Config, PeerBehaviour, Running};
 use crate::secret::Secret;
-use crate::target::{Credentials, Limits, Target};
+use crate::target::{Anonymous, Credentials, Limits, Target};
 use std::net::{Ipv4Addr, SocketAddr};
 use url::Url;
 
@@ -17,6 +17,9 @@ pub struct Embedded {
     /// The target profile for it.
     pub target: Target,
 }
+
+/// The one SIP URI the embedded run's anonymous token may invite (a configured, accepting peer).
+pub const ANONYMOUS_TARGET: &str = "sip:helpdesk@contoso.test";
 
 /// The reference configuration for runs: documented behaviour, with a short invitation timeout
 /// (2 s instead of about 30 s) so that cases waiting for a timed-out invitation stay quick.
@@ -46,6 +49,12 @@ pub async fn start(config: Config) -> std::io::Result<Embedded> {
     let (peer_decline, peer_ignore) = (peer_with(PeerBehaviour::Decline), peer_with(PeerBehaviour::Ignore));
     let server = reference::spawn(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
     let url = |text: String| Url::parse(&text).map_err(std::io::Error::other);
+    let (token, discover) = server.anonymous_token(ANONYMOUS_TARGET);
+    let anonymous = Anonymous {
+        discover_url: url(discover)?,
+        token: Secret::new(token),
+        target: ANONYMOUS_TARGET.into(),
+    };
     let target = Target {
         name: "reference".into(),
         base_url: url(server.base_url())?,
@@ -56,6 +65,7 @@ pub async fn start(config: Config) -> std::io::Result<Embedded> {
         peer,
         peer_decline,
         peer_ignore,
+        anonymous: Some(anonymous),
         media: crate::case::Media::ALL.to_vec(),
         offers: Fault::ALL
             .iter()

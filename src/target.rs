@@ -26,6 +26,8 @@ pub struct Target {
     pub peer_decline: Option<String>,
     /// A peer that never answers (`{{peer:ignore}}`), if the target has one.
     pub peer_ignore: Option<String>,
+    /// Anonymous access (the `anonymous` precondition), if the target offers it.
+    pub anonymous: Option<Anonymous>,
     /// The representations the target offers.
     pub media: Vec<Media>,
     /// The preconditions it offers (`fault:NAME`, `anonymous`).
@@ -36,6 +38,18 @@ pub struct Target {
     pub limits: Limits,
 }
 
+/// What an anonymous client needs: a `psat=` token limited to one target, and where to
+/// discover the `anonApplications` link with it.
+#[derive(Debug, Clone)]
+pub struct Anonymous {
+    /// GET with the token answers a resource with an `anonApplications` link.
+    pub discover_url: Url,
+    /// The anonymous token, sent as `Authorization: Bearer <token>`.
+    pub token: Secret,
+    /// The SIP URI the token allows (`{{peer:anonymous}}`).
+    pub target: String,
+}
+
 impl Target {
     /// The peer in a role, if the target has one.
     pub fn peer(&self, role: PeerRole) -> Option<&str> {
@@ -43,6 +57,7 @@ impl Target {
             PeerRole::Accept => Some(&self.peer),
             PeerRole::Decline => self.peer_decline.as_deref(),
             PeerRole::Ignore => self.peer_ignore.as_deref(),
+            PeerRole::Anonymous => self.anonymous.as_ref().map(|a| a.target.as_str()),
         }
     }
 
@@ -51,6 +66,7 @@ impl Target {
         match need {
             "peer:decline" => self.peer_decline.is_some(),
             "peer:ignore" => self.peer_ignore.is_some(),
+            "anonymous" => self.anonymous.is_some(),
             _ => self.offers.contains(need),
         }
     }
@@ -150,6 +166,7 @@ struct RawProfile {
     faults_url: Option<toml::Spanned<String>>,
     #[serde(default)]
     auth: RawAuth,
+    anonymous: Option<RawAnonymous>,
     #[serde(default)]
     limits: RawLimits,
 }
@@ -160,6 +177,14 @@ struct RawAuth {
     token: Option<String>,
     username: Option<String>,
     password: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnonymous {
+    discover_url: toml::Spanned<String>,
+    token: String,
+    target: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -200,6 +225,15 @@ pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetErro
     {
         Url::parse(u.get_ref()).map_err(|e| at(u.span(), format!("invalid base_url: {e}")))?;
     }
+    let anonymous = match raw.anonymous {
+        Some(a) => Some(Anonymous {
+            discover_url: Url::parse(a.discover_url.get_ref())
+                .map_err(|e| at(a.discover_url.span(), format!("invalid discover_url: {e}")))?,
+            token: Secret::new(a.token),
+            target: a.target,
+        }),
+        None => None,
+    };
     let defaults = Limits::default();
     let limits = Limits {
         request_timeout: raw
@@ -221,6 +255,7 @@ pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetErro
         peer: raw.peer,
         peer_decline: raw.peer_decline,
         peer_ignore: raw.peer_ignore,
+        anonymous,
         media,
         offers,
         faults_url,
@@ -253,6 +288,7 @@ struct Settings {
     peer: Option<String>,
     peer_decline: Option<String>,
     peer_ignore: Option<String>,
+    anonymous: Option<Anonymous>,
     media: Vec<Media>,
     offers: BTreeSet<String>,
     faults_url: Option<Url>,
@@ -307,6 +343,7 @@ impl Settings {
             peer,
             peer_decline: self.peer_decline,
             peer_ignore: self.peer_ignore,
+            anonymous: self.anonymous,
             media: if self.media.is_empty() {
                 Media::ALL.to_vec()
             } else {

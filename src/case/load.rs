@@ -355,8 +355,19 @@ impl Validator<'_> {
             None => None,
             Some(name) => Some(self.fault(name, &body)?),
         };
+        let identity = match raw.identity.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
+            None | Some(("user", _)) => Identity::User,
+            Some(("anonymous", _)) => {
+                self.implied.borrow_mut().insert("anonymous".to_string());
+                Identity::Anonymous
+            }
+            Some((other, span)) => {
+                return Err(self.error(span, format!("unknown `as` `{other}`; expected user or anonymous")));
+            }
+        };
         Ok(RequestSpec {
             method,
+            identity,
             call,
             query: self.templates(&raw.query, captures)?,
             headers: self.templates(&raw.headers, captures)?,
@@ -377,6 +388,7 @@ impl Validator<'_> {
             ("links", raw.links.is_some()),
             ("raw", raw.raw.is_some()),
             ("auth", raw.auth.is_some()),
+            ("as", raw.identity.is_some()),
             ("fault", raw.fault.is_some()),
         ];
         match present.iter().find(|(_, set)| *set) {

@@ -171,11 +171,22 @@ pub fn local_rel(rel: &str) -> &str {
 /// The event types of the event channel.
 pub const EVENT_TYPES: [&str; 5] = ["added", "updated", "deleted", "started", "completed"];
 
+/// Who sends a request: which of the run's applications it goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Identity {
+    /// The signed-in user (the default).
+    User,
+    /// An anonymous client holding a `psat=` token limited to one target (`as = "anonymous"`).
+    Anonymous,
+}
+
 /// A request to send.
 #[derive(Debug, Clone)]
 pub struct RequestSpec {
     /// HTTP method, upper case.
     pub method: String,
+    /// Whose application the request goes through.
+    pub identity: Identity,
     /// What to call.
     pub call: Call,
     /// Query parameters added to the URL (server-added ones are kept).

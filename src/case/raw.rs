@@ -42,6 +42,8 @@ pub struct RawStep {
     pub links: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
     pub raw: Option<Spanned<RawBody>>,
     pub auth: Option<Spanned<String>>,
+    #[serde(rename = "as")]
+    pub identity: Option<Spanned<String>>,
     pub fault: Option<Spanned<String>>,
     pub expect: Spanned<RawExpect>,
     #[serde(default)]

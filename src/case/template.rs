@@ -1,5 +1,5 @@
 //! Values with placeholders: `{{operation_id}}`, `{{peer}}`, `{{peer:decline}}`,
-//! `{{peer:ignore}}`, `{{chars:N}}`, `{{uuid}}`, `{{capture:NAME}}`. Parsed once at load time,
+//! `{{peer:ignore}}`, `{{peer:anonymous}}`, `{{chars:N}}`, `{{uuid}}`, `{{capture:NAME}}`. Parsed once at load time,
 //! filled in for each run of a case.
 
 use std::collections::BTreeMap;
@@ -35,6 +35,8 @@ pub enum PeerRole {
     Decline,
     /// `{{peer:ignore}}`: never answers.
     Ignore,
+    /// `{{peer:anonymous}}`: the one target an anonymous token may invite.
+    Anonymous,
 }
 
 impl PeerRole {
@@ -45,6 +47,7 @@ impl PeerRole {
             PeerRole::Accept => None,
             PeerRole::Decline => Some("peer:decline"),
             PeerRole::Ignore => Some("peer:ignore"),
+            PeerRole::Anonymous => Some("anonymous"),
         }
     }
 }
@@ -160,6 +163,7 @@ impl fmt::Display for Template {
                 Part::Peer(PeerRole::Accept) => f.write_str("{{peer}}")?,
                 Part::Peer(PeerRole::Decline) => f.write_str("{{peer:decline}}")?,
                 Part::Peer(PeerRole::Ignore) => f.write_str("{{peer:ignore}}")?,
+                Part::Peer(PeerRole::Anonymous) => f.write_str("{{peer:anonymous}}")?,
                 Part::Chars(n) => write!(f, "{{{{chars:{n}}}}}")?,
                 Part::Uuid => f.write_str("{{uuid}}")?,
                 Part::Capture(name) => write!(f, "{{{{capture:{name}}}}}")?,
@@ -180,6 +184,7 @@ fn placeholder(name: &str) -> Result<Part, String> {
         "peer" => return Ok(Part::Peer(PeerRole::Accept)),
         "peer:decline" => return Ok(Part::Peer(PeerRole::Decline)),
         "peer:ignore" => return Ok(Part::Peer(PeerRole::Ignore)),
+        "peer:anonymous" => return Ok(Part::Peer(PeerRole::Anonymous)),
         "uuid" => return Ok(Part::Uuid),
         _ => {}
     }
@@ -203,7 +208,7 @@ fn placeholder(name: &str) -> Result<Part, String> {
         return Ok(Part::Capture(capture.to_string()));
     }
     Err(format!(
-        "unknown placeholder `{{{{{name}}}}}`; known: operation_id, peer, peer:decline, peer:ignore, uuid, chars:N, capture:NAME"
+        "unknown placeholder `{{{{{name}}}}}`; known: operation_id, peer, peer:decline, peer:ignore, peer:anonymous, uuid, chars:N, capture:NAME"
     ))
 }
 

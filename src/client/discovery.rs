@@ -6,7 +6,7 @@ use super::auth::{self, parse_challenge};
 use super::http::{HttpClient, Request, Response, TransportError};
 use crate::case::Media;
 use crate::secret::{Redactor, Secret};
-use crate::target::{Credentials, Target};
+use crate::target::{Anonymous, Credentials, Target};
 use crate::wire::{Family, Resource, family, parse_resource};
 use std::collections::BTreeMap;
 use url::Url;
@@ -83,6 +83,26 @@ pub async fn sign_in(client: &HttpClient, target: &Target, redactor: &mut Redact
     let applications = link_url(&user, &url, "applications")?;
     Ok(Account {
         token: walker.token,
+        applications,
+    })
+}
+
+/// The account of an anonymous client: GET the discover URL with the `psat=` token, then its
+/// `anonApplications` link (namespace ignored) is where its applications are created.
+pub async fn sign_in_anonymous(
+    client: &HttpClient,
+    anonymous: &Anonymous,
+    redactor: &mut Redactor,
+) -> Result<Account, DiscoveryError> {
+    redactor.add(anonymous.token.clone());
+    let walker = Walker {
+        client,
+        token: Some(anonymous.token.clone()),
+    };
+    let (url, discover) = walker.get_resource(anonymous.discover_url.clone()).await?;
+    let applications = link_url(&discover, &url, "anonApplications")?;
+    Ok(Account {
+        token: Some(anonymous.token.clone()),
         applications,
     })
 }

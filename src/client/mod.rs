@@ -7,6 +7,6 @@ pub mod discovery;
 pub mod events;
 pub mod http;
 
-pub use discovery::{Account, DiscoveryError, Session, close, open, sign_in};
+pub use discovery::{Account, DiscoveryError, Session, close, open, sign_in, sign_in_anonymous};
 pub use events::{EventHub, WaitError};
 pub use http::{HttpClient, Request, Response, TransportError};

@@ -2,10 +2,10 @@
 //! `me` and `communication` with the `startMessaging` link.
 
 use super::access::{AppState, application, authenticate};
-use super::discovery::APPLICATIONS_PATH;
+use super::discovery::{ANONYMOUS_APPLICATIONS_PATH, APPLICATIONS_PATH};
 use super::input::{self, Input};
 use super::repr::{Repr, Res, UcwaError};
-use super::state::AppFields;
+use super::state::{ANONYMOUS_APPLICATION_IDS, AppFields};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -16,7 +16,11 @@ pub const MAX_APPLICATION_FIELD: usize = 100;
 
 /// The href of an application.
 pub fn app_href(id: u64) -> String {
-    format!("{APPLICATIONS_PATH}/{id}")
+    if id >= ANONYMOUS_APPLICATION_IDS {
+        format!("{ANONYMOUS_APPLICATIONS_PATH}/{id}")
+    } else {
+        format!("{APPLICATIONS_PATH}/{id}")
+    }
 }
 
 /// The resource of application `id` with its embedded `me` and `communication`.
@@ -45,7 +49,9 @@ pub fn communication_resource(id: u64) -> Res {
         .link_rev("startMessaging", format!("{href}/messagingInvitations"), "2")
 }
 
-fn fields(input: &Input) -> Result<AppFields, UcwaError> {
+/// The application inputs: `culture` and `userAgent` required, `endpointId` too for signed-in
+/// users (anonymous applications do without), each at most 100 characters.
+fn fields(input: &Input, anonymous: bool) -> Result<AppFields, UcwaError> {
     let mut missing = Vec::new();
     for name in ["culture", "endpointId", "userAgent", "instanceId"] {
         if let Some(v) = input.get(name)
@@ -55,7 +61,8 @@ fn fields(input: &Input) -> Result<AppFields, UcwaError> {
                 "{name} exceeds the maximum length of {MAX_APPLICATION_FIELD}."
             )));
         }
-        if name != "instanceId" && input.get(name).is_none_or(str::is_empty) {
+        let optional = name == "instanceId" || (anonymous && name == "endpointId");
+        if !optional && input.get(name).is_none_or(str::is_empty) {
             missing.push(name);
         }
     }
@@ -73,21 +80,58 @@ fn fields(input: &Input) -> Result<AppFields, UcwaError> {
     })
 }
 
-/// POST applications: 201 with the application resource.
+/// POST applications (signed-in users): 201 with the application resource.
 pub async fn create(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    create_for(state, query, headers, body, false).await
+}
+
+/// POST anonApplications (`psat=` tokens): 201 with an anonymous application under `/ucwa/psanon/`.
+pub async fn create_anonymous(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    create_for(state, query, headers, body, true).await
+}
+
+async fn create_for(
+    state: AppState,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Body,
+    anonymous: bool,
+) -> Response {
     let repr = Repr::from_accept(&headers);
-    let user = match authenticate(&state.lock(), &headers) {
-        Ok(u) => u,
-        Err(r) => return r.into_response(),
+    let (user, limit) = {
+        let world = state.lock();
+        let user = match authenticate(&world, &headers) {
+            Ok(u) => u,
+            Err(r) => return r.into_response(),
+        };
+        if world.anonymous_targets.contains_key(&user) != anonymous {
+            let which = if anonymous {
+                "anonymous tokens"
+            } else {
+                "signed-in users"
+            };
+            return UcwaError::new(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                None,
+                format!("This collection is for {which} only."),
+            )
+            .respond(repr);
+        }
+        (user, world.config.max_body_bytes)
     };
-    let limit = state.lock().config.max_body_bytes;
     let fields = match input::bytes(body, limit).await {
-        Ok(bytes) => input::read(query.as_deref(), &headers, &bytes).and_then(|i| fields(&i)),
+        Ok(bytes) => input::read(query.as_deref(), &headers, &bytes).and_then(|i| fields(&i, anonymous)),
         Err(e) => Err(e),
     };
     let fields = match fields {

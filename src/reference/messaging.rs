@@ -67,12 +67,23 @@ pub async fn start(
     };
     let created = {
         let mut world = state.lock();
+        let user = authenticate(&world, &headers).unwrap_or_default();
+        if let Some(allowed) = world.anonymous_targets.get(&user)
+            && !allowed.eq_ignore_ascii_case(&request.to)
+        {
+            return UcwaError::new(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                None,
+                "The target URI does not match the target URI provisioned in anonymous token.",
+            )
+            .respond(error_repr);
+        }
         if let Some(fault) = world.faults.remove(&request.operation_id) {
             return fault_error(fault).respond(error_repr);
         }
         let peer = world.peer(&request.to);
         let timeout = world.config.invitation_timeout;
-        let user = authenticate(&world, &headers).unwrap_or_default();
         let app = match application(&mut world, &user, &app_id, repr) {
             Ok(a) => a,
             Err(r) => return r.into_response(),

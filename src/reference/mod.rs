@@ -31,15 +31,34 @@ use std::sync::{Arc, Mutex};
 
 /// The router of a fresh world.
 pub fn app(config: Config) -> Router {
-    let state: AppState = Arc::new(Shared {
+    router(Arc::new(Shared {
         world: Mutex::new(state::World::new(config)),
-    });
+    }))
+}
+
+fn router(state: AppState) -> Router {
     let apps = discovery::APPLICATIONS_PATH;
     Router::new()
         .route(discovery::ROOT_PATH, get(discovery::root))
         .route(discovery::USER_PATH, get(discovery::user))
         .route(discovery::TOKEN_ROUTE, post(discovery::token))
         .route(apps, post(applications::create))
+        .route(
+            discovery::ANONYMOUS_APPLICATIONS_PATH,
+            post(applications::create_anonymous),
+        )
+        .route(discovery::ANONYMOUS_TOKENS_PATH, post(discovery::anonymous_token))
+        .route(discovery::ANONYMOUS_DISCOVER_PATH, get(discovery::anonymous_discover))
+        .merge(application_routes(apps))
+        .merge(application_routes(discovery::ANONYMOUS_APPLICATIONS_PATH))
+        .route(FAULTS_PATH, post(faults::arm))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// The routes under one applications collection (signed-in and anonymous ones share handlers).
+fn application_routes(apps: &str) -> Router<AppState> {
+    Router::new()
         .route(&format!("{apps}/{{app}}"), any(applications::one))
         .route(
             &format!("{apps}/{{app}}/communication"),
@@ -58,9 +77,6 @@ pub fn app(config: Config) -> Router {
             any(invitation::get_conversation),
         )
         .route(&format!("{apps}/{{app}}/events"), get(events::events))
-        .route(FAULTS_PATH, post(faults::arm))
-        .fallback(not_found)
-        .with_state(state)
 }
 
 async fn not_found(headers: HeaderMap) -> Response {
@@ -73,6 +89,7 @@ async fn not_found(headers: HeaderMap) -> Response {
 pub struct Running {
     /// The address it listens on.
     pub addr: SocketAddr,
+    state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -85,6 +102,20 @@ impl Running {
     /// The fault-control URL.
     pub fn faults_url(&self) -> String {
         format!("http://{}{}", self.addr, FAULTS_PATH)
+    }
+
+    /// Issues an anonymous (`psat=`) token allowed to invite only `target`, as the
+    /// anonApplicationTokens endpoint does for a service application; with the URL to discover
+    /// the `anonApplications` link with it.
+    pub fn anonymous_token(&self, target: &str) -> (String, String) {
+        let token = self.state.lock().issue_anonymous_token(target);
+        let context: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+        let discover = format!(
+            "http://{}{}?anonymousContext={context}",
+            self.addr,
+            discovery::ANONYMOUS_DISCOVER_PATH
+        );
+        (token, discover)
     }
 
     /// Stops serving.
@@ -100,7 +131,10 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> std::io::Result<Running>
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let router = app(config);
+    let state: AppState = Arc::new(Shared {
+        world: Mutex::new(state::World::new(config)),
+    });
+    let router = router(Arc::clone(&state));
     tokio::spawn(async move {
         let _ = axum::serve(listener, router)
             .with_graceful_shutdown(async {
@@ -110,6 +144,7 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> std::io::Result<Running>
     });
     Ok(Running {
         addr,
+        state,
         shutdown: Some(tx),
     })
 }

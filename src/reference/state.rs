@@ -62,6 +62,7 @@ impl Default for Config {
                 ("sip:bob@contoso.test".into(), PeerBehaviour::Accept),
                 ("sip:carol@contoso.test".into(), PeerBehaviour::Decline),
                 ("sip:dave@contoso.test".into(), PeerBehaviour::Ignore),
+                ("sip:helpdesk@contoso.test".into(), PeerBehaviour::Accept),
             ],
             invitation_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(15 * 60),
@@ -70,6 +71,9 @@ impl Default for Config {
         }
     }
 }
+
+/// Anonymous applications are numbered from here, so their hrefs can live under `/ucwa/psanon/`.
+pub const ANONYMOUS_APPLICATION_IDS: u64 = 1_000_001;
 
 /// Most applications one user may hold (410 TooManyApplications beyond).
 pub const MAX_APPLICATIONS_PER_USER: usize = 64;
@@ -194,6 +198,9 @@ pub struct World {
     /// Ids of applications that expired (answered with 410), bounded.
     pub expired: VecDeque<u64>,
     next_application: u64,
+    next_anonymous_application: u64,
+    /// Anonymous users (named by their token) -> the one SIP URI their token lets them invite.
+    pub anonymous_targets: HashMap<String, String>,
     /// operationId -> fault armed for it.
     pub faults: HashMap<String, Fault>,
 }
@@ -208,6 +215,8 @@ impl World {
             applications: BTreeMap::new(),
             expired: VecDeque::new(),
             next_application: 101,
+            next_anonymous_application: ANONYMOUS_APPLICATION_IDS,
+            anonymous_targets: HashMap::new(),
             faults: HashMap::new(),
         }
     }
@@ -220,6 +229,24 @@ impl World {
         while self.token_order.len() > MAX_TOKENS {
             if let Some(old) = self.token_order.pop_front() {
                 self.tokens.remove(&old);
+            }
+        }
+        token
+    }
+
+    /// Issues an anonymous (`psat=`) token that may invite only `target`; its user is anonymous.
+    pub fn issue_anonymous_token(&mut self, target: &str) -> String {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let user = format!("{id}@anonymous.invalid");
+        let token = format!("psat={id}");
+        self.tokens.insert(token.clone(), user.clone());
+        self.token_order.push_back(token.clone());
+        self.anonymous_targets.insert(user, target.to_string());
+        while self.token_order.len() > MAX_TOKENS {
+            if let Some(old) = self.token_order.pop_front()
+                && let Some(user) = self.tokens.remove(&old)
+            {
+                self.anonymous_targets.remove(&user);
             }
         }
         token
@@ -253,8 +280,13 @@ impl World {
         if self.applications.values().filter(|a| a.user == user).count() >= MAX_APPLICATIONS_PER_USER {
             return None;
         }
-        let id = self.next_application;
-        self.next_application += 1;
+        let counter = if self.anonymous_targets.contains_key(user) {
+            &mut self.next_anonymous_application
+        } else {
+            &mut self.next_application
+        };
+        let id = *counter;
+        *counter += 1;
         self.applications.insert(
             id,
             Application {

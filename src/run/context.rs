@@ -1,7 +1,7 @@
 //! What every case of a run shares: the client, the target, one application per media type,
 //! the redactor, and the event-channel readers (started by the first wait step that needs one).
 
-use crate::case::{Media, PeerRole, Values};
+use crate::case::{Identity, Media, PeerRole, Values};
 use crate::client::{EventHub, HttpClient, Session};
 use crate::secret::Redactor;
 use crate::target::Target;
@@ -16,8 +16,8 @@ pub struct RunContext {
     pub client: HttpClient,
     /// The target.
     pub target: Target,
-    /// One application per media type the target offers.
-    pub sessions: BTreeMap<Media, Session>,
+    /// One application per identity and media type the target offers.
+    pub sessions: BTreeMap<(Identity, Media), Session>,
     /// Removes secrets from recorded exchanges.
     pub redactor: Redactor,
     hubs: BTreeMap<Media, OnceLock<EventHub>>,
@@ -25,8 +25,13 @@ pub struct RunContext {
 
 impl RunContext {
     /// Assembles a context.
-    pub fn new(client: HttpClient, target: Target, sessions: BTreeMap<Media, Session>, redactor: Redactor) -> Self {
-        let hubs = sessions.keys().map(|m| (*m, OnceLock::new())).collect();
+    pub fn new(
+        client: HttpClient,
+        target: Target,
+        sessions: BTreeMap<(Identity, Media), Session>,
+        redactor: Redactor,
+    ) -> Self {
+        let hubs = sessions.keys().map(|(_, m)| (*m, OnceLock::new())).collect();
         Self {
             client,
             target,
@@ -36,10 +41,15 @@ impl RunContext {
         }
     }
 
-    /// The event-channel reader of a media type's application (started on first use, inside
-    /// the run's runtime).
+    /// The application an identity uses in a media type.
+    pub fn session(&self, identity: Identity, media: Media) -> Option<&Session> {
+        self.sessions.get(&(identity, media))
+    }
+
+    /// The event-channel reader of the user's application in a media type (started on first
+    /// use, inside the run's runtime).
     pub fn hub(&self, media: Media) -> Option<&EventHub> {
-        let session = self.sessions.get(&media)?;
+        let session = self.session(Identity::User, media)?;
         let cell = self.hubs.get(&media)?;
         Some(cell.get_or_init(|| EventHub::start(self.client.clone(), session, media)))
     }

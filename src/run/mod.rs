@@ -16,24 +16,34 @@ pub use plan::{PlannedRun, Selection, plan};
 pub use request::INVALID_TOKEN;
 pub use trials::{Results, trials};
 
-use crate::client::{DiscoveryError, HttpClient, close, open, sign_in};
+use crate::case::Identity;
+use crate::client::{DiscoveryError, HttpClient, close, open, sign_in, sign_in_anonymous};
 use crate::secret::{Redactor, Secret};
 use crate::target::{Credentials, Target};
 use std::collections::BTreeMap;
 
 /// Builds the client, signs in and opens one application per media type the target offers
-/// (each with its own event channel, read in that representation). An error here means the
-/// target is unusable (exit code 3).
+/// (each with its own event channel, read in that representation), and as many anonymous ones
+/// when the target offers anonymous access. An error here means the target is unusable (exit
+/// code 3).
 pub async fn prepare(target: Target) -> Result<RunContext, DiscoveryError> {
     let client = HttpClient::new(target.limits).map_err(|e| DiscoveryError {
         step: "building the HTTP client".into(),
         reason: e.to_string(),
     })?;
     let mut redactor = Redactor::new(secrets_of(&target));
-    let account = sign_in(&client, &target, &mut redactor).await?;
+    let mut accounts = vec![(Identity::User, sign_in(&client, &target, &mut redactor).await?)];
+    if let Some(anonymous) = &target.anonymous {
+        accounts.push((
+            Identity::Anonymous,
+            sign_in_anonymous(&client, anonymous, &mut redactor).await?,
+        ));
+    }
     let mut sessions = BTreeMap::new();
-    for media in &target.media {
-        sessions.insert(*media, open(&client, &account).await?);
+    for (identity, account) in &accounts {
+        for media in &target.media {
+            sessions.insert((*identity, *media), open(&client, account).await?);
+        }
     }
     Ok(RunContext::new(client, target, sessions, redactor))
 }

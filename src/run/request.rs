@@ -56,10 +56,12 @@ pub async fn send_step(
 
 fn build_request(ctx: &RunContext, step: &RequestSpec, state: &CaseState<'_>) -> Result<Request, StepEnd> {
     let render = |t: &Template| t.render(state).map_err(StepEnd::Error);
-    let session = ctx
-        .sessions
-        .get(&state.media)
-        .ok_or_else(|| StepEnd::Error(format!("no application for media type {}", state.media)))?;
+    let session = ctx.session(step.identity, state.media).ok_or_else(|| {
+        StepEnd::Error(format!(
+            "no application for {:?} in media type {}",
+            step.identity, state.media
+        ))
+    })?;
     let mut url = match &step.call {
         Call::Rel(rel) => session
             .links
@@ -158,7 +160,10 @@ async fn arm_fault(ctx: &RunContext, fault: Fault, request: &Request, state: &Ca
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
         .map(|(_, v)| v.clone());
-    if let Some(value) = authorization.or_else(|| ctx.sessions.get(&state.media).and_then(Session::authorization)) {
+    let user = ctx
+        .session(crate::case::Identity::User, state.media)
+        .and_then(Session::authorization);
+    if let Some(value) = authorization.or(user) {
         arm = arm.header("Authorization", &value);
     }
     match ctx.client.send(&arm).await {

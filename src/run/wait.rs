@@ -69,7 +69,10 @@ pub async fn wait_step(
     if !mismatches.is_empty() {
         return Err(StepEnd::Mismatches(mismatches));
     }
-    let Some(base) = ctx.sessions.get(&state.media).map(|s| s.application.clone()) else {
+    let Some(base) = ctx
+        .session(crate::case::Identity::User, state.media)
+        .map(|s| s.application.clone())
+    else {
         return Ok(());
     };
     let resource = event.resource.clone().unwrap_or_default();

@@ -3,7 +3,7 @@
 
 use crate::selftest::block_on;
 use crate::support::*;
-use ucwa_conformance::case::Media;
+use ucwa_conformance::case::{Identity, Media};
 use ucwa_conformance::embedded;
 use ucwa_conformance::reference::Config;
 use ucwa_conformance::run::prepare;
@@ -55,9 +55,14 @@ fn the_password_grant_follows_the_msrtcoauth_challenge() {
         prepare(server.target).await.map(|ctx| ctx.sessions)
     })
     .expect("discovery with the password grant");
-    assert_eq!(sessions.len(), 2, "one application per media type");
-    for session in sessions.values() {
-        assert!(session.token.as_ref().is_some_and(|t| t.expose().starts_with("cwt=")));
+    assert_eq!(
+        sessions.len(),
+        4,
+        "one application per identity (user, anonymous) and media type"
+    );
+    for ((identity, _), session) in &sessions {
+        let prefix = if *identity == Identity::User { "cwt=" } else { "psat=" };
+        assert!(session.token.as_ref().is_some_and(|t| t.expose().starts_with(prefix)));
         assert!(
             session.links["startMessaging"]
                 .path()
@@ -65,7 +70,20 @@ fn the_password_grant_follows_the_msrtcoauth_challenge() {
         );
         assert!(session.links.contains_key("events"));
     }
-    assert_ne!(sessions[&Media::Json].application, sessions[&Media::Xml].application);
+    let user = |media| &sessions[&(Identity::User, media)];
+    assert_ne!(user(Media::Json).application, user(Media::Xml).application);
+    let anonymous = &sessions[&(Identity::Anonymous, Media::Json)];
+    assert!(
+        anonymous.application.path().starts_with("/ucwa/psanon/"),
+        "{}",
+        anonymous.application
+    );
+    assert!(
+        anonymous
+            .token
+            .as_ref()
+            .is_some_and(|t| t.expose().starts_with("psat="))
+    );
 }
 
 #[test]

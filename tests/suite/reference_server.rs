@@ -373,3 +373,110 @@ fn a_wrong_password_gets_invalid_grant() {
         assert_eq!(body["error"], "invalid_grant");
     });
 }
+
+#[test]
+fn the_anonymous_flow_gets_403_for_any_target_but_the_provisioned_one() {
+    block_on(async {
+        let client = Client::new().await;
+        let issued: Value = client
+            .http
+            .post(format!(
+                "{}/platformService/v1/anonApplicationTokens?endpointId=sip:helpdesk@contoso.test",
+                client.origin
+            ))
+            .bearer_auth(&client.token)
+            .json(&json!({ "applicationSessionId": "s1", "allowedOrigins": "https://contoso.test" }))
+            .send()
+            .await
+            .expect("anonymous token")
+            .json()
+            .await
+            .expect("json");
+        let psat = issued["token"].as_str().expect("token").to_string();
+        assert!(psat.starts_with("psat="), "{issued}");
+        let discover = issued["_links"]["ms:rtc:saas:discover"]["href"]
+            .as_str()
+            .expect("discover link");
+        let found: Value = client
+            .http
+            .get(discover)
+            .bearer_auth(&psat)
+            .send()
+            .await
+            .expect("discover")
+            .json()
+            .await
+            .expect("json");
+        let anon_apps = found["_links"]["anonApplications"]["href"]
+            .as_str()
+            .expect("anonApplications")
+            .to_string();
+        assert!(anon_apps.contains("/ucwa/psanon/"), "{anon_apps}");
+        let refused = client
+            .http
+            .post(&anon_apps)
+            .bearer_auth(&client.token)
+            .json(&json!({ "UserAgent": "x", "Culture": "en-US" }))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(
+            refused.status(),
+            403,
+            "a signed-in user's token is not an anonymous token"
+        );
+        let app: Value = client
+            .http
+            .post(&anon_apps)
+            .bearer_auth(&psat)
+            .json(&json!({ "AnonymousDisplayName": "Guest", "UserAgent": "x", "Culture": "en-US" }))
+            .send()
+            .await
+            .expect("anonymous application")
+            .json()
+            .await
+            .expect("json");
+        let start = app["_embedded"]["communication"]["_links"]["startMessaging"]["href"]
+            .as_str()
+            .expect("link");
+        assert!(start.starts_with("/ucwa/psanon/v1/applications/"), "{start}");
+        let start = format!("{}{start}", client.origin);
+        for (content_type, body) in [
+            (
+                "application/json",
+                json_body(&[("operationId", "a1".into()), ("to", PEER.into())]),
+            ),
+            (
+                "application/xml",
+                xml_body(&[("operationId", "a2".into()), ("to", PEER.into())]),
+            ),
+        ] {
+            let response = client
+                .http
+                .post(&start)
+                .bearer_auth(&psat)
+                .header("content-type", content_type)
+                .header("accept", content_type)
+                .body(body)
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(response.status(), 403);
+            let kind = response.headers()["content-type"].to_str().expect("ascii").to_string();
+            assert_eq!(
+                error_of(&kind, &response.text().await.expect("body")),
+                ("Forbidden".into(), None)
+            );
+        }
+        let allowed = client
+            .http
+            .post(&start)
+            .bearer_auth(&psat)
+            .header("content-type", "application/json")
+            .body(r#"{"operationId":"a3","to":"sip:helpdesk@contoso.test"}"#)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(allowed.status(), 201);
+    });
+}

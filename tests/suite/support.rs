@@ -113,6 +113,7 @@ pub fn mock_target(server: &MockServer) -> Target {
         peer: PEER.into(),
         peer_decline: None,
         peer_ignore: None,
+        anonymous: None,
         media: Media::ALL.to_vec(),
         offers: Fault::ALL.iter().map(|f| f.precondition()).collect(),
         faults_url: Some(url("/faults")),
