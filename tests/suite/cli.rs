@@ -213,3 +213,52 @@ fn list_shows_cases_with_their_spec_items() {
     );
     assert!(!stdout.contains("start-messaging.created"), "{stdout}");
 }
+
+#[test]
+fn serve_prints_its_url_users_and_peers_serves_and_stops_on_ctrl_c() {
+    use std::io::{BufRead, BufReader};
+    let mut child = binary()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--user",
+            "zoe@contoso.test:zoe-pw",
+            "--peer",
+            "sip:ann@contoso.test=decline",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut printed = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        let done = line.contains("Ctrl-C");
+        printed.push(line);
+        if done {
+            break;
+        }
+    }
+    let text = printed.join("\n");
+    assert!(text.contains("user: zoe@contoso.test"), "{text}");
+    assert!(text.contains("peer: sip:ann@contoso.test (decline)"), "{text}");
+    let base = text
+        .lines()
+        .find_map(|l| l.split("base URL (autodiscover root): ").nth(1))
+        .expect("the base URL is printed")
+        .trim()
+        .to_string();
+    let root = runtime().block_on(async { reqwest::get(&base).await.expect("root answers").status() });
+    assert_eq!(root, 200);
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let status = child.wait().expect("serve exits");
+    assert_eq!(status.code(), Some(0), "serve stops cleanly on Ctrl-C");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l == "stopped"), "{rest:?}");
+}
