@@ -27,6 +27,16 @@ pub enum Command {
     List(ListArgs),
     /// Serve the reference server alone until Ctrl-C.
     Serve(ServeArgs),
+    /// Show the spec inventory x cases; exit 1 when an item has no case.
+    Coverage(CoverageArgs),
+}
+
+/// `coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// The case directory holding inventory.toml (default: the suite's own cases/).
+    #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
+    pub cases: Option<PathBuf>,
 }
 
 /// Which cases: shared by `run` and `list`.

@@ -16,10 +16,12 @@
 pub mod case;
 pub mod check;
 pub mod client;
+pub mod coverage;
 pub mod diag;
 #[cfg(feature = "reference")]
 pub mod embedded;
 pub mod exit;
+pub mod inventory;
 #[cfg(feature = "reference")]
 pub mod reference;
 pub mod report;

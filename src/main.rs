@@ -4,16 +4,17 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command, FormatArg, ListArgs, RunArgs, SelectArgs, ServeArgs};
+use cli::{Cli, Command, CoverageArgs, FormatArg, ListArgs, RunArgs, SelectArgs, ServeArgs};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use ucwa_conformance::case::{self, Case};
 use ucwa_conformance::embedded;
 use ucwa_conformance::exit::{self, ExitCode};
 use ucwa_conformance::reference::{Config, PeerBehaviour};
-use ucwa_conformance::report::console;
+use ucwa_conformance::report::{self, console};
 use ucwa_conformance::run::{self, PlannedRun};
 use ucwa_conformance::target::{self, Target};
+use ucwa_conformance::{coverage, inventory};
 
 fn main() {
     let cli = Cli::parse();
@@ -21,13 +22,14 @@ fn main() {
         Command::Run(args) => run_command(&args),
         Command::List(args) => list_command(&args),
         Command::Serve(args) => serve_command(&args),
+        Command::Coverage(args) => coverage_command(&args),
     };
     std::process::exit(code.code());
 }
 
 /// The case directory: `--cases`, else `./cases`, else the suite's own.
-fn cases_dir(select: &SelectArgs) -> PathBuf {
-    if let Some(dir) = &select.cases {
+fn cases_dir(given: Option<&PathBuf>) -> PathBuf {
+    if let Some(dir) = given {
         return dir.clone();
     }
     let local = Path::new("cases");
@@ -43,7 +45,7 @@ fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, ExitCode> {
         eprintln!("error: {e}");
         ExitCode::Usage
     })?;
-    let cases: Vec<Arc<Case>> = case::load_dir(&cases_dir(select))
+    let cases: Vec<Arc<Case>> = case::load_dir(&cases_dir(select.cases.as_ref()))
         .map_err(|e| {
             eprintln!("{e}");
             ExitCode::Usage
@@ -82,6 +84,25 @@ fn list_command(args: &ListArgs) -> ExitCode {
         );
     }
     ExitCode::Conformant
+}
+
+fn coverage_command(args: &CoverageArgs) -> ExitCode {
+    let dir = cases_dir(args.cases.as_ref());
+    let loaded = case::load_dir(&dir).and_then(|cases| Ok((cases, inventory::load(&dir)?)));
+    let (cases, inventory) = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::Usage;
+        }
+    };
+    let coverage = coverage::compute(&inventory, &cases);
+    print!("{}", report::coverage::render(&coverage));
+    if coverage.is_complete() {
+        ExitCode::Conformant
+    } else {
+        ExitCode::Failures
+    }
 }
 
 fn run_command(args: &RunArgs) -> ExitCode {

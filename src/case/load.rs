@@ -34,10 +34,14 @@ pub const MAX_WAIT_MS: u64 = 600_000;
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];
 
+/// The spec inventory's file name: a case directory may hold it, and it is not a case.
+pub const INVENTORY_FILE: &str = "inventory.toml";
+
 /// Case files larger than this are refused before parsing (1 MiB).
 pub const MAX_CASE_FILE_BYTES: u64 = 1024 * 1024;
 
-/// Loads every `*.toml` file under `dir` (recursively, sorted by path) and checks that ids are unique.
+/// Loads every `*.toml` file under `dir` but the inventory (recursively, sorted by path) and
+/// checks that ids are unique.
 pub fn load_dir(dir: &Path) -> Result<Vec<Case>, FileError> {
     let mut files = Vec::new();
     collect_files(dir, &mut files)?;
@@ -70,7 +74,7 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), FileError> 
         let path = entry.path();
         if path.is_dir() {
             collect_files(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml") && !path.ends_with(INVENTORY_FILE) {
             files.push(path);
         }
     }
@@ -357,12 +361,16 @@ impl Validator<'_> {
         };
         let identity = match raw.identity.as_ref().map(|a| (a.get_ref().as_str(), a.span())) {
             None | Some(("user", _)) => Identity::User,
+            Some(("fresh", _)) => Identity::Fresh,
             Some(("anonymous", _)) => {
                 self.implied.borrow_mut().insert("anonymous".to_string());
                 Identity::Anonymous
             }
             Some((other, span)) => {
-                return Err(self.error(span, format!("unknown `as` `{other}`; expected user or anonymous")));
+                return Err(self.error(
+                    span,
+                    format!("unknown `as` `{other}`; expected user, fresh or anonymous"),
+                ));
             }
         };
         Ok(RequestSpec {

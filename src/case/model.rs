@@ -178,6 +178,9 @@ pub enum Identity {
     User,
     /// An anonymous client holding a `psat=` token limited to one target (`as = "anonymous"`).
     Anonymous,
+    /// The signed-in user, through an application of this case's own, created at its first use
+    /// and deleted when the case ends (`as = "fresh"`): for cases that end their application.
+    Fresh,
 }
 
 /// A request to send.

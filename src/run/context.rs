@@ -2,7 +2,7 @@
 //! the redactor, and the event-channel readers (started by the first wait step that needs one).
 
 use crate::case::{Identity, Media, PeerRole, Values};
-use crate::client::{EventHub, HttpClient, Session};
+use crate::client::{Account, EventHub, HttpClient, Session};
 use crate::secret::Redactor;
 use crate::target::Target;
 use std::collections::BTreeMap;
@@ -20,23 +20,43 @@ pub struct RunContext {
     pub sessions: BTreeMap<(Identity, Media), Session>,
     /// Removes secrets from recorded exchanges.
     pub redactor: Redactor,
+    /// The signed-in user's account, for applications of a case's own (`as = "fresh"`).
+    pub account: Account,
     hubs: BTreeMap<Media, OnceLock<EventHub>>,
+}
+
+/// The parts a [`RunContext`] is built from.
+#[derive(Debug)]
+pub struct Parts {
+    /// The pooled client.
+    pub client: HttpClient,
+    /// The target.
+    pub target: Target,
+    /// The applications opened for the run.
+    pub sessions: BTreeMap<(Identity, Media), Session>,
+    /// The redactor, knowing every secret learnt so far.
+    pub redactor: Redactor,
+    /// The signed-in user's account.
+    pub account: Account,
 }
 
 impl RunContext {
     /// Assembles a context.
-    pub fn new(
-        client: HttpClient,
-        target: Target,
-        sessions: BTreeMap<(Identity, Media), Session>,
-        redactor: Redactor,
-    ) -> Self {
+    pub fn new(parts: Parts) -> Self {
+        let Parts {
+            client,
+            target,
+            sessions,
+            redactor,
+            account,
+        } = parts;
         let hubs = sessions.keys().map(|(_, m)| (*m, OnceLock::new())).collect();
         Self {
             client,
             target,
             sessions,
             redactor,
+            account,
             hubs,
         }
     }
@@ -65,6 +85,8 @@ pub struct CaseState<'a> {
     pub captures: BTreeMap<String, (String, Url)>,
     /// The media type the case runs in.
     pub media: Media,
+    /// This case's own application (`as = "fresh"`), once opened.
+    pub fresh: Option<Session>,
 }
 
 impl<'a> CaseState<'a> {
@@ -75,6 +97,7 @@ impl<'a> CaseState<'a> {
             target: &ctx.target,
             captures: BTreeMap::new(),
             media,
+            fresh: None,
         }
     }
 }

@@ -36,7 +36,11 @@ pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult
     let timeout = ctx.target.limits.case_timeout;
     let mut state = CaseState::new(ctx, media);
     let steps = run_steps(ctx, case, &mut state, &mut result);
-    if tokio::time::timeout(timeout, steps).await.is_err() {
+    let finished = tokio::time::timeout(timeout, steps).await;
+    if let Some(own) = state.fresh.take() {
+        crate::client::close(&ctx.client, &own).await;
+    }
+    if finished.is_err() {
         result.outcome = Outcome::Error(format!("the case did not finish within its timeout of {timeout:?}"));
     }
     result.duration = started.elapsed();

@@ -10,7 +10,7 @@ mod request;
 mod trials;
 mod wait;
 
-pub use context::RunContext;
+pub use context::{Parts, RunContext};
 pub use exec::run_case;
 pub use plan::{PlannedRun, Selection, plan};
 pub use request::INVALID_TOKEN;
@@ -32,7 +32,8 @@ pub async fn prepare(target: Target) -> Result<RunContext, DiscoveryError> {
         reason: e.to_string(),
     })?;
     let mut redactor = Redactor::new(secrets_of(&target));
-    let mut accounts = vec![(Identity::User, sign_in(&client, &target, &mut redactor).await?)];
+    let account = sign_in(&client, &target, &mut redactor).await?;
+    let mut accounts = vec![(Identity::User, account.clone())];
     if let Some(anonymous) = &target.anonymous {
         accounts.push((
             Identity::Anonymous,
@@ -45,7 +46,13 @@ pub async fn prepare(target: Target) -> Result<RunContext, DiscoveryError> {
             sessions.insert((*identity, *media), open(&client, account).await?);
         }
     }
-    Ok(RunContext::new(client, target, sessions, redactor))
+    Ok(RunContext::new(Parts {
+        client,
+        target,
+        sessions,
+        redactor,
+        account,
+    }))
 }
 
 /// Deletes the run's applications (best effort).

@@ -3,9 +3,9 @@
 
 use super::context::{CaseState, RunContext};
 use super::exec::StepEnd;
-use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Media, RequestSpec, Step, Template};
+use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Media, RequestSpec, Step, Template};
 use crate::check::judge;
-use crate::client::{Request, Response, Session};
+use crate::client::{Request, Response, Session, open};
 use crate::secret::Redactor;
 use crate::verdict::{ExchangeRecord, Mismatch};
 use crate::wire::{Resource, parse_resource, render_input, request_content_type};
@@ -24,7 +24,8 @@ pub async fn send_step(
     state: &mut CaseState<'_>,
     exchanges: &mut Vec<ExchangeRecord>,
 ) -> Result<(), StepEnd> {
-    let request = build_request(ctx, spec, state)?;
+    let session = session_for(ctx, spec.identity, state).await?;
+    let request = build_request(spec, &session, state)?;
     if let Some(fault) = spec.fault {
         arm_fault(ctx, fault, &request, state).await?;
     }
@@ -54,14 +55,27 @@ pub async fn send_step(
     Ok(())
 }
 
-fn build_request(ctx: &RunContext, step: &RequestSpec, state: &CaseState<'_>) -> Result<Request, StepEnd> {
+/// The application a request goes through: the run's, or the case's own (opened on first use).
+async fn session_for(ctx: &RunContext, identity: Identity, state: &mut CaseState<'_>) -> Result<Session, StepEnd> {
+    if identity == Identity::Fresh {
+        if state.fresh.is_none() {
+            let opened = open(&ctx.client, &ctx.account)
+                .await
+                .map_err(|e| StepEnd::Error(format!("opening the case's own application: {e}")))?;
+            state.fresh = Some(opened);
+        }
+        return state
+            .fresh
+            .clone()
+            .ok_or_else(|| StepEnd::Error("the case's own application is gone".into()));
+    }
+    ctx.session(identity, state.media)
+        .cloned()
+        .ok_or_else(|| StepEnd::Error(format!("no application for {identity:?} in media type {}", state.media)))
+}
+
+fn build_request(step: &RequestSpec, session: &Session, state: &CaseState<'_>) -> Result<Request, StepEnd> {
     let render = |t: &Template| t.render(state).map_err(StepEnd::Error);
-    let session = ctx.session(step.identity, state.media).ok_or_else(|| {
-        StepEnd::Error(format!(
-            "no application for {:?} in media type {}",
-            step.identity, state.media
-        ))
-    })?;
     let mut url = match &step.call {
         Call::Rel(rel) => session
             .links
@@ -161,7 +175,7 @@ async fn arm_fault(ctx: &RunContext, fault: Fault, request: &Request, state: &Ca
         .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
         .map(|(_, v)| v.clone());
     let user = ctx
-        .session(crate::case::Identity::User, state.media)
+        .session(Identity::User, state.media)
         .and_then(Session::authorization);
     if let Some(value) = authorization.or(user) {
         arm = arm.header("Authorization", &value);

@@ -2,6 +2,7 @@
 
 mod case_files;
 mod cli;
+mod coverage;
 mod discovery;
 mod reference_events;
 mod reference_server;

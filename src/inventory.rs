@@ -1,0 +1,178 @@
+//! The spec inventory (`cases/inventory.toml`): every testable item of the startMessaging2 page
+//! and the facts around it, with its source, the source's tag and its level. Loaded with the same
+//! file:line:column errors as case files. May use `case` and `diag`.
+
+use crate::case::Severity;
+use crate::diag::FileError;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+use toml::Spanned;
+
+/// The inventory's file name in the case directory (the case loader skips it).
+pub const INVENTORY_FILE: &str = crate::case::INVENTORY_FILE;
+
+/// Where an item comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceTag {
+    /// The startMessaging2 page itself.
+    Seed,
+    /// Documented elsewhere in UCWA ([D]).
+    Documented,
+    /// Seen in a captured trace ([C]).
+    Captured,
+    /// Inferred ([I]): only ever the project's interpretation.
+    Inferred,
+}
+
+impl SourceTag {
+    /// The name used in the inventory and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceTag::Seed => "seed",
+            SourceTag::Documented => "D",
+            SourceTag::Captured => "C",
+            SourceTag::Inferred => "I",
+        }
+    }
+}
+
+/// One testable item.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Stable id; cases cite it in `spec`.
+    pub id: String,
+    /// What it demands, in one line.
+    pub title: String,
+    /// Where it is written.
+    pub source: String,
+    /// The kind of source.
+    pub tag: SourceTag,
+    /// Must or should.
+    pub level: Severity,
+    /// The INTERPRETATION.md entry, when the item needs one.
+    pub interpretation: Option<String>,
+    /// Why the item has no case, when it is waived.
+    pub waived: Option<String>,
+}
+
+/// All items, in file order.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    /// The items.
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInventory {
+    #[serde(rename = "item")]
+    items: Vec<RawItem>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    id: Spanned<String>,
+    title: String,
+    source: String,
+    tag: Spanned<String>,
+    level: Spanned<String>,
+    interpretation: Option<String>,
+    waived: Option<String>,
+}
+
+/// Loads `dir/inventory.toml`.
+pub fn load(dir: &Path) -> Result<Inventory, FileError> {
+    let path = dir.join(INVENTORY_FILE);
+    let source = std::fs::read_to_string(&path)
+        .map_err(|e| FileError::unreadable(&path, format!("cannot read the spec inventory: {e}")))?;
+    parse(&path, &source)
+}
+
+/// Parses and validates an inventory's text.
+pub fn parse(path: &Path, source: &str) -> Result<Inventory, FileError> {
+    let raw: RawInventory = toml::from_str(source)
+        .map_err(|e| FileError::new(path, source, e.span().unwrap_or(0..0), e.message().trim().to_string()))?;
+    let error = |span: std::ops::Range<usize>, message: String| FileError::new(path, source, span, message);
+    let mut seen = BTreeSet::new();
+    let mut items = Vec::new();
+    for item in raw.items {
+        if !seen.insert(item.id.get_ref().clone()) {
+            return Err(error(
+                item.id.span(),
+                format!("duplicate item id `{}`", item.id.get_ref()),
+            ));
+        }
+        let tag = match item.tag.get_ref().as_str() {
+            "seed" => SourceTag::Seed,
+            "D" => SourceTag::Documented,
+            "C" => SourceTag::Captured,
+            "I" => SourceTag::Inferred,
+            other => {
+                return Err(error(
+                    item.tag.span(),
+                    format!("unknown tag `{other}`; expected seed, D, C or I"),
+                ));
+            }
+        };
+        let level = match item.level.get_ref().as_str() {
+            "must" => Severity::Must,
+            "should" => Severity::Should,
+            other => {
+                return Err(error(
+                    item.level.span(),
+                    format!("unknown level `{other}`; expected must or should"),
+                ));
+            }
+        };
+        if matches!(tag, SourceTag::Captured | SourceTag::Inferred) && level == Severity::Must {
+            return Err(error(
+                item.level.span(),
+                format!(
+                    "item `{}` comes from a [{}] source and cannot be must",
+                    item.id.get_ref(),
+                    tag.as_str()
+                ),
+            ));
+        }
+        if tag == SourceTag::Inferred && item.interpretation.is_none() {
+            return Err(error(
+                item.tag.span(),
+                format!(
+                    "item `{}` is an inference: name its INTERPRETATION.md entry",
+                    item.id.get_ref()
+                ),
+            ));
+        }
+        items.push(Item {
+            id: item.id.into_inner(),
+            title: item.title,
+            source: item.source,
+            tag,
+            level,
+            interpretation: item.interpretation,
+            waived: item.waived,
+        });
+    }
+    Ok(Inventory { items })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    const ITEM: &str = "[[item]]\nid = \"a\"\ntitle = \"t\"\nsource = \"s\"\n";
+
+    #[rstest]
+    #[case(&format!("{ITEM}tag = \"C\"\nlevel = \"must\"\n"), 6, "cannot be must")]
+    #[case(&format!("{ITEM}tag = \"I\"\nlevel = \"should\"\n"), 5, "name its INTERPRETATION.md entry")]
+    #[case(&format!("{ITEM}tag = \"X\"\nlevel = \"must\"\n"), 5, "unknown tag")]
+    #[case(&format!("{ITEM}tag = \"D\"\nlevel = \"must\"\n{ITEM}tag = \"D\"\nlevel = \"must\"\n"), 8, "duplicate item id")]
+    fn bad_inventories_name_the_line(#[case] text: &str, #[case] line: usize, #[case] words: &str) {
+        let error = parse(Path::new("inventory.toml"), text).expect_err("invalid");
+        assert_eq!(error.at.line, line, "{error}");
+        assert!(error.to_string().contains(words), "{error}");
+    }
+}
