@@ -6,7 +6,8 @@ use crate::verdict::{CaseResult, Outcome};
 /// The process exit codes users and CI depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
-    /// 0: every selected case conforms (skips and non-strict should-level failures allowed).
+    /// 0: every selected case conforms (skips, known failures from the baseline and non-strict
+    /// should-level failures allowed).
     Conformant = 0,
     /// 1: a must-level case failed (or a should-level one with `--strict`), or a case errored.
     Failures = 1,
@@ -30,7 +31,7 @@ pub fn counts_as_failure(result: &CaseResult, strict: bool) -> bool {
     match result.outcome {
         Outcome::Fail => result.severity == Severity::Must || strict,
         Outcome::Error(_) => true,
-        Outcome::Pass | Outcome::Skip(_) => false,
+        Outcome::Pass | Outcome::Skip(_) | Outcome::ExpectedFail(_) | Outcome::UnexpectedPass(_) => false,
     }
 }
 
@@ -53,6 +54,9 @@ mod tests {
     fn result(severity: Severity, outcome: Outcome) -> CaseResult {
         CaseResult {
             id: "c".into(),
+            title: "t".into(),
+            spec: vec![],
+            tags: vec![],
             media: Media::Json,
             severity,
             outcome,
@@ -70,6 +74,8 @@ mod tests {
     #[case(Severity::Should, Outcome::Fail, true, ExitCode::Failures)]
     #[case(Severity::Must, Outcome::Skip("no xml".into()), false, ExitCode::Conformant)]
     #[case(Severity::Should, Outcome::Error("timeout".into()), false, ExitCode::Failures)]
+    #[case(Severity::Must, Outcome::ExpectedFail("known".into()), false, ExitCode::Conformant)]
+    #[case(Severity::Must, Outcome::UnexpectedPass("known".into()), true, ExitCode::Conformant)]
     fn exit_code_follows_outcomes(
         #[case] severity: Severity,
         #[case] outcome: Outcome,

@@ -13,9 +13,11 @@
 //! `reference` is the embedded reference server, which the harness modules never import.
 #![warn(missing_docs)]
 
+pub mod baseline;
 pub mod case;
 pub mod check;
 pub mod client;
+pub mod clock;
 pub mod coverage;
 pub mod diag;
 #[cfg(feature = "reference")]

@@ -32,9 +32,13 @@ impl fmt::Debug for Secret {
 /// What replaces a secret in any output.
 pub const REDACTED: &str = "[redacted]";
 
-static TOKEN_PATTERN: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(cwt|psat)=[A-Za-z0-9._~+/%=-]+|(authorization:[ \t]*)(bearer[ \t]+)?[^\r\n]+").ok()
-});
+/// `cwt=` and `psat=` token values: safe to apply to any serialization (no quote or backslash).
+static TOKEN_PATTERN: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(cwt|psat)=[A-Za-z0-9._~+/%=-]+").ok());
+
+/// The value of an Authorization header line, up to the end of the line: for plain text only.
+static AUTHORIZATION_LINE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)(authorization:[ \t]*)(bearer[ \t]+)?[^\r\n]+").ok());
 
 /// Removes secrets from text.
 #[derive(Debug, Clone, Default)]
@@ -56,8 +60,27 @@ impl Redactor {
         *self = Self::new(self.values.drain(..).chain(std::iter::once(secret)));
     }
 
-    /// The text with every known secret, `cwt=`/`psat=` value and Authorization value replaced.
+    /// Plain text (a recorded request, a console line) with every known secret, `cwt=`/`psat=`
+    /// token and Authorization header value replaced.
     pub fn redact(&self, text: &str) -> String {
+        let out = self.redact_values(text);
+        match AUTHORIZATION_LINE.as_ref() {
+            Some(pattern) => pattern
+                .replace_all(&out, |caps: &regex::Captures<'_>| {
+                    format!(
+                        "{}{}{REDACTED}",
+                        caps.get(1).map_or("", |m| m.as_str()),
+                        caps.get(2).map_or("", |m| m.as_str())
+                    )
+                })
+                .into_owned(),
+            None => out,
+        }
+    }
+
+    /// Any text, serialized formats included (JSON, XML, HTML), with every known secret and
+    /// `cwt=`/`psat=` token replaced; nothing else is touched, so the format stays valid.
+    pub fn redact_values(&self, text: &str) -> String {
         let mut out = text.to_string();
         for secret in &self.values {
             out = out.replace(secret.expose(), REDACTED);
@@ -68,13 +91,8 @@ impl Redactor {
         }
         match TOKEN_PATTERN.as_ref() {
             Some(pattern) => pattern
-                .replace_all(&out, |caps: &regex::Captures<'_>| match caps.get(1) {
-                    Some(kind) => format!("{}={REDACTED}", kind.as_str()),
-                    None => format!(
-                        "{}{}{REDACTED}",
-                        caps.get(2).map_or("", |m| m.as_str()),
-                        caps.get(3).map_or("", |m| m.as_str())
-                    ),
+                .replace_all(&out, |caps: &regex::Captures<'_>| {
+                    format!("{}={REDACTED}", caps.get(1).map_or("", |m| m.as_str()))
                 })
                 .into_owned(),
             None => out,
@@ -97,6 +115,18 @@ mod tests {
     fn removes_secrets(#[case] text: &str, #[case] expected: &str) {
         let redactor = Redactor::new([Secret::new("hunter2")]);
         assert_eq!(redactor.redact(text), expected);
+    }
+
+    #[test]
+    fn serialized_text_stays_valid() {
+        let redactor = Redactor::new([Secret::new("hunter2")]);
+        let json = r#"{"request":"POST /x\nAuthorization: Bearer cwt=abc123\nX: hunter2","n":1}"#;
+        let redacted = redactor.redact_values(json);
+        let value: serde_json::Value = serde_json::from_str(&redacted).expect("still JSON");
+        assert_eq!(
+            value["request"],
+            "POST /x\nAuthorization: Bearer cwt=[redacted]\nX: [redacted]"
+        );
     }
 
     #[test]

@@ -16,6 +16,10 @@ pub enum Outcome {
     Skip(String),
     /// The harness could not decide (network, timeout, a fault it could not arm); never blamed on the target.
     Error(String),
+    /// Failed, and the target's baseline lists it as a known failure (with the entry's reason).
+    ExpectedFail(String),
+    /// Passed, though the target's baseline lists it as a known failure (with the entry's reason).
+    UnexpectedPass(String),
 }
 
 impl Outcome {
@@ -26,6 +30,8 @@ impl Outcome {
             Outcome::Fail => "fail",
             Outcome::Skip(_) => "skip",
             Outcome::Error(_) => "error",
+            Outcome::ExpectedFail(_) => "expected-fail",
+            Outcome::UnexpectedPass(_) => "unexpected-pass",
         }
     }
 }
@@ -55,6 +61,12 @@ pub struct ExchangeRecord {
 pub struct CaseResult {
     /// The case id.
     pub id: String,
+    /// The case title.
+    pub title: String,
+    /// The spec items the case cites.
+    pub spec: Vec<String>,
+    /// The case's tags.
+    pub tags: Vec<String>,
     /// The media type it ran in.
     pub media: Media,
     /// Its severity.
@@ -89,6 +101,12 @@ impl CaseResult {
             }
             Outcome::Skip(reason) => {
                 let _ = writeln!(out, "  skipped: {reason}");
+            }
+            Outcome::ExpectedFail(reason) => {
+                let _ = writeln!(out, "  known failure (baseline): {reason}");
+            }
+            Outcome::UnexpectedPass(reason) => {
+                let _ = writeln!(out, "  passed, but the baseline lists it as a known failure: {reason}");
             }
             Outcome::Pass | Outcome::Fail => {}
         }

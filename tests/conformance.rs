@@ -71,7 +71,7 @@ fn main() {
         plan,
         Arc::clone(&ctx),
         runtime.handle().clone(),
-        false,
+        run::TrialOptions::default(),
         Arc::clone(&results),
     );
     let conclusion = libtest_mimic::run(&args, trials);

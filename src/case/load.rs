@@ -45,6 +45,7 @@ pub const MAX_CASE_FILE_BYTES: u64 = 1024 * 1024;
 pub fn load_dir(dir: &Path) -> Result<Vec<Case>, FileError> {
     let mut files = Vec::new();
     collect_files(dir, &mut files)?;
+    files.retain(|p| !p.ends_with(INVENTORY_FILE));
     files.sort();
     let mut cases: Vec<Case> = Vec::new();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -66,6 +67,30 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, FileError> {
     Ok(cases)
 }
 
+/// `sha256:` of every `*.toml` under `dir` (cases and inventory), by relative path and content,
+/// so results files can say which case set produced them.
+pub fn digest_dir(dir: &Path) -> Result<String, FileError> {
+    use sha2::{Digest, Sha256};
+    let mut files = Vec::new();
+    collect_files(dir, &mut files)?;
+    files.sort();
+    let mut hasher = Sha256::new();
+    for path in files {
+        let bytes = std::fs::read(&path).map_err(|e| FileError::unreadable(&path, format!("cannot read: {e}")))?;
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        hasher.update(relative.as_bytes());
+        hasher.update([0]);
+        hasher.update(&bytes);
+        hasher.update([0]);
+    }
+    let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("sha256:{hex}"))
+}
+
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), FileError> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| FileError::unreadable(dir, format!("cannot read case directory: {e}")))?;
@@ -74,7 +99,7 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), FileError> 
         let path = entry.path();
         if path.is_dir() {
             collect_files(&path, files)?;
-        } else if path.extension().is_some_and(|e| e == "toml") && !path.ends_with(INVENTORY_FILE) {
+        } else if path.extension().is_some_and(|e| e == "toml") {
             files.push(path);
         }
     }

@@ -8,6 +8,8 @@ pub mod model;
 mod raw;
 pub mod template;
 
-pub use load::{INVENTORY_FILE, KNOWN_PRECONDITIONS, KNOWN_RELS, MAX_CASE_FILE_BYTES, load_dir, parse_case};
+pub use load::{
+    INVENTORY_FILE, KNOWN_PRECONDITIONS, KNOWN_RELS, MAX_CASE_FILE_BYTES, digest_dir, load_dir, parse_case,
+};
 pub use model::*;
 pub use template::{PeerRole, Template, Values};

@@ -19,6 +19,10 @@ pub struct Tally {
     pub skip: usize,
     /// Errored.
     pub error: usize,
+    /// Failed, as the baseline expects.
+    pub expected_fail: usize,
+    /// Passed, though the baseline lists a failure.
+    pub unexpected_pass: usize,
 }
 
 /// Counts the outcomes.
@@ -31,6 +35,8 @@ pub fn tally(results: &[CaseResult], strict: bool) -> Tally {
             Outcome::Error(_) => t.error += 1,
             Outcome::Fail if r.severity == Severity::Should && !strict => t.should += 1,
             Outcome::Fail => t.fail += 1,
+            Outcome::ExpectedFail(_) => t.expected_fail += 1,
+            Outcome::UnexpectedPass(_) => t.unexpected_pass += 1,
         }
     }
     t
@@ -54,6 +60,19 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str) -> String {
             let _ = writeln!(out, "---- {} ----\n{}", r.name(), r.explain());
         }
     }
+    let unexpected: Vec<&&CaseResult> = sorted
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::UnexpectedPass(_)))
+        .collect();
+    if !unexpected.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nUNEXPECTED PASSES (the baseline lists them as failing; remove them or --update-baseline):"
+        );
+        for r in unexpected {
+            let _ = writeln!(out, "    {}", r.name());
+        }
+    }
     let t = tally(results, strict);
     let code = exit::for_results(results, strict);
     let verdict = match code {
@@ -62,10 +81,12 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str) -> String {
     };
     let _ = writeln!(
         out,
-        "\nucwa-conformance: {verdict} against {target}: {} passed, {} failed, {} should-level deviations, {} skipped, {} errors (exit {})",
+        "\nucwa-conformance: {verdict} against {target}: {} passed, {} failed, {} should-level deviations, {} known failures, {} unexpected passes, {} skipped, {} errors (exit {})",
         t.pass,
         t.fail,
         t.should,
+        t.expected_fail,
+        t.unexpected_pass,
         t.skip,
         t.error,
         code.code()

@@ -1,11 +1,14 @@
 //! The coverage table printed by `coverage`: spec items x cases, then what is missing.
 
+use super::results::Results;
 use crate::case::Severity;
 use crate::coverage::Coverage;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-/// Renders the table and the problems, one line each.
-pub fn render(coverage: &Coverage) -> String {
+/// Renders the table and the problems, one line each; with a run's results, each item also shows
+/// the outcomes of the trials that cite it (`3 pass, 1 fail`).
+pub fn render(coverage: &Coverage, run: Option<&Results>) -> String {
     let width = coverage.rows.iter().map(|r| r.item.id.len()).max().unwrap_or(10).max(9);
     let mut out = format!("{:width$}  level   tag   cases\n", "spec item");
     for row in &coverage.rows {
@@ -21,9 +24,12 @@ pub fn render(coverage: &Coverage) -> String {
             let ids: Vec<&str> = row.cases.iter().map(|(id, _)| id.as_str()).collect();
             format!("{:>2}  {}", ids.len(), ids.join(", "))
         };
+        let outcomes = run
+            .map(|r| format!("  [{}]", outcomes(r, &row.item.id)))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{:width$}  {level:6}  {:4}  {cases}",
+            "{:width$}  {level:6}  {:4}  {cases}{outcomes}",
             row.item.id,
             row.item.tag.as_str()
         );
@@ -57,4 +63,20 @@ pub fn render(coverage: &Coverage) -> String {
         );
     }
     out
+}
+
+/// `3 pass, 1 fail` for the trials of `run` that cite `item`.
+fn outcomes(run: &Results, item: &str) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for case in run.cases.iter().filter(|c| c.spec.iter().any(|s| s == item)) {
+        *counts.entry(case.outcome.as_str()).or_default() += 1;
+    }
+    if counts.is_empty() {
+        return "not run".into();
+    }
+    counts
+        .iter()
+        .map(|(o, n)| format!("{n} {o}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -2,3 +2,8 @@
 
 pub mod console;
 pub mod coverage;
+pub mod diff;
+pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod results;

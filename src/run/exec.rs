@@ -21,6 +21,9 @@ pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult
     let started = Instant::now();
     let mut result = CaseResult {
         id: case.id.clone(),
+        title: case.title.clone(),
+        spec: case.spec.clone(),
+        tags: case.tags.clone(),
         media,
         severity: case.severity,
         outcome: Outcome::Pass,

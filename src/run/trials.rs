@@ -4,7 +4,9 @@
 use super::context::RunContext;
 use super::exec::run_case;
 use super::plan::PlannedRun;
+use crate::baseline::Baseline;
 use crate::case::Severity;
+use crate::clock::Date;
 use crate::verdict::{CaseResult, Outcome};
 use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::{Arc, Mutex};
@@ -12,24 +14,38 @@ use std::sync::{Arc, Mutex};
 /// The results of every trial that ran, in completion order.
 pub type Results = Arc<Mutex<Vec<CaseResult>>>;
 
+/// How trials turn results into libtest completions.
+#[derive(Debug, Clone, Default)]
+pub struct TrialOptions {
+    /// Count should-level failures.
+    pub strict: bool,
+    /// Known failures of the target.
+    pub baseline: Option<Arc<Baseline>>,
+}
+
 /// Builds one trial per planned run. Should-level failures show as `ignored` with the reason
-/// unless `strict`; skips show as `ignored` with theirs.
+/// unless `strict`; skips, known failures and unexpected passes show as `ignored` with theirs.
 pub fn trials(
     plan: Vec<PlannedRun>,
     ctx: Arc<RunContext>,
     runtime: tokio::runtime::Handle,
-    strict: bool,
+    options: TrialOptions,
     results: Results,
 ) -> Vec<Trial> {
+    let today = Date::today();
     plan.into_iter()
         .map(|run| {
             let name = run.name();
             let ctx = Arc::clone(&ctx);
             let runtime = runtime.clone();
             let results = Arc::clone(&results);
+            let options = options.clone();
             Trial::ignorable_test(name, move || {
-                let result = runtime.block_on(run_case(&ctx, &run.case, run.media));
-                let completion = completion(&result, strict);
+                let mut result = runtime.block_on(run_case(&ctx, &run.case, run.media));
+                if let Some(baseline) = &options.baseline {
+                    baseline.apply(&mut result, today);
+                }
+                let completion = completion(&result, options.strict);
                 if let Ok(mut all) = results.lock() {
                     all.push(result);
                 }
@@ -53,6 +69,10 @@ fn completion(result: &CaseResult, strict: bool) -> Result<Completion, Failed> {
                 "SHOULD not met ({first}); counted with --strict"
             )))
         }
+        Outcome::ExpectedFail(reason) => Ok(Completion::ignored_with(format!("known failure: {reason}"))),
+        Outcome::UnexpectedPass(reason) => Ok(Completion::ignored_with(format!(
+            "UNEXPECTED PASS: the baseline lists it as failing ({reason})"
+        ))),
         Outcome::Fail | Outcome::Error(_) => Err(Failed::from(result.explain())),
     }
 }

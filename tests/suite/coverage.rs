@@ -18,7 +18,7 @@ fn every_inventory_item_has_a_case_and_every_citation_is_known() {
     assert!(
         coverage.is_complete(),
         "{}",
-        ucwa_conformance::report::coverage::render(&coverage)
+        ucwa_conformance::report::coverage::render(&coverage, None)
     );
 }
 

@@ -29,6 +29,36 @@ pub enum Command {
     Serve(ServeArgs),
     /// Show the spec inventory x cases; exit 1 when an item has no case.
     Coverage(CoverageArgs),
+    /// Write HTML and Markdown reports from results files (several files: a vendor matrix).
+    Report(ReportArgs),
+    /// Compare two results files; exit 1 on a regression.
+    Diff(DiffArgs),
+}
+
+/// `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Results files written by `run --json` (one per target or per run).
+    #[arg(required = true, value_name = "RESULTS.json")]
+    pub results: Vec<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Write a Markdown summary here (`-` for standard output, the default when no output is given).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+}
+
+/// `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier results file.
+    pub old: PathBuf,
+    /// The later results file.
+    pub new: PathBuf,
+    /// Also write the Markdown here (it is always printed).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
 }
 
 /// `coverage`.
@@ -37,6 +67,9 @@ pub struct CoverageArgs {
     /// The case directory holding inventory.toml (default: the suite's own cases/).
     #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
     pub cases: Option<PathBuf>,
+    /// A results file: show each item's outcomes in that run.
+    #[arg(long, value_name = "RESULTS.json")]
+    pub results: Option<PathBuf>,
 }
 
 /// Which cases: shared by `run` and `list`.
@@ -130,6 +163,24 @@ pub struct RunArgs {
     /// One character per trial.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the results file (versioned JSON) here.
+    #[arg(long, value_name = "PATH", env = "UCWA_JSON")]
+    pub json: Option<PathBuf>,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "PATH", env = "UCWA_JUNIT")]
+    pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Write a Markdown summary here.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// The target's known failures (TOML); listed failures become expected failures.
+    #[arg(long, value_name = "FILE", env = "UCWA_BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Rewrite the baseline with this run's failures (needs --baseline).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
 }
 
 /// Console formats (libtest's).

@@ -1,0 +1,23 @@
+//! The command line: arguments (`args`, clap, converted to library configuration) and one module
+//! per command family: `run` (run, list), `serve`, `reports` (coverage, report, diff).
+
+mod args;
+pub mod reports;
+pub mod run;
+pub mod serve;
+
+pub use args::*;
+
+use std::path::{Path, PathBuf};
+
+/// The case directory: `--cases`, else `./cases`, else the suite's own.
+pub fn cases_dir(given: Option<&PathBuf>) -> PathBuf {
+    if let Some(dir) = given {
+        return dir.clone();
+    }
+    let local = Path::new("cases");
+    if local.is_dir() {
+        return local.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")
+}

@@ -1,0 +1,99 @@
+//! `coverage`, `report` and `diff`: reports computed from case files and results files, never
+//! from the network.
+
+use super::{CoverageArgs, DiffArgs, ReportArgs, cases_dir};
+use std::path::Path;
+use ucwa_conformance::case;
+use ucwa_conformance::exit::ExitCode;
+use ucwa_conformance::report::{self, results};
+use ucwa_conformance::{coverage, inventory};
+
+pub fn coverage(args: &CoverageArgs) -> ExitCode {
+    let dir = cases_dir(args.cases.as_ref());
+    let loaded = case::load_dir(&dir).and_then(|cases| Ok((cases, inventory::load(&dir)?)));
+    let (cases, inventory) = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::Usage;
+        }
+    };
+    let coverage = coverage::compute(&inventory, &cases);
+    let run = match args.results.as_deref().map(results::read).transpose() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    print!("{}", report::coverage::render(&coverage, run.as_ref()));
+    if coverage.is_complete() {
+        ExitCode::Conformant
+    } else {
+        ExitCode::Failures
+    }
+}
+
+/// `report`: HTML and Markdown from results files.
+pub fn write_reports(args: &ReportArgs) -> ExitCode {
+    let runs = match args
+        .results
+        .iter()
+        .map(|p| results::read(p))
+        .collect::<Result<Vec<_>, _>>()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    if let Some(path) = &args.html
+        && let Err(code) = write(path, &report::html::render(&runs))
+    {
+        return code;
+    }
+    let markdown = report::markdown::render(&runs);
+    match args.markdown.as_deref() {
+        Some(path) if path != Path::new("-") => {
+            if let Err(code) = write(path, &markdown) {
+                return code;
+            }
+        }
+        Some(_) => print!("{markdown}"),
+        None if args.html.is_none() => print!("{markdown}"),
+        None => {}
+    }
+    ExitCode::Conformant
+}
+
+/// `diff`: regressions, fixes and changes between two runs; exit 1 on a regression.
+pub fn diff(args: &DiffArgs) -> ExitCode {
+    let (old, new) = match (results::read(&args.old), results::read(&args.new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    let diff = report::diff::compare(&old, &new);
+    let markdown = report::diff::markdown(&diff, &old, &new);
+    print!("{markdown}");
+    if let Some(path) = &args.markdown
+        && let Err(code) = write(path, &markdown)
+    {
+        return code;
+    }
+    if diff.has_regressions() {
+        ExitCode::Failures
+    } else {
+        ExitCode::Conformant
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ExitCode> {
+    std::fs::write(path, text).map_err(|e| {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        ExitCode::Usage
+    })
+}

@@ -1,0 +1,224 @@
+//! `run` and `list`: load and select cases, pick the target (embedded reference unless one is
+//! configured), run the trials, print the verdict and write the requested reports.
+
+use super::{FormatArg, ListArgs, RunArgs, SelectArgs, cases_dir};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+use ucwa_conformance::baseline;
+use ucwa_conformance::case::{self, Case};
+use ucwa_conformance::clock::{Date, rfc3339};
+use ucwa_conformance::embedded;
+use ucwa_conformance::exit::{self, ExitCode};
+use ucwa_conformance::report::results::{self, RunInfo};
+use ucwa_conformance::report::{console, html, junit, markdown};
+use ucwa_conformance::run::{self, PlannedRun, TrialOptions};
+use ucwa_conformance::target::{self, Target};
+
+/// Loads and selects; prints the error and returns the exit code on failure.
+fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, ExitCode> {
+    let selection = select.selection().map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::Usage
+    })?;
+    let cases: Vec<Arc<Case>> = case::load_dir(&cases_dir(select.cases.as_ref()))
+        .map_err(|e| {
+            eprintln!("{e}");
+            ExitCode::Usage
+        })?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+    let plan = run::plan(&cases, &selection);
+    if plan.is_empty() {
+        eprintln!("error: no case matches the filters ({} cases loaded)", cases.len());
+        return Err(ExitCode::NothingSelected);
+    }
+    Ok(plan)
+}
+
+pub fn list(args: &ListArgs) -> ExitCode {
+    let plan = match planned(&args.select) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut last = String::new();
+    for entry in &plan {
+        let c = &entry.case;
+        if c.id == last {
+            continue;
+        }
+        last = c.id.clone();
+        let media: Vec<&str> = c.media.iter().map(|m| m.as_str()).collect();
+        println!(
+            "{}  [{}]  {}  {}\n    {}",
+            c.id,
+            media.join(","),
+            c.severity.as_str(),
+            c.spec.join(" "),
+            c.title
+        );
+    }
+    ExitCode::Conformant
+}
+
+pub fn run(args: &RunArgs) -> ExitCode {
+    let plan = match planned(&args.select) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut libtest = libtest_mimic::Arguments {
+        test_threads: Some(args.jobs.max(1)),
+        quiet: args.quiet,
+        format: Some(match args.format {
+            FormatArg::Pretty => libtest_mimic::FormatSetting::Pretty,
+            FormatArg::Terse => libtest_mimic::FormatSetting::Terse,
+            FormatArg::Json => libtest_mimic::FormatSetting::Json,
+        }),
+        ..libtest_mimic::Arguments::default()
+    };
+    if args.list {
+        libtest.list = true;
+        let names = plan
+            .iter()
+            .map(|p| libtest_mimic::Trial::test(p.name(), || Ok(())))
+            .collect();
+        // Listing only: the conclusion carries no verdict.
+        let _ = libtest_mimic::run(&libtest, names);
+        return ExitCode::Conformant;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::TargetUnusable;
+        }
+    };
+    let configured = args.target.is_some() || !args.overrides().is_empty();
+    let (target, server) = if configured {
+        let built = match &args.target {
+            Some(file) => target::from_file(file, args.overrides()),
+            None => target::from_overrides(args.overrides()),
+        };
+        match built {
+            Ok(t) => (t, None),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::Usage;
+            }
+        }
+    } else {
+        match runtime.block_on(embedded::start(embedded::run_config())) {
+            Ok(e) => (e.target, Some(e.server)),
+            Err(e) => {
+                eprintln!("error: cannot start the embedded reference server: {e}");
+                return ExitCode::TargetUnusable;
+            }
+        }
+    };
+    let code = run_against(&runtime, target, plan, args, &libtest);
+    if let Some(server) = server {
+        server.stop();
+    }
+    code
+}
+
+fn run_against(
+    runtime: &tokio::runtime::Runtime,
+    target: Target,
+    plan: Vec<PlannedRun>,
+    args: &RunArgs,
+    libtest: &libtest_mimic::Arguments,
+) -> ExitCode {
+    let baseline = match &args.baseline {
+        Some(path) => match baseline::load(path) {
+            Ok(b) => Some(Arc::new(b)),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::Usage;
+            }
+        },
+        None => None,
+    };
+    let digest = match case::digest_dir(&cases_dir(args.select.cases.as_ref())) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::Usage;
+        }
+    };
+    let name = format!("{} ({})", target.name, target.base_url);
+    let started = SystemTime::now();
+    let ctx = match runtime.block_on(run::prepare(target)) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("error: the target cannot be used: {e}");
+            return ExitCode::TargetUnusable;
+        }
+    };
+    let collected = Arc::new(Mutex::new(Vec::new()));
+    let options = TrialOptions {
+        strict: args.strict,
+        baseline: baseline.clone(),
+    };
+    let trials = run::trials(
+        plan,
+        Arc::clone(&ctx),
+        runtime.handle().clone(),
+        options,
+        Arc::clone(&collected),
+    );
+    // The verdict comes from the recorded results (should-level and skips differ from libtest).
+    let _ = libtest_mimic::run(libtest, trials);
+    runtime.block_on(run::finish(&ctx));
+    let results = collected.lock().map(|r| r.clone()).unwrap_or_default();
+    print!(
+        "{}",
+        ctx.redactor.redact(&console::summary(&results, args.strict, &name))
+    );
+    let today = Date::today();
+    if let Some(b) = &baseline {
+        for expired in b.expired(today) {
+            println!("baseline entry expired: {} ({})", expired.case, expired.reason);
+        }
+    }
+    let info = RunInfo {
+        case_set_digest: digest,
+        started_at: rfc3339(started),
+        duration: started.elapsed().unwrap_or_default(),
+        strict: args.strict,
+    };
+    let file = results::build(info, &ctx.target, &results);
+    let outputs = [
+        (&args.json, results::to_json(&file)),
+        (&args.junit, junit::render(&file)),
+        (&args.html, html::render(std::slice::from_ref(&file))),
+        (&args.markdown, markdown::render(std::slice::from_ref(&file))),
+    ];
+    for (path, text) in outputs {
+        if let Some(path) = path
+            && let Err(e) = std::fs::write(path, ctx.redactor.redact_values(&text))
+        {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::Usage;
+        }
+    }
+    if args.update_baseline
+        && let (Some(path), Some(b)) = (&args.baseline, &baseline)
+    {
+        let updated = b.updated(&results, today);
+        if let Err(e) = std::fs::write(path, updated.to_toml()) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::Usage;
+        }
+        println!(
+            "baseline {} rewritten: {} known failures",
+            path.display(),
+            updated.entries.len()
+        );
+    }
+    exit::for_results(&results, args.strict)
+}

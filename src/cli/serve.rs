@@ -1,0 +1,79 @@
+//! `serve`: the reference server alone, until Ctrl-C.
+
+use super::ServeArgs;
+use ucwa_conformance::exit::ExitCode;
+use ucwa_conformance::reference::{Config, PeerBehaviour};
+
+pub fn serve(args: &ServeArgs) -> ExitCode {
+    let config = match serve_config(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    runtime.block_on(async {
+        let server = match ucwa_conformance::reference::spawn(config.clone(), args.listen).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot listen on {}: {e}", args.listen);
+                return ExitCode::Usage;
+            }
+        };
+        println!("reference server listening");
+        println!("  base URL (autodiscover root): {}", server.base_url());
+        println!("  fault control:                {}", server.faults_url());
+        for (user, password) in &config.users {
+            println!("  user: {user} (password: {password})");
+        }
+        for (peer, behaviour) in &config.peers {
+            println!("  peer: {peer} ({})", behaviour.as_str());
+        }
+        println!("press Ctrl-C to stop");
+        let _ = tokio::signal::ctrl_c().await;
+        server.stop();
+        println!("stopped");
+        ExitCode::Conformant
+    })
+}
+
+fn serve_config(args: &ServeArgs) -> Result<Config, String> {
+    let mut config = Config {
+        invitation_timeout: std::time::Duration::from_millis(args.invitation_timeout_ms),
+        idle_timeout: std::time::Duration::from_millis(args.idle_timeout_ms),
+        ..Config::default()
+    };
+    if !args.user.is_empty() {
+        config.users = args
+            .user
+            .iter()
+            .map(|u| {
+                u.split_once(':')
+                    .map(|(n, p)| (n.to_string(), p.to_string()))
+                    .ok_or_else(|| format!("--user takes NAME:PASSWORD, found `{u}`"))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if !args.peer.is_empty() {
+        config.peers = args
+            .peer
+            .iter()
+            .map(|p| {
+                let (uri, behaviour) = p
+                    .rsplit_once('=')
+                    .ok_or_else(|| format!("--peer takes SIP_URI=accept|decline|ignore, found `{p}`"))?;
+                let behaviour = PeerBehaviour::from_name(behaviour)
+                    .ok_or_else(|| format!("unknown peer behaviour `{behaviour}`; use accept, decline or ignore"))?;
+                Ok((uri.to_string(), behaviour))
+            })
+            .collect::<Result<_, String>>()?;
+    }
+    Ok(config)
+}
