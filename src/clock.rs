@@ -81,7 +81,7 @@ mod tests {
             "2000-02-29T00:00:00Z"
         );
         assert_eq!(
-            rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_761_960)),
+            rfc3339(UNIX_EPOCH + Duration::from_secs(1_795_759_560)),
             "2026-11-27T06:06:00Z"
         );
     }
