@@ -25,6 +25,8 @@ pub mod embedded;
 pub mod exit;
 pub mod inventory;
 #[cfg(feature = "reference")]
+pub mod mutation;
+#[cfg(feature = "reference")]
 pub mod reference;
 pub mod report;
 pub mod run;

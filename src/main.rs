@@ -15,6 +15,7 @@ fn main() {
         Command::Coverage(args) => cli::reports::coverage(&args),
         Command::Report(args) => cli::reports::write_reports(&args),
         Command::Diff(args) => cli::reports::diff(&args),
+        Command::Mutants(args) => cli::reports::mutants(&args),
     };
     std::process::exit(code.code());
 }

@@ -97,6 +97,9 @@ pub struct Limits {
     pub case_timeout: Duration,
     /// Largest response body read; a larger one is an error.
     pub max_body_bytes: usize,
+    /// A cap on every wait step's budget (`None`: the case's own `within_ms`). Runs against
+    /// servers known to answer fast (the reference and its mutants) set it to stay quick.
+    pub max_wait: Option<Duration>,
 }
 
 impl Default for Limits {
@@ -105,6 +108,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(10),
             case_timeout: Duration::from_secs(60),
             max_body_bytes: 1024 * 1024,
+            max_wait: None,
         }
     }
 }
@@ -193,6 +197,7 @@ struct RawLimits {
     request_timeout_ms: Option<u64>,
     case_timeout_ms: Option<u64>,
     max_body_bytes: Option<usize>,
+    max_wait_ms: Option<u64>,
 }
 
 /// Reads a profile file and applies the overrides.
@@ -245,6 +250,7 @@ pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetErro
             .case_timeout_ms
             .map_or(defaults.case_timeout, Duration::from_millis),
         max_body_bytes: raw.limits.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+        max_wait: raw.limits.max_wait_ms.map(Duration::from_millis),
     };
     let settings = Settings {
         name: raw.name,

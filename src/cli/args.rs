@@ -33,6 +33,24 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare two results files; exit 1 on a regression.
     Diff(DiffArgs),
+    /// Run the corpus against every mutant of the reference server: the kill matrix and score.
+    Mutants(MutantsArgs),
+}
+
+/// `mutants`.
+#[derive(Debug, Args)]
+pub struct MutantsArgs {
+    /// Only these mutants (default: all).
+    pub names: Vec<String>,
+    /// Mutant servers run at once.
+    #[arg(long, short = 'j', default_value_t = 8)]
+    pub jobs: usize,
+    /// List the mutants and the spec item each breaks, and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// The case directory (default: the suite's own cases/).
+    #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
+    pub cases: Option<PathBuf>,
 }
 
 /// `report`.
@@ -219,6 +237,9 @@ pub struct ServeArgs {
     /// How long an application may be idle before it expires.
     #[arg(long, default_value_t = 900_000)]
     pub idle_timeout_ms: u64,
+    /// Serve a deliberately broken variant (see `mutants --list`).
+    #[arg(long, value_name = "NAME")]
+    pub mutant: Option<String>,
 }
 
 impl SelectArgs {

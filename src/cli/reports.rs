@@ -1,7 +1,7 @@
 //! `coverage`, `report` and `diff`: reports computed from case files and results files, never
 //! from the network.
 
-use super::{CoverageArgs, DiffArgs, ReportArgs, cases_dir};
+use super::{CoverageArgs, DiffArgs, MutantsArgs, ReportArgs, cases_dir};
 use std::path::Path;
 use ucwa_conformance::case;
 use ucwa_conformance::exit::ExitCode;
@@ -96,4 +96,50 @@ fn write(path: &Path, text: &str) -> Result<(), ExitCode> {
         eprintln!("error: cannot write {}: {e}", path.display());
         ExitCode::Usage
     })
+}
+
+/// `mutants`: the kill matrix of the corpus over the reference server's mutants.
+pub fn mutants(args: &MutantsArgs) -> ExitCode {
+    use ucwa_conformance::mutation;
+    use ucwa_conformance::reference::Mutant;
+    if args.list {
+        for m in Mutant::ALL {
+            println!("{:34} breaks {:34} {}", m.name(), m.breaks(), m.description());
+        }
+        return ExitCode::Conformant;
+    }
+    let mut chosen = Vec::new();
+    for name in &args.names {
+        match Mutant::from_name(name) {
+            Some(m) => chosen.push(m),
+            None => {
+                eprintln!("error: unknown mutant `{name}`; see `mutants --list`");
+                return ExitCode::Usage;
+            }
+        }
+    }
+    if chosen.is_empty() {
+        chosen = Mutant::ALL.to_vec();
+    }
+    let cases = match case::load_dir(&cases_dir(args.cases.as_ref())) {
+        Ok(c) => c.into_iter().map(std::sync::Arc::new).collect(),
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::Usage;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    let matrix = runtime.block_on(mutation::kill_matrix(cases, &chosen, args.jobs));
+    print!("{}", mutation::render(&matrix));
+    if matrix.is_perfect() {
+        ExitCode::Conformant
+    } else {
+        ExitCode::Failures
+    }
 }

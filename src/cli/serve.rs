@@ -2,7 +2,7 @@
 
 use super::ServeArgs;
 use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::reference::{Config, PeerBehaviour};
+use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour};
 
 pub fn serve(args: &ServeArgs) -> ExitCode {
     let config = match serve_config(args) {
@@ -27,7 +27,15 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
                 return ExitCode::Usage;
             }
         };
-        println!("reference server listening");
+        match config.mutant {
+            Some(m) => println!(
+                "MUTANT reference server listening: {} (breaks {}: {})",
+                m.name(),
+                m.breaks(),
+                m.description()
+            ),
+            None => println!("reference server listening"),
+        }
         println!("  base URL (autodiscover root): {}", server.base_url());
         println!("  fault control:                {}", server.faults_url());
         for (user, password) in &config.users {
@@ -45,9 +53,16 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
 }
 
 fn serve_config(args: &ServeArgs) -> Result<Config, String> {
+    let mutant = match &args.mutant {
+        None => None,
+        Some(name) => {
+            Some(Mutant::from_name(name).ok_or_else(|| format!("unknown mutant `{name}`; see `mutants --list`"))?)
+        }
+    };
     let mut config = Config {
         invitation_timeout: std::time::Duration::from_millis(args.invitation_timeout_ms),
         idle_timeout: std::time::Duration::from_millis(args.idle_timeout_ms),
+        mutant,
         ..Config::default()
     };
     if !args.user.is_empty() {

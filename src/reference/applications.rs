@@ -4,6 +4,7 @@
 use super::access::{AppState, application, authenticate};
 use super::discovery::{ANONYMOUS_APPLICATIONS_PATH, APPLICATIONS_PATH};
 use super::input::{self, Input};
+use super::mutants::Mutant;
 use super::repr::{Repr, Res, UcwaError};
 use super::state::{ANONYMOUS_APPLICATION_IDS, AppFields};
 use axum::body::Body;
@@ -24,7 +25,7 @@ pub fn app_href(id: u64) -> String {
 }
 
 /// The resource of application `id` with its embedded `me` and `communication`.
-fn application_resource(id: u64, user: &str, input: &AppFields) -> Res {
+fn application_resource(id: u64, user: &str, input: &AppFields, mutant: Option<Mutant>) -> Res {
     let href = app_href(id);
     let me = Res::new("me", format!("{href}/me"))
         .prop("name", user.split('@').next().unwrap_or(user))
@@ -37,16 +38,20 @@ fn application_resource(id: u64, user: &str, input: &AppFields) -> Res {
         .prop("userAgent", input.user_agent.clone())
         .link("events", format!("{href}/events?ack=1"))
         .embed(me)
-        .embed(communication_resource(id))
+        .embed(communication_resource(id, mutant))
 }
 
 /// The communication resource of application `id`.
-pub fn communication_resource(id: u64) -> Res {
+pub fn communication_resource(id: u64, mutant: Option<Mutant>) -> Res {
     let href = format!("{}/communication", app_href(id));
-    Res::new("communication", href.clone())
+    let resource = Res::new("communication", href.clone())
         .list("supportedMessageFormats", &["Plain", "Html"])
-        .list("supportedModalities", &["Messaging"])
-        .link_rev("startMessaging", format!("{href}/messagingInvitations"), "2")
+        .list("supportedModalities", &["Messaging"]);
+    match mutant {
+        Some(Mutant::NoStartMessagingLink) => resource,
+        Some(Mutant::StartMessagingMoved) => resource.link_rev("startMessaging", format!("{href}/startMessaging"), "2"),
+        _ => resource.link_rev("startMessaging", format!("{href}/messagingInvitations"), "2"),
+    }
 }
 
 /// The application inputs: `culture` and `userAgent` required, `endpointId` too for signed-in
@@ -147,7 +152,8 @@ async fn create_for(
         )
         .respond(repr);
     };
-    let mut response = application_resource(id, &user, &fields).respond(StatusCode::CREATED, repr);
+    let mutant = state.lock().config.mutant;
+    let mut response = application_resource(id, &user, &fields, mutant).respond(StatusCode::CREATED, repr);
     response
         .headers_mut()
         .insert(header::ETAG, HeaderValue::from_static("\"1\""));
@@ -175,7 +181,9 @@ pub async fn one(
         return StatusCode::NOT_FOUND.into_response();
     };
     match method {
-        axum::http::Method::GET => application_resource(numeric, &user, &fields).respond(StatusCode::OK, repr),
+        axum::http::Method::GET => {
+            application_resource(numeric, &user, &fields, world.config.mutant).respond(StatusCode::OK, repr)
+        }
         axum::http::Method::DELETE => {
             world.applications.remove(&numeric);
             StatusCode::NO_CONTENT.into_response()
@@ -196,7 +204,7 @@ pub async fn communication(State(state): State<AppState>, Path(id): Path<String>
         return r.into_response();
     }
     match id.parse::<u64>() {
-        Ok(n) => communication_resource(n).respond(StatusCode::OK, repr),
+        Ok(n) => communication_resource(n, world.config.mutant).respond(StatusCode::OK, repr),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }

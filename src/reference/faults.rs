@@ -30,6 +30,7 @@ pub async fn arm(State(state): State<AppState>, headers: HeaderMap, body: axum::
         .filter(|s| !s.is_empty());
     let fault = value.get("fault").and_then(|v| v.as_str()).and_then(Fault::from_name);
     match (operation_id, fault) {
+        (Some(_), Some(_)) if world.is(super::mutants::Mutant::FaultsIgnored) => StatusCode::NO_CONTENT.into_response(),
         (Some(op), Some(fault)) => {
             if world.arm(op, fault) {
                 StatusCode::NO_CONTENT.into_response()

@@ -19,6 +19,11 @@ impl Input {
         self.properties.get(&name.to_ascii_lowercase()).map(String::as_str)
     }
 
+    /// The lower-cased names of every property and link given.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.properties.keys().chain(self.links.keys()).map(String::as_str)
+    }
+
     /// A link-valued input (case-insensitive rel).
     pub fn link(&self, rel: &str) -> Option<&str> {
         self.links.get(&rel.to_ascii_lowercase()).map(String::as_str)

@@ -6,6 +6,7 @@ use super::access::{AppState, application, authenticate};
 use super::applications::{app_href, method_not_allowed};
 use super::events::{Event, Reason, Sender};
 use super::messaging::invitations_href;
+use super::mutants::Mutant;
 use super::repr::{Repr, Res, UcwaError};
 use super::state::{Invitation, InvitationState, PeerBehaviour};
 use axum::extract::{Path, State};
@@ -27,8 +28,26 @@ fn conversation_href(app: u64, id: u64) -> String {
     format!("{}/communication/conversations/{id}", app_href(app))
 }
 
-/// The messagingInvitation resource.
+/// The messagingInvitation resource; once accepted it embeds `acceptedByParticipant`.
 pub fn invitation_resource(app: u64, i: &Invitation) -> Res {
+    let res = plain_invitation_resource(app, i);
+    if i.state != InvitationState::Connected {
+        return res;
+    }
+    let participant = Res::new(
+        "participant",
+        format!("{}/participants/{}", conversation_href(app, i.id), i.to),
+    )
+    .prop("uri", i.to.clone())
+    .prop(
+        "name",
+        i.to.trim_start_matches("sip:").split('@').next().unwrap_or_default(),
+    );
+    res.embed_list("acceptedByParticipant", vec![participant])
+}
+
+/// The messagingInvitation's properties and links, without embedded resources.
+fn plain_invitation_resource(app: u64, i: &Invitation) -> Res {
     let mut res = Res::new("messagingInvitation", format!("{}/{}", invitations_href(app), i.id))
         .prop("direction", "Outgoing")
         .prop("importance", i.importance.clone())
@@ -43,18 +62,6 @@ pub fn invitation_resource(app: u64, i: &Invitation) -> Res {
     }
     if let Some(c) = &i.custom_content {
         res = res.link("customContent", c.clone());
-    }
-    if i.state == InvitationState::Connected {
-        let participant = Res::new(
-            "participant",
-            format!("{}/participants/{}", conversation_href(app, i.id), i.to),
-        )
-        .prop("uri", i.to.clone())
-        .prop(
-            "name",
-            i.to.trim_start_matches("sip:").split('@').next().unwrap_or_default(),
-        );
-        res = res.embed_list("acceptedByParticipant", vec![participant]);
     }
     res
 }
@@ -74,31 +81,48 @@ fn conversation_resource(app: u64, i: &Invitation) -> Res {
         .list("activeModalities", modalities)
 }
 
+/// The invitation as events embed it (mutants may leave out the operationId or the participants).
+fn event_resource(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Res {
+    match mutant {
+        Some(Mutant::OperationIdNotEchoed) => invitation_resource(
+            app,
+            &Invitation {
+                operation_id: String::new(),
+                ..i.clone()
+            },
+        ),
+        Some(Mutant::NoAcceptedByParticipant) => plain_invitation_resource(app, i),
+        _ => invitation_resource(app, i),
+    }
+}
+
 /// The events of a new invitation: messagingInvitation `started`, conversation `added`.
-pub fn started(app: u64, i: &Invitation) -> Vec<Event> {
+pub fn started(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Vec<Event> {
     let sender = communication_sender(app);
-    vec![
-        Event {
+    let mut events = Vec::new();
+    if mutant != Some(Mutant::NoStartedEvent) {
+        events.push(Event {
             sender: sender.clone(),
             kind: "started",
-            resource: invitation_resource(app, i),
+            resource: event_resource(app, i, mutant),
             embed: true,
             status: None,
             reason: None,
-        },
-        Event {
-            sender,
-            kind: "added",
-            resource: conversation_resource(app, i),
-            embed: true,
-            status: None,
-            reason: None,
-        },
-    ]
+        });
+    }
+    events.push(Event {
+        sender,
+        kind: "added",
+        resource: conversation_resource(app, i),
+        embed: true,
+        status: None,
+        reason: None,
+    });
+    events
 }
 
 /// The events of an invitation that just ended.
-fn completed(app: u64, i: &Invitation) -> Vec<Event> {
+fn completed(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Vec<Event> {
     let sender = communication_sender(app);
     let conversation = conversation_resource(app, i);
     let reason = i.failure.map(|subcode| Reason {
@@ -110,28 +134,34 @@ fn completed(app: u64, i: &Invitation) -> Vec<Event> {
             _ => "The person you invited could not be found.",
         },
     });
-    let (status, conversation_kind) = match i.state {
+    let (mut status, conversation_kind) = match i.state {
         InvitationState::Connected => ("Success", "updated"),
         InvitationState::Connecting | InvitationState::Failed => ("Failure", "deleted"),
     };
-    vec![
-        Event {
-            sender: sender.clone(),
-            kind: conversation_kind,
-            resource: conversation,
-            embed: conversation_kind == "updated",
-            status: None,
-            reason: None,
-        },
-        Event {
+    match mutant {
+        Some(Mutant::CompletedStatusFailure) if status == "Success" => status = "Failure",
+        Some(Mutant::DeclinedAsSuccess) if i.failure == Some("Declined") => status = "Success",
+        _ => {}
+    }
+    let mut events = vec![Event {
+        sender: sender.clone(),
+        kind: conversation_kind,
+        resource: conversation,
+        embed: conversation_kind == "updated",
+        status: None,
+        reason: None,
+    }];
+    if mutant != Some(Mutant::NoCompletedEvent) {
+        events.push(Event {
             sender,
             kind: "completed",
-            resource: invitation_resource(app, i),
+            resource: event_resource(app, i, mutant),
             embed: true,
             status: Some(status),
             reason,
-        },
-    ]
+        });
+    }
+    events
 }
 
 /// Moves the invitation on as the peer behaves: accepted or declined shortly, failed with
@@ -143,10 +173,15 @@ pub fn answer_later(state: &AppState, app: u64, id: u64, peer: Option<PeerBehavi
         Some(PeerBehaviour::Ignore) => (timeout, (InvitationState::Failed, Some("Timeout"))),
         None => (ANSWER_DELAY, (InvitationState::Failed, Some("DestinationNotFound"))),
     };
+    let never = peer == Some(PeerBehaviour::Ignore) && state.lock().is(Mutant::NoAnswerNeverCompletes);
+    if never {
+        return;
+    }
     let state = state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
         let mut world = state.lock();
+        let mutant = world.config.mutant;
         let Some(application) = world.applications.get_mut(&app) else {
             return;
         };
@@ -158,7 +193,7 @@ pub fn answer_later(state: &AppState, app: u64, id: u64, peer: Option<PeerBehavi
         }
         invitation.state = outcome.0;
         invitation.failure = outcome.1;
-        let events = completed(app, invitation);
+        let events = completed(app, invitation, mutant);
         application.channel.push(events);
     });
 }

@@ -8,6 +8,7 @@ use super::access::{AppState, application, authenticate};
 use super::applications::{app_href, method_not_allowed};
 use super::input::{self, Input};
 use super::invitation;
+use super::mutants::Mutant;
 use super::repr::{Repr, UcwaError};
 use super::state::{Fault, Invitation, InvitationState, MAX_INVITATIONS_PER_APPLICATION};
 use axum::body::Body;
@@ -39,7 +40,7 @@ pub async fn start(
     body: Body,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let limit = {
+    let (limit, mutant) = {
         let mut world = state.lock();
         let user = match authenticate(&world, &headers) {
             Ok(u) => u,
@@ -48,14 +49,22 @@ pub async fn start(
         if let Err(r) = application(&mut world, &user, &app_id, repr) {
             return r.into_response();
         }
-        world.config.max_body_bytes
+        let limit = if world.is(Mutant::BodyLimitOff) {
+            usize::MAX
+        } else {
+            world.config.max_body_bytes
+        };
+        (limit, world.config.mutant)
     };
     if method != Method::POST {
         return method_not_allowed(repr);
     }
     let error_repr = Repr::for_error(&headers);
     let request = match input::bytes(body, limit).await {
-        Ok(bytes) => input::read(query.as_deref(), &headers, &bytes).and_then(|i| validate(&i)),
+        Ok(bytes) => {
+            let query = query.filter(|_| mutant != Some(Mutant::QueryIgnored));
+            input::read(query.as_deref(), &headers, &bytes).and_then(|i| validate(&i, mutant))
+        }
         Err(e) => Err(e),
     };
     let request = match request {
@@ -70,6 +79,7 @@ pub async fn start(
         let user = authenticate(&world, &headers).unwrap_or_default();
         if let Some(allowed) = world.anonymous_targets.get(&user)
             && !allowed.eq_ignore_ascii_case(&request.to)
+            && mutant != Some(Mutant::AnonymousTargetUnchecked)
         {
             return UcwaError::new(
                 StatusCode::FORBIDDEN,
@@ -92,7 +102,7 @@ pub async fn start(
             .invitations
             .values()
             .any(|i| i.operation_id == request.operation_id && i.state != InvitationState::Failed);
-        if duplicate {
+        if duplicate && mutant != Some(Mutant::DuplicatesAllowed) {
             return UcwaError::new(
                 StatusCode::CONFLICT,
                 "Conflict",
@@ -105,7 +115,7 @@ pub async fn start(
         let id = app.next_invitation;
         app.next_invitation += 1;
         let invitation = request.into_invitation(id);
-        app.channel.push(invitation::started(app_number, &invitation));
+        app.channel.push(invitation::started(app_number, &invitation, mutant));
         app.invitations.insert(id, invitation);
         (id, peer, timeout)
     };
@@ -191,35 +201,85 @@ impl StartRequest {
     }
 }
 
-fn validate(input: &Input) -> Result<StartRequest, UcwaError> {
-    let missing: Vec<&str> = ["operationId", "to"]
+/// The inputs the page lists (everything else is ignored, I-05).
+const INPUTS: [&str; 7] = [
+    "operationid",
+    "to",
+    "importance",
+    "subject",
+    "threadid",
+    "message",
+    "customcontent",
+];
+
+fn validate(input: &Input, mutant: Option<Mutant>) -> Result<StartRequest, UcwaError> {
+    let required = match mutant {
+        Some(Mutant::OperationIdNotRequired) => vec!["to"],
+        Some(Mutant::ToNotRequired) => vec!["operationId"],
+        _ => vec!["operationId", "to"],
+    };
+    let missing: Vec<&str> = required
         .into_iter()
         .filter(|n| input.get(n).is_none_or(str::is_empty))
         .collect();
+    if mutant == Some(Mutant::UnknownInputsRefused)
+        && let Some(unknown) = input.names().find(|n| !INPUTS.contains(n))
+    {
+        return Err(UcwaError::invalid(format!("Unknown parameter: {unknown}.")));
+    }
     if !missing.is_empty() {
         return Err(UcwaError::invalid(format!(
             "Missing required parameters: {}.",
             missing.join(", ")
         )));
     }
-    let operation_id = input.get("operationId").unwrap_or_default().to_string();
+    let operation_id = match input.get("operationId").filter(|o| !o.is_empty()) {
+        Some(o) => o.to_string(),
+        None => uuid::Uuid::new_v4().simple().to_string(),
+    };
     let to = input.get("to").unwrap_or_default().to_string();
-    max_len("operationId", &operation_id, MAX_OPERATION_ID)?;
+    let limit = |max: usize, shorter: Mutant, unlimited: Mutant| match mutant {
+        Some(m) if m == shorter => max - 1,
+        Some(m) if m == unlimited => usize::MAX,
+        _ => max,
+    };
+    max_len(
+        "operationId",
+        &operation_id,
+        limit(
+            MAX_OPERATION_ID,
+            Mutant::OperationIdLimit49,
+            Mutant::OperationIdUnlimited,
+        ),
+    )?;
     let subject = input.get("subject").unwrap_or_default().to_string();
-    max_len("subject", &subject, MAX_SUBJECT)?;
+    max_len(
+        "subject",
+        &subject,
+        limit(MAX_SUBJECT, Mutant::SubjectLimit249, Mutant::SubjectUnlimited),
+    )?;
     let thread_id = input.get("threadId").filter(|t| !t.is_empty()).map(str::to_string);
     if let Some(t) = &thread_id {
-        max_len("threadId", t, MAX_THREAD_ID)?;
+        max_len(
+            "threadId",
+            t,
+            limit(MAX_THREAD_ID, Mutant::ThreadIdLimit249, Mutant::ThreadIdUnlimited),
+        )?;
     }
     let importance = match input.get("importance").filter(|i| !i.is_empty()) {
         None => "Normal".to_string(),
+        Some(value) if mutant == Some(Mutant::ImportanceUnchecked) => value.to_string(),
+        Some("Urgent") if mutant == Some(Mutant::ImportanceCaseSensitiveLower) => {
+            return Err(UcwaError::invalid("importance must be one of Normal, Emergency."));
+        }
         Some(value) => IMPORTANCE
             .iter()
             .find(|i| i.eq_ignore_ascii_case(value))
             .map(|i| i.to_string())
             .ok_or_else(|| UcwaError::invalid(format!("importance must be one of {}.", IMPORTANCE.join(", "))))?,
     };
-    if !is_sip_uri(&to) {
+    let sip_checked = mutant != Some(Mutant::SipUnchecked) && !(to.is_empty() && mutant == Some(Mutant::ToNotRequired));
+    if sip_checked && !is_sip_uri(&to) {
         return Err(UcwaError::invalid("to must be a SIP URI (sip:user@domain)."));
     }
     let mut links = [None, None];
@@ -228,7 +288,13 @@ fn validate(input: &Input) -> Result<StartRequest, UcwaError> {
             let valid = data_url::DataUrl::process(href)
                 .ok()
                 .is_some_and(|d| d.decode_to_vec().is_ok());
-            if !valid {
+            let refused = match mutant {
+                Some(Mutant::DataUriUnchecked) => false,
+                Some(Mutant::PercentEncodingRefused) => !valid || (!href.contains(";base64,") && href.contains('%')),
+                Some(Mutant::CustomContentRefused) => !valid || rel == "customContent",
+                _ => !valid,
+            };
+            if refused {
                 return Err(UcwaError::invalid(format!("{rel} must be a data URI.")));
             }
             *slot = Some(href.to_string());

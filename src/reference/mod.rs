@@ -13,11 +13,13 @@ mod faults;
 mod input;
 mod invitation;
 mod messaging;
+mod mutants;
 mod repr;
 mod state;
 
 pub use discovery::ROOT_PATH;
 pub use faults::FAULTS_PATH;
+pub use mutants::Mutant;
 pub use state::{Config, PeerBehaviour};
 
 use access::{AppState, Shared};
@@ -53,6 +55,7 @@ fn router(state: AppState) -> Router {
         .merge(application_routes(discovery::ANONYMOUS_APPLICATIONS_PATH))
         .route(FAULTS_PATH, post(faults::arm))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), mutants::rewrite))
         .with_state(state)
 }
 

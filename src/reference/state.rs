@@ -1,6 +1,7 @@
 //! The reference server's world: users and their tokens, applications, invitations, peers and
 //! armed faults. Every collection is bounded; idle applications expire.
 
+use super::mutants::Mutant;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,8 @@ pub struct Config {
     /// How long a pending GET on the event channel waits before an empty answer (documented
     /// default 180 s; the `timeout` query parameter takes 180-1800 s).
     pub event_timeout: Duration,
+    /// A deliberate deviation from the spec, for the suite's self-test; `None` is the reference.
+    pub mutant: Option<Mutant>,
 }
 
 impl Default for Config {
@@ -68,6 +71,7 @@ impl Default for Config {
             idle_timeout: Duration::from_secs(15 * 60),
             max_body_bytes: 64 * 1024,
             event_timeout: Duration::from_secs(180),
+            mutant: None,
         }
     }
 }
@@ -250,6 +254,11 @@ impl World {
             }
         }
         token
+    }
+
+    /// True when the server runs as `mutant`.
+    pub fn is(&self, mutant: Mutant) -> bool {
+        self.config.mutant == Some(mutant)
     }
 
     /// The user of a token.

@@ -24,6 +24,11 @@ pub async fn wait_step(
         .map(|t| t.render(state))
         .transpose()
         .map_err(StepEnd::Error)?;
+    let within = ctx
+        .target
+        .limits
+        .max_wait
+        .map_or(wait.within, |cap| cap.min(wait.within));
     let wanted = format!(
         "a `{}` event for `{}`{}",
         wait.kind,
@@ -34,7 +39,7 @@ pub async fn wait_step(
             .unwrap_or_default()
     );
     let mut record = ExchangeRecord {
-        request: format!("WAIT up to {:?} for {wanted}", wait.within),
+        request: format!("WAIT up to {within:?} for {wanted}"),
         response: String::new(),
     };
     let Some(hub) = ctx.hub(state.media) else {
@@ -48,7 +53,7 @@ pub async fn wait_step(
                 .as_ref()
                 .is_none_or(|op| embedded_operation_id(e).as_deref() == Some(op.as_str()))
     };
-    let event = match hub.wait_for(matches, wait.within).await {
+    let event = match hub.wait_for(matches, within).await {
         Ok(e) => e,
         Err(WaitError::TimedOut { within, seen }) => {
             exchanges.push(record);

@@ -4,6 +4,7 @@ mod case_files;
 mod cli;
 mod coverage;
 mod discovery;
+mod mutants;
 mod reference_events;
 mod reference_server;
 mod selftest;

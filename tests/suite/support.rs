@@ -121,6 +121,7 @@ pub fn mock_target(server: &MockServer) -> Target {
             request_timeout: std::time::Duration::from_secs(2),
             case_timeout: std::time::Duration::from_secs(5),
             max_body_bytes: 64 * 1024,
+            max_wait: None,
         },
     }
 }

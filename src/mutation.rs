@@ -1,0 +1,187 @@
+//! The suite proves itself: run the corpus against the reference server and against each of its
+//! deliberate mutants, and record which cases catch which mutant (the kill matrix). A mutant is
+//! killed by a case that passes against the reference and fails against the mutant.
+
+use crate::case::Case;
+use crate::embedded;
+use crate::reference::{Config, Mutant};
+use crate::run::{self, PlannedRun, Selection};
+use crate::verdict::Outcome;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Wait budgets are capped at this against the reference and its mutants (they answer at once or
+/// never), so a mutant that never sends an event costs seconds, not the case's own budget.
+pub const MAX_WAIT: Duration = Duration::from_secs(4);
+
+/// One mutant's row of the kill matrix.
+#[derive(Debug, Clone)]
+pub struct MutantRow {
+    /// The mutant.
+    pub mutant: Mutant,
+    /// Trials (`id [media]`) that caught it, with the spec items their cases cite.
+    pub killed_by: Vec<(String, Vec<String>)>,
+    /// Why the run against it could not happen (the target was unusable), if so.
+    pub error: Option<String>,
+}
+
+impl MutantRow {
+    /// True when a killing case cites the spec item the mutant breaks.
+    pub fn killed_on_its_item(&self) -> bool {
+        self.killed_by
+            .iter()
+            .any(|(_, spec)| spec.iter().any(|s| s == self.mutant.breaks()))
+    }
+}
+
+/// The whole self-test.
+#[derive(Debug, Clone, Default)]
+pub struct KillMatrix {
+    /// Trials that do not pass against the reference itself (each one is a bug).
+    pub reference_failures: Vec<String>,
+    /// One row per mutant run.
+    pub rows: Vec<MutantRow>,
+}
+
+impl KillMatrix {
+    /// Mutants killed by a case citing the item they break, out of all mutants run.
+    pub fn score(&self) -> (usize, usize) {
+        (
+            self.rows.iter().filter(|r| r.killed_on_its_item()).count(),
+            self.rows.len(),
+        )
+    }
+
+    /// True when the reference passes everything and every mutant is killed on its item.
+    pub fn is_perfect(&self) -> bool {
+        let (killed, total) = self.score();
+        self.reference_failures.is_empty() && killed == total
+    }
+}
+
+/// The outcome of every trial against the reference, or against one mutant.
+async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(PlannedRun, Outcome)>, String> {
+    let config = Config {
+        mutant,
+        ..embedded::run_config()
+    };
+    let mut server = embedded::start(config).await.map_err(|e| e.to_string())?;
+    server.target.limits.max_wait = Some(MAX_WAIT);
+    let ctx = run::prepare(server.target).await.map_err(|e| e.to_string())?;
+    let ctx = Arc::new(ctx);
+    let plan = run::plan(cases, &Selection::default());
+    let mut tasks = tokio::task::JoinSet::new();
+    for planned in plan {
+        let ctx = Arc::clone(&ctx);
+        tasks.spawn(async move {
+            let result = run::run_case(&ctx, &planned.case, planned.media).await;
+            (planned, result.outcome)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        out.push(joined.map_err(|e| e.to_string())?);
+    }
+    run::finish(&ctx).await;
+    server.server.stop();
+    Ok(out)
+}
+
+/// Runs the corpus against the reference and against each of `mutants`, `parallel` servers at a time.
+pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: usize) -> KillMatrix {
+    let reference = outcomes(&cases, None).await;
+    let mut matrix = KillMatrix::default();
+    let passing: Vec<String> = match &reference {
+        Ok(all) => {
+            for (planned, outcome) in all {
+                if *outcome != Outcome::Pass {
+                    matrix
+                        .reference_failures
+                        .push(format!("{} ({})", planned.name(), outcome.as_str()));
+                }
+            }
+            all.iter()
+                .filter(|(_, o)| *o == Outcome::Pass)
+                .map(|(p, _)| p.name())
+                .collect()
+        }
+        Err(e) => {
+            matrix.reference_failures.push(format!("the reference run failed: {e}"));
+            Vec::new()
+        }
+    };
+    let limit = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for &mutant in mutants {
+        let cases = cases.clone();
+        let limit = Arc::clone(&limit);
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (mutant, outcomes(&cases, Some(mutant)).await)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((mutant, run)) = joined else { continue };
+        let row = match run {
+            Ok(all) => MutantRow {
+                mutant,
+                killed_by: all
+                    .into_iter()
+                    .filter(|(p, o)| *o == Outcome::Fail && passing.contains(&p.name()))
+                    .map(|(p, _)| (p.name(), p.case.spec.clone()))
+                    .collect(),
+                error: None,
+            },
+            Err(e) => MutantRow {
+                mutant,
+                killed_by: Vec::new(),
+                error: Some(e),
+            },
+        };
+        matrix.rows.push(row);
+    }
+    matrix
+        .rows
+        .sort_by_key(|r| Mutant::ALL.iter().position(|m| *m == r.mutant));
+    for row in &mut matrix.rows {
+        row.killed_by.sort();
+    }
+    matrix
+}
+
+/// The kill matrix as text: one line per mutant, then the score.
+pub fn render(matrix: &KillMatrix) -> String {
+    let mut out = String::new();
+    for failure in &matrix.reference_failures {
+        out.push_str(&format!("REFERENCE FAILS: {failure}\n"));
+    }
+    let width = matrix.rows.iter().map(|r| r.mutant.name().len()).max().unwrap_or(8);
+    for row in &matrix.rows {
+        let verdict = match (&row.error, row.killed_on_its_item(), row.killed_by.is_empty()) {
+            (Some(e), _, _) => format!("ERROR     {e}"),
+            (None, true, _) => "killed   ".to_string(),
+            (None, false, false) => "killed, but by no case citing its item".to_string(),
+            (None, false, true) => "SURVIVED ".to_string(),
+        };
+        let ids: std::collections::BTreeSet<&str> = row
+            .killed_by
+            .iter()
+            .map(|(name, _)| name.split(" [").next().unwrap_or(name))
+            .collect();
+        out.push_str(&format!(
+            "{:width$}  {verdict}  breaks {:34} caught by {} trials: {}\n",
+            row.mutant.name(),
+            row.mutant.breaks(),
+            row.killed_by.len(),
+            ids.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let (killed, total) = matrix.score();
+    let percent = if total == 0 {
+        0.0
+    } else {
+        killed as f64 * 100.0 / total as f64
+    };
+    out.push_str(&format!("\nkill score: {killed}/{total} mutants ({percent:.0}%)\n"));
+    out
+}

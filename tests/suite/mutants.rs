@@ -1,0 +1,39 @@
+//! The suite catches what it claims: every mutant of the reference server is killed by a case
+//! citing the spec item it breaks, and the reference itself passes every case.
+
+use std::path::Path;
+use std::sync::Arc;
+use ucwa_conformance::case::load_dir;
+use ucwa_conformance::mutation;
+use ucwa_conformance::reference::Mutant;
+
+#[test]
+fn every_mutant_is_killed_on_its_item_and_the_reference_passes_everything() {
+    let cases = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(Mutant::ALL.len() >= 30, "only {} mutants", Mutant::ALL.len());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let matrix = runtime.block_on(mutation::kill_matrix(
+        cases.into_iter().map(Arc::new).collect(),
+        Mutant::ALL,
+        8,
+    ));
+    assert!(matrix.is_perfect(), "{}", mutation::render(&matrix));
+}
+
+#[test]
+fn every_mutant_breaks_an_item_of_the_inventory() {
+    let inventory = ucwa_conformance::inventory::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for mutant in Mutant::ALL {
+        assert!(
+            inventory.items.iter().any(|i| i.id == mutant.breaks()),
+            "mutant {} breaks `{}`, which the inventory does not list",
+            mutant.name(),
+            mutant.breaks()
+        );
+        assert_eq!(Mutant::from_name(mutant.name()), Some(*mutant));
+    }
+}
