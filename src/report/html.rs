@@ -186,8 +186,8 @@ fn matrix(runs: &[Results]) -> String {
     let all: Vec<CaseEntry> = runs.iter().flat_map(|r| r.cases.iter().cloned()).collect();
     out.push_str(&filters(&all));
     out.push_str("<table><tr><th>trial</th><th>severity</th><th>spec</th>");
-    for r in runs {
-        let _ = write!(out, "<th>{}</th>", esc(&r.target.name));
+    for name in super::results::run_names(runs) {
+        let _ = write!(out, "<th>{}</th>", esc(&name));
     }
     out.push_str("</tr>");
     let names: BTreeSet<String> = all.iter().map(CaseEntry::name).collect();

@@ -59,8 +59,8 @@ fn single(r: &Results) -> String {
 fn matrix(runs: &[Results]) -> String {
     let names: BTreeSet<String> = runs.iter().flat_map(|r| r.cases.iter().map(|c| c.name())).collect();
     let mut out = String::from("## ucwa-conformance: vendor matrix\n\n| trial |");
-    for r in runs {
-        let _ = write!(out, " {} |", cell(&r.target.name));
+    for name in super::results::run_names(runs) {
+        let _ = write!(out, " {} |", cell(&name));
     }
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(runs.len()));

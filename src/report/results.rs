@@ -249,3 +249,18 @@ pub fn read(path: &Path) -> Result<Results, String> {
 pub fn to_json(results: &Results) -> String {
     serde_json::to_string_pretty(results).unwrap_or_default()
 }
+
+/// Column names for several runs: each target's name, numbered when two runs share one.
+pub fn run_names(runs: &[Results]) -> Vec<String> {
+    runs.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let shared = runs.iter().filter(|o| o.target.name == r.target.name).count() > 1;
+            if shared {
+                format!("{} ({})", r.target.name, i + 1)
+            } else {
+                r.target.name.clone()
+            }
+        })
+        .collect()
+}

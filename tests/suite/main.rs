@@ -7,5 +7,6 @@ mod discovery;
 mod mutants;
 mod reference_events;
 mod reference_server;
+mod reports;
 mod selftest;
 mod support;

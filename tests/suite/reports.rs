@@ -1,0 +1,232 @@
+//! What a run leaves behind: the results file, JUnit a JUnit reader loads, HTML and Markdown,
+//! diffs that name regressions, baselines that excuse known failures and flag unexpected passes,
+//! and no secret in any of it.
+
+use regex::Regex;
+use std::path::Path;
+use std::process::{Command, Output};
+use ucwa_conformance::reference::{self, Config, Mutant};
+use ucwa_conformance::report::results;
+
+const PASSWORD: &str = "alice-password";
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// A reference server (or a mutant of it) on a free port.
+fn server(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>) -> reference::Running {
+    let config = Config {
+        mutant,
+        ..Config::default()
+    };
+    rt.block_on(reference::spawn(config, "127.0.0.1:0".parse().expect("addr")))
+        .expect("listens")
+}
+
+/// `run` against `server` with the password grant, plus `extra` arguments.
+fn run(server: &reference::Running, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("UCWA_TOKEN")
+        .env_remove("UCWA_TARGET")
+        .args(["run", "--skip", "events.", "--base-url", &server.base_url()])
+        .args(extra)
+        .env("UCWA_USERNAME", "alice@contoso.test")
+        .env("UCWA_PASSWORD", PASSWORD)
+        .env("UCWA_PEER", "sip:bob@contoso.test")
+        .output()
+        .expect("runs")
+}
+
+fn path(dir: &Path, name: &str) -> String {
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
+    let rt = runtime();
+    let broken = server(&rt, Some(Mutant::NoLocation));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = |n| path(dir.path(), n);
+    let output = run(
+        &broken,
+        &[
+            "--json",
+            &out("r.json"),
+            "--junit",
+            &out("j.xml"),
+            "--html",
+            &out("r.html"),
+            "--markdown",
+            &out("r.md"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+
+    let file = results::read(Path::new(&out("r.json"))).expect("a valid results file");
+    assert_eq!(file.schema, results::SCHEMA);
+    assert!(file.case_set_digest.starts_with("sha256:"));
+    let created = file
+        .cases
+        .iter()
+        .find(|c| c.name() == "start-messaging.created [json]")
+        .expect("the trial");
+    assert_eq!(created.outcome, "fail");
+    assert!(
+        created
+            .mismatches
+            .iter()
+            .any(|m| m.what == "header Location" && m.actual == "absent")
+    );
+    assert!(
+        created.exchanges[0]
+            .request
+            .contains("Authorization: Bearer [redacted]")
+    );
+
+    let junit = std::fs::read_to_string(out("j.xml")).expect("junit");
+    let report = quick_junit::Report::deserialize_from_str(&junit).expect("a JUnit reader loads it");
+    let suite = &report.test_suites[0];
+    assert_eq!(suite.test_cases.len(), file.cases.len());
+    assert_eq!(suite.failures, file.summary.fail);
+
+    let html = std::fs::read_to_string(out("r.html")).expect("html");
+    assert!(html.contains("NOT conformant") && html.contains("start-messaging.created [json]"));
+    assert!(html.contains("curl -i -X POST"), "a reproduction command");
+    let markdown = std::fs::read_to_string(out("r.md")).expect("markdown");
+    assert!(
+        markdown.contains(
+            "| `start-messaging.created [json]` | must | fail | header Location: expected present, got absent |"
+        ),
+        "{markdown}"
+    );
+
+    let leaked_token = Regex::new(r"(cwt|psat)=[^\[]").expect("regex");
+    let everything = [
+        stdout(&output),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        junit,
+        html,
+        markdown,
+    ]
+    .into_iter()
+    .chain(
+        ["r.json"]
+            .iter()
+            .map(|n| std::fs::read_to_string(out(n)).unwrap_or_default()),
+    );
+    for text in everything {
+        assert!(!text.contains(PASSWORD), "the password leaked");
+        assert!(
+            !leaked_token.is_match(&text),
+            "a token leaked: {:?}",
+            leaked_token.find(&text)
+        );
+    }
+}
+
+#[test]
+fn a_diff_names_the_regression_and_exits_1() {
+    let rt = runtime();
+    let (good, bad) = (server(&rt, None), server(&rt, Some(Mutant::Created200)));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (old, new) = (path(dir.path(), "old.json"), path(dir.path(), "new.json"));
+    assert_eq!(run(&good, &["--json", &old]).status.code(), Some(0));
+    assert_eq!(run(&bad, &["--json", &new]).status.code(), Some(1));
+    let diff = |a: &str, b: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+            .args(["diff", a, b])
+            .output()
+            .expect("diff runs")
+    };
+    let regressed = diff(&old, &new);
+    let text = stdout(&regressed);
+    assert_eq!(regressed.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("| `start-messaging.created [json]` | pass | fail |"),
+        "{text}"
+    );
+    let fixed = diff(&new, &old);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stdout(&fixed));
+    assert!(stdout(&fixed).contains("### Fixes"));
+}
+
+#[test]
+fn a_baseline_excuses_known_failures_and_flags_unexpected_passes() {
+    let rt = runtime();
+    let (good, bad) = (server(&rt, None), server(&rt, Some(Mutant::NoLocation)));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let baseline = path(dir.path(), "baseline.toml");
+    let first = run(&bad, &["--baseline", &baseline, "--update-baseline"]);
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "the failures are still failures on the run that records them"
+    );
+    let written = std::fs::read_to_string(&baseline).expect("baseline written");
+    assert!(written.contains("case = \"start-messaging.created\""), "{written}");
+
+    let known = run(&bad, &["--baseline", &baseline]);
+    let text = stdout(&known);
+    assert_eq!(known.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("known failure: failing when the baseline was updated on"),
+        "{text}"
+    );
+
+    let fixed = run(&good, &["--baseline", &baseline]);
+    let text = stdout(&fixed);
+    assert_eq!(fixed.status.code(), Some(0), "{text}");
+    assert!(text.contains("UNEXPECTED PASSES"), "{text}");
+    assert!(text.contains("start-messaging.created [json]"), "{text}");
+
+    std::fs::write(
+        &baseline,
+        written.replace("reason =", "expires = \"2000-01-01\"\nreason ="),
+    )
+    .expect("expire");
+    let expired = run(&bad, &["--baseline", &baseline]);
+    assert_eq!(expired.status.code(), Some(1), "an expired entry excuses nothing");
+    assert!(stdout(&expired).contains("baseline entry expired: start-messaging.created"));
+}
+
+#[test]
+fn several_results_files_make_a_vendor_matrix() {
+    let rt = runtime();
+    let (good, bad) = (server(&rt, None), server(&rt, Some(Mutant::InvitationIncoming)));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (a, b, html) = (
+        path(dir.path(), "a.json"),
+        path(dir.path(), "b.json"),
+        path(dir.path(), "m.html"),
+    );
+    run(&good, &["--json", &a]);
+    run(&bad, &["--json", &b]);
+    let output = Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+        .args(["report", &a, &b, "--html", &html, "--markdown", "-"])
+        .output()
+        .expect("report runs");
+    let markdown = stdout(&output);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(markdown.contains("vendor matrix"), "{markdown}");
+    assert!(
+        markdown.contains("| trial | 127.0.0.1 (1) | 127.0.0.1 (2) |"),
+        "{markdown}"
+    );
+    let row = "| `start-messaging.location-is-invitation [json]` | pass | fail |";
+    assert!(markdown.contains(row), "{markdown}");
+    let page = std::fs::read_to_string(&html).expect("html");
+    assert!(
+        page.contains("id=\"f-outcome\"") && page.contains("data-spec=\"post.location invitation.resource\""),
+        "filters"
+    );
+}
