@@ -64,6 +64,7 @@ mod tests {
             mismatches: vec![],
             exchanges: vec![],
             duration: Duration::ZERO,
+            snapshot_changes: vec![],
         }
     }
 

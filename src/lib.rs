@@ -31,6 +31,7 @@ pub mod reference;
 pub mod report;
 pub mod run;
 pub mod secret;
+pub mod snapshot;
 pub mod target;
 pub mod verdict;
 pub mod wire;

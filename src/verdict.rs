@@ -54,6 +54,8 @@ pub struct ExchangeRecord {
     pub request: String,
     /// Status line, headers and body of the response; empty when there was none.
     pub response: String,
+    /// The normalised form compared with the stored snapshot, when there was a response.
+    pub snapshot: Option<String>,
 }
 
 /// The verdict on one case in one media type.
@@ -81,6 +83,8 @@ pub struct CaseResult {
     pub exchanges: Vec<ExchangeRecord>,
     /// Wall time of the case.
     pub duration: Duration,
+    /// Snapshots (`id@step-media`) that are new or differ from the stored ones.
+    pub snapshot_changes: Vec<String>,
 }
 
 impl CaseResult {

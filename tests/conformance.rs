@@ -9,12 +9,19 @@ use std::sync::{Arc, Mutex};
 use ucwa_conformance::case::load_dir;
 use ucwa_conformance::run::{self, Selection};
 use ucwa_conformance::secret::Secret;
+use ucwa_conformance::snapshot::{self, Mode};
 use ucwa_conformance::target::{self, Overrides};
 use ucwa_conformance::{embedded, exit};
 
 fn main() {
     let args = Arguments::from_args();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("cases");
+    // Against the embedded reference the committed snapshots must match (a drift fails);
+    // against another target they are only compared.
+    let external = std::env::var("UCWA_BASE_URL").is_ok_and(|v| !v.is_empty());
+    let mode = if external { Mode::Check } else { Mode::Strict };
+    snapshot::prepare(mode, root);
     let cases = match load_dir(&dir) {
         Ok(c) => c.into_iter().map(Arc::new).collect::<Vec<_>>(),
         Err(e) => {
@@ -71,7 +78,14 @@ fn main() {
         plan,
         Arc::clone(&ctx),
         runtime.handle().clone(),
-        run::TrialOptions::default(),
+        run::TrialOptions {
+            snapshots: Some(Arc::new(snapshot::Store::new(
+                root.join("snapshots"),
+                &ctx.target.name,
+                mode,
+            ))),
+            ..run::TrialOptions::default()
+        },
         Arc::clone(&results),
     );
     let conclusion = libtest_mimic::run(&args, trials);

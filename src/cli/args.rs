@@ -199,6 +199,39 @@ pub struct RunArgs {
     /// Rewrite the baseline with this run's failures (needs --baseline).
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
+    /// Response snapshots: off, check (changes shown, not failures), update (accept all),
+    /// strict (a change fails the case).
+    #[arg(long, value_enum, default_value = "check", env = "UCWA_SNAPSHOTS")]
+    pub snapshots: SnapshotsArg,
+    /// Where snapshots live (default: ./snapshots, else the suite's own); one folder per target.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
+}
+
+/// `--snapshots`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SnapshotsArg {
+    /// No snapshots.
+    Off,
+    /// Compare; changes are shown, not failures.
+    Check,
+    /// Write every snapshot.
+    Update,
+    /// Compare; a change fails the case.
+    Strict,
+}
+
+impl SnapshotsArg {
+    /// The library's mode.
+    pub fn mode(self) -> ucwa_conformance::snapshot::Mode {
+        use ucwa_conformance::snapshot::Mode;
+        match self {
+            SnapshotsArg::Off => Mode::Off,
+            SnapshotsArg::Check => Mode::Check,
+            SnapshotsArg::Update => Mode::Update,
+            SnapshotsArg::Strict => Mode::Strict,
+        }
+    }
 }
 
 /// Console formats (libtest's).

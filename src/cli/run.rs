@@ -1,10 +1,10 @@
 //! `run` and `list`: load and select cases, pick the target (embedded reference unless one is
 //! configured), run the trials, print the verdict and write the requested reports.
 
-use super::{FormatArg, ListArgs, RunArgs, SelectArgs, cases_dir};
+use super::{FormatArg, ListArgs, RunArgs, SelectArgs, cases_dir, snapshots_dir};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
-use ucwa_conformance::baseline;
 use ucwa_conformance::case::{self, Case};
 use ucwa_conformance::clock::{Date, rfc3339};
 use ucwa_conformance::embedded;
@@ -13,6 +13,7 @@ use ucwa_conformance::report::results::{self, RunInfo};
 use ucwa_conformance::report::{console, html, junit, markdown};
 use ucwa_conformance::run::{self, PlannedRun, TrialOptions};
 use ucwa_conformance::target::{self, Target};
+use ucwa_conformance::{baseline, snapshot};
 
 /// Loads and selects; prints the error and returns the exit code on failure.
 fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, ExitCode> {
@@ -86,6 +87,8 @@ pub fn run(args: &RunArgs) -> ExitCode {
         let _ = libtest_mimic::run(&libtest, names);
         return ExitCode::Conformant;
     }
+    let workspace = std::path::absolute(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap_or_default();
+    snapshot::prepare(args.snapshots.mode(), &workspace);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -160,9 +163,13 @@ fn run_against(
         }
     };
     let collected = Arc::new(Mutex::new(Vec::new()));
+    let root = snapshots_dir(args.snapshot_dir.as_ref());
+    let root = std::path::absolute(&root).unwrap_or(root);
+    let store = Arc::new(snapshot::Store::new(root, &ctx.target.name, args.snapshots.mode()));
     let options = TrialOptions {
         strict: args.strict,
         baseline: baseline.clone(),
+        snapshots: Some(store),
     };
     let trials = run::trials(
         plan,

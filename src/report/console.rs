@@ -73,6 +73,20 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str) -> String {
             let _ = writeln!(out, "    {}", r.name());
         }
     }
+    let changed: Vec<&String> = sorted.iter().flat_map(|r| &r.snapshot_changes).collect();
+    if !changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nsnapshot changes ({}; review with `cargo insta review` or accept with `--snapshots update`):",
+            changed.len()
+        );
+        for name in changed.iter().take(20) {
+            let _ = writeln!(out, "    {name}");
+        }
+        if changed.len() > 20 {
+            let _ = writeln!(out, "    ... and {} more", changed.len() - 20);
+        }
+    }
     let t = tally(results, strict);
     let code = exit::for_results(results, strict);
     let verdict = match code {

@@ -102,6 +102,9 @@ pub struct CaseEntry {
     /// Every request and response, secrets removed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exchanges: Vec<ExchangeEntry>,
+    /// Snapshots (`id@step-media`) that are new or differ from the stored ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshot_changes: Vec<String>,
 }
 
 impl CaseEntry {
@@ -221,6 +224,7 @@ fn entry(r: &CaseResult) -> CaseEntry {
                 response: e.response.clone(),
             })
             .collect(),
+        snapshot_changes: r.snapshot_changes.clone(),
     }
 }
 

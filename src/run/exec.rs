@@ -31,6 +31,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult
         mismatches: Vec::new(),
         exchanges: Vec::new(),
         duration: Default::default(),
+        snapshot_changes: Vec::new(),
     };
     if let Some(reason) = skip_reason(&ctx.target, case, media) {
         result.outcome = Outcome::Skip(reason);

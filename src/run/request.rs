@@ -7,6 +7,7 @@ use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Med
 use crate::check::judge;
 use crate::client::{Request, Response, Session, open};
 use crate::secret::Redactor;
+use crate::snapshot;
 use crate::verdict::{ExchangeRecord, Mismatch};
 use crate::wire::{Resource, parse_resource, render_input, request_content_type};
 
@@ -32,6 +33,7 @@ pub async fn send_step(
     let mut record = ExchangeRecord {
         request: describe_request(&request, &ctx.redactor),
         response: String::new(),
+        snapshot: None,
     };
     let response = match ctx.client.send(&request).await {
         Ok(r) => r,
@@ -41,6 +43,7 @@ pub async fn send_step(
         }
     };
     record.response = describe_response(&response, &ctx.redactor);
+    record.snapshot = Some(snapshot::of_response(&response, &ctx.redactor));
     exchanges.push(record);
     let mismatches = judge(&step.expect, state.media, &response, state);
     if !mismatches.is_empty() {

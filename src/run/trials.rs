@@ -7,6 +7,8 @@ use super::plan::PlannedRun;
 use crate::baseline::Baseline;
 use crate::case::Severity;
 use crate::clock::Date;
+use crate::snapshot::{Mode, Store};
+use crate::verdict::Mismatch;
 use crate::verdict::{CaseResult, Outcome};
 use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::{Arc, Mutex};
@@ -21,6 +23,8 @@ pub struct TrialOptions {
     pub strict: bool,
     /// Known failures of the target.
     pub baseline: Option<Arc<Baseline>>,
+    /// Where the target's snapshots are compared, if they are.
+    pub snapshots: Option<Arc<Store>>,
 }
 
 /// Builds one trial per planned run. Should-level failures show as `ignored` with the reason
@@ -42,6 +46,12 @@ pub fn trials(
             let options = options.clone();
             Trial::ignorable_test(name, move || {
                 let mut result = runtime.block_on(run_case(&ctx, &run.case, run.media));
+                if let Some(store) = &options.snapshots {
+                    result.snapshot_changes = store.compare(&result);
+                    if store.mode == Mode::Strict && result.outcome == Outcome::Pass {
+                        fail_on_snapshot_changes(&mut result);
+                    }
+                }
                 if let Some(baseline) = &options.baseline {
                     baseline.apply(&mut result, today);
                 }
@@ -53,6 +63,23 @@ pub fn trials(
             })
         })
         .collect()
+}
+
+/// In strict mode a changed snapshot fails a case that otherwise passed.
+fn fail_on_snapshot_changes(result: &mut CaseResult) {
+    if result.snapshot_changes.is_empty() {
+        return;
+    }
+    result.outcome = Outcome::Fail;
+    result.mismatches = result
+        .snapshot_changes
+        .iter()
+        .map(|name| Mismatch {
+            what: format!("snapshot {name}"),
+            expected: "the stored snapshot".into(),
+            actual: "a new or different response (review: cargo insta review)".into(),
+        })
+        .collect();
 }
 
 fn completion(result: &CaseResult, strict: bool) -> Result<Completion, Failed> {

@@ -41,6 +41,7 @@ pub async fn wait_step(
     let mut record = ExchangeRecord {
         request: format!("WAIT up to {within:?} for {wanted}"),
         response: String::new(),
+        snapshot: None,
     };
     let Some(hub) = ctx.hub(state.media) else {
         exchanges.push(record);
@@ -69,6 +70,7 @@ pub async fn wait_step(
         }
     };
     record.response = ctx.redactor.redact(&describe_event(&event));
+    record.snapshot = Some(crate::snapshot::of_text(&describe_event(&event), &ctx.redactor));
     exchanges.push(record);
     let mismatches = judge_event(&step.expect, &event, state);
     if !mismatches.is_empty() {

@@ -9,6 +9,8 @@ use wiremock::ResponseTemplate;
 fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"));
     command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // Tests never write snapshots into the project (the drift test sets its own directory).
+    command.env("UCWA_SNAPSHOTS", "off");
     for var in [
         "UCWA_BASE_URL",
         "UCWA_TARGET",

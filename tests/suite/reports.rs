@@ -34,6 +34,7 @@ fn run(server: &reference::Running, extra: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("UCWA_TOKEN")
         .env_remove("UCWA_TARGET")
+        .env("UCWA_SNAPSHOTS", "off")
         .args(["run", "--skip", "events.", "--base-url", &server.base_url()])
         .args(extra)
         .env("UCWA_USERNAME", "alice@contoso.test")
@@ -228,5 +229,58 @@ fn several_results_files_make_a_vendor_matrix() {
     assert!(
         page.contains("id=\"f-outcome\"") && page.contains("data-spec=\"post.location invitation.resource\""),
         "filters"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn a_drifted_snapshot_is_shown_in_check_mode_and_fails_in_strict_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots"), dir.path());
+    let snap = dir.path().join("reference/start-messaging.created@1-json.snap");
+    let text = std::fs::read_to_string(&snap).expect("the committed snapshot");
+    std::fs::write(&snap, text.replace("status: 201", "status: 299")).expect("drift it");
+    let run = |mode: &str| {
+        Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("CI", "true")
+            .env_remove("UCWA_BASE_URL")
+            .args([
+                "run",
+                "--exact",
+                "start-messaging.created [json]",
+                "--snapshots",
+                mode,
+                "--snapshot-dir",
+            ])
+            .arg(dir.path())
+            .output()
+            .expect("runs")
+    };
+    let checked = run("check");
+    assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
+    assert!(
+        stdout(&checked).contains("snapshot changes (1;"),
+        "{}",
+        stdout(&checked)
+    );
+    let strict = run("strict");
+    assert_eq!(strict.status.code(), Some(1), "{}", stdout(&strict));
+    assert!(
+        stdout(&strict).contains("snapshot start-messaging.created@1-json"),
+        "{}",
+        stdout(&strict)
     );
 }

@@ -1,0 +1,253 @@
+//! Response snapshots: each exchange (case x media type x step) reduced to what matters (status,
+//! Content-Type, Location, the body in a canonical form) with volatile values replaced (origins,
+//! ids in hrefs, 32-hex ids, dates), then compared with insta under `snapshots/<target>/`.
+//!
+//! Normalising is a pure function of a response; comparing goes through insta, so pending
+//! snapshots can be reviewed with `cargo insta review`.
+
+use crate::client::Response;
+use crate::secret::Redactor;
+use crate::verdict::CaseResult;
+use crate::wire::{Family, family};
+use regex::Regex;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+/// How a run treats snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// No snapshots.
+    Off,
+    /// Compare; a change is shown beside the outcome, never a failure (new and changed
+    /// snapshots are written as pending `.snap.new` files, as insta does outside CI).
+    Check,
+    /// Compare and accept: write every snapshot (`INSTA_UPDATE=always`).
+    Update,
+    /// Compare; a change fails the case.
+    Strict,
+}
+
+/// Largest body kept in a snapshot.
+const MAX_SNAPSHOT_BODY: usize = 8000;
+
+/// An origin with an explicit port (the embedded reference listens on a random one).
+static ORIGIN: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"https?://[A-Za-z0-9.\-\[\]]+:[0-9]+").ok());
+static NUMBER_IN_PATH: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"/[0-9]+\b").ok());
+static HEX32: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\b[0-9a-f]{32}\b").ok());
+static UUID: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b").ok()
+});
+static ACK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"ack=[0-9]+").ok());
+static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\\?/Date\([0-9+-]+\)\\?/").ok());
+
+/// Replaces values that change from run to run.
+pub fn scrub(text: &str) -> String {
+    let mut out = text.to_string();
+    let rules: [(&LazyLock<Option<Regex>>, &str); 6] = [
+        (&ORIGIN, "{origin}"),
+        (&UUID, "{uuid}"),
+        (&HEX32, "{hex}"),
+        (&DATE, "{date}"),
+        (&ACK, "ack={n}"),
+        (&NUMBER_IN_PATH, "/{n}"),
+    ];
+    for (pattern, replacement) in rules {
+        if let Some(re) = pattern.as_ref() {
+            out = re.replace_all(&out, replacement).into_owned();
+        }
+    }
+    out
+}
+
+/// The snapshot text of a response: status, the headers that matter, the canonical body.
+pub fn of_response(response: &Response, redactor: &Redactor) -> String {
+    let mut out = format!("status: {}\n", response.status);
+    let content_type = response.content_type();
+    if !content_type.is_empty() {
+        out.push_str(&format!(
+            "content-type: {}\n",
+            content_type.to_ascii_lowercase().replace(' ', "")
+        ));
+    }
+    for name in ["location", "www-authenticate"] {
+        for value in response.headers_named(name) {
+            out.push_str(&format!("{name}: {value}\n"));
+        }
+    }
+    let text = response.text();
+    if !text.is_empty() {
+        out.push_str("body:\n");
+        out.push_str(&canonical_body(content_type, &text));
+        out.push('\n');
+    }
+    scrub(&redactor.redact(&out))
+}
+
+/// A snapshot of plain text (an event description, say).
+pub fn of_text(text: &str, redactor: &Redactor) -> String {
+    scrub(&redactor.redact(text))
+}
+
+/// JSON with sorted keys, pretty; XML as one line per element with sorted attributes; else the text.
+fn canonical_body(content_type: &str, text: &str) -> String {
+    let canonical = match family(content_type) {
+        Family::Json => serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok()),
+        Family::Xml => roxmltree::Document::parse(text).ok().map(|doc| {
+            let mut out = String::new();
+            xml_lines(doc.root_element(), 0, &mut out);
+            out
+        }),
+        Family::Other => None,
+    };
+    let body = canonical.unwrap_or_else(|| text.to_string());
+    body.chars().take(MAX_SNAPSHOT_BODY).collect()
+}
+
+fn xml_lines(node: roxmltree::Node<'_, '_>, depth: usize, out: &mut String) {
+    let mut attributes: Vec<String> = node
+        .attributes()
+        .map(|a| format!("{}=\"{}\"", a.name(), a.value()))
+        .collect();
+    attributes.sort();
+    let text = node
+        .children()
+        .filter(|c| c.is_text())
+        .filter_map(|c| c.text())
+        .collect::<String>();
+    let text = text.trim();
+    // The UCWA namespace is the norm and goes unsaid; any other is shown.
+    let namespace = match node.tag_name().namespace() {
+        Some(crate::wire::UCWA_NS) | None => String::new(),
+        Some(other) => format!(" {{{other}}}"),
+    };
+    out.push_str(&format!("{}<{}{namespace}", "  ".repeat(depth), node.tag_name().name()));
+    for a in attributes {
+        out.push(' ');
+        out.push_str(&a);
+    }
+    out.push('>');
+    if !text.is_empty() {
+        out.push_str(&format!(" {text}"));
+    }
+    out.push('\n');
+    for child in node.children().filter(|c| c.is_element()) {
+        xml_lines(child, depth + 1, out);
+    }
+}
+
+/// Where a target's snapshots live, and how to treat them.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// `snapshots/<target>` (absolute).
+    pub dir: PathBuf,
+    /// The mode.
+    pub mode: Mode,
+}
+
+impl Store {
+    /// The store for `target` under `root` (the project's `snapshots/` directory).
+    pub fn new(root: PathBuf, target: &str, mode: Mode) -> Self {
+        let safe: String = target
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        Self {
+            dir: root.join(safe),
+            mode,
+        }
+    }
+
+    /// Compares every exchange of `result` with its stored snapshot; returns the names of the
+    /// snapshots that are new or changed.
+    pub fn compare(&self, result: &CaseResult) -> Vec<String> {
+        if self.mode == Mode::Off {
+            return Vec::new();
+        }
+        let mut changed = Vec::new();
+        for (step, exchange) in result.exchanges.iter().enumerate() {
+            let Some(snapshot) = &exchange.snapshot else { continue };
+            let name = format!("{}@{}-{}", result.id, step + 1, result.media);
+            let mut settings = insta::Settings::clone_current();
+            settings.set_snapshot_path(&self.dir);
+            settings.set_prepend_module_to_snapshot(false);
+            settings.set_omit_expression(true);
+            settings.set_description(format!(
+                "{} [{}] step {}: {}",
+                result.id,
+                result.media,
+                step + 1,
+                result.title
+            ));
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                settings.bind(|| insta::assert_snapshot!(name.clone(), snapshot));
+            }));
+            if outcome.is_err() {
+                changed.push(name);
+            }
+        }
+        changed
+    }
+}
+
+/// Prepares insta for a run in `mode` (call once, before any thread starts): the update
+/// behaviour, no diff printing (reports show changes), the workspace root, and a panic hook that
+/// keeps insta's caught assertion panics off the console.
+pub fn prepare(mode: Mode, workspace: &std::path::Path) {
+    // SAFETY: called from `main` (or a test harness's `main`) before any other thread exists.
+    unsafe {
+        if mode == Mode::Update {
+            std::env::set_var("INSTA_UPDATE", "always");
+        }
+        if std::env::var_os("INSTA_OUTPUT").is_none() {
+            std::env::set_var("INSTA_OUTPUT", "none");
+        }
+        if std::env::var_os("INSTA_WORKSPACE_ROOT").is_none() {
+            std::env::set_var("INSTA_WORKSPACE_ROOT", workspace);
+        }
+    }
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or("");
+        if !message.starts_with("snapshot assertion for") {
+            default(info);
+        }
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volatile_values_are_replaced() {
+        let text = "location: /ucwa/oauth/v1/applications/101/communication/messagingInvitations/7\n\
+                    href: http://127.0.0.1:4321/x/events?ack=3 op 5e45fa9c94d54aa7beb1df8b28d1c3b1";
+        assert_eq!(
+            scrub(text),
+            "location: /ucwa/oauth/v1/applications/{n}/communication/messagingInvitations/{n}\n\
+             href: {origin}/x/events?ack={n} op {hex}"
+        );
+    }
+
+    #[test]
+    fn bodies_are_canonical_whatever_the_order() {
+        let a = canonical_body("application/json", r#"{"b":1,"a":{"d":2,"c":3}}"#);
+        let b = canonical_body("application/json; charset=utf-8", r#"{"a":{"c":3,"d":2},"b":1}"#);
+        assert_eq!(a, b);
+        let x = canonical_body("application/xml", r#"<r xmlns="urn:x" b="2" a="1"><c>t</c></r>"#);
+        assert_eq!(x, "<r {urn:x} a=\"1\" b=\"2\">\n  <c {urn:x}> t\n");
+    }
+}
