@@ -301,7 +301,9 @@ impl Validator<'_> {
             .collect()
     }
 
-    fn step(&self, raw: RawStep, captures: &mut BTreeSet<String>, media: &[Media]) -> Result<Step> {
+    fn step(&self, raw: Spanned<RawStep>, captures: &mut BTreeSet<String>, media: &[Media]) -> Result<Step> {
+        let step_span = raw.span();
+        let raw = raw.into_inner();
         let action = match (&raw.method, &raw.wait) {
             (Some(_), None) => Action::Request(self.request(&raw, captures, media)?),
             (None, Some(wait)) => {
@@ -316,13 +318,18 @@ impl Validator<'_> {
             }
             (None, None) => {
                 return Err(self.error(
-                    raw.expect.span(),
+                    step_span,
                     "a step needs `method` (a request) or `wait` (an event on the event channel)",
                 ));
             }
         };
-        let expect_span = raw.expect.span();
-        let expect = self.expect(raw.expect, captures, matches!(action, Action::Wait(_)))?;
+        let waits = matches!(action, Action::Wait(_));
+        let expect_span = raw.expect.as_ref().map_or(step_span.clone(), Spanned::span);
+        let expect = match raw.expect {
+            Some(expect) => self.expect(expect, captures, waits)?,
+            None if waits => Expect::default(),
+            None => return Err(self.error(step_span, "a request step needs `expect.status`")),
+        };
         let mut step_captures = Vec::new();
         for (name, capture) in &raw.capture {
             let capture = self.capture(name, capture)?;
@@ -345,7 +352,7 @@ impl Validator<'_> {
 
     fn request(&self, raw: &RawStep, captures: &BTreeSet<String>, media: &[Media]) -> Result<RequestSpec> {
         let Some(raw_method) = &raw.method else {
-            return Err(self.error(raw.expect.span(), "a request step needs `method`"));
+            return Err(self.error(0..0, "a request step needs `method`"));
         };
         let method = raw_method.get_ref().to_ascii_uppercase();
         if !METHODS.contains(&method.as_str()) {

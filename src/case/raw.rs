@@ -23,7 +23,7 @@ pub struct RawCase {
     #[serde(default)]
     pub interpretation: Option<Spanned<String>>,
     #[serde(rename = "step")]
-    pub steps: Spanned<Vec<RawStep>>,
+    pub steps: Spanned<Vec<Spanned<RawStep>>>,
 }
 
 /// One request of a case and what its response must be.
@@ -45,7 +45,7 @@ pub struct RawStep {
     #[serde(rename = "as")]
     pub identity: Option<Spanned<String>>,
     pub fault: Option<Spanned<String>>,
-    pub expect: Spanned<RawExpect>,
+    pub expect: Option<Spanned<RawExpect>>,
     #[serde(default)]
     pub capture: BTreeMap<String, Spanned<RawCapture>>,
 }

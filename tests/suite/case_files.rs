@@ -37,6 +37,13 @@ const STEP: &str = "[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nexpec
 #[case::bad_header_rule(&format!("{HEAD}[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nexpect.status = 201\nexpect.headers.Location = {{ present = true, equals = \"x\" }}\n"), 9, "exactly one of")]
 #[case::bad_regex(&format!("{HEAD}[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nexpect.status = 201\nexpect.headers.Location = {{ matches = \"(\" }}\n"), 9, "invalid pattern")]
 #[case::bad_subcode(&format!("{HEAD}[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nexpect.status = 409\nexpect.subcode = true\n"), 9, "subcode")]
+#[case::method_and_wait(&format!("{HEAD}[[step]]\nmethod = \"POST\"\nwait = {{ type = \"started\", rel = \"messagingInvitation\", within_ms = 10 }}\nrel = \"startMessaging\"\nexpect.status = 201\n"), 7, "not both")]
+#[case::wait_unknown_type(&format!("{HEAD}[[step]]\nwait = {{ type = \"finished\", rel = \"messagingInvitation\", within_ms = 10 }}\n"), 6, "unknown event type")]
+#[case::wait_with_request_keys(&format!("{HEAD}[[step]]\nwait = {{ type = \"started\", rel = \"messagingInvitation\", within_ms = 10 }}\nrel = \"startMessaging\"\n"), 6, "sends no request")]
+#[case::wait_forever(&format!("{HEAD}[[step]]\nwait = {{ type = \"started\", rel = \"messagingInvitation\", within_ms = 99999999 }}\n"), 6, "within_ms")]
+#[case::wait_with_status(&format!("{HEAD}[[step]]\nwait = {{ type = \"started\", rel = \"messagingInvitation\", within_ms = 10 }}\nexpect.status = 200\n"), 7, "no HTTP status")]
+#[case::request_without_expect(&format!("{HEAD}[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\n"), 5, "needs `expect.status`")]
+#[case::unknown_identity(&format!("{HEAD}[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nas = \"admin\"\nexpect.status = 201\n"), 8, "unknown `as`")]
 #[case::unknown_precondition(
     "id = \"a.b\"\ntitle = \"t\"\nspec = [\"x\"]\nseverity = \"must\"\nneeds = [\"sunshine\"]\n[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nexpect.status = 201\n",
     5,
@@ -76,4 +83,21 @@ fn invalid_utf8_is_an_error_not_a_panic() {
 fn the_suite_own_cases_all_load() {
     let cases = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).expect("the corpus loads");
     assert!(cases.len() >= 30, "only {} cases", cases.len());
+}
+
+#[test]
+fn an_absurdly_large_case_file_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let huge = format!("{HEAD}# {}\n{STEP}", "x".repeat(2 * 1024 * 1024));
+    std::fs::write(dir.path().join("huge.toml"), huge).expect("write");
+    let error = load_dir(dir.path()).expect_err("too large");
+    assert!(error.to_string().contains("the limit is 1048576"), "{error}");
+    assert!(error.to_string().contains("huge.toml:1:1"), "{error}");
+}
+
+#[test]
+fn an_empty_case_file_names_what_is_missing() {
+    let error = parse_case(Path::new("cases/empty.toml"), "").expect_err("empty");
+    assert!(error.to_string().contains("missing field `id`"), "{error}");
+    assert!(error.to_string().contains("cases/empty.toml:1:1"), "{error}");
 }

@@ -4,6 +4,8 @@ mod case_files;
 mod cli;
 mod coverage;
 mod discovery;
+mod fuzz;
+mod hostile;
 mod mutants;
 mod reference_events;
 mod reference_server;

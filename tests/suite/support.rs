@@ -35,6 +35,12 @@ pub enum StartLink {
 /// A wiremock server that walks discovery like a UCWA pool: root -> user -> applications ->
 /// application with an embedded communication resource.
 pub async fn ucwa_mock(link: StartLink) -> MockServer {
+    ucwa_mock_elsewhere(link, None).await
+}
+
+/// Like [`ucwa_mock`], but with the startMessaging and events links on another server
+/// (`elsewhere`, an origin such as `http://127.0.0.1:4000`), a hostile one say.
+pub async fn ucwa_mock_elsewhere(link: StartLink, elsewhere: Option<&str>) -> MockServer {
     let server = MockServer::start().await;
     let base = server.uri();
     Mock::given(method("GET"))
@@ -54,16 +60,19 @@ pub async fn ucwa_mock(link: StartLink) -> MockServer {
         .mount(&server)
         .await;
     let mut communication_links = json!({ "self": { "href": "/ucwa/v1/applications/7/communication" } });
-    match link {
-        StartLink::Plain => {
+    match (link, elsewhere) {
+        (_, Some(other)) => {
+            communication_links["startMessaging"] = json!({ "href": format!("{other}{START_PATH}") });
+        }
+        (StartLink::Plain, None) => {
             communication_links["startMessaging"] =
                 json!({ "href": format!("{START_PATH}?endpointId=sip:me@mock.test"), "revision": "2" });
         }
-        StartLink::Namespaced => {
+        (StartLink::Namespaced, None) => {
             communication_links["ms:rtc:saas:startMessaging"] =
                 json!({ "href": format!("{base}{START_PATH}?endpointId=sip:me@mock.test") });
         }
-        StartLink::Missing => {
+        (StartLink::Missing, None) => {
             communication_links["conversations"] =
                 json!({ "href": "/ucwa/v1/applications/7/communication/conversations" });
         }
@@ -72,7 +81,8 @@ pub async fn ucwa_mock(link: StartLink) -> MockServer {
         .and(path("/ucwa/v1/applications"))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({
             "rel": "application", "id": "7",
-            "_links": { "self": { "href": "/ucwa/v1/applications/7" }, "events": { "href": "/ucwa/v1/applications/7/events?ack=1" } },
+            "_links": { "self": { "href": "/ucwa/v1/applications/7" },
+                        "events": { "href": format!("{}/ucwa/v1/applications/7/events?ack=1", elsewhere.unwrap_or("")) } },
             "_embedded": { "communication": { "rel": "communication", "_links": communication_links } }
         })))
         .mount(&server)
