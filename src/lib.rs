@@ -14,6 +14,8 @@
 #![warn(missing_docs)]
 
 pub mod baseline;
+#[cfg(feature = "reference")]
+pub mod bench;
 pub mod case;
 pub mod check;
 pub mod client;

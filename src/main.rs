@@ -16,6 +16,7 @@ fn main() {
         Command::Report(args) => cli::reports::write_reports(&args),
         Command::Diff(args) => cli::reports::diff(&args),
         Command::Mutants(args) => cli::reports::mutants(&args),
+        Command::Bench(args) => cli::reports::bench(&args),
     };
     std::process::exit(code.code());
 }

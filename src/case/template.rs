@@ -142,7 +142,7 @@ impl Template {
                     Some(peer) => out.push_str(peer),
                     None => return Err(format!("the target has no {role:?} peer")),
                 },
-                Part::Chars(n) => out.extend(generated_chars(*n)),
+                Part::Chars(n) => out.push_str(&generated_chars(*n)),
                 Part::Uuid => out.push_str(&uuid::Uuid::new_v4().simple().to_string()),
                 Part::Capture(name) => match values.capture(name) {
                     Some(value) => out.push_str(value),
@@ -174,8 +174,11 @@ impl fmt::Display for Template {
 }
 
 /// `n` characters of readable filler: `abcdefghij` repeated.
-fn generated_chars(n: usize) -> impl Iterator<Item = char> {
-    "abcdefghij".chars().cycle().take(n)
+fn generated_chars(n: usize) -> String {
+    const FILLER: &str = "abcdefghij";
+    let mut out = FILLER.repeat(n / FILLER.len());
+    out.push_str(&FILLER[..n % FILLER.len()]);
+    out
 }
 
 fn placeholder(name: &str) -> Result<Part, String> {

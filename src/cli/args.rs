@@ -35,6 +35,25 @@ pub enum Command {
     Diff(DiffArgs),
     /// Run the corpus against every mutant of the reference server: the kill matrix and score.
     Mutants(MutantsArgs),
+    /// Measure the harness against the raw HTTP floor (build with --release).
+    Bench(BenchArgs),
+}
+
+/// `bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Write the figures as JSON here.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Include the cases that wait for events (they wait for the reference's invitation timeout).
+    #[arg(long)]
+    pub waiting: bool,
+    /// How many times the corpus runs per concurrency.
+    #[arg(long, default_value_t = 20)]
+    pub repeat: usize,
+    /// The case directory (default: the suite's own cases/).
+    #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
+    pub cases: Option<PathBuf>,
 }
 
 /// `mutants`.

@@ -1,7 +1,7 @@
 //! `coverage`, `report` and `diff`: reports computed from case files and results files, never
 //! from the network.
 
-use super::{CoverageArgs, DiffArgs, MutantsArgs, ReportArgs, cases_dir};
+use super::{BenchArgs, CoverageArgs, DiffArgs, MutantsArgs, ReportArgs, cases_dir};
 use std::path::Path;
 use ucwa_conformance::case;
 use ucwa_conformance::exit::ExitCode;
@@ -142,4 +142,44 @@ pub fn mutants(args: &MutantsArgs) -> ExitCode {
     } else {
         ExitCode::Failures
     }
+}
+
+/// `bench`: the harness against the raw HTTP floor, and case loading at scale.
+pub fn bench(args: &BenchArgs) -> ExitCode {
+    use ucwa_conformance::bench;
+    let cases = match case::load_dir(&cases_dir(args.cases.as_ref())) {
+        Ok(c) => c.into_iter().map(std::sync::Arc::new).collect(),
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::Usage;
+        }
+    };
+    if cfg!(debug_assertions) {
+        eprintln!("warning: a debug build; figures mean something only with `cargo run --release -- bench`");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::Usage;
+        }
+    };
+    let report = match runtime.block_on(bench::run(cases, args.waiting, args.repeat)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::TargetUnusable;
+        }
+    };
+    print!("{}", bench::render(&report));
+    if let Some(path) = &args.json
+        && let Err(code) = write(path, &serde_json::to_string_pretty(&report).unwrap_or_default())
+    {
+        return code;
+    }
+    ExitCode::Conformant
 }

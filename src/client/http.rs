@@ -2,6 +2,7 @@
 //! are never followed silently: a case sees exactly what the server answered.
 
 use crate::target::Limits;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -105,7 +106,11 @@ pub enum TransportError {
 pub struct HttpClient {
     inner: reqwest::Client,
     limits: Limits,
+    journal: Option<Journal>,
 }
+
+/// Every request a client sent, in order (for the benchmark's replay).
+pub type Journal = Arc<Mutex<Vec<Request>>>;
 
 impl HttpClient {
     /// Builds the pooled client.
@@ -117,7 +122,17 @@ impl HttpClient {
             .user_agent(concat!("ucwa-conformance/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TransportError::Invalid(e.to_string()))?;
-        Ok(Self { inner, limits })
+        Ok(Self {
+            inner,
+            limits,
+            journal: None,
+        })
+    }
+
+    /// The same client, also keeping every request it sends in `journal`.
+    pub fn with_journal(mut self, journal: Journal) -> Self {
+        self.journal = Some(journal);
+        self
     }
 
     /// The limits this client enforces.
@@ -132,6 +147,11 @@ impl HttpClient {
 
     /// Like [`send`](Self::send), with another timeout (for pending GETs on the event channel).
     pub async fn send_within(&self, request: &Request, timeout: Duration) -> Result<Response, TransportError> {
+        if let Some(journal) = &self.journal
+            && let Ok(mut sent) = journal.lock()
+        {
+            sent.push(request.clone());
+        }
         match tokio::time::timeout(timeout, self.exchange(request)).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::Timeout(timeout)),

@@ -31,6 +31,11 @@ pub async fn prepare(target: Target) -> Result<RunContext, DiscoveryError> {
         step: "building the HTTP client".into(),
         reason: e.to_string(),
     })?;
+    prepare_with(target, client).await
+}
+
+/// Like [`prepare`], with a client of the caller's (one that keeps a journal, say).
+pub async fn prepare_with(target: Target, client: HttpClient) -> Result<RunContext, DiscoveryError> {
     let mut redactor = Redactor::new(secrets_of(&target));
     let account = sign_in(&client, &target, &mut redactor).await?;
     let mut accounts = vec![(Identity::User, account.clone())];

@@ -14,8 +14,8 @@ use crate::wire::{Resource, parse_resource, render_input, request_content_type};
 /// The token sent by steps with `auth = "invalid"`: well-formed, never issued.
 pub const INVALID_TOKEN: &str = "cwt=ucwa-conformance-invalid-token";
 
-/// Largest request or response body kept in a record (the rest is elided).
-const RECORD_BODY_CHARS: usize = 1500;
+/// Largest request or response body kept in a record, in bytes (the rest is elided).
+const RECORD_BODY_BYTES: usize = 1500;
 
 /// Runs a request step.
 pub async fn send_step(
@@ -233,7 +233,7 @@ fn describe_request(request: &Request, redactor: &Redactor) -> String {
     }
     if let Some(body) = &request.body {
         out.push('\n');
-        out.push_str(&elide(&String::from_utf8_lossy(body)));
+        out.push_str(&elide(body));
     }
     redactor.redact(&out)
 }
@@ -245,16 +245,21 @@ fn describe_response(response: &Response, redactor: &Redactor) -> String {
     }
     if !response.body.is_empty() {
         out.push('\n');
-        out.push_str(&elide(&response.text()));
+        out.push_str(&elide(&response.body));
     }
     redactor.redact(&out)
 }
 
-fn elide(text: &str) -> String {
-    let count = text.chars().count();
-    if count <= RECORD_BODY_CHARS {
-        return text.to_string();
+/// The first [`RECORD_BODY_BYTES`] bytes of a body as text (invalid UTF-8 replaced), and how
+/// many bytes were left out: a 2 MiB body costs no more to record than a small one.
+fn elide(body: &[u8]) -> String {
+    if body.len() <= RECORD_BODY_BYTES {
+        return String::from_utf8_lossy(body).into_owned();
     }
-    let head: String = text.chars().take(RECORD_BODY_CHARS).collect();
-    format!("{head}\n... ({} more characters)", count - RECORD_BODY_CHARS)
+    let head = String::from_utf8_lossy(&body[..RECORD_BODY_BYTES]);
+    format!(
+        "{}\n... ({} more bytes)",
+        head.trim_end_matches('\u{fffd}'),
+        body.len() - RECORD_BODY_BYTES
+    )
 }

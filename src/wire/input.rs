@@ -49,6 +49,9 @@ fn xml(properties: &[(String, String)], links: &[(String, String)]) -> String {
 
 /// Escapes text for XML content and attribute values.
 fn escape(text: &str) -> String {
+    if !text.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

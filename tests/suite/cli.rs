@@ -264,3 +264,22 @@ fn serve_prints_its_url_users_and_peers_serves_and_stops_on_ctrl_c() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l == "stopped"), "{rest:?}");
 }
+
+#[test]
+fn bench_prints_its_table_and_writes_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("bench.json");
+    let output = binary()
+        .args(["bench", "--repeat", "1", "--json"])
+        .arg(&json)
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("jobs  trials  requests  harness ms"), "{stdout}");
+    let figures: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("valid");
+    assert_eq!(figures["levels"].as_array().map(Vec::len), Some(3));
+    assert_eq!(figures["loading"][1]["files"], 10_000);
+    assert!(figures["levels"][2]["ratio"].as_f64().is_some_and(|r| r > 0.0));
+}

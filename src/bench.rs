@@ -1,0 +1,257 @@
+//! The benchmark: the harness side by side with the raw HTTP floor, in one run, against the
+//! embedded reference server. For each concurrency it runs the corpus (all cases x both media
+//! types) through the harness, then replays exactly the requests the harness sent with a bare
+//! pooled reqwest client at the same concurrency; the ratio of the two wall times is the
+//! harness's overhead. It also times loading 1,000 and 10,000 generated case files. Peak memory
+//! is the process's VmHWM, reset before each phase (Linux `clear_refs`); the harness phases keep
+//! every request for the replay, so their peak includes that journal.
+
+use crate::case::{self, Case};
+use crate::client::{HttpClient, Request};
+use crate::embedded;
+use crate::run::{self, Selection};
+use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One concurrency level: the harness and the floor.
+#[derive(Debug, Clone, Serialize)]
+pub struct Level {
+    /// Cases (and floor requests) in flight at once.
+    pub jobs: usize,
+    /// Trials run (case x media type).
+    pub trials: usize,
+    /// HTTP requests the harness sent (discovery included).
+    pub requests: usize,
+    /// Harness wall time, milliseconds.
+    pub harness_ms: f64,
+    /// Harness requests per second.
+    pub harness_rps: f64,
+    /// Peak memory during the harness phase, MiB.
+    pub harness_peak_mib: f64,
+    /// Floor wall time for the same requests, milliseconds.
+    pub floor_ms: f64,
+    /// Floor requests per second.
+    pub floor_rps: f64,
+    /// harness_ms / floor_ms.
+    pub ratio: f64,
+}
+
+/// Loading generated case files.
+#[derive(Debug, Clone, Serialize)]
+pub struct Loading {
+    /// Case files loaded.
+    pub files: usize,
+    /// Wall time, milliseconds (writing the files is not counted).
+    pub ms: f64,
+    /// Peak memory while loading, MiB.
+    pub peak_mib: f64,
+}
+
+/// The whole benchmark.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// `ucwa-conformance/bench/1`.
+    pub schema: String,
+    /// The suite's version.
+    pub suite_version: String,
+    /// Which cases: `non-waiting` (no event waits) or `all`.
+    pub corpus: String,
+    /// How many times the corpus ran per concurrency.
+    pub repeat: usize,
+    /// One entry per concurrency.
+    pub levels: Vec<Level>,
+    /// One entry per generated corpus size.
+    pub loading: Vec<Loading>,
+    /// Peak memory of the whole process, MiB.
+    pub process_peak_mib: f64,
+}
+
+/// The concurrencies measured.
+pub const JOBS: [usize; 3] = [1, 2, 8];
+
+/// Runs the benchmark over `cases`, each corpus run `repeat` times per concurrency; `waiting`
+/// keeps the cases that wait for events.
+pub async fn run(cases: Vec<Arc<Case>>, waiting: bool, repeat: usize) -> Result<Report, String> {
+    let cases: Vec<Arc<Case>> = if waiting {
+        cases
+    } else {
+        cases
+            .into_iter()
+            .filter(|c| c.steps.iter().all(|s| matches!(s.action, case::Action::Request(_))))
+            .collect()
+    };
+    // Loading first: the allocator keeps what the harness phases freed, so a peak measured
+    // after them would only repeat theirs.
+    let mut loading = Vec::new();
+    for files in [1_000, 10_000] {
+        loading.push(load_generated(files)?);
+    }
+    let mut levels = Vec::new();
+    for jobs in JOBS {
+        levels.push(level(&cases, jobs, repeat.max(1)).await?);
+    }
+    Ok(Report {
+        schema: "ucwa-conformance/bench/1".into(),
+        suite_version: env!("CARGO_PKG_VERSION").into(),
+        corpus: if waiting { "all".into() } else { "non-waiting".into() },
+        repeat: repeat.max(1),
+        levels,
+        loading,
+        process_peak_mib: peak_mib(),
+    })
+}
+
+async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize) -> Result<Level, String> {
+    let mut server = embedded::start(embedded::run_config())
+        .await
+        .map_err(|e| e.to_string())?;
+    server.target.limits.max_wait = Some(crate::mutation::MAX_WAIT);
+    let journal: Arc<Mutex<Vec<Request>>> = Arc::default();
+    let client = HttpClient::new(server.target.limits)
+        .map_err(|e| e.to_string())?
+        .with_journal(Arc::clone(&journal));
+    reset_peak();
+    let started = Instant::now();
+    let ctx = Arc::new(
+        run::prepare_with(server.target.clone(), client)
+            .await
+            .map_err(|e| e.to_string())?,
+    );
+    let once = run::plan(cases, &Selection::default());
+    let plan: Vec<_> = (0..repeat).flat_map(|_| once.iter().cloned()).collect();
+    let trials = plan.len();
+    let limit = Arc::new(tokio::sync::Semaphore::new(jobs));
+    let mut tasks = tokio::task::JoinSet::new();
+    for planned in plan {
+        let (ctx, limit) = (Arc::clone(&ctx), Arc::clone(&limit));
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            run::run_case(&ctx, &planned.case, planned.media).await
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let harness = started.elapsed();
+    let harness_peak = peak_mib();
+    let requests: Vec<Request> = journal.lock().map(|j| j.clone()).unwrap_or_default();
+    let floor = floor(&requests, jobs).await?;
+    run::finish(&ctx).await;
+    server.server.stop();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    Ok(Level {
+        jobs,
+        trials,
+        requests: requests.len(),
+        harness_ms: ms(harness),
+        harness_rps: requests.len() as f64 / harness.as_secs_f64(),
+        harness_peak_mib: harness_peak,
+        floor_ms: ms(floor),
+        floor_rps: requests.len() as f64 / floor.as_secs_f64(),
+        ratio: harness.as_secs_f64() / floor.as_secs_f64(),
+    })
+}
+
+/// Sends `requests` with a bare pooled client, `jobs` at a time, reading every body.
+async fn floor(requests: &[Request], jobs: usize) -> Result<Duration, String> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let limit = Arc::new(tokio::sync::Semaphore::new(jobs));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for request in requests.iter().filter(|r| !r.url.path().ends_with("/events")).cloned() {
+        let (client, limit) = (client.clone(), Arc::clone(&limit));
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+            let mut builder = client.request(method, request.url.clone());
+            for (name, value) in &request.headers {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            if let Some(body) = request.body {
+                builder = builder.body(body);
+            }
+            if let Ok(response) = builder.send().await {
+                let _ = response.bytes().await;
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(started.elapsed())
+}
+
+/// Writes `files` generated case files to a temporary directory and times loading them.
+fn load_generated(files: usize) -> Result<Loading, String> {
+    let dir = std::env::temp_dir().join(format!("ucwa-conformance-bench-{}-{files}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for i in 0..files {
+        let text = format!(
+            "id = \"bench.case-{i}\"\ntitle = \"generated case {i}\"\nspec = [\"post.created\"]\nseverity = \"must\"\ntags = [\"bench\"]\n\n\
+             [[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nbody = {{ operationId = \"{{{{operation_id}}}}\", to = \"{{{{peer}}}}\", subject = \"{{{{chars:{}}}}}\" }}\n\
+             expect.status = 201\nexpect.headers.Location = {{ present = true }}\ncapture.invitation = {{ header = \"Location\" }}\n\n\
+             [[step]]\nmethod = \"GET\"\nhref = \"{{{{capture:invitation}}}}\"\nexpect.status = 200\nexpect.resource = {{ rel = \"messagingInvitation\" }}\n",
+            i % 250
+        );
+        std::fs::write(dir.join(format!("case-{i:05}.toml")), text).map_err(|e| e.to_string())?;
+    }
+    reset_peak();
+    let started = Instant::now();
+    let loaded = case::load_dir(&dir).map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    let peak = peak_mib();
+    let _ = std::fs::remove_dir_all(&dir);
+    if loaded.len() != files {
+        return Err(format!("loaded {} of {files} generated case files", loaded.len()));
+    }
+    Ok(Loading {
+        files,
+        ms: elapsed.as_secs_f64() * 1000.0,
+        peak_mib: peak,
+    })
+}
+
+/// Resets the process's peak resident set size (Linux; a no-op elsewhere).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The process's peak resident set size since the last reset, MiB.
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// The report as a table.
+pub fn render(report: &Report) -> String {
+    let mut out = format!(
+        "corpus: {} cases x media types, {} times per concurrency, against the embedded reference server\n\n\
+         jobs  trials  requests  harness ms  harness req/s  floor ms  floor req/s  ratio  peak MiB\n",
+        report.corpus, report.repeat
+    );
+    for l in &report.levels {
+        out.push_str(&format!(
+            "{:>4}  {:>6}  {:>8}  {:>10.1}  {:>13.0}  {:>8.1}  {:>11.0}  {:>5.2}  {:>8.1}\n",
+            l.jobs,
+            l.trials,
+            l.requests,
+            l.harness_ms,
+            l.harness_rps,
+            l.floor_ms,
+            l.floor_rps,
+            l.ratio,
+            l.harness_peak_mib
+        ));
+    }
+    out.push_str("\ncase files  load ms  peak MiB\n");
+    for l in &report.loading {
+        out.push_str(&format!("{:>10}  {:>7.1}  {:>8.1}\n", l.files, l.ms, l.peak_mib));
+    }
+    out.push_str(&format!("\nprocess peak: {:.1} MiB\n", report.process_peak_mib));
+    out
+}
