@@ -216,8 +216,8 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-/// The process's peak resident set size since the last reset, MiB.
-fn peak_mib() -> f64 {
+/// The process's peak resident set size since the last reset, MiB (Linux VmHWM; 0 elsewhere).
+pub fn peak_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib = status
         .lines()

@@ -10,13 +10,7 @@ use ucwa_conformance::target::Limits;
 const BOUND_BYTES: u64 = 32 * 1024 * 1024;
 
 fn peak_rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    kib * 1024
+    (ucwa_conformance::bench::peak_mib() * 1024.0 * 1024.0) as u64
 }
 
 async fn hundred_megabytes(listener: tokio::net::TcpListener) {

@@ -9,6 +9,30 @@ pub mod serve;
 pub use args::*;
 
 use std::path::{Path, PathBuf};
+use ucwa_conformance::case::{self, Case};
+use ucwa_conformance::exit::ExitCode;
+
+/// The tokio runtime of a command (two workers: the suite's machines have two cores); on failure
+/// the error is printed and `code` returned.
+pub fn runtime(code: ExitCode) -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            code
+        })
+}
+
+/// The cases of a directory (`--cases`, else the default); on failure the error (with file,
+/// line and column) is printed and exit code 2 returned.
+pub fn load_cases(given: Option<&PathBuf>) -> Result<Vec<Case>, ExitCode> {
+    case::load_dir(&cases_dir(given)).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::Usage
+    })
+}
 
 /// The case directory: `--cases`, else `./cases`, else the suite's own.
 pub fn cases_dir(given: Option<&PathBuf>) -> PathBuf {

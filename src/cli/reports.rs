@@ -1,7 +1,7 @@
 //! `coverage`, `report` and `diff`: reports computed from case files and results files, never
 //! from the network.
 
-use super::{BenchArgs, CoverageArgs, DiffArgs, MutantsArgs, ReportArgs, cases_dir};
+use super::{BenchArgs, CoverageArgs, DiffArgs, MutantsArgs, ReportArgs, cases_dir, load_cases, runtime};
 use std::path::Path;
 use ucwa_conformance::case;
 use ucwa_conformance::exit::ExitCode;
@@ -121,19 +121,13 @@ pub fn mutants(args: &MutantsArgs) -> ExitCode {
     if chosen.is_empty() {
         chosen = Mutant::ALL.to_vec();
     }
-    let cases = match case::load_dir(&cases_dir(args.cases.as_ref())) {
+    let cases = match load_cases(args.cases.as_ref()) {
         Ok(c) => c.into_iter().map(std::sync::Arc::new).collect(),
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::Usage;
-        }
+        Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match runtime(ExitCode::Usage) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::Usage;
-        }
+        Err(code) => return code,
     };
     let matrix = runtime.block_on(mutation::kill_matrix(cases, &chosen, args.jobs));
     print!("{}", mutation::render(&matrix));
@@ -147,26 +141,16 @@ pub fn mutants(args: &MutantsArgs) -> ExitCode {
 /// `bench`: the harness against the raw HTTP floor, and case loading at scale.
 pub fn bench(args: &BenchArgs) -> ExitCode {
     use ucwa_conformance::bench;
-    let cases = match case::load_dir(&cases_dir(args.cases.as_ref())) {
+    let cases = match load_cases(args.cases.as_ref()) {
         Ok(c) => c.into_iter().map(std::sync::Arc::new).collect(),
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::Usage;
-        }
+        Err(code) => return code,
     };
     if cfg!(debug_assertions) {
         eprintln!("warning: a debug build; figures mean something only with `cargo run --release -- bench`");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime(ExitCode::Usage) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::Usage;
-        }
+        Err(code) => return code,
     };
     let report = match runtime.block_on(bench::run(cases, args.waiting, args.repeat)) {
         Ok(r) => r,

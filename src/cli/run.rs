@@ -21,11 +21,7 @@ fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, ExitCode> {
         eprintln!("error: {e}");
         ExitCode::Usage
     })?;
-    let cases: Vec<Arc<Case>> = case::load_dir(&cases_dir(select.cases.as_ref()))
-        .map_err(|e| {
-            eprintln!("{e}");
-            ExitCode::Usage
-        })?
+    let cases: Vec<Arc<Case>> = super::load_cases(select.cases.as_ref())?
         .into_iter()
         .map(Arc::new)
         .collect();
@@ -89,16 +85,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
     }
     let workspace = std::path::absolute(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap_or_default();
     snapshot::prepare(args.snapshots.mode(), &workspace);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime(ExitCode::TargetUnusable) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::TargetUnusable;
-        }
+        Err(code) => return code,
     };
     let configured = args.target.is_some() || !args.overrides().is_empty();
     let (target, server) = if configured {

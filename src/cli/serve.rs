@@ -12,12 +12,9 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             return ExitCode::Usage;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::runtime(ExitCode::Usage) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::Usage;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async {
         let server = match ucwa_conformance::reference::spawn(config.clone(), args.listen).await {

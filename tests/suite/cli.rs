@@ -45,14 +45,6 @@ fn passed(stdout: &str, name: &str) -> bool {
     line(stdout, name).is_some_and(|l| l.ends_with("... ok"))
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 #[test]
 fn run_without_a_target_uses_the_embedded_reference_and_passes() {
     let output = binary()

@@ -1,6 +1,7 @@
 //! Every inventory item has a case (or a waiver), every case cites known items, and the
 //! `coverage` command says which item is uncovered when a case goes missing.
 
+use crate::support::copy_dir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use ucwa_conformance::case::load_dir;
@@ -20,19 +21,6 @@ fn every_inventory_item_has_a_case_and_every_citation_is_known() {
         "{}",
         ucwa_conformance::report::coverage::render(&coverage, None)
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -161,20 +161,6 @@ fn plain(status: u16, content_type: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-const MISSING_OPERATION_ID: &str = r#"
-id = "h.error"
-title = "400 PVF"
-spec = ["body.operationId.required"]
-severity = "must"
-[[step]]
-method = "POST"
-rel = "startMessaging"
-body = { to = "{{peer}}" }
-expect.status = 400
-expect.code = "BadRequest"
-expect.subcode = "ParameterValidationFailure"
-"#;
-
 const STARTED: &str = r#"
 id = "h.events"
 title = "started event"

@@ -2,6 +2,7 @@
 //! diffs that name regressions, baselines that excuse known failures and flag unexpected passes,
 //! and no secret in any of it.
 
+use crate::support::{copy_dir, runtime};
 use regex::Regex;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -9,14 +10,6 @@ use ucwa_conformance::reference::{self, Config, Mutant};
 use ucwa_conformance::report::results;
 
 const PASSWORD: &str = "alice-password";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
 
 /// A reference server (or a mutant of it) on a free port.
 fn server(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>) -> reference::Running {
@@ -230,19 +223,6 @@ fn several_results_files_make_a_vendor_matrix() {
         page.contains("id=\"f-outcome\"") && page.contains("data-spec=\"post.location invitation.resource\""),
         "filters"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]

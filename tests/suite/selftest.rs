@@ -20,20 +20,6 @@ expect.status = 201
 expect.headers.Location = { present = true }
 "#;
 
-const MISSING_OPERATION_ID: &str = r#"
-id = "t.missing"
-title = "400 PVF"
-spec = ["body.operationId.required"]
-severity = "must"
-[[step]]
-method = "POST"
-rel = "startMessaging"
-body = { to = "{{peer}}" }
-expect.status = 400
-expect.code = "BadRequest"
-expect.subcode = "ParameterValidationFailure"
-"#;
-
 const NO_SUBCODE: &str = r#"
 id = "t.unsupported"
 title = "409 without subcode"

@@ -208,3 +208,41 @@ pub fn invitation_event(kind: &str, operation_id: &str, status: Option<&str>) ->
         "sender": [{ "rel": "communication", "href": "/ucwa/v1/applications/7/communication", "events": [event] }]
     })
 }
+
+/// A multi-thread runtime for tests that keep servers running while a child process runs.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Copies a directory tree (a corpus or a snapshot folder to tamper with).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// A case that expects 400 BadRequest / ParameterValidationFailure for a missing operationId.
+pub const MISSING_OPERATION_ID: &str = r#"
+id = "t.missing"
+title = "400 PVF"
+spec = ["body.operationId.required"]
+severity = "must"
+[[step]]
+method = "POST"
+rel = "startMessaging"
+body = { to = "{{peer}}" }
+expect.status = 400
+expect.code = "BadRequest"
+expect.subcode = "ParameterValidationFailure"
+"#;
