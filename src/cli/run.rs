@@ -11,8 +11,9 @@ use ucwa_conformance::embedded;
 use ucwa_conformance::exit::{self, ExitCode};
 use ucwa_conformance::report::results::{self, RunInfo};
 use ucwa_conformance::report::{console, html, junit, markdown};
-use ucwa_conformance::run::{self, PlannedRun, TrialOptions};
+use ucwa_conformance::run::{self, OnFinish, PlannedRun, TrialOptions};
 use ucwa_conformance::target::{self, Target};
+use ucwa_conformance::verdict::CaseResult;
 use ucwa_conformance::{baseline, snapshot};
 
 /// Loads and selects; prints the error and returns the exit code on failure.
@@ -155,10 +156,15 @@ fn run_against(
     let root = snapshots_dir(args.snapshot_dir.as_ref());
     let root = std::path::absolute(&root).unwrap_or(root);
     let store = Arc::new(snapshot::Store::new(root, &ctx.target.name, args.snapshots.mode()));
+    let progress = progress_bar(plan.len());
+    let on_finish = progress
+        .clone()
+        .map(|bar| OnFinish(Arc::new(move |_: &CaseResult| bar.inc(1))));
     let options = TrialOptions {
         strict: args.strict,
         baseline: baseline.clone(),
         snapshots: Some(store),
+        on_finish,
     };
     let trials = run::trials(
         plan,
@@ -169,6 +175,9 @@ fn run_against(
     );
     // The verdict comes from the recorded results (should-level and skips differ from libtest).
     let _ = libtest_mimic::run(libtest, trials);
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     runtime.block_on(run::finish(&ctx));
     let results = collected.lock().map(|r| r.clone()).unwrap_or_default();
     print!(
@@ -217,4 +226,18 @@ fn run_against(
         );
     }
     exit::for_results(&results, args.strict)
+}
+
+/// A progress bar on standard error for long runs, shown only when standard error is a terminal
+/// and standard output is not (on a terminal, libtest's own lines are the progress).
+fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || std::io::stdout().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials {elapsed}") {
+        bar.set_style(style);
+    }
+    Some(bar)
 }

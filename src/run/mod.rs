@@ -14,7 +14,7 @@ pub use context::{Parts, RunContext};
 pub use exec::run_case;
 pub use plan::{PlannedRun, Selection, plan};
 pub use request::INVALID_TOKEN;
-pub use trials::{Results, TrialOptions, trials};
+pub use trials::{OnFinish, Results, TrialOptions, trials};
 
 use crate::case::Identity;
 use crate::client::{DiscoveryError, HttpClient, close, open, sign_in, sign_in_anonymous};

@@ -8,8 +8,7 @@ use crate::baseline::Baseline;
 use crate::case::Severity;
 use crate::clock::Date;
 use crate::snapshot::{Mode, Store};
-use crate::verdict::Mismatch;
-use crate::verdict::{CaseResult, Outcome};
+use crate::verdict::{CaseResult, Mismatch, Outcome};
 use libtest_mimic::{Completion, Failed, Trial};
 use std::sync::{Arc, Mutex};
 
@@ -25,6 +24,18 @@ pub struct TrialOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Where the target's snapshots are compared, if they are.
     pub snapshots: Option<Arc<Store>>,
+    /// Called with each finished trial's result (a progress bar, say).
+    pub on_finish: Option<OnFinish>,
+}
+
+/// A callback for finished trials.
+#[derive(Clone)]
+pub struct OnFinish(pub Arc<dyn Fn(&CaseResult) + Send + Sync>);
+
+impl std::fmt::Debug for OnFinish {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnFinish(..)")
+    }
 }
 
 /// Builds one trial per planned run. Should-level failures show as `ignored` with the reason
@@ -56,6 +67,9 @@ pub fn trials(
                     baseline.apply(&mut result, today);
                 }
                 let completion = completion(&result, options.strict);
+                if let Some(OnFinish(notify)) = &options.on_finish {
+                    notify(&result);
+                }
                 if let Ok(mut all) = results.lock() {
                     all.push(result);
                 }

@@ -62,6 +62,10 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
             &out("r.html"),
             "--markdown",
             &out("r.md"),
+            "--snapshots",
+            "update",
+            "--snapshot-dir",
+            &out("snapshots"),
         ],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
@@ -113,12 +117,17 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
         markdown,
     ]
     .into_iter()
-    .chain(
-        ["r.json"]
-            .iter()
-            .map(|n| std::fs::read_to_string(out(n)).unwrap_or_default()),
+    .chain(std::iter::once(
+        std::fs::read_to_string(out("r.json")).unwrap_or_default(),
+    ))
+    .chain(snapshot_texts(&dir.path().join("snapshots")));
+    let texts: Vec<String> = everything.collect();
+    assert!(
+        texts.len() > 60,
+        "the snapshots were written and read ({} texts)",
+        texts.len()
     );
-    for text in everything {
+    for text in texts {
         assert!(!text.contains(PASSWORD), "the password leaked");
         assert!(
             !leaked_token.is_match(&text),
@@ -263,4 +272,17 @@ fn a_drifted_snapshot_is_shown_in_check_mode_and_fails_in_strict_mode() {
         "{}",
         stdout(&strict)
     );
+}
+
+/// The text of every snapshot written under `dir`.
+fn snapshot_texts(dir: &Path) -> Vec<String> {
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.path().is_dir() {
+            texts.extend(snapshot_texts(&entry.path()));
+        } else {
+            texts.push(std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    texts
 }
