@@ -184,23 +184,9 @@ fn quote(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::case::Severity;
-    use std::time::Duration;
 
     fn result(id: &str, media: Media, outcome: Outcome) -> CaseResult {
-        CaseResult {
-            id: id.into(),
-            title: String::new(),
-            spec: vec![],
-            tags: vec![],
-            media,
-            severity: Severity::Must,
-            outcome,
-            failed_step: None,
-            mismatches: vec![],
-            exchanges: vec![],
-            duration: Duration::ZERO,
-            snapshot_changes: vec![],
-        }
+        CaseResult::new(id, media, Severity::Must, outcome)
     }
 
     fn baseline(text: &str) -> Baseline {

@@ -49,23 +49,9 @@ mod tests {
     use super::*;
     use crate::case::Media;
     use rstest::rstest;
-    use std::time::Duration;
 
     fn result(severity: Severity, outcome: Outcome) -> CaseResult {
-        CaseResult {
-            id: "c".into(),
-            title: "t".into(),
-            spec: vec![],
-            tags: vec![],
-            media: Media::Json,
-            severity,
-            outcome,
-            failed_step: None,
-            mismatches: vec![],
-            exchanges: vec![],
-            duration: Duration::ZERO,
-            snapshot_changes: vec![],
-        }
+        CaseResult::new("c", Media::Json, severity, outcome)
     }
 
     #[rstest]

@@ -61,6 +61,17 @@ impl Target {
         }
     }
 
+    /// Every secret the profile holds (token, password, anonymous token), for redaction.
+    pub fn secrets(&self) -> Vec<Secret> {
+        let mut secrets = match &self.credentials {
+            Credentials::None => vec![],
+            Credentials::Token(t) => vec![t.clone()],
+            Credentials::Password { password, .. } => vec![password.clone()],
+        };
+        secrets.extend(self.anonymous.as_ref().map(|a| a.token.clone()));
+        secrets
+    }
+
     /// True when the target offers a precondition: listed in `offers`, or a peer role it has.
     pub fn offers(&self, need: &str) -> bool {
         match need {

@@ -88,6 +88,24 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// A result with nothing recorded yet (title, spec items and tags empty).
+    pub fn new(id: impl Into<String>, media: Media, severity: Severity, outcome: Outcome) -> Self {
+        Self {
+            id: id.into(),
+            title: String::new(),
+            spec: Vec::new(),
+            tags: Vec::new(),
+            media,
+            severity,
+            outcome,
+            failed_step: None,
+            mismatches: Vec::new(),
+            exchanges: Vec::new(),
+            duration: Duration::ZERO,
+            snapshot_changes: Vec::new(),
+        }
+    }
+
     /// The libtest-style name: `id [media]`.
     pub fn name(&self) -> String {
         trial_name(&self.id, self.media)

@@ -12,6 +12,7 @@ use ucwa_conformance::exit::{self, ExitCode};
 use ucwa_conformance::report::results::{self, RunInfo};
 use ucwa_conformance::report::{console, html, junit, markdown};
 use ucwa_conformance::run::{self, OnFinish, PlannedRun, TrialOptions};
+use ucwa_conformance::secret::Redactor;
 use ucwa_conformance::target::{self, Target};
 use ucwa_conformance::verdict::CaseResult;
 use ucwa_conformance::{baseline, snapshot};
@@ -145,10 +146,11 @@ fn run_against(
     };
     let name = format!("{} ({})", target.name, target.base_url);
     let started = SystemTime::now();
+    let redactor = Redactor::new(target.secrets());
     let ctx = match runtime.block_on(run::prepare(target)) {
         Ok(c) => Arc::new(c),
         Err(e) => {
-            eprintln!("error: the target cannot be used: {e}");
+            eprintln!("error: the target cannot be used: {}", redactor.redact(&e.to_string()));
             return ExitCode::TargetUnusable;
         }
     };

@@ -20,18 +20,10 @@ pub enum StepEnd {
 pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult {
     let started = Instant::now();
     let mut result = CaseResult {
-        id: case.id.clone(),
         title: case.title.clone(),
         spec: case.spec.clone(),
         tags: case.tags.clone(),
-        media,
-        severity: case.severity,
-        outcome: Outcome::Pass,
-        failed_step: None,
-        mismatches: Vec::new(),
-        exchanges: Vec::new(),
-        duration: Default::default(),
-        snapshot_changes: Vec::new(),
+        ..CaseResult::new(&case.id, media, case.severity, Outcome::Pass)
     };
     if let Some(reason) = skip_reason(&ctx.target, case, media) {
         result.outcome = Outcome::Skip(reason);

@@ -18,8 +18,8 @@ pub use trials::{OnFinish, Results, TrialOptions, trials};
 
 use crate::case::Identity;
 use crate::client::{DiscoveryError, HttpClient, close, open, sign_in, sign_in_anonymous};
-use crate::secret::{Redactor, Secret};
-use crate::target::{Credentials, Target};
+use crate::secret::Redactor;
+use crate::target::Target;
 use std::collections::BTreeMap;
 
 /// Builds the client, signs in and opens one application per media type the target offers
@@ -36,7 +36,7 @@ pub async fn prepare(target: Target) -> Result<RunContext, DiscoveryError> {
 
 /// Like [`prepare`], with a client of the caller's (one that keeps a journal, say).
 pub async fn prepare_with(target: Target, client: HttpClient) -> Result<RunContext, DiscoveryError> {
-    let mut redactor = Redactor::new(secrets_of(&target));
+    let mut redactor = Redactor::new(target.secrets());
     let account = sign_in(&client, &target, &mut redactor).await?;
     let mut accounts = vec![(Identity::User, account.clone())];
     if let Some(anonymous) = &target.anonymous {
@@ -64,13 +64,5 @@ pub async fn prepare_with(target: Target, client: HttpClient) -> Result<RunConte
 pub async fn finish(ctx: &RunContext) {
     for session in ctx.sessions.values() {
         close(&ctx.client, session).await;
-    }
-}
-
-fn secrets_of(target: &Target) -> Vec<Secret> {
-    match &target.credentials {
-        Credentials::None => vec![],
-        Credentials::Token(t) => vec![t.clone()],
-        Credentials::Password { password, .. } => vec![password.clone()],
     }
 }

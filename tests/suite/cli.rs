@@ -275,3 +275,30 @@ fn bench_prints_its_table_and_writes_json() {
     assert_eq!(figures["loading"][1]["files"], 10_000);
     assert!(figures["levels"][2]["ratio"].as_f64().is_some_and(|r| r > 0.0));
 }
+
+#[test]
+fn a_refused_anonymous_token_is_exit_3_and_never_printed() {
+    let rt = runtime();
+    let server = reference_in(&rt);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = dir.path().join("anon.toml");
+    let origin = format!("http://{}", server.addr);
+    std::fs::write(
+        &profile,
+        format!(
+            "base_url = \"{}\"\npeer = \"sip:bob@contoso.test\"\n[auth]\nusername = \"alice@contoso.test\"\npassword = \"alice-password\"\n\
+             [anonymous]\ndiscover_url = \"{origin}/platformService/discover?anonymousContext=psat%3Dbogus-anon-secret\"\n\
+             token = \"psat=bogus-anon-secret\"\ntarget = \"sip:helpdesk@contoso.test\"\n",
+            server.base_url()
+        ),
+    )
+    .expect("write");
+    let output = binary().args(["run", "--target"]).arg(&profile).output().expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(stderr.contains("401"), "{stderr}");
+    assert!(
+        !stderr.contains("bogus-anon-secret") && !stdout.contains("bogus-anon-secret"),
+        "{stderr}"
+    );
+}
