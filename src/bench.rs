@@ -113,11 +113,12 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize) -> Result<Level,
         .with_journal(Arc::clone(&journal));
     reset_peak();
     let started = Instant::now();
-    let ctx = Arc::new(
-        run::prepare_with(server.target.clone(), client)
-            .await
-            .map_err(|e| e.to_string())?,
-    );
+    let mut ctx = run::prepare_with(server.target.clone(), client)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The harness as `run --snapshots off` uses it: no snapshot is compared here.
+    ctx.record_snapshots = false;
+    let ctx = Arc::new(ctx);
     let once = run::plan(cases, &Selection::default());
     let plan: Vec<_> = (0..repeat).flat_map(|_| once.iter().cloned()).collect();
     let trials = plan.len();

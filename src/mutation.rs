@@ -67,7 +67,8 @@ async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(Pl
     };
     let mut server = embedded::start(config).await.map_err(|e| e.to_string())?;
     server.target.limits.max_wait = Some(MAX_WAIT);
-    let ctx = run::prepare(server.target).await.map_err(|e| e.to_string())?;
+    let mut ctx = run::prepare(server.target).await.map_err(|e| e.to_string())?;
+    ctx.record_snapshots = false;
     let ctx = Arc::new(ctx);
     let plan = run::plan(cases, &Selection::default());
     let mut tasks = tokio::task::JoinSet::new();

@@ -148,7 +148,10 @@ fn run_against(
     let started = SystemTime::now();
     let redactor = Redactor::new(target.secrets());
     let ctx = match runtime.block_on(run::prepare(target)) {
-        Ok(c) => Arc::new(c),
+        Ok(mut c) => {
+            c.record_snapshots = args.snapshots.mode() != snapshot::Mode::Off;
+            Arc::new(c)
+        }
         Err(e) => {
             eprintln!("error: the target cannot be used: {}", redactor.redact(&e.to_string()));
             return ExitCode::TargetUnusable;

@@ -22,6 +22,8 @@ pub struct RunContext {
     pub redactor: Redactor,
     /// The signed-in user's account, for applications of a case's own (`as = "fresh"`).
     pub account: Account,
+    /// Whether exchanges keep a normalised snapshot (off when no snapshot is compared).
+    pub record_snapshots: bool,
     hubs: BTreeMap<Media, OnceLock<EventHub>>,
 }
 
@@ -57,6 +59,7 @@ impl RunContext {
             sessions,
             redactor,
             account,
+            record_snapshots: true,
             hubs,
         }
     }

@@ -43,7 +43,9 @@ pub async fn send_step(
         }
     };
     record.response = describe_response(&response, &ctx.redactor);
-    record.snapshot = Some(snapshot::of_response(&response, &ctx.redactor));
+    if ctx.record_snapshots {
+        record.snapshot = Some(snapshot::of_response(&response, &ctx.redactor));
+    }
     exchanges.push(record);
     let mismatches = judge(&step.expect, state.media, &response, state);
     if !mismatches.is_empty() {

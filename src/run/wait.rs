@@ -70,7 +70,9 @@ pub async fn wait_step(
         }
     };
     record.response = ctx.redactor.redact(&describe_event(&event));
-    record.snapshot = Some(crate::snapshot::of_text(&describe_event(&event), &ctx.redactor));
+    if ctx.record_snapshots {
+        record.snapshot = Some(crate::snapshot::of_text(&describe_event(&event), &ctx.redactor));
+    }
     exchanges.push(record);
     let mismatches = judge_event(&step.expect, &event, state);
     if !mismatches.is_empty() {
