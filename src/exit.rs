@@ -31,7 +31,11 @@ pub fn counts_as_failure(result: &CaseResult, strict: bool) -> bool {
     match result.outcome {
         Outcome::Fail => result.severity == Severity::Must || strict,
         Outcome::Error(_) => true,
-        Outcome::Pass | Outcome::Skip(_) | Outcome::ExpectedFail(_) | Outcome::UnexpectedPass(_) => false,
+        Outcome::Pass
+        | Outcome::Skip(_)
+        | Outcome::ExpectedFail(_)
+        | Outcome::UnexpectedPass(_)
+        | Outcome::Flaky(_) => false,
     }
 }
 

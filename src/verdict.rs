@@ -20,6 +20,8 @@ pub enum Outcome {
     ExpectedFail(String),
     /// Passed, though the target's baseline lists it as a known failure (with the entry's reason).
     UnexpectedPass(String),
+    /// Failed or errored, then passed on a retry (`--retries`); the text says what failed first.
+    Flaky(String),
 }
 
 impl Outcome {
@@ -32,6 +34,7 @@ impl Outcome {
             Outcome::Error(_) => "error",
             Outcome::ExpectedFail(_) => "expected-fail",
             Outcome::UnexpectedPass(_) => "unexpected-pass",
+            Outcome::Flaky(_) => "flaky",
         }
     }
 }
@@ -129,6 +132,9 @@ impl CaseResult {
             }
             Outcome::UnexpectedPass(reason) => {
                 let _ = writeln!(out, "  passed, but the baseline lists it as a known failure: {reason}");
+            }
+            Outcome::Flaky(first) => {
+                let _ = writeln!(out, "  flaky: {first}");
             }
             Outcome::Pass | Outcome::Fail => {}
         }

@@ -191,6 +191,9 @@ pub struct RunArgs {
     /// Count should-level failures as failures.
     #[arg(long, env = "UCWA_STRICT")]
     pub strict: bool,
+    /// Run a failed or errored trial again up to N times; a later pass is reported as flaky.
+    #[arg(long, default_value_t = 0, value_name = "N", env = "UCWA_RETRIES")]
+    pub retries: usize,
     /// List the selected trials instead of running them.
     #[arg(long)]
     pub list: bool,

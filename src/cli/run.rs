@@ -170,6 +170,7 @@ fn run_against(
         baseline: baseline.clone(),
         snapshots: Some(store),
         on_finish,
+        retries: args.retries,
     };
     let trials = run::trials(
         plan,

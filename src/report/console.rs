@@ -23,6 +23,8 @@ pub struct Tally {
     pub expected_fail: usize,
     /// Passed, though the baseline lists a failure.
     pub unexpected_pass: usize,
+    /// Passed on a retry.
+    pub flaky: usize,
 }
 
 /// Counts the outcomes.
@@ -37,6 +39,7 @@ pub fn tally(results: &[CaseResult], strict: bool) -> Tally {
             Outcome::Fail => t.fail += 1,
             Outcome::ExpectedFail(_) => t.expected_fail += 1,
             Outcome::UnexpectedPass(_) => t.unexpected_pass += 1,
+            Outcome::Flaky(_) => t.flaky += 1,
         }
     }
     t
@@ -87,6 +90,16 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str) -> String {
             let _ = writeln!(out, "    ... and {} more", changed.len() - 20);
         }
     }
+    let flaky: Vec<&&CaseResult> = sorted
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Flaky(_)))
+        .collect();
+    if !flaky.is_empty() {
+        let _ = writeln!(out, "\nFLAKY (passed on a retry; not counted as failures):");
+        for r in flaky {
+            let _ = writeln!(out, "    {}: {}", r.name(), r.explain().trim());
+        }
+    }
     let t = tally(results, strict);
     let code = exit::for_results(results, strict);
     let verdict = match code {
@@ -95,12 +108,13 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str) -> String {
     };
     let _ = writeln!(
         out,
-        "\nucwa-conformance: {verdict} against {target}: {} passed, {} failed, {} should-level deviations, {} known failures, {} unexpected passes, {} skipped, {} errors (exit {})",
+        "\nucwa-conformance: {verdict} against {target}: {} passed, {} failed, {} should-level deviations, {} known failures, {} unexpected passes, {} flaky, {} skipped, {} errors (exit {})",
         t.pass,
         t.fail,
         t.should,
         t.expected_fail,
         t.unexpected_pass,
+        t.flaky,
         t.skip,
         t.error,
         code.code()

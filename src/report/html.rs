@@ -98,6 +98,7 @@ fn rank(outcome: &str) -> u8 {
         "error" => 1,
         "unexpected-pass" => 2,
         "expected-fail" => 3,
+        "flaky" => 4,
         "skip" => 5,
         _ => 6,
     }

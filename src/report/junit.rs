@@ -3,7 +3,7 @@
 //! deviations are skipped with their reason; errors are JUnit errors.
 
 use super::results::{CaseEntry, Results};
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 use std::time::Duration;
 
 /// The JUnit document of a run.
@@ -28,6 +28,13 @@ fn test_case(case: &CaseEntry, strict: bool) -> TestCase {
     let reason = case.reason.clone().unwrap_or_default();
     let status = match case.outcome.as_str() {
         "pass" => TestCaseStatus::success(),
+        "flaky" => {
+            let mut s = TestCaseStatus::success();
+            let mut rerun = TestRerun::new(NonSuccessKind::Failure);
+            rerun.set_message(reason.clone());
+            s.add_rerun(rerun);
+            s
+        }
         "unexpected-pass" => {
             let mut s = TestCaseStatus::success();
             s.set_description(format!("UNEXPECTED PASS: the baseline lists it as failing ({reason})"));

@@ -64,6 +64,9 @@ pub struct Summary {
     pub expected_fail: usize,
     /// unexpected-pass (baseline)
     pub unexpected_pass: usize,
+    /// flaky (passed on a retry)
+    #[serde(default)]
+    pub flaky: usize,
     /// skip
     pub skip: usize,
     /// error
@@ -86,7 +89,7 @@ pub struct CaseEntry {
     /// Its tags.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// pass, fail, skip, error, expected-fail or unexpected-pass.
+    /// pass, fail, skip, error, expected-fail, unexpected-pass or flaky.
     pub outcome: String,
     /// Why it was skipped, errored, or excused by the baseline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,6 +184,7 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
             should: t.should,
             expected_fail: t.expected_fail,
             unexpected_pass: t.unexpected_pass,
+            flaky: t.flaky,
             skip: t.skip,
             error: t.error,
         },
@@ -191,7 +195,11 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
 fn entry(r: &CaseResult) -> CaseEntry {
     let reason = match &r.outcome {
         Outcome::Pass | Outcome::Fail => None,
-        Outcome::Skip(s) | Outcome::Error(s) | Outcome::ExpectedFail(s) | Outcome::UnexpectedPass(s) => Some(s.clone()),
+        Outcome::Skip(s)
+        | Outcome::Error(s)
+        | Outcome::ExpectedFail(s)
+        | Outcome::UnexpectedPass(s)
+        | Outcome::Flaky(s) => Some(s.clone()),
     };
     CaseEntry {
         id: r.id.clone(),

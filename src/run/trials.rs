@@ -26,6 +26,8 @@ pub struct TrialOptions {
     pub snapshots: Option<Arc<Store>>,
     /// Called with each finished trial's result (a progress bar, say).
     pub on_finish: Option<OnFinish>,
+    /// How many times a failed or errored trial runs again; a later pass makes it flaky.
+    pub retries: usize,
 }
 
 /// A callback for finished trials.
@@ -57,6 +59,20 @@ pub fn trials(
             let options = options.clone();
             Trial::ignorable_test(name, move || {
                 let mut result = runtime.block_on(run_case(&ctx, &run.case, run.media));
+                for attempt in 2..=options.retries + 1 {
+                    if !matches!(result.outcome, Outcome::Fail | Outcome::Error(_)) {
+                        break;
+                    }
+                    let retried = runtime.block_on(run_case(&ctx, &run.case, run.media));
+                    if retried.outcome == Outcome::Pass {
+                        let first = result.explain().lines().take(3).collect::<Vec<_>>().join(" ");
+                        result = CaseResult {
+                            outcome: Outcome::Flaky(format!("passed on attempt {attempt}; attempt 1: {first}")),
+                            ..retried
+                        };
+                        break;
+                    }
+                }
                 if let Some(store) = &options.snapshots {
                     result.snapshot_changes = store.compare(&result);
                     if store.mode == Mode::Strict && result.outcome == Outcome::Pass {
@@ -111,6 +127,7 @@ fn completion(result: &CaseResult, strict: bool) -> Result<Completion, Failed> {
             )))
         }
         Outcome::ExpectedFail(reason) => Ok(Completion::ignored_with(format!("known failure: {reason}"))),
+        Outcome::Flaky(reason) => Ok(Completion::ignored_with(format!("FLAKY: {reason}"))),
         Outcome::UnexpectedPass(reason) => Ok(Completion::ignored_with(format!(
             "UNEXPECTED PASS: the baseline lists it as failing ({reason})"
         ))),

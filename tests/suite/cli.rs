@@ -302,3 +302,48 @@ fn a_refused_anonymous_token_is_exit_3_and_never_printed() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_trial_that_passes_on_a_retry_is_flaky_not_failed() {
+    let rt = runtime();
+    let server = rt.block_on(async {
+        let server = ucwa_mock(StartLink::Plain).await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .and(wiremock::matchers::path(START_PATH))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        answer_start(
+            &server,
+            ResponseTemplate::new(201).insert_header("Location", INVITATION_PATH),
+        )
+        .await;
+        server
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let junit = dir.path().join("j.xml");
+    let output = binary()
+        .args([
+            "run",
+            "--exact",
+            "start-messaging.created [json]",
+            "--retries",
+            "2",
+            "--junit",
+        ])
+        .arg(&junit)
+        .env("UCWA_BASE_URL", format!("{}/autodiscover/root", server.uri()))
+        .env("UCWA_TOKEN", TOKEN)
+        .env("UCWA_PEER", PEER)
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let flaky = line(&stdout, "start-messaging.created [json]").unwrap_or_default();
+    assert!(flaky.contains("FLAKY: passed on attempt 2"), "{stdout}");
+    assert!(stdout.contains("1 flaky"), "{stdout}");
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    assert!(xml.contains("<flakyFailure"), "{xml}");
+}
