@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use ucwa_conformance::case::Media;
+use ucwa_conformance::case::{Media, Severity};
 use ucwa_conformance::run::Selection;
 use ucwa_conformance::secret::Secret;
 use ucwa_conformance::target::Overrides;
@@ -129,6 +129,9 @@ pub struct SelectArgs {
     /// Only this media type (repeatable).
     #[arg(long, value_enum)]
     pub media: Vec<MediaArg>,
+    /// Only cases of this severity.
+    #[arg(long, value_enum)]
+    pub severity: Option<SeverityArg>,
     /// Run shard K of N (1-based), split stably by case id: `--partition 2/4`.
     #[arg(long, value_name = "K/N", env = "UCWA_PARTITION")]
     pub partition: Option<String>,
@@ -144,6 +147,15 @@ pub enum MediaArg {
     Json,
     /// application/xml
     Xml,
+}
+
+/// A severity on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SeverityArg {
+    /// Must-level cases.
+    Must,
+    /// Should-level cases.
+    Should,
 }
 
 /// `run`.
@@ -319,6 +331,10 @@ impl SelectArgs {
                 })
                 .collect(),
             partition,
+            severity: self.severity.map(|s| match s {
+                SeverityArg::Must => Severity::Must,
+                SeverityArg::Should => Severity::Should,
+            }),
         })
     }
 }

@@ -1,6 +1,6 @@
 //! Which cases run, in which media types: the filters of the CLI applied to the loaded cases.
 
-use crate::case::{Case, Media};
+use crate::case::{Case, Media, Severity};
 use crate::verdict::trial_name;
 use std::sync::Arc;
 
@@ -20,6 +20,8 @@ pub struct Selection {
     pub spec: Vec<String>,
     /// Keep only these media types (all when empty).
     pub media: Vec<Media>,
+    /// Keep only cases of this severity (all when unset).
+    pub severity: Option<Severity>,
     /// Keep only shard K of N (1-based), split by a stable hash of the case id.
     pub partition: Option<(u64, u64)>,
 }
@@ -47,6 +49,9 @@ pub fn plan(cases: &[Arc<Case>], selection: &Selection) -> Vec<PlannedRun> {
         if let Some((k, n)) = selection.partition
             && stable_hash(&case.id) % n != k - 1
         {
+            continue;
+        }
+        if selection.severity.is_some_and(|s| s != case.severity) {
             continue;
         }
         if !selection.tags.is_empty() && !case.tags.iter().any(|t| selection.tags.contains(t)) {
@@ -99,7 +104,6 @@ fn spec_matches(item: &str, wanted: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::Severity;
     use rstest::rstest;
 
     fn case(id: &str, tags: &[&str], spec: &[&str]) -> Arc<Case> {
@@ -154,6 +158,8 @@ mod tests {
     #[case(Selection { spec: vec!["body.operationId".into()], ..Selection::default() }, 2)]
     #[case(Selection { spec: vec!["body.operation".into()], ..Selection::default() }, 0)]
     #[case(Selection { media: vec![Media::Xml], ..Selection::default() }, 2)]
+    #[case(Selection { severity: Some(Severity::Should), ..Selection::default() }, 0)]
+    #[case(Selection { severity: Some(Severity::Must), ..Selection::default() }, 4)]
     fn filters_select_trials(#[case] selection: Selection, #[case] count: usize) {
         assert_eq!(names(selection).len(), count);
     }
