@@ -15,7 +15,9 @@ use axum::response::{IntoResponse, Response};
 use std::time::Duration;
 
 /// How long a peer that accepts or declines takes to answer.
-const ANSWER_DELAY: Duration = Duration::from_millis(100);
+/// Long enough that a client reading the invitation right after starting it sees it waiting
+/// (Connecting, with its cancel link): the reference's snapshots depend on that.
+const ANSWER_DELAY: Duration = Duration::from_millis(500);
 
 fn communication_sender(app: u64) -> Sender {
     Sender {
@@ -63,6 +65,10 @@ fn plain_invitation_resource(app: u64, i: &Invitation) -> Res {
     if let Some(c) = &i.custom_content {
         res = res.link("customContent", c.clone());
     }
+    // Capability links come and go with state: an invitation can be cancelled while it waits.
+    if i.state == InvitationState::Connecting {
+        res = res.link("cancel", format!("{}/{}/cancel", invitations_href(app), i.id));
+    }
     res
 }
 
@@ -71,7 +77,7 @@ fn conversation_resource(app: u64, i: &Invitation) -> Res {
     let (state, modalities): (&str, &[&str]) = match i.state {
         InvitationState::Connecting => ("Connecting", &[]),
         InvitationState::Connected => ("Connected", &["Messaging"]),
-        InvitationState::Failed => ("Disconnected", &[]),
+        InvitationState::Failed | InvitationState::Cancelled => ("Disconnected", &[]),
     };
     Res::new("conversation", conversation_href(app, i.id))
         .prop("state", state)
@@ -126,17 +132,22 @@ fn completed(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Vec<Event> {
     let sender = communication_sender(app);
     let conversation = conversation_resource(app, i);
     let reason = i.failure.map(|subcode| Reason {
-        code: "RemoteFailure",
+        code: if subcode == "Canceled" {
+            "LocalFailure"
+        } else {
+            "RemoteFailure"
+        },
         subcode,
         message: match subcode {
             "Declined" => "Your invitation was declined.",
             "Timeout" => "The invitation was not answered in time.",
+            "Canceled" => "The invitation was cancelled.",
             _ => "The person you invited could not be found.",
         },
     });
     let (mut status, conversation_kind) = match i.state {
         InvitationState::Connected => ("Success", "updated"),
-        InvitationState::Connecting | InvitationState::Failed => ("Failure", "deleted"),
+        InvitationState::Connecting | InvitationState::Failed | InvitationState::Cancelled => ("Failure", "deleted"),
     };
     match mutant {
         Some(Mutant::CompletedStatusFailure) if status == "Success" => status = "Failure",
@@ -248,4 +259,39 @@ fn respond(state: &AppState, (app_id, id): (&str, &str), method: &Method, header
         Part::Conversation => conversation_resource(app_number, invitation),
     };
     resource.respond(StatusCode::OK, repr)
+}
+
+/// POST cancel: 204; a waiting invitation is cancelled and completes with Failure, reason
+/// LocalFailure / Canceled; cancelling one that no longer waits changes nothing.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path((app_id, id)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let user = match authenticate(&world, &headers) {
+        Ok(u) => u,
+        Err(r) => return r.into_response(),
+    };
+    let mutant = world.config.mutant;
+    let app = match application(&mut world, &user, &app_id, repr) {
+        Ok(a) => a,
+        Err(r) => return r.into_response(),
+    };
+    if method != Method::POST {
+        return method_not_allowed(repr);
+    }
+    let app_number = app_id.parse().unwrap_or_default();
+    let Some(invitation) = id.parse::<u64>().ok().and_then(|id| app.invitations.get_mut(&id)) else {
+        return UcwaError::new(StatusCode::NOT_FOUND, "NotFound", None, "The resource does not exist.").respond(repr);
+    };
+    if invitation.state == InvitationState::Connecting && mutant != Some(Mutant::CancelIgnored) {
+        invitation.state = InvitationState::Cancelled;
+        invitation.failure = Some("Canceled");
+        let events = completed(app_number, invitation, mutant);
+        app.channel.push(events);
+    }
+    StatusCode::NO_CONTENT.into_response()
 }

@@ -101,7 +101,7 @@ pub async fn start(
         let duplicate = app
             .invitations
             .values()
-            .any(|i| i.operation_id == request.operation_id && i.state != InvitationState::Failed);
+            .any(|i| i.operation_id == request.operation_id && i.state.is_active());
         if duplicate && mutant != Some(Mutant::DuplicatesAllowed) {
             return UcwaError::new(
                 StatusCode::CONFLICT,

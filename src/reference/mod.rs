@@ -76,6 +76,10 @@ fn application_routes(apps: &str) -> Router<AppState> {
             any(invitation::get_invitation),
         )
         .route(
+            &format!("{apps}/{{app}}/communication/messagingInvitations/{{invitation}}/cancel"),
+            any(invitation::cancel),
+        )
+        .route(
             &format!("{apps}/{{app}}/communication/conversations/{{invitation}}"),
             any(invitation::get_conversation),
         )

@@ -88,6 +88,8 @@ mutants! {
     CompletedStatusFailure = "completed-status-failure", "events.completed.success", "an accepted invitation completes with status Failure";
     DeclinedAsSuccess = "declined-as-success", "events.completed.failure", "a declined invitation completes with status Success";
     NoAnswerNeverCompletes = "no-answer-never-completes", "invitation.timeout", "an unanswered invitation never completes";
+    CancelIgnored = "cancel-ignored", "invitation.cancel", "POST cancel answers 204 and cancels nothing";
+    NoCancelLink = "no-cancel-link", "invitation.cancel", "a waiting invitation has no cancel link";
 }
 
 impl Mutant {
@@ -133,6 +135,7 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
             }
         }
         Mutant::InvitationIncoming => text = text.replace("Outgoing", "Incoming"),
+        Mutant::NoCancelLink => text = remove_cancel_links(&text),
         Mutant::Forbidden400 if status == StatusCode::FORBIDDEN => parts.status = StatusCode::BAD_REQUEST,
         Mutant::PvfSubcodeMissing => text = remove_subcode(&text, "ParameterValidationFailure", is_xml),
         Mutant::TooManyGroupsNoSubcode => text = remove_subcode(&text, "TooManyGroups", is_xml),
@@ -170,6 +173,16 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(text))
+}
+
+fn remove_cancel_links(text: &str) -> String {
+    let json = regex::Regex::new(r#","cancel":\{"href":"[^"]*"\}|"cancel":\{"href":"[^"]*"\},?"#).ok();
+    let xml = regex::Regex::new(r#"<link rel="cancel" href="[^"]*"/>"#).ok();
+    let mut out = text.to_string();
+    for re in [json, xml].into_iter().flatten() {
+        out = re.replace_all(&out, "").into_owned();
+    }
+    out
 }
 
 fn remove_subcode(text: &str, subcode: &str, xml: bool) -> String {

@@ -123,15 +123,23 @@ pub enum InvitationState {
     Connected,
     /// Declined, timed out or unreachable.
     Failed,
+    /// Cancelled by the inviter (POST on the `cancel` link).
+    Cancelled,
 }
 
 impl InvitationState {
+    /// Connecting or connected: its operationId is in use (I-03).
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Connecting | Self::Connected)
+    }
+
     /// The UCWA name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Connecting => "Connecting",
             Self::Connected => "Connected",
             Self::Failed => "Failed",
+            Self::Cancelled => "Cancelled",
         }
     }
 }
