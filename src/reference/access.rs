@@ -95,6 +95,19 @@ fn unauthorized(origin: &str) -> Response {
     response
 }
 
+/// Authenticates the caller, then finds their application `id` (both refusals as [`application`]
+/// and [`authenticate`] give them); answers the user too.
+pub fn caller_application<'w>(
+    world: &'w mut World,
+    headers: &HeaderMap,
+    id: &str,
+    repr: Repr,
+) -> Result<(String, &'w mut Application), Refusal> {
+    let user = authenticate(world, headers)?;
+    let app = application(world, &user, id, repr)?;
+    Ok((user, app))
+}
+
 /// The caller's application `id`, touched (its idle clock restarts), or the UCWA error.
 pub fn application<'w>(world: &'w mut World, user: &str, id: &str, repr: Repr) -> Result<&'w mut Application, Refusal> {
     world.expire_idle();

@@ -1,7 +1,7 @@
 //! The applications collection, an application (GET, DELETE), and its embedded resources
 //! `me` and `communication` with the `startMessaging` link.
 
-use super::access::{AppState, application, authenticate};
+use super::access::{AppState, authenticate, caller_application};
 use super::discovery::{ANONYMOUS_APPLICATIONS_PATH, APPLICATIONS_PATH};
 use super::input::{self, Input};
 use super::mutants::Mutant;
@@ -169,12 +169,8 @@ pub async fn one(
 ) -> Response {
     let repr = Repr::from_accept(&headers);
     let mut world = state.lock();
-    let user = match authenticate(&world, &headers) {
-        Ok(u) => u,
-        Err(r) => return r.into_response(),
-    };
-    let fields = match application(&mut world, &user, &id, repr) {
-        Ok(app) => app.fields.clone(),
+    let (user, fields) = match caller_application(&mut world, &headers, &id, repr) {
+        Ok((user, app)) => (user, app.fields.clone()),
         Err(r) => return r.into_response(),
     };
     let Ok(numeric) = id.parse::<u64>() else {
@@ -196,11 +192,7 @@ pub async fn one(
 pub async fn communication(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let repr = Repr::from_accept(&headers);
     let mut world = state.lock();
-    let user = match authenticate(&world, &headers) {
-        Ok(u) => u,
-        Err(r) => return r.into_response(),
-    };
-    if let Err(r) = application(&mut world, &user, &id, repr) {
+    if let Err(r) = caller_application(&mut world, &headers, &id, repr) {
         return r.into_response();
     }
     match id.parse::<u64>() {

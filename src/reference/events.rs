@@ -5,7 +5,7 @@
 //! batch K (a lost response); any other ack gets a batch whose only link is `resync`. A second
 //! P-GET with the same ack releases the earlier one with 409 Conflict / PGetReplaced.
 
-use super::access::{AppState, application, authenticate};
+use super::access::{AppState, application, caller_application};
 use super::repr::{NS, Repr, Res, UcwaError, esc, with_type};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -106,13 +106,9 @@ pub async fn events(
     let requested_timeout = param("timeout").and_then(|t| t.parse::<u64>().ok());
     let pending = {
         let mut world = state.lock();
-        let user = match authenticate(&world, &headers) {
-            Ok(u) => u,
-            Err(r) => return r.into_response(),
-        };
         let default_timeout = world.config.event_timeout;
-        let app = match application(&mut world, &user, &app_id, repr) {
-            Ok(a) => a,
+        let (user, app) = match caller_application(&mut world, &headers, &app_id, repr) {
+            Ok(found) => found,
             Err(r) => return r.into_response(),
         };
         let mut pending = Pending {

@@ -2,7 +2,7 @@
 //! `started` and `added` events at once, then, as the invited peer behaves, `completed` with
 //! Success (accepted) or Failure and a reason (declined, no answer in time, unknown peer).
 
-use super::access::{AppState, application, authenticate};
+use super::access::{AppState, caller_application};
 use super::applications::{app_href, method_not_allowed};
 use super::events::{Event, Reason, Sender};
 use super::messaging::invitations_href;
@@ -239,12 +239,8 @@ pub async fn get_conversation(
 fn respond(state: &AppState, (app_id, id): (&str, &str), method: &Method, headers: &HeaderMap, part: Part) -> Response {
     let repr = Repr::from_accept(headers);
     let mut world = state.lock();
-    let user = match authenticate(&world, headers) {
-        Ok(u) => u,
-        Err(r) => return r.into_response(),
-    };
-    let app = match application(&mut world, &user, app_id, repr) {
-        Ok(a) => a,
+    let app = match caller_application(&mut world, headers, app_id, repr) {
+        Ok((_, app)) => app,
         Err(r) => return r.into_response(),
     };
     let Some(invitation) = id.parse::<u64>().ok().and_then(|id| app.invitations.get(&id)) else {
@@ -271,13 +267,9 @@ pub async fn cancel(
 ) -> Response {
     let repr = Repr::from_accept(&headers);
     let mut world = state.lock();
-    let user = match authenticate(&world, &headers) {
-        Ok(u) => u,
-        Err(r) => return r.into_response(),
-    };
     let mutant = world.config.mutant;
-    let app = match application(&mut world, &user, &app_id, repr) {
-        Ok(a) => a,
+    let app = match caller_application(&mut world, &headers, &app_id, repr) {
+        Ok((_, app)) => app,
         Err(r) => return r.into_response(),
     };
     if method != Method::POST {

@@ -4,7 +4,7 @@
 //! (415), syntax (400 BadRequest), parameters (400 ParameterValidationFailure), an armed fault
 //! (409/410/500), a duplicate operationId of a still-active invitation (409 AlreadyExists).
 
-use super::access::{AppState, application, authenticate};
+use super::access::{AppState, application, authenticate, caller_application};
 use super::applications::{app_href, method_not_allowed};
 use super::input::{self, Input};
 use super::invitation;
@@ -42,11 +42,7 @@ pub async fn start(
     let repr = Repr::from_accept(&headers);
     let (limit, mutant) = {
         let mut world = state.lock();
-        let user = match authenticate(&world, &headers) {
-            Ok(u) => u,
-            Err(r) => return r.into_response(),
-        };
-        if let Err(r) = application(&mut world, &user, &app_id, repr) {
+        if let Err(r) = caller_application(&mut world, &headers, &app_id, repr) {
             return r.into_response();
         }
         let limit = if world.is(Mutant::BodyLimitOff) {
