@@ -9,7 +9,7 @@
 use crate::case::{self, Case};
 use crate::client::{HttpClient, Request};
 use crate::embedded;
-use crate::run::{self, Selection};
+use crate::run::{self, Selection, Session, SessionOptions, Stop};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -113,30 +113,24 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize) -> Result<Level,
         .with_journal(Arc::clone(&journal));
     reset_peak();
     let started = Instant::now();
-    let mut ctx = run::prepare_with(server.target.clone(), client)
+    // The harness as `run --snapshots off` uses it: a run session, no snapshot compared.
+    let options = SessionOptions {
+        jobs,
+        ..SessionOptions::default()
+    };
+    let session = Session::open(server.target.clone(), client, options, Stop::new())
         .await
         .map_err(|e| e.to_string())?;
-    // The harness as `run --snapshots off` uses it: no snapshot is compared here.
-    ctx.record_snapshots = false;
-    let ctx = Arc::new(ctx);
+    let session = Arc::new(session);
     let once = run::plan(cases, &Selection::default());
     let plan: Vec<_> = (0..repeat).flat_map(|_| once.iter().cloned()).collect();
     let trials = plan.len();
-    let limit = Arc::new(tokio::sync::Semaphore::new(jobs));
-    let mut tasks = tokio::task::JoinSet::new();
-    for planned in plan {
-        let (ctx, limit) = (Arc::clone(&ctx), Arc::clone(&limit));
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            run::run_case(&ctx, &planned.case, planned.media).await
-        });
-    }
-    while tasks.join_next().await.is_some() {}
+    session.run(plan, |_| {}).await;
     let harness = started.elapsed();
     let harness_peak = peak_mib();
     let requests: Vec<Request> = journal.lock().map(|j| j.clone()).unwrap_or_default();
     let floor = floor(&requests, jobs).await?;
-    run::finish(&ctx).await;
+    session.close().await;
     server.server.stop();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     Ok(Level {

@@ -1,22 +1,28 @@
-//! Exit codes, defined once and computed by one function.
+//! Exit codes, defined once: [`ExitCode`] lists them, [`code_of`] maps every error to one, and
+//! [`for_results`] picks the code of a run from the trials' standings.
 
-use crate::case::Severity;
-use crate::verdict::{CaseResult, Outcome};
+use crate::error::{Error, Signal};
+use crate::standing;
+use crate::verdict::CaseResult;
 
-/// The process exit codes users and CI depend on.
+/// The process exit codes users and CI depend on (README "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
     /// 0: every selected case conforms (skips, known failures from the baseline and non-strict
-    /// should-level failures allowed).
+    /// should-level deviations allowed).
     Conformant = 0,
-    /// 1: a must-level case failed (or a should-level one with `--strict`), or a case errored.
+    /// 1: a trial counts as a failure (see `standing`); for `diff`: a regression.
     Failures = 1,
-    /// 2: usage, configuration or case-file error.
+    /// 2: usage, configuration, case-file, results-file or output error.
     Usage = 2,
     /// 3: the target could not be used (unreachable, discovery or sign-in failed).
     TargetUnusable = 3,
     /// 4: the filters selected nothing.
     NothingSelected = 4,
+    /// 130: stopped by SIGINT (outputs written, applications deleted).
+    Interrupted = 130,
+    /// 143: stopped by SIGTERM (outputs written, applications deleted).
+    Terminated = 143,
 }
 
 impl ExitCode {
@@ -24,24 +30,34 @@ impl ExitCode {
     pub fn code(self) -> i32 {
         self as i32
     }
+
+    /// The code of a run stopped by `signal`.
+    pub fn of_signal(signal: Signal) -> Self {
+        match signal {
+            Signal::Interrupt => ExitCode::Interrupted,
+            Signal::Terminate => ExitCode::Terminated,
+        }
+    }
 }
 
-/// True when this result makes the run non-conformant.
-pub fn counts_as_failure(result: &CaseResult, strict: bool) -> bool {
-    match result.outcome {
-        Outcome::Fail => result.severity == Severity::Must || strict,
-        Outcome::Error(_) => true,
-        Outcome::Pass
-        | Outcome::Skip(_)
-        | Outcome::ExpectedFail(_)
-        | Outcome::UnexpectedPass(_)
-        | Outcome::Flaky(_) => false,
+/// The exit code of an error: the same cause gives the same code in every command.
+pub fn code_of(error: &Error) -> ExitCode {
+    match error {
+        Error::Usage(_)
+        | Error::File(_)
+        | Error::Target(_)
+        | Error::ResultsFile { .. }
+        | Error::Output { .. }
+        | Error::Runtime(_) => ExitCode::Usage,
+        Error::TargetUnusable(_) => ExitCode::TargetUnusable,
+        Error::NothingSelected { .. } => ExitCode::NothingSelected,
+        Error::Interrupted(signal) => ExitCode::of_signal(*signal),
     }
 }
 
 /// The exit code of a run that got as far as running cases.
 pub fn for_results(results: &[CaseResult], strict: bool) -> ExitCode {
-    if results.iter().any(|r| counts_as_failure(r, strict)) {
+    if results.iter().any(|r| standing::of(r, strict).counts) {
         ExitCode::Failures
     } else {
         ExitCode::Conformant
@@ -51,7 +67,8 @@ pub fn for_results(results: &[CaseResult], strict: bool) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::Media;
+    use crate::case::{Media, Severity};
+    use crate::verdict::Outcome;
     use rstest::rstest;
 
     fn result(severity: Severity, outcome: Outcome) -> CaseResult {
@@ -61,13 +78,15 @@ mod tests {
     #[rstest]
     #[case(Severity::Must, Outcome::Pass, false, ExitCode::Conformant)]
     #[case(Severity::Must, Outcome::Fail, false, ExitCode::Failures)]
-    #[case(Severity::Should, Outcome::Fail, false, ExitCode::Conformant)]
-    #[case(Severity::Should, Outcome::Fail, true, ExitCode::Failures)]
-    #[case(Severity::Must, Outcome::Skip("no xml".into()), false, ExitCode::Conformant)]
-    #[case(Severity::Should, Outcome::Error("timeout".into()), false, ExitCode::Failures)]
-    #[case(Severity::Must, Outcome::ExpectedFail("known".into()), false, ExitCode::Conformant)]
-    #[case(Severity::Must, Outcome::UnexpectedPass("known".into()), true, ExitCode::Conformant)]
-    fn exit_code_follows_outcomes(
+    #[case(Severity::Should, Outcome::ShouldDeviation, false, ExitCode::Conformant)]
+    #[case(Severity::Should, Outcome::ShouldDeviation, true, ExitCode::Failures)]
+    #[case(Severity::Must, Outcome::Skip, false, ExitCode::Conformant)]
+    #[case(Severity::Must, Outcome::Error, false, ExitCode::Failures)]
+    #[case(Severity::Should, Outcome::Error, false, ExitCode::Conformant)]
+    #[case(Severity::Must, Outcome::KnownFailure, false, ExitCode::Conformant)]
+    #[case(Severity::Must, Outcome::UnexpectedPass, true, ExitCode::Conformant)]
+    #[case(Severity::Must, Outcome::NotRun, true, ExitCode::Conformant)]
+    fn exit_code_follows_standings(
         #[case] severity: Severity,
         #[case] outcome: Outcome,
         #[case] strict: bool,
@@ -80,5 +99,17 @@ mod tests {
             ),
             expected
         );
+    }
+
+    #[rstest]
+    #[case(Error::Usage("x".into()), 2)]
+    #[case(Error::Runtime(std::io::Error::other("x")), 2)]
+    #[case(Error::output("/x", "no such directory"), 2)]
+    #[case(Error::TargetUnusable("x".into()), 3)]
+    #[case(Error::NothingSelected { loaded: 3 }, 4)]
+    #[case(Error::Interrupted(Signal::Interrupt), 130)]
+    #[case(Error::Interrupted(Signal::Terminate), 143)]
+    fn each_cause_has_one_code(#[case] error: Error, #[case] code: i32) {
+        assert_eq!(code_of(&error).code(), code);
     }
 }

@@ -18,5 +18,9 @@ fn main() {
         Command::Mutants(args) => cli::reports::mutants(&args),
         Command::Bench(args) => cli::reports::bench(&args),
     };
+    let code = code.unwrap_or_else(|error| {
+        eprintln!("{error}");
+        ucwa_conformance::exit::code_of(&error)
+    });
     std::process::exit(code.code());
 }

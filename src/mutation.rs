@@ -3,9 +3,10 @@
 //! killed by a case that passes against the reference and fails against the mutant.
 
 use crate::case::Case;
+use crate::client::HttpClient;
 use crate::embedded;
 use crate::reference::{Config, Mutant};
-use crate::run::{self, PlannedRun, Selection};
+use crate::run::{self, PlannedRun, Selection, Session, SessionOptions, Stop};
 use crate::verdict::Outcome;
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,7 +60,8 @@ impl KillMatrix {
     }
 }
 
-/// The outcome of every trial against the reference, or against one mutant.
+/// The outcome of every trial against the reference, or against one mutant: a run session
+/// with every trial at once (the reference answers at once or never).
 async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(PlannedRun, Outcome)>, String> {
     let config = Config {
         mutant,
@@ -67,25 +69,24 @@ async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(Pl
     };
     let mut server = embedded::start(config).await.map_err(|e| e.to_string())?;
     server.target.limits.max_wait = Some(MAX_WAIT);
-    let mut ctx = run::prepare(server.target).await.map_err(|e| e.to_string())?;
-    ctx.record_snapshots = false;
-    let ctx = Arc::new(ctx);
+    let client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
     let plan = run::plan(cases, &Selection::default());
-    let mut tasks = tokio::task::JoinSet::new();
-    for planned in plan {
-        let ctx = Arc::clone(&ctx);
-        tasks.spawn(async move {
-            let result = run::run_case(&ctx, &planned.case, planned.media).await;
-            (planned, result.outcome)
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        out.push(joined.map_err(|e| e.to_string())?);
-    }
-    run::finish(&ctx).await;
+    let options = SessionOptions {
+        jobs: plan.len(),
+        ..SessionOptions::default()
+    };
+    let session = Session::open(server.target, client, options, Stop::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    let session = Arc::new(session);
+    let by_name: std::collections::BTreeMap<String, PlannedRun> = plan.iter().map(|p| (p.name(), p.clone())).collect();
+    let results = session.run(plan, |_| {}).await;
+    session.close().await;
     server.server.stop();
-    Ok(out)
+    Ok(results
+        .into_iter()
+        .filter_map(|r| by_name.get(&r.name()).map(|p| (p.clone(), r.outcome)))
+        .collect())
 }
 
 /// Runs the corpus against the reference and against each of `mutants`, `parallel` servers at a time.
@@ -98,7 +99,7 @@ pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: us
                 if *outcome != Outcome::Pass {
                     matrix
                         .reference_failures
-                        .push(format!("{} ({})", planned.name(), outcome.as_str()));
+                        .push(format!("{} ({})", planned.name(), outcome));
                 }
             }
             all.iter()
@@ -128,7 +129,7 @@ pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: us
                 mutant,
                 killed_by: all
                     .into_iter()
-                    .filter(|(p, o)| *o == Outcome::Fail && passing.contains(&p.name()))
+                    .filter(|(p, o)| o.found_differences() && passing.contains(&p.name()))
                     .map(|(p, _)| (p.name(), p.case.spec.clone()))
                     .collect(),
                 error: None,

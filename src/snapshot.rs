@@ -5,8 +5,7 @@
 //! Normalising is a pure function of a response; comparing goes through insta, so pending
 //! snapshots can be reviewed with `cargo insta review`.
 
-use crate::client::Response;
-use crate::secret::Redactor;
+use crate::exchange::{Exchange, RecordedResponse};
 use crate::verdict::CaseResult;
 use crate::wire::{Family, family};
 use regex::Regex;
@@ -60,10 +59,23 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
-/// The snapshot text of a response: status, the headers that matter, the canonical body.
-pub fn of_response(response: &Response, redactor: &Redactor) -> String {
+/// The snapshot text of a recorded exchange (already redacted): for a response, its status, the
+/// headers that matter and the canonical body; for an event, its description; volatile values
+/// replaced. `None` when nothing came back. Snapshots and `diff` both compare this form.
+pub fn of_exchange(exchange: &Exchange) -> Option<String> {
+    match exchange {
+        Exchange::Http {
+            response: Some(response),
+            ..
+        } => Some(of_response(response)),
+        Exchange::Http { response: None, .. } | Exchange::Event { event: None, .. } => None,
+        Exchange::Event { event: Some(text), .. } => Some(scrub(text)),
+    }
+}
+
+fn of_response(response: &RecordedResponse) -> String {
     let mut out = format!("status: {}\n", response.status);
-    let content_type = response.content_type();
+    let content_type = response.header("content-type").unwrap_or("");
     if !content_type.is_empty() {
         out.push_str(&format!(
             "content-type: {}\n",
@@ -71,22 +83,21 @@ pub fn of_response(response: &Response, redactor: &Redactor) -> String {
         ));
     }
     for name in ["location", "www-authenticate"] {
-        for value in response.headers_named(name) {
-            out.push_str(&format!("{name}: {value}\n"));
+        for header in response.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)) {
+            out.push_str(&format!("{name}: {}\n", header.value));
         }
     }
-    let text = response.text();
+    let text = response
+        .body
+        .as_ref()
+        .map(|b| b.whole_text().unwrap_or_else(|| b.display()))
+        .unwrap_or_default();
     if !text.is_empty() {
         out.push_str("body:\n");
         out.push_str(&canonical_body(content_type, &text));
         out.push('\n');
     }
-    scrub(&redactor.redact(&out))
-}
-
-/// A snapshot of plain text (an event description, say).
-pub fn of_text(text: &str, redactor: &Redactor) -> String {
-    scrub(&redactor.redact(text))
+    scrub(&out)
 }
 
 /// JSON with sorted keys, pretty; XML as one line per element with sorted attributes; else the text.
@@ -174,7 +185,9 @@ impl Store {
         }
         let mut changed = Vec::new();
         for (step, exchange) in result.exchanges.iter().enumerate() {
-            let Some(snapshot) = &exchange.snapshot else { continue };
+            let Some(snapshot) = of_exchange(exchange) else {
+                continue;
+            };
             let name = format!("{}@{}-{}", result.id, step + 1, result.media);
             let mut settings = insta::Settings::clone_current();
             settings.set_snapshot_path(&self.dir);
@@ -188,7 +201,7 @@ impl Store {
                 result.title
             ));
             let outcome = catch_unwind(AssertUnwindSafe(|| {
-                settings.bind(|| insta::assert_snapshot!(name.clone(), snapshot));
+                settings.bind(|| insta::assert_snapshot!(name.clone(), &snapshot));
             }));
             if outcome.is_err() {
                 changed.push(name);

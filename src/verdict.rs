@@ -1,46 +1,112 @@
 //! Verdicts: the outcome of one case in one media type, the differences that made it fail, and
-//! the exchanges that were sent (already redacted). Reports are pure functions of these.
+//! the exchanges that were sent. A [`CaseResult`] is also the results file's entry for a trial, so
+//! every report is a pure function of these.
 
 use crate::case::{Media, Severity};
+use crate::exchange::Exchange;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::time::Duration;
 
-/// How one case ended in one media type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How one case ended in one media type. What it means for the run (does it count, is it shown
+/// as a failure) is decided by [`crate::standing::standing`], never here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Every step's response was as expected.
     Pass,
-    /// The target answered, and the answer differs from what the spec demands.
+    /// A must-level case: the target answered, and the answer differs from what the spec demands.
     Fail,
-    /// Not run, with the reason (a media type or precondition the target does not offer).
-    Skip(String),
+    /// A should-level case: the answer differs from what the spec recommends.
+    ShouldDeviation,
+    /// Not run: a media type or precondition the target does not offer (see the reason).
+    Skip,
     /// The harness could not decide (network, timeout, a fault it could not arm); never blamed on the target.
-    Error(String),
-    /// Failed, and the target's baseline lists it as a known failure (with the entry's reason).
-    ExpectedFail(String),
-    /// Passed, though the target's baseline lists it as a known failure (with the entry's reason).
-    UnexpectedPass(String),
-    /// Failed or errored, then passed on a retry (`--retries`); the text says what failed first.
-    Flaky(String),
+    Error,
+    /// Failed, and the target's baseline lists it as a known failure (the reason is the entry's).
+    KnownFailure,
+    /// Passed, though the target's baseline lists it as a known failure.
+    UnexpectedPass,
+    /// Failed or errored, then passed on a retry (`--retries`); the reason says what failed first.
+    Flaky,
+    /// Never ran to a verdict: the run was interrupted or stopped first.
+    NotRun,
 }
 
 impl Outcome {
-    /// The name used in reports.
-    pub fn as_str(&self) -> &'static str {
+    /// Every outcome, in report order.
+    pub const ALL: [Outcome; 9] = [
+        Outcome::Fail,
+        Outcome::Error,
+        Outcome::ShouldDeviation,
+        Outcome::UnexpectedPass,
+        Outcome::KnownFailure,
+        Outcome::Flaky,
+        Outcome::NotRun,
+        Outcome::Skip,
+        Outcome::Pass,
+    ];
+
+    /// The outcome of a case whose checks found differences, by its severity.
+    pub fn failed(severity: Severity) -> Self {
+        match severity {
+            Severity::Must => Outcome::Fail,
+            Severity::Should => Outcome::ShouldDeviation,
+        }
+    }
+
+    /// The name used in reports and the results file.
+    pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
             Outcome::Fail => "fail",
-            Outcome::Skip(_) => "skip",
-            Outcome::Error(_) => "error",
-            Outcome::ExpectedFail(_) => "expected-fail",
-            Outcome::UnexpectedPass(_) => "unexpected-pass",
-            Outcome::Flaky(_) => "flaky",
+            Outcome::ShouldDeviation => "should-deviation",
+            Outcome::Skip => "skip",
+            Outcome::Error => "error",
+            Outcome::KnownFailure => "known-failure",
+            Outcome::UnexpectedPass => "unexpected-pass",
+            Outcome::Flaky => "flaky",
+            Outcome::NotRun => "not-run",
+        }
+    }
+
+    /// A phrase for people: `should-level deviation`, `known failure`, ...
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Pass => "passed",
+            Outcome::Fail => "failed",
+            Outcome::ShouldDeviation => "should-level deviation",
+            Outcome::Skip => "skipped",
+            Outcome::Error => "error",
+            Outcome::KnownFailure => "known failure",
+            Outcome::UnexpectedPass => "unexpected pass",
+            Outcome::Flaky => "flaky",
+            Outcome::NotRun => "not run",
+        }
+    }
+
+    /// True when the target's answer differed from the case (whatever the severity or baseline).
+    pub fn found_differences(self) -> bool {
+        match self {
+            Outcome::Fail | Outcome::ShouldDeviation | Outcome::KnownFailure => true,
+            Outcome::Pass
+            | Outcome::Skip
+            | Outcome::Error
+            | Outcome::UnexpectedPass
+            | Outcome::Flaky
+            | Outcome::NotRun => false,
         }
     }
 }
 
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One difference between what a step expected and what came back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Mismatch {
     /// What was compared: `status`, `subcode`, `header Location`, ...
     pub what: String,
@@ -50,43 +116,43 @@ pub struct Mismatch {
     pub actual: String,
 }
 
-/// A request and its response, as text with secrets removed.
-#[derive(Debug, Clone, Default)]
-pub struct ExchangeRecord {
-    /// `METHOD URL`, headers and body of the request.
-    pub request: String,
-    /// Status line, headers and body of the response; empty when there was none.
-    pub response: String,
-    /// The normalised form compared with the stored snapshot, when there was a response.
-    pub snapshot: Option<String>,
-}
-
-/// The verdict on one case in one media type.
-#[derive(Debug, Clone)]
+/// The verdict on one case in one media type: the results file's entry for a trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CaseResult {
     /// The case id.
     pub id: String,
     /// The case title.
+    #[serde(default)]
     pub title: String,
-    /// The spec items the case cites.
-    pub spec: Vec<String>,
-    /// The case's tags.
-    pub tags: Vec<String>,
     /// The media type it ran in.
     pub media: Media,
     /// Its severity.
     pub severity: Severity,
+    /// The spec items the case cites.
+    #[serde(default)]
+    pub spec: Vec<String>,
+    /// The case's tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// How it ended.
     pub outcome: Outcome,
+    /// Why it was skipped, errored, not run, excused by the baseline, or flaky.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Wall time in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
     /// The step (1-based) that failed or errored, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_step: Option<usize>,
     /// The differences found in that step.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mismatches: Vec<Mismatch>,
     /// Every exchange sent, in order.
-    pub exchanges: Vec<ExchangeRecord>,
-    /// Wall time of the case.
-    pub duration: Duration,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<Exchange>,
     /// Snapshots (`id@step-media`) that are new or differ from the stored ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub snapshot_changes: Vec<String>,
 }
 
@@ -96,22 +162,38 @@ impl CaseResult {
         Self {
             id: id.into(),
             title: String::new(),
-            spec: Vec::new(),
-            tags: Vec::new(),
             media,
             severity,
+            spec: Vec::new(),
+            tags: Vec::new(),
             outcome,
+            reason: None,
+            duration_ms: 0,
             failed_step: None,
             mismatches: Vec::new(),
             exchanges: Vec::new(),
-            duration: Duration::ZERO,
             snapshot_changes: Vec::new(),
         }
+    }
+
+    /// This result with `outcome` and its reason.
+    pub fn with(mut self, outcome: Outcome, reason: impl Into<String>) -> Self {
+        self.outcome = outcome;
+        self.reason = Some(reason.into());
+        self
     }
 
     /// The libtest-style name: `id [media]`.
     pub fn name(&self) -> String {
         trial_name(&self.id, self.media)
+    }
+
+    /// The first difference as one line, else the reason.
+    pub fn first_difference(&self) -> String {
+        self.mismatches
+            .first()
+            .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
+            .unwrap_or_else(|| self.reason.clone().unwrap_or_default())
     }
 
     /// The failure text shown under the case: the step, the differences, then the exchange.
@@ -120,23 +202,17 @@ impl CaseResult {
         if let Some(step) = self.failed_step {
             let _ = writeln!(out, "step {step}:");
         }
-        match &self.outcome {
-            Outcome::Error(reason) => {
-                let _ = writeln!(out, "  error (not blamed on the target): {reason}");
-            }
-            Outcome::Skip(reason) => {
-                let _ = writeln!(out, "  skipped: {reason}");
-            }
-            Outcome::ExpectedFail(reason) => {
-                let _ = writeln!(out, "  known failure (baseline): {reason}");
-            }
-            Outcome::UnexpectedPass(reason) => {
-                let _ = writeln!(out, "  passed, but the baseline lists it as a known failure: {reason}");
-            }
-            Outcome::Flaky(first) => {
-                let _ = writeln!(out, "  flaky: {first}");
-            }
-            Outcome::Pass | Outcome::Fail => {}
+        if let Some(reason) = &self.reason {
+            let prefix = match self.outcome {
+                Outcome::Error => "error (not blamed on the target)",
+                Outcome::Skip => "skipped",
+                Outcome::KnownFailure => "known failure (baseline)",
+                Outcome::UnexpectedPass => "passed, but the baseline lists it as a known failure",
+                Outcome::Flaky => "flaky",
+                Outcome::NotRun => "not run",
+                Outcome::Pass | Outcome::Fail | Outcome::ShouldDeviation => "note",
+            };
+            let _ = writeln!(out, "  {prefix}: {reason}");
         }
         for m in &self.mismatches {
             let _ = writeln!(
@@ -146,9 +222,10 @@ impl CaseResult {
             );
         }
         if let Some(last) = self.exchanges.last() {
-            let _ = writeln!(out, "request:\n{}", indent(&last.request));
-            if !last.response.is_empty() {
-                let _ = writeln!(out, "response:\n{}", indent(&last.response));
+            let _ = writeln!(out, "request:\n{}", indent(&last.request_text()));
+            let response = last.response_text();
+            if !response.is_empty() {
+                let _ = writeln!(out, "response:\n{}", indent(&response));
             }
         }
         out

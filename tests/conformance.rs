@@ -2,96 +2,105 @@
 //! reference server, or against `UCWA_BASE_URL` (with `UCWA_TOKEN` or `UCWA_USERNAME` and
 //! `UCWA_PASSWORD`, and `UCWA_PEER`) when it is set. libtest's own flags work:
 //! `cargo test --test conformance -- operation-id --exact ...`.
+//!
+//! Each trial is one `Session::trial` of one run session; the trial's standing decides how
+//! libtest shows it (counted failures fail, the rest pass or are ignored with their reason).
 
-use libtest_mimic::Arguments;
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use ucwa_conformance::case::load_dir;
-use ucwa_conformance::run::{self, Selection};
+use ucwa_conformance::client::HttpClient;
+use ucwa_conformance::embedded;
+use ucwa_conformance::report::console;
+use ucwa_conformance::run::{self, Selection, Session, SessionOptions, Stop};
 use ucwa_conformance::secret::Secret;
 use ucwa_conformance::snapshot::{self, Mode};
-use ucwa_conformance::target::{self, Overrides};
-use ucwa_conformance::{embedded, exit};
+use ucwa_conformance::standing::{self, Shown};
+use ucwa_conformance::target::{self, Overrides, Target};
 
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("cases");
     // Against the embedded reference the committed snapshots must match (a drift fails);
     // against another target they are only compared.
     let external = std::env::var("UCWA_BASE_URL").is_ok_and(|v| !v.is_empty());
     let mode = if external { Mode::Check } else { Mode::Strict };
     snapshot::prepare(mode, root);
-    let cases = match load_dir(&dir) {
+    let cases = match load_dir(&root.join("cases")) {
         Ok(c) => c.into_iter().map(Arc::new).collect::<Vec<_>>(),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(2);
-        }
+        Err(e) => exit(2, &e.to_string()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build();
-    let Ok(runtime) = runtime else {
-        eprintln!("cannot start the tokio runtime");
-        std::process::exit(3);
-    };
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let (target, _server) = match env("UCWA_BASE_URL") {
-        Some(base_url) => {
-            let overrides = Overrides {
-                base_url: Some(base_url),
-                token: env("UCWA_TOKEN").map(Secret::new),
-                username: env("UCWA_USERNAME"),
-                password: env("UCWA_PASSWORD").map(Secret::new),
-                peer: env("UCWA_PEER"),
-                peer_decline: env("UCWA_PEER_DECLINE"),
-                peer_ignore: env("UCWA_PEER_IGNORE"),
-            };
-            match target::from_overrides(overrides) {
-                Ok(t) => (t, None),
-                Err(e) => {
-                    eprintln!("{e}");
-                    std::process::exit(2);
-                }
-            }
-        }
-        None => match runtime.block_on(embedded::start(embedded::run_config())) {
+        .build()
+        .unwrap_or_else(|e| exit(2, &format!("cannot start the tokio runtime: {e}")));
+    let (target, server) = if external {
+        (environment_target(), None)
+    } else {
+        match runtime.block_on(embedded::start(embedded::run_config())) {
             Ok(e) => (e.target, Some(e.server)),
-            Err(e) => {
-                eprintln!("cannot start the reference server: {e}");
-                std::process::exit(3);
-            }
-        },
-    };
-    let ctx = match runtime.block_on(run::prepare(target)) {
-        Ok(c) => Arc::new(c),
-        Err(e) => {
-            eprintln!("the target cannot be used: {e}");
-            std::process::exit(3);
+            Err(e) => exit(3, &format!("cannot start the reference server: {e}")),
         }
     };
-    let plan = run::plan(&cases, &Selection::default());
-    let results = Arc::new(Mutex::new(Vec::new()));
-    let trials = run::trials(
-        plan,
-        Arc::clone(&ctx),
-        runtime.handle().clone(),
-        run::TrialOptions {
-            snapshots: Some(Arc::new(snapshot::Store::new(
-                root.join("snapshots"),
-                &ctx.target.name,
-                mode,
-            ))),
-            ..run::TrialOptions::default()
-        },
-        Arc::clone(&results),
-    );
+    let client = HttpClient::new(target.limits).unwrap_or_else(|e| exit(3, &e.to_string()));
+    let options = SessionOptions {
+        snapshots: Some(Arc::new(snapshot::Store::new(
+            root.join("snapshots"),
+            &target.name,
+            mode,
+        ))),
+        jobs: 1,
+        ..SessionOptions::default()
+    };
+    let session = runtime
+        .block_on(Session::open(target, client, options, Stop::new()))
+        .unwrap_or_else(|e| exit(3, &e.to_string()));
+    let session = Arc::new(session);
+    let handle = runtime.handle().clone();
+    let trials = run::plan(&cases, &Selection::default())
+        .into_iter()
+        .map(|planned| {
+            let (session, handle) = (Arc::clone(&session), handle.clone());
+            Trial::ignorable_test(planned.name(), move || {
+                let result = handle.block_on(session.trial(&planned));
+                let standing = standing::of(&result, false);
+                match standing.shown {
+                    _ if standing.counts => Err(Failed::from(result.explain())),
+                    Shown::Passed | Shown::Notice => Ok(Completion::Completed),
+                    Shown::Failure | Shown::Error | Shown::Deviation | Shown::Excused | Shown::NotJudged => {
+                        let (_, note) = console::verdict(&result, false);
+                        Ok(Completion::ignored_with(note.unwrap_or_default()))
+                    }
+                }
+            })
+        })
+        .collect();
     let conclusion = libtest_mimic::run(&args, trials);
-    runtime.block_on(run::finish(&ctx));
-    let results = results.lock().map(|r| r.clone()).unwrap_or_default();
-    if conclusion.has_failed() || exit::for_results(&results, false) != exit::ExitCode::Conformant {
-        std::process::exit(101);
+    runtime.block_on(session.close());
+    if let Some(server) = server {
+        server.stop();
     }
+    conclusion.exit();
+}
+
+/// The target of `UCWA_BASE_URL` and its companion variables.
+fn environment_target() -> Target {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let overrides = Overrides {
+        base_url: env("UCWA_BASE_URL"),
+        token: env("UCWA_TOKEN").map(Secret::new),
+        username: env("UCWA_USERNAME"),
+        password: env("UCWA_PASSWORD").map(Secret::new),
+        peer: env("UCWA_PEER"),
+        peer_decline: env("UCWA_PEER_DECLINE"),
+        peer_ignore: env("UCWA_PEER_IGNORE"),
+    };
+    target::from_overrides(overrides).unwrap_or_else(|e| exit(2, &e.to_string()))
+}
+
+fn exit(code: i32, message: &str) -> ! {
+    eprintln!("{message}");
+    std::process::exit(code)
 }

@@ -7,7 +7,10 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A UCWA representation a case runs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Media {
     /// `application/json`
     Json,
@@ -44,7 +47,10 @@ impl fmt::Display for Media {
 }
 
 /// How binding a requirement is: a failed `Should` case changes the exit code only with `--strict`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The seed page or a documented fact demands it.
     Must,

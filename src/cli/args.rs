@@ -96,6 +96,9 @@ pub struct DiffArgs {
     /// Also write the Markdown here (it is always printed).
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
+    /// Count should-level deviations as failures (as the new run did if it ran with --strict).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `coverage`.
@@ -209,7 +212,7 @@ pub struct RunArgs {
     /// List the selected trials instead of running them.
     #[arg(long)]
     pub list: bool,
-    /// Console format.
+    /// Console format (`json`: only JSON events on standard output, the summary on standard error).
     #[arg(long, value_enum, default_value = "pretty")]
     pub format: FormatArg,
     /// One character per trial.
@@ -237,6 +240,10 @@ pub struct RunArgs {
     /// strict (a change fails the case).
     #[arg(long, value_enum, default_value = "check", env = "UCWA_SNAPSHOTS")]
     pub snapshots: SnapshotsArg,
+    /// Leave the run's applications on the target (default: they are deleted when the run ends),
+    /// so the recorded requests (the HTML report's curl commands) can be replayed.
+    #[arg(long)]
+    pub keep_applications: bool,
     /// Where snapshots live (default: ./snapshots, else the suite's own); one folder per target.
     #[arg(long, value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,

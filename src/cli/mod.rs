@@ -1,37 +1,31 @@
 //! The command line: arguments (`args`, clap, converted to library configuration) and one module
-//! per command family: `run` (run, list), `serve`, `reports` (coverage, report, diff).
+//! per command family: `run` (run, list), `serve`, `reports` (coverage, report, diff, mutants,
+//! bench). Every command returns `Result<ExitCode, Error>`; `main` maps an error to its code.
 
 mod args;
 pub mod reports;
 pub mod run;
 pub mod serve;
+mod signals;
 
 pub use args::*;
 
 use std::path::{Path, PathBuf};
 use ucwa_conformance::case::{self, Case};
-use ucwa_conformance::exit::ExitCode;
+use ucwa_conformance::error::Error;
 
-/// The tokio runtime of a command (two workers: the suite's machines have two cores); on failure
-/// the error is printed and `code` returned.
-pub fn runtime(code: ExitCode) -> Result<tokio::runtime::Runtime, ExitCode> {
+/// The tokio runtime of a command (two workers: the suite's machines have two cores).
+pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| {
-            eprintln!("error: cannot start the async runtime: {e}");
-            code
-        })
+        .map_err(Error::Runtime)
 }
 
-/// The cases of a directory (`--cases`, else the default); on failure the error (with file,
-/// line and column) is printed and exit code 2 returned.
-pub fn load_cases(given: Option<&PathBuf>) -> Result<Vec<Case>, ExitCode> {
-    case::load_dir(&cases_dir(given)).map_err(|e| {
-        eprintln!("{e}");
-        ExitCode::Usage
-    })
+/// The cases of a directory (`--cases`, else the default).
+pub fn load_cases(given: Option<&PathBuf>) -> Result<Vec<Case>, Error> {
+    Ok(case::load_dir(&cases_dir(given))?)
 }
 
 /// The case directory: `--cases`, else `./cases`, else the suite's own.

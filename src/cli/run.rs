@@ -1,45 +1,42 @@
-//! `run` and `list`: load and select cases, pick the target (embedded reference unless one is
-//! configured), run the trials, print the verdict and write the requested reports.
+//! `run` and `list`: load and select cases, check the outputs, pick the target (embedded
+//! reference unless one is configured), drive a run session, print the verdict and write the
+//! requested reports.
 
-use super::{FormatArg, ListArgs, RunArgs, SelectArgs, cases_dir, snapshots_dir};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use super::{FormatArg, ListArgs, RunArgs, SelectArgs, cases_dir, signals, snapshots_dir};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 use ucwa_conformance::case::{self, Case};
+use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::clock::{Date, rfc3339};
 use ucwa_conformance::embedded;
+use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::{self, ExitCode};
+use ucwa_conformance::report::console::{self, Format};
 use ucwa_conformance::report::results::{self, RunInfo};
-use ucwa_conformance::report::{console, html, junit, markdown};
-use ucwa_conformance::run::{self, OnFinish, PlannedRun, TrialOptions};
-use ucwa_conformance::secret::Redactor;
+use ucwa_conformance::report::{html, junit, markdown};
+use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop};
 use ucwa_conformance::target::{self, Target};
 use ucwa_conformance::verdict::CaseResult;
-use ucwa_conformance::{baseline, snapshot};
+use ucwa_conformance::{baseline, output, snapshot};
 
-/// Loads and selects; prints the error and returns the exit code on failure.
-fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, ExitCode> {
-    let selection = select.selection().map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::Usage
-    })?;
+/// Loads and selects.
+fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, Error> {
+    let selection = select.selection().map_err(Error::Usage)?;
     let cases: Vec<Arc<Case>> = super::load_cases(select.cases.as_ref())?
         .into_iter()
         .map(Arc::new)
         .collect();
     let plan = run::plan(&cases, &selection);
     if plan.is_empty() {
-        eprintln!("error: no case matches the filters ({} cases loaded)", cases.len());
-        return Err(ExitCode::NothingSelected);
+        return Err(Error::NothingSelected { loaded: cases.len() });
     }
     Ok(plan)
 }
 
-pub fn list(args: &ListArgs) -> ExitCode {
-    let plan = match planned(&args.select) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub fn list(args: &ListArgs) -> Result<ExitCode, Error> {
+    let plan = planned(&args.select)?;
     let mut last = String::new();
     for entry in &plan {
         let c = &entry.case;
@@ -57,67 +54,64 @@ pub fn list(args: &ListArgs) -> ExitCode {
             c.title
         );
     }
-    ExitCode::Conformant
+    Ok(ExitCode::Conformant)
 }
 
-pub fn run(args: &RunArgs) -> ExitCode {
-    let plan = match planned(&args.select) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let mut libtest = libtest_mimic::Arguments {
-        test_threads: Some(args.jobs.max(1)),
-        quiet: args.quiet,
-        format: Some(match args.format {
-            FormatArg::Pretty => libtest_mimic::FormatSetting::Pretty,
-            FormatArg::Terse => libtest_mimic::FormatSetting::Terse,
-            FormatArg::Json => libtest_mimic::FormatSetting::Json,
-        }),
-        ..libtest_mimic::Arguments::default()
-    };
+/// Every file the run will write, checked before the first request.
+fn outputs(args: &RunArgs) -> Vec<&PathBuf> {
+    let reports = [&args.json, &args.junit, &args.html, &args.markdown];
+    let baseline = args.baseline.as_ref().filter(|_| args.update_baseline);
+    reports.into_iter().flatten().chain(baseline).collect()
+}
+
+pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
+    let plan = planned(&args.select)?;
     if args.list {
-        libtest.list = true;
-        let names = plan
-            .iter()
-            .map(|p| libtest_mimic::Trial::test(p.name(), || Ok(())))
-            .collect();
-        // Listing only: the conclusion carries no verdict.
-        let _ = libtest_mimic::run(&libtest, names);
-        return ExitCode::Conformant;
+        for p in &plan {
+            println!("{}: test", p.name());
+        }
+        return Ok(ExitCode::Conformant);
     }
+    for path in outputs(args) {
+        output::check_writable(path)?;
+    }
+    let baseline = args.baseline.as_deref().map(baseline::load).transpose()?.map(Arc::new);
+    let digest = case::digest_dir(&cases_dir(args.select.cases.as_ref()))?;
+    let configured = args.target.is_some() || !args.overrides().is_empty();
+    let target = if configured {
+        Some(match &args.target {
+            Some(file) => target::from_file(file, args.overrides())?,
+            None => target::from_overrides(args.overrides())?,
+        })
+    } else {
+        None
+    };
     let workspace = std::path::absolute(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap_or_default();
     snapshot::prepare(args.snapshots.mode(), &workspace);
-    let runtime = match super::runtime(ExitCode::TargetUnusable) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let configured = args.target.is_some() || !args.overrides().is_empty();
-    let (target, server) = if configured {
-        let built = match &args.target {
-            Some(file) => target::from_file(file, args.overrides()),
-            None => target::from_overrides(args.overrides()),
-        };
-        match built {
-            Ok(t) => (t, None),
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::Usage;
-            }
-        }
-    } else {
-        match runtime.block_on(embedded::start(embedded::run_config())) {
-            Ok(e) => (e.target, Some(e.server)),
-            Err(e) => {
-                eprintln!("error: cannot start the embedded reference server: {e}");
-                return ExitCode::TargetUnusable;
-            }
+    let runtime = super::runtime()?;
+    let stop = Stop::new();
+    signals::watch(&runtime, stop.clone());
+    let (target, server) = match target {
+        Some(t) => (t, None),
+        None => {
+            let e = runtime
+                .block_on(embedded::start(embedded::run_config()))
+                .map_err(|e| Error::TargetUnusable(format!("cannot start the embedded reference server: {e}")))?;
+            (e.target, Some(e.server))
         }
     };
-    let code = run_against(&runtime, target, plan, args, &libtest);
+    let outcome = run_against(&runtime, target, plan, args, RunSetup { baseline, digest, stop });
     if let Some(server) = server {
         server.stop();
     }
-    code
+    outcome
+}
+
+/// What `run_against` needs besides the target and the plan.
+struct RunSetup {
+    baseline: Option<Arc<baseline::Baseline>>,
+    digest: String,
+    stop: Stop,
 }
 
 fn run_against(
@@ -125,75 +119,55 @@ fn run_against(
     target: Target,
     plan: Vec<PlannedRun>,
     args: &RunArgs,
-    libtest: &libtest_mimic::Arguments,
-) -> ExitCode {
-    let baseline = match &args.baseline {
-        Some(path) => match baseline::load(path) {
-            Ok(b) => Some(Arc::new(b)),
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::Usage;
-            }
-        },
-        None => None,
-    };
-    let digest = match case::digest_dir(&cases_dir(args.select.cases.as_ref())) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::Usage;
-        }
+    setup: RunSetup,
+) -> Result<ExitCode, Error> {
+    let RunSetup { baseline, digest, stop } = setup;
+    let format = match args.format {
+        FormatArg::Pretty if args.quiet => Format::Terse,
+        FormatArg::Pretty => Format::Pretty,
+        FormatArg::Terse => Format::Terse,
+        FormatArg::Json => Format::Json,
     };
     let name = format!("{} ({})", target.name, target.base_url);
     let started = SystemTime::now();
-    let redactor = Redactor::new(target.secrets());
-    let ctx = match runtime.block_on(run::prepare(target)) {
-        Ok(mut c) => {
-            c.record_snapshots = args.snapshots.mode() != snapshot::Mode::Off;
-            Arc::new(c)
-        }
-        Err(e) => {
-            eprintln!("error: the target cannot be used: {}", redactor.redact(&e.to_string()));
-            return ExitCode::TargetUnusable;
-        }
-    };
-    let collected = Arc::new(Mutex::new(Vec::new()));
     let root = snapshots_dir(args.snapshot_dir.as_ref());
     let root = std::path::absolute(&root).unwrap_or(root);
-    let store = Arc::new(snapshot::Store::new(root, &ctx.target.name, args.snapshots.mode()));
-    let progress = progress_bar(plan.len());
-    let on_finish = progress
-        .clone()
-        .map(|bar| OnFinish(Arc::new(move |_: &CaseResult| bar.inc(1))));
-    let options = TrialOptions {
+    let store = (args.snapshots.mode() != snapshot::Mode::Off)
+        .then(|| Arc::new(snapshot::Store::new(root, &target.name, args.snapshots.mode())));
+    let options = SessionOptions {
         strict: args.strict,
-        baseline: baseline.clone(),
-        snapshots: Some(store),
-        on_finish,
         retries: args.retries,
+        baseline: baseline.clone(),
+        snapshots: store,
+        jobs: args.jobs.max(1),
+        keep_applications: args.keep_applications,
     };
-    let trials = run::trials(
-        plan,
-        Arc::clone(&ctx),
-        runtime.handle().clone(),
-        options,
-        Arc::clone(&collected),
-    );
-    // The verdict comes from the recorded results (should-level and skips differ from libtest).
-    let _ = libtest_mimic::run(libtest, trials);
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    runtime.block_on(run::finish(&ctx));
-    let results = collected.lock().map(|r| r.clone()).unwrap_or_default();
-    print!(
-        "{}",
-        ctx.redactor.redact(&console::summary(&results, args.strict, &name))
-    );
+    let client =
+        HttpClient::new(target.limits).map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
+    let opened = runtime.block_on(Session::open(target.clone(), client, options, stop.clone()));
+    let (results, interrupted) = match opened {
+        Ok(session) => {
+            let session = Arc::new(session);
+            let results = runtime.block_on(run_trials(&session, plan, format, args.strict));
+            runtime.block_on(session.close());
+            (results, stop.requested())
+        }
+        Err(Error::Interrupted(signal)) => (
+            run::not_run(&plan, &format!("the run was interrupted by {signal} during sign-in")),
+            Some(signal),
+        ),
+        Err(e) => return Err(e),
+    };
+    let interrupted_code = interrupted.map(ExitCode::of_signal);
+    let summary_text = console::summary(&results, args.strict, &name, interrupted_code);
     let today = Date::today();
+    let mut notes = String::new();
     if let Some(b) = &baseline {
         for expired in b.expired(today) {
-            println!("baseline entry expired: {} ({})", expired.case, expired.reason);
+            notes.push_str(&format!(
+                "baseline entry expired: {} ({})\n",
+                expired.case, expired.reason
+            ));
         }
     }
     let info = RunInfo {
@@ -201,44 +175,87 @@ fn run_against(
         started_at: rfc3339(started),
         duration: started.elapsed().unwrap_or_default(),
         strict: args.strict,
+        interrupted: interrupted.is_some(),
+        applications_kept: args.keep_applications,
     };
-    let file = results::build(info, &ctx.target, &results);
-    let outputs = [
-        (&args.json, results::to_json(&file)),
-        (&args.junit, junit::render(&file)),
-        (&args.html, html::render(std::slice::from_ref(&file))),
-        (&args.markdown, markdown::render(std::slice::from_ref(&file))),
-    ];
-    for (path, text) in outputs {
-        if let Some(path) = path
-            && let Err(e) = std::fs::write(path, ctx.redactor.redact_values(&text))
-        {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::Usage;
-        }
-    }
+    let file = results::build(info, &target, &results);
+    let code = interrupted_code.unwrap_or_else(|| exit::for_results(&results, args.strict));
+    let written = write_outputs(args, &file);
     if args.update_baseline
+        && interrupted.is_none()
         && let (Some(path), Some(b)) = (&args.baseline, &baseline)
     {
-        let updated = b.updated(&results, today);
-        if let Err(e) = std::fs::write(path, updated.to_toml()) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::Usage;
-        }
-        println!(
-            "baseline {} rewritten: {} known failures",
+        let updated = b.updated(&results, today, args.strict);
+        output::write_atomic(path, &updated.to_toml())?;
+        notes.push_str(&format!(
+            "baseline {} rewritten: {} known failures\n",
             path.display(),
             updated.entries.len()
-        );
+        ));
     }
-    exit::for_results(&results, args.strict)
+    // Human text: standard output, except with `--format json`, whose standard output is JSON only.
+    if format == Format::Json {
+        eprint!("{summary_text}{notes}");
+        print!(
+            "{}",
+            console::finished_event(&file.summary, code, file.duration_ms, interrupted.is_some())
+        );
+    } else {
+        print!("{summary_text}{notes}");
+    }
+    let _ = std::io::stdout().flush();
+    written?;
+    Ok(code)
+}
+
+/// Runs the trials, printing each one's line as it finishes (and a progress bar when standard
+/// output is redirected and standard error is a terminal).
+async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, format: Format, strict: bool) -> Vec<CaseResult> {
+    let progress = progress_bar(plan.len(), format);
+    print!("{}", console::started(format, plan.len()));
+    let results = session
+        .run(plan, |result| {
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            print!("{}", console::trial(format, result, strict));
+            let _ = std::io::stdout().flush();
+        })
+        .await;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if format == Format::Terse {
+        println!();
+    }
+    results
+}
+
+/// Writes every requested report; the first failure is returned after trying them all.
+fn write_outputs(args: &RunArgs, file: &results::Results) -> Result<(), Error> {
+    let outputs = [
+        (&args.json, results::to_json(file)),
+        (&args.junit, junit::render(file)),
+        (&args.html, html::render(std::slice::from_ref(file))),
+        (&args.markdown, markdown::render(std::slice::from_ref(file))),
+    ];
+    let mut first = Ok(());
+    for (path, text) in outputs {
+        if let Some(path) = path
+            && let Err(e) = output::write_atomic(path, &text)
+            && first.is_ok()
+        {
+            first = Err(e);
+        }
+    }
+    first
 }
 
 /// A progress bar on standard error for long runs, shown only when standard error is a terminal
-/// and standard output is not (on a terminal, libtest's own lines are the progress).
-fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
+/// and standard output is not (on a terminal, the trial lines are the progress).
+fn progress_bar(total: usize, format: Format) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() || std::io::stdout().is_terminal() {
+    if format == Format::Json || !std::io::stderr().is_terminal() || std::io::stdout().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(total as u64);

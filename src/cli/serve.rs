@@ -1,29 +1,17 @@
 //! `serve`: the reference server alone, until Ctrl-C.
 
 use super::ServeArgs;
+use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour};
 
-pub fn serve(args: &ServeArgs) -> ExitCode {
-    let config = match serve_config(args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::Usage;
-        }
-    };
-    let runtime = match super::runtime(ExitCode::Usage) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
+    let config = serve_config(args).map_err(Error::Usage)?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
-        let server = match ucwa_conformance::reference::spawn(config.clone(), args.listen).await {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: cannot listen on {}: {e}", args.listen);
-                return ExitCode::Usage;
-            }
-        };
+        let server = ucwa_conformance::reference::spawn(config.clone(), args.listen)
+            .await
+            .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
         match config.mutant {
             Some(m) => println!(
                 "MUTANT reference server listening: {} (breaks {}: {})",
@@ -45,7 +33,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         let _ = tokio::signal::ctrl_c().await;
         server.stop();
         println!("stopped");
-        ExitCode::Conformant
+        Ok(ExitCode::Conformant)
     })
 }
 

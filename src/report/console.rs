@@ -1,81 +1,210 @@
-//! The console summary printed after libtest's own lines: should-level deviations (reported
-//! apart, as h2spec does), errors, and the verdict with its exit code.
+//! The console: one line per finished trial (libtest's pretty or terse lines, or one JSON event),
+//! then the summary: counted failures with their differences, should-level deviations apart (as
+//! h2spec does), errors, notices, and the verdict with its exit code. Pure functions of results;
+//! the CLI decides where each goes (with `--format json`, only JSON on standard output).
 
-use crate::case::Severity;
 use crate::exit::{self, ExitCode};
+use crate::report::results::Summary;
+use crate::standing::{self, Shown};
 use crate::verdict::{CaseResult, Outcome};
+use serde_json::json;
 use std::fmt::Write as _;
 
-/// Counts of outcomes in a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// Passed.
-    pub pass: usize,
-    /// Failed at must level (or any level with --strict).
-    pub fail: usize,
-    /// Failed at should level, not counted.
-    pub should: usize,
-    /// Skipped.
-    pub skip: usize,
-    /// Errored.
-    pub error: usize,
-    /// Failed, as the baseline expects.
-    pub expected_fail: usize,
-    /// Passed, though the baseline lists a failure.
-    pub unexpected_pass: usize,
-    /// Passed on a retry.
-    pub flaky: usize,
+/// The console formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One line per trial.
+    Pretty,
+    /// One character per trial.
+    Terse,
+    /// One JSON event per line (libtest's shape, extended).
+    Json,
 }
 
-/// Counts the outcomes.
-pub fn tally(results: &[CaseResult], strict: bool) -> Tally {
-    let mut t = Tally::default();
-    for r in results {
-        match r.outcome {
-            Outcome::Pass => t.pass += 1,
-            Outcome::Skip(_) => t.skip += 1,
-            Outcome::Error(_) => t.error += 1,
-            Outcome::Fail if r.severity == Severity::Should && !strict => t.should += 1,
-            Outcome::Fail => t.fail += 1,
-            Outcome::ExpectedFail(_) => t.expected_fail += 1,
-            Outcome::UnexpectedPass(_) => t.unexpected_pass += 1,
-            Outcome::Flaky(_) => t.flaky += 1,
+/// The line that opens a run.
+pub fn started(format: Format, total: usize) -> String {
+    match format {
+        Format::Pretty | Format::Terse => {
+            format!("\nrunning {total} {}\n", if total == 1 { "test" } else { "tests" })
+        }
+        Format::Json => format!(
+            "{}\n",
+            json!({ "type": "suite", "event": "started", "test_count": total })
+        ),
+    }
+}
+
+/// The libtest event word of a trial: `ok`, `failed` or `ignored`.
+fn event_word(result: &CaseResult, strict: bool) -> &'static str {
+    let standing = standing::of(result, strict);
+    if standing.counts {
+        return "failed";
+    }
+    match standing.shown {
+        Shown::Passed | Shown::Notice => "ok",
+        Shown::Failure | Shown::Error | Shown::Deviation | Shown::Excused | Shown::NotJudged => "ignored",
+    }
+}
+
+/// What a trial's console line says after `...`: the word (`ok`, `FAILED`, `ERROR`, `ignored`,
+/// `not run`) and, for anything but a plain pass or failure, why.
+pub fn verdict(result: &CaseResult, strict: bool) -> (&'static str, Option<String>) {
+    let counts = standing::of(result, strict).counts;
+    let reason = result.reason.clone().unwrap_or_default();
+    match (result.outcome, counts) {
+        (Outcome::Pass, _) => ("ok", None),
+        (Outcome::Fail | Outcome::ShouldDeviation, true) => ("FAILED", None),
+        (Outcome::Error, true) => ("ERROR", Some(reason)),
+        (Outcome::Error, false) => (
+            "ignored",
+            Some(format!("ERROR in a should-level case, counted with --strict: {reason}")),
+        ),
+        (Outcome::Fail | Outcome::ShouldDeviation, false) => (
+            "ignored",
+            Some(format!(
+                "SHOULD not met ({}); counted with --strict",
+                result.first_difference()
+            )),
+        ),
+        (Outcome::KnownFailure, _) => ("ignored", Some(format!("known failure: {reason}"))),
+        (Outcome::UnexpectedPass, _) => (
+            "ok",
+            Some(format!("UNEXPECTED PASS: the baseline lists it as failing ({reason})")),
+        ),
+        (Outcome::Flaky, _) => ("ok", Some(format!("FLAKY: {reason}"))),
+        (Outcome::Skip, _) => ("ignored", Some(reason)),
+        (Outcome::NotRun, _) => ("not run", Some(reason)),
+    }
+}
+
+/// The line (or character, or JSON event) of one finished trial.
+pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
+    match format {
+        Format::Pretty => {
+            let (word, note) = verdict(result, strict);
+            let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
+            format!("test {} ... {word}{note}\n", result.name())
+        }
+        Format::Terse => match event_word(result, strict) {
+            "ok" => ".".into(),
+            "failed" => "F".into(),
+            _ => "i".into(),
+        },
+        Format::Json => {
+            let mut event = json!({
+                "type": "test",
+                "event": event_word(result, strict),
+                "name": result.name(),
+                "id": result.id,
+                "media": result.media,
+                "severity": result.severity,
+                "outcome": result.outcome,
+                "counts": standing::of(result, strict).counts,
+                "duration_ms": result.duration_ms,
+                "exec_time": result.duration_ms as f64 / 1000.0,
+            });
+            if let Some(reason) = &result.reason {
+                event["reason"] = json!(reason);
+            }
+            if let Some(first) = result.mismatches.first() {
+                event["difference"] = json!(first);
+            }
+            format!("{event}\n")
         }
     }
-    t
 }
 
-/// The text printed after the trials.
-pub fn summary(results: &[CaseResult], strict: bool, target: &str) -> String {
+/// The closing JSON event of a run (`--format json`).
+pub fn finished_event(summary: &Summary, code: ExitCode, duration_ms: u64, interrupted: bool) -> String {
+    let event = if interrupted {
+        "interrupted"
+    } else if summary.counted > 0 {
+        "failed"
+    } else {
+        "ok"
+    };
+    let passed = summary.pass + summary.flaky + summary.unexpected_pass;
+    let run = summary.pass
+        + summary.fail
+        + summary.should_deviation
+        + summary.error
+        + summary.known_failure
+        + summary.unexpected_pass
+        + summary.flaky
+        + summary.skip
+        + summary.not_run;
+    format!(
+        "{}\n",
+        json!({
+            "type": "suite",
+            "event": event,
+            "passed": passed,
+            "failed": summary.counted,
+            "ignored": run - passed - summary.counted,
+            "measured": 0,
+            "filtered_out": 0,
+            "exec_time": duration_ms as f64 / 1000.0,
+            "exit_code": code.code(),
+            "interrupted": interrupted,
+            "summary": summary,
+        })
+    )
+}
+
+/// The text printed after the trials: failures, should-level deviations, errors, notices and
+/// the verdict line with its exit code.
+pub fn summary(results: &[CaseResult], strict: bool, target: &str, interrupted: Option<ExitCode>) -> String {
     let mut sorted: Vec<&CaseResult> = results.iter().collect();
     sorted.sort_by_key(|r| r.name());
+    let with = |shown: Shown, counts: bool| -> Vec<&CaseResult> {
+        sorted
+            .iter()
+            .copied()
+            .filter(|r| {
+                let s = standing::of(r, strict);
+                s.shown == shown && s.counts == counts
+            })
+            .collect()
+    };
     let mut out = String::new();
-    let deviations: Vec<&&CaseResult> = sorted
-        .iter()
-        .filter(|r| r.outcome == Outcome::Fail && r.severity == Severity::Should && !strict)
-        .collect();
-    if !deviations.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nSHOULD-level deviations (not counted; use --strict to count them):"
-        );
-        for r in deviations {
-            let _ = writeln!(out, "---- {} ----\n{}", r.name(), r.explain());
+    let mut section = |title: &str, rows: Vec<&CaseResult>, full: bool| {
+        if rows.is_empty() {
+            return;
         }
-    }
-    let unexpected: Vec<&&CaseResult> = sorted
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::UnexpectedPass(_)))
-        .collect();
-    if !unexpected.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nUNEXPECTED PASSES (the baseline lists them as failing; remove them or --update-baseline):"
-        );
-        for r in unexpected {
-            let _ = writeln!(out, "    {}", r.name());
+        let _ = writeln!(out, "\n{title}");
+        for r in rows {
+            if full {
+                let _ = writeln!(out, "---- {} ----\n{}", r.name(), r.explain());
+            } else {
+                let _ = writeln!(out, "    {}: {}", r.name(), r.first_difference());
+            }
         }
-    }
+    };
+    section("failures:", with(Shown::Failure, true), true);
+    section(
+        "errors (counted; not blamed on the target):",
+        with(Shown::Error, true),
+        true,
+    );
+    section(
+        "SHOULD-level deviations (not counted; use --strict to count them):",
+        with(Shown::Deviation, false),
+        true,
+    );
+    section(
+        "errors in should-level cases (not counted; use --strict to count them):",
+        with(Shown::Error, false),
+        false,
+    );
+    let notices = with(Shown::Notice, false);
+    let (unexpected, flaky): (Vec<&CaseResult>, Vec<&CaseResult>) =
+        notices.into_iter().partition(|r| r.outcome == Outcome::UnexpectedPass);
+    section(
+        "UNEXPECTED PASSES (the baseline lists them as failing; remove them or --update-baseline):",
+        unexpected,
+        false,
+    );
+    section("FLAKY (passed on a retry; not counted as failures):", flaky, false);
     let changed: Vec<&String> = sorted.iter().flat_map(|r| &r.snapshot_changes).collect();
     if !changed.is_empty() {
         let _ = writeln!(
@@ -90,33 +219,17 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str) -> String {
             let _ = writeln!(out, "    ... and {} more", changed.len() - 20);
         }
     }
-    let flaky: Vec<&&CaseResult> = sorted
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Flaky(_)))
-        .collect();
-    if !flaky.is_empty() {
-        let _ = writeln!(out, "\nFLAKY (passed on a retry; not counted as failures):");
-        for r in flaky {
-            let _ = writeln!(out, "    {}: {}", r.name(), r.explain().trim());
-        }
-    }
-    let t = tally(results, strict);
-    let code = exit::for_results(results, strict);
-    let verdict = match code {
-        ExitCode::Conformant => "conformant",
-        _ => "NOT conformant",
+    let summary = Summary::of(results, strict, interrupted.is_some());
+    let code = interrupted.unwrap_or_else(|| exit::for_results(results, strict));
+    let verdict = match (interrupted, summary.conformant) {
+        (Some(_), _) => "INTERRUPTED",
+        (None, true) => "conformant",
+        (None, false) => "NOT conformant",
     };
     let _ = writeln!(
         out,
-        "\nucwa-conformance: {verdict} against {target}: {} passed, {} failed, {} should-level deviations, {} known failures, {} unexpected passes, {} flaky, {} skipped, {} errors (exit {})",
-        t.pass,
-        t.fail,
-        t.should,
-        t.expected_fail,
-        t.unexpected_pass,
-        t.flaky,
-        t.skip,
-        t.error,
+        "\nucwa-conformance: {verdict} against {target}: {} (exit {})",
+        summary.line(),
         code.code()
     );
     out

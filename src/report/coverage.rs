@@ -3,6 +3,8 @@
 use super::results::Results;
 use crate::case::Severity;
 use crate::coverage::Coverage;
+use crate::standing;
+use crate::verdict::Outcome;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -67,16 +69,24 @@ pub fn render(coverage: &Coverage, run: Option<&Results>) -> String {
 
 /// `3 pass, 1 fail` for the trials of `run` that cite `item`.
 fn outcomes(run: &Results, item: &str) -> String {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<Outcome, usize> = BTreeMap::new();
+    let mut counted = 0;
     for case in run.cases.iter().filter(|c| c.spec.iter().any(|s| s == item)) {
-        *counts.entry(case.outcome.as_str()).or_default() += 1;
+        *counts.entry(case.outcome).or_default() += 1;
+        if standing::of(case, run.strict).counts {
+            counted += 1;
+        }
     }
     if counts.is_empty() {
         return "not run".into();
     }
-    counts
+    let mut text = counts
         .iter()
-        .map(|(o, n)| format!("{n} {o}"))
+        .map(|(o, n)| format!("{n} {}", o.as_str()))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if counted > 0 {
+        text.push_str(&format!("; {counted} counted"));
+    }
+    text
 }

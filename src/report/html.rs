@@ -1,9 +1,13 @@
 //! A self-contained HTML report (no network: inline CSS and a few lines of script). One results
 //! file: a summary, then each trial with expected vs actual, the request and response, and a
-//! curl command that reproduces the last request (secrets stay redacted). Several results files:
-//! a vendor x trial matrix, filtered by outcome, tag and spec item.
+//! curl command that replays the last request (secrets stay redacted). Several results files:
+//! a vendor x trial matrix, filtered by outcome, tag and spec item. Colours, order and the open
+//! cards follow each trial's standing.
 
-use super::results::{CaseEntry, Results};
+use super::curl;
+use super::results::Results;
+use crate::standing;
+use crate::verdict::{CaseResult, Outcome};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -18,8 +22,9 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
 .ok{background:#dafbe1;color:#116329} .bad{background:#ffebe9;color:#a40e26}
 table{border-collapse:collapse;width:100%} th,td{border-bottom:1px solid #d8dee4;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0}
-.o-pass{color:#116329} .o-fail,.o-error{color:#a40e26;font-weight:600} .o-skip{color:#57606a}
-.o-expected-fail{color:#9a6700} .o-unexpected-pass{color:#8250df;font-weight:600}
+.s-passed{color:#116329} .s-failure,.s-error{color:#a40e26;font-weight:600} .s-not-judged{color:#57606a}
+.s-deviation{color:#9a6700;font-weight:600} .s-excused{color:#9a6700} .s-notice{color:#8250df;font-weight:600}
+.banner{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:6px 10px;margin:8px 0}
 details{border:1px solid #d0d7de;border-radius:8px;margin:8px 0;padding:6px 10px}
 details[open]{background:#fbfcfd} summary{cursor:pointer}
 pre{background:#f6f8fa;border-radius:6px;padding:8px;overflow:auto;white-space:pre-wrap;word-break:break-all;max-height:360px}
@@ -50,73 +55,71 @@ pub fn render(runs: &[Results]) -> String {
     )
 }
 
+/// The verdict of a run, as a word and a CSS class.
+fn verdict(r: &Results) -> (&'static str, &'static str) {
+    match (r.interrupted, r.summary.conformant) {
+        (true, _) => ("INTERRUPTED", "bad"),
+        (false, true) => ("conformant", "ok"),
+        (false, false) => ("NOT conformant", "bad"),
+    }
+}
+
 fn single(r: &Results) -> String {
     let s = &r.summary;
-    let conformant = s.fail + s.error == 0;
     let mut out = format!(
-        "<h1>ucwa-conformance against {}</h1><div class=\"meta\">{} &middot; suite {} &middot; started {} &middot; {} ms &middot; {}</div>",
+        "<h1>ucwa-conformance against {}</h1><div class=\"meta\">{} &middot; suite {} &middot; started {} &middot; {} ms &middot; {}{}</div>",
         esc(&r.target.name),
         esc(&r.target.base_url),
         esc(&r.suite_version),
         esc(&r.started_at),
         r.duration_ms,
-        esc(&r.case_set_digest)
+        esc(&r.case_set_digest),
+        if r.strict { " &middot; strict" } else { "" }
     );
+    let (word, class) = verdict(r);
     let _ = write!(
         out,
-        "<span class=\"verdict {}\">{}</span>",
-        if conformant { "ok" } else { "bad" },
-        if conformant { "conformant" } else { "NOT conformant" }
+        "<span class=\"verdict {class}\">{word}</span> <span>{} counted failures</span>",
+        s.counted
     );
+    if r.interrupted {
+        out.push_str(
+            "<div class=\"banner\">The run was interrupted: trials that had not finished are <b>not run</b>.</div>",
+        );
+    }
     out.push_str("<div class=\"cards\">");
-    for (label, n) in [
-        ("passed", s.pass),
-        ("failed", s.fail),
-        ("should-level", s.should),
-        ("known failures", s.expected_fail),
-        ("unexpected passes", s.unexpected_pass),
-        ("skipped", s.skip),
-        ("errors", s.error),
-    ] {
-        let _ = write!(out, "<div class=\"card\"><b>{n}</b>{label}</div>");
+    for outcome in Outcome::ALL {
+        let n = s.count(outcome);
+        if n > 0 || matches!(outcome, Outcome::Pass | Outcome::Fail) {
+            let _ = write!(out, "<div class=\"card\"><b>{n}</b>{}</div>", outcome.label());
+        }
     }
     out.push_str("</div>");
     out.push_str(&filters(&r.cases));
     out.push_str("<h2>Trials</h2>");
-    let mut ordered: Vec<&CaseEntry> = r.cases.iter().collect();
-    ordered.sort_by_key(|c| (rank(&c.outcome), c.name()));
+    let mut ordered: Vec<&CaseResult> = r.cases.iter().collect();
+    ordered.sort_by_key(|c| (standing::of(c, r.strict).shown, c.name()));
     for c in ordered {
-        out.push_str(&trial(c));
+        out.push_str(&trial(c, r));
     }
     out
 }
 
-/// Failures first, then errors, baseline states, should-level, skips, passes.
-fn rank(outcome: &str) -> u8 {
-    match outcome {
-        "fail" => 0,
-        "error" => 1,
-        "unexpected-pass" => 2,
-        "expected-fail" => 3,
-        "flaky" => 4,
-        "skip" => 5,
-        _ => 6,
-    }
-}
-
-fn trial(c: &CaseEntry) -> String {
-    let open = if c.counts_as_failure() { " open" } else { "" };
+fn trial(c: &CaseResult, run: &Results) -> String {
+    let standing = standing::of(c, run.strict);
+    let open = if standing.counts { " open" } else { "" };
+    let class = standing.shown.as_str();
     let mut out = format!(
-        "<details{open} data-outcomes=\"{}\" data-tags=\"{}\" data-spec=\"{}\"><summary><span class=\"o-{}\">{}</span> &nbsp;<code>{}</code> &nbsp;{} <small>({}, {} ms)</small></summary>",
-        esc(&c.outcome),
+        "<details{open} data-outcomes=\"{}\" data-tags=\"{}\" data-spec=\"{}\"><summary><span class=\"s-{class}\">{}</span> &nbsp;<code>{}</code> &nbsp;{} <small>({}, {} ms{})</small></summary>",
+        esc(c.outcome.as_str()),
         esc(&c.tags.join(" ")),
         esc(&c.spec.join(" ")),
-        esc(&c.outcome),
-        esc(&c.outcome),
+        esc(c.outcome.label()),
         esc(&c.name()),
         esc(&c.title),
-        esc(&c.severity),
-        c.duration_ms
+        esc(c.severity.as_str()),
+        c.duration_ms,
+        if standing.counts { ", counted" } else { "" }
     );
     let _ = write!(out, "<div>spec: {}</div>", esc(&c.spec.join(", ")));
     if let Some(reason) = &c.reason {
@@ -140,19 +143,25 @@ fn trial(c: &CaseEntry) -> String {
         out.push_str("</table>");
     }
     for (i, e) in c.exchanges.iter().enumerate() {
-        let _ = write!(out, "<h3>Step {}</h3><pre>{}</pre>", i + 1, esc(&e.request));
-        if !e.response.is_empty() {
-            let _ = write!(out, "<pre>{}</pre>", esc(&e.response));
+        let _ = write!(out, "<h3>Step {}</h3><pre>{}</pre>", i + 1, esc(&e.request_text()));
+        let response = e.response_text();
+        if !response.is_empty() {
+            let _ = write!(out, "<pre>{}</pre>", esc(&response));
         }
     }
-    if let Some(curl) = c.exchanges.last().and_then(|e| curl(&e.request)) {
-        let _ = write!(out, "<h3>Reproduce</h3><pre>{}</pre>", esc(&curl));
+    if let Some(command) = c.exchanges.last().and_then(curl::command) {
+        let note = if run.applications_kept {
+            "The run kept its applications (--keep-applications), so the URL still works while they live."
+        } else {
+            "The run deleted its applications when it ended: replaying needs a live application (run with --keep-applications, or create one and change the URL)."
+        };
+        let _ = write!(out, "<h3>Reproduce</h3><p>{note}</p><pre>{}</pre>", esc(&command));
     }
     out.push_str("</details>");
     out
 }
 
-fn filters(cases: &[CaseEntry]) -> String {
+fn filters(cases: &[CaseResult]) -> String {
     let outcomes: BTreeSet<&str> = cases.iter().map(|c| c.outcome.as_str()).collect();
     let mut out = String::from(
         "<div class=\"filters\"><label>outcome <select id=\"f-outcome\" onchange=\"applyFilters()\"><option value=\"\">all</option>",
@@ -170,30 +179,28 @@ fn filters(cases: &[CaseEntry]) -> String {
 fn matrix(runs: &[Results]) -> String {
     let mut out = String::from("<h1>ucwa-conformance: vendor matrix</h1><div class=\"meta\">");
     for r in runs {
-        let s = &r.summary;
+        let (word, class) = verdict(r);
         let _ = write!(
             out,
-            "<div><b>{}</b> ({}): {} passed, {} failed, {} errors, {} skipped &middot; {}</div>",
+            "<div><b>{}</b> ({}): <span class=\"verdict {class}\">{word}</span> {} &middot; {}</div>",
             esc(&r.target.name),
             esc(&r.target.base_url),
-            s.pass,
-            s.fail,
-            s.error,
-            s.skip,
+            esc(&r.summary.line()),
             esc(&r.started_at)
         );
     }
     out.push_str("</div>");
-    let all: Vec<CaseEntry> = runs.iter().flat_map(|r| r.cases.iter().cloned()).collect();
+    let all: Vec<CaseResult> = runs.iter().flat_map(|r| r.cases.iter().cloned()).collect();
     out.push_str(&filters(&all));
     out.push_str("<table><tr><th>trial</th><th>severity</th><th>spec</th>");
     for name in super::results::run_names(runs) {
         let _ = write!(out, "<th>{}</th>", esc(&name));
     }
     out.push_str("</tr>");
-    let names: BTreeSet<String> = all.iter().map(CaseEntry::name).collect();
+    let names: BTreeSet<String> = all.iter().map(CaseResult::name).collect();
     for name in names {
-        let entries: Vec<Option<&CaseEntry>> = runs.iter().map(|r| r.cases.iter().find(|c| c.name() == name)).collect();
+        let entries: Vec<Option<&CaseResult>> =
+            runs.iter().map(|r| r.cases.iter().find(|c| c.name() == name)).collect();
         let Some(any) = entries.iter().flatten().next() else {
             continue;
         };
@@ -205,58 +212,28 @@ fn matrix(runs: &[Results]) -> String {
             esc(&any.tags.join(" ")),
             esc(&any.spec.join(" ")),
             esc(&name),
-            esc(&any.severity),
+            esc(any.severity.as_str()),
             esc(&any.spec.join(", "))
         );
-        for (entry, outcome) in entries.iter().zip(&outcomes) {
-            let title = entry.map(super::junit::first).unwrap_or_default();
-            let _ = write!(
-                out,
-                "<td class=\"o-{}\" title=\"{}\">{}</td>",
-                esc(outcome),
-                esc(&title),
-                esc(outcome)
-            );
+        for (entry, run) in entries.iter().zip(runs) {
+            match entry {
+                Some(c) => {
+                    let shown = standing::of(c, run.strict).shown;
+                    let _ = write!(
+                        out,
+                        "<td class=\"s-{}\" title=\"{}\">{}</td>",
+                        shown.as_str(),
+                        esc(&c.first_difference()),
+                        esc(c.outcome.label())
+                    );
+                }
+                None => out.push_str("<td>-</td>"),
+            }
         }
         out.push_str("</tr>");
     }
     out.push_str("</table>");
     out
-}
-
-/// A curl command for a recorded request (`METHOD URL`, headers, blank line, body). The
-/// Authorization value stays redacted: the command reads the token from `$UCWA_TOKEN`.
-pub fn curl(request: &str) -> Option<String> {
-    let mut lines = request.lines();
-    let (method, url) = lines.next()?.split_once(' ')?;
-    if method == "WAIT" {
-        return None;
-    }
-    let mut out = format!("curl -i -X {method} {}", shell(url));
-    let mut body = Vec::new();
-    let mut in_body = false;
-    for line in lines {
-        if in_body {
-            body.push(line);
-        } else if line.is_empty() {
-            in_body = true;
-        } else if let Some((name, _)) = line
-            .split_once(':')
-            .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        {
-            out.push_str(&format!(" -H \"{name}: Bearer $UCWA_TOKEN\""));
-        } else {
-            out.push_str(&format!(" -H {}", shell(line)));
-        }
-    }
-    if !body.is_empty() {
-        out.push_str(&format!(" --data-binary {}", shell(&body.join("\n"))));
-    }
-    Some(out)
-}
-
-fn shell(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 /// Escapes text for HTML.
@@ -265,20 +242,4 @@ fn esc(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn curl_reproduces_a_request_without_the_token() {
-        let request = "POST http://h/x?to=sip:a@b\nAccept: application/json\nAuthorization: Bearer [redacted]\nContent-Type: application/json\n\n{\"operationId\":\"o'1\"}";
-        let command = curl(request).expect("a command");
-        assert_eq!(
-            command,
-            "curl -i -X POST 'http://h/x?to=sip:a@b' -H 'Accept: application/json' -H \"Authorization: Bearer $UCWA_TOKEN\" -H 'Content-Type: application/json' --data-binary '{\"operationId\":\"o'\\''1\"}'"
-        );
-        assert_eq!(curl("WAIT up to 1s for an event"), None);
-    }
 }

@@ -1,8 +1,12 @@
 //! JUnit XML (quick-junit, as nextest writes it): one testsuite per target, one testcase per
-//! case and media type. Failures carry the differences; skips, known failures and should-level
-//! deviations are skipped with their reason; errors are JUnit errors.
+//! case and media type. What each becomes follows the trial's standing: counted failures are
+//! failures, counted errors are errors, everything not counted is a success (passes, flaky
+//! trials with their first failure as a rerun, unexpected passes) or skipped with its reason
+//! (should-level deviations, uncounted errors, known failures, skips, trials not run).
 
-use super::results::{CaseEntry, Results};
+use super::results::Results;
+use crate::standing::{self, Shown};
+use crate::verdict::{CaseResult, Outcome};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 use std::time::Duration;
 
@@ -14,6 +18,7 @@ pub fn render(results: &Results) -> String {
     suite.add_property(Property::new("suite_version", results.suite_version.as_str()));
     suite.add_property(Property::new("case_set_digest", results.case_set_digest.as_str()));
     suite.add_property(Property::new("started_at", results.started_at.as_str()));
+    suite.add_property(Property::new("interrupted", results.interrupted.to_string()));
     for case in &results.cases {
         suite.add_test_case(test_case(case, results.strict));
     }
@@ -23,47 +28,52 @@ pub fn render(results: &Results) -> String {
     report.to_string().unwrap_or_default()
 }
 
-fn test_case(case: &CaseEntry, strict: bool) -> TestCase {
-    let details = details(case);
+fn test_case(case: &CaseResult, strict: bool) -> TestCase {
     let reason = case.reason.clone().unwrap_or_default();
-    let status = match case.outcome.as_str() {
-        "pass" => TestCaseStatus::success(),
-        "flaky" => {
+    let standing = standing::of(case, strict);
+    let status = match (standing.shown, standing.counts) {
+        (Shown::Failure, _) => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(case.first_difference());
+            s.set_type("non-conformance");
+            s.set_description(case.explain());
+            s
+        }
+        (Shown::Error, true) => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+            s.set_message(reason.clone());
+            s.set_type("harness error (not blamed on the target)");
+            s.set_description(case.explain());
+            s
+        }
+        (Shown::Error, false) => skipped(format!(
+            "error in a should-level case (not counted without --strict): {reason}"
+        )),
+        (Shown::Deviation, _) => skipped(format!(
+            "SHOULD-level deviation (not counted): {}",
+            case.first_difference()
+        )),
+        (Shown::Notice, _) if case.outcome == Outcome::Flaky => {
             let mut s = TestCaseStatus::success();
             let mut rerun = TestRerun::new(NonSuccessKind::Failure);
             rerun.set_message(reason.clone());
             s.add_rerun(rerun);
             s
         }
-        "unexpected-pass" => {
+        (Shown::Notice, _) => {
             let mut s = TestCaseStatus::success();
             s.set_description(format!("UNEXPECTED PASS: the baseline lists it as failing ({reason})"));
             s
         }
-        "fail" if case.severity == "should" && !strict => {
-            skipped(format!("SHOULD-level deviation (not counted): {}", first(case)))
-        }
-        "fail" => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(first(case));
-            s.set_type("non-conformance");
-            s.set_description(details.clone());
-            s
-        }
-        "error" => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-            s.set_message(reason.clone());
-            s.set_type("harness error (not blamed on the target)");
-            s.set_description(details.clone());
-            s
-        }
-        "expected-fail" => skipped(format!("known failure (baseline): {reason}")),
-        _ => skipped(reason),
+        (Shown::Excused, _) => skipped(format!("known failure (baseline): {reason}")),
+        (Shown::NotJudged, _) => skipped(format!("{}: {reason}", case.outcome.label())),
+        (Shown::Passed, _) => TestCaseStatus::success(),
     };
     let mut test_case = TestCase::new(case.name(), status);
     test_case.set_classname(case.id.as_str());
     test_case.set_time(Duration::from_millis(case.duration_ms));
     test_case.add_property(Property::new("severity", case.severity.as_str()));
+    test_case.add_property(Property::new("outcome", case.outcome.as_str()));
     test_case.add_property(Property::new("spec", case.spec.join(" ")));
     test_case
 }
@@ -72,30 +82,4 @@ fn skipped(message: String) -> TestCaseStatus {
     let mut s = TestCaseStatus::skipped();
     s.set_message(message);
     s
-}
-
-/// The first difference, as one line.
-pub fn first(case: &CaseEntry) -> String {
-    case.mismatches
-        .first()
-        .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
-        .unwrap_or_else(|| case.reason.clone().unwrap_or_default())
-}
-
-/// Every difference, then the last exchange.
-fn details(case: &CaseEntry) -> String {
-    let mut out = String::new();
-    if let Some(step) = case.failed_step {
-        out.push_str(&format!("step {step}\n"));
-    }
-    for m in &case.mismatches {
-        out.push_str(&format!(
-            "{}:\n  expected: {}\n  actual:   {}\n",
-            m.what, m.expected, m.actual
-        ));
-    }
-    if let Some(e) = case.exchanges.last() {
-        out.push_str(&format!("\nrequest:\n{}\nresponse:\n{}\n", e.request, e.response));
-    }
-    out
 }

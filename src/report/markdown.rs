@@ -1,8 +1,8 @@
-//! A Markdown summary a CI job can post on a pull request: one run's counts and failures, or a
-//! vendor x case matrix for several runs.
+//! A Markdown summary a CI job can post on a pull request: one run's counts and the trials that
+//! need a look (grouped by standing), or a vendor x case matrix for several runs.
 
-use super::junit::first;
 use super::results::Results;
+use crate::standing::{self, Shown};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -14,44 +14,58 @@ pub fn render(runs: &[Results]) -> String {
     }
 }
 
+fn verdict(r: &Results) -> &'static str {
+    match (r.interrupted, r.summary.conformant) {
+        (true, _) => "**INTERRUPTED**",
+        (false, true) => "conformant",
+        (false, false) => "**NOT conformant**",
+    }
+}
+
 fn single(r: &Results) -> String {
-    let s = &r.summary;
-    let verdict = if s.fail + s.error == 0 {
-        "conformant"
-    } else {
-        "**NOT conformant**"
-    };
     let mut out = format!(
-        "## ucwa-conformance against {}: {verdict}\n\n{} passed, {} failed, {} should-level deviations, {} known failures, {} unexpected passes, {} skipped, {} errors ({} ms; suite {}; {})\n\n",
+        "## ucwa-conformance against {}: {}\n\n{} ({} counted failures; {} ms; suite {}; {}{})\n\n",
         r.target.name,
-        s.pass,
-        s.fail,
-        s.should,
-        s.expected_fail,
-        s.unexpected_pass,
-        s.skip,
-        s.error,
+        verdict(r),
+        r.summary.line(),
+        r.summary.counted,
         r.duration_ms,
         r.suite_version,
-        r.started_at
+        r.started_at,
+        if r.strict { "; strict" } else { "" }
     );
-    let failing: Vec<_> = r
-        .cases
-        .iter()
-        .filter(|c| c.outcome != "pass" && c.outcome != "skip")
-        .collect();
-    if !failing.is_empty() {
-        out.push_str("| trial | severity | outcome | first difference |\n|---|---|---|---|\n");
-        for c in failing {
+    let groups = [
+        (Shown::Failure, "Failures (counted)"),
+        (Shown::Error, "Errors (not blamed on the target)"),
+        (Shown::Deviation, "SHOULD-level deviations (not counted)"),
+        (Shown::Notice, "Unexpected passes and flaky trials"),
+        (Shown::Excused, "Known failures (baseline)"),
+    ];
+    for (shown, title) in groups {
+        let rows: Vec<_> = r
+            .cases
+            .iter()
+            .filter(|c| standing::of(c, r.strict).shown == shown)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "### {title}\n\n| trial | severity | outcome | counted | first difference |\n|---|---|---|---|---|"
+        );
+        for c in rows {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} |",
                 c.name(),
-                c.severity,
-                c.outcome,
-                cell(&first(c))
+                c.severity.as_str(),
+                c.outcome.label(),
+                if standing::of(c, r.strict).counts { "yes" } else { "no" },
+                cell(&c.first_difference())
             );
         }
+        out.push('\n');
     }
     out
 }
@@ -68,14 +82,18 @@ fn matrix(runs: &[Results]) -> String {
     for name in names {
         let _ = write!(out, "| `{name}` |");
         for r in runs {
-            let outcome = r
-                .cases
-                .iter()
-                .find(|c| c.name() == name)
-                .map_or("-", |c| c.outcome.as_str());
-            let _ = write!(out, " {outcome} |");
+            let text = match r.cases.iter().find(|c| c.name() == name) {
+                Some(c) if standing::of(c, r.strict).counts => format!("**{}**", c.outcome.label()),
+                Some(c) => c.outcome.label().to_string(),
+                None => "-".into(),
+            };
+            let _ = write!(out, " {text} |");
         }
         out.push('\n');
+    }
+    out.push('\n');
+    for (name, r) in super::results::run_names(runs).iter().zip(runs) {
+        let _ = writeln!(out, "- {}: {}, {}", cell(name), verdict(r), r.summary.line());
     }
     out
 }

@@ -2,6 +2,7 @@
 
 pub mod console;
 pub mod coverage;
+pub mod curl;
 pub mod diff;
 pub mod html;
 pub mod junit;

@@ -1,23 +1,28 @@
-//! The results file: everything a run decided, in a documented, versioned JSON schema. Every
-//! other report (JUnit, Markdown, HTML, diffs, coverage results) is a pure function of it.
+//! The results file: everything a run decided, in a documented, versioned JSON schema
+//! (`ucwa-conformance/results/2`, published as `schema/results-2.json`). Every other report
+//! (JUnit, Markdown, HTML, diffs, coverage results) is a pure function of it.
 //!
-//! Schema `ucwa-conformance/results/1` (additive changes keep the number; a removal or a change
-//! of meaning bumps it): see `Results` and `CaseEntry` for the fields.
+//! Version 2 changed meaning, so it has a new number: outcomes and severities are enums, the
+//! should-level deviation is an outcome of its own, exchanges are fields. A `/1` file is refused
+//! with the command that regenerates it. Additive changes keep the number.
 
-use crate::case::Severity;
-use crate::report::console::tally;
+use crate::case::Media;
+use crate::error::Error;
+use crate::standing;
 use crate::target::Target;
 use crate::verdict::{CaseResult, Outcome};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// The schema identifier written in every results file.
-pub const SCHEMA: &str = "ucwa-conformance/results/1";
+pub const SCHEMA: &str = "ucwa-conformance/results/2";
 
 /// A whole run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "ucwa-conformance results, schema 2")]
 pub struct Results {
-    /// Always [`SCHEMA`].
+    /// Always `ucwa-conformance/results/2`.
     pub schema: String,
     /// The suite's version.
     pub suite_version: String,
@@ -30,116 +35,129 @@ pub struct Results {
     pub started_at: String,
     /// How long it took, in milliseconds.
     pub duration_ms: u64,
-    /// Whether should-level failures counted.
+    /// Whether should-level deviations (and errors in should-level cases) counted.
     pub strict: bool,
-    /// Counts per outcome.
+    /// True when a signal stopped the run: trials that had not finished are `not-run`.
+    pub interrupted: bool,
+    /// True when the run left its applications on the target (`--keep-applications`), so the
+    /// recorded requests can be replayed; false when it deleted them.
+    pub applications_kept: bool,
+    /// Counts per outcome, and the verdict.
     pub summary: Summary,
     /// One entry per case and media type, sorted by case id then media type.
-    pub cases: Vec<CaseEntry>,
+    pub cases: Vec<CaseResult>,
 }
 
 /// The target, as far as reports need it: never credentials.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TargetInfo {
     /// Its name.
     pub name: String,
     /// Its autodiscover URL (user name, password and query removed).
     pub base_url: String,
     /// The media types it offers.
-    pub media: Vec<String>,
+    pub media: Vec<Media>,
     /// The preconditions it offers.
     pub offers: Vec<String>,
 }
 
-/// Counts per outcome.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Counts per outcome and the verdict they give.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
-    /// pass
+    /// `pass`
     pub pass: usize,
-    /// fail (counted)
+    /// `fail` (must level)
     pub fail: usize,
-    /// should-level failures not counted
-    pub should: usize,
-    /// expected-fail (baseline)
-    pub expected_fail: usize,
-    /// unexpected-pass (baseline)
-    pub unexpected_pass: usize,
-    /// flaky (passed on a retry)
-    #[serde(default)]
-    pub flaky: usize,
-    /// skip
+    /// `should-deviation`
+    pub should_deviation: usize,
+    /// `skip`
     pub skip: usize,
-    /// error
+    /// `error`
     pub error: usize,
+    /// `known-failure` (baseline)
+    pub known_failure: usize,
+    /// `unexpected-pass` (baseline)
+    pub unexpected_pass: usize,
+    /// `flaky` (passed on a retry)
+    pub flaky: usize,
+    /// `not-run` (the run stopped first)
+    pub not_run: usize,
+    /// Trials that count as failures under the run's strictness (the exit code is 1 when > 0).
+    pub counted: usize,
+    /// True when no trial counts and the run was not interrupted.
+    pub conformant: bool,
 }
 
-/// One case in one media type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseEntry {
-    /// The case id.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// `json` or `xml`.
-    pub media: String,
-    /// `must` or `should`.
-    pub severity: String,
-    /// The spec items it cites.
-    pub spec: Vec<String>,
-    /// Its tags.
-    #[serde(default)]
-    pub tags: Vec<String>,
-    /// pass, fail, skip, error, expected-fail, unexpected-pass or flaky.
-    pub outcome: String,
-    /// Why it was skipped, errored, or excused by the baseline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Wall time in milliseconds.
-    pub duration_ms: u64,
-    /// The step (1-based) that failed or errored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed_step: Option<usize>,
-    /// Expected vs actual, for each difference found.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub mismatches: Vec<MismatchEntry>,
-    /// Every request and response, secrets removed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exchanges: Vec<ExchangeEntry>,
-    /// Snapshots (`id@step-media`) that are new or differ from the stored ones.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub snapshot_changes: Vec<String>,
-}
-
-impl CaseEntry {
-    /// `id [media]`.
-    pub fn name(&self) -> String {
-        format!("{} [{}]", self.id, self.media)
+impl Summary {
+    /// Counts `results` under `strict`.
+    pub fn of(results: &[CaseResult], strict: bool, interrupted: bool) -> Self {
+        let mut s = Summary::default();
+        for r in results {
+            *s.slot(r.outcome) += 1;
+            if standing::of(r, strict).counts {
+                s.counted += 1;
+            }
+        }
+        s.conformant = s.counted == 0 && !interrupted;
+        s
     }
 
-    /// True for outcomes that make a run non-conformant (`fail` counted, `error`).
-    pub fn counts_as_failure(&self) -> bool {
-        matches!(self.outcome.as_str(), "fail" | "error")
+    /// The count of one outcome.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        let mut copy = *self;
+        *copy.slot(outcome)
+    }
+
+    fn slot(&mut self, outcome: Outcome) -> &mut usize {
+        match outcome {
+            Outcome::Pass => &mut self.pass,
+            Outcome::Fail => &mut self.fail,
+            Outcome::ShouldDeviation => &mut self.should_deviation,
+            Outcome::Skip => &mut self.skip,
+            Outcome::Error => &mut self.error,
+            Outcome::KnownFailure => &mut self.known_failure,
+            Outcome::UnexpectedPass => &mut self.unexpected_pass,
+            Outcome::Flaky => &mut self.flaky,
+            Outcome::NotRun => &mut self.not_run,
+        }
+    }
+
+    /// `12 passed, 1 failed, ...`: every non-zero count, in report order (`0 passed` when empty).
+    pub fn line(&self) -> String {
+        let parts: Vec<String> = [
+            Outcome::Pass,
+            Outcome::Fail,
+            Outcome::ShouldDeviation,
+            Outcome::Error,
+            Outcome::KnownFailure,
+            Outcome::UnexpectedPass,
+            Outcome::Flaky,
+            Outcome::Skip,
+            Outcome::NotRun,
+        ]
+        .into_iter()
+        .filter(|o| *o == Outcome::Pass || self.count(*o) > 0)
+        .map(|o| {
+            let n = self.count(o);
+            let label = match o {
+                Outcome::ShouldDeviation if n != 1 => "should-level deviations",
+                Outcome::Error if n != 1 => "errors",
+                Outcome::KnownFailure if n != 1 => "known failures",
+                Outcome::UnexpectedPass if n != 1 => "unexpected passes",
+                other => other.label(),
+            };
+            format!("{n} {label}")
+        })
+        .collect();
+        parts.join(", ")
     }
 }
 
-/// One difference.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MismatchEntry {
-    /// What was compared.
-    pub what: String,
-    /// What the case expected.
-    pub expected: String,
-    /// What came back.
-    pub actual: String,
-}
-
-/// One exchange.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExchangeEntry {
-    /// The request (method, URL, headers, body), secrets removed.
-    pub request: String,
-    /// The response (status, headers, body), secrets removed; empty when none came.
-    pub response: String,
+impl Results {
+    /// The trials of this run that count as failures.
+    pub fn counted(&self) -> impl Iterator<Item = &CaseResult> {
+        self.cases.iter().filter(|c| standing::of(c, self.strict).counts)
+    }
 }
 
 /// What a run knows about itself besides the verdicts.
@@ -151,20 +169,22 @@ pub struct RunInfo {
     pub started_at: String,
     /// Wall time.
     pub duration: std::time::Duration,
-    /// Whether should-level failures counted.
+    /// Whether should-level deviations counted.
     pub strict: bool,
+    /// Whether a signal stopped the run.
+    pub interrupted: bool,
+    /// Whether the run kept its applications.
+    pub applications_kept: bool,
 }
 
-/// Builds the results of a run. A should-level failure that does not count is recorded as
-/// `fail` with severity `should` (readers tell them apart by severity and `strict`).
+/// Builds the results of a run.
 pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results {
-    let t = tally(results, info.strict);
     let mut url = target.base_url.clone();
     let _ = url.set_username("");
     let _ = url.set_password(None);
     url.set_query(None);
-    let mut cases: Vec<CaseEntry> = results.iter().map(entry).collect();
-    cases.sort_by(|a, b| (&a.id, &a.media).cmp(&(&b.id, &b.media)));
+    let mut cases = results.to_vec();
+    cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
     Results {
         schema: SCHEMA.into(),
         suite_version: env!("CARGO_PKG_VERSION").into(),
@@ -172,94 +192,62 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
         target: TargetInfo {
             name: target.name.clone(),
             base_url: url.to_string(),
-            media: target.media.iter().map(|m| m.to_string()).collect(),
+            media: target.media.clone(),
             offers: target.offers.iter().cloned().collect(),
         },
         started_at: info.started_at,
         duration_ms: info.duration.as_millis() as u64,
         strict: info.strict,
-        summary: Summary {
-            pass: t.pass,
-            fail: t.fail,
-            should: t.should,
-            expected_fail: t.expected_fail,
-            unexpected_pass: t.unexpected_pass,
-            flaky: t.flaky,
-            skip: t.skip,
-            error: t.error,
-        },
+        interrupted: info.interrupted,
+        applications_kept: info.applications_kept,
+        summary: Summary::of(results, info.strict, info.interrupted),
         cases,
     }
 }
 
-fn entry(r: &CaseResult) -> CaseEntry {
-    let reason = match &r.outcome {
-        Outcome::Pass | Outcome::Fail => None,
-        Outcome::Skip(s)
-        | Outcome::Error(s)
-        | Outcome::ExpectedFail(s)
-        | Outcome::UnexpectedPass(s)
-        | Outcome::Flaky(s) => Some(s.clone()),
+/// Reads a results file. A file that is not JSON, not ours, or of another schema is an error that
+/// names the file and what was expected (exit code 2).
+pub fn read(path: &Path) -> Result<Results, Error> {
+    let fail = |message: String| Error::ResultsFile {
+        path: path.to_path_buf(),
+        message,
     };
-    CaseEntry {
-        id: r.id.clone(),
-        title: r.title.clone(),
-        media: r.media.to_string(),
-        severity: match r.severity {
-            Severity::Must => "must".into(),
-            Severity::Should => "should".into(),
-        },
-        spec: r.spec.clone(),
-        tags: r.tags.clone(),
-        outcome: r.outcome.as_str().into(),
-        reason,
-        duration_ms: r.duration.as_millis() as u64,
-        failed_step: r.failed_step,
-        mismatches: r
-            .mismatches
-            .iter()
-            .map(|m| MismatchEntry {
-                what: m.what.clone(),
-                expected: m.expected.clone(),
-                actual: m.actual.clone(),
-            })
-            .collect(),
-        exchanges: r
-            .exchanges
-            .iter()
-            .map(|e| ExchangeEntry {
-                request: e.request.clone(),
-                response: e.response.clone(),
-            })
-            .collect(),
-        snapshot_changes: r.snapshot_changes.clone(),
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| fail(format!("line {}, column {}: not JSON: {e}", e.line(), e.column())))?;
+    match value.get("schema").and_then(|s| s.as_str()) {
+        Some(SCHEMA) => {}
+        Some("ucwa-conformance/results/1") => {
+            return Err(fail(format!(
+                "schema `ucwa-conformance/results/1` (an older version of this suite); this version reads \
+                 `{SCHEMA}`. Regenerate it with `ucwa-conformance run --json {}` against the same target \
+                 (the old file's exchanges are text and its outcomes untyped, so it is not converted)",
+                path.display()
+            )));
+        }
+        Some(other) => {
+            return Err(fail(format!(
+                "schema `{other}`, but this version of ucwa-conformance reads `{SCHEMA}`"
+            )));
+        }
+        None => {
+            return Err(fail(format!(
+                "not a ucwa-conformance results file (no `schema` field; expected `{SCHEMA}`)"
+            )));
+        }
     }
-}
-
-/// Reads a results file; errors name the file (and line and column for bad JSON).
-pub fn read(path: &Path) -> Result<Results, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let results: Results = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}:{}:{}: not a results file: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    if results.schema != SCHEMA {
-        return Err(format!(
-            "{}: schema `{}`, this suite reads `{SCHEMA}`",
-            path.display(),
-            results.schema
-        ));
-    }
-    Ok(results)
+    serde_json::from_value(value).map_err(|e| fail(format!("not a valid `{SCHEMA}` file: {e}")))
 }
 
 /// The results as pretty JSON.
 pub fn to_json(results: &Results) -> String {
     serde_json::to_string_pretty(results).unwrap_or_default()
+}
+
+/// The JSON Schema of the results file, generated from these types.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Results);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
 /// Column names for several runs: each target's name, numbered when two runs share one.

@@ -1,6 +1,7 @@
 //! What every case of a run shares: the client, the target, one application per media type,
 //! the redactor, and the event-channel readers (started by the first wait step that needs one).
 
+use super::stop::Stop;
 use crate::case::{Identity, Media, PeerRole, Values};
 use crate::client::{Account, EventHub, HttpClient, Session};
 use crate::secret::Redactor;
@@ -22,8 +23,8 @@ pub struct RunContext {
     pub redactor: Redactor,
     /// The signed-in user's account, for applications of a case's own (`as = "fresh"`).
     pub account: Account,
-    /// Whether exchanges keep a normalised snapshot (off when no snapshot is compared).
-    pub record_snapshots: bool,
+    /// The run's stop request, which running cases watch.
+    pub stop: Stop,
     hubs: BTreeMap<Media, OnceLock<EventHub>>,
 }
 
@@ -40,6 +41,8 @@ pub struct Parts {
     pub redactor: Redactor,
     /// The signed-in user's account.
     pub account: Account,
+    /// The run's stop request.
+    pub stop: Stop,
 }
 
 impl RunContext {
@@ -51,6 +54,7 @@ impl RunContext {
             sessions,
             redactor,
             account,
+            stop,
         } = parts;
         let hubs = sessions.keys().map(|(_, m)| (*m, OnceLock::new())).collect();
         Self {
@@ -59,7 +63,7 @@ impl RunContext {
             sessions,
             redactor,
             account,
-            record_snapshots: true,
+            stop,
             hubs,
         }
     }

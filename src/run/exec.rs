@@ -1,11 +1,13 @@
 //! Running one case in one media type: its steps in order, within the case timeout; the first
-//! step that fails or errors ends it. Never prints; returns a [`CaseResult`].
+//! step that fails or errors ends it. Never prints; returns a [`CaseResult`]
+//! whose texts may still hold secrets: the run session redacts each result once.
 
 use super::context::{CaseState, RunContext};
 use super::{request, wait};
 use crate::case::{Action, Case, Media, Step};
+use crate::exchange::Exchange;
 use crate::target::Target;
-use crate::verdict::{CaseResult, ExchangeRecord, Mismatch, Outcome};
+use crate::verdict::{CaseResult, Mismatch, Outcome};
 use std::time::Instant;
 
 /// How a step ended when it did not pass.
@@ -26,20 +28,29 @@ pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult
         ..CaseResult::new(&case.id, media, case.severity, Outcome::Pass)
     };
     if let Some(reason) = skip_reason(&ctx.target, case, media) {
-        result.outcome = Outcome::Skip(reason);
-        return result;
+        return result.with(Outcome::Skip, reason);
     }
     let timeout = ctx.target.limits.case_timeout;
     let mut state = CaseState::new(ctx, media);
     let steps = run_steps(ctx, case, &mut state, &mut result);
-    let finished = tokio::time::timeout(timeout, steps).await;
+    let ended = tokio::select! {
+        finished = tokio::time::timeout(timeout, steps) => finished.err().map(|_| {
+            (Outcome::Error, format!("the case did not finish within its timeout of {timeout:?}"))
+        }),
+        signal = ctx.stop.after_grace() => Some((
+            Outcome::NotRun,
+            format!("interrupted by {signal}: the case did not finish within the {:?} grace", super::stop::GRACE),
+        )),
+    };
     if let Some(own) = state.fresh.take() {
         crate::client::close(&ctx.client, &own).await;
     }
-    if finished.is_err() {
-        result.outcome = Outcome::Error(format!("the case did not finish within its timeout of {timeout:?}"));
+    if let Some((outcome, reason)) = ended {
+        result.failed_step = None;
+        result.mismatches.clear();
+        result = result.with(outcome, reason);
     }
-    result.duration = started.elapsed();
+    result.duration_ms = started.elapsed().as_millis() as u64;
     result
 }
 
@@ -69,10 +80,13 @@ async fn run_steps(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>, res
         result.failed_step = Some(index + 1);
         match end {
             StepEnd::Mismatches(m) => {
-                result.outcome = Outcome::Fail;
+                result.outcome = Outcome::failed(case.severity);
                 result.mismatches = m;
             }
-            StepEnd::Error(reason) => result.outcome = Outcome::Error(ctx.redactor.redact(&reason)),
+            StepEnd::Error(reason) => {
+                result.outcome = Outcome::Error;
+                result.reason = Some(reason);
+            }
         }
         return;
     }
@@ -82,7 +96,7 @@ async fn run_step(
     ctx: &RunContext,
     step: &Step,
     state: &mut CaseState<'_>,
-    exchanges: &mut Vec<ExchangeRecord>,
+    exchanges: &mut Vec<Exchange>,
 ) -> Result<(), StepEnd> {
     match &step.action {
         Action::Request(spec) => request::send_step(ctx, spec, step, state, exchanges).await,

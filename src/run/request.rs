@@ -6,16 +6,12 @@ use super::exec::StepEnd;
 use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Media, RequestSpec, Step, Template};
 use crate::check::judge;
 use crate::client::{Request, Response, Session, open};
-use crate::secret::Redactor;
-use crate::snapshot;
-use crate::verdict::{ExchangeRecord, Mismatch};
+use crate::exchange::{BodyRecord, Exchange, Header, RecordedRequest, RecordedResponse};
+use crate::verdict::Mismatch;
 use crate::wire::{Resource, parse_resource, render_input, request_content_type};
 
 /// The token sent by steps with `auth = "invalid"`: well-formed, never issued.
 pub const INVALID_TOKEN: &str = "cwt=ucwa-conformance-invalid-token";
-
-/// Largest request or response body kept in a record, in bytes (the rest is elided).
-const RECORD_BODY_BYTES: usize = 1500;
 
 /// Runs a request step.
 pub async fn send_step(
@@ -23,30 +19,16 @@ pub async fn send_step(
     spec: &RequestSpec,
     step: &Step,
     state: &mut CaseState<'_>,
-    exchanges: &mut Vec<ExchangeRecord>,
+    exchanges: &mut Vec<Exchange>,
 ) -> Result<(), StepEnd> {
     let session = session_for(ctx, spec.identity, state).await?;
     let request = build_request(spec, &session, state)?;
     if let Some(fault) = spec.fault {
         arm_fault(ctx, fault, &request, state).await?;
     }
-    let mut record = ExchangeRecord {
-        request: describe_request(&request, &ctx.redactor),
-        response: String::new(),
-        snapshot: None,
-    };
-    let response = match ctx.client.send(&request).await {
-        Ok(r) => r,
-        Err(e) => {
-            exchanges.push(record);
-            return Err(StepEnd::Error(format!("{} {}: {e}", request.method, request.url)));
-        }
-    };
-    record.response = describe_response(&response, &ctx.redactor);
-    if ctx.record_snapshots {
-        record.snapshot = Some(snapshot::of_response(&response, &ctx.redactor));
-    }
-    exchanges.push(record);
+    let response = ctx.client.send(&request).await;
+    exchanges.push(record(&request, response.as_ref().ok()));
+    let response = response.map_err(|e| StepEnd::Error(format!("{} {}: {e}", request.method, request.url)))?;
     let mismatches = judge(&step.expect, state.media, &response, state);
     if !mismatches.is_empty() {
         return Err(StepEnd::Mismatches(mismatches));
@@ -228,40 +210,22 @@ pub fn captured_from(capture: &Capture, resource: &Resource) -> Result<String, M
     })
 }
 
-fn describe_request(request: &Request, redactor: &Redactor) -> String {
-    let mut out = format!("{} {}\n", request.method, request.url);
-    for (name, value) in &request.headers {
-        out.push_str(&format!("{name}: {value}\n"));
+/// The exchange as recorded: every field, bodies whole up to the stored cap. Secrets are removed
+/// later, once per trial, by the run session.
+fn record(request: &Request, response: Option<&Response>) -> Exchange {
+    let headers = |headers: &[(String, String)]| headers.iter().map(|(n, v)| Header::new(n, v)).collect();
+    let body = |bytes: &[u8]| (!bytes.is_empty()).then(|| BodyRecord::capture(bytes));
+    Exchange::Http {
+        request: RecordedRequest {
+            method: request.method.clone(),
+            url: request.url.to_string(),
+            headers: headers(&request.headers),
+            body: request.body.as_deref().and_then(body),
+        },
+        response: response.map(|r| RecordedResponse {
+            status: r.status,
+            headers: headers(&r.headers),
+            body: body(&r.body),
+        }),
     }
-    if let Some(body) = &request.body {
-        out.push('\n');
-        out.push_str(&elide(body));
-    }
-    redactor.redact(&out)
-}
-
-fn describe_response(response: &Response, redactor: &Redactor) -> String {
-    let mut out = format!("HTTP {}\n", response.status);
-    for (name, value) in &response.headers {
-        out.push_str(&format!("{name}: {value}\n"));
-    }
-    if !response.body.is_empty() {
-        out.push('\n');
-        out.push_str(&elide(&response.body));
-    }
-    redactor.redact(&out)
-}
-
-/// The first [`RECORD_BODY_BYTES`] bytes of a body as text (invalid UTF-8 replaced), and how
-/// many bytes were left out: a 2 MiB body costs no more to record than a small one.
-fn elide(body: &[u8]) -> String {
-    if body.len() <= RECORD_BODY_BYTES {
-        return String::from_utf8_lossy(body).into_owned();
-    }
-    let head = String::from_utf8_lossy(&body[..RECORD_BODY_BYTES]);
-    format!(
-        "{}\n... ({} more bytes)",
-        head.trim_end_matches('\u{fffd}'),
-        body.len() - RECORD_BODY_BYTES
-    )
 }

@@ -7,7 +7,8 @@ use super::request::captured_from;
 use crate::case::{Step, Wait};
 use crate::check::judge_event;
 use crate::client::WaitError;
-use crate::verdict::{ExchangeRecord, Mismatch};
+use crate::exchange::Exchange;
+use crate::verdict::Mismatch;
 use crate::wire::{Event, local_name};
 
 /// Runs a wait step.
@@ -16,7 +17,7 @@ pub async fn wait_step(
     wait: &Wait,
     step: &Step,
     state: &mut CaseState<'_>,
-    exchanges: &mut Vec<ExchangeRecord>,
+    exchanges: &mut Vec<Exchange>,
 ) -> Result<(), StepEnd> {
     let operation_id = wait
         .operation_id
@@ -38,13 +39,13 @@ pub async fn wait_step(
             .map(|o| format!(" with operationId `{o}`"))
             .unwrap_or_default()
     );
-    let mut record = ExchangeRecord {
-        request: format!("WAIT up to {within:?} for {wanted}"),
-        response: String::new(),
-        snapshot: None,
+    let record = |event: Option<&Event>| Exchange::Event {
+        wanted: wanted.clone(),
+        within_ms: within.as_millis() as u64,
+        event: event.map(describe_event),
     };
     let Some(hub) = ctx.hub(state.media) else {
-        exchanges.push(record);
+        exchanges.push(record(None));
         return Err(StepEnd::Error(format!("no application for media type {}", state.media)));
     };
     let matches = |e: &Event| {
@@ -57,7 +58,7 @@ pub async fn wait_step(
     let event = match hub.wait_for(matches, within).await {
         Ok(e) => e,
         Err(WaitError::TimedOut { within, seen }) => {
-            exchanges.push(record);
+            exchanges.push(record(None));
             return Err(StepEnd::Mismatches(vec![Mismatch {
                 what: "event".into(),
                 expected: format!("{wanted} within {within:?}"),
@@ -65,15 +66,11 @@ pub async fn wait_step(
             }]));
         }
         Err(e) => {
-            exchanges.push(record);
+            exchanges.push(record(None));
             return Err(StepEnd::Error(e.to_string()));
         }
     };
-    record.response = ctx.redactor.redact(&describe_event(&event));
-    if ctx.record_snapshots {
-        record.snapshot = Some(crate::snapshot::of_text(&describe_event(&event), &ctx.redactor));
-    }
-    exchanges.push(record);
+    exchanges.push(record(Some(&event)));
     let mismatches = judge_event(&step.expect, &event, state);
     if !mismatches.is_empty() {
         return Err(StepEnd::Mismatches(mismatches));

@@ -199,7 +199,12 @@ const BOUND: Duration = Duration::from_secs(5);
 #[case::malformed_xml(Behaviour::MalformedXml, MISSING_OPERATION_ID, "fail", "malformed XML")]
 #[case::wrong_content_type(Behaviour::WrongContentType, MISSING_OPERATION_ID, "fail", "not a UCWA error")]
 #[case::redirect_loop(Behaviour::RedirectLoop, MISSING_OPERATION_ID, "fail", "actual:   302")]
-#[case::event_channel_never_answers(Behaviour::SilentEvents, STARTED, "fail", "none (0 events arrived on the channel)")]
+#[case::event_channel_never_answers(
+    Behaviour::SilentEvents,
+    STARTED,
+    "should-deviation",
+    "none (0 events arrived on the channel)"
+)]
 #[case::ten_thousand_events(Behaviour::TenThousandEvents, STARTED, "error", "larger than the cap")]
 fn a_hostile_server_gives_a_clear_verdict_within_the_timeout(
     #[case] behaviour: Behaviour,

@@ -78,7 +78,7 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
         .iter()
         .find(|c| c.name() == "start-messaging.created [json]")
         .expect("the trial");
-    assert_eq!(created.outcome, "fail");
+    assert_eq!(created.outcome, ucwa_conformance::verdict::Outcome::Fail);
     assert!(
         created
             .mismatches
@@ -87,7 +87,7 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
     );
     assert!(
         created.exchanges[0]
-            .request
+            .request_text()
             .contains("Authorization: Bearer [redacted]")
     );
 
@@ -103,7 +103,7 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
     let markdown = std::fs::read_to_string(out("r.md")).expect("markdown");
     assert!(
         markdown.contains(
-            "| `start-messaging.created [json]` | must | fail | header Location: expected present, got absent |"
+            "| `start-messaging.created [json]` | must | failed | yes | header Location: expected present, got absent |"
         ),
         "{markdown}"
     );
@@ -155,7 +155,7 @@ fn a_diff_names_the_regression_and_exits_1() {
     let text = stdout(&regressed);
     assert_eq!(regressed.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("| `start-messaging.created [json]` | pass | fail |"),
+        text.contains("| `start-messaging.created [json]` | passed | failed |"),
         "{text}"
     );
     let fixed = diff(&new, &old);
@@ -225,7 +225,7 @@ fn several_results_files_make_a_vendor_matrix() {
         markdown.contains("| trial | 127.0.0.1 (1) | 127.0.0.1 (2) |"),
         "{markdown}"
     );
-    let row = "| `start-messaging.location-is-invitation [json]` | pass | fail |";
+    let row = "| `start-messaging.location-is-invitation [json]` | passed | **failed** |";
     assert!(markdown.contains(row), "{markdown}");
     let page = std::fs::read_to_string(&html).expect("html");
     assert!(

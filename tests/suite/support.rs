@@ -5,7 +5,8 @@ use serde_json::json;
 use std::path::Path;
 use std::sync::Arc;
 use ucwa_conformance::case::{Case, Fault, Media, parse_case};
-use ucwa_conformance::run::{RunContext, prepare, run_case};
+use ucwa_conformance::client::HttpClient;
+use ucwa_conformance::run::{PlannedRun, RunContext, Session, SessionOptions, Stop, prepare};
 use ucwa_conformance::secret::Secret;
 use ucwa_conformance::target::{Credentials, Limits, Target};
 use ucwa_conformance::verdict::CaseResult;
@@ -150,10 +151,21 @@ pub async fn context(target: Target) -> Arc<RunContext> {
     )
 }
 
-/// Runs one inline case against the mock in one media type.
+/// Runs one inline case against the mock in one media type, as a run session does (so the
+/// result is redacted as every report sees it).
 pub async fn run_inline(server: &MockServer, text: &str, media: Media) -> CaseResult {
-    let ctx = context(mock_target(server)).await;
-    run_case(&ctx, &case(text), media).await
+    let target = mock_target(server);
+    let client = HttpClient::new(target.limits).expect("client");
+    let session = Session::open(target, client, SessionOptions::default(), Stop::new())
+        .await
+        .unwrap_or_else(|e| panic!("discovery failed: {e}"));
+    let planned = PlannedRun {
+        case: Arc::new(case(text)),
+        media,
+    };
+    let result = session.trial(&planned).await;
+    session.close().await;
+    result
 }
 
 /// A JSON UCWA error response.

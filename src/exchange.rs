@@ -1,0 +1,427 @@
+//! Recorded exchanges: each request and response a trial sent and received, kept as fields
+//! (method, URL, status, headers, body), never as display text that a report would re-parse.
+//!
+//! Bodies are kept whole up to [`STORED_BODY_BYTES`]; a larger body is kept whole when long runs
+//! of one character make it small (the filler of a too-large body), else as a prefix. Every body
+//! carries its length and sha256, so a reader always knows whether it has the whole of it.
+//! Secrets are removed by [`Exchange::redact`], called once per trial by the run session.
+
+use crate::secret::{REDACTED, Redactor};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+
+/// Largest body stored as plain text, in bytes.
+pub const STORED_BODY_BYTES: usize = 64 * 1024;
+
+/// A run of one byte at least this long is stored as a [`Segment::Repeat`].
+const MIN_RUN: usize = 256;
+
+/// One step of a trial: an HTTP exchange, or a wait on the event channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Exchange {
+    /// A request and the response to it (none when the transport failed).
+    Http {
+        /// What was sent.
+        request: RecordedRequest,
+        /// What came back, if anything did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        response: Option<RecordedResponse>,
+    },
+    /// A wait for an event on the event channel.
+    Event {
+        /// What the step waited for, e.g. `added messagingInvitation (operationId …)`.
+        wanted: String,
+        /// How long it was willing to wait, in milliseconds.
+        within_ms: u64,
+        /// The event that matched, described one field per line; absent when none came.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<String>,
+    },
+}
+
+/// A header, name as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Header {
+    /// The header name.
+    pub name: String,
+    /// Its value (an Authorization value is `Bearer [redacted]`).
+    pub value: String,
+}
+
+/// A request as the harness sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RecordedRequest {
+    /// The method, upper case.
+    pub method: String,
+    /// The absolute URL.
+    pub url: String,
+    /// Headers in the order sent.
+    pub headers: Vec<Header>,
+    /// The body, if one was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodyRecord>,
+}
+
+/// A response as the target sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RecordedResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// Headers in the order received (names as the HTTP library gives them: lower case).
+    pub headers: Vec<Header>,
+    /// The body, if it was not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodyRecord>,
+}
+
+/// A body: its size and digest always, and its bytes as far as they are stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct BodyRecord {
+    /// Length in bytes.
+    pub length: u64,
+    /// `sha256:` and the hex digest of the whole body.
+    pub sha256: String,
+    /// How much of it is stored.
+    pub stored: Stored,
+}
+
+/// The stored part of a body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "as", rename_all = "kebab-case")]
+pub enum Stored {
+    /// The whole body, as text.
+    Text {
+        /// The body.
+        text: String,
+    },
+    /// The whole body as text pieces and runs of one character (a large filler body).
+    Segments {
+        /// The pieces, in order.
+        segments: Vec<Segment>,
+    },
+    /// Only the start of the body (it is larger than the stored cap, or not UTF-8).
+    Prefix {
+        /// The first bytes, as text (invalid UTF-8 replaced).
+        prefix: String,
+    },
+}
+
+/// A piece of a body stored as segments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Segment {
+    /// Text as it is.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// One character repeated.
+    Repeat {
+        /// The character.
+        repeat: char,
+        /// How many times.
+        count: u64,
+    },
+}
+
+impl BodyRecord {
+    /// Records `bytes`: whole when small or made of long runs, else a prefix.
+    pub fn capture(bytes: &[u8]) -> Self {
+        let digest = Sha256::digest(bytes);
+        let mut sha256 = String::with_capacity(7 + 64);
+        sha256.push_str("sha256:");
+        for byte in digest {
+            let _ = write!(sha256, "{byte:02x}");
+        }
+        let stored = match std::str::from_utf8(bytes) {
+            Ok(text) if bytes.len() <= STORED_BODY_BYTES => Stored::Text { text: text.to_string() },
+            Ok(text) => match segments(text) {
+                Some(segments) => Stored::Segments { segments },
+                None => Stored::Prefix {
+                    prefix: prefix_of(bytes),
+                },
+            },
+            Err(_) => Stored::Prefix {
+                prefix: prefix_of(bytes),
+            },
+        };
+        Self {
+            length: bytes.len() as u64,
+            sha256,
+            stored,
+        }
+    }
+
+    /// The whole body as text, when it is stored whole.
+    pub fn whole_text(&self) -> Option<String> {
+        match &self.stored {
+            Stored::Text { text } => Some(text.clone()),
+            Stored::Segments { segments } => Some(
+                segments
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Text { text } => text.clone(),
+                        Segment::Repeat { repeat, count } => repeat.to_string().repeat(*count as usize),
+                    })
+                    .collect(),
+            ),
+            Stored::Prefix { .. } => None,
+        }
+    }
+
+    /// The body for display: whole when stored whole and small, else its start and what is missing.
+    pub fn display(&self) -> String {
+        match &self.stored {
+            Stored::Text { text } => text.clone(),
+            Stored::Segments { segments } => segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Text { text } => text.clone(),
+                    Segment::Repeat { repeat, count } => format!("[{repeat:?} x {count}]"),
+                })
+                .collect(),
+            Stored::Prefix { prefix } => format!(
+                "{prefix}\n... ({} bytes in all, {}; only the first {} are stored)",
+                self.length,
+                self.sha256,
+                prefix.len()
+            ),
+        }
+    }
+
+    /// Removes secrets from the stored text; when that changes it, the length and digest are
+    /// those of the redacted body (a digest of a secret-bearing body would let one guess it).
+    fn redact(&mut self, redactor: &Redactor) {
+        let before = self.stored.clone();
+        self.redact_stored(redactor);
+        if self.stored == before {
+            return;
+        }
+        match self.whole_text() {
+            Some(text) => {
+                let digest = Self::capture(text.as_bytes());
+                self.length = digest.length;
+                self.sha256 = digest.sha256;
+            }
+            None => self.sha256 = REDACTED.to_string(),
+        }
+    }
+
+    fn redact_stored(&mut self, redactor: &Redactor) {
+        match &mut self.stored {
+            Stored::Text { text } => *text = redactor.redact(text),
+            Stored::Prefix { prefix } => *prefix = redactor.redact(prefix),
+            Stored::Segments { segments } => {
+                for segment in segments {
+                    if let Segment::Text { text } = segment {
+                        *text = redactor.redact(text);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Up to the cap's worth of bytes, as text.
+fn prefix_of(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(STORED_BODY_BYTES)];
+    String::from_utf8_lossy(cut).trim_end_matches('\u{fffd}').to_string()
+}
+
+/// The body as text pieces and runs, if that form fits under the cap.
+fn segments(text: &str) -> Option<Vec<Segment>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut stored = 0usize;
+    let (mut start, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        let byte = bytes[i];
+        let mut end = i + 1;
+        while end < bytes.len() && bytes[end] == byte {
+            end += 1;
+        }
+        if byte.is_ascii() && end - i >= MIN_RUN {
+            if start < i {
+                stored += i - start;
+                out.push(Segment::Text {
+                    text: text[start..i].to_string(),
+                });
+            }
+            out.push(Segment::Repeat {
+                repeat: byte as char,
+                count: (end - i) as u64,
+            });
+            stored += 16;
+            start = end;
+        }
+        if stored > STORED_BODY_BYTES {
+            return None;
+        }
+        i = end;
+    }
+    if start < bytes.len() {
+        stored += bytes.len() - start;
+        out.push(Segment::Text {
+            text: text[start..].to_string(),
+        });
+    }
+    (stored <= STORED_BODY_BYTES).then_some(out)
+}
+
+impl Header {
+    /// A header.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+
+    fn redact(&mut self, redactor: &Redactor) {
+        if self.name.eq_ignore_ascii_case("authorization") {
+            self.value = match self.value.split_once(' ') {
+                Some((scheme, _)) => format!("{scheme} {REDACTED}"),
+                None => REDACTED.to_string(),
+            };
+        } else {
+            self.value = redactor.redact_values(&self.value);
+        }
+    }
+}
+
+impl RecordedResponse {
+    /// The first value of a header (name compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
+    }
+}
+
+impl Exchange {
+    /// Removes every secret the redactor knows from every field.
+    pub fn redact(&mut self, redactor: &Redactor) {
+        match self {
+            Exchange::Http { request, response } => {
+                request.url = redactor.redact_values(&request.url);
+                for header in &mut request.headers {
+                    header.redact(redactor);
+                }
+                if let Some(body) = &mut request.body {
+                    body.redact(redactor);
+                }
+                if let Some(response) = response {
+                    for header in &mut response.headers {
+                        header.redact(redactor);
+                    }
+                    if let Some(body) = &mut response.body {
+                        body.redact(redactor);
+                    }
+                }
+            }
+            Exchange::Event { wanted, event, .. } => {
+                *wanted = redactor.redact(wanted);
+                if let Some(event) = event {
+                    *event = redactor.redact(event);
+                }
+            }
+        }
+    }
+
+    /// The request as text: `METHOD URL`, headers, blank line, body.
+    pub fn request_text(&self) -> String {
+        match self {
+            Exchange::Http { request, .. } => {
+                let mut out = format!("{} {}\n", request.method, request.url);
+                for h in &request.headers {
+                    out.push_str(&format!("{}: {}\n", h.name, h.value));
+                }
+                if let Some(body) = &request.body {
+                    out.push('\n');
+                    out.push_str(&body.display());
+                }
+                out
+            }
+            Exchange::Event { wanted, within_ms, .. } => format!("WAIT up to {within_ms} ms for {wanted}"),
+        }
+    }
+
+    /// The response as text (status, headers, body), or the event; empty when none came.
+    pub fn response_text(&self) -> String {
+        match self {
+            Exchange::Http {
+                response: Some(response),
+                ..
+            } => {
+                let mut out = format!("HTTP {}\n", response.status);
+                for h in &response.headers {
+                    out.push_str(&format!("{}: {}\n", h.name, h.value));
+                }
+                if let Some(body) = &response.body {
+                    out.push('\n');
+                    out.push_str(&body.display());
+                }
+                out
+            }
+            Exchange::Http { response: None, .. } => String::new(),
+            Exchange::Event { event, .. } => event.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    #[test]
+    fn small_bodies_are_kept_whole() {
+        let body = BodyRecord::capture(b"{\"a\":1}");
+        assert_eq!(body.length, 7);
+        assert_eq!(body.whole_text().as_deref(), Some("{\"a\":1}"));
+        assert!(body.sha256.starts_with("sha256:"));
+    }
+
+    #[test]
+    fn a_large_filler_body_is_kept_whole_as_segments() {
+        let text = format!("{{\"subject\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+        let body = BodyRecord::capture(text.as_bytes());
+        assert!(matches!(body.stored, Stored::Segments { .. }), "{:?}", body.stored);
+        assert_eq!(body.whole_text().as_deref(), Some(text.as_str()));
+        assert_eq!(body.length, text.len() as u64);
+    }
+
+    #[test]
+    fn a_large_varied_body_keeps_a_prefix_and_says_so() {
+        let text: String = (0..100_000u32).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
+        let body = BodyRecord::capture(text.as_bytes());
+        assert_eq!(body.whole_text(), None);
+        assert!(body.display().contains("100000 bytes in all"), "{}", body.display());
+    }
+
+    #[test]
+    fn redaction_reaches_every_field() {
+        let redactor = Redactor::new([Secret::new("hunter2")]);
+        let mut exchange = Exchange::Http {
+            request: RecordedRequest {
+                method: "POST".into(),
+                url: "http://h/x?password=hunter2".into(),
+                headers: vec![Header::new("Authorization", "Bearer cwt=abc")],
+                body: Some(BodyRecord::capture(b"password=hunter2")),
+            },
+            response: Some(RecordedResponse {
+                status: 200,
+                headers: vec![Header::new("x-token", "cwt=abc")],
+                body: Some(BodyRecord::capture(b"{\"access_token\":\"cwt=abc\"}")),
+            }),
+        };
+        exchange.redact(&redactor);
+        let text = format!("{}{}", exchange.request_text(), exchange.response_text());
+        assert!(!text.contains("hunter2") && !text.contains("cwt=abc"), "{text}");
+        assert!(text.contains("Authorization: Bearer [redacted]"), "{text}");
+    }
+}

@@ -1,0 +1,274 @@
+//! The run session: the one type that owns a run against a target, from sign-in to cleanup.
+//! `run`, `tests/conformance.rs`, `mutants` and `bench` all drive it; none rebuilds the lifecycle.
+//!
+//! A session signs in and opens the applications ([`Session::open`]), runs trials with retries,
+//! redaction, snapshots and the baseline ([`Session::trial`], [`Session::run`], bounded by `jobs`),
+//! honours the stop request (no new trials; running ones get the grace, then are `not run`), and
+//! deletes its applications ([`Session::close`]) unless told to keep them. It never prints.
+
+use super::context::{Parts, RunContext};
+use super::exec::run_case;
+use super::plan::PlannedRun;
+use super::stop::Stop;
+use crate::baseline::Baseline;
+use crate::case::Identity;
+use crate::client::{HttpClient, close, open, sign_in, sign_in_anonymous};
+use crate::clock::Date;
+use crate::error::Error;
+use crate::secret::Redactor;
+use crate::snapshot::{Mode, Store};
+use crate::target::Target;
+use crate::verdict::{CaseResult, Mismatch, Outcome};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What a session does besides running cases.
+#[derive(Debug, Clone, Default)]
+pub struct SessionOptions {
+    /// Count should-level deviations (for snapshot failures in strict mode, and callers' standings).
+    pub strict: bool,
+    /// How many times a failed or errored trial runs again; a later pass makes it flaky.
+    pub retries: usize,
+    /// Known failures of the target.
+    pub baseline: Option<Arc<Baseline>>,
+    /// Where the target's snapshots are compared, if they are.
+    pub snapshots: Option<Arc<Store>>,
+    /// Trials run at once by [`Session::run`] (at least 1).
+    pub jobs: usize,
+    /// Leave the applications on the target (so recorded requests can be replayed).
+    pub keep_applications: bool,
+}
+
+/// A run against one target.
+#[derive(Debug)]
+pub struct Session {
+    ctx: Arc<RunContext>,
+    options: SessionOptions,
+    today: Date,
+}
+
+impl Session {
+    /// Signs in and opens one application per identity and media type the target offers. A stop
+    /// request during sign-in deletes the applications already created and gives
+    /// [`Error::Interrupted`]; any other failure means the target is unusable.
+    pub async fn open(target: Target, client: HttpClient, options: SessionOptions, stop: Stop) -> Result<Self, Error> {
+        let ctx = prepare_with(target, client, stop).await?;
+        Ok(Self {
+            ctx: Arc::new(ctx),
+            options,
+            today: Date::today(),
+        })
+    }
+
+    /// The shared run context (client, target, applications).
+    pub fn context(&self) -> &Arc<RunContext> {
+        &self.ctx
+    }
+
+    /// The session's options.
+    pub fn options(&self) -> &SessionOptions {
+        &self.options
+    }
+
+    /// Runs one trial: retries, then redaction (the one place secrets leave a result), snapshots
+    /// and the baseline. A trial asked to start after a stop request is `not run`.
+    pub async fn trial(&self, planned: &PlannedRun) -> CaseResult {
+        let ctx = &self.ctx;
+        if let Some(signal) = ctx.stop.requested() {
+            return not_started(
+                planned,
+                &format!("the run was interrupted by {signal} before it started"),
+            );
+        }
+        let mut result = run_case(ctx, &planned.case, planned.media).await;
+        for attempt in 2..=self.options.retries + 1 {
+            let retry = matches!(
+                result.outcome,
+                Outcome::Fail | Outcome::ShouldDeviation | Outcome::Error
+            );
+            if !retry || ctx.stop.requested().is_some() {
+                break;
+            }
+            let retried = run_case(ctx, &planned.case, planned.media).await;
+            if retried.outcome == Outcome::Pass {
+                let first = result.explain().lines().take(3).collect::<Vec<_>>().join(" ");
+                result = retried.with(
+                    Outcome::Flaky,
+                    format!("passed on attempt {attempt}; attempt 1: {first}"),
+                );
+                break;
+            }
+        }
+        redact(&mut result, &ctx.redactor);
+        if let Some(store) = &self.options.snapshots {
+            result.snapshot_changes = store.compare(&result);
+            if store.mode == Mode::Strict && result.outcome == Outcome::Pass {
+                fail_on_snapshot_changes(&mut result);
+            }
+        }
+        if let Some(baseline) = &self.options.baseline {
+            baseline.apply(&mut result, self.today);
+        }
+        result
+    }
+
+    /// Runs `plan`, `jobs` trials at a time, calling `on_finish` with each result as it
+    /// finishes; returns every result (trials cut short by a stop are `not run`).
+    pub async fn run(
+        self: &Arc<Self>,
+        plan: Vec<PlannedRun>,
+        mut on_finish: impl FnMut(&CaseResult),
+    ) -> Vec<CaseResult> {
+        let limit = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut names = BTreeMap::new();
+        for planned in plan {
+            let (session, limit) = (Arc::clone(self), Arc::clone(&limit));
+            let fallback = planned.clone();
+            let id = tasks
+                .spawn(async move {
+                    let _permit = limit.acquire_owned().await;
+                    session.trial(&planned).await
+                })
+                .id();
+            names.insert(id, fallback);
+        }
+        let mut results = Vec::with_capacity(names.len());
+        while let Some(joined) = tasks.join_next_with_id().await {
+            let result = match joined {
+                Ok((_, result)) => result,
+                Err(e) => match names.get(&e.id()) {
+                    Some(planned) => not_started(planned, "")
+                        .with(Outcome::Error, format!("the harness failed while running it: {e}")),
+                    None => continue,
+                },
+            };
+            on_finish(&result);
+            results.push(result);
+        }
+        results
+    }
+
+    /// Deletes the run's applications, unless the options keep them.
+    pub async fn close(&self) {
+        if !self.options.keep_applications {
+            finish(&self.ctx).await;
+        }
+    }
+}
+
+/// A result for a trial that never ran.
+fn not_started(planned: &PlannedRun, reason: &str) -> CaseResult {
+    let case = &planned.case;
+    CaseResult {
+        title: case.title.clone(),
+        spec: case.spec.clone(),
+        tags: case.tags.clone(),
+        ..CaseResult::new(&case.id, planned.media, case.severity, Outcome::NotRun)
+    }
+    .with(Outcome::NotRun, reason)
+}
+
+/// Results for trials that never ran (a run stopped during sign-in).
+pub fn not_run(plan: &[PlannedRun], reason: &str) -> Vec<CaseResult> {
+    plan.iter().map(|p| not_started(p, reason)).collect()
+}
+
+/// Removes every known secret from every text of a result.
+fn redact(result: &mut CaseResult, redactor: &Redactor) {
+    if let Some(reason) = &mut result.reason {
+        *reason = redactor.redact(reason);
+    }
+    for m in &mut result.mismatches {
+        m.expected = redactor.redact(&m.expected);
+        m.actual = redactor.redact(&m.actual);
+    }
+    for exchange in &mut result.exchanges {
+        exchange.redact(redactor);
+    }
+}
+
+/// In strict mode a changed snapshot fails a case that otherwise passed.
+fn fail_on_snapshot_changes(result: &mut CaseResult) {
+    if result.snapshot_changes.is_empty() {
+        return;
+    }
+    result.outcome = Outcome::failed(result.severity);
+    result.mismatches = result
+        .snapshot_changes
+        .iter()
+        .map(|name| Mismatch {
+            what: format!("snapshot {name}"),
+            expected: "the stored snapshot".into(),
+            actual: "a new or different response (review: cargo insta review)".into(),
+        })
+        .collect();
+}
+
+/// Builds the client, signs in and opens one application per media type the target offers
+/// (each with its own event channel, read in that representation), and as many anonymous ones
+/// when the target offers anonymous access.
+pub async fn prepare(target: Target) -> Result<RunContext, Error> {
+    let client =
+        HttpClient::new(target.limits).map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
+    prepare_with(target, client, Stop::new()).await
+}
+
+/// Like [`prepare`], with a client of the caller's (one that keeps a journal, say) and a stop
+/// request that is checked between sign-in steps.
+pub async fn prepare_with(target: Target, client: HttpClient, stop: Stop) -> Result<RunContext, Error> {
+    let mut redactor = Redactor::new(target.secrets());
+    let unusable =
+        |e: crate::client::DiscoveryError, redactor: &Redactor| Error::TargetUnusable(redactor.redact(&e.to_string()));
+    let account = tokio::select! {
+        account = sign_in(&client, &target, &mut redactor) => account,
+        signal = stop.wait() => return Err(Error::Interrupted(signal)),
+    };
+    let account = account.map_err(|e| unusable(e, &redactor))?;
+    let mut accounts = vec![(Identity::User, account.clone())];
+    if let Some(anonymous) = &target.anonymous {
+        let signed = tokio::select! {
+            signed = sign_in_anonymous(&client, anonymous, &mut redactor) => signed,
+            signal = stop.wait() => return Err(Error::Interrupted(signal)),
+        };
+        accounts.push((Identity::Anonymous, signed.map_err(|e| unusable(e, &redactor))?));
+    }
+    let mut sessions = BTreeMap::new();
+    for (identity, account) in &accounts {
+        for media in &target.media {
+            // Each application is created whole (its POST is not cut short), then the stop is
+            // checked: what was created is deleted before returning.
+            let opened = open(&client, account).await;
+            let failure = match (opened, stop.requested()) {
+                (Ok(session), None) => {
+                    sessions.insert((*identity, *media), session);
+                    continue;
+                }
+                (Ok(session), Some(signal)) => {
+                    sessions.insert((*identity, *media), session);
+                    Error::Interrupted(signal)
+                }
+                (Err(e), _) => unusable(e, &redactor),
+            };
+            for session in sessions.values() {
+                close(&client, session).await;
+            }
+            return Err(failure);
+        }
+    }
+    Ok(RunContext::new(Parts {
+        client,
+        target,
+        sessions,
+        redactor,
+        account,
+        stop,
+    }))
+}
+
+/// Deletes the run's applications (best effort).
+pub async fn finish(ctx: &RunContext) {
+    for session in ctx.sessions.values() {
+        close(&ctx.client, session).await;
+    }
+}
