@@ -17,6 +17,10 @@ fn main() {
         Command::Diff(args) => cli::reports::diff(&args),
         Command::Mutants(args) => cli::reports::mutants(&args),
         Command::Bench(args) => cli::reports::bench(&args),
+        Command::Schema => {
+            print!("{}", ucwa_conformance::report::results::json_schema());
+            Ok(ucwa_conformance::exit::ExitCode::Conformant)
+        }
     };
     let code = code.unwrap_or_else(|error| {
         eprintln!("{error}");

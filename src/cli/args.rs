@@ -37,6 +37,8 @@ pub enum Command {
     Mutants(MutantsArgs),
     /// Measure the harness against the raw HTTP floor (build with --release).
     Bench(BenchArgs),
+    /// Print the JSON Schema of the results file (`ucwa-conformance/results/2`).
+    Schema,
 }
 
 /// `bench`.

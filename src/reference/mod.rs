@@ -125,6 +125,11 @@ impl Running {
         (token, discover)
     }
 
+    /// How many applications are open now (a test looks here to see that a run cleaned up).
+    pub fn application_count(&self) -> usize {
+        self.state.lock().applications.len()
+    }
+
     /// Stops serving.
     pub fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -23,6 +23,7 @@ pub const SCHEMA: &str = "ucwa-conformance/results/2";
 #[schemars(title = "ucwa-conformance results, schema 2")]
 pub struct Results {
     /// Always `ucwa-conformance/results/2`.
+    #[schemars(extend("const" = "ucwa-conformance/results/2"))]
     pub schema: String,
     /// The suite's version.
     pub suite_version: String,

@@ -6,25 +6,6 @@ use std::process::{Command, Output};
 use ucwa_conformance::reference::{self, Config};
 use wiremock::ResponseTemplate;
 
-fn binary() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"));
-    command.current_dir(env!("CARGO_MANIFEST_DIR"));
-    // Tests never write snapshots into the project (the drift test sets its own directory).
-    command.env("UCWA_SNAPSHOTS", "off");
-    for var in [
-        "UCWA_BASE_URL",
-        "UCWA_TARGET",
-        "UCWA_TOKEN",
-        "UCWA_USERNAME",
-        "UCWA_PASSWORD",
-        "UCWA_PEER",
-        "UCWA_CASES",
-    ] {
-        command.env_remove(var);
-    }
-    command
-}
-
 fn text(output: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -12,3 +12,4 @@ mod reference_server;
 mod reports;
 mod selftest;
 mod support;
+mod verdicts;

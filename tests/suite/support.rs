@@ -258,3 +258,44 @@ expect.status = 400
 expect.code = "BadRequest"
 expect.subcode = "ParameterValidationFailure"
 "#;
+
+/// The binary, run from the project directory with no target variables and no snapshots.
+pub fn binary() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // Tests never write snapshots into the project (the drift test sets its own directory).
+    command.env("UCWA_SNAPSHOTS", "off");
+    for var in [
+        "UCWA_BASE_URL",
+        "UCWA_TARGET",
+        "UCWA_TOKEN",
+        "UCWA_USERNAME",
+        "UCWA_PASSWORD",
+        "UCWA_PEER",
+        "UCWA_CASES",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// Reads a results file the binary wrote, checking it against the committed JSON Schema.
+pub fn valid_results(path: &Path) -> ucwa_conformance::report::results::Results {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/results-2.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("the committed schema")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    let text = std::fs::read_to_string(path).expect("the results file");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} does not match schema/results-2.json:\n{}",
+        path.display(),
+        errors.join("\n")
+    );
+    ucwa_conformance::report::results::read(path).expect("a readable results file")
+}

@@ -1,0 +1,312 @@
+//! One verdict from trial to every report: the results file and its schema, honest diffs, clean
+//! JSON on standard output, outputs checked before the run, and graceful stops on SIGINT and
+//! SIGTERM that write every output and delete the run's applications.
+
+use crate::support::{binary, runtime, valid_results};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+use ucwa_conformance::reference::{self, Config};
+use ucwa_conformance::report::results::{self, Summary};
+use ucwa_conformance::verdict::Outcome;
+
+fn server(rt: &tokio::runtime::Runtime, config: Config) -> reference::Running {
+    rt.block_on(reference::spawn(config, "127.0.0.1:0".parse().expect("addr")))
+        .expect("listens")
+}
+
+/// `run` against `server` with the password grant and every peer.
+fn run_against(server: &reference::Running) -> std::process::Command {
+    let mut command = binary();
+    command
+        .args(["run", "--base-url", &server.base_url()])
+        .env("UCWA_USERNAME", "alice@contoso.test")
+        .env("UCWA_PASSWORD", "alice-password")
+        .env("UCWA_PEER", "sip:bob@contoso.test")
+        .env("UCWA_PEER_IGNORE", "sip:dave@contoso.test");
+    command
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn the_committed_schema_is_the_one_the_types_generate() {
+    let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/results-2.json"))
+        .expect("schema/results-2.json is committed");
+    assert!(
+        committed == results::json_schema(),
+        "schema/results-2.json is stale: regenerate it with `cargo run -- schema > schema/results-2.json`"
+    );
+}
+
+#[test]
+fn a_diff_of_runs_that_differ_only_by_should_level_deviations_exits_0() {
+    let rt = runtime();
+    let good = server(&rt, Config::default());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = dir.path().join("old.json");
+    let output = run_against(&good)
+        .args(["--skip", "events.", "--json"])
+        .arg(&old)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let mut file = valid_results(&old);
+    let mut turned = 0;
+    for case in file.cases.iter_mut().filter(|c| c.severity.as_str() == "should") {
+        case.outcome = Outcome::ShouldDeviation;
+        turned += 1;
+    }
+    assert!(turned > 3, "the corpus has should-level cases");
+    file.summary = Summary::of(&file.cases, false, false);
+    let new = dir.path().join("new.json");
+    std::fs::write(&new, results::to_json(&file)).expect("write");
+    let diff = |strict: bool| {
+        let mut command = binary();
+        command.arg("diff").arg(&old).arg(&new);
+        if strict {
+            command.arg("--strict");
+        }
+        command.output().expect("diff runs")
+    };
+    let lenient = diff(false);
+    assert_eq!(lenient.status.code(), Some(0), "{}", text(&lenient));
+    let report = text(&lenient);
+    assert!(report.contains("**0 regressions**"), "{report}");
+    assert!(
+        report.contains(&format!("{turned} new should-level deviations")),
+        "{report}"
+    );
+    let strict = diff(true);
+    assert_eq!(strict.status.code(), Some(1), "{}", text(&strict));
+    assert!(
+        text(&strict).contains(&format!("**{turned} regressions**")),
+        "{}",
+        text(&strict)
+    );
+}
+
+#[test]
+fn a_diff_ignores_ids_that_only_differ_by_value() {
+    let rt = runtime();
+    let (a, b) = (server(&rt, Config::default()), server(&rt, Config::default()));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (old, new) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    for (s, path) in [(&a, &old), (&b, &new)] {
+        let output = run_against(s)
+            .args(["start-messaging.created", "--json"])
+            .arg(path)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    }
+    let diff = binary().arg("diff").arg(&old).arg(&new).output().expect("diff runs");
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    assert!(text(&diff).contains("0 changed responses"), "{}", text(&diff));
+}
+
+#[test]
+fn every_stdout_line_of_format_json_is_json_and_the_summary_goes_to_stderr() {
+    let output = binary()
+        .args(["run", "--format", "json", "--skip", "events."])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert_eq!(events[0]["type"], "suite");
+    assert_eq!(events[0]["event"], "started");
+    let last = events.last().expect("a final event");
+    assert_eq!(
+        (last["type"].as_str(), last["event"].as_str()),
+        (Some("suite"), Some("ok"))
+    );
+    assert_eq!(last["exit_code"], 0);
+    let trials: Vec<&serde_json::Value> = events.iter().filter(|e| e["type"] == "test").collect();
+    assert_eq!(
+        trials.len() as u64,
+        events[0]["test_count"].as_u64().unwrap_or_default()
+    );
+    for t in &trials {
+        for field in ["name", "outcome", "severity", "media", "duration_ms", "counts"] {
+            assert!(!t[field].is_null(), "no `{field}` in {t}");
+        }
+    }
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("ucwa-conformance: conformant against reference"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn an_output_in_a_missing_directory_is_refused_before_any_request() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let started = Instant::now();
+    let output = binary()
+        .args(["run", "--base-url", "http://127.0.0.1:9/root", "--junit"])
+        .arg(dir.path().join("missing/junit.xml"))
+        .env("UCWA_TOKEN", "cwt=x")
+        .env("UCWA_PEER", "sip:b@c")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(text(&output).contains("does not exist"), "{}", text(&output));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[rstest::rstest]
+#[case::old_schema(r#"{"schema":"ucwa-conformance/results/1","cases":[]}"#, "Regenerate it with")]
+#[case::unknown_schema(
+    r#"{"schema":"ucwa-conformance/results/9"}"#,
+    "this version of ucwa-conformance reads"
+)]
+#[case::not_ours(r#"{"name":"x"}"#, "not a ucwa-conformance results file")]
+#[case::not_json("<xml/>", "not JSON")]
+fn a_results_file_that_is_not_ours_exits_2_naming_it(#[case] content: &str, #[case] words: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("r.json");
+    std::fs::write(&path, content).expect("write");
+    for args in [vec!["diff"], vec!["report"], vec!["coverage", "--results"]] {
+        let mut command = binary();
+        command.args(&args).arg(&path);
+        if args[0] == "diff" {
+            command.arg(&path);
+        }
+        let output = command.output().expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", text(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&path.display().to_string()) && stderr.contains(words),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// Starts `command`, waits until a line of its standard output satisfies `ready` (or `patience`
+/// passes), sends `signal`, and returns its output and how long it took to exit after the signal.
+fn signalled(
+    mut command: std::process::Command,
+    signal: &str,
+    ready: impl Fn(&str) -> bool,
+    patience: Duration,
+) -> (Output, Duration) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut seen = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = sender.send(line.clone());
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        seen
+    });
+    let deadline = Instant::now() + patience;
+    while let Ok(line) = receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        if ready(&line) {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let mut output = child.wait_with_output().expect("exits");
+    let after = sent.elapsed();
+    output.stdout = reader.join().expect("reader").into_bytes();
+    (output, after)
+}
+
+#[rstest::rstest]
+#[case::sigint("-INT", 130)]
+#[case::sigterm("-TERM", 143)]
+fn a_signal_during_the_run_writes_every_output_and_deletes_the_applications(#[case] signal: &str, #[case] code: i32) {
+    let rt = runtime();
+    let reference = server(
+        &rt,
+        Config {
+            invitation_timeout: Duration::from_secs(60),
+            ..Config::default()
+        },
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (json, junit) = (dir.path().join("r.json"), dir.path().join("j.xml"));
+    let mut command = run_against(&reference);
+    command
+        .args(["events.completed.no-answer", "--jobs", "2", "--json"])
+        .arg(&json)
+        .arg("--junit")
+        .arg(&junit);
+    let (output, after) = signalled(command, signal, |l| l.starts_with("running "), Duration::from_secs(30));
+    assert_eq!(output.status.code(), Some(code), "{}", text(&output));
+    assert!(after < Duration::from_secs(10), "the stop took {after:?}");
+    let file = valid_results(&json);
+    assert!(file.interrupted);
+    assert!(!file.summary.conformant);
+    assert_eq!(file.summary.not_run, 2, "{:?}", file.summary);
+    assert!(
+        file.cases
+            .iter()
+            .all(|c| c.reason.as_deref().is_some_and(|r| r.contains("interrupted by"))),
+        "{:?}",
+        file.cases
+    );
+    assert!(
+        std::fs::read_to_string(&junit)
+            .expect("junit written")
+            .contains("<testsuites")
+    );
+    assert!(text(&output).contains("INTERRUPTED"), "{}", text(&output));
+    assert_eq!(reference.application_count(), 0, "the run's applications were deleted");
+}
+
+#[test]
+fn a_signal_during_sign_in_writes_the_results_with_every_trial_not_run() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    // Accepts and never answers: sign-in hangs until the signal.
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(8).collect();
+        std::thread::sleep(Duration::from_secs(60));
+        drop(held);
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("r.json");
+    let mut command = binary();
+    command
+        .args([
+            "run",
+            "start-messaging.created",
+            "--base-url",
+            &format!("http://{addr}/root"),
+        ])
+        .env("UCWA_TOKEN", "cwt=never-printed-token")
+        .env("UCWA_PEER", "sip:b@c")
+        .arg("--json")
+        .arg(&json);
+    let (output, _) = signalled(command, "-INT", |_| false, Duration::from_secs(1));
+    assert_eq!(output.status.code(), Some(130), "{}", text(&output));
+    let file = valid_results(&json);
+    assert!(file.interrupted);
+    assert_eq!(file.summary.not_run, file.cases.len());
+    assert!(!text(&output).contains("never-printed-token"));
+}
