@@ -107,22 +107,31 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize) -> Result<Level,
         .await
         .map_err(|e| e.to_string())?;
     server.target.limits.max_wait = Some(crate::mutation::MAX_WAIT);
+    // The harness as `run --snapshots off` uses it: a run session, no snapshot compared.
+    let options = SessionOptions {
+        jobs,
+        ..SessionOptions::default()
+    };
+    let once = run::plan(cases, &Selection::default());
+    // One untimed pass first, so neither side is measured cold (the floor runs after the
+    // harness and would otherwise find the server and the allocator warm).
+    let warm_client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
+    let warm = Session::open(server.target.clone(), warm_client, options.clone(), Stop::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    let warm = Arc::new(warm);
+    warm.run(once.clone(), |_| {}).await;
+    warm.close().await;
     let journal: Arc<Mutex<Vec<Request>>> = Arc::default();
     let client = HttpClient::new(server.target.limits)
         .map_err(|e| e.to_string())?
         .with_journal(Arc::clone(&journal));
     reset_peak();
     let started = Instant::now();
-    // The harness as `run --snapshots off` uses it: a run session, no snapshot compared.
-    let options = SessionOptions {
-        jobs,
-        ..SessionOptions::default()
-    };
     let session = Session::open(server.target.clone(), client, options, Stop::new())
         .await
         .map_err(|e| e.to_string())?;
     let session = Arc::new(session);
-    let once = run::plan(cases, &Selection::default());
     let plan: Vec<_> = (0..repeat).flat_map(|_| once.iter().cloned()).collect();
     let trials = plan.len();
     session.run(plan, |_| {}).await;

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 /// Largest body stored as plain text, in bytes.
 pub const STORED_BODY_BYTES: usize = 64 * 1024;
 
-/// A run of one byte at least this long is stored as a [`Segment::Repeat`].
+/// A repeated piece at least this long (in bytes) is stored as a [`Segment::Repeat`].
 const MIN_RUN: usize = 256;
 
 /// One step of a trial: an HTTP exchange, or a wait on the event channel.
@@ -82,8 +82,9 @@ pub struct RecordedResponse {
 pub struct BodyRecord {
     /// Length in bytes.
     pub length: u64,
-    /// `sha256:` and the hex digest of the whole body.
-    pub sha256: String,
+    /// `sha256:` and the hex digest of the whole body, when only a prefix is stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// How much of it is stored.
     pub stored: Stored,
 }
@@ -118,24 +119,20 @@ pub enum Segment {
         /// The text.
         text: String,
     },
-    /// One character repeated.
+    /// A short piece of printable ASCII repeated.
     Repeat {
-        /// The character.
-        repeat: char,
+        /// The piece.
+        repeat: String,
         /// How many times.
         count: u64,
     },
 }
 
 impl BodyRecord {
-    /// Records `bytes`: whole when small or made of long runs, else a prefix.
+    /// Records `bytes`: whole when small or made of long runs, else a prefix with the length and
+    /// sha256 of the whole. A body stored whole needs no digest (it is there to hash), so large
+    /// filler bodies cost one scan, not a hash.
     pub fn capture(bytes: &[u8]) -> Self {
-        let digest = Sha256::digest(bytes);
-        let mut sha256 = String::with_capacity(7 + 64);
-        sha256.push_str("sha256:");
-        for byte in digest {
-            let _ = write!(sha256, "{byte:02x}");
-        }
         let stored = match std::str::from_utf8(bytes) {
             Ok(text) if bytes.len() <= STORED_BODY_BYTES => Stored::Text { text: text.to_string() },
             Ok(text) => match segments(text) {
@@ -148,6 +145,7 @@ impl BodyRecord {
                 prefix: prefix_of(bytes),
             },
         };
+        let sha256 = matches!(stored, Stored::Prefix { .. }).then(|| sha256(bytes));
         Self {
             length: bytes.len() as u64,
             sha256,
@@ -164,7 +162,7 @@ impl BodyRecord {
                     .iter()
                     .map(|s| match s {
                         Segment::Text { text } => text.clone(),
-                        Segment::Repeat { repeat, count } => repeat.to_string().repeat(*count as usize),
+                        Segment::Repeat { repeat, count } => repeat.repeat(*count as usize),
                     })
                     .collect(),
             ),
@@ -186,7 +184,7 @@ impl BodyRecord {
             Stored::Prefix { prefix } => format!(
                 "{prefix}\n... ({} bytes in all, {}; only the first {} are stored)",
                 self.length,
-                self.sha256,
+                self.sha256.as_deref().unwrap_or("no digest"),
                 prefix.len()
             ),
         }
@@ -201,12 +199,8 @@ impl BodyRecord {
             return;
         }
         match self.whole_text() {
-            Some(text) => {
-                let digest = Self::capture(text.as_bytes());
-                self.length = digest.length;
-                self.sha256 = digest.sha256;
-            }
-            None => self.sha256 = REDACTED.to_string(),
+            Some(text) => self.length = text.len() as u64,
+            None => self.sha256 = Some(REDACTED.to_string()),
         }
     }
 
@@ -225,42 +219,84 @@ impl BodyRecord {
     }
 }
 
+/// `sha256:` and the hex digest of `bytes`.
+fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in digest {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
 /// Up to the cap's worth of bytes, as text.
 fn prefix_of(bytes: &[u8]) -> String {
     let cut = &bytes[..bytes.len().min(STORED_BODY_BYTES)];
     String::from_utf8_lossy(cut).trim_end_matches('\u{fffd}').to_string()
 }
 
-/// The body as text pieces and runs, if that form fits under the cap.
+/// The window in which a repeating unit is looked for, in bytes.
+const WINDOW: usize = 64;
+
+/// The longest repeating unit looked for, in bytes.
+const MAX_UNIT: usize = 16;
+
+/// The shortest period (1 to [`MAX_UNIT`] bytes of printable ASCII) that `window` repeats.
+fn period_of(window: &[u8]) -> Option<usize> {
+    (1..=MAX_UNIT).find(|&p| {
+        window[p] == window[0]
+            && window[p..] == window[..window.len() - p]
+            && window[..p].iter().all(|b| (0x20..0x7f).contains(b))
+    })
+}
+
+/// The body as text pieces and repeated units, if that form fits under the cap. Windows of
+/// [`WINDOW`] bytes are tested for a short period; a periodic one is extended a chunk at a time
+/// (slice comparisons, so a 2 MiB filler costs about one memcmp pass).
 fn segments(text: &str) -> Option<Vec<Segment>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut stored = 0usize;
     let (mut start, mut i) = (0usize, 0usize);
-    while i < bytes.len() {
-        let byte = bytes[i];
-        let mut end = i + 1;
-        while end < bytes.len() && bytes[end] == byte {
+    while i + WINDOW <= bytes.len() {
+        let Some(p) = period_of(&bytes[i..i + WINDOW]) else {
+            i += WINDOW;
+            continue;
+        };
+        // The repetition may have begun inside the previous window.
+        while i > start && bytes[i - 1] == bytes[i - 1 + p] {
+            i -= 1;
+        }
+        let mut end = i + WINDOW;
+        while end + WINDOW <= bytes.len() && bytes[end..end + WINDOW] == bytes[end - p..end - p + WINDOW] {
+            end += WINDOW;
+        }
+        while end < bytes.len() && bytes[end] == bytes[end - p] {
             end += 1;
         }
-        if byte.is_ascii() && end - i >= MIN_RUN {
-            if start < i {
-                stored += i - start;
-                out.push(Segment::Text {
-                    text: text[start..i].to_string(),
-                });
-            }
-            out.push(Segment::Repeat {
-                repeat: byte as char,
-                count: (end - i) as u64,
-            });
-            stored += 16;
-            start = end;
+        let count = (end - i) / p;
+        end = i + count * p;
+        if end - i < MIN_RUN {
+            i = end.max(i + 1);
+            continue;
         }
+        // The unit is ASCII, so `i` and `end` are character boundaries.
+        if start < i {
+            stored += i - start;
+            out.push(Segment::Text {
+                text: text[start..i].to_string(),
+            });
+        }
+        out.push(Segment::Repeat {
+            repeat: text[i..i + p].to_string(),
+            count: count as u64,
+        });
+        stored += p + 16;
         if stored > STORED_BODY_BYTES {
             return None;
         }
-        i = end;
+        (start, i) = (end, end);
     }
     if start < bytes.len() {
         stored += bytes.len() - start;
@@ -383,12 +419,12 @@ mod tests {
         let body = BodyRecord::capture(b"{\"a\":1}");
         assert_eq!(body.length, 7);
         assert_eq!(body.whole_text().as_deref(), Some("{\"a\":1}"));
-        assert!(body.sha256.starts_with("sha256:"));
+        assert_eq!(body.sha256, None, "a body stored whole needs no digest");
     }
 
     #[test]
     fn a_large_filler_body_is_kept_whole_as_segments() {
-        let text = format!("{{\"subject\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+        let text = format!("{{\"subject\":\"é{}\"}}", "abcdefghij".repeat(200_000));
         let body = BodyRecord::capture(text.as_bytes());
         assert!(matches!(body.stored, Stored::Segments { .. }), "{:?}", body.stored);
         assert_eq!(body.whole_text().as_deref(), Some(text.as_str()));
@@ -401,6 +437,7 @@ mod tests {
         let body = BodyRecord::capture(text.as_bytes());
         assert_eq!(body.whole_text(), None);
         assert!(body.display().contains("100000 bytes in all"), "{}", body.display());
+        assert!(body.sha256.as_deref().is_some_and(|d| d.starts_with("sha256:")));
     }
 
     #[test]

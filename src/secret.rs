@@ -3,6 +3,7 @@
 //! A [`Secret`] never prints its value; the [`Redactor`] scrubs known secret values, `cwt=` and
 //! `psat=` tokens, and Authorization values from any text before it leaves the run.
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::fmt;
 use std::sync::LazyLock;
@@ -41,18 +42,47 @@ static AUTHORIZATION_LINE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?i)(authorization:[ \t]*)(bearer[ \t]+)?[^\r\n]+").ok());
 
 /// Removes secrets from text.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Redactor {
+    /// Each secret's exact forms to remove: as it is, and URL-encoded when that differs.
+    forms: Vec<Secret>,
     values: Vec<Secret>,
+    /// Finds, in one pass and ignoring ASCII case, anything that may need removing: a secret's
+    /// form, `cwt=`, `psat=` or `authorization`. Text with none of them is returned as it is.
+    screen: Option<AhoCorasick>,
 }
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redactor({} secrets)", self.values.len())
+    }
+}
+
+/// What every redactor looks for besides the secrets it knows.
+const ALWAYS_SCREENED: [&str; 3] = ["cwt=", "psat=", "authorization"];
 
 impl Redactor {
     /// A redactor that also knows these exact values.
     pub fn new(values: impl IntoIterator<Item = Secret>) -> Self {
-        let mut values: Vec<Secret> = values.into_iter().filter(|s| s.expose().len() >= 3).collect();
+        let values: Vec<Secret> = values.into_iter().filter(|s| s.expose().len() >= 3).collect();
+        let mut forms: Vec<Secret> = Vec::new();
+        for secret in &values {
+            forms.push(secret.clone());
+            let encoded: String = url::form_urlencoded::byte_serialize(secret.expose().as_bytes()).collect();
+            if encoded != secret.expose() {
+                forms.push(Secret::new(encoded));
+            }
+        }
         // Longer first, so a secret that contains another is removed whole.
-        values.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
-        Self { values }
+        forms.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+        let patterns = forms.iter().map(|f| f.expose()).chain(ALWAYS_SCREENED);
+        let screen = AhoCorasick::builder().ascii_case_insensitive(true).build(patterns).ok();
+        Self { forms, values, screen }
+    }
+
+    /// False when `text` certainly holds nothing to remove.
+    fn may_hold_secrets(&self, text: &str) -> bool {
+        self.screen.as_ref().is_none_or(|screen| screen.is_match(text))
     }
 
     /// Adds a value learnt during the run (an issued token, say).
@@ -63,6 +93,9 @@ impl Redactor {
     /// Plain text (a recorded request, a console line) with every known secret, `cwt=`/`psat=`
     /// token and Authorization header value replaced.
     pub fn redact(&self, text: &str) -> String {
+        if !self.may_hold_secrets(text) {
+            return text.to_string();
+        }
         let out = self.redact_values(text);
         match AUTHORIZATION_LINE.as_ref() {
             Some(pattern) => pattern
@@ -81,12 +114,13 @@ impl Redactor {
     /// Any text, serialized formats included (JSON, XML, HTML), with every known secret and
     /// `cwt=`/`psat=` token replaced; nothing else is touched, so the format stays valid.
     pub fn redact_values(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for secret in &self.values {
-            out = out.replace(secret.expose(), REDACTED);
-            let encoded: String = url::form_urlencoded::byte_serialize(secret.expose().as_bytes()).collect();
-            if encoded != secret.expose() {
-                out = out.replace(&encoded, REDACTED);
+        if !self.may_hold_secrets(text) {
+            return text.to_string();
+        }
+        let mut out = std::borrow::Cow::Borrowed(text);
+        for form in &self.forms {
+            if out.contains(form.expose()) {
+                out = std::borrow::Cow::Owned(out.replace(form.expose(), REDACTED));
             }
         }
         match TOKEN_PATTERN.as_ref() {
@@ -95,7 +129,7 @@ impl Redactor {
                     format!("{}={REDACTED}", caps.get(1).map_or("", |m| m.as_str()))
                 })
                 .into_owned(),
-            None => out,
+            None => out.into_owned(),
         }
     }
 }

@@ -15,8 +15,8 @@ pub struct Request {
     pub url: Url,
     /// Headers in order (names as written).
     pub headers: Vec<(String, String)>,
-    /// Body bytes, if any.
-    pub body: Option<Vec<u8>>,
+    /// Body bytes, if any (shared: sending, retrying or journaling it copies nothing).
+    pub body: Option<bytes::Bytes>,
 }
 
 impl Request {
@@ -37,7 +37,7 @@ impl Request {
     }
 
     /// Sets the body.
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+    pub fn body(mut self, body: impl Into<bytes::Bytes>) -> Self {
         self.body = Some(body.into());
         self
     }

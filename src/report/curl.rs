@@ -38,13 +38,11 @@ fn pipeline(segments: &[Segment]) -> Option<String> {
         match segment {
             Segment::Text { text } => parts.push(format!("printf '%s' {}", shell(text))),
             Segment::Repeat { repeat, count } => {
-                if !repeat.is_ascii_alphanumeric() && !" .,:;_=+@#".contains(*repeat) {
+                if repeat.starts_with('-') || !repeat.bytes().all(|b| (0x20..0x7f).contains(&b)) {
                     return None;
                 }
-                parts.push(format!(
-                    "head -c {count} /dev/zero | tr '\\0' {}",
-                    shell(&repeat.to_string())
-                ));
+                let total = repeat.len() as u64 * count;
+                parts.push(format!("yes {} | tr -d '\\n' | head -c {total}", shell(repeat)));
             }
         }
     }
@@ -56,7 +54,7 @@ fn not_exact(curl: &str, body: &BodyRecord) -> String {
         "# NOT EXACT: the body was {} bytes ({}) and only its start was stored;\n\
          # this command sends that start only.\n{curl} --data-binary {}",
         body.length,
-        body.sha256,
+        body.sha256.as_deref().unwrap_or("no digest"),
         shell(&body.display())
     )
 }
@@ -96,11 +94,11 @@ mod tests {
 
     #[test]
     fn a_large_filler_body_is_regenerated_exactly() {
-        let body = format!("{{\"s\":\"{}\"}}", "x".repeat(3_000_000));
+        let body = format!("{{\"s\":\"{}\"}}", "abcdefghij".repeat(300_000));
         let command = command(&post(body.as_bytes())).expect("a command");
         assert!(
             command.starts_with(
-                "{ printf '%s' '{\"s\":\"'; head -c 3000000 /dev/zero | tr '\\0' 'x'; printf '%s' '\"}'; } | curl"
+                "{ printf '%s' '{\"s\":\"'; yes 'abcdefghij' | tr -d '\\n' | head -c 3000000; printf '%s' '\"}'; } | curl"
             ),
             "{command}"
         );

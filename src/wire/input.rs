@@ -3,6 +3,7 @@
 
 use super::UCWA_NS;
 use crate::case::Media;
+use std::collections::BTreeMap;
 
 /// Renders input properties and link-valued inputs in a media type.
 pub fn render_input(media: Media, properties: &[(String, String)], links: &[(String, String)]) -> String {
@@ -13,46 +14,91 @@ pub fn render_input(media: Media, properties: &[(String, String)], links: &[(Str
 }
 
 fn json(properties: &[(String, String)], links: &[(String, String)]) -> String {
-    let mut object = serde_json::Map::new();
-    for (name, value) in properties {
-        object.insert(name.clone(), serde_json::Value::String(value.clone()));
+    // Keys in sorted order (as a JSON object map keeps them), the last of a repeated name winning.
+    let properties: BTreeMap<&str, &str> = properties.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let links: BTreeMap<&str, &str> = links.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let size: usize = properties.iter().map(|(k, v)| k.len() + v.len() + 6).sum::<usize>() + 64;
+    let mut out = String::with_capacity(size);
+    out.push('{');
+    let mut first = true;
+    let mut entry = |out: &mut String, name: &str| {
+        if !std::mem::take(&mut first) {
+            out.push(',');
+        }
+        json_string(out, name);
+        out.push(':');
+    };
+    for (name, value) in &properties {
+        if *name == "_links" && !links.is_empty() {
+            continue;
+        }
+        entry(&mut out, name);
+        json_string(&mut out, value);
     }
     if !links.is_empty() {
-        let mut link_map = serde_json::Map::new();
-        for (rel, href) in links {
-            link_map.insert(rel.clone(), serde_json::json!({ "href": href }));
+        entry(&mut out, "_links");
+        out.push('{');
+        for (i, (rel, href)) in links.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, rel);
+            out.push_str(":{\"href\":");
+            json_string(&mut out, href);
+            out.push('}');
         }
-        object.insert("_links".into(), serde_json::Value::Object(link_map));
+        out.push('}');
     }
-    serde_json::Value::Object(object).to_string()
+    out.push('}');
+    out
+}
+
+/// Appends `text` as a JSON string: copied whole when nothing needs escaping (one vectorised
+/// scan, so a 2 MiB value costs a copy), else escaped by serde_json.
+fn json_string(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let control = bytes.iter().fold(false, |found, b| found | (*b < 0x20));
+    if !control && memchr::memchr2(b'"', b'\\', bytes).is_none() {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::Value::String(text.to_string()).to_string());
+    }
 }
 
 fn xml(properties: &[(String, String)], links: &[(String, String)]) -> String {
-    let mut out = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<input xmlns=\"{UCWA_NS}\">\n");
+    let size: usize = properties.iter().map(|(k, v)| k.len() + v.len() + 40).sum::<usize>() + 256;
+    let mut out = String::with_capacity(size);
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<input xmlns=\"");
+    out.push_str(UCWA_NS);
+    out.push_str("\">\n");
     for (name, value) in properties {
-        out.push_str(&format!(
-            "  <property name=\"{}\">{}</property>\n",
-            escape(name),
-            escape(value)
-        ));
+        out.push_str("  <property name=\"");
+        escape_into(&mut out, name);
+        out.push_str("\">");
+        escape_into(&mut out, value);
+        out.push_str("</property>\n");
     }
     for (rel, href) in links {
-        out.push_str(&format!(
-            "  <link rel=\"{}\" href=\"{}\"/>\n",
-            escape(rel),
-            escape(href)
-        ));
+        out.push_str("  <link rel=\"");
+        escape_into(&mut out, rel);
+        out.push_str("\" href=\"");
+        escape_into(&mut out, href);
+        out.push_str("\"/>\n");
     }
     out.push_str("</input>\n");
     out
 }
 
-/// Escapes text for XML content and attribute values.
-fn escape(text: &str) -> String {
-    if !text.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
-        return text.to_string();
+/// Appends `text` escaped for XML content and attribute values (copied whole when clean: two
+/// memchr passes find out).
+fn escape_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    if memchr::memchr3(b'&', b'<', b'>', bytes).is_none() && memchr::memchr2(b'"', b'\'', bytes).is_none() {
+        out.push_str(text);
+        return;
     }
-    let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -63,7 +109,6 @@ fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -82,8 +127,19 @@ mod tests {
             &pairs(&[("message", "data:text/plain,hi")]),
         );
         let value: serde_json::Value = serde_json::from_str(&body).expect("valid json");
+        assert_eq!(
+            body,
+            r#"{"operationId":"op","to":"sip:a@b","_links":{"message":{"href":"data:text/plain,hi"}}}"#
+        );
         assert_eq!(value["operationId"], "op");
         assert_eq!(value["_links"]["message"]["href"], "data:text/plain,hi");
+    }
+
+    #[test]
+    fn json_escapes_what_needs_it() {
+        let body = render_input(Media::Json, &pairs(&[("s", "a\"b\\c\nd")]), &[]);
+        let value: serde_json::Value = serde_json::from_str(&body).expect("valid json");
+        assert_eq!(value["s"], "a\"b\\c\nd");
     }
 
     #[test]
