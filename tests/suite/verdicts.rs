@@ -147,6 +147,8 @@ fn every_stdout_line_of_format_json_is_json_and_the_summary_goes_to_stderr() {
         "{}",
         text(&output)
     );
+    let leaked_token = regex::Regex::new(r"(cwt|psat)=[^\[]").expect("regex");
+    assert!(!text(&output).contains("alice-password") && !leaked_token.is_match(&text(&output)));
 }
 
 #[test]
