@@ -6,6 +6,7 @@ use crate::case::Fault;
 use crate::reference::{self, Config, PeerBehaviour, Running};
 use crate::secret::Secret;
 use crate::target::{Anonymous, Credentials, Limits, Target};
+use crate::trust::Trust;
 use std::net::{Ipv4Addr, SocketAddr};
 use url::Url;
 
@@ -55,9 +56,11 @@ pub async fn start(config: Config) -> std::io::Result<Embedded> {
         token: Secret::new(token),
         target: ANONYMOUS_TARGET.into(),
     };
+    let base_url = url(server.base_url())?;
     let target = Target {
         name: "reference".into(),
-        base_url: url(server.base_url())?,
+        trust: Trust::new(&base_url, [], false),
+        base_url,
         credentials: Credentials::Password {
             username: user,
             password: Secret::new(password),

@@ -43,5 +43,6 @@ pub mod secret;
 pub mod snapshot;
 pub mod standing;
 pub mod target;
+pub mod trust;
 pub mod verdict;
 pub mod wire;

@@ -5,6 +5,7 @@
 use crate::case::{Fault, KNOWN_PRECONDITIONS, Media, PeerRole};
 use crate::diag::FileError;
 use crate::secret::Secret;
+use crate::trust::Trust;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -36,6 +37,8 @@ pub struct Target {
     pub faults_url: Option<Url>,
     /// Timeouts and size caps.
     pub limits: Limits,
+    /// The hosts that may receive credentials (see `trust`).
+    pub trust: Trust,
 }
 
 /// What an anonymous client needs: a `psat=` token limited to one target, and where to
@@ -141,10 +144,16 @@ pub struct Overrides {
     pub peer_decline: Option<String>,
     /// `UCWA_PEER_IGNORE`.
     pub peer_ignore: Option<String>,
+    /// `--trust-host` (repeatable) and `UCWA_TRUSTED_HOSTS` (comma-separated): added to the
+    /// profile's `trusted_hosts`.
+    pub trusted_hosts: Vec<String>,
+    /// `--allow-plain-http-credentials` / `UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS`.
+    pub allow_plain_http: bool,
 }
 
 impl Overrides {
-    /// True when no value is set.
+    /// True when no value that names or signs in to a target is set (the trust options alone
+    /// configure no target).
     pub fn is_empty(&self) -> bool {
         self.base_url.is_none()
             && self.token.is_none()
@@ -184,6 +193,10 @@ struct RawProfile {
     anonymous: Option<RawAnonymous>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    trusted_hosts: Vec<String>,
+    #[serde(default)]
+    allow_plain_http_credentials: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -277,6 +290,8 @@ pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetErro
         offers,
         faults_url,
         limits,
+        trusted_hosts: raw.trusted_hosts,
+        allow_plain_http: raw.allow_plain_http_credentials,
     };
     settings.overridden(overrides).build()
 }
@@ -310,6 +325,8 @@ struct Settings {
     offers: BTreeSet<String>,
     faults_url: Option<Url>,
     limits: Limits,
+    trusted_hosts: Vec<String>,
+    allow_plain_http: bool,
 }
 
 impl Settings {
@@ -318,6 +335,8 @@ impl Settings {
         self.peer = o.peer.or(self.peer);
         self.peer_decline = o.peer_decline.or(self.peer_decline);
         self.peer_ignore = o.peer_ignore.or(self.peer_ignore);
+        self.trusted_hosts.extend(o.trusted_hosts);
+        self.allow_plain_http |= o.allow_plain_http;
         if o.token.is_some() || o.username.is_some() || o.password.is_some() {
             // Credentials from the environment replace the profile's as a whole.
             self.token = o.token;
@@ -351,6 +370,19 @@ impl Settings {
         let peer = self
             .peer
             .ok_or_else(|| invalid("no peer to invite: give --peer, UCWA_PEER or peer in the profile"))?;
+        // Hosts the user named in the profile itself are trusted with credentials too.
+        let configured = [
+            self.anonymous.as_ref().map(|a| &a.discover_url),
+            self.faults_url.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u.host_str().map(str::to_string));
+        let trust = Trust::new(
+            &base_url,
+            self.trusted_hosts.into_iter().chain(configured),
+            self.allow_plain_http,
+        );
         Ok(Target {
             name: self
                 .name
@@ -369,6 +401,7 @@ impl Settings {
             offers: self.offers,
             faults_url: self.faults_url,
             limits: self.limits,
+            trust,
         })
     }
 }

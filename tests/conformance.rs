@@ -96,6 +96,11 @@ fn environment_target() -> Target {
         peer: env("UCWA_PEER"),
         peer_decline: env("UCWA_PEER_DECLINE"),
         peer_ignore: env("UCWA_PEER_IGNORE"),
+        trusted_hosts: env("UCWA_TRUSTED_HOSTS")
+            .map(|v| v.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
+        allow_plain_http: env("UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS")
+            .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
     };
     target::from_overrides(overrides).unwrap_or_else(|e| exit(2, &e.to_string()))
 }

@@ -186,6 +186,23 @@ pub struct RunArgs {
     /// A SIP URI whose user never answers (enables the `peer:ignore` cases).
     #[arg(long, env = "UCWA_PEER_IGNORE")]
     pub peer_ignore: Option<String>,
+    /// Also trust this host with credentials (repeatable; `UCWA_TRUSTED_HOSTS` takes a comma list).
+    /// See README "Security".
+    #[arg(
+        long = "trust-host",
+        value_name = "HOST",
+        env = "UCWA_TRUSTED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub trust_host: Vec<String>,
+    /// Let the password go over plain http to a host that is not a loopback address.
+    #[arg(
+        long,
+        env = "UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub allow_plain_http_credentials: bool,
     /// Bearer token (environment only, so it stays out of process lists).
     #[arg(
         long = "token-from-env-only",
@@ -205,8 +222,13 @@ pub struct RunArgs {
     /// Cases run at once.
     #[arg(long, short = 'j', default_value_t = 4, env = "UCWA_JOBS")]
     pub jobs: usize,
-    /// Count should-level failures as failures.
-    #[arg(long, env = "UCWA_STRICT")]
+    /// Count should-level deviations (and errors in should-level cases) as failures.
+    #[arg(
+        long,
+        env = "UCWA_STRICT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub strict: bool,
     /// Run a failed or errored trial again up to N times; a later pass is reported as flaky.
     #[arg(long, default_value_t = 0, value_name = "N", env = "UCWA_RETRIES")]
@@ -372,6 +394,8 @@ impl RunArgs {
             peer: self.peer.clone(),
             peer_decline: self.peer_decline.clone(),
             peer_ignore: self.peer_ignore.clone(),
+            trusted_hosts: self.trust_host.clone(),
+            allow_plain_http: self.allow_plain_http_credentials,
         }
     }
 }

@@ -29,6 +29,14 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         for (peer, behaviour) in &config.peers {
             println!("  peer: {peer} ({})", behaviour.as_str());
         }
+        if !args.listen.ip().is_loopback() {
+            eprintln!(
+                "WARNING: listening on {}, not a loopback address: its users and passwords (printed above), \
+                 its tokens and its fault-control endpoint are open to anyone who can reach this address. \
+                 The reference server is a test fixture; bind it to 127.0.0.1 unless you mean this.",
+                args.listen
+            );
+        }
         println!("press Ctrl-C to stop");
         let _ = tokio::signal::ctrl_c().await;
         server.stop();

@@ -87,6 +87,9 @@ pub async fn password_grant(
     let url = base
         .join(&challenge.href)
         .map_err(|e| AuthError::Refused(format!("invalid token href `{}`: {e}", challenge.href)))?;
+    if let Some(trust) = client.trust() {
+        trust.password_allowed(&url).map_err(AuthError::Refused)?;
+    }
     let form: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "password")
         .append_pair("username", username)

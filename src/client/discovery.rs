@@ -115,6 +115,15 @@ pub async fn open(client: &HttpClient, account: &Account) -> Result<Session, Dis
     };
     let (application_url, application) = walker.create_application(account.applications.clone()).await?;
     let (links, communication_rels) = collect_links(&application, &application_url)?;
+    // The event channel is read with the token: it must be in the trust set from the start.
+    if let (Some(trust), Some(events)) = (client.trust(), links.get("events"))
+        && !trust.trusts(events)
+    {
+        return Err(DiscoveryError {
+            step: format!("the `events` link {events}"),
+            reason: trust.untrusted(events.host_str().unwrap_or("(no host)"), "the token"),
+        });
+    }
     Ok(Session {
         token: walker.token,
         application: application_url,

@@ -3,7 +3,7 @@
 //! record for its event (correlated by operationId) until its time budget runs out.
 
 use super::discovery::Session;
-use super::http::{HttpClient, Request};
+use super::http::{HttpClient, Request, TransportError};
 use crate::case::Media;
 use crate::wire::{Event, parse_batch, request_content_type};
 use std::sync::{Arc, Mutex};
@@ -27,7 +27,7 @@ pub struct EventHub {
 #[derive(Debug, Default)]
 struct Inner {
     events: Mutex<Vec<Event>>,
-    failure: Mutex<Option<String>>,
+    failure: Mutex<Option<WaitError>>,
     notify: Notify,
 }
 
@@ -48,6 +48,9 @@ pub enum WaitError {
     /// The application has no `events` link.
     #[error("the application has no `events` link")]
     NoChannel,
+    /// The channel's next link leads outside the trust set: the target's failure.
+    #[error("the event channel's next link: {0}")]
+    Untrusted(String),
 }
 
 impl EventHub {
@@ -57,7 +60,7 @@ impl EventHub {
             inner: Arc::new(Inner::default()),
         };
         let Some(url) = session.links.get("events").cloned() else {
-            hub.fail(WaitError::NoChannel.to_string());
+            hub.fail(WaitError::NoChannel);
             return hub;
         };
         let reader = hub.clone();
@@ -66,9 +69,9 @@ impl EventHub {
         hub
     }
 
-    fn fail(&self, reason: String) {
+    fn fail(&self, reason: impl Into<WaitError>) {
         if let Ok(mut failure) = self.inner.failure.lock() {
-            failure.get_or_insert(reason);
+            failure.get_or_insert(reason.into());
         }
         self.inner.notify.notify_waiters();
     }
@@ -82,6 +85,7 @@ impl EventHub {
             }
             let response = match client.send_within(&request, POLL_TIMEOUT).await {
                 Ok(r) => r,
+                Err(TransportError::Untrusted(reason)) => return self.fail(WaitError::Untrusted(reason)),
                 Err(e) => {
                     errors += 1;
                     if errors >= MAX_ERRORS_IN_A_ROW {
@@ -132,13 +136,19 @@ impl EventHub {
                 }
                 Err(_) => return Err(WaitError::Channel("the event record is poisoned".into())),
             };
-            if let Some(reason) = self.inner.failure.lock().ok().and_then(|f| f.clone()) {
-                return Err(WaitError::Channel(reason));
+            if let Some(failure) = self.inner.failure.lock().ok().and_then(|f| f.clone()) {
+                return Err(failure);
             }
             tokio::select! {
                 _ = notified => {}
                 _ = tokio::time::sleep_until(deadline) => return Err(WaitError::TimedOut { within, seen }),
             }
         }
+    }
+}
+
+impl From<String> for WaitError {
+    fn from(reason: String) -> Self {
+        WaitError::Channel(reason)
     }
 }

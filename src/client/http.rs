@@ -2,6 +2,7 @@
 //! are never followed silently: a case sees exactly what the server answered.
 
 use crate::target::Limits;
+use crate::trust::Trust;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use url::Url;
@@ -99,6 +100,9 @@ pub enum TransportError {
     /// The request could not be built (bad method or header).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The request carries credentials and its host is outside the run's trust set: not sent.
+    #[error("{0}")]
+    Untrusted(String),
 }
 
 /// The one HTTP client of a run.
@@ -107,6 +111,7 @@ pub struct HttpClient {
     inner: reqwest::Client,
     limits: Limits,
     journal: Option<Journal>,
+    trust: Option<Arc<Trust>>,
 }
 
 /// Every request a client sent, in order (for the benchmark's replay).
@@ -126,7 +131,20 @@ impl HttpClient {
             inner,
             limits,
             journal: None,
+            trust: None,
         })
+    }
+
+    /// The same client, refusing to send credentials (an Authorization header) to any host
+    /// outside `trust`. A run session always installs its target's trust set.
+    pub fn with_trust(mut self, trust: Trust) -> Self {
+        self.trust = Some(Arc::new(trust));
+        self
+    }
+
+    /// The trust set this client enforces, if one was installed.
+    pub fn trust(&self) -> Option<&Trust> {
+        self.trust.as_deref()
     }
 
     /// The same client, also keeping every request it sends in `journal`.
@@ -147,6 +165,16 @@ impl HttpClient {
 
     /// Like [`send`](Self::send), with another timeout (for pending GETs on the event channel).
     pub async fn send_within(&self, request: &Request, timeout: Duration) -> Result<Response, TransportError> {
+        if let Some(trust) = &self.trust
+            && !trust.trusts(&request.url)
+            && request
+                .headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        {
+            let host = request.url.host_str().unwrap_or("(no host)");
+            return Err(TransportError::Untrusted(trust.untrusted(host, "the token")));
+        }
         if let Some(journal) = &self.journal
             && let Ok(mut sent) = journal.lock()
         {

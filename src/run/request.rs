@@ -5,7 +5,7 @@ use super::context::{CaseState, RunContext};
 use super::exec::StepEnd;
 use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Media, RequestSpec, Step, Template};
 use crate::check::judge;
-use crate::client::{Request, Response, Session, open};
+use crate::client::{Request, Response, Session, TransportError, open};
 use crate::exchange::{BodyRecord, Exchange, Header, RecordedRequest, RecordedResponse};
 use crate::verdict::Mismatch;
 use crate::wire::{Resource, parse_resource, render_input, request_content_type};
@@ -28,7 +28,11 @@ pub async fn send_step(
     }
     let response = ctx.client.send(&request).await;
     exchanges.push(record(&request, response.as_ref().ok()));
-    let response = response.map_err(|e| StepEnd::Error(format!("{} {}: {e}", request.method, request.url)))?;
+    let response = response.map_err(|e| match e {
+        // The target gave an href outside its trust set: its failure, and nothing was sent.
+        TransportError::Untrusted(reason) => StepEnd::Mismatches(vec![untrusted(reason)]),
+        e => StepEnd::Error(format!("{} {}: {e}", request.method, request.url)),
+    })?;
     let mismatches = judge(&step.expect, state.media, &response, state);
     if !mismatches.is_empty() {
         return Err(StepEnd::Mismatches(mismatches));
@@ -40,6 +44,15 @@ pub async fn send_step(
             .insert(capture.name.clone(), (value, request.url.clone()));
     }
     Ok(())
+}
+
+/// The difference reported when a target's href leads outside its trust set.
+pub fn untrusted(reason: String) -> Mismatch {
+    Mismatch {
+        what: "credentials".into(),
+        expected: "every href the target gives, with credentials, on a host in its trust set".into(),
+        actual: reason,
+    }
 }
 
 /// The application a request goes through: the run's, or the case's own (opened on first use).

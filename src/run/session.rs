@@ -217,6 +217,8 @@ pub async fn prepare(target: Target) -> Result<RunContext, Error> {
 /// Like [`prepare`], with a client of the caller's (one that keeps a journal, say) and a stop
 /// request that is checked between sign-in steps.
 pub async fn prepare_with(target: Target, client: HttpClient, stop: Stop) -> Result<RunContext, Error> {
+    // Credentials go only to the target's trust set, whatever client the caller built.
+    let client = client.with_trust(target.trust.clone());
     let mut redactor = Redactor::new(target.secrets());
     let unusable =
         |e: crate::client::DiscoveryError, redactor: &Redactor| Error::TargetUnusable(redactor.redact(&e.to_string()));

@@ -3,7 +3,7 @@
 
 use super::context::{CaseState, RunContext};
 use super::exec::StepEnd;
-use super::request::captured_from;
+use super::request::{captured_from, untrusted};
 use crate::case::{Step, Wait};
 use crate::check::judge_event;
 use crate::client::WaitError;
@@ -64,6 +64,10 @@ pub async fn wait_step(
                 expected: format!("{wanted} within {within:?}"),
                 actual: format!("none ({seen} events arrived on the channel)"),
             }]));
+        }
+        Err(WaitError::Untrusted(reason)) => {
+            exchanges.push(record(None));
+            return Err(StepEnd::Mismatches(vec![untrusted(reason)]));
         }
         Err(e) => {
             exchanges.push(record(None));

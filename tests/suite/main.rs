@@ -12,4 +12,5 @@ mod reference_server;
 mod reports;
 mod selftest;
 mod support;
+mod trust;
 mod verdicts;

@@ -119,6 +119,7 @@ pub fn mock_target(server: &MockServer) -> Target {
     let url = |p: &str| Url::parse(&format!("{}{p}", server.uri())).expect("mock URL");
     Target {
         name: "mock".into(),
+        trust: ucwa_conformance::trust::Trust::new(&url("/"), [], false),
         base_url: url("/autodiscover/root"),
         credentials: Credentials::Token(Secret::new(TOKEN)),
         peer: PEER.into(),
