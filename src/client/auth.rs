@@ -1,5 +1,6 @@
 //! Signing in: the `MsRtcOAuth` challenge of a 401, and the password grant at its href.
 
+use super::challenge::parse_challenges;
 use super::http::{HttpClient, Request};
 use crate::secret::Secret;
 use url::Url;
@@ -13,53 +14,23 @@ pub struct Challenge {
     pub grant_types: Vec<String>,
 }
 
-/// Finds the `MsRtcOAuth` challenge among `WWW-Authenticate` values.
+/// Finds the `MsRtcOAuth` challenge among `WWW-Authenticate` values (each may hold several
+/// challenges, folded as RFC 9110 allows).
 pub fn parse_challenge<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Challenge> {
-    for value in values {
-        let trimmed = value.trim_start();
-        let Some(rest) = strip_prefix_ignore_case(trimmed, "MsRtcOAuth") else {
-            continue;
-        };
-        let params = parse_params(rest);
-        let href = params.iter().find(|(k, _)| k.eq_ignore_ascii_case("href"))?.1.clone();
-        let grant_types = params
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("grant_type"))
-            .map(|(_, v)| v.split(',').map(|g| g.trim().to_string()).collect())
-            .unwrap_or_default();
-        return Some(Challenge { href, grant_types });
-    }
-    None
-}
-
-fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
-}
-
-/// `a="x,y", b=z` -> [(a, "x,y"), (b, z)], honouring quotes.
-fn parse_params(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        let Some(eq) = rest.find('=') else { break };
-        let key = rest[..eq].trim().trim_start_matches(',').trim().to_string();
-        let after = rest[eq + 1..].trim_start();
-        let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
-            match quoted.find('"') {
-                Some(end) => (quoted[..end].to_string(), &quoted[end + 1..]),
-                None => (quoted.to_string(), ""),
-            }
-        } else {
-            match after.find(',') {
-                Some(end) => (after[..end].trim().to_string(), &after[end..]),
-                None => (after.trim().to_string(), ""),
-            }
-        };
-        out.push((key, value));
-        rest = remaining.trim_start().trim_start_matches(',').trim_start();
-    }
-    out
+    let challenge = parse_challenges(values)
+        .into_iter()
+        .find(|c| c.scheme.eq_ignore_ascii_case("MsRtcOAuth"))?;
+    let href = challenge.param("href")?.to_string();
+    let grant_types = challenge
+        .param("grant_type")
+        .map(|v| {
+            v.split(',')
+                .map(|g| g.trim().to_string())
+                .filter(|g| !g.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Challenge { href, grant_types })
 }
 
 /// Why signing in failed.

@@ -100,6 +100,9 @@ pub enum TransportError {
     /// The request could not be built (bad method or header).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The body is not valid in the content coding the server named.
+    #[error("{0}")]
+    Coding(String),
     /// The request carries credentials and its host is outside the run's trust set: not sent.
     #[error("{0}")]
     Untrusted(String),
@@ -199,7 +202,7 @@ impl HttpClient {
         let started = Instant::now();
         let mut response = builder.send().await.map_err(|e| connection_error(&e))?;
         let status = response.status().as_u16();
-        let headers = response
+        let headers: Vec<(String, String)> = response
             .headers()
             .iter()
             .map(|(n, v)| {
@@ -220,6 +223,20 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
+        let codings = super::coding::codings(
+            headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
+                .map(|(_, v)| v.as_str()),
+        );
+        let body = if codings.is_empty() {
+            body
+        } else {
+            super::coding::decode(&codings, body, cap).map_err(|e| match e {
+                super::coding::CodingError::TooLarge(cap) => TransportError::TooLarge(cap),
+                other => TransportError::Coding(other.to_string()),
+            })?
+        };
         Ok(Response {
             status,
             headers,

@@ -3,6 +3,8 @@
 //! `wire`, `target` and `secret`.
 
 pub mod auth;
+pub mod challenge;
+pub mod coding;
 pub mod discovery;
 pub mod events;
 pub mod http;

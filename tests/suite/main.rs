@@ -4,6 +4,7 @@ mod case_files;
 mod cli;
 mod coverage;
 mod discovery;
+mod edges;
 mod fuzz;
 mod hostile;
 mod mutants;
