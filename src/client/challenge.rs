@@ -192,7 +192,7 @@ mod tests {
 
     const HREF: &str = "https://lyncweb.contoso.com/WebTicket/oauthtoken";
 
-    fn msrtc<'a>(values: &[&'a str]) -> Option<AuthChallenge> {
+    fn msrtc(values: &[&str]) -> Option<AuthChallenge> {
         parse_challenges(values.iter().copied())
             .into_iter()
             .find(|c| c.scheme.eq_ignore_ascii_case("MsRtcOAuth"))
