@@ -1,5 +1,8 @@
 //! UCWA error bodies: `{"code","subcode","message"}` in JSON, `<reason>` in the UCWA namespace
 //! in XML. Only `code` is required; anything else is reported as "not a UCWA error".
+//!
+//! One reading in both representations (INTERPRETATION.md I-21): a value that is empty or only
+//! whitespace (`"subcode": ""`, `"subcode": null`, `<subcode/>`) is absent; values are trimmed.
 
 use super::UCWA_NS;
 use crate::case::Media;
@@ -31,7 +34,7 @@ fn json(body: &str) -> Result<ErrorBody, String> {
     let text = |name: &str| -> Result<Option<String>, String> {
         match object.get(name) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
             Some(other) => Err(format!("`{name}` is {other}, not a string")),
         }
     };
@@ -80,6 +83,14 @@ mod tests {
         Some("AlreadyExists")
     )]
     #[case(Media::Json, r#"{"code":"Conflict"}"#, None)]
+    #[case(Media::Json, r#"{"code":"Conflict","subcode":""}"#, None)]
+    #[case(Media::Json, r#"{"code":"Conflict","subcode":" "}"#, None)]
+    #[case(Media::Json, r#"{"code":"Conflict","subcode":null}"#, None)]
+    #[case(
+        Media::Xml,
+        r#"<reason xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><code>Conflict</code><subcode> </subcode></reason>"#,
+        None
+    )]
     #[case(Media::Xml, r#"<?xml version="1.0" encoding="utf-8"?><reason xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><code>Conflict</code><subcode>AlreadyExists</subcode><message>m</message><debugInfo /><parameters /></reason>"#, Some("AlreadyExists"))]
     #[case(
         Media::Xml,
