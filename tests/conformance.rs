@@ -52,6 +52,7 @@ fn main() {
             mode,
         ))),
         jobs: 1,
+        dead_after: run::DEAD_AFTER,
         ..SessionOptions::default()
     };
     let session = runtime

@@ -13,10 +13,10 @@ use ucwa_conformance::clock::{Date, rfc3339};
 use ucwa_conformance::embedded;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::{self, ExitCode};
-use ucwa_conformance::report::console::{self, Format};
+use ucwa_conformance::report::console::{self, Format, Stopped};
 use ucwa_conformance::report::results::{self, RunInfo};
 use ucwa_conformance::report::{html, junit, markdown};
-use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop};
+use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop, StopCause};
 use ucwa_conformance::target::{self, Target};
 use ucwa_conformance::verdict::CaseResult;
 use ucwa_conformance::{baseline, output, snapshot};
@@ -141,25 +141,35 @@ fn run_against(
         snapshots: store,
         jobs: args.jobs.max(1),
         keep_applications: args.keep_applications,
+        dead_after: args.dead_after,
     };
     let client =
         HttpClient::new(target.limits).map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
     let opened = runtime.block_on(Session::open(target.clone(), client, options, stop.clone()));
-    let (results, interrupted) = match opened {
+    let (results, cause) = match opened {
         Ok(session) => {
             let session = Arc::new(session);
             let results = runtime.block_on(run_trials(&session, plan, format, args.strict));
             runtime.block_on(session.close());
             (results, stop.requested())
         }
-        Err(Error::Interrupted(signal)) => (
-            run::not_run(&plan, &format!("the run was interrupted by {signal} during sign-in")),
-            Some(signal),
-        ),
+        Err(Error::Interrupted(signal)) => {
+            let cause = StopCause::Signal(signal);
+            (
+                run::not_run(&plan, &format!("not started: {cause} during sign-in")),
+                Some(cause),
+            )
+        }
         Err(e) => return Err(e),
     };
-    let interrupted_code = interrupted.map(ExitCode::of_signal);
-    let summary_text = console::summary(&results, args.strict, &name, interrupted_code);
+    let stopped = cause.as_ref().map(|cause| Stopped {
+        code: match cause {
+            StopCause::Signal(signal) => ExitCode::of_signal(*signal),
+            StopCause::TargetSilent(_) => ExitCode::TargetUnusable,
+        },
+        cause: cause.to_string(),
+    });
+    let summary_text = console::summary(&results, args.strict, &name, stopped.as_ref());
     let today = Date::today();
     let mut notes = String::new();
     if let Some(b) = &baseline {
@@ -175,14 +185,17 @@ fn run_against(
         started_at: rfc3339(started),
         duration: started.elapsed().unwrap_or_default(),
         strict: args.strict,
-        interrupted: interrupted.is_some(),
+        interrupted: matches!(cause, Some(StopCause::Signal(_))),
+        stopped: stopped.as_ref().map(|s| s.cause.clone()),
         applications_kept: args.keep_applications,
     };
     let file = results::build(info, &target, &results);
-    let code = interrupted_code.unwrap_or_else(|| exit::for_results(&results, args.strict));
+    let code = stopped
+        .as_ref()
+        .map_or_else(|| exit::for_results(&results, args.strict), |s| s.code);
     let written = write_outputs(args, &file);
     if args.update_baseline
-        && interrupted.is_none()
+        && stopped.is_none()
         && let (Some(path), Some(b)) = (&args.baseline, &baseline)
     {
         let updated = b.updated(&results, today, args.strict);
@@ -198,7 +211,7 @@ fn run_against(
         eprint!("{summary_text}{notes}");
         print!(
             "{}",
-            console::finished_event(&file.summary, code, file.duration_ms, interrupted.is_some())
+            console::finished_event(&file.summary, code, file.duration_ms, stopped.is_some())
         );
     } else {
         print!("{summary_text}{notes}");

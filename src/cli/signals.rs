@@ -3,13 +3,13 @@
 
 use ucwa_conformance::error::Signal;
 use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::run::{GRACE, Stop};
+use ucwa_conformance::run::{GRACE, Stop, StopCause};
 
 /// Watches for the signals on `runtime`, requesting `stop` on the first.
 pub fn watch(runtime: &tokio::runtime::Runtime, stop: Stop) {
     runtime.spawn(async move {
         let Some(first) = next_signal().await else { return };
-        stop.request(first);
+        stop.request(StopCause::Signal(first));
         eprintln!(
             "\n{first} received: no new trials; running ones get {GRACE:?}, then the outputs are written and \
              the run's applications deleted. Send it again to exit at once."

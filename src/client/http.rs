@@ -3,6 +3,7 @@
 
 use crate::target::Limits;
 use crate::trust::Trust;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use url::Url;
@@ -94,9 +95,12 @@ pub enum TransportError {
     /// The body was larger than the cap.
     #[error("response body larger than the cap of {0} bytes")]
     TooLarge(usize),
-    /// Could not connect, or the connection broke.
+    /// The connection broke, or another transport failure.
     #[error("{0}")]
     Connection(String),
+    /// Could not connect at all (refused, no route, the name does not resolve).
+    #[error("cannot connect: {0}")]
+    Unreachable(String),
     /// The request could not be built (bad method or header).
     #[error("invalid request: {0}")]
     Invalid(String),
@@ -115,6 +119,16 @@ pub struct HttpClient {
     limits: Limits,
     journal: Option<Journal>,
     trust: Option<Arc<Trust>>,
+    health: Arc<Health>,
+}
+
+/// What the client has seen of the target, shared by every clone.
+#[derive(Debug, Default)]
+struct Health {
+    /// Origins that have answered at least once.
+    reached: Mutex<std::collections::BTreeSet<String>>,
+    /// Exchanges in a row (through [`HttpClient::send`]) that timed out without a byte.
+    silent_streak: AtomicUsize,
 }
 
 /// Every request a client sent, in order (for the benchmark's replay).
@@ -135,7 +149,19 @@ impl HttpClient {
             limits,
             journal: None,
             trust: None,
+            health: Arc::default(),
         })
+    }
+
+    /// True when `url`'s origin has answered this client at least once.
+    pub fn has_reached(&self, url: &Url) -> bool {
+        let origin = url.origin().ascii_serialization();
+        self.health.reached.lock().map(|r| r.contains(&origin)).unwrap_or(false)
+    }
+
+    /// How many exchanges in a row timed out without receiving a byte (reset by any answer).
+    pub fn silent_streak(&self) -> usize {
+        self.health.silent_streak.load(Ordering::Relaxed)
     }
 
     /// The same client, refusing to send credentials (an Authorization header) to any host
@@ -163,11 +189,28 @@ impl HttpClient {
 
     /// Sends a request and reads the whole response, within the timeout and the size cap.
     pub async fn send(&self, request: &Request) -> Result<Response, TransportError> {
-        self.send_within(request, self.limits.request_timeout).await
+        let answered = AtomicBool::new(false);
+        let result = self.send_watched(request, self.limits.request_timeout, &answered).await;
+        if matches!(result, Err(TransportError::Timeout(_))) && !answered.load(Ordering::Relaxed) {
+            self.health.silent_streak.fetch_add(1, Ordering::Relaxed);
+        } else if answered.load(Ordering::Relaxed) {
+            self.health.silent_streak.store(0, Ordering::Relaxed);
+        }
+        result
     }
 
     /// Like [`send`](Self::send), with another timeout (for pending GETs on the event channel).
     pub async fn send_within(&self, request: &Request, timeout: Duration) -> Result<Response, TransportError> {
+        self.send_watched(request, timeout, &AtomicBool::new(false)).await
+    }
+
+    /// Sends, setting `answered` as soon as the response head arrives.
+    async fn send_watched(
+        &self,
+        request: &Request,
+        timeout: Duration,
+        answered: &AtomicBool,
+    ) -> Result<Response, TransportError> {
         if let Some(trust) = &self.trust
             && !trust.trusts(&request.url)
             && request
@@ -183,13 +226,13 @@ impl HttpClient {
         {
             sent.push(request.clone());
         }
-        match tokio::time::timeout(timeout, self.exchange(request)).await {
+        match tokio::time::timeout(timeout, self.exchange(request, answered)).await {
             Ok(result) => result,
             Err(_) => Err(TransportError::Timeout(timeout)),
         }
     }
 
-    async fn exchange(&self, request: &Request) -> Result<Response, TransportError> {
+    async fn exchange(&self, request: &Request, answered: &AtomicBool) -> Result<Response, TransportError> {
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| TransportError::Invalid(e.to_string()))?;
         let mut builder = self.inner.request(method, request.url.clone());
@@ -201,6 +244,10 @@ impl HttpClient {
         }
         let started = Instant::now();
         let mut response = builder.send().await.map_err(|e| connection_error(&e))?;
+        answered.store(true, Ordering::Relaxed);
+        if let Ok(mut reached) = self.health.reached.lock() {
+            reached.insert(request.url.origin().ascii_serialization());
+        }
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -255,5 +302,9 @@ fn connection_error(error: &reqwest::Error) -> TransportError {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    TransportError::Connection(text)
+    if error.is_connect() {
+        TransportError::Unreachable(text)
+    } else {
+        TransportError::Connection(text)
+    }
 }

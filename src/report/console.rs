@@ -115,9 +115,9 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
 }
 
 /// The closing JSON event of a run (`--format json`).
-pub fn finished_event(summary: &Summary, code: ExitCode, duration_ms: u64, interrupted: bool) -> String {
-    let event = if interrupted {
-        "interrupted"
+pub fn finished_event(summary: &Summary, code: ExitCode, duration_ms: u64, stopped: bool) -> String {
+    let event = if stopped {
+        "stopped"
     } else if summary.counted > 0 {
         "failed"
     } else {
@@ -145,15 +145,38 @@ pub fn finished_event(summary: &Summary, code: ExitCode, duration_ms: u64, inter
             "filtered_out": 0,
             "exec_time": duration_ms as f64 / 1000.0,
             "exit_code": code.code(),
-            "interrupted": interrupted,
+            "stopped": stopped,
             "summary": summary,
         })
     )
 }
 
-/// The text printed after the trials: failures, should-level deviations, errors, notices and
-/// the verdict line with its exit code.
-pub fn summary(results: &[CaseResult], strict: bool, target: &str, interrupted: Option<ExitCode>) -> String {
+/// A run that stopped early: its exit code and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stopped {
+    /// 130, 143 (a signal) or 3 (the target stopped answering).
+    pub code: ExitCode,
+    /// Why, in words (`interrupted by SIGINT`).
+    pub cause: String,
+}
+
+/// Must-level trials that did not run, grouped by why: `(reason, names)`.
+fn must_not_run(results: &[&CaseResult]) -> Vec<(String, Vec<String>)> {
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for r in results {
+        if r.severity == crate::case::Severity::Must && matches!(r.outcome, Outcome::Skip | Outcome::NotRun) {
+            groups
+                .entry(r.reason.clone().unwrap_or_else(|| r.outcome.label().to_string()))
+                .or_default()
+                .push(r.name());
+        }
+    }
+    groups.into_iter().collect()
+}
+
+/// The text printed after the trials: failures, should-level deviations, errors, notices, the
+/// must-level trials that did not run, and the verdict line with its exit code.
+pub fn summary(results: &[CaseResult], strict: bool, target: &str, stopped: Option<&Stopped>) -> String {
     let mut sorted: Vec<&CaseResult> = results.iter().collect();
     sorted.sort_by_key(|r| r.name());
     let with = |shown: Shown, counts: bool| -> Vec<&CaseResult> {
@@ -219,16 +242,30 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, interrupted: 
             let _ = writeln!(out, "    ... and {} more", changed.len() - 20);
         }
     }
-    let summary = Summary::of(results, strict, interrupted.is_some());
-    let code = interrupted.unwrap_or_else(|| exit::for_results(results, strict));
-    let verdict = match (interrupted, summary.conformant) {
-        (Some(_), _) => "INTERRUPTED",
-        (None, true) => "conformant",
-        (None, false) => "NOT conformant",
+    let unjudged = must_not_run(&sorted);
+    if !unjudged.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nmust-level trials that did not run (the verdict does not cover them):"
+        );
+        for (reason, names) in &unjudged {
+            let _ = writeln!(out, "    {reason}: {}", names.join(", "));
+        }
+    }
+    let summary = Summary::of(results, strict, stopped.is_some());
+    let code = stopped.map_or_else(|| exit::for_results(results, strict), |s| s.code);
+    let verdict = match (stopped, summary.conformant) {
+        (Some(s), _) => format!("STOPPED ({})", s.cause),
+        (None, true) => "conformant".to_string(),
+        (None, false) => "NOT conformant".to_string(),
+    };
+    let not_run = match summary.must_not_run {
+        0 => String::new(),
+        n => format!("; {n} must-level trials not run (listed above)"),
     };
     let _ = writeln!(
         out,
-        "\nucwa-conformance: {verdict} against {target}: {} (exit {})",
+        "\nucwa-conformance: {verdict} against {target}: {} (exit {}){not_run}",
         summary.line(),
         code.code()
     );

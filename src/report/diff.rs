@@ -231,6 +231,7 @@ mod tests {
             duration_ms: 1,
             strict: false,
             interrupted: false,
+            stopped: None,
             applications_kept: false,
             summary: Summary::of(&cases, false, false),
             cases,

@@ -57,8 +57,8 @@ pub fn render(runs: &[Results]) -> String {
 
 /// The verdict of a run, as a word and a CSS class.
 fn verdict(r: &Results) -> (&'static str, &'static str) {
-    match (r.interrupted, r.summary.conformant) {
-        (true, _) => ("INTERRUPTED", "bad"),
+    match (r.stopped.is_some(), r.summary.conformant) {
+        (true, _) => ("STOPPED", "bad"),
         (false, true) => ("conformant", "ok"),
         (false, false) => ("NOT conformant", "bad"),
     }
@@ -82,9 +82,18 @@ fn single(r: &Results) -> String {
         "<span class=\"verdict {class}\">{word}</span> <span>{} counted failures</span>",
         s.counted
     );
-    if r.interrupted {
-        out.push_str(
-            "<div class=\"banner\">The run was interrupted: trials that had not finished are <b>not run</b>.</div>",
+    if let Some(cause) = &r.stopped {
+        let _ = write!(
+            out,
+            "<div class=\"banner\">The run {}: trials that had not finished are <b>not run</b>.</div>",
+            esc(cause)
+        );
+    }
+    if s.must_not_run > 0 {
+        let _ = write!(
+            out,
+            "<div class=\"banner\">{} must-level trials did not run (skipped or not run): the verdict does not cover them.</div>",
+            s.must_not_run
         );
     }
     out.push_str("<div class=\"cards\">");

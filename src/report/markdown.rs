@@ -15,8 +15,8 @@ pub fn render(runs: &[Results]) -> String {
 }
 
 fn verdict(r: &Results) -> &'static str {
-    match (r.interrupted, r.summary.conformant) {
-        (true, _) => "**INTERRUPTED**",
+    match (r.stopped.is_some(), r.summary.conformant) {
+        (true, _) => "**STOPPED**",
         (false, true) => "conformant",
         (false, false) => "**NOT conformant**",
     }
@@ -34,6 +34,16 @@ fn single(r: &Results) -> String {
         r.started_at,
         if r.strict { "; strict" } else { "" }
     );
+    if let Some(cause) = &r.stopped {
+        let _ = writeln!(out, "The run {cause}.\n");
+    }
+    if r.summary.must_not_run > 0 {
+        let _ = writeln!(
+            out,
+            "**{} must-level trials did not run** (skipped or not run): the verdict does not cover them.\n",
+            r.summary.must_not_run
+        );
+    }
     let groups = [
         (Shown::Failure, "Failures (counted)"),
         (Shown::Error, "Errors (not blamed on the target)"),

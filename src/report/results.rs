@@ -40,6 +40,9 @@ pub struct Results {
     pub strict: bool,
     /// True when a signal stopped the run: trials that had not finished are `not-run`.
     pub interrupted: bool,
+    /// Why the run stopped early (a signal, or the target stopped answering), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
     /// True when the run left its applications on the target (`--keep-applications`), so the
     /// recorded requests can be replayed; false when it deleted them.
     pub applications_kept: bool,
@@ -85,21 +88,27 @@ pub struct Summary {
     pub not_run: usize,
     /// Trials that count as failures under the run's strictness (the exit code is 1 when > 0).
     pub counted: usize,
-    /// True when no trial counts and the run was not interrupted.
+    /// Must-level trials that did not run (skipped or not run): the verdict does not cover them.
+    #[serde(default)]
+    pub must_not_run: usize,
+    /// True when no trial counts and the run was not stopped early.
     pub conformant: bool,
 }
 
 impl Summary {
     /// Counts `results` under `strict`.
-    pub fn of(results: &[CaseResult], strict: bool, interrupted: bool) -> Self {
+    pub fn of(results: &[CaseResult], strict: bool, stopped: bool) -> Self {
         let mut s = Summary::default();
         for r in results {
             *s.slot(r.outcome) += 1;
             if standing::of(r, strict).counts {
                 s.counted += 1;
             }
+            if r.severity == crate::case::Severity::Must && matches!(r.outcome, Outcome::Skip | Outcome::NotRun) {
+                s.must_not_run += 1;
+            }
         }
-        s.conformant = s.counted == 0 && !interrupted;
+        s.conformant = s.counted == 0 && !stopped;
         s
     }
 
@@ -174,6 +183,8 @@ pub struct RunInfo {
     pub strict: bool,
     /// Whether a signal stopped the run.
     pub interrupted: bool,
+    /// Why the run stopped early, if it did.
+    pub stopped: Option<String>,
     /// Whether the run kept its applications.
     pub applications_kept: bool,
 }
@@ -200,8 +211,9 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
         duration_ms: info.duration.as_millis() as u64,
         strict: info.strict,
         interrupted: info.interrupted,
+        summary: Summary::of(results, info.strict, info.stopped.is_some()),
+        stopped: info.stopped,
         applications_kept: info.applications_kept,
-        summary: Summary::of(results, info.strict, info.interrupted),
         cases,
     }
 }

@@ -37,9 +37,9 @@ pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult
         finished = tokio::time::timeout(timeout, steps) => finished.err().map(|_| {
             (Outcome::Error, format!("the case did not finish within its timeout of {timeout:?}"))
         }),
-        signal = ctx.stop.after_grace() => Some((
+        cause = ctx.stop.after_grace() => Some((
             Outcome::NotRun,
-            format!("interrupted by {signal}: the case did not finish within the {:?} grace", super::stop::GRACE),
+            format!("{cause}: the case did not finish within the {:?} grace", super::stop::GRACE),
         )),
     };
     if let Some(own) = state.fresh.take() {

@@ -15,5 +15,5 @@ pub use context::{Parts, RunContext};
 pub use exec::run_case;
 pub use plan::{PlannedRun, Selection, plan};
 pub use request::INVALID_TOKEN;
-pub use session::{Session, SessionOptions, finish, not_run, prepare, prepare_with};
-pub use stop::{GRACE, Stop};
+pub use session::{DEAD_AFTER, Session, SessionOptions, finish, not_run, prepare, prepare_with};
+pub use stop::{GRACE, Stop, StopCause};

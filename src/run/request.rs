@@ -31,6 +31,15 @@ pub async fn send_step(
     let response = response.map_err(|e| match e {
         // The target gave an href outside its trust set: its failure, and nothing was sent.
         TransportError::Untrusted(reason) => StepEnd::Mismatches(vec![untrusted(reason)]),
+        // An href the target gave, on an origin that never answered and cannot be reached: the
+        // target's failure. (An origin that answered before and now refuses is a network error.)
+        TransportError::Unreachable(reason) if !ctx.client.has_reached(&request.url) => {
+            StepEnd::Mismatches(vec![Mismatch {
+                what: format!("{} {}", request.method, request.url),
+                expected: "an href the client can reach (the target gave it)".into(),
+                actual: format!("cannot connect: {reason}"),
+            }])
+        }
         e => StepEnd::Error(format!("{} {}: {e}", request.method, request.url)),
     })?;
     let mismatches = judge(&step.expect, state.media, &response, state);

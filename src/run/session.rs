@@ -9,7 +9,7 @@
 use super::context::{Parts, RunContext};
 use super::exec::run_case;
 use super::plan::PlannedRun;
-use super::stop::Stop;
+use super::stop::{Stop, StopCause};
 use crate::baseline::Baseline;
 use crate::case::Identity;
 use crate::client::{HttpClient, close, open, sign_in, sign_in_anonymous};
@@ -37,7 +37,12 @@ pub struct SessionOptions {
     pub jobs: usize,
     /// Leave the applications on the target (so recorded requests can be replayed).
     pub keep_applications: bool,
+    /// Stop the run when this many exchanges in a row time out without a byte (0: never).
+    pub dead_after: usize,
 }
+
+/// The default of [`SessionOptions::dead_after`].
+pub const DEAD_AFTER: usize = 3;
 
 /// A run against one target.
 #[derive(Debug)]
@@ -74,11 +79,8 @@ impl Session {
     /// and the baseline. A trial asked to start after a stop request is `not run`.
     pub async fn trial(&self, planned: &PlannedRun) -> CaseResult {
         let ctx = &self.ctx;
-        if let Some(signal) = ctx.stop.requested() {
-            return not_started(
-                planned,
-                &format!("the run was interrupted by {signal} before it started"),
-            );
+        if let Some(cause) = ctx.stop.requested() {
+            return not_started(planned, &format!("not started: the run was {cause}"));
         }
         let mut result = run_case(ctx, &planned.case, planned.media).await;
         for attempt in 2..=self.options.retries + 1 {
@@ -98,6 +100,13 @@ impl Session {
                 );
                 break;
             }
+        }
+        let silent = ctx.client.silent_streak();
+        if self.options.dead_after > 0 && silent >= self.options.dead_after {
+            ctx.stop.request(StopCause::TargetSilent(format!(
+                "{silent} exchanges in a row got no byte within the request timeout of {:?}",
+                ctx.target.limits.request_timeout
+            )));
         }
         redact(&mut result, &ctx.redactor);
         if let Some(store) = &self.options.snapshots {
@@ -224,14 +233,14 @@ pub async fn prepare_with(target: Target, client: HttpClient, stop: Stop) -> Res
         |e: crate::client::DiscoveryError, redactor: &Redactor| Error::TargetUnusable(redactor.redact(&e.to_string()));
     let account = tokio::select! {
         account = sign_in(&client, &target, &mut redactor) => account,
-        signal = stop.wait() => return Err(Error::Interrupted(signal)),
+        cause = stop.wait() => return Err(stopped(cause)),
     };
     let account = account.map_err(|e| unusable(e, &redactor))?;
     let mut accounts = vec![(Identity::User, account.clone())];
     if let Some(anonymous) = &target.anonymous {
         let signed = tokio::select! {
             signed = sign_in_anonymous(&client, anonymous, &mut redactor) => signed,
-            signal = stop.wait() => return Err(Error::Interrupted(signal)),
+            cause = stop.wait() => return Err(stopped(cause)),
         };
         accounts.push((Identity::Anonymous, signed.map_err(|e| unusable(e, &redactor))?));
     }
@@ -246,9 +255,9 @@ pub async fn prepare_with(target: Target, client: HttpClient, stop: Stop) -> Res
                     sessions.insert((*identity, *media), session);
                     continue;
                 }
-                (Ok(session), Some(signal)) => {
+                (Ok(session), Some(cause)) => {
                     sessions.insert((*identity, *media), session);
-                    Error::Interrupted(signal)
+                    stopped(cause)
                 }
                 (Err(e), _) => unusable(e, &redactor),
             };
@@ -268,9 +277,24 @@ pub async fn prepare_with(target: Target, client: HttpClient, stop: Stop) -> Res
     }))
 }
 
-/// Deletes the run's applications (best effort).
-pub async fn finish(ctx: &RunContext) {
-    for session in ctx.sessions.values() {
-        close(&ctx.client, session).await;
+/// The error of a sign-in cut short by a stop request.
+fn stopped(cause: StopCause) -> Error {
+    match cause {
+        StopCause::Signal(signal) => Error::Interrupted(signal),
+        StopCause::TargetSilent(what) => Error::TargetUnusable(format!("it stopped answering: {what}")),
     }
+}
+
+/// Deletes the run's applications (best effort, all at once, each within a few seconds: a target
+/// that stopped answering must not hold the run up).
+pub async fn finish(ctx: &RunContext) {
+    let within = ctx.target.limits.request_timeout.min(std::time::Duration::from_secs(5));
+    let mut closing = tokio::task::JoinSet::new();
+    for session in ctx.sessions.values() {
+        let (client, session) = (ctx.client.clone(), session.clone());
+        closing.spawn(async move {
+            let _ = tokio::time::timeout(within, close(&client, &session)).await;
+        });
+    }
+    while closing.join_next().await.is_some() {}
 }

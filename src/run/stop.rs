@@ -1,5 +1,6 @@
-//! A run's stop request: set once (by the CLI's signal handler), seen by every trial. Trials not
-//! started when it comes are not started; running ones get [`GRACE`] to finish.
+//! A run's stop request: set once (by the CLI's signal handler, or by the session when the target
+//! stops answering), seen by every trial. Trials not started when it comes are not started;
+//! running ones get [`GRACE`] to finish.
 
 use crate::error::Signal;
 use std::sync::Arc;
@@ -9,10 +10,28 @@ use tokio::sync::watch;
 /// How long running trials may go on after a stop request.
 pub const GRACE: Duration = Duration::from_secs(2);
 
+/// Why a run stopped early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopCause {
+    /// A signal (exit 130 or 143).
+    Signal(Signal),
+    /// The target stopped answering (exit 3); the text says what was seen.
+    TargetSilent(String),
+}
+
+impl std::fmt::Display for StopCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StopCause::Signal(signal) => write!(f, "interrupted by {signal}"),
+            StopCause::TargetSilent(what) => write!(f, "stopped: the target stopped answering ({what})"),
+        }
+    }
+}
+
 /// A shared stop request.
 #[derive(Debug, Clone)]
 pub struct Stop {
-    sender: Arc<watch::Sender<Option<Signal>>>,
+    sender: Arc<watch::Sender<Option<StopCause>>>,
 }
 
 impl Default for Stop {
@@ -29,11 +48,11 @@ impl Stop {
         }
     }
 
-    /// Requests the stop (the first request's signal is kept).
-    pub fn request(&self, signal: Signal) {
+    /// Requests the stop (the first request's cause is kept).
+    pub fn request(&self, cause: StopCause) {
         self.sender.send_if_modified(|current| {
             if current.is_none() {
-                *current = Some(signal);
+                *current = Some(cause);
                 true
             } else {
                 false
@@ -41,17 +60,17 @@ impl Stop {
         });
     }
 
-    /// The signal that requested the stop, if one did.
-    pub fn requested(&self) -> Option<Signal> {
-        *self.sender.borrow()
+    /// Why the stop was requested, if it was.
+    pub fn requested(&self) -> Option<StopCause> {
+        self.sender.borrow().clone()
     }
 
     /// Resolves when the stop is requested.
-    pub async fn wait(&self) -> Signal {
+    pub async fn wait(&self) -> StopCause {
         let mut receiver = self.sender.subscribe();
         loop {
-            if let Some(signal) = *receiver.borrow_and_update() {
-                return signal;
+            if let Some(cause) = receiver.borrow_and_update().clone() {
+                return cause;
             }
             if receiver.changed().await.is_err() {
                 // The sender lives as long as `self`: this cannot happen, but never spin.
@@ -61,9 +80,9 @@ impl Stop {
     }
 
     /// Resolves [`GRACE`] after the stop is requested.
-    pub async fn after_grace(&self) -> Signal {
-        let signal = self.wait().await;
+    pub async fn after_grace(&self) -> StopCause {
+        let cause = self.wait().await;
         tokio::time::sleep(GRACE).await;
-        signal
+        cause
     }
 }

@@ -2,6 +2,7 @@
 //! field (RFC 9110 section 11.6.1), and content codings the client never asked for (section
 //! 12.5.3: no `Accept-Encoding` means any coding is acceptable).
 
+use crate::support::valid_results;
 use crate::support::*;
 use serde_json::json;
 use std::io::Write;
@@ -149,3 +150,120 @@ expect.status = 409
 expect.code = "Conflict"
 expect.subcode = false
 "#;
+
+const FOLLOWS_LOCATION: &str = r#"
+id = "t.follows-location"
+title = "t"
+spec = ["post.location"]
+severity = "must"
+
+[[step]]
+method = "POST"
+rel = "startMessaging"
+body = { operationId = "{{operation_id}}", to = "{{peer}}" }
+expect.status = 201
+capture.invitation = { header = "Location" }
+
+[[step]]
+method = "GET"
+href = "{{capture:invitation}}"
+expect.status = 200
+"#;
+
+#[test]
+fn a_location_nobody_can_reach_is_the_targets_failure_not_a_harness_error() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let result = runtime().block_on(async {
+        let server = ucwa_mock(StartLink::Plain).await;
+        let location = format!("http://127.0.0.1:{port}{INVITATION_PATH}");
+        answer_start(
+            &server,
+            ResponseTemplate::new(201).insert_header("Location", location.as_str()),
+        )
+        .await;
+        run_inline(&server, FOLLOWS_LOCATION, Media::Json).await
+    });
+    assert_eq!(result.outcome, Outcome::Fail, "{}", result.explain());
+    assert!(result.explain().contains("cannot connect"), "{}", result.explain());
+}
+
+#[test]
+fn a_target_that_stops_answering_ends_the_run_with_exit_3_and_lists_what_did_not_run() {
+    let rt = runtime();
+    let server = rt.block_on(async {
+        let server = ucwa_mock(StartLink::Plain).await;
+        // After discovery, nothing answers: every other request waits far past the timeout.
+        let silence = ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(60));
+        answer_start(&server, silence.clone()).await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(silence)
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = dir.path().join("target.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "base_url = \"{}/autodiscover/root\"\npeer = \"{PEER}\"\n[auth]\ntoken = \"{TOKEN}\"\n[limits]\nrequest_timeout_ms = 1000\n",
+            server.uri()
+        ),
+    )
+    .expect("profile");
+    let json = dir.path().join("r.json");
+    let started = std::time::Instant::now();
+    let output = binary()
+        .args(["run", "start-messaging.", "--target"])
+        .arg(&profile)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("runs");
+    let elapsed = started.elapsed();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(3), "{text}");
+    assert!(elapsed < std::time::Duration::from_secs(30), "took {elapsed:?}");
+    assert!(text.contains("the target stopped answering"), "{text}");
+    let file = valid_results(&json);
+    assert!(file.stopped.as_deref().is_some_and(|s| s.contains("stopped answering")));
+    assert!(file.summary.not_run > 0, "{:?}", file.summary);
+    assert!(text.contains("must-level trials that did not run"), "{text}");
+}
+
+#[test]
+fn the_verdict_line_counts_the_must_level_trials_that_did_not_run() {
+    // The README's environment recipe offers no fault control: the fault rows are skipped.
+    let rt = runtime();
+    let reference = rt
+        .block_on(ucwa_conformance::reference::spawn(
+            ucwa_conformance::reference::Config::default(),
+            "127.0.0.1:0".parse().expect("addr"),
+        ))
+        .expect("listens");
+    let output = binary()
+        .args(["run", "start-messaging.error.", "--base-url", &reference.base_url()])
+        .env("UCWA_USERNAME", "alice@contoso.test")
+        .env("UCWA_PASSWORD", "alice-password")
+        .env("UCWA_PEER", "sip:bob@contoso.test")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let verdict = stdout
+        .lines()
+        .find(|l| l.starts_with("ucwa-conformance: conformant"))
+        .expect("a verdict");
+    assert!(verdict.contains("must-level trials not run"), "{verdict}");
+    assert!(
+        stdout.contains("precondition `fault:TooManyGroups` not offered by the target: "),
+        "{stdout}"
+    );
+}

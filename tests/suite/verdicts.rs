@@ -277,7 +277,7 @@ fn a_signal_during_the_run_writes_every_output_and_deletes_the_applications(#[ca
             .expect("junit written")
             .contains("<testsuites")
     );
-    assert!(text(&output).contains("INTERRUPTED"), "{}", text(&output));
+    assert!(text(&output).contains("STOPPED (interrupted by"), "{}", text(&output));
     assert_eq!(reference.application_count(), 0, "the run's applications were deleted");
 }
 
