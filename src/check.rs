@@ -17,6 +17,7 @@ pub fn judge(expect: &Expect, media: Media, response: &Response, values: &dyn Va
     if expect.wants_error_body() {
         error_body(expect, media, response, &mut out);
     }
+    out.extend(crate::error_rows::check(media, response));
     for rule in &expect.headers {
         let actual = response.header(&rule.name);
         let what = format!("header {}", rule.name);
@@ -191,6 +192,7 @@ fn mismatch(what: impl ToString, expected: impl ToString, actual: impl ToString)
         what: what.to_string(),
         expected: expected.to_string(),
         actual: actual.to_string(),
+        must: false,
     }
 }
 

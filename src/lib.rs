@@ -29,6 +29,7 @@ pub mod diag;
 #[cfg(feature = "reference")]
 pub mod embedded;
 pub mod error;
+pub mod error_rows;
 pub mod exchange;
 pub mod exit;
 pub mod inventory;

@@ -4,6 +4,8 @@
 //! and `coverage --results` all ask [`standing`]; none decides for itself.
 //!
 //! Decisions written down here (README "Outcomes" repeats them):
+//! - `fail` always counts: it is a must-level requirement broken, even in a should-level case (a
+//!   documented error row, see `error_rows`).
 //! - A should-level deviation counts only with `--strict`.
 //! - An error in a should-level case counts only with `--strict`: even decided, that case could
 //!   not fail a run without it, so an undecided one cannot either. It is still shown as an error.
@@ -59,9 +61,8 @@ pub struct Standing {
 pub fn standing(outcome: Outcome, severity: Severity, strict: bool) -> Standing {
     let (counts, shown) = match (outcome, severity) {
         (Outcome::Pass, _) => (false, Shown::Passed),
-        (Outcome::Fail, Severity::Must) => (true, Shown::Failure),
-        // A should-level case never records `fail`; a hand-made file might: read it as a deviation.
-        (Outcome::Fail | Outcome::ShouldDeviation, Severity::Should) | (Outcome::ShouldDeviation, Severity::Must) => {
+        (Outcome::Fail, _) => (true, Shown::Failure),
+        (Outcome::ShouldDeviation, _) => {
             if strict {
                 (true, Shown::Failure)
             } else {
@@ -97,7 +98,7 @@ mod tests {
     #[case(Outcome::Fail, Severity::Must, false, true, Shown::Failure)]
     #[case(Outcome::ShouldDeviation, Severity::Should, false, false, Shown::Deviation)]
     #[case(Outcome::ShouldDeviation, Severity::Should, true, true, Shown::Failure)]
-    #[case(Outcome::Fail, Severity::Should, false, false, Shown::Deviation)]
+    #[case(Outcome::Fail, Severity::Should, false, true, Shown::Failure)]
     #[case(Outcome::Error, Severity::Must, false, true, Shown::Error)]
     #[case(Outcome::Error, Severity::Should, false, false, Shown::Error)]
     #[case(Outcome::Error, Severity::Should, true, true, Shown::Error)]

@@ -114,6 +114,10 @@ pub struct Mismatch {
     pub expected: String,
     /// What the target sent.
     pub actual: String,
+    /// True when the difference breaks a documented requirement whatever the case's severity
+    /// (a documented error row, see `error_rows`): the trial then fails at must level.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub must: bool,
 }
 
 /// The verdict on one case in one media type: the results file's entry for a trial.

@@ -66,6 +66,7 @@ mutants! {
     AnonymousTargetUnchecked = "anonymous-target-unchecked", "error.403.forbidden", "anonymous applications may invite anyone";
     Forbidden400 = "forbidden-400", "error.403.forbidden", "the anonymous-target refusal is 400, not 403";
     DuplicatesAllowed = "duplicates-allowed", "error.409.already-exists", "an active operationId may be reused";
+    AlreadyExists400 = "already-exists-400", "error.409.already-exists", "a reused operationId gets 400 BadRequest / AlreadyExists (the documented row is 409 Conflict)";
     TooManyGroupsNoSubcode = "too-many-groups-no-subcode", "error.409.too-many-groups", "409 TooManyGroups comes without its subcode";
     TooManyGroupsWrongCase = "too-many-groups-wrong-case", "error.409.too-many-groups", "the subcode is spelt toomanygroups";
     UnsupportedWithSubcode = "unsupported-with-subcode", "error.409.no-subcode", "409 for an unsupported API carries a subcode";
@@ -81,6 +82,7 @@ mutants! {
     MethodNotAllowed404 = "method-not-allowed-404", "generic.405", "other methods get 404";
     UnsupportedMediaType400 = "unsupported-media-type-400", "generic.415", "an unsupported content type gets 400";
     BodyLimitOff = "body-limit-off", "generic.413", "bodies of any size are read";
+    EntityTooLarge400 = "entity-too-large-400", "generic.413", "an oversized body gets 400 with code EntityTooLarge (the documented row is 413)";
     NoStartedEvent = "no-started-event", "events.started.operation-id", "no messagingInvitation started event";
     OperationIdNotEchoed = "operation-id-not-echoed", "events.started.operation-id", "events do not echo the operationId";
     NoCompletedEvent = "no-completed-event", "events.completed.success", "no messagingInvitation completed event";
@@ -144,6 +146,11 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
             text = add_subcode(&text, "Unsupported", is_xml);
         }
         Mutant::CannotRedirectWrongSubcode => text = text.replace("CannotRedirect", "Redirected"),
+        Mutant::AlreadyExists400 if status == StatusCode::CONFLICT && text.contains("AlreadyExists") => {
+            parts.status = StatusCode::BAD_REQUEST;
+            text = text.replace("Conflict", "BadRequest");
+        }
+        Mutant::EntityTooLarge400 if status == StatusCode::PAYLOAD_TOO_LARGE => parts.status = StatusCode::BAD_REQUEST,
         Mutant::CallbackChannelWrongCode => text = text.replace("ServiceFailure", "InternalServerError"),
         Mutant::ErrorsAlwaysJson if status.is_client_error() && is_xml => {
             text = xml_error_as_json(&text);

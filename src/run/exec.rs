@@ -4,7 +4,7 @@
 
 use super::context::{CaseState, RunContext};
 use super::{request, wait};
-use crate::case::{Action, Case, Media, Step};
+use crate::case::{Action, Case, Media, Severity, Step};
 use crate::exchange::Exchange;
 use crate::target::Target;
 use crate::verdict::{CaseResult, Mismatch, Outcome};
@@ -80,7 +80,13 @@ async fn run_steps(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>, res
         result.failed_step = Some(index + 1);
         match end {
             StepEnd::Mismatches(m) => {
-                result.outcome = Outcome::failed(case.severity);
+                // A documented row broken in a should-level case is still a must-level failure.
+                let severity = if m.iter().any(|m| m.must) {
+                    Severity::Must
+                } else {
+                    case.severity
+                };
+                result.outcome = Outcome::failed(severity);
                 result.mismatches = m;
             }
             StepEnd::Error(reason) => {

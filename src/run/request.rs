@@ -38,6 +38,7 @@ pub async fn send_step(
                 what: format!("{} {}", request.method, request.url),
                 expected: "an href the client can reach (the target gave it)".into(),
                 actual: format!("cannot connect: {reason}"),
+                must: false,
             }])
         }
         e => StepEnd::Error(format!("{} {}: {e}", request.method, request.url)),
@@ -61,6 +62,7 @@ pub fn untrusted(reason: String) -> Mismatch {
         what: "credentials".into(),
         expected: "every href the target gives, with credentials, on a host in its trust set".into(),
         actual: reason,
+        must: false,
     }
 }
 
@@ -102,6 +104,7 @@ fn build_request(step: &RequestSpec, session: &Session, state: &CaseState<'_>) -
                     what: "href".into(),
                     expected: "a URL".into(),
                     actual: format!("`{href}`: {e}"),
+                    must: false,
                 }])
             })?
         }
@@ -166,6 +169,7 @@ fn missing_rel(session: &Session, rel: &str) -> StepEnd {
         what: format!("discovery: `{rel}` link"),
         expected: "present in the application or its embedded resources".into(),
         actual: format!("absent ({seen})"),
+        must: false,
     }])
 }
 
@@ -206,12 +210,14 @@ fn captured(capture: &Capture, media: Media, response: &Response) -> Result<Stri
             what: format!("capture {}", capture.name),
             expected: format!("header {name}"),
             actual: "absent".into(),
+            must: false,
         }),
         CaptureSource::Property(name) | CaptureSource::Link(name) => {
             let resource = parse_resource(media, &response.text()).map_err(|e| Mismatch {
                 what: format!("capture {}", capture.name),
                 expected: format!("a resource with `{name}`"),
                 actual: e,
+                must: false,
             })?;
             captured_from(capture, &resource)
         }
@@ -229,6 +235,7 @@ pub fn captured_from(capture: &Capture, resource: &Resource) -> Result<String, M
         what: format!("capture {}", capture.name),
         expected: format!("`{name}` in the resource"),
         actual: "absent".into(),
+        must: false,
     })
 }
 

@@ -63,6 +63,7 @@ pub async fn wait_step(
                 what: "event".into(),
                 expected: format!("{wanted} within {within:?}"),
                 actual: format!("none ({seen} events arrived on the channel)"),
+                must: false,
             }]));
         }
         Err(WaitError::Untrusted(reason)) => {
