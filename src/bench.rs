@@ -1,8 +1,8 @@
 //! The benchmark: the harness side by side with the raw HTTP floor, in one run, against the
-//! embedded reference server. For each concurrency it runs the corpus (all cases x both media
-//! types) through the harness, then replays exactly the requests the harness sent with a bare
-//! pooled reqwest client at the same concurrency; the ratio of the two wall times is the
-//! harness's overhead. It also times loading 1,000 and 10,000 generated case files. Peak memory
+//! embedded reference server. For each concurrency, after one untimed warm-up pass, it runs the
+//! corpus (all cases x both media types) through a run session, then replays exactly the requests
+//! the harness sent with a bare pooled reqwest client at the same concurrency, and alternates the
+//! two `samples` times; the ratio of the median wall times is the harness's overhead. It also times loading 1,000 and 10,000 generated case files. Peak memory
 //! is the process's VmHWM, reset before each phase (Linux `clear_refs`); the harness phases keep
 //! every request for the replay, so their peak includes that journal.
 
@@ -23,13 +23,13 @@ pub struct Level {
     pub trials: usize,
     /// HTTP requests the harness sent (discovery included).
     pub requests: usize,
-    /// Harness wall time, milliseconds.
+    /// Harness wall time, milliseconds (the median of the samples).
     pub harness_ms: f64,
     /// Harness requests per second.
     pub harness_rps: f64,
     /// Peak memory during the harness phase, MiB.
     pub harness_peak_mib: f64,
-    /// Floor wall time for the same requests, milliseconds.
+    /// Floor wall time for the same requests, milliseconds (the median of the samples).
     pub floor_ms: f64,
     /// Floor requests per second.
     pub floor_rps: f64,
@@ -59,6 +59,8 @@ pub struct Report {
     pub corpus: String,
     /// How many times the corpus ran per concurrency.
     pub repeat: usize,
+    /// How many alternating harness and floor passes each concurrency's medians come from.
+    pub samples: usize,
     /// One entry per concurrency.
     pub levels: Vec<Level>,
     /// One entry per generated corpus size.
@@ -72,7 +74,7 @@ pub const JOBS: [usize; 3] = [1, 2, 8];
 
 /// Runs the benchmark over `cases`, each corpus run `repeat` times per concurrency; `waiting`
 /// keeps the cases that wait for events.
-pub async fn run(cases: Vec<Arc<Case>>, waiting: bool, repeat: usize) -> Result<Report, String> {
+pub async fn run(cases: Vec<Arc<Case>>, waiting: bool, repeat: usize, samples: usize) -> Result<Report, String> {
     let cases: Vec<Arc<Case>> = if waiting {
         cases
     } else {
@@ -89,70 +91,100 @@ pub async fn run(cases: Vec<Arc<Case>>, waiting: bool, repeat: usize) -> Result<
     }
     let mut levels = Vec::new();
     for jobs in JOBS {
-        levels.push(level(&cases, jobs, repeat.max(1)).await?);
+        levels.push(level(&cases, jobs, repeat.max(1), samples.max(1)).await?);
     }
     Ok(Report {
         schema: "ucwa-conformance/bench/1".into(),
         suite_version: env!("CARGO_PKG_VERSION").into(),
         corpus: if waiting { "all".into() } else { "non-waiting".into() },
         repeat: repeat.max(1),
+        samples: samples.max(1),
         levels,
         loading,
         process_peak_mib: peak_mib(),
     })
 }
 
-async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize) -> Result<Level, String> {
-    let mut server = embedded::start(embedded::run_config())
-        .await
-        .map_err(|e| e.to_string())?;
-    server.target.limits.max_wait = Some(crate::mutation::MAX_WAIT);
+async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) -> Result<Level, String> {
     // The harness as `run --snapshots off` uses it: a run session, no snapshot compared.
     let options = SessionOptions {
         jobs,
         ..SessionOptions::default()
     };
     let once = run::plan(cases, &Selection::default());
-    // One untimed pass first, so neither side is measured cold (the floor runs after the
-    // harness and would otherwise find the server and the allocator warm).
-    let warm_client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
-    let warm = Session::open(server.target.clone(), warm_client, options.clone(), Stop::new())
-        .await
-        .map_err(|e| e.to_string())?;
-    let warm = Arc::new(warm);
-    warm.run(once.clone(), |_| {}).await;
-    warm.close().await;
-    let journal: Arc<Mutex<Vec<Request>>> = Arc::default();
-    let client = HttpClient::new(server.target.limits)
-        .map_err(|e| e.to_string())?
-        .with_journal(Arc::clone(&journal));
-    reset_peak();
-    let started = Instant::now();
-    let session = Session::open(server.target.clone(), client, options, Stop::new())
-        .await
-        .map_err(|e| e.to_string())?;
-    let session = Arc::new(session);
     let plan: Vec<_> = (0..repeat).flat_map(|_| once.iter().cloned()).collect();
     let trials = plan.len();
-    session.run(plan, |_| {}).await;
-    let harness = started.elapsed();
-    let harness_peak = peak_mib();
-    let requests: Vec<Request> = journal.lock().map(|j| j.clone()).unwrap_or_default();
-    let floor = floor(&requests, jobs).await?;
-    session.close().await;
-    server.server.stop();
+    // Harness and floor alternate `samples` times; the medians are compared, so one noisy pass
+    // (two shared cores) does not decide the ratio. Each sample has a server of its own: the
+    // floor's replay creates applications nobody deletes, which would fill the user's quota.
+    let (mut harness_samples, mut floor_samples) = (Vec::new(), Vec::new());
+    let (mut requests, mut harness_peak) = (0, 0.0);
+    for sample in 0..samples.max(1) {
+        let mut server = embedded::start(embedded::run_config())
+            .await
+            .map_err(|e| e.to_string())?;
+        server.target.limits.max_wait = Some(crate::mutation::MAX_WAIT);
+        // One untimed pass first, so neither side is measured cold (the floor runs after the
+        // harness and would otherwise find the server and the allocator warm).
+        let warm_client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
+        let warm = Session::open(server.target.clone(), warm_client, options.clone(), Stop::new())
+            .await
+            .map_err(|e| e.to_string())?;
+        let warm = Arc::new(warm);
+        warm.run(once.clone(), |_| {}).await;
+        warm.close().await;
+        let journal: Arc<Mutex<Vec<Request>>> = Arc::default();
+        let client = HttpClient::new(server.target.limits)
+            .map_err(|e| e.to_string())?
+            .with_journal(Arc::clone(&journal));
+        reset_peak();
+        let started = Instant::now();
+        let session = Session::open(server.target.clone(), client, options.clone(), Stop::new())
+            .await
+            .map_err(|e| e.to_string())?;
+        let session = Arc::new(session);
+        let results = session.run(plan.clone(), |_| {}).await;
+        harness_samples.push(started.elapsed());
+        if sample == 0 {
+            harness_peak = peak_mib();
+        }
+        // A benchmark of failing trials measures nothing: every trial must pass the reference.
+        if let Some(r) = results.iter().find(|r| r.outcome != crate::verdict::Outcome::Pass) {
+            return Err(format!(
+                "{} did not pass during the benchmark ({}): {}",
+                r.name(),
+                r.outcome,
+                r.first_difference()
+            ));
+        }
+        let sent: Vec<Request> = journal.lock().map(|j| j.clone()).unwrap_or_default();
+        requests = sent.len();
+        floor_samples.push(floor(&sent, jobs).await?);
+        session.close().await;
+        server.server.stop();
+    }
+    let (harness, floor) = (median(&mut harness_samples), median(&mut floor_samples));
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     Ok(Level {
         jobs,
         trials,
-        requests: requests.len(),
+        requests,
         harness_ms: ms(harness),
-        harness_rps: requests.len() as f64 / harness.as_secs_f64(),
+        harness_rps: requests as f64 / harness.as_secs_f64(),
         harness_peak_mib: harness_peak,
         floor_ms: ms(floor),
-        floor_rps: requests.len() as f64 / floor.as_secs_f64(),
+        floor_rps: requests as f64 / floor.as_secs_f64(),
         ratio: harness.as_secs_f64() / floor.as_secs_f64(),
     })
+}
+
+/// The median of some durations (the lower middle one for an even count).
+fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort();
+    samples
+        .get(samples.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or_default()
 }
 
 /// Sends `requests` with a bare pooled client, `jobs` at a time, reading every body.
@@ -234,9 +266,9 @@ pub fn peak_mib() -> f64 {
 /// The report as a table.
 pub fn render(report: &Report) -> String {
     let mut out = format!(
-        "corpus: {} cases x media types, {} times per concurrency, against the embedded reference server\n\n\
+        "corpus: {} cases x media types, {} times per concurrency, medians of {} alternating samples, against the embedded reference server\n\n\
          jobs  trials  requests  harness ms  harness req/s  floor ms  floor req/s  ratio  peak MiB\n",
-        report.corpus, report.repeat
+        report.corpus, report.repeat, report.samples
     );
     for l in &report.levels {
         out.push_str(&format!(

@@ -133,16 +133,18 @@ impl BodyRecord {
     /// sha256 of the whole. A body stored whole needs no digest (it is there to hash), so large
     /// filler bodies cost one scan, not a hash.
     pub fn capture(bytes: &[u8]) -> Self {
-        let stored = match std::str::from_utf8(bytes) {
-            Ok(text) if bytes.len() <= STORED_BODY_BYTES => Stored::Text { text: text.to_string() },
-            Ok(text) => match segments(text) {
+        let small = bytes.len() <= STORED_BODY_BYTES;
+        let stored = match (small, std::str::from_utf8(bytes).ok()) {
+            (true, Some(text)) => Stored::Text { text: text.to_string() },
+            (true, None) => Stored::Prefix {
+                prefix: prefix_of(bytes),
+            },
+            // A large body is scanned as bytes first; only its text pieces need UTF-8 checks.
+            (false, _) => match segments(bytes) {
                 Some(segments) => Stored::Segments { segments },
                 None => Stored::Prefix {
                     prefix: prefix_of(bytes),
                 },
-            },
-            Err(_) => Stored::Prefix {
-                prefix: prefix_of(bytes),
             },
         };
         let sha256 = matches!(stored, Stored::Prefix { .. }).then(|| sha256(bytes));
@@ -239,6 +241,9 @@ fn prefix_of(bytes: &[u8]) -> String {
 /// The window in which a repeating unit is looked for, in bytes.
 const WINDOW: usize = 64;
 
+/// How far a found repetition is extended per comparison, in bytes.
+const BLOCK: usize = 16 * 1024;
+
 /// The longest repeating unit looked for, in bytes.
 const MAX_UNIT: usize = 16;
 
@@ -254,8 +259,10 @@ fn period_of(window: &[u8]) -> Option<usize> {
 /// The body as text pieces and repeated units, if that form fits under the cap. Windows of
 /// [`WINDOW`] bytes are tested for a short period; a periodic one is extended a chunk at a time
 /// (slice comparisons, so a 2 MiB filler costs about one memcmp pass).
-fn segments(text: &str) -> Option<Vec<Segment>> {
-    let bytes = text.as_bytes();
+fn segments(bytes: &[u8]) -> Option<Vec<Segment>> {
+    // Repeated units are printable ASCII, so the pieces between them start and end on character
+    // boundaries: the body is valid UTF-8 exactly when every text piece is.
+    let text = |range: std::ops::Range<usize>| std::str::from_utf8(&bytes[range]).ok().map(str::to_string);
     let mut out = Vec::new();
     let mut stored = 0usize;
     let (mut start, mut i) = (0usize, 0usize);
@@ -269,6 +276,10 @@ fn segments(text: &str) -> Option<Vec<Segment>> {
             i -= 1;
         }
         let mut end = i + WINDOW;
+        // Periodic so far: compare whole blocks with the same text `p` bytes back.
+        while end + BLOCK <= bytes.len() && bytes[end..end + BLOCK] == bytes[end - p..end - p + BLOCK] {
+            end += BLOCK;
+        }
         while end + WINDOW <= bytes.len() && bytes[end..end + WINDOW] == bytes[end - p..end - p + WINDOW] {
             end += WINDOW;
         }
@@ -284,12 +295,10 @@ fn segments(text: &str) -> Option<Vec<Segment>> {
         // The unit is ASCII, so `i` and `end` are character boundaries.
         if start < i {
             stored += i - start;
-            out.push(Segment::Text {
-                text: text[start..i].to_string(),
-            });
+            out.push(Segment::Text { text: text(start..i)? });
         }
         out.push(Segment::Repeat {
-            repeat: text[i..i + p].to_string(),
+            repeat: text(i..i + p)?,
             count: count as u64,
         });
         stored += p + 16;
@@ -300,8 +309,11 @@ fn segments(text: &str) -> Option<Vec<Segment>> {
     }
     if start < bytes.len() {
         stored += bytes.len() - start;
+        if stored > STORED_BODY_BYTES {
+            return None;
+        }
         out.push(Segment::Text {
-            text: text[start..].to_string(),
+            text: text(start..bytes.len())?,
         });
     }
     (stored <= STORED_BODY_BYTES).then_some(out)

@@ -133,7 +133,25 @@ impl Template {
 
     /// Fills in the placeholders. A capture that was never made renders as `None`.
     pub fn render(&self, values: &dyn Values) -> Result<String, String> {
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.len_hint());
+        self.render_into(values, &mut out)?;
+        Ok(out)
+    }
+
+    /// A guess at the rendered length (exact for text and generated characters), for buffers.
+    pub fn len_hint(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(text) => text.len(),
+                Part::Chars(n) => *n,
+                Part::OperationId | Part::Peer(_) | Part::Uuid | Part::Capture(_) => 40,
+            })
+            .sum()
+    }
+
+    /// Renders onto the end of `out` (a body buffer, so a large value is written once).
+    pub fn render_into(&self, values: &dyn Values, out: &mut String) -> Result<(), String> {
         for part in &self.parts {
             match part {
                 Part::Text(text) => out.push_str(text),
@@ -142,7 +160,7 @@ impl Template {
                     Some(peer) => out.push_str(peer),
                     None => return Err(format!("the target has no {role:?} peer")),
                 },
-                Part::Chars(n) => out.push_str(&generated_chars(*n)),
+                Part::Chars(n) => push_chars(out, *n),
                 Part::Uuid => out.push_str(&uuid::Uuid::new_v4().simple().to_string()),
                 Part::Capture(name) => match values.capture(name) {
                     Some(value) => out.push_str(value),
@@ -150,7 +168,7 @@ impl Template {
                 },
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -170,6 +188,26 @@ impl fmt::Display for Template {
             }
         }
         Ok(())
+    }
+}
+
+/// Appends `n` characters of filler, copied from one shared filler as long as the longest asked
+/// for so far (a 2 MiB filler per trial then costs a copy, not a generation).
+fn push_chars(out: &mut String, n: usize) {
+    static SHARED: std::sync::Mutex<Option<std::sync::Arc<str>>> = std::sync::Mutex::new(None);
+    let filler = match SHARED.lock() {
+        Ok(mut shared) => {
+            if shared.as_ref().is_none_or(|f| f.len() < n) {
+                *shared = Some(generated_chars(n).into());
+            }
+            shared.clone()
+        }
+        Err(_) => None,
+    };
+    match filler {
+        // The filler is ASCII: any length is a character boundary.
+        Some(filler) => out.push_str(&filler[..n]),
+        None => out.push_str(&generated_chars(n)),
     }
 }
 

@@ -53,6 +53,9 @@ pub struct BenchArgs {
     /// How many times the corpus runs per concurrency.
     #[arg(long, default_value_t = 20)]
     pub repeat: usize,
+    /// Alternating harness and floor passes per concurrency; the medians are compared.
+    #[arg(long, default_value_t = 3)]
+    pub samples: usize,
     /// The case directory (default: the suite's own cases/).
     #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
     pub cases: Option<PathBuf>,

@@ -113,7 +113,7 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode, Error> {
         eprintln!("warning: a debug build; figures mean something only with `cargo run --release -- bench`");
     }
     let report = runtime()?
-        .block_on(bench::run(cases, args.waiting, args.repeat))
+        .block_on(bench::run(cases, args.waiting, args.repeat, args.samples))
         .map_err(Error::TargetUnusable)?;
     print!("{}", bench::render(&report));
     if let Some(path) = &args.json {

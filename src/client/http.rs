@@ -104,6 +104,9 @@ pub enum TransportError {
     /// The request could not be built (bad method or header).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The server closed the connection without any response while or after a body was sent.
+    #[error("{0}")]
+    ClosedWithoutResponse(String),
     /// The body is not valid in the content coding the server named.
     #[error("{0}")]
     Coding(String),
@@ -233,6 +236,22 @@ impl HttpClient {
     }
 
     async fn exchange(&self, request: &Request, answered: &AtomicBool) -> Result<Response, TransportError> {
+        let large = request
+            .body
+            .as_ref()
+            .is_some_and(|b| b.len() > super::raw::RAW_BODY_THRESHOLD);
+        if large && request.url.scheme() == "http" {
+            let started = Instant::now();
+            let raw = super::raw::exchange(request, self.limits.max_body_bytes, answered).await?;
+            self.mark_reached(&request.url);
+            let body = decoded(&raw.headers, raw.body, self.limits.max_body_bytes)?;
+            return Ok(Response {
+                status: raw.status,
+                headers: raw.headers,
+                body,
+                elapsed: started.elapsed(),
+            });
+        }
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| TransportError::Invalid(e.to_string()))?;
         let mut builder = self.inner.request(method, request.url.clone());
@@ -245,9 +264,7 @@ impl HttpClient {
         let started = Instant::now();
         let mut response = builder.send().await.map_err(|e| connection_error(&e))?;
         answered.store(true, Ordering::Relaxed);
-        if let Ok(mut reached) = self.health.reached.lock() {
-            reached.insert(request.url.origin().ascii_serialization());
-        }
+        self.mark_reached(&request.url);
         let status = response.status().as_u16();
         let headers: Vec<(String, String)> = response
             .headers()
@@ -270,20 +287,7 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        let codings = super::coding::codings(
-            headers
-                .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
-                .map(|(_, v)| v.as_str()),
-        );
-        let body = if codings.is_empty() {
-            body
-        } else {
-            super::coding::decode(&codings, body, cap).map_err(|e| match e {
-                super::coding::CodingError::TooLarge(cap) => TransportError::TooLarge(cap),
-                other => TransportError::Coding(other.to_string()),
-            })?
-        };
+        let body = decoded(&headers, body, cap)?;
         Ok(Response {
             status,
             headers,
@@ -291,6 +295,31 @@ impl HttpClient {
             elapsed: started.elapsed(),
         })
     }
+}
+
+impl HttpClient {
+    fn mark_reached(&self, url: &Url) {
+        if let Ok(mut reached) = self.health.reached.lock() {
+            reached.insert(url.origin().ascii_serialization());
+        }
+    }
+}
+
+/// The body with the content codings the headers name undone, within `cap`.
+fn decoded(headers: &[(String, String)], body: Vec<u8>, cap: usize) -> Result<Vec<u8>, TransportError> {
+    let codings = super::coding::codings(
+        headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
+            .map(|(_, v)| v.as_str()),
+    );
+    if codings.is_empty() {
+        return Ok(body);
+    }
+    super::coding::decode(&codings, body, cap).map_err(|e| match e {
+        super::coding::CodingError::TooLarge(cap) => TransportError::TooLarge(cap),
+        other => TransportError::Coding(other.to_string()),
+    })
 }
 
 /// The whole cause chain of a reqwest error, which alone says only "error sending request".

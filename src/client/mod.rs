@@ -8,6 +8,7 @@ pub mod coding;
 pub mod discovery;
 pub mod events;
 pub mod http;
+pub mod raw;
 
 pub use discovery::{Account, DiscoveryError, Session, close, open, sign_in, sign_in_anonymous};
 pub use events::{EventHub, WaitError};

@@ -7,18 +7,55 @@ use std::collections::BTreeMap;
 
 /// Renders input properties and link-valued inputs in a media type.
 pub fn render_input(media: Media, properties: &[(String, String)], links: &[(String, String)]) -> String {
-    match media {
-        Media::Json => json(properties, links),
-        Media::Xml => xml(properties, links),
+    let written = render_input_with(
+        media,
+        properties,
+        links,
+        |v: &String| v.len(),
+        |v, out| {
+            out.push_str(v);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    match written {
+        Ok(body) => body,
+        Err(never) => match never {},
     }
 }
 
-fn json(properties: &[(String, String)], links: &[(String, String)]) -> String {
-    // Keys in sorted order (as a JSON object map keeps them), the last of a repeated name winning.
-    let properties: BTreeMap<&str, &str> = properties.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let links: BTreeMap<&str, &str> = links.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let size: usize = properties.iter().map(|(k, v)| k.len() + v.len() + 6).sum::<usize>() + 64;
+/// Like [`render_input`], with values that write themselves into the body (a case's templates):
+/// a large value is written once, straight into the body, and escaped only if it needs it.
+/// `len` guesses each value's length, so the body is allocated once.
+pub fn render_input_with<T, E>(
+    media: Media,
+    properties: &[(String, T)],
+    links: &[(String, T)],
+    len: impl Fn(&T) -> usize,
+    write: impl Fn(&T, &mut String) -> Result<(), E>,
+) -> Result<String, E> {
+    let size: usize = properties
+        .iter()
+        .chain(links)
+        .map(|(k, v)| k.len() + len(v) + 48)
+        .sum::<usize>()
+        + 256;
     let mut out = String::with_capacity(size);
+    match media {
+        Media::Json => json(&mut out, properties, links, &write)?,
+        Media::Xml => xml(&mut out, properties, links, &write)?,
+    }
+    Ok(out)
+}
+
+fn json<T, E>(
+    out: &mut String,
+    properties: &[(String, T)],
+    links: &[(String, T)],
+    write: &impl Fn(&T, &mut String) -> Result<(), E>,
+) -> Result<(), E> {
+    // Keys in sorted order (as a JSON object map keeps them), the last of a repeated name winning.
+    let properties: BTreeMap<&str, &T> = properties.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let links: BTreeMap<&str, &T> = links.iter().map(|(k, v)| (k.as_str(), v)).collect();
     out.push('{');
     let mut first = true;
     let mut entry = |out: &mut String, name: &str| {
@@ -32,33 +69,52 @@ fn json(properties: &[(String, String)], links: &[(String, String)]) -> String {
         if *name == "_links" && !links.is_empty() {
             continue;
         }
-        entry(&mut out, name);
-        json_string(&mut out, value);
+        entry(out, name);
+        json_value(out, *value, write)?;
     }
     if !links.is_empty() {
-        entry(&mut out, "_links");
+        entry(out, "_links");
         out.push('{');
         for (i, (rel, href)) in links.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            json_string(&mut out, rel);
+            json_string(out, rel);
             out.push_str(":{\"href\":");
-            json_string(&mut out, href);
+            json_value(out, *href, write)?;
             out.push('}');
         }
         out.push('}');
     }
     out.push('}');
-    out
+    Ok(())
+}
+
+/// Writes a value as a JSON string: straight into `out`, then escaped in place only if needed.
+fn json_value<T, E>(out: &mut String, value: &T, write: &impl Fn(&T, &mut String) -> Result<(), E>) -> Result<(), E> {
+    out.push('"');
+    let start = out.len();
+    write(value, out)?;
+    if json_needs_escape(&out[start..]) {
+        let raw = out.split_off(start);
+        out.pop();
+        out.push_str(&serde_json::Value::String(raw).to_string());
+    } else {
+        out.push('"');
+    }
+    Ok(())
+}
+
+/// True when a JSON string needs escaping (one vectorised scan and one memchr pass).
+fn json_needs_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().fold(false, |found, b| found | (*b < 0x20)) || memchr::memchr2(b'"', b'\\', bytes).is_some()
 }
 
 /// Appends `text` as a JSON string: copied whole when nothing needs escaping (one vectorised
 /// scan, so a 2 MiB value costs a copy), else escaped by serde_json.
 fn json_string(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    let control = bytes.iter().fold(false, |found, b| found | (*b < 0x20));
-    if !control && memchr::memchr2(b'"', b'\\', bytes).is_none() {
+    if !json_needs_escape(text) {
         out.push('"');
         out.push_str(text);
         out.push('"');
@@ -67,35 +123,53 @@ fn json_string(out: &mut String, text: &str) {
     }
 }
 
-fn xml(properties: &[(String, String)], links: &[(String, String)]) -> String {
-    let size: usize = properties.iter().map(|(k, v)| k.len() + v.len() + 40).sum::<usize>() + 256;
-    let mut out = String::with_capacity(size);
+fn xml<T, E>(
+    out: &mut String,
+    properties: &[(String, T)],
+    links: &[(String, T)],
+    write: &impl Fn(&T, &mut String) -> Result<(), E>,
+) -> Result<(), E> {
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<input xmlns=\"");
     out.push_str(UCWA_NS);
     out.push_str("\">\n");
     for (name, value) in properties {
         out.push_str("  <property name=\"");
-        escape_into(&mut out, name);
+        escape_into(out, name);
         out.push_str("\">");
-        escape_into(&mut out, value);
+        xml_value(out, value, write)?;
         out.push_str("</property>\n");
     }
     for (rel, href) in links {
         out.push_str("  <link rel=\"");
-        escape_into(&mut out, rel);
+        escape_into(out, rel);
         out.push_str("\" href=\"");
-        escape_into(&mut out, href);
+        xml_value(out, href, write)?;
         out.push_str("\"/>\n");
     }
     out.push_str("</input>\n");
-    out
+    Ok(())
+}
+
+/// Writes a value straight into `out`, escaping it in place only if it needs it.
+fn xml_value<T, E>(out: &mut String, value: &T, write: &impl Fn(&T, &mut String) -> Result<(), E>) -> Result<(), E> {
+    let start = out.len();
+    write(value, out)?;
+    if xml_needs_escape(&out[start..]) {
+        let raw = out.split_off(start);
+        escape_into(out, &raw);
+    }
+    Ok(())
+}
+
+fn xml_needs_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr3(b'&', b'<', b'>', bytes).is_some() || memchr::memchr2(b'"', b'\'', bytes).is_some()
 }
 
 /// Appends `text` escaped for XML content and attribute values (copied whole when clean: two
 /// memchr passes find out).
 fn escape_into(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
-    if memchr::memchr3(b'&', b'<', b'>', bytes).is_none() && memchr::memchr2(b'"', b'\'', bytes).is_none() {
+    if !xml_needs_escape(text) {
         out.push_str(text);
         return;
     }

@@ -243,7 +243,7 @@ fn bench_prints_its_table_and_writes_json() {
     let dir = tempfile::tempdir().expect("temp dir");
     let json = dir.path().join("bench.json");
     let output = binary()
-        .args(["bench", "--repeat", "1", "--json"])
+        .args(["bench", "--repeat", "1", "--samples", "1", "--json"])
         .arg(&json)
         .output()
         .expect("runs");

@@ -267,3 +267,88 @@ fn the_verdict_line_counts_the_must_level_trials_that_did_not_run() {
         "{stdout}"
     );
 }
+
+/// How the raw server treats a large POST.
+#[derive(Clone, Copy)]
+enum EarlyClose {
+    /// Reads the headers, answers 413 EntityTooLarge, and resets without reading the body.
+    AnswerThenReset,
+    /// Reads the headers and a little of the body, then resets without answering.
+    ResetWithoutAnswer,
+}
+
+/// A raw TCP server at an origin of its own that treats every connection as `behaviour` says.
+async fn early_closer(behaviour: EarlyClose) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let origin = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                if let EarlyClose::AnswerThenReset = behaviour {
+                    let body = r#"{"code":"EntityTooLarge","message":"too large"}"#;
+                    let answer = format!(
+                        "HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                } else {
+                    let _ = socket.read(&mut buf).await;
+                }
+                // SO_LINGER 0 makes the close a reset; with a zero duration it never blocks.
+                #[allow(deprecated)]
+                let _ = socket.set_linger(Some(std::time::Duration::ZERO));
+                drop(socket);
+            });
+        }
+    });
+    origin
+}
+
+const TOO_LARGE: &str = r#"
+id = "t.entity-too-large"
+title = "t"
+spec = ["generic.413"]
+severity = "should"
+[[step]]
+method = "POST"
+rel = "startMessaging"
+body = { operationId = "{{operation_id}}", to = "{{peer}}", subject = "{{chars:2097152}}" }
+expect.status = 413
+expect.code = "EntityTooLarge"
+"#;
+
+#[rstest::rstest]
+#[case::answer_then_reset(EarlyClose::AnswerThenReset, Outcome::Pass)]
+#[case::reset_without_answer(EarlyClose::ResetWithoutAnswer, Outcome::ShouldDeviation)]
+fn an_early_answer_or_close_to_a_large_body_is_judged_every_time(#[case] behaviour: EarlyClose, #[case] want: Outcome) {
+    let results = runtime().block_on(async {
+        let origin = early_closer(behaviour).await;
+        let server = ucwa_mock_elsewhere(StartLink::Plain, Some(&origin)).await;
+        let mut all = Vec::new();
+        for _ in 0..25 {
+            all.push(run_inline(&server, TOO_LARGE, Media::Json).await);
+        }
+        all
+    });
+    for result in &results {
+        assert_eq!(result.outcome, want, "{}", result.explain());
+    }
+    if want == Outcome::ShouldDeviation {
+        assert!(
+            results[0]
+                .explain()
+                .contains("closed the connection without a response"),
+            "{}",
+            results[0].explain()
+        );
+    }
+}
