@@ -22,6 +22,7 @@ enum Part {
     OperationId,
     Peer(PeerRole),
     Chars(usize),
+    Wide(usize),
     Uuid,
     Capture(String),
 }
@@ -145,6 +146,7 @@ impl Template {
             .map(|p| match p {
                 Part::Text(text) => text.len(),
                 Part::Chars(n) => *n,
+                Part::Wide(n) => *n * 3,
                 Part::OperationId | Part::Peer(_) | Part::Uuid | Part::Capture(_) => 40,
             })
             .sum()
@@ -161,6 +163,7 @@ impl Template {
                     None => return Err(format!("the target has no {role:?} peer")),
                 },
                 Part::Chars(n) => push_chars(out, *n),
+                Part::Wide(n) => out.extend(WIDE_FILLER.chars().cycle().take(*n)),
                 Part::Uuid => out.push_str(&uuid::Uuid::new_v4().simple().to_string()),
                 Part::Capture(name) => match values.capture(name) {
                     Some(value) => out.push_str(value),
@@ -183,6 +186,7 @@ impl fmt::Display for Template {
                 Part::Peer(PeerRole::Ignore) => f.write_str("{{peer:ignore}}")?,
                 Part::Peer(PeerRole::Anonymous) => f.write_str("{{peer:anonymous}}")?,
                 Part::Chars(n) => write!(f, "{{{{chars:{n}}}}}")?,
+                Part::Wide(n) => write!(f, "{{{{wide:{n}}}}}")?,
                 Part::Uuid => f.write_str("{{uuid}}")?,
                 Part::Capture(name) => write!(f, "{{{{capture:{name}}}}}")?,
             }
@@ -210,6 +214,10 @@ fn push_chars(out: &mut String, n: usize) {
         None => out.push_str(&generated_chars(n)),
     }
 }
+
+/// The characters of `{{wide:N}}`: two-byte and three-byte UTF-8, so a limit counted in bytes
+/// and one counted in characters disagree.
+const WIDE_FILLER: &str = "äöü€漢";
 
 /// `n` characters of readable filler: `abcdefghij` repeated.
 fn generated_chars(n: usize) -> String {
@@ -241,6 +249,19 @@ fn placeholder(name: &str) -> Result<Part, String> {
         }
         return Ok(Part::Chars(n));
     }
+    if let Some(count) = name.strip_prefix("wide:") {
+        let n: usize = count
+            .trim()
+            .parse()
+            .map_err(|_| format!("`wide:` needs a character count, found `{count}`"))?;
+        if n > MAX_GENERATED_CHARS / 3 {
+            return Err(format!(
+                "`wide:{n}` is larger than the limit of {} characters",
+                MAX_GENERATED_CHARS / 3
+            ));
+        }
+        return Ok(Part::Wide(n));
+    }
     if let Some(capture) = name.strip_prefix("capture:") {
         let capture = capture.trim();
         if capture.is_empty() {
@@ -249,7 +270,7 @@ fn placeholder(name: &str) -> Result<Part, String> {
         return Ok(Part::Capture(capture.to_string()));
     }
     Err(format!(
-        "unknown placeholder `{{{{{name}}}}}`; known: operation_id, peer, peer:decline, peer:ignore, peer:anonymous, uuid, chars:N, capture:NAME"
+        "unknown placeholder `{{{{{name}}}}}`; known: operation_id, peer, peer:decline, peer:ignore, peer:anonymous, uuid, chars:N, wide:N, capture:NAME"
     ))
 }
 

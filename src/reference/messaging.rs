@@ -110,7 +110,7 @@ pub async fn start(
         make_room(&mut app.invitations);
         let id = app.next_invitation;
         app.next_invitation += 1;
-        let invitation = request.into_invitation(id);
+        let invitation = request.into_invitation(id, mutant);
         app.channel.push(invitation::started(app_number, &invitation, mutant));
         app.invitations.insert(id, invitation);
         (id, peer, timeout)
@@ -179,17 +179,25 @@ struct StartRequest {
 }
 
 impl StartRequest {
-    fn into_invitation(self, id: u64) -> Invitation {
+    /// The invitation that keeps this request's inputs (as the messagingInvitation echoes them;
+    /// three mutants keep them wrongly).
+    fn into_invitation(self, id: u64, mutant: Option<Mutant>) -> Invitation {
         Invitation {
             id,
-            operation_id: self.operation_id,
+            operation_id: match mutant {
+                Some(Mutant::OperationIdLowercased) => self.operation_id.to_lowercase(),
+                _ => self.operation_id,
+            },
             to: self.to,
             importance: self.importance,
-            subject: self.subject,
+            subject: match mutant {
+                Some(Mutant::SubjectTruncated) => self.subject.chars().take(200).collect(),
+                _ => self.subject,
+            },
             thread_id: self
                 .thread_id
                 .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()),
-            message: self.message,
+            message: self.message.filter(|_| mutant != Some(Mutant::MessageLinkDropped)),
             custom_content: self.custom_content,
             state: InvitationState::Connecting,
             failure: None,
@@ -249,6 +257,11 @@ fn validate(input: &Input, mutant: Option<Mutant>) -> Result<StartRequest, UcwaE
         ),
     )?;
     let subject = input.get("subject").unwrap_or_default().to_string();
+    if mutant == Some(Mutant::SubjectLimitInBytes) && subject.len() > MAX_SUBJECT {
+        return Err(UcwaError::invalid(format!(
+            "subject exceeds the maximum length of {MAX_SUBJECT}."
+        )));
+    }
     max_len(
         "subject",
         &subject,

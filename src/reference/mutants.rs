@@ -53,6 +53,10 @@ mutants! {
     OperationIdUnlimited = "operation-id-unlimited", "body.operationId.max-length", "an operationId of any length is accepted";
     SubjectLimit249 = "subject-limit-249", "body.subject.max-length", "a subject of 250 characters is refused (off by one)";
     SubjectUnlimited = "subject-unlimited", "body.subject.max-length", "a subject of any length is accepted";
+    SubjectLimitInBytes = "subject-limit-in-bytes", "body.subject.max-length", "the subject limit counts UTF-8 bytes, not characters";
+    SubjectTruncated = "subject-truncated", "invitation.resource", "the invitation keeps only the first 200 characters of the subject";
+    OperationIdLowercased = "operation-id-lowercased", "invitation.resource", "the invitation keeps the operationId lower-cased, not as supplied";
+    MessageLinkDropped = "message-link-dropped", "invitation.resource", "the invitation does not keep the first message's link";
     ThreadIdLimit249 = "thread-id-limit-249", "body.threadId.max-length", "a threadId of 250 characters is refused (off by one)";
     ThreadIdUnlimited = "thread-id-unlimited", "body.threadId.max-length", "a threadId of any length is accepted";
     ImportanceUnchecked = "importance-unchecked", "body.importance.values", "any importance value is accepted";
