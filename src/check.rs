@@ -100,7 +100,9 @@ pub fn judge_event(expect: &Expect, event: &Event, values: &dyn Values) -> Vec<M
     if let Some(rule) = &expect.event {
         let reason_code = event.reason.as_ref().map(|r| r.code.as_str());
         let reason_subcode = event.reason.as_ref().and_then(|r| r.subcode.as_deref());
+        let sender = crate::wire::local_name(&event.sender);
         let checks = [
+            ("event sender", &rule.sender, Some(sender)),
             ("event status", &rule.status, event.status.as_deref()),
             ("event reason code", &rule.reason_code, reason_code),
             ("event reason subcode", &rule.reason_subcode, reason_subcode),

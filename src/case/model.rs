@@ -273,6 +273,10 @@ pub struct Expect {
 pub struct EventRule {
     /// The event-level `status` (Success or Failure).
     pub status: Option<String>,
+    /// The rel of the sender the event must come under (`communication`, namespace ignored).
+    pub sender: Option<String>,
+    /// The event must have arrived after the event the case's previous wait step found.
+    pub after_previous: bool,
     /// The `reason.code`.
     pub reason_code: Option<String>,
     /// The `reason.subcode`.

@@ -87,6 +87,9 @@ pub struct RawExpect {
 #[serde(deny_unknown_fields)]
 pub struct RawEventExpect {
     pub status: Option<String>,
+    pub sender: Option<String>,
+    #[serde(default)]
+    pub after_previous: bool,
     pub reason_code: Option<String>,
     pub reason_subcode: Option<String>,
 }

@@ -506,6 +506,8 @@ impl<'a> Validator<'a> {
                 let e = e.into_inner();
                 EventRule {
                     status: e.status,
+                    sender: e.sender,
+                    after_previous: e.after_previous,
                     reason_code: e.reason_code,
                     reason_subcode: e.reason_subcode,
                 }

@@ -26,7 +26,10 @@ pub struct EventHub {
 
 #[derive(Debug, Default)]
 struct Inner {
-    events: Mutex<Vec<Event>>,
+    /// Events in arrival order, each with its arrival number (counting from 0, never reused).
+    events: Mutex<Vec<(u64, Event)>>,
+    /// How many events have arrived in all.
+    arrived: std::sync::atomic::AtomicU64,
     failure: Mutex<Option<WaitError>>,
     notify: Notify,
 }
@@ -105,7 +108,10 @@ impl EventHub {
                 Err(e) => return self.fail(format!("GET {url}: {e}")),
             };
             if let Ok(mut events) = self.inner.events.lock() {
-                events.extend(batch.events);
+                for event in batch.events {
+                    let n = self.inner.arrived.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    events.push((n, event));
+                }
                 let excess = events.len().saturating_sub(MAX_EVENTS);
                 events.drain(..excess);
             }
@@ -120,8 +126,13 @@ impl EventHub {
         }
     }
 
-    /// The first recorded event for which `matches` holds, waiting up to `within` for it.
-    pub async fn wait_for(&self, matches: impl Fn(&Event) -> bool, within: Duration) -> Result<Event, WaitError> {
+    /// The first recorded event for which `matches` holds, with its arrival number on this
+    /// channel, waiting up to `within` for it.
+    pub async fn wait_for(
+        &self,
+        matches: impl Fn(&Event) -> bool,
+        within: Duration,
+    ) -> Result<(u64, Event), WaitError> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let notified = self.inner.notify.notified();
@@ -129,7 +140,7 @@ impl EventHub {
             notified.as_mut().enable();
             let seen = match self.inner.events.lock() {
                 Ok(events) => {
-                    if let Some(found) = events.iter().find(|e| matches(e)) {
+                    if let Some(found) = events.iter().find(|(_, e)| matches(e)) {
                         return Ok(found.clone());
                     }
                     events.len()

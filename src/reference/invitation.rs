@@ -26,6 +26,18 @@ fn communication_sender(app: u64) -> Sender {
     }
 }
 
+/// The sender of a messagingInvitation's own events: `communication` (facts 2), or the
+/// conversation for the mutant that files them wrongly.
+fn invitation_sender(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Sender {
+    match mutant {
+        Some(Mutant::InvitationEventsWrongSender) => Sender {
+            rel: "conversation",
+            href: conversation_href(app, i.id),
+        },
+        _ => communication_sender(app),
+    }
+}
+
 fn conversation_href(app: u64, id: u64) -> String {
     format!("{}/communication/conversations/{id}", app_href(app))
 }
@@ -108,7 +120,7 @@ pub fn started(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Vec<Event> {
     let mut events = Vec::new();
     if mutant != Some(Mutant::NoStartedEvent) {
         events.push(Event {
-            sender: sender.clone(),
+            sender: invitation_sender(app, i, mutant),
             kind: "started",
             resource: event_resource(app, i, mutant),
             embed: true,
@@ -164,7 +176,7 @@ fn completed(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Vec<Event> {
     }];
     if mutant != Some(Mutant::NoCompletedEvent) {
         events.push(Event {
-            sender,
+            sender: invitation_sender(app, i, mutant),
             kind: "completed",
             resource: event_resource(app, i, mutant),
             embed: true,
@@ -204,7 +216,11 @@ pub fn answer_later(state: &AppState, app: u64, id: u64, peer: Option<PeerBehavi
         }
         invitation.state = outcome.0;
         invitation.failure = outcome.1;
-        let events = completed(app, invitation, mutant);
+        let mut events = completed(app, invitation, mutant);
+        if mutant == Some(Mutant::StartedAfterCompleted) {
+            // Held back when the invitation began: the events arrive out of order.
+            events.extend(started(app, invitation, None));
+        }
         application.channel.push(events);
     });
 }

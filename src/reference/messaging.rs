@@ -111,7 +111,9 @@ pub async fn start(
         let id = app.next_invitation;
         app.next_invitation += 1;
         let invitation = request.into_invitation(id, mutant);
-        app.channel.push(invitation::started(app_number, &invitation, mutant));
+        if mutant != Some(Mutant::StartedAfterCompleted) {
+            app.channel.push(invitation::started(app_number, &invitation, mutant));
+        }
         app.invitations.insert(id, invitation);
         (id, peer, timeout)
     };

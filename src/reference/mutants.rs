@@ -90,6 +90,8 @@ mutants! {
     NoStartedEvent = "no-started-event", "events.started.operation-id", "no messagingInvitation started event";
     OperationIdNotEchoed = "operation-id-not-echoed", "events.started.operation-id", "events do not echo the operationId";
     NoCompletedEvent = "no-completed-event", "events.completed.success", "no messagingInvitation completed event";
+    InvitationEventsWrongSender = "invitation-events-wrong-sender", "events.sender", "messagingInvitation events come under the conversation sender, not communication";
+    StartedAfterCompleted = "started-after-completed", "events.order", "the started event arrives after completed";
     NoAcceptedByParticipant = "no-accepted-by-participant", "events.completed.success", "a completed invitation does not embed acceptedByParticipant";
     CompletedStatusFailure = "completed-status-failure", "events.completed.success", "an accepted invitation completes with status Failure";
     DeclinedAsSuccess = "declined-as-success", "events.completed.failure", "a declined invitation completes with status Success";

@@ -94,6 +94,8 @@ pub struct CaseState<'a> {
     pub media: Media,
     /// This case's own application (`as = "fresh"`), once opened.
     pub fresh: Option<Session>,
+    /// The arrival number of the event the previous wait step found, for order checks.
+    pub last_event: Option<u64>,
 }
 
 impl<'a> CaseState<'a> {
@@ -105,6 +107,7 @@ impl<'a> CaseState<'a> {
             captures: BTreeMap::new(),
             media,
             fresh: None,
+            last_event: None,
         }
     }
 }

@@ -55,8 +55,8 @@ pub async fn wait_step(
                 .as_ref()
                 .is_none_or(|op| embedded_operation_id(e).as_deref() == Some(op.as_str()))
     };
-    let event = match hub.wait_for(matches, within).await {
-        Ok(e) => e,
+    let (arrival, event) = match hub.wait_for(matches, within).await {
+        Ok(found) => found,
         Err(WaitError::TimedOut { within, seen }) => {
             exchanges.push(record(None));
             return Err(StepEnd::Mismatches(vec![Mismatch {
@@ -76,7 +76,21 @@ pub async fn wait_step(
         }
     };
     exchanges.push(record(Some(&event)));
-    let mismatches = judge_event(&step.expect, &event, state);
+    let mut mismatches = judge_event(&step.expect, &event, state);
+    let previous = state.last_event.replace(arrival);
+    if step.expect.event.as_ref().is_some_and(|e| e.after_previous)
+        && let Some(previous) = previous
+        && arrival < previous
+    {
+        mismatches.push(Mismatch {
+            what: "event order".into(),
+            expected: format!(
+                "{wanted}, after the event the previous wait step found (event #{previous} on the channel)"
+            ),
+            actual: format!("it arrived earlier, as event #{arrival}"),
+            must: false,
+        });
+    }
     if !mismatches.is_empty() {
         return Err(StepEnd::Mismatches(mismatches));
     }
