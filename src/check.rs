@@ -107,6 +107,9 @@ pub fn judge_event(expect: &Expect, event: &Event, values: &dyn Values) -> Vec<M
             ("event reason code", &rule.reason_code, reason_code),
             ("event reason subcode", &rule.reason_subcode, reason_subcode),
         ];
+        if rule.reason_present && event.reason.is_none() {
+            out.push(mismatch("event reason", "a reason (the operation failed)", "none"));
+        }
         for (what, want, got) in checks {
             if let Some(want) = want
                 && got != Some(want.as_str())

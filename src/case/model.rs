@@ -277,6 +277,8 @@ pub struct EventRule {
     pub sender: Option<String>,
     /// The event must have arrived after the event the case's previous wait step found.
     pub after_previous: bool,
+    /// The event must carry a `reason` (any code): a failed operation says why.
+    pub reason_present: bool,
     /// The `reason.code`.
     pub reason_code: Option<String>,
     /// The `reason.subcode`.

@@ -90,6 +90,8 @@ pub struct RawEventExpect {
     pub sender: Option<String>,
     #[serde(default)]
     pub after_previous: bool,
+    #[serde(default)]
+    pub reason: bool,
     pub reason_code: Option<String>,
     pub reason_subcode: Option<String>,
 }

@@ -508,6 +508,7 @@ impl<'a> Validator<'a> {
                     status: e.status,
                     sender: e.sender,
                     after_previous: e.after_previous,
+                    reason_present: e.reason,
                     reason_code: e.reason_code,
                     reason_subcode: e.reason_subcode,
                 }

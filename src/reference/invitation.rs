@@ -143,20 +143,23 @@ pub fn started(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Vec<Event> {
 fn completed(app: u64, i: &Invitation, mutant: Option<Mutant>) -> Vec<Event> {
     let sender = communication_sender(app);
     let conversation = conversation_resource(app, i);
-    let reason = i.failure.map(|subcode| Reason {
-        code: if subcode == "Canceled" {
-            "LocalFailure"
-        } else {
-            "RemoteFailure"
-        },
-        subcode,
-        message: match subcode {
-            "Declined" => "Your invitation was declined.",
-            "Timeout" => "The invitation was not answered in time.",
-            "Canceled" => "The invitation was cancelled.",
-            _ => "The person you invited could not be found.",
-        },
-    });
+    let reason = i
+        .failure
+        .filter(|_| mutant != Some(Mutant::FailureWithoutReason))
+        .map(|subcode| Reason {
+            code: if subcode == "Canceled" {
+                "LocalFailure"
+            } else {
+                "RemoteFailure"
+            },
+            subcode,
+            message: match subcode {
+                "Declined" => "Your invitation was declined.",
+                "Timeout" => "The invitation was not answered in time.",
+                "Canceled" => "The invitation was cancelled.",
+                _ => "The person you invited could not be found.",
+            },
+        });
     let (mut status, conversation_kind) = match i.state {
         InvitationState::Connected => ("Success", "updated"),
         InvitationState::Connecting | InvitationState::Failed | InvitationState::Cancelled => ("Failure", "deleted"),

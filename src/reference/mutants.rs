@@ -95,6 +95,7 @@ mutants! {
     NoAcceptedByParticipant = "no-accepted-by-participant", "events.completed.success", "a completed invitation does not embed acceptedByParticipant";
     CompletedStatusFailure = "completed-status-failure", "events.completed.success", "an accepted invitation completes with status Failure";
     DeclinedAsSuccess = "declined-as-success", "events.completed.failure", "a declined invitation completes with status Success";
+    FailureWithoutReason = "failure-without-reason", "events.completed.failure", "a failed invitation completes without a reason";
     NoAnswerNeverCompletes = "no-answer-never-completes", "invitation.timeout", "an unanswered invitation never completes";
     CancelIgnored = "cancel-ignored", "invitation.cancel", "POST cancel answers 204 and cancels nothing";
     NoCancelLink = "no-cancel-link", "invitation.cancel", "a waiting invitation has no cancel link";
