@@ -135,7 +135,6 @@ fn run_against(
     let store = (args.snapshots.mode() != snapshot::Mode::Off)
         .then(|| Arc::new(snapshot::Store::new(root, &target.name, args.snapshots.mode())));
     let options = SessionOptions {
-        strict: args.strict,
         retries: args.retries,
         baseline: baseline.clone(),
         snapshots: store,

@@ -25,8 +25,6 @@ use std::sync::Arc;
 /// What a session does besides running cases.
 #[derive(Debug, Clone, Default)]
 pub struct SessionOptions {
-    /// Count should-level deviations (for snapshot failures in strict mode, and callers' standings).
-    pub strict: bool,
     /// How many times a failed or errored trial runs again; a later pass makes it flaky.
     pub retries: usize,
     /// Known failures of the target.

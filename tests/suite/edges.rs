@@ -2,7 +2,6 @@
 //! field (RFC 9110 section 11.6.1), and content codings the client never asked for (section
 //! 12.5.3: no `Accept-Encoding` means any coding is acceptable).
 
-use crate::support::valid_results;
 use crate::support::*;
 use serde_json::json;
 use std::io::Write;
@@ -119,7 +118,7 @@ fn an_unasked_content_coding_is_read_and_recorded(#[case] coding: &str) {
                 .insert_header("Content-Encoding", coding),
         )
         .await;
-        run_inline(&server, NO_SUBCODE_CASE, Media::Json).await
+        run_inline(&server, NO_SUBCODE, Media::Json).await
     });
     assert_eq!(result.outcome, Outcome::Pass, "{}", result.explain());
     let Some(Exchange::Http {
@@ -135,41 +134,6 @@ fn an_unasked_content_coding_is_read_and_recorded(#[case] coding: &str) {
         "the coding is recorded"
     );
 }
-
-const NO_SUBCODE_CASE: &str = r#"
-id = "t.unsupported"
-title = "409 without subcode"
-spec = ["error.409.no-subcode"]
-severity = "must"
-[[step]]
-method = "POST"
-rel = "startMessaging"
-fault = "Unsupported"
-body = { operationId = "{{operation_id}}", to = "{{peer}}" }
-expect.status = 409
-expect.code = "Conflict"
-expect.subcode = false
-"#;
-
-const FOLLOWS_LOCATION: &str = r#"
-id = "t.follows-location"
-title = "t"
-spec = ["post.location"]
-severity = "must"
-
-[[step]]
-method = "POST"
-rel = "startMessaging"
-body = { operationId = "{{operation_id}}", to = "{{peer}}" }
-expect.status = 201
-capture.invitation = { header = "Location" }
-
-[[step]]
-method = "GET"
-href = "{{capture:invitation}}"
-expect.status = 200
-"#;
-
 #[test]
 fn a_location_nobody_can_reach_is_the_targets_failure_not_a_harness_error() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -19,22 +19,6 @@ body = { operationId = "{{operation_id}}", to = "{{peer}}" }
 expect.status = 201
 expect.headers.Location = { present = true }
 "#;
-
-const NO_SUBCODE: &str = r#"
-id = "t.unsupported"
-title = "409 without subcode"
-spec = ["error.409.no-subcode"]
-severity = "must"
-[[step]]
-method = "POST"
-rel = "startMessaging"
-fault = "Unsupported"
-body = { operationId = "{{operation_id}}", to = "{{peer}}" }
-expect.status = 409
-expect.code = "Conflict"
-expect.subcode = false
-"#;
-
 const TOO_MANY_GROUPS: &str = r#"
 id = "t.groups"
 title = "409 TooManyGroups"

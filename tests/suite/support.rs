@@ -300,3 +300,39 @@ pub fn valid_results(path: &Path) -> ucwa_conformance::report::results::Results 
     );
     ucwa_conformance::report::results::read(path).expect("a readable results file")
 }
+
+/// A must-level case: POST startMessaging (arming fault `Unsupported`), 409 Conflict, no subcode.
+pub const NO_SUBCODE: &str = r#"
+id = "t.unsupported"
+title = "409 without subcode"
+spec = ["error.409.no-subcode"]
+severity = "must"
+[[step]]
+method = "POST"
+rel = "startMessaging"
+fault = "Unsupported"
+body = { operationId = "{{operation_id}}", to = "{{peer}}" }
+expect.status = 409
+expect.code = "Conflict"
+expect.subcode = false
+"#;
+
+/// A case that follows the Location of a 201 with a GET.
+pub const FOLLOWS_LOCATION: &str = r#"
+id = "t.follows-location"
+title = "t"
+spec = ["post.location"]
+severity = "must"
+
+[[step]]
+method = "POST"
+rel = "startMessaging"
+body = { operationId = "{{operation_id}}", to = "{{peer}}" }
+expect.status = 201
+capture.invitation = { header = "Location" }
+
+[[step]]
+method = "GET"
+href = "{{capture:invitation}}"
+expect.status = 200
+"#;

@@ -201,26 +201,6 @@ fn an_event_channel_on_another_host_makes_the_target_unusable() {
     assert!(error.to_string().contains("127.0.0.2"), "{error}");
     assert!(!rt.block_on(got_credentials(&other)));
 }
-
-const FOLLOWS_LOCATION: &str = r#"
-id = "t.follows-location"
-title = "t"
-spec = ["post.location"]
-severity = "must"
-
-[[step]]
-method = "POST"
-rel = "startMessaging"
-body = { operationId = "{{operation_id}}", to = "{{peer}}" }
-expect.status = 201
-capture.invitation = { header = "Location" }
-
-[[step]]
-method = "GET"
-href = "{{capture:invitation}}"
-expect.status = 200
-"#;
-
 #[test]
 fn a_location_on_another_host_is_the_targets_failure_and_gets_no_token() {
     let rt = runtime();
