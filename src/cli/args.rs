@@ -54,7 +54,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 20)]
     pub repeat: usize,
     /// Alternating harness and floor passes per concurrency; the medians are compared.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     pub samples: usize,
     /// The case directory (default: the suite's own cases/).
     #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
