@@ -96,7 +96,7 @@ impl Redactor {
         if !self.may_hold_secrets(text) {
             return text.to_string();
         }
-        let out = self.redact_values(text);
+        let out = self.replace_values(text);
         match AUTHORIZATION_LINE.as_ref() {
             Some(pattern) => pattern
                 .replace_all(&out, |caps: &regex::Captures<'_>| {
@@ -117,6 +117,11 @@ impl Redactor {
         if !self.may_hold_secrets(text) {
             return text.to_string();
         }
+        self.replace_values(text)
+    }
+
+    /// [`Redactor::redact_values`] without the screen (the caller has screened `text`).
+    fn replace_values(&self, text: &str) -> String {
         let mut out = std::borrow::Cow::Borrowed(text);
         for form in &self.forms {
             if out.contains(form.expose()) {

@@ -163,13 +163,6 @@ impl Summary {
     }
 }
 
-impl Results {
-    /// The trials of this run that count as failures.
-    pub fn counted(&self) -> impl Iterator<Item = &CaseResult> {
-        self.cases.iter().filter(|c| standing::of(c, self.strict).counts)
-    }
-}
-
 /// What a run knows about itself besides the verdicts.
 #[derive(Debug, Clone)]
 pub struct RunInfo {

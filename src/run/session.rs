@@ -63,16 +63,6 @@ impl Session {
         })
     }
 
-    /// The shared run context (client, target, applications).
-    pub fn context(&self) -> &Arc<RunContext> {
-        &self.ctx
-    }
-
-    /// The session's options.
-    pub fn options(&self) -> &SessionOptions {
-        &self.options
-    }
-
     /// Runs one trial: retries, then redaction (the one place secrets leave a result), snapshots
     /// and the baseline. A trial asked to start after a stop request is `not run`.
     pub async fn trial(&self, planned: &PlannedRun) -> CaseResult {
