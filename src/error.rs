@@ -58,10 +58,12 @@ pub enum Error {
     #[error("error: the target cannot be used: {0}")]
     TargetUnusable(String),
     /// The filters selected nothing.
-    #[error("error: no case matches the filters ({loaded} cases loaded)")]
+    #[error("error: no case matches the filters ({loaded} cases loaded){hint}")]
     NothingSelected {
         /// How many cases were loaded.
         loaded: usize,
+        /// What the user may have meant (`; nearest case ids: ...`), or empty.
+        hint: String,
     },
     /// A signal stopped the command.
     #[error("interrupted by {0}")]

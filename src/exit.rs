@@ -106,7 +106,7 @@ mod tests {
     #[case(Error::Runtime(std::io::Error::other("x")), 2)]
     #[case(Error::output("/x", "no such directory"), 2)]
     #[case(Error::TargetUnusable("x".into()), 3)]
-    #[case(Error::NothingSelected { loaded: 3 }, 4)]
+    #[case(Error::NothingSelected { loaded: 3, hint: String::new() }, 4)]
     #[case(Error::Interrupted(Signal::Interrupt), 130)]
     #[case(Error::Interrupted(Signal::Terminate), 143)]
     fn each_cause_has_one_code(#[case] error: Error, #[case] code: i32) {

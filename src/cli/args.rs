@@ -1,6 +1,7 @@
 //! Command-line arguments (clap) and their conversion into the library's configuration.
 //! No clap type goes past this file.
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -120,8 +121,8 @@ pub struct CoverageArgs {
 /// Which cases: shared by `run` and `list`.
 #[derive(Debug, Args)]
 pub struct SelectArgs {
-    /// Run only trials whose name (`id [media]`) contains this.
-    pub filter: Option<String>,
+    /// Run only trials whose name (`id [media]`) contains one of these (several allowed).
+    pub filter: Vec<String>,
     /// Match FILTER and --skip against the whole trial name.
     #[arg(long)]
     pub exact: bool,
@@ -222,9 +223,13 @@ pub struct RunArgs {
         hide_env_values = true
     )]
     pub password: Option<String>,
-    /// Cases run at once.
-    #[arg(long, short = 'j', default_value_t = 4, env = "UCWA_JOBS")]
+    /// Cases run at once (at least 1).
+    #[arg(long, short = 'j', default_value_t = 4, env = "UCWA_JOBS",
+          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     pub jobs: usize,
+    /// Start no new trial after the first one that counts as a failure (the rest are `not run`).
+    #[arg(long)]
+    pub fail_fast: bool,
     /// Count should-level deviations (and errors in should-level cases) as failures.
     #[arg(
         long,
@@ -354,7 +359,7 @@ impl SelectArgs {
             Some(text) => Some(parse_partition(text)?),
         };
         Ok(Selection {
-            filter: self.filter.clone(),
+            filters: self.filter.clone(),
             exact: self.exact,
             skip: self.skip.clone(),
             tags: self.tag.clone(),

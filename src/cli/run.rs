@@ -17,6 +17,7 @@ use ucwa_conformance::report::console::{self, Format, Stopped};
 use ucwa_conformance::report::results::{self, RunInfo};
 use ucwa_conformance::report::{html, junit, markdown};
 use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop, StopCause};
+use ucwa_conformance::standing;
 use ucwa_conformance::target::{self, Target};
 use ucwa_conformance::verdict::CaseResult;
 use ucwa_conformance::{baseline, output, snapshot};
@@ -30,7 +31,20 @@ fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, Error> {
         .collect();
     let plan = run::plan(&cases, &selection);
     if plan.is_empty() {
-        return Err(Error::NothingSelected { loaded: cases.len() });
+        let nearest: Vec<&str> = selection
+            .filters
+            .iter()
+            .flat_map(|f| run::nearest_ids(&cases, f, 3))
+            .collect();
+        let hint = if nearest.is_empty() {
+            String::new()
+        } else {
+            format!("; nearest case ids: {}", nearest.join(", "))
+        };
+        return Err(Error::NothingSelected {
+            loaded: cases.len(),
+            hint,
+        });
     }
     Ok(plan)
 }
@@ -148,7 +162,12 @@ fn run_against(
     let (results, cause) = match opened {
         Ok(session) => {
             let session = Arc::new(session);
-            let results = runtime.block_on(run_trials(&session, plan, format, args.strict));
+            let watch = Watch {
+                format,
+                strict: args.strict,
+                fail_fast: args.fail_fast.then_some(&stop),
+            };
+            let results = runtime.block_on(run_trials(&session, plan, watch));
             runtime.block_on(session.close());
             (results, stop.requested())
         }
@@ -165,6 +184,7 @@ fn run_against(
         code: match cause {
             StopCause::Signal(signal) => ExitCode::of_signal(*signal),
             StopCause::TargetSilent(_) => ExitCode::TargetUnusable,
+            StopCause::FailFast => ExitCode::Failures,
         },
         cause: cause.to_string(),
     });
@@ -220,9 +240,21 @@ fn run_against(
     Ok(code)
 }
 
+/// How the trial lines are shown, and whether the first counted failure stops the run.
+struct Watch<'a> {
+    format: Format,
+    strict: bool,
+    fail_fast: Option<&'a Stop>,
+}
+
 /// Runs the trials, printing each one's line as it finishes (and a progress bar when standard
 /// output is redirected and standard error is a terminal).
-async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, format: Format, strict: bool) -> Vec<CaseResult> {
+async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<'_>) -> Vec<CaseResult> {
+    let Watch {
+        format,
+        strict,
+        fail_fast,
+    } = watch;
     let progress = progress_bar(plan.len(), format);
     print!("{}", console::started(format, plan.len()));
     let results = session
@@ -231,6 +263,11 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, format: Forma
                 bar.inc(1);
             }
             print!("{}", console::trial(format, result, strict));
+            if let Some(stop) = fail_fast
+                && standing::of(result, strict).counts
+            {
+                stop.request(StopCause::FailFast);
+            }
             let _ = std::io::stdout().flush();
         })
         .await;

@@ -7,8 +7,9 @@ use std::sync::Arc;
 /// The filters a user selects cases with.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    /// Keep trials whose `id [media]` name contains this (or equals it with `exact`).
-    pub filter: Option<String>,
+    /// Keep trials whose `id [media]` name contains any of these (or equals one with `exact`);
+    /// none keeps every trial, as libtest does.
+    pub filters: Vec<String>,
     /// Compare `filter` and `skip` with the whole name.
     pub exact: bool,
     /// Drop trials whose name contains (or equals) any of these.
@@ -81,13 +82,42 @@ pub fn plan(cases: &[Arc<Case>], selection: &Selection) -> Vec<PlannedRun> {
                     name.contains(pattern.as_str())
                 }
             };
-            if selection.filter.as_ref().is_some_and(|f| !hit(f)) || selection.skip.iter().any(hit) {
+            let wanted = selection.filters.is_empty() || selection.filters.iter().any(hit);
+            if !wanted || selection.skip.iter().any(hit) {
                 continue;
             }
             out.push(run);
         }
     }
     out
+}
+
+/// The case ids closest to `pattern` (by edit distance), for a filter that matched nothing.
+pub fn nearest_ids<'a>(cases: &'a [Arc<Case>], pattern: &str, most: usize) -> Vec<&'a str> {
+    let pattern = pattern.split(" [").next().unwrap_or(pattern);
+    let mut ranked: Vec<(usize, &str)> = cases
+        .iter()
+        .map(|c| (edit_distance(&c.id, pattern), c.id.as_str()))
+        .collect();
+    ranked.sort();
+    ranked.dedup_by_key(|(_, id)| *id);
+    ranked.into_iter().take(most).map(|(_, id)| id).collect()
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// FNV-1a: the same shard for the same id on every machine and every release.
@@ -151,8 +181,9 @@ mod tests {
 
     #[rstest]
     #[case(Selection::default(), 4)]
-    #[case(Selection { filter: Some("two".into()), ..Selection::default() }, 2)]
-    #[case(Selection { filter: Some("a.two [xml]".into()), exact: true, ..Selection::default() }, 1)]
+    #[case(Selection { filters: vec!["two".into()], ..Selection::default() }, 2)]
+    #[case(Selection { filters: vec!["a.two [xml]".into()], exact: true, ..Selection::default() }, 1)]
+    #[case(Selection { filters: vec!["two".into(), "one".into()], ..Selection::default() }, 4)]
     #[case(Selection { skip: vec!["[xml]".into()], ..Selection::default() }, 2)]
     #[case(Selection { tags: vec!["happy".into()], ..Selection::default() }, 2)]
     #[case(Selection { spec: vec!["body.operationId".into()], ..Selection::default() }, 2)]

@@ -271,6 +271,7 @@ fn stopped(cause: StopCause) -> Error {
     match cause {
         StopCause::Signal(signal) => Error::Interrupted(signal),
         StopCause::TargetSilent(what) => Error::TargetUnusable(format!("it stopped answering: {what}")),
+        StopCause::FailFast => Error::Usage("--fail-fast stopped the run before any trial".into()),
     }
 }
 

@@ -17,13 +17,16 @@ pub enum StopCause {
     Signal(Signal),
     /// The target stopped answering (exit 3); the text says what was seen.
     TargetSilent(String),
+    /// A trial counted as a failure and `--fail-fast` was given (exit 1).
+    FailFast,
 }
 
 impl std::fmt::Display for StopCause {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StopCause::Signal(signal) => write!(f, "interrupted by {signal}"),
-            StopCause::TargetSilent(what) => write!(f, "stopped: the target stopped answering ({what})"),
+            StopCause::TargetSilent(what) => write!(f, "halted: the target stopped answering ({what})"),
+            StopCause::FailFast => f.write_str("halted after the first failure (--fail-fast)"),
         }
     }
 }

@@ -312,3 +312,53 @@ fn a_signal_during_sign_in_writes_the_results_with_every_trial_not_run() {
     assert_eq!(file.summary.not_run, file.cases.len());
     assert!(!text(&output).contains("never-printed-token"));
 }
+
+#[test]
+fn jobs_0_is_refused_and_several_filters_are_accepted() {
+    let zero = binary().args(["run", "--jobs", "0"]).output().expect("runs");
+    assert_eq!(zero.status.code(), Some(2), "{}", text(&zero));
+    let two = binary()
+        .args(["list", "start-messaging.created", "start-messaging.all-inputs"])
+        .output()
+        .expect("runs");
+    let listed = String::from_utf8_lossy(&two.stdout);
+    assert!(
+        listed.contains("start-messaging.created  [") && listed.contains("start-messaging.all-inputs  ["),
+        "{listed}"
+    );
+}
+
+#[test]
+fn a_filter_that_matches_nothing_names_the_nearest_case_ids() {
+    let output = binary().args(["run", "start-messaging.creatd"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output));
+    assert!(
+        text(&output).contains("nearest case ids: start-messaging.created"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn fail_fast_starts_no_trial_after_the_first_counted_failure() {
+    let rt = runtime();
+    let broken = server(
+        &rt,
+        Config {
+            mutant: Some(ucwa_conformance::reference::Mutant::NoLocation),
+            ..Config::default()
+        },
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = dir.path().join("r.json");
+    let output = run_against(&broken)
+        .args(["--fail-fast", "--jobs", "1", "--skip", "events.", "--json"])
+        .arg(&json)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let file = valid_results(&json);
+    assert!(file.summary.fail >= 1 && file.summary.not_run > 0, "{:?}", file.summary);
+    assert!(file.stopped.as_deref().is_some_and(|s| s.contains("--fail-fast")));
+    assert!(!file.interrupted);
+}
