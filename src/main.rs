@@ -22,6 +22,17 @@ fn main() {
             print!("{}", ucwa_conformance::report::results::json_schema());
             Ok(ucwa_conformance::exit::ExitCode::Conformant)
         }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "ucwa-conformance", &mut std::io::stdout());
+            Ok(ucwa_conformance::exit::ExitCode::Conformant)
+        }
+        Command::Man => {
+            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            page.render(&mut std::io::stdout())
+                .map(|()| ucwa_conformance::exit::ExitCode::Conformant)
+                .map_err(|e| ucwa_conformance::error::Error::output("standard output", e))
+        }
     };
     let code = code.unwrap_or_else(|error| {
         eprintln!("{error}");

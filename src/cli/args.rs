@@ -40,6 +40,14 @@ pub enum Command {
     Bench(BenchArgs),
     /// Print the JSON Schema of the results file (`ucwa-conformance/results/2`).
     Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff, for `man -l -`).
+    Man,
 }
 
 /// `bench`.

@@ -328,3 +328,22 @@ fn a_trial_that_passes_on_a_retry_is_flaky_not_failed() {
     let xml = std::fs::read_to_string(&junit).expect("junit");
     assert!(xml.contains("<flakyFailure"), "{xml}");
 }
+
+#[test]
+fn completions_and_a_man_page_are_printed() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = binary().args(["completions", shell]).output().expect("runs");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        assert!(
+            script.contains("ucwa-conformance") && script.contains("fail-fast"),
+            "{shell}: {script}"
+        );
+    }
+    let man = binary().arg("man").output().expect("runs");
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        page.contains(".TH ucwa-conformance 1") && page.contains("SUBCOMMANDS"),
+        "{page}"
+    );
+}
