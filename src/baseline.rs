@@ -8,7 +8,6 @@ use crate::diag::FileError;
 use crate::standing;
 use crate::verdict::{CaseResult, Outcome};
 use serde::Deserialize;
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// One known failure.
@@ -60,7 +59,7 @@ struct RawEntry {
     media: Option<toml::Spanned<String>>,
     reason: String,
     link: Option<String>,
-    expires: Option<toml::Spanned<String>>,
+    expires: Option<toml::Spanned<toml::Value>>,
 }
 
 /// Reads a baseline file; a missing file is an empty baseline (so `--update-baseline` can create it).
@@ -82,14 +81,7 @@ pub fn load(path: &Path) -> Result<Baseline, FileError> {
         };
         let expires = match &e.expires {
             None => None,
-            Some(d) => Some(Date::parse(d.get_ref()).ok_or_else(|| {
-                FileError::new(
-                    path,
-                    &source,
-                    d.span(),
-                    format!("`{}` is not a YYYY-MM-DD date", d.get_ref()),
-                )
-            })?),
+            Some(d) => Some(expiry(d.get_ref()).map_err(|m| FileError::new(path, &source, d.span(), m))?),
         };
         entries.push(Entry {
             case: e.case,
@@ -166,28 +158,78 @@ impl Baseline {
         Baseline { entries }
     }
 
-    /// The baseline as a TOML file.
-    pub fn to_toml(&self) -> String {
-        let mut out = String::from("# Known failures of this target (ucwa-conformance baseline).\n");
-        for e in &self.entries {
-            let _ = write!(out, "\n[[known]]\ncase = {}\n", quote(&e.case));
-            if let Some(m) = e.media {
-                let _ = writeln!(out, "media = \"{m}\"");
-            }
-            let _ = writeln!(out, "reason = {}", quote(&e.reason));
-            if let Some(link) = &e.link {
-                let _ = writeln!(out, "link = {}", quote(link));
-            }
-            if let Some(d) = e.expires {
-                let _ = writeln!(out, "expires = \"{d}\"");
-            }
+    /// The baseline as a TOML file. With the `original` file's text, that document is edited
+    /// (toml_edit): its comments, key order and formatting stay, each entry that is kept keeps
+    /// its table, and only new entries are written anew.
+    pub fn to_toml(&self, original: Option<&str>) -> String {
+        let mut doc = original
+            .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok())
+            .unwrap_or_else(|| {
+                let mut doc = toml_edit::DocumentMut::new();
+                doc.decor_mut()
+                    .set_prefix("# Known failures of this target (ucwa-conformance baseline).\n");
+                doc
+            });
+        let old: Vec<toml_edit::Table> = doc
+            .get("known")
+            .and_then(toml_edit::Item::as_array_of_tables)
+            .map(|tables| tables.iter().cloned().collect())
+            .unwrap_or_default();
+        let mut known = toml_edit::ArrayOfTables::new();
+        for entry in &self.entries {
+            let kept = old.iter().find(|t| {
+                let media = t.get("media").and_then(toml_edit::Item::as_str);
+                t.get("case").and_then(toml_edit::Item::as_str) == Some(entry.case.as_str())
+                    && media.is_none_or(|m| Some(m) == entry.media.map(Media::as_str))
+            });
+            known.push(match kept {
+                Some(table) => {
+                    let mut table = table.clone();
+                    if let Some(m) = entry.media
+                        && table.get("media").and_then(toml_edit::Item::as_str) != Some(m.as_str())
+                    {
+                        table["media"] = toml_edit::value(m.as_str());
+                    }
+                    table
+                }
+                None => new_table(entry),
+            });
         }
-        out
+        doc["known"] = toml_edit::Item::ArrayOfTables(known);
+        doc.to_string()
     }
 }
 
-fn quote(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
+/// A `[[known]]` table for a new entry.
+fn new_table(entry: &Entry) -> toml_edit::Table {
+    let mut table = toml_edit::Table::new();
+    table["case"] = toml_edit::value(entry.case.as_str());
+    if let Some(m) = entry.media {
+        table["media"] = toml_edit::value(m.as_str());
+    }
+    table["reason"] = toml_edit::value(entry.reason.as_str());
+    if let Some(link) = &entry.link {
+        table["link"] = toml_edit::value(link.as_str());
+    }
+    if let Some(date) = entry.expires {
+        table["expires"] = toml_edit::value(date.to_string());
+    }
+    table.decor_mut().set_prefix("\n");
+    table
+}
+
+/// An `expires` value: a TOML date (`2027-03-31`) or a `"YYYY-MM-DD"` string; impossible dates
+/// are refused.
+fn expiry(value: &toml::Value) -> Result<Date, String> {
+    match value {
+        toml::Value::String(text) => crate::clock::parse_date(text),
+        toml::Value::Datetime(datetime) => match (datetime.date, datetime.time) {
+            (Some(d), None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
+                .map_err(|e| format!("`{datetime}` is not a date: {e}")),
+            _ => Err(format!("`{datetime}`: expires takes a date without a time")),
+        },
+        other => Err(format!("`{other}` is not a date (write expires = 2027-03-31)")),
+    }
 }
 
 #[cfg(test)]
@@ -206,11 +248,7 @@ mod tests {
         load(&path).expect("valid baseline")
     }
 
-    const TODAY: Date = Date {
-        year: 2026,
-        month: 11,
-        day: 27,
-    };
+    const TODAY: Date = jiff::civil::date(2026, 11, 27);
 
     #[test]
     fn a_known_failure_is_expected_and_a_known_pass_is_unexpected() {
@@ -251,7 +289,7 @@ mod tests {
             result("gone", Media::Json, Outcome::UnexpectedPass),
         ];
         let updated = b.updated(&results, TODAY, false);
-        let text = updated.to_toml();
+        let text = updated.to_toml(None);
         assert!(
             text.contains("case = \"a\"\nmedia = \"json\"\nreason = \"ticket 7\""),
             "{text}"
@@ -266,5 +304,47 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("b.toml"), &text).expect("write");
         assert_eq!(load(&dir.path().join("b.toml")).expect("round trip"), updated);
+    }
+
+    #[test]
+    fn an_update_keeps_the_users_comments_and_order() {
+        let original = "# Known failures of pool 7, reviewed weekly.\n\n\
+                        # Vendor ticket; do not remove before March.\n[[known]]\ncase = \"a\"\nreason = \"ticket 7\" # the vendor's words\nexpires = 2027-03-31\n\n\
+                        [[known]]\ncase = \"gone\"\nreason = \"fixed\"\n";
+        let b = baseline(original);
+        let results = [
+            result("a", Media::Json, Outcome::KnownFailure),
+            result("c", Media::Xml, Outcome::Fail),
+        ];
+        let text = b.updated(&results, TODAY, false).to_toml(Some(original));
+        for kept in [
+            "# Known failures of pool 7, reviewed weekly.",
+            "# Vendor ticket; do not remove before March.",
+            "reason = \"ticket 7\" # the vendor's words",
+            "expires = 2027-03-31",
+        ] {
+            assert!(text.contains(kept), "lost `{kept}`:\n{text}");
+        }
+        assert!(!text.contains("gone"), "{text}");
+        assert!(text.find("case = \"a\"") < text.find("case = \"c\""), "{text}");
+    }
+
+    #[rstest::rstest]
+    #[case("expires = 2027-03-31", true)]
+    #[case("expires = \"2027-03-31\"", true)]
+    #[case("expires = \"2026-02-31\"", false)]
+    #[case("expires = 2026-02-31", false)]
+    #[case("expires = 2027-03-31T10:00:00Z", false)]
+    fn expiry_dates_are_real_dates(#[case] line: &str, #[case] valid: bool) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("b.toml");
+        std::fs::write(&path, format!("[[known]]\ncase = \"a\"\nreason = \"r\"\n{line}\n")).expect("write");
+        match load(&path) {
+            Ok(_) => assert!(valid, "{line} was accepted"),
+            Err(e) => {
+                assert!(!valid, "{line}: {e}");
+                assert!(e.to_string().contains("b.toml:4:"), "no line and column: {e}");
+            }
+        }
     }
 }

@@ -1,77 +1,35 @@
-//! Calendar dates and timestamps from the system clock, in UTC, without a date library:
-//! baselines expire on a date, results files carry an RFC 3339 start time.
+//! Calendar dates and timestamps, in UTC, through jiff: baselines expire on a date, results files
+//! carry an RFC 3339 start time.
 
-use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
-/// A calendar date (UTC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    /// Year.
-    pub year: i64,
-    /// Month, 1-12.
-    pub month: u32,
-    /// Day, 1-31.
-    pub day: u32,
+/// A calendar date (jiff's civil date: impossible dates such as 2026-02-31 cannot exist).
+pub type Date = jiff::civil::Date;
+
+/// Today (UTC).
+pub fn today() -> Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
-impl Date {
-    /// Today (UTC).
-    pub fn today() -> Self {
-        Self::from_days(seconds_since_epoch(SystemTime::now()) / 86_400)
-    }
-
-    /// Parses `YYYY-MM-DD`.
-    pub fn parse(text: &str) -> Option<Self> {
-        let mut parts = text.trim().splitn(3, '-');
-        let year = parts.next()?.parse().ok()?;
-        let month = parts.next()?.parse().ok()?;
-        let day = parts.next()?.parse().ok()?;
-        ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date { year, month, day })
-    }
-
-    /// The date `days` days after 1970-01-01 (Howard Hinnant's civil_from_days).
-    fn from_days(days: i64) -> Self {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Date { year, month, day }
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-fn seconds_since_epoch(time: SystemTime) -> i64 {
-    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+/// Parses `YYYY-MM-DD`, refusing impossible dates; the error says what is wrong.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    text.trim()
+        .parse::<Date>()
+        .map_err(|e| format!("`{text}` is not a YYYY-MM-DD date: {e}"))
 }
 
 /// `time` as RFC 3339 in UTC, to the second: `2026-11-27T06:26:00Z`.
 pub fn rfc3339(time: SystemTime) -> String {
-    let seconds = seconds_since_epoch(time);
-    let date = Date::from_days(seconds.div_euclid(86_400));
-    let of_day = seconds.rem_euclid(86_400);
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
+    jiff::Timestamp::try_from(time)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn known_instants() {
@@ -87,12 +45,13 @@ mod tests {
     }
 
     #[test]
-    fn dates_parse_and_order() {
-        let a = Date::parse("2026-11-27").expect("valid");
-        let b = Date::parse("2027-01-02").expect("valid");
+    fn dates_parse_order_and_refuse_impossible_ones() {
+        let a = parse_date("2026-11-27").expect("valid");
+        let b = parse_date("2027-01-02").expect("valid");
         assert!(a < b);
         assert_eq!(a.to_string(), "2026-11-27");
-        assert_eq!(Date::parse("2026-13-01"), None);
-        assert_eq!(Date::parse("tomorrow"), None);
+        assert!(parse_date("2026-13-01").is_err());
+        assert!(parse_date("2026-02-31").is_err());
+        assert!(parse_date("tomorrow").is_err());
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 use ucwa_conformance::case::{self, Case};
 use ucwa_conformance::client::HttpClient;
-use ucwa_conformance::clock::{Date, rfc3339};
+use ucwa_conformance::clock::{self, rfc3339};
 use ucwa_conformance::embedded;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::{self, ExitCode};
@@ -189,7 +189,7 @@ fn run_against(
         cause: cause.to_string(),
     });
     let summary_text = console::summary(&results, args.strict, &name, stopped.as_ref());
-    let today = Date::today();
+    let today = clock::today();
     let mut notes = String::new();
     if let Some(b) = &baseline {
         for expired in b.expired(today) {
@@ -218,7 +218,9 @@ fn run_against(
         && let (Some(path), Some(b)) = (&args.baseline, &baseline)
     {
         let updated = b.updated(&results, today, args.strict);
-        output::write_atomic(path, &updated.to_toml())?;
+        // The user's file is edited in place: comments and order stay.
+        let original = std::fs::read_to_string(path).ok();
+        output::write_atomic(path, &updated.to_toml(original.as_deref()))?;
         notes.push_str(&format!(
             "baseline {} rewritten: {} known failures\n",
             path.display(),

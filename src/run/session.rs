@@ -59,7 +59,7 @@ impl Session {
         Ok(Self {
             ctx: Arc::new(ctx),
             options,
-            today: Date::today(),
+            today: crate::clock::today(),
         })
     }
 
