@@ -16,6 +16,7 @@ fn main() {
         Command::Coverage(args) => cli::reports::coverage(&args),
         Command::Report(args) => cli::reports::write_reports(&args),
         Command::Diff(args) => cli::reports::diff(&args),
+        Command::Merge(args) => cli::reports::merge(&args),
         Command::Mutants(args) => cli::reports::mutants(&args),
         Command::Bench(args) => cli::reports::bench(&args),
         Command::Schema => {

@@ -34,6 +34,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Compare two results files; exit 1 on a regression.
     Diff(DiffArgs),
+    /// Join the results files of `--partition K/N` jobs of one target into one; exit 1 when the
+    /// joined run is not conformant.
+    Merge(MergeArgs),
     /// Run the corpus against every mutant of the reference server: the kill matrix and score.
     Mutants(MutantsArgs),
     /// Measure the harness against the raw HTTP floor (build with --release).
@@ -98,6 +101,20 @@ pub struct ReportArgs {
     /// Write a Markdown summary here (`-` for standard output, the default when no output is given).
     #[arg(long, value_name = "PATH")]
     pub markdown: Option<PathBuf>,
+}
+
+/// `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partitions' results files.
+    #[arg(required = true, value_name = "RESULTS.json")]
+    pub results: Vec<PathBuf>,
+    /// Write the joined results file here.
+    #[arg(long, value_name = "PATH", required = true)]
+    pub json: PathBuf,
+    /// Also write a JUnit XML report of the joined run here.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
 }
 
 /// `diff`.

@@ -1,7 +1,7 @@
 //! `coverage`, `report`, `diff`, `mutants` and `bench`: reports computed from case files and
 //! results files, and the suite's self-tests against its own reference server.
 
-use super::{BenchArgs, CoverageArgs, DiffArgs, MutantsArgs, ReportArgs, cases_dir, load_cases, runtime};
+use super::{BenchArgs, CoverageArgs, DiffArgs, MergeArgs, MutantsArgs, ReportArgs, cases_dir, load_cases, runtime};
 use std::path::Path;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
@@ -64,6 +64,41 @@ pub fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
         ExitCode::Failures
     } else {
         ExitCode::Conformant
+    })
+}
+
+/// `merge`: one results file (and JUnit) from the partitions of a run.
+pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
+    for path in std::iter::once(&args.json).chain(args.junit.as_ref()) {
+        output::check_writable(path)?;
+    }
+    let parts = args
+        .results
+        .iter()
+        .map(|p| results::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let joined = results::merge(parts).map_err(|message| Error::ResultsFile {
+        path: args.results.first().cloned().unwrap_or_default(),
+        message: format!("cannot merge: {message}"),
+    })?;
+    output::write_atomic(&args.json, &results::to_json(&joined))?;
+    if let Some(path) = &args.junit {
+        output::write_atomic(path, &report::junit::render(&joined))?;
+    }
+    println!(
+        "merged {} partitions: {} ({})",
+        args.results.len(),
+        joined.summary.line(),
+        if joined.summary.conformant {
+            "conformant"
+        } else {
+            "NOT conformant"
+        }
+    );
+    Ok(if joined.summary.conformant {
+        ExitCode::Conformant
+    } else {
+        ExitCode::Failures
     })
 }
 

@@ -256,6 +256,46 @@ pub fn json_schema() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
+/// Joins the results of partitions of one run (`run --partition K/N` against one target with one
+/// case set): every trial once, the earliest start, the longest duration. Partitions of
+/// different case sets, targets or strictness, or with a trial in two of them, are refused.
+pub fn merge(parts: Vec<Results>) -> Result<Results, String> {
+    let mut parts = parts.into_iter();
+    let mut joined = parts.next().ok_or("nothing to merge")?;
+    let mut names: std::collections::BTreeSet<String> = joined.cases.iter().map(CaseResult::name).collect();
+    for part in parts {
+        if part.case_set_digest != joined.case_set_digest {
+            return Err(format!(
+                "the case sets differ ({} and {}): partitions must run the same cases",
+                joined.case_set_digest, part.case_set_digest
+            ));
+        }
+        if (&part.target.name, &part.target.base_url) != (&joined.target.name, &joined.target.base_url) {
+            return Err(format!(
+                "the targets differ ({} at {} and {} at {})",
+                joined.target.name, joined.target.base_url, part.target.name, part.target.base_url
+            ));
+        }
+        if part.strict != joined.strict {
+            return Err("one partition ran with --strict and another without".into());
+        }
+        for case in part.cases {
+            if !names.insert(case.name()) {
+                return Err(format!("{} is in two partitions", case.name()));
+            }
+            joined.cases.push(case);
+        }
+        joined.started_at = joined.started_at.min(part.started_at);
+        joined.duration_ms = joined.duration_ms.max(part.duration_ms);
+        joined.interrupted |= part.interrupted;
+        joined.stopped = joined.stopped.or(part.stopped);
+        joined.applications_kept |= part.applications_kept;
+    }
+    joined.cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
+    joined.summary = Summary::of(&joined.cases, joined.strict, joined.stopped.is_some());
+    Ok(joined)
+}
+
 /// Column names for several runs: each target's name, numbered when two runs share one.
 pub fn run_names(runs: &[Results]) -> Vec<String> {
     runs.iter()

@@ -362,3 +362,63 @@ fn fail_fast_starts_no_trial_after_the_first_counted_failure() {
     assert!(file.stopped.as_deref().is_some_and(|s| s.contains("--fail-fast")));
     assert!(!file.interrupted);
 }
+
+#[test]
+fn partitions_merge_into_one_run_and_mismatched_ones_are_refused() {
+    let rt = runtime();
+    let reference = server(&rt, Config::default());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let part = |k: &str| {
+        let path = dir.path().join(format!("part-{}.json", k.replace('/', "-")));
+        let output = run_against(&reference)
+            .args(["--skip", "events.", "--partition", k, "--json"])
+            .arg(&path)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        path
+    };
+    let (one, two) = (part("1/2"), part("2/2"));
+    let (joined, junit) = (dir.path().join("joined.json"), dir.path().join("joined.xml"));
+    let merge = |files: &[&std::path::Path]| {
+        let mut command = binary();
+        command
+            .arg("merge")
+            .args(files)
+            .arg("--json")
+            .arg(&joined)
+            .arg("--junit")
+            .arg(&junit);
+        command.output().expect("merge runs")
+    };
+    let merged = merge(&[&one, &two]);
+    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged));
+    let file = valid_results(&joined);
+    let listed = binary()
+        .args(["run", "--list", "--skip", "events."])
+        .output()
+        .expect("lists");
+    let expected = String::from_utf8_lossy(&listed.stdout).lines().count();
+    assert_eq!(file.cases.len(), expected);
+    assert_eq!(file.summary.pass + file.summary.skip, expected, "{:?}", file.summary);
+    let report = std::fs::read_to_string(&junit).expect("junit");
+    assert_eq!(
+        quick_junit::Report::deserialize_from_str(&report).expect("JUnit").tests,
+        expected
+    );
+
+    let twice = merge(&[&one, &one]);
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(text(&twice).contains("is in two partitions"), "{}", text(&twice));
+    let mut other = valid_results(&two);
+    other.case_set_digest = "sha256:another".into();
+    let other_path = dir.path().join("other.json");
+    std::fs::write(&other_path, results::to_json(&other)).expect("write");
+    let mismatched = merge(&[&one, &other_path]);
+    assert_eq!(mismatched.status.code(), Some(2));
+    assert!(
+        text(&mismatched).contains("the case sets differ"),
+        "{}",
+        text(&mismatched)
+    );
+}
