@@ -149,6 +149,10 @@ pub struct Overrides {
     pub trusted_hosts: Vec<String>,
     /// `--allow-plain-http-credentials` / `UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS`.
     pub allow_plain_http: bool,
+    /// `--offer` (repeatable) / `UCWA_OFFERS` (comma-separated): added to the profile's `offers`.
+    pub offers: Vec<String>,
+    /// `--faults-url` / `UCWA_FAULTS_URL`.
+    pub faults_url: Option<String>,
 }
 
 impl Overrides {
@@ -162,6 +166,7 @@ impl Overrides {
             && self.peer.is_none()
             && self.peer_decline.is_none()
             && self.peer_ignore.is_none()
+            && self.faults_url.is_none()
     }
 }
 
@@ -292,6 +297,8 @@ pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetErro
         limits,
         trusted_hosts: raw.trusted_hosts,
         allow_plain_http: raw.allow_plain_http_credentials,
+        extra_offers: Vec::new(),
+        extra_faults_url: None,
     };
     settings.overridden(overrides).build()
 }
@@ -327,6 +334,9 @@ struct Settings {
     limits: Limits,
     trusted_hosts: Vec<String>,
     allow_plain_http: bool,
+    /// Offers and a fault-control URL from flags or the environment, validated in `build`.
+    extra_offers: Vec<String>,
+    extra_faults_url: Option<String>,
 }
 
 impl Settings {
@@ -337,6 +347,8 @@ impl Settings {
         self.peer_ignore = o.peer_ignore.or(self.peer_ignore);
         self.trusted_hosts.extend(o.trusted_hosts);
         self.allow_plain_http |= o.allow_plain_http;
+        self.extra_offers = o.offers;
+        self.extra_faults_url = o.faults_url;
         if o.token.is_some() || o.username.is_some() || o.password.is_some() {
             // Credentials from the environment replace the profile's as a whole.
             self.token = o.token;
@@ -370,14 +382,27 @@ impl Settings {
         let peer = self
             .peer
             .ok_or_else(|| invalid("no peer to invite: give --peer, UCWA_PEER or peer in the profile"))?;
+        let mut offers = self.offers;
+        for offer in self.extra_offers.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+            if !precondition_is_known(offer) {
+                return Err(TargetError::Invalid(format!(
+                    "unknown precondition `{offer}` in --offer / UCWA_OFFERS (known: {}, fault:NAME)",
+                    KNOWN_PRECONDITIONS.join(", ")
+                )));
+            }
+            offers.insert(offer.to_string());
+        }
+        let faults_url = match self.extra_faults_url {
+            Some(text) => Some(
+                Url::parse(&text).map_err(|e| TargetError::Invalid(format!("invalid --faults-url `{text}`: {e}")))?,
+            ),
+            None => self.faults_url,
+        };
         // Hosts the user named in the profile itself are trusted with credentials too.
-        let configured = [
-            self.anonymous.as_ref().map(|a| &a.discover_url),
-            self.faults_url.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(|u| u.host_str().map(str::to_string));
+        let configured = [self.anonymous.as_ref().map(|a| &a.discover_url), faults_url.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.host_str().map(str::to_string));
         let trust = Trust::new(
             &base_url,
             self.trusted_hosts.into_iter().chain(configured),
@@ -398,8 +423,8 @@ impl Settings {
             } else {
                 self.media
             },
-            offers: self.offers,
-            faults_url: self.faults_url,
+            offers,
+            faults_url,
             limits: self.limits,
             trust,
         })

@@ -102,6 +102,10 @@ fn environment_target() -> Target {
             .unwrap_or_default(),
         allow_plain_http: env("UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS")
             .is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
+        offers: env("UCWA_OFFERS")
+            .map(|v| v.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
+        faults_url: env("UCWA_FAULTS_URL"),
     };
     target::from_overrides(overrides).unwrap_or_else(|e| exit(2, &e.to_string()))
 }

@@ -215,6 +215,18 @@ pub struct RunArgs {
     /// A SIP URI whose user never answers (enables the `peer:ignore` cases).
     #[arg(long, env = "UCWA_PEER_IGNORE")]
     pub peer_ignore: Option<String>,
+    /// A precondition the target offers, e.g. `peer:accept`, `fault:TooManyGroups` (repeatable;
+    /// `UCWA_OFFERS` takes a comma list); added to the profile's `offers`.
+    #[arg(
+        long = "offer",
+        value_name = "PRECONDITION",
+        env = "UCWA_OFFERS",
+        value_delimiter = ','
+    )]
+    pub offer: Vec<String>,
+    /// The target's fault-control URL (see cases/README.md).
+    #[arg(long, value_name = "URL", env = "UCWA_FAULTS_URL")]
+    pub faults_url: Option<String>,
     /// Also trust this host with credentials (repeatable; `UCWA_TRUSTED_HOSTS` takes a comma list).
     /// See README "Security".
     #[arg(
@@ -371,6 +383,10 @@ pub struct ServeArgs {
     /// How long an application may be idle before it expires.
     #[arg(long, default_value_t = 900_000)]
     pub idle_timeout_ms: u64,
+    /// Write (and print) a target profile offering everything this server offers, for
+    /// `run --target FILE` from another shell.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
     /// Serve a deliberately broken variant (see `mutants --list`).
     #[arg(long, value_name = "NAME")]
     pub mutant: Option<String>,
@@ -432,6 +448,8 @@ impl RunArgs {
             peer_ignore: self.peer_ignore.clone(),
             trusted_hosts: self.trust_host.clone(),
             allow_plain_http: self.allow_plain_http_credentials,
+            offers: self.offer.clone(),
+            faults_url: self.faults_url.clone(),
         }
     }
 }

@@ -1,9 +1,10 @@
 //! `serve`: the reference server alone, until Ctrl-C.
 
 use super::ServeArgs;
+use ucwa_conformance::case::Fault;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour};
+use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour, Running};
 
 pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
     let config = serve_config(args).map_err(Error::Usage)?;
@@ -29,6 +30,14 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         for (peer, behaviour) in &config.peers {
             println!("  peer: {peer} ({})", behaviour.as_str());
         }
+        if let Some(path) = &args.profile {
+            let text = profile(&server, &config);
+            ucwa_conformance::output::write_atomic(path, &text)?;
+            println!("  target profile written to {} (run --target {0}):", path.display());
+            for line in text.lines() {
+                println!("    {line}");
+            }
+        }
         if !args.listen.ip().is_loopback() {
             eprintln!(
                 "WARNING: listening on {}, not a loopback address: its users and passwords (printed above), \
@@ -43,6 +52,61 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         println!("stopped");
         Ok(ExitCode::Conformant)
     })
+}
+
+/// A target profile offering everything `server` offers: its first user, a peer of each
+/// behaviour, every fault through its fault-control URL, and anonymous access (an anonymous token
+/// for a second accepting peer, when there is one: the 403 case invites the first one through it).
+fn profile(server: &Running, config: &Config) -> String {
+    let quote = |text: &str| toml::Value::String(text.to_string()).to_string();
+    let peers = |behaviour: PeerBehaviour| {
+        config
+            .peers
+            .iter()
+            .filter(move |(_, b)| *b == behaviour)
+            .map(|(p, _)| p.as_str())
+    };
+    let mut out = format!(
+        "# A target profile for the reference server at {} (ucwa-conformance serve --profile).\n\
+         name = {}\nbase_url = {}\nmedia = [\"json\", \"xml\"]\nfaults_url = {}\n",
+        server.addr,
+        quote(&format!("reference-{}", server.addr.port())),
+        quote(&server.base_url()),
+        quote(&server.faults_url())
+    );
+    let mut offers: Vec<String> = Fault::ALL.iter().map(|f| f.precondition()).collect();
+    let accepting: Vec<&str> = peers(PeerBehaviour::Accept).collect();
+    if let Some(peer) = accepting.first() {
+        out.push_str(&format!("peer = {}\n", quote(peer)));
+        offers.push("peer:accept".into());
+    }
+    for (key, behaviour) in [
+        ("peer_decline", PeerBehaviour::Decline),
+        ("peer_ignore", PeerBehaviour::Ignore),
+    ] {
+        if let Some(peer) = peers(behaviour).next() {
+            out.push_str(&format!("{key} = {}\n", quote(peer)));
+        }
+    }
+    let offers: Vec<String> = offers.iter().map(|o| quote(o)).collect();
+    out.push_str(&format!("offers = [{}]\n", offers.join(", ")));
+    if let Some((user, password)) = config.users.first() {
+        out.push_str(&format!(
+            "\n[auth]\nusername = {}\npassword = {}\n",
+            quote(user),
+            quote(password)
+        ));
+    }
+    if let Some(target) = accepting.get(1) {
+        let (token, discover) = server.anonymous_token(target);
+        out.push_str(&format!(
+            "\n[anonymous]\ndiscover_url = {}\ntoken = {}\ntarget = {}\n",
+            quote(&discover),
+            quote(&token),
+            quote(target)
+        ));
+    }
+    out
 }
 
 fn serve_config(args: &ServeArgs) -> Result<Config, String> {

@@ -347,3 +347,92 @@ fn completions_and_a_man_page_are_printed() {
         "{page}"
     );
 }
+
+#[test]
+fn serve_writes_a_profile_with_which_every_trial_runs_and_none_is_skipped() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = dir.path().join("reference.toml");
+    let mut serve = binary()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--invitation-timeout-ms",
+            "2000",
+            "--profile",
+        ])
+        .arg(&profile)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = serve.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        if line.expect("a line").contains("Ctrl-C") {
+            break;
+        }
+    }
+    let output = binary().args(["run", "--target"]).arg(&profile).output().expect("runs");
+    let _ = Command::new("kill").args(["-INT", &serve.id().to_string()]).status();
+    let _ = serve.wait();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let verdict = stdout
+        .lines()
+        .find(|l| l.starts_with("ucwa-conformance:"))
+        .unwrap_or_default();
+    assert!(
+        verdict.contains(" passed (exit 0)") && !verdict.contains("skipped"),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn offers_and_the_fault_url_come_from_flags_and_the_environment() {
+    let rt = runtime();
+    let server = reference_in(&rt);
+    let run = |offers: &[&str], env: Option<&str>| {
+        let mut command = binary();
+        command
+            .args(["run", "--tag", "fault-control", "--base-url", &server.base_url()])
+            .args(["--faults-url", &server.faults_url()])
+            .args(offers.iter().flat_map(|o| ["--offer", o]))
+            .env("UCWA_USERNAME", "alice@contoso.test")
+            .env("UCWA_PASSWORD", "alice-password")
+            .env("UCWA_PEER", "sip:bob@contoso.test");
+        if let Some(list) = env {
+            command.env("UCWA_OFFERS", list);
+        }
+        text(&command.output().expect("runs")).0
+    };
+    let from_flags = run(&["fault:TooManyGroups", "fault:Unsupported"], None);
+    assert!(
+        passed(&from_flags, "start-messaging.error.conflict-no-subcode [json]"),
+        "{from_flags}"
+    );
+    assert!(
+        passed(&from_flags, "start-messaging.error.too-many-groups [xml]"),
+        "{from_flags}"
+    );
+    let from_env = run(&[], Some("fault:CannotRedirect,fault:Unsupported"));
+    assert!(
+        passed(&from_env, "start-messaging.error.cannot-redirect [json]"),
+        "{from_env}"
+    );
+    assert!(
+        !passed(&from_env, "start-messaging.error.too-many-groups [json]"),
+        "{from_env}"
+    );
+    let bad = binary()
+        .args(["run", "--base-url", &server.base_url(), "--offer", "fault:Nonsense"])
+        .env("UCWA_PEER", "sip:bob@contoso.test")
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad).1.contains("unknown precondition `fault:Nonsense`"),
+        "{}",
+        text(&bad).1
+    );
+}
