@@ -24,6 +24,7 @@ pub mod case;
 pub mod check;
 pub mod client;
 pub mod clock;
+pub mod corpus;
 pub mod coverage;
 pub mod diag;
 #[cfg(feature = "reference")]

@@ -11,7 +11,8 @@ mod signals;
 pub use args::*;
 
 use std::path::{Path, PathBuf};
-use ucwa_conformance::case::{self, Case};
+use ucwa_conformance::case::Case;
+use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::error::Error;
 
 /// The tokio runtime of a command (two workers: the suite's machines have two cores).
@@ -23,14 +24,14 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(Error::Runtime)
 }
 
-/// The cases of a directory (`--cases`, else the default).
-pub fn load_cases(given: Option<&PathBuf>) -> Result<Vec<Case>, Error> {
-    Ok(case::load_dir(&cases_dir(given))?)
+/// The corpus: `--cases DIR`, else the one compiled into the binary.
+pub fn corpus(given: Option<&PathBuf>) -> Result<Corpus, Error> {
+    Ok(Corpus::chosen(given.map(PathBuf::as_path))?)
 }
 
-/// The case directory: `--cases`, else `./cases`, else the suite's own.
-pub fn cases_dir(given: Option<&PathBuf>) -> PathBuf {
-    project_dir(given, "cases")
+/// The cases of the corpus.
+pub fn load_cases(given: Option<&PathBuf>) -> Result<Vec<Case>, Error> {
+    Ok(corpus(given)?.cases()?)
 }
 
 /// The snapshot directory: `--snapshot-dir`, else `./snapshots`, else the suite's own.

@@ -1,17 +1,17 @@
 //! `coverage`, `report`, `diff`, `mutants` and `bench`: reports computed from case files and
 //! results files, and the suite's self-tests against its own reference server.
 
-use super::{BenchArgs, CoverageArgs, DiffArgs, MergeArgs, MutantsArgs, ReportArgs, cases_dir, load_cases, runtime};
+use super::{BenchArgs, CoverageArgs, DiffArgs, MergeArgs, MutantsArgs, ReportArgs, corpus, load_cases, runtime};
 use std::path::Path;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::report::{self, results};
-use ucwa_conformance::{case, coverage, inventory, output};
+use ucwa_conformance::{coverage, output};
 
 pub fn coverage(args: &CoverageArgs) -> Result<ExitCode, Error> {
-    let dir = cases_dir(args.cases.as_ref());
-    let cases = case::load_dir(&dir)?;
-    let inventory = inventory::load(&dir)?;
+    let corpus = corpus(args.cases.as_ref())?;
+    let cases = corpus.cases()?;
+    let inventory = corpus.inventory()?;
     let coverage = coverage::compute(&inventory, &cases);
     let run = args.results.as_deref().map(results::read).transpose()?;
     print!("{}", report::coverage::render(&coverage, run.as_ref()));

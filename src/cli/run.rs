@@ -2,14 +2,15 @@
 //! reference unless one is configured), drive a run session, print the verdict and write the
 //! requested reports.
 
-use super::{FormatArg, ListArgs, RunArgs, SelectArgs, cases_dir, signals, snapshots_dir};
+use super::{FormatArg, ListArgs, RunArgs, SelectArgs, signals, snapshots_dir};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
-use ucwa_conformance::case::{self, Case};
+use ucwa_conformance::case::Case;
 use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::clock::{self, rfc3339};
+use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::embedded;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::{self, ExitCode};
@@ -22,13 +23,11 @@ use ucwa_conformance::target::{self, Target};
 use ucwa_conformance::verdict::CaseResult;
 use ucwa_conformance::{baseline, output, snapshot};
 
-/// Loads and selects.
-fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, Error> {
+/// Loads the corpus and selects from it.
+fn planned(select: &SelectArgs) -> Result<(Corpus, Vec<PlannedRun>), Error> {
     let selection = select.selection().map_err(Error::Usage)?;
-    let cases: Vec<Arc<Case>> = super::load_cases(select.cases.as_ref())?
-        .into_iter()
-        .map(Arc::new)
-        .collect();
+    let corpus = super::corpus(select.cases.as_ref())?;
+    let cases: Vec<Arc<Case>> = corpus.cases()?.into_iter().map(Arc::new).collect();
     let plan = run::plan(&cases, &selection);
     if plan.is_empty() {
         let nearest: Vec<&str> = selection
@@ -46,11 +45,12 @@ fn planned(select: &SelectArgs) -> Result<Vec<PlannedRun>, Error> {
             hint,
         });
     }
-    Ok(plan)
+    Ok((corpus, plan))
 }
 
 pub fn list(args: &ListArgs) -> Result<ExitCode, Error> {
-    let plan = planned(&args.select)?;
+    let (corpus, plan) = planned(&args.select)?;
+    println!("corpus: {} ({})\n", corpus.describe(), corpus.digest());
     let mut last = String::new();
     for entry in &plan {
         let c = &entry.case;
@@ -79,7 +79,7 @@ fn outputs(args: &RunArgs) -> Vec<&PathBuf> {
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
-    let plan = planned(&args.select)?;
+    let (corpus, plan) = planned(&args.select)?;
     if args.list {
         for p in &plan {
             println!("{}: test", p.name());
@@ -90,7 +90,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         output::check_writable(path)?;
     }
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?.map(Arc::new);
-    let digest = case::digest_dir(&cases_dir(args.select.cases.as_ref()))?;
+    let digest = corpus.digest();
+    let corpus = corpus.describe();
     let configured = args.target.is_some() || !args.overrides().is_empty();
     let target = if configured {
         Some(match &args.target {
@@ -114,7 +115,13 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             (e.target, Some(e.server))
         }
     };
-    let outcome = run_against(&runtime, target, plan, args, RunSetup { baseline, digest, stop });
+    let setup = RunSetup {
+        baseline,
+        digest,
+        corpus,
+        stop,
+    };
+    let outcome = run_against(&runtime, target, plan, args, setup);
     if let Some(server) = server {
         server.stop();
     }
@@ -125,6 +132,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
 struct RunSetup {
     baseline: Option<Arc<baseline::Baseline>>,
     digest: String,
+    corpus: String,
     stop: Stop,
 }
 
@@ -135,7 +143,12 @@ fn run_against(
     args: &RunArgs,
     setup: RunSetup,
 ) -> Result<ExitCode, Error> {
-    let RunSetup { baseline, digest, stop } = setup;
+    let RunSetup {
+        baseline,
+        digest,
+        corpus,
+        stop,
+    } = setup;
     let format = match args.format {
         FormatArg::Pretty if args.quiet => Format::Terse,
         FormatArg::Pretty => Format::Pretty,
@@ -201,6 +214,7 @@ fn run_against(
     }
     let info = RunInfo {
         case_set_digest: digest,
+        corpus,
         started_at: rfc3339(started),
         duration: started.elapsed().unwrap_or_default(),
         strict: args.strict,

@@ -221,6 +221,7 @@ mod tests {
             schema: crate::report::results::SCHEMA.into(),
             suite_version: "0".into(),
             case_set_digest: "sha256:x".into(),
+            corpus: "built-in".into(),
             target: TargetInfo {
                 name: "t".into(),
                 base_url: "http://t/".into(),

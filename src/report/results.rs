@@ -30,6 +30,9 @@ pub struct Results {
     /// `sha256:` of the case set (every case file and the inventory), so two runs can be
     /// compared knowing whether the cases changed.
     pub case_set_digest: String,
+    /// Which corpus ran: `built-in` (compiled into the binary) or the `--cases` directory.
+    #[serde(default)]
+    pub corpus: String,
     /// The target, without credentials.
     pub target: TargetInfo,
     /// When the run started (RFC 3339, UTC).
@@ -168,6 +171,8 @@ impl Summary {
 pub struct RunInfo {
     /// `sha256:` of the case set.
     pub case_set_digest: String,
+    /// Which corpus ran (`built-in` or a directory).
+    pub corpus: String,
     /// RFC 3339 start time.
     pub started_at: String,
     /// Wall time.
@@ -194,6 +199,7 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
         schema: SCHEMA.into(),
         suite_version: env!("CARGO_PKG_VERSION").into(),
         case_set_digest: info.case_set_digest,
+        corpus: info.corpus,
         target: TargetInfo {
             name: target.name.clone(),
             base_url: url.to_string(),

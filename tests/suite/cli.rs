@@ -436,3 +436,28 @@ fn offers_and_the_fault_url_come_from_flags_and_the_environment() {
         text(&bad).1
     );
 }
+
+#[test]
+fn the_binary_carries_its_corpus_and_runs_from_any_directory() {
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let copy = elsewhere.path().join("ucwa-conformance");
+    std::fs::copy(env!("CARGO_BIN_EXE_ucwa-conformance"), &copy).expect("copy the binary");
+    let list = Command::new(&copy)
+        .arg("list")
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("lists");
+    let stdout = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(list.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("corpus: built-in (sha256:"), "{stdout}");
+    let json = elsewhere.path().join("r.json");
+    let run = Command::new(&copy)
+        .args(["run", "--snapshots", "off", "start-messaging.created", "--json"])
+        .arg(&json)
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run).0);
+    let results = std::fs::read_to_string(&json).expect("results");
+    assert!(results.contains("\"corpus\": \"built-in\""), "{results}");
+}

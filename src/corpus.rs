@@ -1,0 +1,192 @@
+//! The case corpus a run uses: the suite's own, compiled into the binary (so an installed binary
+//! needs no source tree), or a directory the user names (`--cases DIR`). Either way it is a set of
+//! TOML files by relative path; cases, the spec inventory and the digest come from those texts.
+
+use crate::case::{self, Case, INVENTORY_FILE, MAX_CASE_FILE_BYTES};
+use crate::diag::FileError;
+use crate::inventory::{self, Inventory};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The suite's own `cases/` directory, compiled in.
+static BUILT_IN: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/cases");
+
+/// Where a corpus came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The suite's own cases, compiled into the binary.
+    BuiltIn,
+    /// A directory given with `--cases`.
+    Directory(PathBuf),
+}
+
+/// A corpus: every `*.toml` file, by path relative to its root, with its text.
+#[derive(Debug, Clone)]
+pub struct Corpus {
+    /// Where it came from.
+    pub origin: Origin,
+    /// `(relative path, text)`, sorted by path.
+    files: Vec<(PathBuf, String)>,
+}
+
+impl Corpus {
+    /// The suite's own cases, as compiled into this binary.
+    pub fn built_in() -> Self {
+        let mut files = Vec::new();
+        collect_built_in(&BUILT_IN, &mut files);
+        files.sort();
+        Self {
+            origin: Origin::BuiltIn,
+            files,
+        }
+    }
+
+    /// Every `*.toml` under `dir`; errors name the file.
+    pub fn from_dir(dir: &Path) -> Result<Self, FileError> {
+        let mut paths = Vec::new();
+        collect_paths(dir, &mut paths)?;
+        let mut files = Vec::new();
+        for path in paths {
+            let text = read_source(&path)?;
+            files.push((path.strip_prefix(dir).unwrap_or(&path).to_path_buf(), text));
+        }
+        files.sort();
+        Ok(Self {
+            origin: Origin::Directory(dir.to_path_buf()),
+            files,
+        })
+    }
+
+    /// `--cases DIR` when given, else the built-in corpus.
+    pub fn chosen(dir: Option<&Path>) -> Result<Self, FileError> {
+        match dir {
+            Some(dir) => Self::from_dir(dir),
+            None => Ok(Self::built_in()),
+        }
+    }
+
+    /// The path a diagnostic names for a file: under the directory, or under `cases/` for the
+    /// built-in corpus.
+    fn shown(&self, relative: &Path) -> PathBuf {
+        match &self.origin {
+            Origin::BuiltIn => Path::new("cases").join(relative),
+            Origin::Directory(dir) => dir.join(relative),
+        }
+    }
+
+    /// The cases (every file but the inventory), ids unique.
+    pub fn cases(&self) -> Result<Vec<Case>, FileError> {
+        let mut cases: Vec<Case> = Vec::new();
+        let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for (relative, text) in self.files.iter().filter(|(p, _)| !p.ends_with(INVENTORY_FILE)) {
+            let path = self.shown(relative);
+            let case = case::parse_case(&path, text)?;
+            if let Some(first) = seen.get(&case.id) {
+                return Err(case::duplicate_id(&path, text, &case.id, first));
+            }
+            seen.insert(case.id.clone(), path);
+            cases.push(case);
+        }
+        Ok(cases)
+    }
+
+    /// The spec inventory (`inventory.toml` at the root).
+    pub fn inventory(&self) -> Result<Inventory, FileError> {
+        let path = self.shown(Path::new(INVENTORY_FILE));
+        let text = self
+            .files
+            .iter()
+            .find(|(p, _)| p == Path::new(INVENTORY_FILE))
+            .map(|(_, t)| t)
+            .ok_or_else(|| FileError::unreadable(&path, "the corpus has no spec inventory"))?;
+        inventory::parse(&path, text)
+    }
+
+    /// `sha256:` of every file by relative path and content (the same for the built-in corpus
+    /// and a checkout of the same `cases/`).
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for (relative, text) in &self.files {
+            hasher.update(relative.to_string_lossy().replace('\\', "/").as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+        }
+        let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+
+    /// `built-in` or the directory, for `list` and the results file.
+    pub fn describe(&self) -> String {
+        match &self.origin {
+            Origin::BuiltIn => "built-in".into(),
+            Origin::Directory(dir) => dir.display().to_string(),
+        }
+    }
+}
+
+fn collect_built_in(dir: &include_dir::Dir<'_>, files: &mut Vec<(PathBuf, String)>) {
+    for file in dir.files() {
+        if file.path().extension().is_some_and(|e| e == "toml") {
+            files.push((
+                file.path().to_path_buf(),
+                String::from_utf8_lossy(file.contents()).into_owned(),
+            ));
+        }
+    }
+    for sub in dir.dirs() {
+        collect_built_in(sub, files);
+    }
+}
+
+fn collect_paths(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), FileError> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| FileError::unreadable(dir, format!("cannot read case directory: {e}")))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| FileError::unreadable(dir, format!("cannot read entry: {e}")))?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_paths(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read_source(path: &Path) -> Result<String, FileError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| FileError::unreadable(path, format!("cannot read case file: {e}")))?
+        .len();
+    if size > MAX_CASE_FILE_BYTES {
+        return Err(FileError::unreadable(
+            path,
+            format!("case file is {size} bytes; the limit is {MAX_CASE_FILE_BYTES}"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| FileError::unreadable(path, format!("cannot read case file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        FileError::new(path, &text, offset..offset + 1, "case file is not valid UTF-8")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_corpus_is_the_checked_in_one() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let on_disk = Corpus::from_dir(&dir).expect("the cases directory");
+        let built_in = Corpus::built_in();
+        assert_eq!(built_in.digest(), on_disk.digest());
+        assert_eq!(
+            built_in.cases().expect("cases").len(),
+            on_disk.cases().expect("cases").len()
+        );
+        assert!(built_in.inventory().is_ok());
+    }
+}
