@@ -177,9 +177,9 @@ impl Store {
         }
     }
 
-    /// Compares every exchange of `result` with its stored snapshot; returns the names of the
-    /// snapshots that are new or changed.
-    pub fn compare(&self, result: &CaseResult) -> Vec<String> {
+    /// Compares every exchange of `result` with its stored snapshot; returns the snapshots that
+    /// are new or changed, each with a unified diff from the stored one when it changed.
+    pub fn compare(&self, result: &CaseResult) -> Vec<Change> {
         if self.mode == Mode::Off {
             return Vec::new();
         }
@@ -200,15 +200,50 @@ impl Store {
                 step + 1,
                 result.title
             ));
+            let stored = std::fs::read_to_string(self.dir.join(format!("{name}.snap"))).ok();
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 settings.bind(|| insta::assert_snapshot!(name.clone(), &snapshot));
             }));
             if outcome.is_err() {
-                changed.push(name);
+                let diff = stored.as_deref().map(|s| unified_diff(snapshot_body(s), &snapshot));
+                changed.push(Change { name, diff });
             }
         }
         changed
     }
+}
+
+/// A snapshot that is new or differs from the stored one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// `id@step-media`.
+    pub name: String,
+    /// The unified diff from the stored snapshot; `None` when there was none (a new snapshot).
+    pub diff: Option<String>,
+}
+
+impl Change {
+    /// `name (new)` or `name (changed)`, as reports list it.
+    pub fn label(&self) -> String {
+        let kind = if self.diff.is_some() { "changed" } else { "new" };
+        format!("{} ({kind})", self.name)
+    }
+}
+
+/// The body of a `.snap` file: what follows its YAML header.
+fn snapshot_body(file: &str) -> &str {
+    file.strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map_or(file, |(_, body)| body)
+}
+
+/// A unified diff of two snapshot texts, a little context around each change.
+fn unified_diff(stored: &str, now: &str) -> String {
+    similar::TextDiff::from_lines(stored.trim_end(), now.trim_end())
+        .unified_diff()
+        .context_radius(2)
+        .header("stored", "now")
+        .to_string()
 }
 
 /// Prepares insta for a run in `mode` (call once, before any thread starts): the update
@@ -217,8 +252,14 @@ impl Store {
 pub fn prepare(mode: Mode, workspace: &std::path::Path) {
     // SAFETY: called from `main` (or a test harness's `main`) before any other thread exists.
     unsafe {
-        if mode == Mode::Update {
-            std::env::set_var("INSTA_UPDATE", "always");
+        match mode {
+            Mode::Update => std::env::set_var("INSTA_UPDATE", "always"),
+            // Pending `.snap.new` files are written whatever insta's CI detection says: a CI job
+            // is where people most need to see what changed.
+            Mode::Check | Mode::Strict if std::env::var_os("INSTA_UPDATE").is_none() => {
+                std::env::set_var("INSTA_UPDATE", "new");
+            }
+            Mode::Check | Mode::Strict | Mode::Off => {}
         }
         if std::env::var_os("INSTA_OUTPUT").is_none() {
             std::env::set_var("INSTA_OUTPUT", "none");

@@ -409,9 +409,14 @@ impl Settings {
             self.allow_plain_http,
         );
         Ok(Target {
-            name: self
-                .name
-                .unwrap_or_else(|| base_url.host_str().unwrap_or("target").to_string()),
+            // Host and port: two servers on one host keep their snapshots and columns apart.
+            name: self.name.unwrap_or_else(|| {
+                let host = base_url.host_str().unwrap_or("target");
+                match base_url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                }
+            }),
             base_url,
             credentials,
             peer,

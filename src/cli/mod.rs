@@ -10,7 +10,7 @@ mod signals;
 
 pub use args::*;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use ucwa_conformance::case::Case;
 use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::error::Error;
@@ -34,18 +34,8 @@ pub fn load_cases(given: Option<&PathBuf>) -> Result<Vec<Case>, Error> {
     Ok(corpus(given)?.cases()?)
 }
 
-/// The snapshot directory: `--snapshot-dir`, else `./snapshots`, else the suite's own.
+/// The snapshot directory: `--snapshot-dir`, else `./snapshots` of the working directory (never
+/// the build tree: snapshots belong to the user).
 pub fn snapshots_dir(given: Option<&PathBuf>) -> PathBuf {
-    project_dir(given, "snapshots")
-}
-
-fn project_dir(given: Option<&PathBuf>, name: &str) -> PathBuf {
-    if let Some(dir) = given {
-        return dir.clone();
-    }
-    let local = Path::new(name);
-    if local.is_dir() {
-        return local.to_path_buf();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+    given.cloned().unwrap_or_else(|| PathBuf::from("snapshots"))
 }

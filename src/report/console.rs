@@ -230,10 +230,13 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, stopped: Opti
     section("FLAKY (passed on a retry; not counted as failures):", flaky, false);
     let changed: Vec<&String> = sorted.iter().flat_map(|r| &r.snapshot_changes).collect();
     if !changed.is_empty() {
+        let new = changed.iter().filter(|c| c.ends_with("(new)")).count();
         let _ = writeln!(
             out,
-            "\nsnapshot changes ({}; review with `cargo insta review` or accept with `--snapshots update`):",
-            changed.len()
+            "\nsnapshot changes ({}: {new} new, {} changed; pending .snap.new files are beside the stored ones; \
+             review with `cargo insta review --workspace-root DIR` where DIR holds snapshots/, or accept all with `--snapshots update`):",
+            changed.len(),
+            changed.len() - new
         );
         for name in changed.iter().take(20) {
             let _ = writeln!(out, "    {name}");

@@ -98,9 +98,10 @@ impl Session {
         }
         redact(&mut result, &ctx.redactor);
         if let Some(store) = &self.options.snapshots {
-            result.snapshot_changes = store.compare(&result);
+            let changes = store.compare(&result);
+            result.snapshot_changes = changes.iter().map(crate::snapshot::Change::label).collect();
             if store.mode == Mode::Strict && result.outcome == Outcome::Pass {
-                fail_on_snapshot_changes(&mut result);
+                fail_on_snapshot_changes(&mut result, &changes);
             }
         }
         if let Some(baseline) = &self.options.baseline {
@@ -185,19 +186,22 @@ fn redact(result: &mut CaseResult, redactor: &Redactor) {
     }
 }
 
-/// In strict mode a changed snapshot fails a case that otherwise passed.
-fn fail_on_snapshot_changes(result: &mut CaseResult) {
-    if result.snapshot_changes.is_empty() {
+/// In strict mode a changed snapshot fails a case that otherwise passed; the difference shows
+/// the unified diff from the stored snapshot.
+fn fail_on_snapshot_changes(result: &mut CaseResult, changes: &[crate::snapshot::Change]) {
+    if changes.is_empty() {
         return;
     }
     result.outcome = Outcome::failed(result.severity);
-    result.mismatches = result
-        .snapshot_changes
+    result.mismatches = changes
         .iter()
-        .map(|name| Mismatch {
-            what: format!("snapshot {name}"),
+        .map(|change| Mismatch {
+            what: format!("snapshot {}", change.label()),
             expected: "the stored snapshot".into(),
-            actual: "a new or different response (review: cargo insta review)".into(),
+            actual: match &change.diff {
+                Some(diff) => format!("a different response (review: cargo insta review):\n{diff}"),
+                None => "a response with no stored snapshot (accept it: --snapshots update)".into(),
+            },
             must: false,
         })
         .collect();

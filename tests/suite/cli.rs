@@ -452,12 +452,27 @@ fn the_binary_carries_its_corpus_and_runs_from_any_directory() {
     assert!(stdout.starts_with("corpus: built-in (sha256:"), "{stdout}");
     let json = elsewhere.path().join("r.json");
     let run = Command::new(&copy)
-        .args(["run", "--snapshots", "off", "start-messaging.created", "--json"])
+        .args([
+            "run",
+            "--snapshots",
+            "check",
+            "--exact",
+            "start-messaging.created [json]",
+            "--json",
+        ])
         .arg(&json)
         .current_dir(elsewhere.path())
+        .env("CI", "true")
         .output()
         .expect("runs");
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run).0);
+    let (stdout, stderr) = text(&run);
+    assert_eq!(run.status.code(), Some(0), "{stdout}\n{stderr}");
     let results = std::fs::read_to_string(&json).expect("results");
     assert!(results.contains("\"corpus\": \"built-in\""), "{results}");
+    // Snapshots belong to the user: pending ones land under the working directory, called new.
+    assert!(stdout.contains("snapshot changes (1: 1 new, 0 changed"), "{stdout}");
+    let pending = elsewhere
+        .path()
+        .join("snapshots/reference/start-messaging.created@1-json.snap.new");
+    assert!(pending.exists(), "no pending snapshot at {}", pending.display());
 }

@@ -222,7 +222,11 @@ fn several_results_files_make_a_vendor_matrix() {
     assert_eq!(output.status.code(), Some(0));
     assert!(markdown.contains("vendor matrix"), "{markdown}");
     assert!(
-        markdown.contains("| trial | 127.0.0.1 (1) | 127.0.0.1 (2) |"),
+        markdown.contains(&format!(
+            "| trial | 127.0.0.1:{} | 127.0.0.1:{} |",
+            good.addr.port(),
+            bad.addr.port()
+        )),
         "{markdown}"
     );
     let row = "| `start-messaging.location-is-invitation [json]` | passed | **failed** |";
@@ -261,15 +265,27 @@ fn a_drifted_snapshot_is_shown_in_check_mode_and_fails_in_strict_mode() {
     let checked = run("check");
     assert_eq!(checked.status.code(), Some(0), "{}", stdout(&checked));
     assert!(
-        stdout(&checked).contains("snapshot changes (1;"),
+        stdout(&checked).contains("snapshot changes (1: 0 new, 1 changed;"),
         "{}",
         stdout(&checked)
+    );
+    // CI=true (insta would write nothing): the pending file is there all the same.
+    assert!(
+        dir.path()
+            .join("reference/start-messaging.created@1-json.snap.new")
+            .exists(),
+        "no pending snapshot under CI=true"
     );
     let strict = run("strict");
     assert_eq!(strict.status.code(), Some(1), "{}", stdout(&strict));
     assert!(
-        stdout(&strict).contains("snapshot start-messaging.created@1-json"),
+        stdout(&strict).contains("snapshot start-messaging.created@1-json (changed)"),
         "{}",
+        stdout(&strict)
+    );
+    assert!(
+        stdout(&strict).contains("-status: 299") && stdout(&strict).contains("+status: 201"),
+        "the strict failure shows the unified diff:\n{}",
         stdout(&strict)
     );
 }
