@@ -83,7 +83,12 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
         Format::Pretty => {
             let (word, note) = verdict(result, strict);
             let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
-            format!("test {} ... {word}{note}\n", result.name())
+            // The duration, as nextest shows it, before the libtest verdict.
+            format!(
+                "test {} ({:.3}s) ... {word}{note}\n",
+                result.name(),
+                result.duration_ms as f64 / 1000.0
+            )
         }
         Format::Terse => match event_word(result, strict) {
             "ok" => ".".into(),
