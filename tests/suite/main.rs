@@ -8,6 +8,7 @@ mod edges;
 mod fuzz;
 mod hostile;
 mod mutants;
+mod recipes;
 mod reference_events;
 mod reference_server;
 mod reports;

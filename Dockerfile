@@ -1,0 +1,19 @@
+# ucwa-conformance in a container: build with the Rust toolchain, run from a slim image that holds
+# the binary and nothing of the source (the binary carries its case corpus).
+#   docker build -t ucwa-conformance .
+#   docker run --rm ucwa-conformance run                      # against the embedded reference
+#   docker run --rm -v "$PWD:/work" -w /work ucwa-conformance run --target target.toml --junit junit.xml
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock build.rs ./
+COPY src src
+COPY cases cases
+RUN cargo build --release --locked --bin ucwa-conformance
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/target/release/ucwa-conformance /usr/local/bin/ucwa-conformance
+WORKDIR /work
+ENTRYPOINT ["ucwa-conformance"]
+CMD ["run"]
