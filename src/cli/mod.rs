@@ -1,6 +1,6 @@
 //! The command line: arguments (`args`, clap, converted to library configuration) and one module
-//! per command family: `run` (run, list), `serve`, `reports` (coverage, report, diff, mutants,
-//! bench). Every command returns `Result<ExitCode, Error>`; `main` maps an error to its code.
+//! per command family: `run` (run, list), `serve`, `reports` (coverage, report, diff, merge,
+//! mutants, bench); `signals` turns SIGINT and SIGTERM into the run's stop request. Every command returns `Result<ExitCode, Error>`; `main` maps an error to its code.
 
 mod args;
 pub mod reports;

@@ -4,7 +4,7 @@
 
 use super::{FormatArg, ListArgs, RunArgs, SelectArgs, signals, snapshots_dir};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 use ucwa_conformance::case::Case;
@@ -101,7 +101,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     } else {
         None
     };
-    let workspace = std::path::absolute(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap_or_default();
+    // The working directory holds the user's snapshots/ (never the build tree), so it is insta's
+    // workspace root too: `cargo insta review --workspace-root .` from there.
+    let workspace = std::env::current_dir().unwrap_or_default();
     snapshot::prepare(args.snapshots.mode(), &workspace);
     let runtime = super::runtime()?;
     let stop = Stop::new();
