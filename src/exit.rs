@@ -2,6 +2,7 @@
 //! [`for_results`] picks the code of a run from the trials' standings.
 
 use crate::error::{Error, Signal};
+use crate::run::StopCause;
 use crate::standing;
 use crate::verdict::CaseResult;
 
@@ -36,6 +37,15 @@ impl ExitCode {
         match signal {
             Signal::Interrupt => ExitCode::Interrupted,
             Signal::Terminate => ExitCode::Terminated,
+        }
+    }
+
+    /// The code of a run that stopped early for `cause`.
+    pub fn of_stop(cause: &StopCause) -> Self {
+        match cause {
+            StopCause::Signal(signal) => Self::of_signal(*signal),
+            StopCause::TargetSilent(_) => ExitCode::TargetUnusable,
+            StopCause::FailFast => ExitCode::Failures,
         }
     }
 }

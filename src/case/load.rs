@@ -1,5 +1,6 @@
-//! Case files to cases: finding the files, reading them within a size limit, parsing the TOML,
-//! checking ids are unique, and the digest of a case set. Every error names file, line and column.
+//! Case files to cases: parsing and validating one file's TOML, and the directory shortcuts
+//! (`load_dir`, `digest_dir`) over a `Corpus`, which finds and reads the files. Every error names
+//! file, line and column.
 
 use super::model::*;
 use super::raw::*;

@@ -196,11 +196,7 @@ fn run_against(
         Err(e) => return Err(e),
     };
     let stopped = cause.as_ref().map(|cause| Stopped {
-        code: match cause {
-            StopCause::Signal(signal) => ExitCode::of_signal(*signal),
-            StopCause::TargetSilent(_) => ExitCode::TargetUnusable,
-            StopCause::FailFast => ExitCode::Failures,
-        },
+        code: ExitCode::of_stop(cause),
         cause: cause.to_string(),
     });
     let summary_text = console::summary(&results, args.strict, &name, stopped.as_ref());

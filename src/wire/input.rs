@@ -5,27 +5,10 @@ use super::UCWA_NS;
 use crate::case::Media;
 use std::collections::BTreeMap;
 
-/// Renders input properties and link-valued inputs in a media type.
-pub fn render_input(media: Media, properties: &[(String, String)], links: &[(String, String)]) -> String {
-    let written = render_input_with(
-        media,
-        properties,
-        links,
-        |v: &String| v.len(),
-        |v, out| {
-            out.push_str(v);
-            Ok::<(), std::convert::Infallible>(())
-        },
-    );
-    match written {
-        Ok(body) => body,
-        Err(never) => match never {},
-    }
-}
-
-/// Like [`render_input`], with values that write themselves into the body (a case's templates):
-/// a large value is written once, straight into the body, and escaped only if it needs it.
-/// `len` guesses each value's length, so the body is allocated once.
+/// Renders input properties and link-valued inputs in a media type, from values that write
+/// themselves into the body (a case's templates): a large value is written once, straight into
+/// the body, and escaped only if it needs it. `len` guesses each value's length, so the body is
+/// allocated once.
 pub fn render_input_with<T, E>(
     media: Media,
     properties: &[(String, T)],
@@ -188,6 +171,24 @@ fn escape_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Renders plain string values (the tests' shorthand).
+    fn render_input(media: Media, properties: &[(String, String)], links: &[(String, String)]) -> String {
+        let written = render_input_with(
+            media,
+            properties,
+            links,
+            |v: &String| v.len(),
+            |v, out| {
+                out.push_str(v);
+                Ok::<(), std::convert::Infallible>(())
+            },
+        );
+        match written {
+            Ok(body) => body,
+            Err(never) => match never {},
+        }
+    }
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
         items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
