@@ -77,6 +77,7 @@ pub async fn start(config: Config) -> std::io::Result<Embedded> {
             .collect(),
         faults_url: Some(url(server.faults_url())?),
         limits: Limits::default(),
+        tls: crate::tls::Tls::default(),
     };
     Ok(Embedded { server, target })
 }

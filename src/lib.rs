@@ -45,6 +45,7 @@ pub mod secret;
 pub mod snapshot;
 pub mod standing;
 pub mod target;
+pub mod tls;
 pub mod trust;
 pub mod verdict;
 pub mod wire;

@@ -5,6 +5,7 @@
 use crate::case::{Fault, KNOWN_PRECONDITIONS, Media, PeerRole};
 use crate::diag::FileError;
 use crate::secret::Secret;
+use crate::tls::{Tls, TlsFiles};
 use crate::trust::Trust;
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -39,6 +40,8 @@ pub struct Target {
     pub limits: Limits,
     /// The hosts that may receive credentials (see `trust`).
     pub trust: Trust,
+    /// How the target's TLS certificate is checked (see `tls`).
+    pub tls: Tls,
 }
 
 /// What an anonymous client needs: a `psat=` token limited to one target, and where to
@@ -153,6 +156,14 @@ pub struct Overrides {
     pub offers: Vec<String>,
     /// `--faults-url` / `UCWA_FAULTS_URL`.
     pub faults_url: Option<String>,
+    /// `--cacert` (repeatable) / `UCWA_CACERT` (comma-separated): added to the profile's roots.
+    pub cacert: Vec<std::path::PathBuf>,
+    /// `--client-cert` / `UCWA_CLIENT_CERT`.
+    pub client_cert: Option<std::path::PathBuf>,
+    /// `--client-key` / `UCWA_CLIENT_KEY`.
+    pub client_key: Option<std::path::PathBuf>,
+    /// `--insecure` / `UCWA_INSECURE`.
+    pub insecure: bool,
 }
 
 impl Overrides {
@@ -202,6 +213,19 @@ struct RawProfile {
     trusted_hosts: Vec<String>,
     #[serde(default)]
     allow_plain_http_credentials: bool,
+    #[serde(default)]
+    tls: RawTls,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTls {
+    #[serde(default)]
+    cacert: Vec<std::path::PathBuf>,
+    client_cert: Option<std::path::PathBuf>,
+    client_key: Option<std::path::PathBuf>,
+    #[serde(default)]
+    insecure: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -297,6 +321,14 @@ pub fn from_file(path: &Path, overrides: Overrides) -> Result<Target, TargetErro
         limits,
         trusted_hosts: raw.trusted_hosts,
         allow_plain_http: raw.allow_plain_http_credentials,
+        // Paths in a profile are relative to the profile, wherever the run starts.
+        tls: TlsFiles {
+            cacert: raw.tls.cacert,
+            client_cert: raw.tls.client_cert,
+            client_key: raw.tls.client_key,
+            insecure: raw.tls.insecure,
+        }
+        .relative_to(path.parent().unwrap_or(Path::new("."))),
         extra_offers: Vec::new(),
         extra_faults_url: None,
     };
@@ -334,6 +366,7 @@ struct Settings {
     limits: Limits,
     trusted_hosts: Vec<String>,
     allow_plain_http: bool,
+    tls: TlsFiles,
     /// Offers and a fault-control URL from flags or the environment, validated in `build`.
     extra_offers: Vec<String>,
     extra_faults_url: Option<String>,
@@ -347,6 +380,14 @@ impl Settings {
         self.peer_ignore = o.peer_ignore.or(self.peer_ignore);
         self.trusted_hosts.extend(o.trusted_hosts);
         self.allow_plain_http |= o.allow_plain_http;
+        self.tls.cacert.extend(o.cacert);
+        if o.client_cert.is_some() {
+            self.tls.client_cert = o.client_cert;
+            self.tls.client_key = o.client_key;
+        } else {
+            self.tls.client_key = o.client_key.or(self.tls.client_key);
+        }
+        self.tls.insecure |= o.insecure;
         self.extra_offers = o.offers;
         self.extra_faults_url = o.faults_url;
         if o.token.is_some() || o.username.is_some() || o.password.is_some() {
@@ -403,11 +444,15 @@ impl Settings {
             .into_iter()
             .flatten()
             .filter_map(|u| u.host_str().map(str::to_string));
-        let trust = Trust::new(
+        let tls = self.tls.load().map_err(TargetError::Invalid)?;
+        let mut trust = Trust::new(
             &base_url,
             self.trusted_hosts.into_iter().chain(configured),
             self.allow_plain_http,
         );
+        if tls.insecure() {
+            trust = trust.with_unverified_tls();
+        }
         Ok(Target {
             // Host and port: two servers on one host keep their snapshots and columns apart.
             name: self.name.unwrap_or_else(|| {
@@ -432,6 +477,7 @@ impl Settings {
             faults_url,
             limits: self.limits,
             trust,
+            tls,
         })
     }
 }
@@ -462,6 +508,38 @@ mod tests {
         .expect("valid");
         assert_eq!(target.peer, "sip:b@b.test");
         assert!(matches!(target.credentials, Credentials::Password { .. }));
+    }
+
+    #[test]
+    fn tls_files_in_a_profile_are_found_beside_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("pool.toml");
+        std::fs::write(
+            &path,
+            "base_url = \"https://a.test/\"\npeer = \"sip:a@a.test\"\n[tls]\ncacert = [\"ca.pem\"]\n",
+        )
+        .expect("write");
+        let error = from_file(&path, Overrides::default()).expect_err("no ca.pem yet");
+        assert!(
+            error
+                .to_string()
+                .contains(&dir.path().join("ca.pem").display().to_string()),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn insecure_makes_https_unproven_for_the_password() {
+        let overrides = Overrides {
+            base_url: Some("https://lyncdiscover.contoso.com/".into()),
+            peer: Some("sip:b@contoso.com".into()),
+            insecure: true,
+            ..Overrides::default()
+        };
+        let target = from_overrides(overrides).expect("valid");
+        assert!(target.tls.insecure());
+        let token_url = Url::parse("https://lyncweb.contoso.com/WebTicket/oauthtoken").expect("url");
+        assert!(target.trust.password_allowed(&token_url).is_err());
     }
 
     #[test]

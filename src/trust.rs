@@ -25,6 +25,9 @@ pub struct Trust {
     extra: BTreeSet<String>,
     /// The password may go over plain http to a host that is not a loopback address.
     allow_plain_http: bool,
+    /// Certificates are not verified (`--insecure`): https proves nothing, so the password is
+    /// treated as if it went over plain http.
+    tls_unverified: bool,
 }
 
 /// The flag that adds a host to the trust set.
@@ -46,7 +49,14 @@ impl Trust {
                 .filter(|h| !h.is_empty())
                 .collect(),
             allow_plain_http,
+            tls_unverified: false,
         }
+    }
+
+    /// The same set for a run that does not verify TLS certificates (`--insecure`).
+    pub fn with_unverified_tls(mut self) -> Self {
+        self.tls_unverified = true;
+        self
     }
 
     /// True when `url`'s host may receive credentials.
@@ -63,8 +73,16 @@ impl Trust {
         if !self.trusts(url) {
             return Err(self.untrusted(&host, "the password"));
         }
-        if url.scheme() == "https" || is_loopback(url) || self.allow_plain_http {
+        let proven_https = url.scheme() == "https" && !self.tls_unverified;
+        if proven_https || is_loopback(url) || self.allow_plain_http {
             return Ok(());
+        }
+        if url.scheme() == "https" {
+            return Err(format!(
+                "the password was not sent: --insecure means the certificate of {host} is not verified, so \
+                 nobody proved who would receive it; give the pool's CA with --cacert instead, or allow it with \
+                 {PLAIN_HTTP_FLAG} (UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS=1)"
+            ));
         }
         Err(format!(
             "the password was not sent: the token endpoint {url} is plain http to {host}, which is not a \
@@ -163,5 +181,22 @@ mod tests {
             "{:?}",
             trust.password_allowed(&url(to))
         );
+    }
+
+    #[rstest]
+    #[case("https://lyncweb.contoso.com/t", false, false)]
+    #[case("https://lyncweb.contoso.com/t", true, true)]
+    #[case("https://127.0.0.1:9/t", false, true)]
+    fn unverified_tls_is_not_https_for_the_password(#[case] to: &str, #[case] plain: bool, #[case] ok: bool) {
+        let trust =
+            Trust::new(&url("https://lyncdiscover.contoso.com/"), ["127.0.0.1".into()], plain).with_unverified_tls();
+        let verdict = trust.password_allowed(&url(to));
+        assert_eq!(verdict.is_ok(), ok, "{verdict:?}");
+        if let Err(message) = verdict {
+            assert!(
+                message.contains("--insecure") && message.contains("--cacert"),
+                "{message}"
+            );
+        }
     }
 }

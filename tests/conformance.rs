@@ -44,7 +44,7 @@ fn main() {
             Err(e) => exit(3, &format!("cannot start the reference server: {e}")),
         }
     };
-    let client = HttpClient::new(target.limits).unwrap_or_else(|e| exit(3, &e.to_string()));
+    let client = HttpClient::configured(target.limits, &target.tls).unwrap_or_else(|e| exit(3, &e.to_string()));
     let options = SessionOptions {
         snapshots: Some(Arc::new(snapshot::Store::new(
             root.join("snapshots"),
@@ -106,6 +106,12 @@ fn environment_target() -> Target {
             .map(|v| v.split(',').map(str::to_string).collect())
             .unwrap_or_default(),
         faults_url: env("UCWA_FAULTS_URL"),
+        cacert: env("UCWA_CACERT")
+            .map(|v| v.split(',').map(std::path::PathBuf::from).collect())
+            .unwrap_or_default(),
+        client_cert: env("UCWA_CLIENT_CERT").map(std::path::PathBuf::from),
+        client_key: env("UCWA_CLIENT_KEY").map(std::path::PathBuf::from),
+        insecure: env("UCWA_INSECURE").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
     };
     target::from_overrides(overrides).unwrap_or_else(|e| exit(2, &e.to_string()))
 }

@@ -244,6 +244,25 @@ pub struct RunArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub allow_plain_http_credentials: bool,
+    /// Also trust the CA certificates in this PEM file (repeatable; `UCWA_CACERT` takes a comma
+    /// list). The system roots, and `SSL_CERT_FILE` / `SSL_CERT_DIR`, stay trusted.
+    #[arg(long, value_name = "FILE", env = "UCWA_CACERT", value_delimiter = ',')]
+    pub cacert: Vec<PathBuf>,
+    /// Present this client certificate (PEM; the key too, unless `--client-key` is given).
+    #[arg(long, value_name = "FILE", env = "UCWA_CLIENT_CERT")]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", env = "UCWA_CLIENT_KEY")]
+    pub client_key: Option<PathBuf>,
+    /// Do not verify the target's TLS certificate (loud on the console, recorded in the results;
+    /// the password then needs `--allow-plain-http-credentials`). Prefer `--cacert`.
+    #[arg(
+        long,
+        env = "UCWA_INSECURE",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub insecure: bool,
     /// Bearer token (environment only, so it stays out of process lists).
     #[arg(
         long = "token-from-env-only",
@@ -450,6 +469,10 @@ impl RunArgs {
             allow_plain_http: self.allow_plain_http_credentials,
             offers: self.offer.clone(),
             faults_url: self.faults_url.clone(),
+            cacert: self.cacert.clone(),
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+            insecure: self.insecure,
         }
     }
 }

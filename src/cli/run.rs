@@ -171,8 +171,11 @@ fn run_against(
         keep_applications: args.keep_applications,
         dead_after: args.dead_after,
     };
-    let client =
-        HttpClient::new(target.limits).map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
+    if target.tls.insecure() {
+        eprintln!("{}", ucwa_conformance::tls::INSECURE_WARNING);
+    }
+    let client = HttpClient::configured(target.limits, &target.tls)
+        .map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
     let opened = runtime.block_on(Session::open(target.clone(), client, options, stop.clone()));
     let (results, cause) = match opened {
         Ok(session) => {
@@ -202,6 +205,10 @@ fn run_against(
     let summary_text = console::summary(&results, args.strict, &name, stopped.as_ref());
     let today = clock::today();
     let mut notes = String::new();
+    if target.tls.insecure() {
+        notes.push_str(results::INSECURE_NOTE);
+        notes.push('\n');
+    }
     if let Some(b) = &baseline {
         for expired in b.expired(today) {
             notes.push_str(&format!(

@@ -2,6 +2,7 @@
 //! are never followed silently: a case sees exactly what the server answered.
 
 use crate::target::Limits;
+use crate::tls::Tls;
 use crate::trust::Trust;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -138,13 +139,21 @@ struct Health {
 pub type Journal = Arc<Mutex<Vec<Request>>>;
 
 impl HttpClient {
-    /// Builds the pooled client.
+    /// Builds the pooled client, checking certificates against the system roots.
     pub fn new(limits: Limits) -> Result<Self, TransportError> {
-        let inner = reqwest::Client::builder()
+        Self::configured(limits, &Tls::default())
+    }
+
+    /// Builds the pooled client with a target's TLS settings (extra roots, client certificate,
+    /// or no verification).
+    pub fn configured(limits: Limits, tls: &Tls) -> Result<Self, TransportError> {
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(limits.request_timeout)
             .pool_idle_timeout(Duration::from_secs(30))
-            .user_agent(concat!("ucwa-conformance/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("ucwa-conformance/", env!("CARGO_PKG_VERSION")));
+        let inner = tls
+            .apply(builder)
             .build()
             .map_err(|e| TransportError::Invalid(e.to_string()))?;
         Ok(Self {
@@ -331,9 +340,32 @@ fn connection_error(error: &reqwest::Error) -> TransportError {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
+    if is_certificate_problem(&text) {
+        text.push_str(&format!("; {CERTIFICATE_HINT}"));
+    }
     if error.is_connect() {
         TransportError::Unreachable(text)
     } else {
         TransportError::Connection(text)
     }
+}
+
+/// What to do when the target's certificate is refused (or the pool wants a client certificate).
+pub const CERTIFICATE_HINT: &str = "if the pool's certificate comes from a private CA, give that CA with --cacert FILE \
+     (or SSL_CERT_FILE); if the pool asks for a client certificate, give it with --client-cert FILE";
+
+/// True when a transport error's text is rustls refusing a certificate, or a server refusing ours.
+fn is_certificate_problem(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "invalid peer certificate",
+        "certificaterequired",
+        "certificate required",
+        "unknownissuer",
+        "badsignature",
+        "badcertificate",
+        "bad certificate",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
 }

@@ -29,14 +29,19 @@ impl Shared {
 /// The path of the token endpoint the 401 challenge announces.
 pub const TOKEN_PATH: &str = "/WebTicket/oauthtoken";
 
-/// `http://host` of the request, for absolute hrefs.
+/// `http://host` of the request, for absolute hrefs; `https://host` behind a TLS-terminating
+/// proxy that says so with `X-Forwarded-Proto: https` (as IIS's ARR, nginx and Caddy do).
 pub fn origin(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
         .unwrap_or("localhost");
-    format!("http://{host}")
+    let scheme = match headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) {
+        Some(proto) if proto.trim().eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
 }
 
 /// Why a request is refused before its handler runs; answers as a response.

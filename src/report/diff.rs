@@ -227,6 +227,7 @@ mod tests {
                 base_url: "http://t/".into(),
                 media: vec![Media::Json],
                 offers: vec![],
+                insecure: false,
             },
             started_at: "2026-11-27T00:00:00Z".into(),
             duration_ms: 1,

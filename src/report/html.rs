@@ -5,7 +5,7 @@
 //! cards follow each trial's standing.
 
 use super::curl;
-use super::results::Results;
+use super::results::{INSECURE_NOTE, Results};
 use crate::standing;
 use crate::verdict::{CaseResult, Outcome};
 use std::collections::BTreeSet;
@@ -82,6 +82,9 @@ fn single(r: &Results) -> String {
         "<span class=\"verdict {class}\">{word}</span> <span>{} counted failures</span>",
         s.counted
     );
+    if r.target.insecure {
+        let _ = write!(out, "<div class=\"banner\">{}</div>", esc(INSECURE_NOTE));
+    }
     if let Some(cause) = &r.stopped {
         let _ = write!(
             out,

@@ -19,6 +19,9 @@ pub fn render(results: &Results) -> String {
     suite.add_property(Property::new("case_set_digest", results.case_set_digest.as_str()));
     suite.add_property(Property::new("started_at", results.started_at.as_str()));
     suite.add_property(Property::new("interrupted", results.interrupted.to_string()));
+    if results.target.insecure {
+        suite.add_property(Property::new("tls", "not verified (--insecure)"));
+    }
     for case in &results.cases {
         suite.add_test_case(test_case(case, results.strict));
     }

@@ -1,7 +1,7 @@
 //! A Markdown summary a CI job can post on a pull request: one run's counts and the trials that
 //! need a look (grouped by standing), or a vendor x case matrix for several runs.
 
-use super::results::Results;
+use super::results::{INSECURE_NOTE, Results};
 use crate::standing::{self, Shown};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -36,6 +36,9 @@ fn single(r: &Results) -> String {
     );
     if let Some(cause) = &r.stopped {
         let _ = writeln!(out, "The run {cause}.\n");
+    }
+    if r.target.insecure {
+        let _ = writeln!(out, "**{INSECURE_NOTE}**\n");
     }
     if r.summary.must_not_run > 0 {
         let _ = writeln!(

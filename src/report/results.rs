@@ -15,6 +15,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
+/// What every report says of a run that did not verify the target's certificate.
+pub const INSECURE_NOTE: &str =
+    "TLS certificates were NOT verified (--insecure): nothing proves that the target answered.";
+
 /// The schema identifier written in every results file.
 pub const SCHEMA: &str = "ucwa-conformance/results/2";
 
@@ -66,6 +70,10 @@ pub struct TargetInfo {
     pub media: Vec<Media>,
     /// The preconditions it offers.
     pub offers: Vec<String>,
+    /// True when the run did not verify the target's TLS certificate (`--insecure`): nothing
+    /// proves who answered. Absent (false) in files written before it existed.
+    #[serde(default)]
+    pub insecure: bool,
 }
 
 /// Counts per outcome and the verdict they give.
@@ -205,6 +213,7 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
             base_url: url.to_string(),
             media: target.media.clone(),
             offers: target.offers.iter().cloned().collect(),
+            insecure: target.tls.insecure(),
         },
         started_at: info.started_at,
         duration_ms: info.duration.as_millis() as u64,

@@ -211,8 +211,8 @@ fn fail_on_snapshot_changes(result: &mut CaseResult, changes: &[crate::snapshot:
 /// (each with its own event channel, read in that representation), and as many anonymous ones
 /// when the target offers anonymous access.
 pub async fn prepare(target: Target) -> Result<RunContext, Error> {
-    let client =
-        HttpClient::new(target.limits).map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
+    let client = HttpClient::configured(target.limits, &target.tls)
+        .map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
     prepare_with(target, client, Stop::new()).await
 }
 

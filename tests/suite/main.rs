@@ -14,5 +14,6 @@ mod reference_server;
 mod reports;
 mod selftest;
 mod support;
+mod tls;
 mod trust;
 mod verdicts;

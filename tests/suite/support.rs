@@ -135,6 +135,7 @@ pub fn mock_target(server: &MockServer) -> Target {
             max_body_bytes: 64 * 1024,
             max_wait: None,
         },
+        tls: ucwa_conformance::tls::Tls::default(),
     }
 }
 
