@@ -2,14 +2,16 @@
 //! (links under `_links`) or `<input>` with `<property>` and `<link>`. Names are matched
 //! case-insensitively (interpretation I-06).
 
-use super::repr::{BodyKind, NS, UcwaError, body_kind};
-use axum::http::{HeaderMap, StatusCode};
+use super::errors::Problem;
+use super::repr::{BodyKind, NS, body_kind};
+use axum::http::{HeaderMap, header};
 use std::collections::HashMap;
 
 /// The inputs of one request, keyed by lower-cased name.
 #[derive(Debug, Default)]
 pub struct Input {
     properties: HashMap<String, String>,
+    lists: HashMap<String, Vec<String>>,
     links: HashMap<String, String>,
 }
 
@@ -19,9 +21,18 @@ impl Input {
         self.properties.get(&name.to_ascii_lowercase()).map(String::as_str)
     }
 
-    /// The lower-cased names of every property and link given.
+    /// A list property (JSON array, XML `propertyList`), case-insensitive name.
+    pub fn list(&self, name: &str) -> Option<&[String]> {
+        self.lists.get(&name.to_ascii_lowercase()).map(Vec::as_slice)
+    }
+
+    /// The lower-cased names of every property, list and link given.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.properties.keys().chain(self.links.keys()).map(String::as_str)
+        self.properties
+            .keys()
+            .chain(self.lists.keys())
+            .chain(self.links.keys())
+            .map(String::as_str)
     }
 
     /// A link-valued input (case-insensitive rel).
@@ -32,7 +43,7 @@ impl Input {
 
 /// Reads query parameters and the body. Errors: 415 for a body of another type, 400 BadRequest
 /// for a body that does not parse.
-pub fn read(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Input, UcwaError> {
+pub fn read(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Input, Problem> {
     let mut input = Input::default();
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         input.properties.insert(name.to_ascii_lowercase(), value.into_owned());
@@ -43,27 +54,17 @@ pub fn read(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Inp
         BodyKind::Json => json(body, &mut input)?,
         BodyKind::Xml => xml(body, &mut input)?,
         BodyKind::None | BodyKind::Other => {
-            return Err(UcwaError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UnsupportedMediaType",
-                None,
-                "The content type is not supported; use application/json or application/xml.",
-            ));
+            return Err(Problem::UnsupportedMediaType("application/json or application/xml"));
         }
     }
     Ok(input)
 }
 
-fn malformed(detail: impl std::fmt::Display) -> UcwaError {
-    UcwaError::new(
-        StatusCode::BAD_REQUEST,
-        "BadRequest",
-        Some("DeserializationFailure"),
-        format!("The request body could not be read: {detail}"),
-    )
+fn malformed(detail: impl std::fmt::Display) -> Problem {
+    Problem::Malformed(detail.to_string())
 }
 
-fn json(body: &[u8], input: &mut Input) -> Result<(), UcwaError> {
+fn json(body: &[u8], input: &mut Input) -> Result<(), Problem> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(malformed)?;
     let object = value
         .as_object()
@@ -81,6 +82,13 @@ fn json(body: &[u8], input: &mut Input) -> Result<(), UcwaError> {
                 input.properties.insert(name.to_ascii_lowercase(), s.clone());
             }
             (_, serde_json::Value::Null) => {}
+            (_, serde_json::Value::Array(items)) => {
+                let items = items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect();
+                input.lists.insert(name.to_ascii_lowercase(), items);
+            }
             (_, other) => {
                 // Numbers and booleans are kept in their JSON spelling; validation judges them.
                 input.properties.insert(name.to_ascii_lowercase(), other.to_string());
@@ -90,7 +98,7 @@ fn json(body: &[u8], input: &mut Input) -> Result<(), UcwaError> {
     Ok(())
 }
 
-fn xml(body: &[u8], input: &mut Input) -> Result<(), UcwaError> {
+fn xml(body: &[u8], input: &mut Input) -> Result<(), Problem> {
     let text = std::str::from_utf8(body).map_err(malformed)?;
     let doc = roxmltree::Document::parse(text).map_err(malformed)?;
     let root = doc.root_element();
@@ -107,6 +115,16 @@ fn xml(body: &[u8], input: &mut Input) -> Result<(), UcwaError> {
                     input
                         .properties
                         .insert(name.to_ascii_lowercase(), child.text().unwrap_or("").to_string());
+                }
+            }
+            "propertyList" => {
+                if let Some(name) = child.attribute("name") {
+                    let items = child
+                        .children()
+                        .filter(|c| c.has_tag_name((NS, "item")))
+                        .map(|c| c.text().unwrap_or("").to_string())
+                        .collect();
+                    input.lists.insert(name.to_ascii_lowercase(), items);
                 }
             }
             "link" => {
@@ -126,7 +144,7 @@ const MAX_DRAIN_BYTES: usize = 32 * 1024 * 1024;
 /// Reads a request body up to `limit` bytes; larger bodies get 413 EntityTooLarge. The rest of
 /// a too-large body is read and dropped (up to 32 MiB), so the client receives the 413 instead
 /// of a broken pipe.
-pub async fn bytes(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, UcwaError> {
+pub async fn bytes(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, Problem> {
     use http_body_util::BodyExt;
     let mut body = body;
     let mut kept = Vec::new();
@@ -147,12 +165,85 @@ pub async fn bytes(body: axum::body::Body, limit: usize) -> Result<axum::body::B
         }
     }
     if seen > limit {
-        return Err(UcwaError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "EntityTooLarge",
-            None,
-            format!("The request is larger than {limit} bytes."),
-        ));
+        return Err(Problem::TooLarge(limit));
     }
     Ok(kept.into())
+}
+
+/// The fields of a token request: `application/x-www-form-urlencoded` (any parameters, a quoted
+/// charset included) or `multipart/form-data`. The error says what is wrong.
+pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, String> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != "multipart/form-data" {
+        return Ok(url::form_urlencoded::parse(body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect());
+    }
+    let boundary = content_type
+        .split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        .filter(|b| !b.is_empty())
+        .ok_or("multipart/form-data without a boundary")?;
+    multipart(body, &boundary)
+}
+
+/// The text fields of a multipart/form-data body (RFC 7578): each part's
+/// `Content-Disposition: form-data; name="..."` and its value.
+fn multipart(body: &[u8], boundary: &str) -> Result<HashMap<String, String>, String> {
+    let text = std::str::from_utf8(body).map_err(|_| "the form is not UTF-8")?;
+    let delimiter = format!("--{boundary}");
+    let mut fields = HashMap::new();
+    for part in text.split(delimiter.as_str()).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let part = part.strip_prefix("\r\n").unwrap_or(part);
+        let (head, value) = part.split_once("\r\n\r\n").ok_or("a part without a blank line")?;
+        let name = head
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+            .and_then(|l| l.split(';').find_map(|p| p.trim().strip_prefix("name=")))
+            .map(|n| n.trim_matches('"').to_string())
+            .ok_or("a part without a name")?;
+        fields.insert(name, value.strip_suffix("\r\n").unwrap_or(value).to_string());
+    }
+    Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_multipart_token_request_gives_its_fields() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            "multipart/form-data; boundary=\"XyZ\"".parse().expect("header"),
+        );
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\npassword\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\na@b.test\r\n--XyZ--\r\n";
+        let fields = form(&headers, body.as_bytes()).expect("parses");
+        assert_eq!(fields.get("grant_type").map(String::as_str), Some("password"));
+        assert_eq!(fields.get("username").map(String::as_str), Some("a@b.test"));
+    }
+
+    #[test]
+    fn a_quoted_charset_is_still_a_form() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded;charset='utf-8'"
+                .parse()
+                .expect("header"),
+        );
+        let fields = form(&headers, b"grant_type=password&username=u").expect("parses");
+        assert_eq!(fields.get("username").map(String::as_str), Some("u"));
+    }
 }

@@ -1,94 +1,135 @@
-//! The embedded reference server: a faithful startMessaging world (discovery, the 401
-//! challenge, the password grant, applications, communication, startMessaging with its
-//! validation and documented errors, the messagingInvitation) plus the fault-control contract.
+//! The embedded reference server: a whole UCWA world for one-to-one IM. Discovery (the root at
+//! `/` too, xframe), the 401 challenge and the password grant, applications with `me`
+//! (makeMeAvailable), `people` search and `communication`; startMessaging with its validation
+//! and documented errors; the messagingInvitation, its conversation and the messaging modality
+//! (sendMessage, stopMessaging) with the events `SendAnIM.md` shows; the event channel; the
+//! fault-control contract.
 //!
 //! It is the default target of `run` and the suite's oracle. It shares no code with the
-//! harness (not even `wire`): a bug cannot hide by agreeing with itself.
+//! harness (not even `wire`): a bug cannot hide by agreeing with itself. Its parts:
+//!
+//! - `world`: the state and its changes, and the events they cause (no HTTP);
+//! - `resources`: how each part of the world looks; `repr`: JSON and XML; `hrefs`: where it lives;
+//! - `validation` and `input`: the documented input rules; `errors`: every UCWA error, one table;
+//! - `http`: thin handlers; `wire`: IIS's path leniency and header spelling;
+//! - `mutants`: deliberate deviations, as [`mutants::Rules`] the world consults at named
+//!   decision points, and `rewrite` for those that only change what is sent back.
 
-mod access;
-mod applications;
-mod discovery;
-mod events;
-mod faults;
+mod errors;
+mod hrefs;
+mod http;
 mod input;
-mod invitation;
-mod messaging;
 mod mutants;
 mod repr;
-mod state;
+mod resources;
+mod rewrite;
+mod validation;
+mod wire;
+mod world;
 
-pub use discovery::ROOT_PATH;
-pub use faults::FAULTS_PATH;
+pub use hrefs::ROOT_PATH;
+pub use http::faults::FAULTS_PATH;
 pub use mutants::Mutant;
-pub use state::{Config, PeerBehaviour};
+pub use world::{Config, PeerBehaviour};
 
-use access::{AppState, Shared};
 use axum::Router;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{any, get, post};
-use repr::{Repr, UcwaError};
+use errors::Problem;
+use http::access::{AppState, Shared};
+use http::{applications, conversation, discovery, events, faults, me, start};
+use repr::Repr;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
 
 /// The router of a fresh world.
 pub fn app(config: Config) -> Router {
     router(Arc::new(Shared {
-        world: Mutex::new(state::World::new(config)),
+        world: Mutex::new(world::World::new(config)),
     }))
 }
 
+/// Every route, in lower case: requests are matched after `wire::normalise_path`.
 fn router(state: AppState) -> Router {
-    let apps = discovery::APPLICATIONS_PATH;
-    Router::new()
-        .route(discovery::ROOT_PATH, get(discovery::root))
-        .route(discovery::USER_PATH, get(discovery::user))
-        .route(discovery::TOKEN_ROUTE, post(discovery::token))
-        .route(apps, post(applications::create))
+    let signed_in = hrefs::APPLICATIONS_PATH.to_ascii_lowercase();
+    let anonymous = hrefs::ANONYMOUS_APPLICATIONS_PATH.to_ascii_lowercase();
+    let routes = Router::new()
+        .route("/", get(discovery::root))
+        .route(hrefs::ROOT_PATH, get(discovery::root))
+        .route(hrefs::XFRAME_PATH, get(discovery::xframe))
+        .route(hrefs::USER_PATH, get(discovery::user))
+        .route(&hrefs::TOKEN_PATH.to_ascii_lowercase(), post(discovery::token))
+        .route(&signed_in, post(applications::create))
+        .route(&anonymous, post(applications::create_anonymous))
         .route(
-            discovery::ANONYMOUS_APPLICATIONS_PATH,
-            post(applications::create_anonymous),
+            &hrefs::ANONYMOUS_TOKENS_PATH.to_ascii_lowercase(),
+            post(discovery::anonymous_token),
         )
-        .route(discovery::ANONYMOUS_TOKENS_PATH, post(discovery::anonymous_token))
-        .route(discovery::ANONYMOUS_DISCOVER_PATH, get(discovery::anonymous_discover))
-        .merge(application_routes(apps))
-        .merge(application_routes(discovery::ANONYMOUS_APPLICATIONS_PATH))
+        .route(
+            &hrefs::ANONYMOUS_DISCOVER_PATH.to_ascii_lowercase(),
+            get(discovery::anonymous_discover),
+        )
+        .merge(application_routes(&signed_in))
+        .merge(application_routes(&anonymous))
         .route(FAULTS_PATH, post(faults::arm))
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), mutants::rewrite))
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rewrite::rewrite))
+        .with_state(state);
+    // Paths are normalised before routing, so the router sees one spelling of each.
+    Router::new().fallback_service(routes.map_request(wire::normalise_path))
 }
 
 /// The routes under one applications collection (signed-in and anonymous ones share handlers).
 fn application_routes(apps: &str) -> Router<AppState> {
+    let app = format!("{apps}/{{app}}");
+    let conv = format!("{app}/communication/conversations/{{conversation}}");
+    let invitation = format!("{app}/communication/messaginginvitations/{{invitation}}");
     Router::new()
-        .route(&format!("{apps}/{{app}}"), any(applications::one))
+        .route(&app, any(applications::one))
+        .route(&format!("{app}/events"), get(events::events))
+        .route(&format!("{app}/me"), any(me::me))
+        .route(&format!("{app}/me/makemeavailable"), any(me::make_me_available))
+        .route(&format!("{app}/me/{{part}}"), any(me::part))
+        .route(&format!("{app}/people/search"), get(applications::search))
+        .route(&format!("{app}/communication"), get(applications::communication))
         .route(
-            &format!("{apps}/{{app}}/communication"),
-            get(applications::communication),
+            &format!("{app}/communication/conversations"),
+            get(applications::conversations),
         )
         .route(
-            &format!("{apps}/{{app}}/communication/messagingInvitations"),
-            any(messaging::start),
+            &format!("{app}/communication/participantinvitations"),
+            post(applications::add_participant),
+        )
+        .route(&format!("{app}/communication/messaginginvitations"), any(start::start))
+        .route(&invitation, any(conversation::invitation))
+        .route(&format!("{invitation}/cancel"), any(conversation::cancel))
+        .route(&conv, any(conversation::conversation))
+        .route(&format!("{conv}/participants"), any(conversation::participants))
+        .route(
+            &format!("{conv}/participants/{{*rest}}"),
+            any(conversation::participant),
+        )
+        .route(&format!("{conv}/messaging"), any(conversation::messaging))
+        .route(&format!("{conv}/messaging/messages"), any(conversation::send_message))
+        .route(
+            &format!("{conv}/messaging/messages/{{message}}"),
+            any(conversation::message),
         )
         .route(
-            &format!("{apps}/{{app}}/communication/messagingInvitations/{{invitation}}"),
-            any(invitation::get_invitation),
+            &format!("{conv}/messaging/terminate"),
+            any(conversation::stop_messaging),
         )
+        .route(&format!("{conv}/messaging/typing"), any(conversation::typing))
         .route(
-            &format!("{apps}/{{app}}/communication/messagingInvitations/{{invitation}}/cancel"),
-            any(invitation::cancel),
+            &format!("{conv}/messaging/typingparticipants"),
+            any(conversation::typing_participants),
         )
-        .route(
-            &format!("{apps}/{{app}}/communication/conversations/{{invitation}}"),
-            any(invitation::get_conversation),
-        )
-        .route(&format!("{apps}/{{app}}/events"), get(events::events))
 }
 
 async fn not_found(headers: HeaderMap) -> Response {
-    UcwaError::new(StatusCode::NOT_FOUND, "NotFound", None, "The resource does not exist.")
-        .respond(Repr::from_accept(&headers))
+    Problem::NotFound.error().respond(Repr::from_accept(&headers))
 }
 
 /// A reference server running in this process.
@@ -120,7 +161,7 @@ impl Running {
         let discover = format!(
             "http://{}{}?anonymousContext={context}",
             self.addr,
-            discovery::ANONYMOUS_DISCOVER_PATH
+            hrefs::ANONYMOUS_DISCOVER_PATH
         );
         (token, discover)
     }
@@ -144,11 +185,11 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> std::io::Result<Running>
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let state: AppState = Arc::new(Shared {
-        world: Mutex::new(state::World::new(config)),
+        world: Mutex::new(world::World::new(config)),
     });
     let router = router(Arc::clone(&state));
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
+        let _ = axum::serve(wire::IisListener(listener), router)
             .with_graceful_shutdown(async {
                 let _ = rx.await;
             })

@@ -1,15 +1,11 @@
 //! Deliberately broken variants of the reference server, each breaking one spec item, so the
 //! suite can prove that its cases catch what they claim (`serve --mutant NAME`, the `mutants`
-//! command, and `cargo test`). Mutants that change only what is sent back are applied here, as a
-//! response rewrite; mutants that change behaviour are a check in the handler they concern.
-
-use super::access::AppState;
-use super::repr::NS;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::Response;
+//! command, and `cargo test`).
+//!
+//! A mutant reaches the server in one of two ways, never as a check inside a handler:
+//! - behaviour: [`Rules::of`] turns it into the one [`Rules`] field it changes; the world and
+//!   the handlers consult `Rules` at their named decision points and never name a mutant;
+//! - what is sent back: `rewrite` edits the response on its way out.
 
 macro_rules! mutants {
     ($($variant:ident = $name:literal, $item:literal, $what:literal;)*) => {
@@ -99,6 +95,14 @@ mutants! {
     NoAnswerNeverCompletes = "no-answer-never-completes", "invitation.timeout", "an unanswered invitation never completes";
     CancelIgnored = "cancel-ignored", "invitation.cancel", "POST cancel answers 204 and cancels nothing";
     NoCancelLink = "no-cancel-link", "invitation.cancel", "a waiting invitation has no cancel link";
+    FirstMessageNotInEvents = "first-message-not-in-events", "invitation.first-message", "the invitation's events leave out the first message's link";
+    MessagingNeverConnected = "messaging-never-connected", "messaging.connected", "messaging stays Connecting after the peer accepts";
+    SendMessageLinkMissing = "send-message-link-missing", "messaging.connected", "messaging is Connected without a sendMessage link";
+    SendMessageNoLocation = "send-message-no-location", "message.send", "sendMessage answers 201 without a Location";
+    MessageNotCompleted = "message-not-completed", "message.completed", "a sent message never completes on the event channel";
+    StopLeavesConversation = "stop-leaves-conversation", "messaging.stop", "stopMessaging answers 204 and the conversation goes on";
+    MakeMeAvailable200 = "make-me-available-200", "me.make-me-available", "makeMeAvailable answers 200 with a body instead of 204";
+    MakeMeAvailableRepeatAllowed = "make-me-available-repeat-allowed", "me.make-me-available.repeat", "a second makeMeAvailable answers 204 (documented: 409 AlreadyExists)";
 }
 
 impl Mutant {
@@ -108,122 +112,233 @@ impl Mutant {
     }
 }
 
-/// Largest response body the rewrite reads (responses of the reference are small).
-const MAX_REWRITE_BYTES: usize = 1024 * 1024;
-
-/// The response-rewriting mutants, as an axum middleware (no-op without a mutant).
-pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let Some(mutant) = state.lock().config.mutant else {
-        return next.run(request).await;
-    };
-    let start_messaging = request.method() == Method::POST && request.uri().path().ends_with("/messagingInvitations");
-    let response = next.run(request).await;
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_REWRITE_BYTES).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let mut text = String::from_utf8_lossy(&bytes).into_owned();
-    let is_xml = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.to_str().unwrap_or("").contains("xml"));
-    let status = parts.status;
-    match mutant {
-        Mutant::Created200 if start_messaging && status == StatusCode::CREATED => parts.status = StatusCode::OK,
-        Mutant::NoLocation if start_messaging => {
-            parts.headers.remove(header::LOCATION);
-        }
-        Mutant::LocationToConversation if start_messaging => {
-            let moved = parts
-                .headers
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .map(|l| l.replace("messagingInvitations", "conversations"));
-            if let Some(v) = moved.and_then(|l| HeaderValue::from_str(&l).ok()) {
-                parts.headers.insert(header::LOCATION, v);
-            }
-        }
-        Mutant::InvitationIncoming => text = text.replace("Outgoing", "Incoming"),
-        Mutant::NoCancelLink => text = remove_cancel_links(&text),
-        Mutant::Forbidden400 if status == StatusCode::FORBIDDEN => parts.status = StatusCode::BAD_REQUEST,
-        Mutant::PvfSubcodeMissing => text = remove_subcode(&text, "ParameterValidationFailure", is_xml),
-        Mutant::TooManyGroupsNoSubcode => text = remove_subcode(&text, "TooManyGroups", is_xml),
-        Mutant::TooManyGroupsWrongCase => text = text.replace("TooManyGroups", "toomanygroups"),
-        Mutant::UnsupportedWithSubcode if status == StatusCode::CONFLICT && !text.contains("subcode") => {
-            text = add_subcode(&text, "Unsupported", is_xml);
-        }
-        Mutant::CannotRedirectWrongSubcode => text = text.replace("CannotRedirect", "Redirected"),
-        Mutant::AlreadyExists400 if status == StatusCode::CONFLICT && text.contains("AlreadyExists") => {
-            parts.status = StatusCode::BAD_REQUEST;
-            text = text.replace("Conflict", "BadRequest");
-        }
-        Mutant::EntityTooLarge400 if status == StatusCode::PAYLOAD_TOO_LARGE => parts.status = StatusCode::BAD_REQUEST,
-        Mutant::CallbackChannelWrongCode => text = text.replace("ServiceFailure", "InternalServerError"),
-        Mutant::ErrorsAlwaysJson if status.is_client_error() && is_xml => {
-            text = xml_error_as_json(&text);
-            parts.headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            );
-        }
-        Mutant::ErrorsTextPlain if status.is_client_error() || status.is_server_error() => {
-            parts.headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            );
-        }
-        Mutant::XmlErrorsWrongNamespace if is_xml && text.contains("<reason") => {
-            text = text.replace(&format!("xmlns=\"{NS}\""), "xmlns=\"urn:example:errors\"");
-        }
-        Mutant::MalformedBody500 if text.contains("DeserializationFailure") => {
-            parts.status = StatusCode::INTERNAL_SERVER_ERROR;
-        }
-        Mutant::ApplicationNotFoundNoSubcode => text = remove_subcode(&text, "ApplicationNotFound", is_xml),
-        Mutant::MethodNotAllowed404 if status == StatusCode::METHOD_NOT_ALLOWED => parts.status = StatusCode::NOT_FOUND,
-        Mutant::UnsupportedMediaType400 if status == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            parts.status = StatusCode::BAD_REQUEST;
-        }
-        _ => {}
-    }
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(text))
+/// How the server behaves: the reference's rules, or a mutant's. Each field is one decision
+/// point, named for what it decides; [`Rules::of`] is the only place that maps a mutant to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Bearer tokens are checked (any token passes when false).
+    pub tokens_checked: bool,
+    /// Request bodies beyond the configured size get 413.
+    pub body_limit: bool,
+    /// Query parameters count as startMessaging inputs.
+    pub query_inputs: bool,
+    /// startMessaging requires `operationId`.
+    pub operation_id_required: bool,
+    /// startMessaging requires `to`.
+    pub to_required: bool,
+    /// Longest operationId accepted.
+    pub operation_id_limit: usize,
+    /// Longest subject accepted.
+    pub subject_limit: usize,
+    /// The subject limit counts UTF-8 bytes instead of characters.
+    pub subject_limit_in_bytes: bool,
+    /// Longest threadId accepted.
+    pub thread_id_limit: usize,
+    /// How importance is checked.
+    pub importance: ImportanceRule,
+    /// `to` must be a SIP URI.
+    pub sip_checked: bool,
+    /// How the `message` and `customContent` links are checked.
+    pub data_uri: DataUriRule,
+    /// Inputs the page does not list are refused.
+    pub unknown_inputs_refused: bool,
+    /// An anonymous application may invite only its token's target.
+    pub anonymous_target_checked: bool,
+    /// A reused active operationId gets 409 AlreadyExists.
+    pub duplicates_refused: bool,
+    /// The fault-control endpoint arms faults.
+    pub faults_armed: bool,
+    /// Where the communication resource's startMessaging link points.
+    pub start_messaging_link: LinkRule,
+    /// The invitation keeps only this many characters of the subject.
+    pub subject_kept: usize,
+    /// The invitation keeps the operationId lower-cased.
+    pub operation_id_lowercased: bool,
+    /// The invitation keeps the first message's link.
+    pub message_link_kept: bool,
+    /// How the invitation's events are told.
+    pub invitation_events: InvitationEvents,
+    /// An unanswered invitation completes after the invitation timeout.
+    pub unanswered_completes: bool,
+    /// POST cancel cancels a waiting invitation.
+    pub cancel_honoured: bool,
+    /// Messaging reaches Connected when the peer accepts.
+    pub messaging_connects: bool,
+    /// Connected messaging offers sendMessage.
+    pub send_message_link: bool,
+    /// sendMessage's 201 carries a Location.
+    pub message_location: bool,
+    /// A sent message completes on the event channel.
+    pub message_completes: bool,
+    /// stopMessaging ends the conversation.
+    pub stop_ends_conversation: bool,
+    /// makeMeAvailable answers 204 (200 with a body when false).
+    pub make_me_available_no_content: bool,
+    /// A second makeMeAvailable gets 409 AlreadyExists.
+    pub make_me_available_once: bool,
 }
 
-fn remove_cancel_links(text: &str) -> String {
-    let json = regex::Regex::new(r#","cancel":\{"href":"[^"]*"\}|"cancel":\{"href":"[^"]*"\},?"#).ok();
-    let xml = regex::Regex::new(r#"<link rel="cancel" href="[^"]*"/>"#).ok();
-    let mut out = text.to_string();
-    for re in [json, xml].into_iter().flatten() {
-        out = re.replace_all(&out, "").into_owned();
-    }
-    out
+/// How importance values are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportanceRule {
+    /// Normal, Urgent, Emergency (any letter case).
+    Documented,
+    /// Anything goes.
+    Unchecked,
+    /// Urgent is refused.
+    RefusesUrgent,
 }
 
-fn remove_subcode(text: &str, subcode: &str, xml: bool) -> String {
-    if xml {
-        text.replace(&format!("<subcode>{subcode}</subcode>"), "")
-    } else {
-        text.replace(&format!(",\"subcode\":\"{subcode}\""), "")
-            .replace(&format!("\"subcode\":\"{subcode}\","), "")
-    }
+/// How data-URI links are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataUriRule {
+    /// A valid data URI is accepted, anything else refused.
+    Documented,
+    /// Anything goes.
+    Unchecked,
+    /// Percent-encoded (non-base64) data URIs are refused too.
+    RefusesPercentEncoding,
+    /// customContent is refused whatever it is.
+    RefusesCustomContent,
 }
 
-fn add_subcode(text: &str, subcode: &str, xml: bool) -> String {
-    if xml {
-        text.replacen("</code>", &format!("</code><subcode>{subcode}</subcode>"), 1)
-    } else {
-        text.replacen('{', &format!("{{\"subcode\":\"{subcode}\","), 1)
-    }
+/// Where a link points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRule {
+    /// Where the resource is served.
+    Served,
+    /// Nowhere: the link is left out.
+    Absent,
+    /// Where nothing is served.
+    Moved,
 }
 
-fn xml_error_as_json(text: &str) -> String {
-    let Ok(doc) = roxmltree::Document::parse(text) else {
-        return text.to_string();
+/// How the events of an invitation are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvitationEvents {
+    /// A `started` event is sent.
+    pub started: bool,
+    /// `started` is held back until after `completed`.
+    pub started_late: bool,
+    /// A `completed` event is sent.
+    pub completed: bool,
+    /// Events echo the operationId.
+    pub operation_id_echoed: bool,
+    /// Events come under the `communication` sender (the conversation's when false).
+    pub communication_sender: bool,
+    /// A completed, accepted invitation embeds acceptedByParticipant.
+    pub accepted_by_participant: bool,
+    /// An accepted invitation completes with status Success (Failure when false).
+    pub accepted_is_success: bool,
+    /// A declined invitation completes with status Failure (Success when false).
+    pub declined_is_failure: bool,
+    /// A failed invitation's completed event carries a reason.
+    pub reason_given: bool,
+    /// The events embed the first message's link.
+    pub message_link: bool,
+}
+
+impl Rules {
+    /// The reference's rules.
+    pub const REFERENCE: Rules = Rules {
+        tokens_checked: true,
+        body_limit: true,
+        query_inputs: true,
+        operation_id_required: true,
+        to_required: true,
+        operation_id_limit: 50,
+        subject_limit: 250,
+        subject_limit_in_bytes: false,
+        thread_id_limit: 250,
+        importance: ImportanceRule::Documented,
+        sip_checked: true,
+        data_uri: DataUriRule::Documented,
+        unknown_inputs_refused: false,
+        anonymous_target_checked: true,
+        duplicates_refused: true,
+        faults_armed: true,
+        start_messaging_link: LinkRule::Served,
+        subject_kept: usize::MAX,
+        operation_id_lowercased: false,
+        message_link_kept: true,
+        invitation_events: InvitationEvents {
+            started: true,
+            started_late: false,
+            completed: true,
+            operation_id_echoed: true,
+            communication_sender: true,
+            accepted_by_participant: true,
+            accepted_is_success: true,
+            declined_is_failure: true,
+            reason_given: true,
+            message_link: true,
+        },
+        unanswered_completes: true,
+        cancel_honoured: true,
+        messaging_connects: true,
+        send_message_link: true,
+        message_location: true,
+        message_completes: true,
+        stop_ends_conversation: true,
+        make_me_available_no_content: true,
+        make_me_available_once: true,
     };
-    let child = |name: &str| {
-        doc.descendants()
-            .find(|n| n.tag_name().name() == name)
-            .and_then(|n| n.text())
-    };
-    serde_json::json!({ "code": child("code"), "subcode": child("subcode"), "message": child("message") }).to_string()
+
+    /// The rules of a server running as `mutant` (the reference's without one). Mutants that
+    /// only rewrite responses leave the rules as they are.
+    pub fn of(mutant: Option<Mutant>) -> Rules {
+        let mut r = Rules::REFERENCE;
+        match mutant {
+            None => {}
+            Some(Mutant::TokenNotChecked) => r.tokens_checked = false,
+            Some(Mutant::BodyLimitOff) => r.body_limit = false,
+            Some(Mutant::QueryIgnored) => r.query_inputs = false,
+            Some(Mutant::OperationIdNotRequired) => r.operation_id_required = false,
+            Some(Mutant::ToNotRequired) => r.to_required = false,
+            Some(Mutant::OperationIdLimit49) => r.operation_id_limit = 49,
+            Some(Mutant::OperationIdUnlimited) => r.operation_id_limit = usize::MAX,
+            Some(Mutant::SubjectLimit249) => r.subject_limit = 249,
+            Some(Mutant::SubjectUnlimited) => r.subject_limit = usize::MAX,
+            Some(Mutant::SubjectLimitInBytes) => r.subject_limit_in_bytes = true,
+            Some(Mutant::ThreadIdLimit249) => r.thread_id_limit = 249,
+            Some(Mutant::ThreadIdUnlimited) => r.thread_id_limit = usize::MAX,
+            Some(Mutant::ImportanceUnchecked) => r.importance = ImportanceRule::Unchecked,
+            Some(Mutant::ImportanceCaseSensitiveLower) => r.importance = ImportanceRule::RefusesUrgent,
+            Some(Mutant::SipUnchecked) => r.sip_checked = false,
+            Some(Mutant::DataUriUnchecked) => r.data_uri = DataUriRule::Unchecked,
+            Some(Mutant::PercentEncodingRefused) => r.data_uri = DataUriRule::RefusesPercentEncoding,
+            Some(Mutant::CustomContentRefused) => r.data_uri = DataUriRule::RefusesCustomContent,
+            Some(Mutant::UnknownInputsRefused) => r.unknown_inputs_refused = true,
+            Some(Mutant::AnonymousTargetUnchecked) => r.anonymous_target_checked = false,
+            Some(Mutant::DuplicatesAllowed) => r.duplicates_refused = false,
+            Some(Mutant::FaultsIgnored) => r.faults_armed = false,
+            Some(Mutant::NoStartMessagingLink) => r.start_messaging_link = LinkRule::Absent,
+            Some(Mutant::StartMessagingMoved) => r.start_messaging_link = LinkRule::Moved,
+            Some(Mutant::SubjectTruncated) => r.subject_kept = 200,
+            Some(Mutant::OperationIdLowercased) => r.operation_id_lowercased = true,
+            Some(Mutant::MessageLinkDropped) => r.message_link_kept = false,
+            Some(Mutant::NoStartedEvent) => r.invitation_events.started = false,
+            Some(Mutant::StartedAfterCompleted) => r.invitation_events.started_late = true,
+            Some(Mutant::NoCompletedEvent) => r.invitation_events.completed = false,
+            Some(Mutant::OperationIdNotEchoed) => r.invitation_events.operation_id_echoed = false,
+            Some(Mutant::InvitationEventsWrongSender) => r.invitation_events.communication_sender = false,
+            Some(Mutant::NoAcceptedByParticipant) => r.invitation_events.accepted_by_participant = false,
+            Some(Mutant::CompletedStatusFailure) => r.invitation_events.accepted_is_success = false,
+            Some(Mutant::DeclinedAsSuccess) => r.invitation_events.declined_is_failure = false,
+            Some(Mutant::FailureWithoutReason) => r.invitation_events.reason_given = false,
+            Some(Mutant::FirstMessageNotInEvents) => r.invitation_events.message_link = false,
+            Some(Mutant::NoAnswerNeverCompletes) => r.unanswered_completes = false,
+            Some(Mutant::CancelIgnored) => r.cancel_honoured = false,
+            Some(Mutant::MessagingNeverConnected) => r.messaging_connects = false,
+            Some(Mutant::SendMessageLinkMissing) => r.send_message_link = false,
+            Some(Mutant::SendMessageNoLocation) => r.message_location = false,
+            Some(Mutant::MessageNotCompleted) => r.message_completes = false,
+            Some(Mutant::StopLeavesConversation) => r.stop_ends_conversation = false,
+            Some(Mutant::MakeMeAvailable200) => r.make_me_available_no_content = false,
+            Some(Mutant::MakeMeAvailableRepeatAllowed) => r.make_me_available_once = false,
+            // The others rewrite responses (see `rewrite`).
+            Some(_) => {}
+        }
+        r
+    }
 }

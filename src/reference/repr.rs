@@ -93,6 +93,8 @@ pub enum Value {
     Text(String),
     /// A list of strings.
     List(Vec<String>),
+    /// A moment (milliseconds since the epoch): `\/Date(ms)\/` in JSON, ISO 8601 in XML.
+    Date(u128),
 }
 
 /// A resource to send: rel, href, properties, links and embedded resources.
@@ -102,7 +104,7 @@ pub struct Res {
     href: String,
     properties: Vec<(String, Value)>,
     links: Vec<(String, String, Option<String>)>,
-    embedded: Vec<Res>,
+    embedded: Vec<(String, Res)>,
     embedded_lists: Vec<(String, Vec<Res>)>,
 }
 
@@ -145,9 +147,21 @@ impl Res {
         self
     }
 
-    /// Embeds a resource.
+    /// Adds a date property.
+    pub fn date(mut self, name: &str, millis: u128) -> Self {
+        self.properties.push((name.to_string(), Value::Date(millis)));
+        self
+    }
+
+    /// Embeds a resource under its own rel.
     pub fn embed(mut self, resource: Res) -> Self {
-        self.embedded.push(resource);
+        self.embedded.push((resource.rel.clone(), resource));
+        self
+    }
+
+    /// Embeds a resource under another relationship (`from`: a participant).
+    pub fn embed_as(mut self, relationship: &str, resource: Res) -> Self {
+        self.embedded.push((relationship.to_string(), resource));
         self
     }
 
@@ -174,6 +188,7 @@ impl Res {
             let v = match value {
                 Value::Text(t) => serde_json::Value::String(t.clone()),
                 Value::List(items) => serde_json::json!(items),
+                Value::Date(ms) => serde_json::Value::String(format!("/Date({ms})/")),
             };
             object.insert(name.clone(), v);
         }
@@ -189,8 +204,8 @@ impl Res {
         object.insert("_links".into(), serde_json::Value::Object(links));
         if !self.embedded.is_empty() || !self.embedded_lists.is_empty() {
             let mut embedded = serde_json::Map::new();
-            for e in &self.embedded {
-                embedded.insert(e.rel.clone(), e.to_json());
+            for (relationship, e) in &self.embedded {
+                embedded.insert(relationship.clone(), e.to_json());
             }
             for (rel, items) in &self.embedded_lists {
                 let items: Vec<serde_json::Value> = items.iter().map(Res::to_json).collect();
@@ -231,10 +246,23 @@ impl Res {
                     }
                     out.push_str("</propertyList>");
                 }
+                Value::Date(ms) => {
+                    let iso = i64::try_from(*ms)
+                        .ok()
+                        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+                        .map(|t| t.to_string())
+                        .unwrap_or_default();
+                    out.push_str(&format!("<property name=\"{}\">{}</property>", esc(name), esc(&iso)));
+                }
             }
         }
-        for e in &self.embedded {
-            out.push_str(&e.to_xml(false));
+        // XML has no keys: an embedded resource's rel is its relationship.
+        for (relationship, e) in &self.embedded {
+            let as_role = Res {
+                rel: relationship.clone(),
+                ..e.clone()
+            };
+            out.push_str(&as_role.to_xml(false));
         }
         // XML has no arrays: each item is a nested resource whose rel is the relationship.
         for (rel, items) in &self.embedded_lists {
@@ -287,16 +315,6 @@ impl UcwaError {
             subcode,
             message: message.into(),
         }
-    }
-
-    /// 400 BadRequest / ParameterValidationFailure.
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "BadRequest",
-            Some("ParameterValidationFailure"),
-            message,
-        )
     }
 
     /// The error in `repr`.

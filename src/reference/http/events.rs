@@ -5,77 +5,19 @@
 //! batch K (a lost response); any other ack gets a batch whose only link is `resync`. A second
 //! P-GET with the same ack releases the earlier one with 409 Conflict / PGetReplaced.
 
-use super::access::{AppState, application, caller_application};
-use super::repr::{NS, Repr, Res, UcwaError, esc, with_type};
+use super::super::errors::Problem;
+use super::super::hrefs;
+use super::super::repr::{NS, Repr, esc, with_type};
+use super::super::world::events::{Event, Sender};
+use super::access::{AppState, application, caller_application, refuse};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
-
-/// Most events queued for one application; the oldest are dropped beyond it.
-pub const MAX_QUEUED_EVENTS: usize = 10_000;
 /// The documented bounds of the `timeout` query parameter, in seconds.
 const TIMEOUT_RANGE_SECS: (u64, u64) = (180, 1800);
-
-/// Who sends an event: the `sender` it is grouped under.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sender {
-    /// `communication` or `conversation`.
-    pub rel: &'static str,
-    /// Its href.
-    pub href: String,
-}
-
-/// The reason of a failed operation.
-#[derive(Debug, Clone)]
-pub struct Reason {
-    /// `code`, e.g. RemoteFailure.
-    pub code: &'static str,
-    /// `subcode`, e.g. Declined.
-    pub subcode: &'static str,
-    /// A human message.
-    pub message: &'static str,
-}
-
-/// One event.
-#[derive(Debug, Clone)]
-pub struct Event {
-    /// Its sender.
-    pub sender: Sender,
-    /// added, updated, deleted, started, completed.
-    pub kind: &'static str,
-    /// The resource it is about (rel and href are the event's link).
-    pub resource: Res,
-    /// Embed the resource in the event (operations and added resources do).
-    pub embed: bool,
-    /// `Success` or `Failure`, on completed operations.
-    pub status: Option<&'static str>,
-    /// Why an operation failed.
-    pub reason: Option<Reason>,
-}
-
-/// The event channel of one application.
-#[derive(Debug, Default)]
-pub struct Channel {
-    queue: VecDeque<Event>,
-    delivered: Option<(u64, Vec<Event>)>,
-    generation: u64,
-    notify: Arc<Notify>,
-}
-
-impl Channel {
-    /// Queues events and wakes the pending GET.
-    pub fn push(&mut self, events: impl IntoIterator<Item = Event>) {
-        self.queue.extend(events);
-        while self.queue.len() > MAX_QUEUED_EVENTS {
-            self.queue.pop_front();
-        }
-        self.notify.notify_waiters();
-    }
-}
 
 /// What one poll of the channel decided.
 enum Poll {
@@ -101,7 +43,7 @@ pub async fn events(
             .map(|(_, v)| v.as_str())
     };
     let Some(ack) = param("ack").map_or(Some(1), |a| a.parse::<u64>().ok()) else {
-        return UcwaError::invalid("ack must be a number.").respond(repr);
+        return refuse(Problem::Invalid("ack must be a number.".into()), repr);
     };
     let requested_timeout = param("timeout").and_then(|t| t.parse::<u64>().ok());
     let pending = {
@@ -114,6 +56,7 @@ pub async fn events(
         let mut pending = Pending {
             state: state.clone(),
             app_id: app_id.clone(),
+            app_href: app.href.clone(),
             user,
             ack,
             generation: 0,
@@ -162,6 +105,7 @@ pub async fn events(
 struct Pending {
     state: AppState,
     app_id: String,
+    app_href: String,
     user: String,
     ack: u64,
     generation: u64,
@@ -171,8 +115,7 @@ struct Pending {
 
 impl Pending {
     fn href(&self, ack: u64) -> String {
-        let app = self.app_id.parse().unwrap_or_default();
-        format!("{}/events?ack={ack}", super::applications::app_href(app))
+        format!("{}?ack={ack}", hrefs::events(&self.app_href))
     }
 
     /// One look at the channel: answer (events, empty release, replaced, application gone) or wait.
@@ -184,13 +127,7 @@ impl Pending {
         };
         let channel = &mut app.channel;
         if channel.generation != self.generation {
-            let error = UcwaError::new(
-                StatusCode::CONFLICT,
-                "Conflict",
-                Some("PGetReplaced"),
-                "Another pending GET with the same ack replaced this one.",
-            );
-            return Poll::Answer(error.respond(self.repr));
+            return Poll::Answer(refuse(Problem::PGetReplaced, self.repr));
         }
         if !channel.queue.is_empty() || tokio::time::Instant::now() >= self.deadline {
             let batch: Vec<Event> = channel.queue.drain(..).collect();
@@ -282,6 +219,9 @@ fn event_json(e: &Event) -> serde_json::Value {
         "link": { "rel": e.resource.rel(), "href": e.resource.href() },
         "type": e.kind,
     });
+    if let Some((rel, href)) = &e.within {
+        object["in"] = serde_json::json!({ "rel": rel, "href": href });
+    }
     if let Some(status) = e.status {
         object["status"] = serde_json::json!(status);
     }
@@ -302,6 +242,9 @@ fn event_xml(e: &Event) -> String {
         esc(e.resource.rel()),
         esc(e.resource.href())
     );
+    if let Some((rel, href)) = &e.within {
+        out.push_str(&format!("<in rel=\"{}\" href=\"{}\"/>", esc(rel), esc(href)));
+    }
     if let Some(r) = &e.reason {
         out.push_str(&format!(
             "<reason><code>{}</code><subcode>{}</subcode><message>{}</message></reason>",

@@ -4,7 +4,7 @@
 //! POST carrying that operationId answers with the fault's documented error, once.
 
 use super::access::{AppState, authenticate};
-use super::state::Fault;
+use crate::reference::world::Fault;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +30,7 @@ pub async fn arm(State(state): State<AppState>, headers: HeaderMap, body: axum::
         .filter(|s| !s.is_empty());
     let fault = value.get("fault").and_then(|v| v.as_str()).and_then(Fault::from_name);
     match (operation_id, fault) {
-        (Some(_), Some(_)) if world.is(super::mutants::Mutant::FaultsIgnored) => StatusCode::NO_CONTENT.into_response(),
+        (Some(_), Some(_)) if !world.rules.faults_armed => StatusCode::NO_CONTENT.into_response(),
         (Some(op), Some(fault)) => {
             if world.arm(op, fault) {
                 StatusCode::NO_CONTENT.into_response()

@@ -1,9 +1,10 @@
 //! Who is calling and what they may touch: bearer tokens (401 with both challenges otherwise)
 //! and application lookup (404 ApplicationNotFound, 410 InactiveApplicationExpired).
 
-use super::mutants::Mutant;
-use super::repr::{Repr, UcwaError};
-use super::state::{Application, World};
+use super::super::errors::Problem;
+use super::super::hrefs::TOKEN_PATH;
+use super::super::repr::Repr;
+use super::super::world::{Application, World};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -26,9 +27,6 @@ impl Shared {
     }
 }
 
-/// The path of the token endpoint the 401 challenge announces.
-pub const TOKEN_PATH: &str = "/WebTicket/oauthtoken";
-
 /// `http://host` of the request, for absolute hrefs; `https://host` behind a TLS-terminating
 /// proxy that says so with `X-Forwarded-Proto: https` (as IIS's ARR, nginx and Caddy do).
 pub fn origin(headers: &HeaderMap) -> String {
@@ -44,20 +42,20 @@ pub fn origin(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
-/// Why a request is refused before its handler runs; answers as a response.
+/// Why a request is refused before its handler's work; answers as a response.
 #[derive(Debug)]
 pub enum Refusal {
     /// 401 with the challenges; the origin names the token endpoint.
     Unauthorized(String),
     /// A UCWA error in a representation.
-    Ucwa(UcwaError, Repr),
+    Ucwa(Problem, Repr),
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
             Refusal::Unauthorized(origin) => unauthorized(&origin),
-            Refusal::Ucwa(error, repr) => error.respond(repr),
+            Refusal::Ucwa(problem, repr) => problem.error().respond(repr),
         }
     }
 }
@@ -67,11 +65,15 @@ pub fn authenticate(world: &World, headers: &HeaderMap) -> Result<String, Refusa
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.get(..7)
+                .filter(|p| p.eq_ignore_ascii_case("bearer "))
+                .map(|_| &v[7..])
+        })
         .map(str::trim);
     match token.and_then(|t| world.user_of(t)) {
         Some(user) => Ok(user.to_string()),
-        None if token.is_some() && world.is(Mutant::TokenNotChecked) => {
+        None if token.is_some() && !world.rules.tokens_checked => {
             Ok(world.config.users.first().map(|(u, _)| u.clone()).unwrap_or_default())
         }
         None => Err(Refusal::Unauthorized(origin(headers))),
@@ -113,35 +115,23 @@ pub fn caller_application<'w>(
     Ok((user, app))
 }
 
-/// The caller's application `id`, touched (its idle clock restarts), or the UCWA error.
+/// The caller's application `id` (an exact string), touched (its idle clock restarts), or the
+/// UCWA error.
 pub fn application<'w>(world: &'w mut World, user: &str, id: &str, repr: Repr) -> Result<&'w mut Application, Refusal> {
     world.expire_idle();
-    let not_found = || {
-        let error = UcwaError::new(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            Some("ApplicationNotFound"),
-            "The application does not exist.",
-        );
-        Refusal::Ucwa(error, repr)
-    };
-    let id: u64 = id.parse().map_err(|_| not_found())?;
-    if world.expired.contains(&id) {
-        return Err(Refusal::Ucwa(
-            UcwaError::new(
-                StatusCode::GONE,
-                "Gone",
-                Some("InactiveApplicationExpired"),
-                "The application expired after a period of inactivity.",
-            ),
-            repr,
-        ));
+    if world.expired.iter().any(|gone| gone == id) {
+        return Err(Refusal::Ucwa(Problem::ApplicationExpired, repr));
     }
-    match world.applications.get_mut(&id) {
+    match world.applications.get_mut(id) {
         Some(app) if app.user == user => {
             app.last_seen = Instant::now();
             Ok(app)
         }
-        _ => Err(not_found()),
+        _ => Err(Refusal::Ucwa(Problem::ApplicationNotFound, repr)),
     }
+}
+
+/// A problem as a response in `repr`.
+pub fn refuse(problem: Problem, repr: Repr) -> Response {
+    problem.error().respond(repr)
 }

@@ -1,9 +1,18 @@
-//! The reference server's world: users and their tokens, applications, invitations, peers and
-//! armed faults. Every collection is bounded; idle applications expire.
+//! The reference server's world, with no HTTP in it: users and their tokens, applications and
+//! what lives in them (availability, invitations, conversations, messaging, the event channel),
+//! peers and armed faults. Every collection is bounded; idle applications expire. Changes are
+//! methods that check what the docs require, move state on and queue the events they cause.
 
-use super::mutants::Mutant;
+mod application;
+mod conversation;
+pub mod events;
+
+pub use application::{AppFields, Application, Availability};
+pub use conversation::{ConversationState, Invitation, InvitationState, Message, ModalityState, Outcome, StartRequest};
+
+use super::mutants::{Mutant, Rules};
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How an invited peer answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,101 +123,20 @@ impl Fault {
     }
 }
 
-/// State of a messagingInvitation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvitationState {
-    /// Waiting for the peer.
-    Connecting,
-    /// Accepted.
-    Connected,
-    /// Declined, timed out or unreachable.
-    Failed,
-    /// Cancelled by the inviter (POST on the `cancel` link).
-    Cancelled,
-}
-
-impl InvitationState {
-    /// Connecting or connected: its operationId is in use (I-03).
-    pub fn is_active(self) -> bool {
-        matches!(self, Self::Connecting | Self::Connected)
-    }
-
-    /// The UCWA name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Connecting => "Connecting",
-            Self::Connected => "Connected",
-            Self::Failed => "Failed",
-            Self::Cancelled => "Cancelled",
-        }
-    }
-}
-
-/// An outgoing messagingInvitation.
-#[derive(Debug, Clone)]
-pub struct Invitation {
-    /// Its id within the application.
-    pub id: u64,
-    /// The client's operationId.
-    pub operation_id: String,
-    /// The target SIP URI.
-    pub to: String,
-    /// Normal, Urgent or Emergency.
-    pub importance: String,
-    /// The subject, possibly empty.
-    pub subject: String,
-    /// Given by the client or assigned.
-    pub thread_id: String,
-    /// The first message's data URI, if sent.
-    pub message: Option<String>,
-    /// Custom content's data URI, if sent.
-    pub custom_content: Option<String>,
-    /// Where it stands.
-    pub state: InvitationState,
-    /// The failure subcode once failed (Declined, Timeout, DestinationNotFound).
-    pub failure: Option<&'static str>,
-}
-
-/// An application of a user.
-#[derive(Debug)]
-pub struct Application {
-    /// The owner.
-    pub user: String,
-    /// The fields it was created with.
-    pub fields: AppFields,
-    /// Last request that touched it.
-    pub last_seen: Instant,
-    /// Invitations by id, in creation order.
-    pub invitations: BTreeMap<u64, Invitation>,
-    /// Next invitation id.
-    pub next_invitation: u64,
-    /// Its event channel.
-    pub channel: super::events::Channel,
-}
-
-/// The inputs an application was created with.
-#[derive(Debug, Clone, Default)]
-pub struct AppFields {
-    /// `culture`, e.g. en-US.
-    pub culture: String,
-    /// `endpointId`.
-    pub endpoint_id: String,
-    /// `userAgent`.
-    pub user_agent: String,
-}
-
 /// The whole world, behind one mutex.
 #[derive(Debug)]
 pub struct World {
     /// The configuration it was started with.
     pub config: Config,
+    /// How it behaves (the reference's rules, or its mutant's).
+    pub rules: Rules,
     /// token -> user name.
     pub tokens: HashMap<String, String>,
     token_order: VecDeque<String>,
-    /// Applications by id.
-    pub applications: BTreeMap<u64, Application>,
+    /// Applications by id (ids are exact strings: `0101` is not `101`).
+    pub applications: BTreeMap<String, Application>,
     /// Ids of applications that expired (answered with 410), bounded.
-    pub expired: VecDeque<u64>,
+    pub expired: VecDeque<String>,
     next_application: u64,
     next_anonymous_application: u64,
     /// Anonymous users (named by their token) -> the one SIP URI their token lets them invite.
@@ -221,6 +149,7 @@ impl World {
     /// A fresh world.
     pub fn new(config: Config) -> Self {
         Self {
+            rules: Rules::of(config.mutant),
             config,
             tokens: HashMap::new(),
             token_order: VecDeque::new(),
@@ -264,11 +193,6 @@ impl World {
         token
     }
 
-    /// True when the server runs as `mutant`.
-    pub fn is(&self, mutant: Mutant) -> bool {
-        self.config.mutant == Some(mutant)
-    }
-
     /// The user of a token.
     pub fn user_of(&self, token: &str) -> Option<&str> {
         self.tokens.get(token).map(String::as_str)
@@ -292,40 +216,38 @@ impl World {
     }
 
     /// Creates an application, or `None` when the user has too many.
-    pub fn create_application(&mut self, user: &str, fields: AppFields) -> Option<u64> {
+    pub fn create_application(&mut self, user: &str, fields: AppFields) -> Option<String> {
         self.expire_idle();
         if self.applications.values().filter(|a| a.user == user).count() >= MAX_APPLICATIONS_PER_USER {
             return None;
         }
-        let counter = if self.anonymous_targets.contains_key(user) {
+        let anonymous = self.anonymous_targets.contains_key(user);
+        let counter = if anonymous {
             &mut self.next_anonymous_application
         } else {
             &mut self.next_application
         };
-        let id = *counter;
+        let id = counter.to_string();
         *counter += 1;
-        self.applications.insert(
-            id,
-            Application {
-                user: user.to_string(),
-                fields,
-                last_seen: Instant::now(),
-                invitations: BTreeMap::new(),
-                next_invitation: 1,
-                channel: Default::default(),
-            },
-        );
+        self.applications
+            .insert(id.clone(), Application::new(&id, user, anonymous, fields));
         Some(id)
+    }
+
+    /// The SIP URIs of the configured users and peers (the contacts `search` finds).
+    pub fn directory(&self) -> Vec<String> {
+        let users = self.config.users.iter().map(|(u, _)| format!("sip:{u}"));
+        users.chain(self.config.peers.iter().map(|(p, _)| p.clone())).collect()
     }
 
     /// Removes applications idle for longer than the idle timeout.
     pub fn expire_idle(&mut self) {
         let idle = self.config.idle_timeout;
-        let gone: Vec<u64> = self
+        let gone: Vec<String> = self
             .applications
             .iter()
             .filter(|(_, a)| a.last_seen.elapsed() > idle)
-            .map(|(id, _)| *id)
+            .map(|(id, _)| id.clone())
             .collect();
         for id in gone {
             self.applications.remove(&id);

@@ -1,0 +1,147 @@
+//! Every UCWA error the reference answers, in one table: the problem, its status, code, subcode
+//! and message. Handlers and the world name a [`Problem`]; only this table knows its row.
+
+use super::repr::UcwaError;
+use super::world::Fault;
+use axum::http::StatusCode;
+
+/// Why a request is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// 404 NotFound: no such resource (or it ended).
+    NotFound,
+    /// 404 NotFound / ApplicationNotFound.
+    ApplicationNotFound,
+    /// 410 Gone / InactiveApplicationExpired.
+    ApplicationExpired,
+    /// 410 Gone / TooManyApplications.
+    TooManyApplications,
+    /// 405 MethodNotAllowed.
+    MethodNotAllowed,
+    /// 400 BadRequest / ParameterValidationFailure, with what is wrong.
+    Invalid(String),
+    /// 400 BadRequest / DeserializationFailure: the body does not parse.
+    Malformed(String),
+    /// 415 UnsupportedMediaType, naming what the resource takes.
+    UnsupportedMediaType(&'static str),
+    /// 413 EntityTooLarge beyond this many bytes.
+    TooLarge(usize),
+    /// 403 Forbidden (no subcode), with the policy that refuses.
+    Forbidden(String),
+    /// 403 Forbidden / AnonymousNotAllowed.
+    AnonymousNotAllowed,
+    /// 409 Conflict / AlreadyExists, naming what exists.
+    AlreadyExists(&'static str),
+    /// 409 Conflict / MakeMeAvailableRequired.
+    MakeMeAvailableRequired,
+    /// 409 Conflict (no subcode): the resource is not in a state that allows this.
+    NotNow(&'static str),
+    /// 409 Conflict / PGetReplaced.
+    PGetReplaced,
+    /// An armed fault of the fault-control contract.
+    Fault(Fault),
+}
+
+impl Problem {
+    /// The error this problem answers with.
+    pub fn error(&self) -> UcwaError {
+        use StatusCode as S;
+        let (status, code, subcode, message): (S, &'static str, Option<&'static str>, String) = match self {
+            Problem::NotFound => (S::NOT_FOUND, "NotFound", None, "The resource does not exist.".into()),
+            Problem::ApplicationNotFound => (
+                S::NOT_FOUND,
+                "NotFound",
+                Some("ApplicationNotFound"),
+                "The application does not exist.".into(),
+            ),
+            Problem::ApplicationExpired => (
+                S::GONE,
+                "Gone",
+                Some("InactiveApplicationExpired"),
+                "The application expired after a period of inactivity.".into(),
+            ),
+            Problem::TooManyApplications => (
+                S::GONE,
+                "Gone",
+                Some("TooManyApplications"),
+                "Too many applications.".into(),
+            ),
+            Problem::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                None,
+                "The HTTP method is not supported here.".into(),
+            ),
+            Problem::Invalid(what) => (
+                S::BAD_REQUEST,
+                "BadRequest",
+                Some("ParameterValidationFailure"),
+                what.clone(),
+            ),
+            Problem::Malformed(what) => (
+                S::BAD_REQUEST,
+                "BadRequest",
+                Some("DeserializationFailure"),
+                format!("The request body could not be read: {what}"),
+            ),
+            Problem::UnsupportedMediaType(takes) => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaType",
+                None,
+                format!("The content type is not supported; use {takes}."),
+            ),
+            Problem::TooLarge(limit) => (
+                S::PAYLOAD_TOO_LARGE,
+                "EntityTooLarge",
+                None,
+                format!("The request is larger than {limit} bytes."),
+            ),
+            Problem::Forbidden(why) => (S::FORBIDDEN, "Forbidden", None, why.clone()),
+            Problem::AnonymousNotAllowed => (
+                S::FORBIDDEN,
+                "Forbidden",
+                Some("AnonymousNotAllowed"),
+                "Anonymous applications cannot do this.".into(),
+            ),
+            Problem::AlreadyExists(what) => (S::CONFLICT, "Conflict", Some("AlreadyExists"), (*what).into()),
+            Problem::MakeMeAvailableRequired => (
+                S::CONFLICT,
+                "Conflict",
+                Some("MakeMeAvailableRequired"),
+                "POST makeMeAvailable first.".into(),
+            ),
+            Problem::NotNow(why) => (S::CONFLICT, "Conflict", None, (*why).into()),
+            Problem::PGetReplaced => (
+                S::CONFLICT,
+                "Conflict",
+                Some("PGetReplaced"),
+                "Another pending GET with the same ack replaced this one.".into(),
+            ),
+            Problem::Fault(Fault::TooManyGroups) => (
+                S::CONFLICT,
+                "Conflict",
+                Some("TooManyGroups"),
+                "Too many groups.".into(),
+            ),
+            Problem::Fault(Fault::Unsupported) => (
+                S::CONFLICT,
+                "Conflict",
+                None,
+                "Unsupported service, resource or API.".into(),
+            ),
+            Problem::Fault(Fault::CannotRedirect) => (
+                S::GONE,
+                "Gone",
+                Some("CannotRedirect"),
+                "Cannot redirect since there is no backup pool configured.".into(),
+            ),
+            Problem::Fault(Fault::CallbackChannelError) => (
+                S::INTERNAL_SERVER_ERROR,
+                "ServiceFailure",
+                Some("CallbackChannelError"),
+                "The remote event channel is not reachable.".into(),
+            ),
+        };
+        UcwaError::new(status, code, subcode, message)
+    }
+}

@@ -1,0 +1,198 @@
+//! The applications collection, an application (GET, DELETE), its `communication` with the
+//! active conversations, and `people` search.
+
+use super::super::errors::Problem;
+use super::super::input;
+use super::super::repr::{Repr, Res};
+use super::super::resources;
+use super::super::validation;
+use super::access::{AppState, authenticate, caller_application, refuse};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// POST applications (signed-in users): 201 with the application resource.
+pub async fn create(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    create_for(state, query, headers, body, false).await
+}
+
+/// POST anonApplications (`psat=` tokens): 201 with an anonymous application under `/ucwa/psanon/`.
+pub async fn create_anonymous(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    create_for(state, query, headers, body, true).await
+}
+
+async fn create_for(
+    state: AppState,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Body,
+    anonymous: bool,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let (user, limit) = {
+        let world = state.lock();
+        let user = match authenticate(&world, &headers) {
+            Ok(u) => u,
+            Err(r) => return r.into_response(),
+        };
+        if world.anonymous_targets.contains_key(&user) != anonymous {
+            let which = if anonymous {
+                "anonymous tokens"
+            } else {
+                "signed-in users"
+            };
+            return refuse(
+                Problem::Forbidden(format!("This collection is for {which} only.")),
+                repr,
+            );
+        }
+        (user, world.config.max_body_bytes)
+    };
+    let fields = match input::bytes(body, limit).await {
+        Ok(bytes) => {
+            input::read(query.as_deref(), &headers, &bytes).and_then(|i| validation::application(&i, anonymous))
+        }
+        Err(e) => Err(e),
+    };
+    let fields = match fields {
+        Ok(f) => f,
+        Err(problem) => return refuse(problem, Repr::for_error(&headers)),
+    };
+    let mut world = state.lock();
+    let Some(id) = world.create_application(&user, fields) else {
+        return refuse(Problem::TooManyApplications, repr);
+    };
+    let rules = world.rules;
+    let Some(app) = world.applications.get(&id) else {
+        return refuse(Problem::ApplicationNotFound, repr);
+    };
+    let mut response = resources::application(app, &rules).respond(StatusCode::CREATED, repr);
+    response
+        .headers_mut()
+        .insert(header::ETAG, HeaderValue::from_static("\"1\""));
+    response
+}
+
+/// GET or DELETE an application; other methods get 405.
+pub async fn one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let rules = world.rules;
+    let app = match caller_application(&mut world, &headers, &id, repr) {
+        Ok((_, app)) => app,
+        Err(r) => return r.into_response(),
+    };
+    match method {
+        Method::GET => resources::application(app, &rules).respond(StatusCode::OK, repr),
+        Method::DELETE => {
+            let id = app.id.clone();
+            world.applications.remove(&id);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => refuse(Problem::MethodNotAllowed, repr),
+    }
+}
+
+/// GET communication.
+pub async fn communication(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let rules = world.rules;
+    match caller_application(&mut world, &headers, &id, repr) {
+        Ok((_, app)) => resources::communication(app, &rules).respond(StatusCode::OK, repr),
+        Err(r) => r.into_response(),
+    }
+}
+
+/// GET conversations (`?filter=active`): the live conversations, embedded.
+pub async fn conversations(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let app = match caller_application(&mut world, &headers, &id, repr) {
+        Ok((_, app)) => app,
+        Err(r) => return r.into_response(),
+    };
+    let live: Vec<Res> = app
+        .invitations
+        .values()
+        .filter(|i| !i.conversation_gone)
+        .map(|i| resources::conversation(app, i))
+        .collect();
+    Res::new("conversations", super::super::hrefs::conversations(&app.href))
+        .embed_list("conversation", live)
+        .respond(StatusCode::OK, repr)
+}
+
+/// GET people/search?query=...: contacts of the directory (configured users and peers) whose
+/// SIP URI contains the query; `query` required, at most 256 characters.
+pub async fn search(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let directory = world.directory();
+    let app = match caller_application(&mut world, &headers, &id, repr) {
+        Ok((_, app)) => app,
+        Err(r) => return r.into_response(),
+    };
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+        .collect();
+    let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some(text) = param("query").filter(|q| !q.trim().is_empty()) else {
+        return refuse(Problem::Invalid("Missing required parameters: query.".into()), repr);
+    };
+    if text.chars().count() > 256 {
+        return refuse(
+            Problem::Invalid("query exceeds the maximum length of 256.".into()),
+            repr,
+        );
+    }
+    let limit = param("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(100)
+        .clamp(1, 100);
+    let needle = text.to_ascii_lowercase();
+    let found: Vec<Res> = directory
+        .iter()
+        .filter(|uri| uri.to_ascii_lowercase().contains(&needle))
+        .map(|uri| resources::contact(app, uri))
+        .collect();
+    let more = found.len() > limit;
+    Res::new("search", format!("{}/search", super::super::hrefs::people(&app.href)))
+        .prop("moreResultsAvailable", if more { "true" } else { "false" })
+        .embed_list("contact", found.into_iter().take(limit).collect())
+        .respond(StatusCode::OK, repr)
+}
+
+/// POST addParticipant: the reference offers one-to-one conversations only (403, no subcode).
+pub async fn add_participant(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    if let Err(r) = caller_application(&mut world, &headers, &id, repr) {
+        return r.into_response();
+    }
+    refuse(
+        Problem::Forbidden("The reference server offers one-to-one conversations only.".into()),
+        repr,
+    )
+}

@@ -1,0 +1,120 @@
+//! startMessaging, per the seed page. Checks, in order: token (401), application (404/410),
+//! method (405), size (413), content type (415), syntax (400 BadRequest), parameters (400
+//! ParameterValidationFailure), the anonymous target (403), an armed fault (409/410/500), a
+//! duplicate operationId of a still-active invitation (409 AlreadyExists). Then 201 with the
+//! Location of the new messagingInvitation, and the invited peer answers a little later.
+
+use super::super::errors::Problem;
+use super::super::hrefs;
+use super::super::input;
+use super::super::repr::Repr;
+use super::super::validation;
+use super::super::world::{Outcome, PeerBehaviour};
+use super::access::{AppState, application, authenticate, caller_application, refuse};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+
+/// How long a peer that accepts or declines takes to answer.
+/// Long enough that a client reading the invitation right after starting it sees it waiting
+/// (Connecting, with its cancel link): the reference's snapshots depend on that.
+const ANSWER_DELAY: Duration = Duration::from_millis(500);
+
+/// Any method on the startMessaging href: POST starts an invitation, others get 405.
+pub async fn start(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let rules = {
+        let mut world = state.lock();
+        if let Err(r) = caller_application(&mut world, &headers, &app_id, repr) {
+            return r.into_response();
+        }
+        world.rules
+    };
+    if method != Method::POST {
+        return refuse(Problem::MethodNotAllowed, repr);
+    }
+    let limit = if rules.body_limit {
+        state.lock().config.max_body_bytes
+    } else {
+        usize::MAX
+    };
+    let error_repr = Repr::for_error(&headers);
+    let request = match input::bytes(body, limit).await {
+        Ok(bytes) => {
+            let query = query.filter(|_| rules.query_inputs);
+            input::read(query.as_deref(), &headers, &bytes).and_then(|i| validation::start_messaging(&i, &rules))
+        }
+        Err(e) => Err(e),
+    };
+    let request = match request {
+        Ok(r) => r,
+        Err(problem) => return refuse(problem, error_repr),
+    };
+    let (app_href, invitation, peer, timeout) = {
+        let mut world = state.lock();
+        let user = authenticate(&world, &headers).unwrap_or_default();
+        if let Some(allowed) = world.anonymous_targets.get(&user)
+            && !allowed.eq_ignore_ascii_case(&request.to)
+            && rules.anonymous_target_checked
+        {
+            let why = "The target URI does not match the target URI provisioned in anonymous token.";
+            return refuse(Problem::Forbidden(why.into()), error_repr);
+        }
+        if let Some(fault) = world.faults.remove(&request.operation_id) {
+            return refuse(Problem::Fault(fault), error_repr);
+        }
+        let peer = world.peer(&request.to);
+        let timeout = world.config.invitation_timeout;
+        let app = match application(&mut world, &user, &app_id, repr) {
+            Ok(a) => a,
+            Err(r) => return r.into_response(),
+        };
+        if app.operation_in_use(&request.operation_id) && rules.duplicates_refused {
+            return refuse(
+                Problem::AlreadyExists("An invitation with this operationId is already active."),
+                error_repr,
+            );
+        }
+        let invitation = app.start(request, &rules);
+        (app.href.clone(), invitation, peer, timeout)
+    };
+    answer_later(&state, &app_id, invitation, peer, timeout);
+    let mut response = StatusCode::CREATED.into_response();
+    let location = hrefs::invitation(&app_href, &invitation.to_string());
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+/// The invited peer answers as it behaves: accepts or declines shortly, never answers (the
+/// invitation fails with Timeout after the invitation timeout), or is unknown (DestinationNotFound).
+fn answer_later(state: &AppState, app: &str, invitation: u64, peer: Option<PeerBehaviour>, timeout: Duration) {
+    let (delay, outcome) = match peer {
+        Some(PeerBehaviour::Accept) => (ANSWER_DELAY, Outcome::Accepted),
+        Some(PeerBehaviour::Decline) => (ANSWER_DELAY, Outcome::Failed("Declined")),
+        Some(PeerBehaviour::Ignore) => (timeout, Outcome::Failed("Timeout")),
+        None => (ANSWER_DELAY, Outcome::Failed("DestinationNotFound")),
+    };
+    if peer == Some(PeerBehaviour::Ignore) && !state.lock().rules.unanswered_completes {
+        return;
+    }
+    let (state, app) = (state.clone(), app.to_string());
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let mut world = state.lock();
+        let rules = world.rules;
+        if let Some(application) = world.applications.get_mut(&app) {
+            application.answer(invitation, outcome, &rules);
+        }
+    });
+}

@@ -1,0 +1,246 @@
+//! How each resource of the world looks (its properties, links and embedded resources), as a
+//! [`Res`] that `repr` writes in JSON or XML. Pure functions of the world's state: handlers use
+//! them to answer GETs, the world uses them to snapshot resources into events.
+
+use super::hrefs;
+use super::mutants::{LinkRule, Rules};
+use super::repr::Res;
+use super::world::{Application, ConversationState, Invitation, InvitationState, Message, ModalityState};
+
+/// A resource with only its rel and self link (events that carry no snapshot).
+pub fn bare(rel: &str, href: String) -> Res {
+    Res::new(rel, href)
+}
+
+/// The application with its embedded `me`, `people` and `communication`.
+pub fn application(app: &Application, rules: &Rules) -> Res {
+    Res::new("application", app.href.clone())
+        .prop("culture", app.fields.culture.clone())
+        .prop("endpointId", app.fields.endpoint_id.clone())
+        .prop("id", app.id.clone())
+        .prop("type", "Browser")
+        .prop("userAgent", app.fields.user_agent.clone())
+        .link("events", format!("{}?ack=1", hrefs::events(&app.href)))
+        .embed(me(app))
+        .embed(people(app))
+        .embed(communication(app, rules))
+}
+
+/// `me`: name and uri (and e-mail for signed-in users); makeMeAvailable until it succeeded,
+/// then presence, note, location and reportMyActivity (`MeDashboard.md`, the traces).
+pub fn me(app: &Application) -> Res {
+    let name = app.user.split('@').next().unwrap_or(&app.user).to_string();
+    let mut res = Res::new("me", hrefs::me(&app.href))
+        .prop("name", name)
+        .prop("uri", app.user_uri());
+    if app.anonymous {
+        return res;
+    }
+    res = res.list("emailAddresses", &[app.user.as_str()]);
+    if app.available.is_none() {
+        return res.link("makeMeAvailable", hrefs::me_part(&app.href, "makeMeAvailable"));
+    }
+    for part in ["presence", "note", "location", "reportMyActivity"] {
+        res = res.link(part, hrefs::me_part(&app.href, part));
+    }
+    res
+}
+
+/// `people`, with the `search` link (the only part of it the reference serves).
+pub fn people(app: &Application) -> Res {
+    let href = hrefs::people(&app.href);
+    Res::new("people", href.clone()).link("search", format!("{href}/search"))
+}
+
+/// A contact of the directory.
+pub fn contact(app: &Application, uri: &str) -> Res {
+    let bare = hrefs::bare(uri);
+    Res::new("contact", hrefs::contact(&app.href, uri))
+        .prop("uri", uri.to_string())
+        .prop("name", bare.split('@').next().unwrap_or(bare).to_string())
+        .prop("sourceNetwork", "SameEnterprise")
+        .prop("type", "User")
+}
+
+/// `communication`: the random-GUID property and `etag` the traces show, the modalities and
+/// formats makeMeAvailable set, `conversations` and `startMessaging` (revision 2).
+pub fn communication(app: &Application, rules: &Rules) -> Res {
+    let href = hrefs::communication(&app.href);
+    let modalities: Vec<&str> = app
+        .available
+        .as_ref()
+        .map(|a| a.modalities.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let formats = app.formats();
+    let formats: Vec<&str> = formats.iter().map(String::as_str).collect();
+    let resource = Res::new("communication", href.clone())
+        .prop(&app.communication_guid, "please pass this in a PUT request")
+        .list("supportedModalities", &modalities)
+        .list("supportedMessageFormats", &formats)
+        .prop("etag", app.communication_version.to_string())
+        .link(
+            "conversations",
+            format!("{}?filter=active", hrefs::conversations(&app.href)),
+        );
+    match rules.start_messaging_link {
+        LinkRule::Served => resource.link_rev("startMessaging", hrefs::invitations(&app.href), "2"),
+        LinkRule::Moved => resource.link_rev("startMessaging", format!("{href}/startMessaging"), "2"),
+        LinkRule::Absent => resource,
+    }
+}
+
+/// The messagingInvitation as GET answers it.
+pub fn invitation(app: &Application, i: &Invitation) -> Res {
+    invitation_with(app, i, &i.operation_id, true, true)
+}
+
+/// The messagingInvitation as its events embed it (a mutant may leave parts out).
+pub fn invitation_event(app: &Application, i: &Invitation, rules: &Rules) -> Res {
+    let told = &rules.invitation_events;
+    let operation_id = if told.operation_id_echoed {
+        i.operation_id.as_str()
+    } else {
+        ""
+    };
+    invitation_with(app, i, operation_id, told.accepted_by_participant, told.message_link)
+}
+
+fn invitation_with(app: &Application, i: &Invitation, operation_id: &str, accepted_by: bool, message: bool) -> Res {
+    let conversation = i.conversation_href(&app.href);
+    let id = i.id.to_string();
+    let mut res = Res::new("messagingInvitation", hrefs::invitation(&app.href, &id))
+        .prop("direction", "Outgoing")
+        .prop("importance", i.importance.clone())
+        .prop("operationId", operation_id.to_string())
+        .prop("state", i.state.as_str())
+        .prop("subject", i.subject.clone())
+        .prop("threadId", i.thread_id.clone())
+        .prop("to", i.to.clone())
+        .link("conversation", conversation.clone())
+        .link("messaging", hrefs::messaging(&conversation))
+        .link("from", hrefs::participant(&conversation, &app.user_uri()))
+        .link("to", hrefs::contact(&app.href, &i.to));
+    if let Some(m) = i.message.as_ref().filter(|_| message) {
+        res = res.link("message", m.clone());
+    }
+    if let Some(c) = &i.custom_content {
+        res = res.link("customContent", c.clone());
+    }
+    // Capability links come and go with state: an invitation can be cancelled while it waits.
+    if i.state == InvitationState::Connecting {
+        res = res.link("cancel", hrefs::cancel(&app.href, &id));
+    }
+    res = res.embed_as("from", participant(app, i, &app.user_uri(), "participant"));
+    if i.state == InvitationState::Connected && accepted_by {
+        res = res.embed_list("acceptedByParticipant", vec![remote_participant(app, i)]);
+    }
+    res
+}
+
+/// The conversation: state, subject, importance, threadId, activeModalities; messaging and
+/// participants always, localParticipant and addParticipant once connected (the traces).
+pub fn conversation(app: &Application, i: &Invitation) -> Res {
+    let href = i.conversation_href(&app.href);
+    let modalities: &[&str] = if i.conversation == ConversationState::Connected {
+        &["Messaging"]
+    } else {
+        &[]
+    };
+    let mut res = Res::new("conversation", href.clone())
+        .prop("state", i.conversation.as_str())
+        .prop("subject", i.subject.clone())
+        .prop("importance", i.importance.clone())
+        .prop("threadId", i.thread_id.clone())
+        .prop(
+            "participantCount",
+            if i.conversation == ConversationState::Connected {
+                "2"
+            } else {
+                "1"
+            },
+        )
+        .list("activeModalities", modalities)
+        .link("messaging", hrefs::messaging(&href))
+        .link("participants", hrefs::participants(&href));
+    if i.conversation == ConversationState::Connected {
+        res = res
+            .link("localParticipant", hrefs::participant(&href, &app.user_uri()))
+            .link(
+                "addParticipant",
+                format!("{}?conversation={}", hrefs::participant_invitations(&app.href), i.id),
+            );
+    }
+    res
+}
+
+/// The messaging modality, its links as its state allows (`messaging_ref.md`, the traces).
+pub fn messaging(app: &Application, i: &Invitation, rules: &Rules) -> Res {
+    let conversation = i.conversation_href(&app.href);
+    let mut res = Res::new("messaging", hrefs::messaging(&conversation))
+        .prop("state", i.messaging.as_str())
+        .link("conversation", conversation.clone());
+    match i.messaging {
+        ModalityState::Connecting => res = res.link("stopMessaging", hrefs::terminate(&conversation)),
+        ModalityState::Connected => {
+            let formats: Vec<&str> = i.formats.iter().map(String::as_str).collect();
+            res = res.list("negotiatedMessageFormats", &formats);
+            if rules.send_message_link {
+                res = res.link("sendMessage", hrefs::messages(&conversation));
+            }
+            res = res
+                .link("setIsTyping", hrefs::typing(&conversation))
+                .link("typingParticipants", hrefs::typing_participants(&conversation))
+                .link("stopMessaging", hrefs::terminate(&conversation));
+        }
+        ModalityState::Disconnected => {}
+    }
+    res
+}
+
+/// A participant of the conversation, with its participantMessaging link.
+fn participant(app: &Application, i: &Invitation, uri: &str, rel: &str) -> Res {
+    let conversation = i.conversation_href(&app.href);
+    let href = hrefs::participant(&conversation, uri);
+    let bare = hrefs::bare(uri);
+    Res::new(rel, href.clone())
+        .prop("name", bare.split('@').next().unwrap_or(bare).to_string())
+        .prop("uri", uri.to_string())
+        .prop("sourceNetwork", "SameEnterprise")
+        .link("conversation", conversation)
+        .link("participantMessaging", format!("{href}/messaging"))
+}
+
+/// The local participant (`localParticipant`), with its `me` link.
+pub fn local_participant(app: &Application, i: &Invitation) -> Res {
+    participant(app, i, &app.user_uri(), "localParticipant").link("me", hrefs::me(&app.href))
+}
+
+/// The invited peer as a participant, with its `contact` link.
+pub fn remote_participant(app: &Application, i: &Invitation) -> Res {
+    participant(app, i, &i.to, "participant").link("contact", hrefs::contact(&app.href, &i.to))
+}
+
+/// The participantMessaging of a participant.
+pub fn participant_messaging(participant: &str) -> Res {
+    Res::new("participantMessaging", format!("{participant}/messaging")).link("participant", participant.to_string())
+}
+
+/// A sent message: direction, operationId (when given), status, timeStamp, its text as a data URI.
+pub fn message(app: &Application, i: &Invitation, m: &Message) -> Res {
+    let conversation = i.conversation_href(&app.href);
+    let mut res = Res::new("message", format!("{}/{}", hrefs::messages(&conversation), m.id))
+        .prop("direction", "Outgoing")
+        .prop("status", "Succeeded")
+        .date("timeStamp", m.time_ms)
+        .link("messaging", hrefs::messaging(&conversation));
+    if let Some(op) = &m.operation_id {
+        res = res.prop("operationId", op.clone());
+    }
+    let (rel, kind) = if m.html {
+        ("htmlMessage", "text/html")
+    } else {
+        ("plainMessage", "text/plain")
+    };
+    let text: String = url::form_urlencoded::byte_serialize(m.text.as_bytes()).collect();
+    res.link(rel, format!("data:{kind};charset=utf-8,{text}"))
+}

@@ -1,0 +1,133 @@
+//! An application: who owns it, what it was created with, whether its user made themselves
+//! available (makeMeAvailable), its invitations and its event channel.
+
+use super::super::errors::Problem;
+use super::super::hrefs;
+use super::super::mutants::Rules;
+use super::super::resources;
+use super::conversation::Invitation;
+use super::events::{Channel, Event, Sender};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// An application of a user.
+#[derive(Debug)]
+pub struct Application {
+    /// Its id, an exact string.
+    pub id: String,
+    /// Its href.
+    pub href: String,
+    /// The owner.
+    pub user: String,
+    /// Created with an anonymous (`psat=`) token.
+    pub anonymous: bool,
+    /// The fields it was created with.
+    pub fields: AppFields,
+    /// Last request that touched it.
+    pub last_seen: Instant,
+    /// What makeMeAvailable set, once it succeeded ("lurker mode" before).
+    pub available: Option<Availability>,
+    /// The communication resource's random property name (a GUID, per application).
+    pub communication_guid: String,
+    /// The communication resource's version, its `etag`; bumped when it changes.
+    pub communication_version: u64,
+    /// Invitations (and their conversations) by id, in creation order.
+    pub invitations: BTreeMap<u64, Invitation>,
+    /// Next invitation id.
+    pub next_invitation: u64,
+    /// Its event channel.
+    pub channel: Channel,
+}
+
+/// The inputs an application was created with.
+#[derive(Debug, Clone, Default)]
+pub struct AppFields {
+    /// `culture`, e.g. en-US.
+    pub culture: String,
+    /// `endpointId`.
+    pub endpoint_id: String,
+    /// `userAgent`.
+    pub user_agent: String,
+}
+
+/// What a successful makeMeAvailable set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Availability {
+    /// `supportedModalities` as given (communication echoes them).
+    pub modalities: Vec<String>,
+    /// `supportedMessageFormats` as given, `Plain` when none were.
+    pub formats: Vec<String>,
+}
+
+impl Application {
+    /// A new application.
+    pub fn new(id: &str, user: &str, anonymous: bool, fields: AppFields) -> Self {
+        Self {
+            id: id.to_string(),
+            href: hrefs::application(id, anonymous),
+            user: user.to_string(),
+            anonymous,
+            fields,
+            last_seen: Instant::now(),
+            available: None,
+            communication_guid: uuid::Uuid::new_v4().to_string(),
+            communication_version: 1,
+            invitations: BTreeMap::new(),
+            next_invitation: 1,
+            channel: Channel::default(),
+        }
+    }
+
+    /// The user's SIP URI.
+    pub fn user_uri(&self) -> String {
+        format!("sip:{}", self.user)
+    }
+
+    /// The message formats this application negotiates (`Plain` until makeMeAvailable says more).
+    pub fn formats(&self) -> Vec<String> {
+        self.available
+            .as_ref()
+            .map_or_else(|| vec!["Plain".to_string()], |a| a.formats.clone())
+    }
+
+    /// The sender of conversation and invitation events.
+    pub fn communication_sender(&self) -> Sender {
+        Sender {
+            rel: "communication",
+            href: hrefs::communication(&self.href),
+        }
+    }
+
+    /// POST makeMeAvailable: the user becomes available for the given modalities. Anonymous
+    /// applications may not (403 AnonymousNotAllowed); a second call is 409 AlreadyExists. Then
+    /// `me` is updated and gains presence, note and location, and communication is updated.
+    pub fn make_available(&mut self, availability: Availability, rules: &Rules) -> Result<(), Problem> {
+        if self.anonymous {
+            return Err(Problem::AnonymousNotAllowed);
+        }
+        if self.available.is_some() && rules.make_me_available_once {
+            return Err(Problem::AlreadyExists("makeMeAvailable already succeeded."));
+        }
+        self.available = Some(availability);
+        self.communication_version += 1;
+        let me = Sender {
+            rel: "me",
+            href: hrefs::me(&self.href),
+        };
+        let mut events = vec![Event::link(&me, "updated", resources::me(self))];
+        for part in ["presence", "note", "location"] {
+            events.push(Event::link(
+                &me,
+                "added",
+                resources::bare(part, hrefs::me_part(&self.href, part)),
+            ));
+        }
+        events.push(Event::embedded(
+            &self.communication_sender(),
+            "updated",
+            resources::communication(self, rules),
+        ));
+        self.channel.push(events);
+        Ok(())
+    }
+}

@@ -1,0 +1,544 @@
+//! An outgoing messagingInvitation and the conversation it opens, with its messaging modality
+//! and the messages sent in it. Each change moves the state on and queues the events that
+//! `SendAnIM.md` shows (and, where the docs are silent, what INTERPRETATION.md decided):
+//!
+//! - start: invitation `started`, conversation `added`, localParticipant `added`, messaging
+//!   `updated` (Connecting);
+//! - accepted: conversation `updated` (Connected), participant and participantMessaging `added`,
+//!   messaging `updated` (Connected, with sendMessage), invitation `completed` (Success);
+//! - declined, unanswered, unknown peer, cancelled: invitation `completed` (Failure, with a
+//!   reason), then the conversation ends;
+//! - sendMessage: message `started` and `completed` (Success);
+//! - stopMessaging: the conversation ends: messaging `updated` (Disconnected), participants
+//!   `deleted`, conversation `updated` (Disconnected) and `deleted`; it then answers 404.
+
+use super::super::errors::Problem;
+use super::super::hrefs;
+use super::super::mutants::Rules;
+use super::super::resources;
+use super::MAX_INVITATIONS_PER_APPLICATION;
+use super::application::Application;
+use super::events::{Event, Reason, Sender};
+use std::collections::BTreeMap;
+
+/// State of a messagingInvitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationState {
+    /// Waiting for the peer.
+    Connecting,
+    /// Accepted.
+    Connected,
+    /// Declined, timed out or unreachable.
+    Failed,
+    /// Cancelled by the inviter (cancel, or stopMessaging while it waited).
+    Cancelled,
+}
+
+impl InvitationState {
+    /// Connecting or connected: its operationId is in use (I-03).
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Connecting | Self::Connected)
+    }
+
+    /// The UCWA name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connecting => "Connecting",
+            Self::Connected => "Connected",
+            Self::Failed => "Failed",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// State of a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationState {
+    /// The invitation waits.
+    Connecting,
+    /// The peer accepted.
+    Connected,
+    /// It ended.
+    Disconnected,
+}
+
+/// State of a modality (messaging).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModalityState {
+    /// Being set up.
+    Connecting,
+    /// Messages can be sent.
+    Connected,
+    /// Stopped.
+    Disconnected,
+}
+
+impl ConversationState {
+    /// The UCWA name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connecting => "Connecting",
+            Self::Connected => "Connected",
+            Self::Disconnected => "Disconnected",
+        }
+    }
+}
+
+impl ModalityState {
+    /// The UCWA name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connecting => "Connecting",
+            Self::Connected => "Connected",
+            Self::Disconnected => "Disconnected",
+        }
+    }
+}
+
+/// A message sent with sendMessage.
+#[derive(Debug, Clone)]
+pub struct Message {
+    /// Its number within the conversation.
+    pub id: u64,
+    /// The client's operationId (`operationId` or `OperationContext`), if given.
+    pub operation_id: Option<String>,
+    /// The text as sent.
+    pub text: String,
+    /// Sent as text/html.
+    pub html: bool,
+    /// When it was sent (milliseconds since the epoch).
+    pub time_ms: u128,
+}
+
+/// An outgoing messagingInvitation and its conversation (one conversation per invitation; they
+/// share the number).
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    /// Its id within the application.
+    pub id: u64,
+    /// The client's operationId.
+    pub operation_id: String,
+    /// The target SIP URI.
+    pub to: String,
+    /// Normal, Urgent or Emergency.
+    pub importance: String,
+    /// The subject, possibly empty.
+    pub subject: String,
+    /// Given by the client or assigned.
+    pub thread_id: String,
+    /// The first message's data URI, if sent.
+    pub message: Option<String>,
+    /// Custom content's data URI, if sent.
+    pub custom_content: Option<String>,
+    /// Where it stands.
+    pub state: InvitationState,
+    /// The failure subcode once failed (Declined, Timeout, DestinationNotFound, Canceled).
+    pub failure: Option<&'static str>,
+    /// Where its conversation stands.
+    pub conversation: ConversationState,
+    /// The conversation ended and was deleted: it and everything under it answer 404.
+    pub conversation_gone: bool,
+    /// Where its messaging modality stands.
+    pub messaging: ModalityState,
+    /// The message formats negotiated when it connected.
+    pub formats: Vec<String>,
+    /// Messages sent, by number.
+    pub messages: BTreeMap<u64, Message>,
+    /// Next message number.
+    pub next_message: u64,
+}
+
+/// A valid startMessaging request.
+#[derive(Debug, Clone)]
+pub struct StartRequest {
+    /// `operationId`.
+    pub operation_id: String,
+    /// `to`.
+    pub to: String,
+    /// `importance`, in its documented spelling.
+    pub importance: String,
+    /// `subject`.
+    pub subject: String,
+    /// `threadId`, if given.
+    pub thread_id: Option<String>,
+    /// The `message` link.
+    pub message: Option<String>,
+    /// The `customContent` link.
+    pub custom_content: Option<String>,
+}
+
+/// How an invitation's peer answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Accepted.
+    Accepted,
+    /// Failed with this reason subcode (Declined, Timeout, DestinationNotFound).
+    Failed(&'static str),
+}
+
+impl Invitation {
+    /// Its conversation's href.
+    pub fn conversation_href(&self, app: &str) -> String {
+        hrefs::conversation(app, &self.id.to_string())
+    }
+
+    /// The sender of its conversation's own events (participants, messaging, messages).
+    pub fn conversation_sender(&self, app: &str) -> Sender {
+        Sender {
+            rel: "conversation",
+            href: self.conversation_href(app),
+        }
+    }
+}
+
+/// A number as an exact string: `7`, not `07` or `+7`.
+fn exact_number(id: &str) -> Option<u64> {
+    id.parse::<u64>().ok().filter(|n| n.to_string() == id)
+}
+
+impl Application {
+    /// The invitation `id` (an exact string).
+    pub fn invitation(&self, id: &str) -> Option<&Invitation> {
+        exact_number(id).and_then(|n| self.invitations.get(&n))
+    }
+
+    /// The live conversation `id` (an exact string); `None` once it ended.
+    pub fn conversation(&self, id: &str) -> Option<&Invitation> {
+        self.invitation(id).filter(|i| !i.conversation_gone)
+    }
+
+    fn live_conversation_mut(&mut self, id: &str) -> Result<&mut Invitation, Problem> {
+        exact_number(id)
+            .and_then(|n| self.invitations.get_mut(&n))
+            .filter(|i| !i.conversation_gone)
+            .ok_or(Problem::NotFound)
+    }
+
+    /// True when an active invitation uses this operationId.
+    pub fn operation_in_use(&self, operation_id: &str) -> bool {
+        self.invitations
+            .values()
+            .any(|i| i.operation_id == operation_id && i.state.is_active())
+    }
+
+    /// startMessaging: a new invitation, waiting; queues its first events. Answers its id.
+    pub fn start(&mut self, request: StartRequest, rules: &Rules) -> u64 {
+        while self.invitations.len() >= MAX_INVITATIONS_PER_APPLICATION {
+            let Some(oldest) = self.invitations.keys().next().copied() else {
+                break;
+            };
+            self.invitations.remove(&oldest);
+        }
+        let id = self.next_invitation;
+        self.next_invitation += 1;
+        let invitation = Invitation {
+            id,
+            operation_id: if rules.operation_id_lowercased {
+                request.operation_id.to_lowercase()
+            } else {
+                request.operation_id
+            },
+            to: request.to,
+            importance: request.importance,
+            subject: request.subject.chars().take(rules.subject_kept).collect(),
+            thread_id: request
+                .thread_id
+                .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()),
+            message: request.message.filter(|_| rules.message_link_kept),
+            custom_content: request.custom_content,
+            state: InvitationState::Connecting,
+            failure: None,
+            conversation: ConversationState::Connecting,
+            conversation_gone: false,
+            messaging: ModalityState::Connecting,
+            formats: Vec::new(),
+            messages: BTreeMap::new(),
+            next_message: 1,
+        };
+        let events = if rules.invitation_events.started_late {
+            Vec::new()
+        } else {
+            self.started_events(&invitation, rules)
+        };
+        self.invitations.insert(id, invitation);
+        self.channel.push(events);
+        id
+    }
+
+    fn started_events(&self, i: &Invitation, rules: &Rules) -> Vec<Event> {
+        let conversation = i.conversation_sender(&self.href);
+        let mut events = Vec::new();
+        if rules.invitation_events.started {
+            events.push(Event::embedded(
+                &self.invitation_sender(i, rules),
+                "started",
+                resources::invitation_event(self, i, rules),
+            ));
+        }
+        events.push(Event::embedded(
+            &self.communication_sender(),
+            "added",
+            resources::conversation(self, i),
+        ));
+        events.push(Event::embedded(
+            &conversation,
+            "added",
+            resources::local_participant(self, i),
+        ));
+        events.push(Event::embedded(
+            &conversation,
+            "updated",
+            resources::messaging(self, i, rules),
+        ));
+        events
+    }
+
+    /// The sender of an invitation's own events: `communication` (facts 2).
+    fn invitation_sender(&self, i: &Invitation, rules: &Rules) -> Sender {
+        if rules.invitation_events.communication_sender {
+            self.communication_sender()
+        } else {
+            i.conversation_sender(&self.href)
+        }
+    }
+
+    /// The invitation's `completed` event.
+    fn completed_event(&self, i: &Invitation, rules: &Rules) -> Option<Event> {
+        let told = &rules.invitation_events;
+        if !told.completed {
+            return None;
+        }
+        let mut status = if i.state == InvitationState::Connected {
+            if told.accepted_is_success { "Success" } else { "Failure" }
+        } else {
+            "Failure"
+        };
+        if i.failure == Some("Declined") && !told.declined_is_failure {
+            status = "Success";
+        }
+        let mut event = Event::embedded(
+            &self.invitation_sender(i, rules),
+            "completed",
+            resources::invitation_event(self, i, rules),
+        );
+        event.status = Some(status);
+        event.reason = i.failure.filter(|_| told.reason_given).map(reason);
+        Some(event)
+    }
+
+    /// The peer answered invitation `id` (if it still waits).
+    pub fn answer(&mut self, id: u64, outcome: Outcome, rules: &Rules) {
+        let formats = self.formats();
+        let Some(invitation) = self.invitations.get_mut(&id) else {
+            return;
+        };
+        if invitation.state != InvitationState::Connecting {
+            return;
+        }
+        let events = match outcome {
+            Outcome::Accepted => {
+                invitation.state = InvitationState::Connected;
+                invitation.conversation = ConversationState::Connected;
+                invitation.formats = formats;
+                if rules.messaging_connects {
+                    invitation.messaging = ModalityState::Connected;
+                }
+                let invitation = invitation.clone();
+                self.accepted_events(&invitation, rules)
+            }
+            Outcome::Failed(subcode) => {
+                invitation.state = InvitationState::Failed;
+                invitation.failure = Some(subcode);
+                self.failed(id, rules)
+            }
+        };
+        self.channel.push(events);
+    }
+
+    fn accepted_events(&self, i: &Invitation, rules: &Rules) -> Vec<Event> {
+        let conversation = i.conversation_sender(&self.href);
+        let remote = resources::remote_participant(self, i);
+        let local = resources::local_participant(self, i);
+        let mut events = vec![
+            Event::embedded(
+                &self.communication_sender(),
+                "updated",
+                resources::conversation(self, i),
+            ),
+            Event::link(&conversation, "added", remote.clone()),
+            Event::link(&conversation, "added", resources::participant_messaging(remote.href()))
+                .within("participant", remote.href().to_string()),
+            Event::embedded(&conversation, "added", resources::participant_messaging(local.href()))
+                .within("localParticipant", local.href().to_string()),
+            Event::embedded(&conversation, "updated", resources::messaging(self, i, rules)),
+        ];
+        events.extend(self.completed_event(i, rules));
+        if rules.invitation_events.started_late {
+            events.extend(self.started_events(i, rules));
+        }
+        events
+    }
+
+    /// The events of an invitation that failed (or was cancelled), and the end of its conversation.
+    fn failed(&mut self, id: u64, rules: &Rules) -> Vec<Event> {
+        let Some(snapshot) = self.invitations.get(&id).cloned() else {
+            return Vec::new();
+        };
+        let mut events: Vec<Event> = self.completed_event(&snapshot, rules).into_iter().collect();
+        events.extend(self.end_conversation(id, rules));
+        if rules.invitation_events.started_late {
+            events.extend(self.started_events(&snapshot, rules));
+        }
+        events
+    }
+
+    /// Ends conversation `id`: messaging Disconnected, participants deleted (when connected),
+    /// the conversation updated Disconnected, then deleted. It answers 404 from then on.
+    fn end_conversation(&mut self, id: u64, rules: &Rules) -> Vec<Event> {
+        let Some(invitation) = self.invitations.get_mut(&id) else {
+            return Vec::new();
+        };
+        let was_connected = invitation.conversation == ConversationState::Connected;
+        invitation.messaging = ModalityState::Disconnected;
+        invitation.conversation = ConversationState::Disconnected;
+        invitation.conversation_gone = true;
+        let i = invitation.clone();
+        let conversation = i.conversation_sender(&self.href);
+        let communication = self.communication_sender();
+        let mut events = vec![Event::embedded(
+            &conversation,
+            "updated",
+            resources::messaging(self, &i, rules),
+        )];
+        if was_connected {
+            let remote = resources::remote_participant(self, &i);
+            let local = resources::local_participant(self, &i);
+            events.push(
+                Event::link(
+                    &conversation,
+                    "deleted",
+                    resources::participant_messaging(remote.href()),
+                )
+                .within("participant", remote.href().to_string()),
+            );
+            events.push(
+                Event::link(&conversation, "deleted", resources::participant_messaging(local.href()))
+                    .within("localParticipant", local.href().to_string()),
+            );
+            events.push(Event::link(&conversation, "deleted", remote));
+        }
+        events.push(Event::embedded(
+            &communication,
+            "updated",
+            resources::conversation(self, &i),
+        ));
+        events.push(Event::link(
+            &communication,
+            "deleted",
+            resources::conversation(self, &i),
+        ));
+        events
+    }
+
+    /// POST cancel: a waiting invitation is cancelled (Failure, LocalFailure / Canceled) and its
+    /// conversation ends; one that no longer waits is left as it is.
+    pub fn cancel(&mut self, id: &str, rules: &Rules) -> Result<(), Problem> {
+        let number = exact_number(id).ok_or(Problem::NotFound)?;
+        let invitation = self.invitations.get_mut(&number).ok_or(Problem::NotFound)?;
+        if invitation.state == InvitationState::Connecting && rules.cancel_honoured {
+            invitation.state = InvitationState::Cancelled;
+            invitation.failure = Some("Canceled");
+            let events = self.failed(number, rules);
+            self.channel.push(events);
+        }
+        Ok(())
+    }
+
+    /// POST stopMessaging on conversation `id`: a waiting invitation is cancelled; the
+    /// conversation ends (`SendAnIM.md`: stopMessaging ends the conversation).
+    pub fn stop_messaging(&mut self, id: &str, rules: &Rules) -> Result<(), Problem> {
+        let invitation = self.live_conversation_mut(id)?;
+        if !rules.stop_ends_conversation {
+            return Ok(());
+        }
+        let number = invitation.id;
+        let events = if invitation.state == InvitationState::Connecting {
+            invitation.state = InvitationState::Cancelled;
+            invitation.failure = Some("Canceled");
+            self.failed(number, rules)
+        } else {
+            self.end_conversation(number, rules)
+        };
+        self.channel.push(events);
+        Ok(())
+    }
+
+    /// POST sendMessage on conversation `id`: only while messaging is Connected (409 otherwise).
+    /// Queues the message's `started` and `completed` (Success) events; answers its number.
+    pub fn send_message(
+        &mut self,
+        id: &str,
+        text: String,
+        html: bool,
+        operation_id: Option<String>,
+        rules: &Rules,
+    ) -> Result<u64, Problem> {
+        let invitation = self.live_conversation_mut(id)?;
+        if invitation.messaging != ModalityState::Connected {
+            return Err(Problem::NotNow(
+                "Messaging is not connected: sendMessage is offered only while it is.",
+            ));
+        }
+        let number = invitation.next_message;
+        invitation.next_message += 1;
+        let message = Message {
+            id: number,
+            operation_id,
+            text,
+            html,
+            time_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis()),
+        };
+        invitation.messages.insert(number, message.clone());
+        let i = invitation.clone();
+        let sender = i.conversation_sender(&self.href);
+        let resource = resources::message(self, &i, &message);
+        let mut events = vec![Event::embedded(&sender, "started", resource.clone())];
+        if rules.message_completes {
+            let mut completed = Event::embedded(&sender, "completed", resource);
+            completed.status = Some("Success");
+            events.push(completed);
+        }
+        self.channel.push(events);
+        Ok(number)
+    }
+
+    /// POST setIsTyping: 204 while messaging is Connected (409 otherwise); no event (the
+    /// reference has no one to tell).
+    pub fn set_typing(&mut self, id: &str) -> Result<(), Problem> {
+        let invitation = self.live_conversation_mut(id)?;
+        if invitation.messaging != ModalityState::Connected {
+            return Err(Problem::NotNow("Messaging is not connected."));
+        }
+        Ok(())
+    }
+}
+
+/// The reason block of a failed invitation.
+fn reason(subcode: &'static str) -> Reason {
+    Reason {
+        code: if subcode == "Canceled" {
+            "LocalFailure"
+        } else {
+            "RemoteFailure"
+        },
+        subcode,
+        message: match subcode {
+            "Declined" => "Your invitation was declined.",
+            "Timeout" => "The invitation was not answered in time.",
+            "Canceled" => "The invitation was cancelled.",
+            _ => "The person you invited could not be found.",
+        },
+    }
+}

@@ -1,0 +1,103 @@
+//! Events as the world records them: who sent them, what happened to which resource (a snapshot
+//! of it when it is embedded), and the queue of one application's channel. How a batch is
+//! written on the wire is the event handler's business.
+
+use super::super::repr::Res;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Most events queued for one application; the oldest are dropped beyond it.
+pub const MAX_QUEUED_EVENTS: usize = 10_000;
+
+/// Who sends an event: the `sender` it is grouped under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    /// `communication`, `conversation` or `me`.
+    pub rel: &'static str,
+    /// Its href.
+    pub href: String,
+}
+
+/// The reason of a failed operation.
+#[derive(Debug, Clone)]
+pub struct Reason {
+    /// `code`, e.g. RemoteFailure.
+    pub code: &'static str,
+    /// `subcode`, e.g. Declined.
+    pub subcode: &'static str,
+    /// A human message.
+    pub message: &'static str,
+}
+
+/// One event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Its sender.
+    pub sender: Sender,
+    /// added, updated, deleted, started, completed.
+    pub kind: &'static str,
+    /// The resource it is about (rel and href are the event's link).
+    pub resource: Res,
+    /// Embed the resource in the event.
+    pub embed: bool,
+    /// The collection the resource belongs to (`in`), as (rel, href).
+    pub within: Option<(&'static str, String)>,
+    /// `Success` or `Failure`, on completed operations.
+    pub status: Option<&'static str>,
+    /// Why an operation failed.
+    pub reason: Option<Reason>,
+}
+
+impl Event {
+    /// An event with the resource embedded.
+    pub fn embedded(sender: &Sender, kind: &'static str, resource: Res) -> Self {
+        Self {
+            sender: sender.clone(),
+            kind,
+            resource,
+            embed: true,
+            within: None,
+            status: None,
+            reason: None,
+        }
+    }
+
+    /// An event with the link only.
+    pub fn link(sender: &Sender, kind: &'static str, resource: Res) -> Self {
+        Self {
+            embed: false,
+            ..Self::embedded(sender, kind, resource)
+        }
+    }
+
+    /// The same event, in a collection.
+    pub fn within(mut self, rel: &'static str, href: String) -> Self {
+        self.within = Some((rel, href));
+        self
+    }
+}
+
+/// The event channel of one application.
+#[derive(Debug, Default)]
+pub struct Channel {
+    /// Events not yet delivered.
+    pub queue: VecDeque<Event>,
+    /// The last batch delivered, with its ack (re-sent when asked again).
+    pub delivered: Option<(u64, Vec<Event>)>,
+    /// Bumped by each pending GET, so an older one knows it was replaced.
+    pub generation: u64,
+    /// Wakes the pending GET.
+    pub notify: Arc<Notify>,
+}
+
+impl Channel {
+    /// Queues events and wakes the pending GET.
+    pub fn push(&mut self, events: impl IntoIterator<Item = Event>) {
+        self.queue.extend(events);
+        while self.queue.len() > MAX_QUEUED_EVENTS {
+            self.queue.pop_front();
+        }
+        self.notify.notify_waiters();
+    }
+}
