@@ -39,15 +39,20 @@ static UUID: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 static ACK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"ack=[0-9]+").ok());
 static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\\?/Date\([0-9+-]+\)\\?/").ok());
+/// An ISO 8601 moment, as XML representations write dates.
+static ISO_DATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"\b[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?").ok()
+});
 
 /// Replaces values that change from run to run.
 pub fn scrub(text: &str) -> String {
     let mut out = text.to_string();
-    let rules: [(&LazyLock<Option<Regex>>, &str); 6] = [
+    let rules: [(&LazyLock<Option<Regex>>, &str); 7] = [
         (&ORIGIN, "{origin}"),
         (&UUID, "{uuid}"),
         (&HEX32, "{hex}"),
         (&DATE, "{date}"),
+        (&ISO_DATE, "{date}"),
         (&ACK, "ack={n}"),
         (&NUMBER_IN_PATH, "/{n}"),
     ];
@@ -284,6 +289,14 @@ pub fn prepare(mode: Mode, workspace: &std::path::Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_both_representations_are_replaced() {
+        assert_eq!(
+            scrub("timeStamp: /Date(1364327898968)/ and 2026-11-27T14:30:00.123Z"),
+            "timeStamp: {date} and {date}"
+        );
+    }
 
     #[test]
     fn volatile_values_are_replaced() {

@@ -165,6 +165,12 @@ pub struct Wait {
     pub rel: String,
     /// The operationId its embedded resource must carry, if any.
     pub operation_id: Option<Template>,
+    /// The href of its sender (a conversation's events come under the conversation), if given.
+    pub sender: Option<Template>,
+    /// The href of the resource it is about, if given.
+    pub href: Option<Template>,
+    /// Property values its embedded resource must have (`where`): the first such event counts.
+    pub filter: Vec<(String, Template)>,
     /// How long to wait.
     pub within: std::time::Duration,
 }

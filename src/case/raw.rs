@@ -58,6 +58,10 @@ pub struct RawWait {
     pub kind: Spanned<String>,
     pub rel: Spanned<String>,
     pub operation_id: Option<Spanned<String>>,
+    pub sender: Option<Spanned<String>>,
+    pub href: Option<Spanned<String>>,
+    #[serde(rename = "where", default)]
+    pub filter: BTreeMap<String, Spanned<String>>,
     pub within_ms: Spanned<u64>,
 }
 

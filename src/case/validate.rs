@@ -19,6 +19,7 @@ pub const KNOWN_RELS: &[&str] = &[
     "communication",
     "conversations",
     "events",
+    "makeMeAvailable",
     "me",
     "mediaPolicies",
     "onlineMeetings",
@@ -355,14 +356,26 @@ impl<'a> Validator<'a> {
             ));
         }
         let rel = w.rel.get_ref();
+        if w.operation_id.is_none() && w.sender.is_none() && w.href.is_none() {
+            // Cases share an application's channel: a wait must say which event is its own.
+            return Err(self.error(
+                raw.span(),
+                "a wait must name its event by `operation_id`, `sender` or `href` (cases share the event channel)"
+                    .to_string(),
+            ));
+        }
+        let template = |t: &Option<Spanned<String>>| t.as_ref().map(|t| self.template(t, captures)).transpose();
+        let mut filter = Vec::new();
+        for (name, value) in &w.filter {
+            filter.push((name.clone(), self.template(value, captures)?));
+        }
         Ok(Wait {
             kind: kind.clone(),
             rel: crate::case::model::local_rel(rel).to_string(),
-            operation_id: w
-                .operation_id
-                .as_ref()
-                .map(|o| self.template(o, captures))
-                .transpose()?,
+            operation_id: template(&w.operation_id)?,
+            sender: template(&w.sender)?,
+            href: template(&w.href)?,
+            filter,
             within: std::time::Duration::from_millis(within),
         })
     }

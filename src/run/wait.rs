@@ -1,5 +1,8 @@
 //! A wait step: look on the media type's event channel for the first event of the step's type
-//! and rel (and operationId, when given), within its budget; then judge the event.
+//! and rel (and operationId, sender href, resource href and property values, when given),
+//! within its budget; then judge the event. Hrefs are compared as absolute URLs (relative ones
+//! resolved against the application, captured ones against where they were captured), ignoring
+//! letter case, as UCWA clients compare them.
 
 use super::context::{CaseState, RunContext};
 use super::exec::StepEnd;
@@ -25,20 +28,42 @@ pub async fn wait_step(
         .map(|t| t.render(state))
         .transpose()
         .map_err(StepEnd::Error)?;
+    let application = ctx
+        .session(crate::case::Identity::User, state.media)
+        .map(|s| s.application.clone());
+    let absolute = |template: &Option<crate::case::Template>| -> Result<Option<String>, StepEnd> {
+        let Some(template) = template else { return Ok(None) };
+        let base = template
+            .captures()
+            .find_map(|name| state.captures.get(name).map(|(_, base)| base.clone()))
+            .or_else(|| application.clone());
+        let text = template.render(state).map_err(StepEnd::Error)?;
+        Ok(Some(resolve(base.as_ref(), &text)))
+    };
+    let sender = absolute(&wait.sender)?;
+    let href = absolute(&wait.href)?;
+    let mut filter = Vec::new();
+    for (name, value) in &wait.filter {
+        filter.push((name.clone(), value.render(state).map_err(StepEnd::Error)?));
+    }
     let within = ctx
         .target
         .limits
         .max_wait
         .map_or(wait.within, |cap| cap.min(wait.within));
-    let wanted = format!(
-        "a `{}` event for `{}`{}",
-        wait.kind,
-        wait.rel,
-        operation_id
-            .as_deref()
-            .map(|o| format!(" with operationId `{o}`"))
-            .unwrap_or_default()
-    );
+    let mut wanted = format!("a `{}` event for `{}`", wait.kind, wait.rel);
+    if let Some(o) = &operation_id {
+        wanted.push_str(&format!(" with operationId `{o}`"));
+    }
+    if let Some(h) = &href {
+        wanted.push_str(&format!(" at {h}"));
+    }
+    if let Some(s) = &sender {
+        wanted.push_str(&format!(" from sender {s}"));
+    }
+    for (name, value) in &filter {
+        wanted.push_str(&format!(" where {name} = `{value}`"));
+    }
     let record = |event: Option<&Event>| Exchange::Event {
         wanted: wanted.clone(),
         within_ms: within.as_millis() as u64,
@@ -48,12 +73,25 @@ pub async fn wait_step(
         exchanges.push(record(None));
         return Err(StepEnd::Error(format!("no application for media type {}", state.media)));
     };
+    let same = |wanted: &Option<String>, got: &str| {
+        wanted
+            .as_ref()
+            .is_none_or(|w| w.eq_ignore_ascii_case(&resolve(application.as_ref(), got)))
+    };
     let matches = |e: &Event| {
         e.kind == wait.kind
             && local_name(&e.rel) == wait.rel
             && operation_id
                 .as_ref()
                 .is_none_or(|op| embedded_operation_id(e).as_deref() == Some(op.as_str()))
+            && same(&href, &e.href)
+            && same(&sender, &e.sender_href)
+            && filter.iter().all(|(name, value)| {
+                e.resource
+                    .as_ref()
+                    .and_then(|r| r.properties.get(name))
+                    .is_some_and(|p| p.as_text() == *value)
+            })
     };
     let (arrival, event) = match hub.wait_for(matches, within).await {
         Ok(found) => found,
@@ -94,10 +132,7 @@ pub async fn wait_step(
     if !mismatches.is_empty() {
         return Err(StepEnd::Mismatches(mismatches));
     }
-    let Some(base) = ctx
-        .session(crate::case::Identity::User, state.media)
-        .map(|s| s.application.clone())
-    else {
+    let Some(base) = application else {
         return Ok(());
     };
     let resource = event.resource.clone().unwrap_or_default();
@@ -106,6 +141,12 @@ pub async fn wait_step(
         state.captures.insert(capture.name.clone(), (value, base.clone()));
     }
     Ok(())
+}
+
+/// `href` as an absolute URL against `base` (itself when it cannot be resolved).
+fn resolve(base: Option<&url::Url>, href: &str) -> String {
+    base.and_then(|b| b.join(href).ok())
+        .map_or_else(|| href.to_string(), |u| u.to_string())
 }
 
 fn embedded_operation_id(event: &Event) -> Option<String> {
@@ -119,8 +160,8 @@ fn embedded_operation_id(event: &Event) -> Option<String> {
 
 fn describe_event(event: &Event) -> String {
     let mut out = format!(
-        "EVENT {} {} {} (sender {})\n",
-        event.kind, event.rel, event.href, event.sender
+        "EVENT {} {} {} (sender {} {})\n",
+        event.kind, event.rel, event.href, event.sender, event.sender_href
     );
     if let Some(status) = &event.status {
         out.push_str(&format!("status: {status}\n"));

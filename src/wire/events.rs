@@ -23,6 +23,8 @@ pub struct Batch {
 pub struct Event {
     /// The sender's rel (`communication`, `conversation`).
     pub sender: String,
+    /// The sender's href (a conversation's own events come under its href).
+    pub sender_href: String,
     /// added, updated, deleted, started, completed.
     pub kind: String,
     /// The rel of the resource it is about.
@@ -55,6 +57,7 @@ fn json(body: &str) -> Result<Batch, String> {
     };
     for sender in value["sender"].as_array().into_iter().flatten() {
         let sender_rel = sender["rel"].as_str().unwrap_or_default().to_string();
+        let sender_href = sender["href"].as_str().unwrap_or_default().to_string();
         for e in sender["events"].as_array().into_iter().flatten() {
             let rel = e["link"]["rel"].as_str().ok_or("an event has no link.rel")?.to_string();
             let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
@@ -69,6 +72,7 @@ fn json(body: &str) -> Result<Batch, String> {
             };
             batch.events.push(Event {
                 sender: sender_rel.clone(),
+                sender_href: sender_href.clone(),
                 kind: text(&e["type"]).ok_or("an event has no type")?,
                 href: text(&e["link"]["href"]).unwrap_or_default(),
                 rel,
@@ -123,6 +127,7 @@ fn xml(body: &str) -> Result<Batch, String> {
             });
             batch.events.push(Event {
                 sender: sender.attribute("rel").unwrap_or_default().to_string(),
+                sender_href: sender.attribute("href").unwrap_or_default().to_string(),
                 kind: e.tag_name().name().to_string(),
                 rel: e.attribute("rel").unwrap_or_default().to_string(),
                 href: e.attribute("href").unwrap_or_default().to_string(),

@@ -41,7 +41,8 @@ const STEP: &str = "[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nexpec
 #[case::wait_unknown_type(&format!("{HEAD}[[step]]\nwait = {{ type = \"finished\", rel = \"messagingInvitation\", within_ms = 10 }}\n"), 6, "unknown event type")]
 #[case::wait_with_request_keys(&format!("{HEAD}[[step]]\nwait = {{ type = \"started\", rel = \"messagingInvitation\", within_ms = 10 }}\nrel = \"startMessaging\"\n"), 6, "sends no request")]
 #[case::wait_forever(&format!("{HEAD}[[step]]\nwait = {{ type = \"started\", rel = \"messagingInvitation\", within_ms = 99999999 }}\n"), 6, "within_ms")]
-#[case::wait_with_status(&format!("{HEAD}[[step]]\nwait = {{ type = \"started\", rel = \"messagingInvitation\", within_ms = 10 }}\nexpect.status = 200\n"), 7, "no HTTP status")]
+#[case::wait_with_status(&format!("{HEAD}[[step]]\nwait = {{ type = \"started\", rel = \"messagingInvitation\", operation_id = \"{{{{operation_id}}}}\", within_ms = 10 }}\nexpect.status = 200\n"), 7, "no HTTP status")]
+#[case::wait_for_anyones_event(&format!("{HEAD}[[step]]\nwait = {{ type = \"updated\", rel = \"messaging\", within_ms = 10 }}\n"), 6, "must name its event")]
 #[case::request_without_expect(&format!("{HEAD}[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\n"), 5, "needs `expect.status`")]
 #[case::unknown_identity(&format!("{HEAD}[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nas = \"admin\"\nexpect.status = 201\n"), 8, "unknown `as`")]
 #[case::unknown_precondition(
