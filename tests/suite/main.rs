@@ -11,6 +11,7 @@ mod mutants;
 mod recipes;
 mod reference_events;
 mod reference_server;
+mod reference_world;
 mod reports;
 mod selftest;
 mod support;

@@ -260,8 +260,10 @@ fn deleting_the_application_ends_it() {
     });
 }
 
-#[test]
-fn an_independent_python_client_walks_the_whole_flow_by_links() {
+/// Runs one of the independent clients of `tests/clients` against a fresh `serve`-like reference,
+/// in JSON and XML: sign-in from the root at the host, makeMeAvailable, startMessaging, messaging
+/// Connected, sendMessage and its completion, stopMessaging and the conversation's end.
+fn independent_client_walks(program: &str, script: &str, install: &str) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -273,25 +275,38 @@ fn an_independent_python_client_walks_the_whole_flow_by_links() {
             "127.0.0.1:0".parse().expect("addr"),
         ))
         .expect("listens");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/walk.py");
-    for (peer, media) in [("sip:bob@contoso.test", "json"), ("sip:carol@contoso.test", "xml")] {
-        let output = std::process::Command::new("python3")
+    let script = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
+    let host = format!("http://{}/", server.addr);
+    for media in ["json", "xml"] {
+        let output = std::process::Command::new(program)
             .args([
-                script,
-                &server.base_url(),
+                script.as_str(),
+                &host,
                 "alice@contoso.test",
                 "alice-password",
-                peer,
+                "sip:bob@contoso.test",
                 media,
             ])
             .output()
-            .expect("python3 runs (it is on every machine of this project's kind)");
+            .unwrap_or_else(|e| panic!("`{program}` does not run ({e}); install it: {install}"));
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),
-            "{stdout}\n{}",
+            "{program} {media}:\n{stdout}\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
         assert!(stdout.contains("walk ok"), "{stdout}");
+        assert!(stdout.contains("sendMessage -> 201"), "{stdout}");
     }
+}
+
+#[test]
+fn an_independent_python_client_signs_in_and_sends_an_im() {
+    independent_client_walks("python3", "walk.py", "apt-get install -y python3");
+}
+
+/// Reads header names case-sensitively, as the browser helper library of the UCWA samples does.
+#[test]
+fn an_independent_node_client_signs_in_and_sends_an_im() {
+    independent_client_walks("node", "walk.mjs", "apt-get install -y nodejs (.ci/run does)");
 }

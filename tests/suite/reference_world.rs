@@ -1,0 +1,230 @@
+//! The reference as a whole UCWA world, beyond startMessaging: the wire as IIS writes it (header
+//! spelling, lenient paths, exact ids), discovery at the host, makeMeAvailable and `me`, and the
+//! messaging modality's rules. The full sign-in-to-IM walk is the independent clients' job
+//! (`reference_events.rs`).
+
+use crate::reference_server::{Client, error_of};
+use crate::selftest::block_on;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use ucwa_conformance::reference::Config;
+
+impl Client {
+    async fn get(&self, url: &str) -> (u16, Value) {
+        let response = self.http.get(url).bearer_auth(&self.token).send().await.expect("GET");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post_json(&self, url: &str, body: Value) -> (u16, String) {
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("POST");
+        (response.status().as_u16(), response.text().await.unwrap_or_default())
+    }
+
+    fn absolute(&self, href: &Value) -> String {
+        format!("{}{}", self.origin, href.as_str().expect("an href"))
+    }
+}
+
+/// Two requests on one connection, read raw: the response heads as the bytes on the wire.
+async fn raw_exchange(origin: &str, requests: &[&str]) -> String {
+    let address = origin.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.expect("connect");
+    let mut seen = String::new();
+    for request in requests {
+        let text = format!("{request}\r\nHost: {address}\r\nAccept: application/json\r\n\r\n");
+        stream.write_all(text.as_bytes()).await.expect("write");
+        let mut buffer = vec![0u8; 16 * 1024];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buffer))
+            .await
+            .expect("an answer in time")
+            .expect("read");
+        seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+    }
+    seen
+}
+
+#[test]
+fn header_names_are_spelt_as_iis_writes_them() {
+    block_on(async {
+        let client = Client::with_config(Config::default()).await;
+        let user = "GET /autodiscover/autodiscoverservice.svc/root/oauth/user HTTP/1.1";
+        let root = "GET / HTTP/1.1";
+        let wire = raw_exchange(&client.origin, &[user, root]).await;
+        assert!(wire.contains("\r\nContent-Type: text/html\r\n"), "{wire}");
+        assert!(wire.contains("\r\nWWW-Authenticate: Bearer "), "{wire}");
+        assert!(wire.contains("\r\nWWW-Authenticate: MsRtcOAuth "), "{wire}");
+        // The second response on the same connection is respelt too.
+        let second = wire.split("HTTP/1.1 200").nth(1).expect("the root's answer");
+        assert!(second.contains("\r\nX-MS-UcwaVersion: "), "{second}");
+        assert!(second.contains("\r\nContent-Type: application/json"), "{second}");
+        assert!(!wire.contains("\r\ncontent-type:"), "{wire}");
+    });
+}
+
+#[test]
+fn paths_are_lenient_and_ids_are_exact_strings() {
+    block_on(async {
+        let client = Client::with_config(Config::default()).await;
+        let path = client.application.trim_start_matches(&client.origin);
+        let (status, app) = client
+            .get(&format!(
+                "{}/{}",
+                client.origin,
+                path.to_uppercase().replace("/UCWA", "/ucwa")
+            ))
+            .await;
+        assert_eq!(status, 200, "another letter case: {app}");
+        let doubled = format!("{}/{}", client.origin, path.replace('/', "//"));
+        assert_eq!(client.get(&doubled).await.0, 200, "repeated slashes");
+        let id = path.rsplit('/').next().expect("an id");
+        let padded = client.application.replace(&format!("/{id}"), &format!("/0{id}"));
+        let response = client
+            .http
+            .get(&padded)
+            .bearer_auth(&client.token)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 404);
+        let body = response.text().await.expect("body");
+        assert_eq!(
+            error_of("application/json", &body).1.as_deref(),
+            Some("ApplicationNotFound")
+        );
+    });
+}
+
+#[test]
+fn discovery_answers_at_the_host_and_xframe_is_a_page() {
+    block_on(async {
+        let client = Client::with_config(Config::default()).await;
+        let root: Value = client
+            .http
+            .get(format!("{}/", client.origin))
+            .send()
+            .await
+            .expect("root")
+            .json()
+            .await
+            .expect("json");
+        let user = root["_links"]["user"]["href"].as_str().expect("user").to_string();
+        let xframe = root["_links"]["xframe"]["href"].as_str().expect("xframe").to_string();
+        assert!(xframe.starts_with("http://"), "absolute: {xframe}");
+        let page = client.http.get(&xframe).send().await.expect("xframe");
+        assert_eq!(page.status(), 200);
+        assert!(
+            page.headers()["content-type"]
+                .to_str()
+                .expect("ascii")
+                .starts_with("text/html")
+        );
+        let (_, signed_in) = client.get(&user).await;
+        assert_eq!(
+            signed_in["_links"]["self"]["href"],
+            user.as_str(),
+            "the self link keeps its query"
+        );
+    });
+}
+
+#[test]
+fn make_me_available_follows_the_docs() {
+    block_on(async {
+        let client = Client::with_config(Config::default()).await;
+        let (_, app) = client.get(&client.application).await;
+        let me = &app["_embedded"]["me"];
+        let available = client.absolute(&me["_links"]["makeMeAvailable"]["href"]);
+        let presence = available.replace("makeMeAvailable", "presence");
+        let before = app["_embedded"]["communication"].clone();
+        assert_eq!(before["supportedModalities"], json!([]));
+
+        let (status, body) = client.get(&presence).await;
+        assert_eq!(
+            (status, body["subcode"].as_str()),
+            (409, Some("MakeMeAvailableRequired"))
+        );
+        let (status, body) = client
+            .post_json(&available, json!({ "SupportedModalities": ["Video"] }))
+            .await;
+        assert_eq!(status, 403, "beyond Messaging and PhoneAudio: {body}");
+        assert_eq!(error_of("application/json", &body), ("Forbidden".into(), None));
+        let (status, _) = client
+            .post_json(&available, json!({ "supportedModalities": ["Telepathy"] }))
+            .await;
+        assert_eq!(status, 400);
+
+        let (status, _) = client
+            .post_json(&available, json!({ "SupportedModalities": ["Messaging"] }))
+            .await;
+        assert_eq!(status, 204);
+        let (_, me) = client.get(&client.absolute(&me["_links"]["self"]["href"])).await;
+        assert!(me["_links"]["makeMeAvailable"].is_null(), "{me}");
+        assert!(me["_links"]["presence"].is_object(), "{me}");
+        assert_eq!(client.get(&presence).await.0, 200);
+        let (_, app) = client.get(&client.application).await;
+        let after = &app["_embedded"]["communication"];
+        assert_eq!(after["supportedModalities"], json!(["Messaging"]));
+        assert_ne!(after["etag"], before["etag"], "communication changed, so did its etag");
+        let guid = after
+            .as_object()
+            .expect("object")
+            .iter()
+            .find(|(k, _)| k.len() == 36 && k.matches('-').count() == 4)
+            .expect("the random-GUID property");
+        assert_eq!(guid.1, "please pass this in a PUT request");
+
+        let (status, body) = client.post_json(&available, json!({})).await;
+        assert_eq!(status, 409);
+        assert_eq!(error_of("application/json", &body).1.as_deref(), Some("AlreadyExists"));
+    });
+}
+
+#[test]
+fn messages_wait_for_connected_messaging_and_stop_ends_the_conversation() {
+    block_on(async {
+        let client = Client::with_config(Config::default()).await;
+        // dave never answers: the invitation waits, messaging stays Connecting.
+        let body = json!({ "operationId": "w1", "to": "sip:dave@contoso.test" }).to_string();
+        let (status, _, _) = client.post("application/json", &body).await;
+        assert_eq!(status, 201);
+        let invitation = format!("{}/1", client.start);
+        let (_, invitation) = client.get(&invitation).await;
+        let conversation = client.absolute(&invitation["_links"]["conversation"]["href"]);
+        let (_, messaging) = client.get(&format!("{conversation}/messaging")).await;
+        assert_eq!(messaging["state"], "Connecting");
+        assert!(messaging["_links"]["sendMessage"].is_null(), "{messaging}");
+        let sent = client
+            .http
+            .post(format!("{conversation}/messaging/messages"))
+            .bearer_auth(&client.token)
+            .header("content-type", "text/plain")
+            .body("too early")
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(sent.status(), 409);
+        let stop = client.absolute(&messaging["_links"]["stopMessaging"]["href"]);
+        let stopped = client
+            .http
+            .post(&stop)
+            .bearer_auth(&client.token)
+            .send()
+            .await
+            .expect("POST");
+        assert_eq!(stopped.status(), 204);
+        assert_eq!(client.get(&conversation).await.0, 404, "the conversation ended");
+        let (_, invitation) = client.get(&format!("{}/1", client.start)).await;
+        assert_eq!(
+            invitation["state"], "Cancelled",
+            "stopping a waiting invitation cancels it"
+        );
+    });
+}
