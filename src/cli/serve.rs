@@ -23,6 +23,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
             None => println!("reference server listening"),
         }
         println!("  base URL (autodiscover root): {}", server.base_url());
+        println!("  discovery host (root at /):   http://{}/", server.addr);
         println!("  fault control:                {}", server.faults_url());
         for (user, password) in &config.users {
             println!("  user: {user} (password: {password})");
