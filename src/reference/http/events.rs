@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+
 /// The documented bounds of the `timeout` query parameter, in seconds.
 const TIMEOUT_RANGE_SECS: (u64, u64) = (180, 1800);
 
