@@ -76,6 +76,7 @@ fn router(state: AppState) -> Router {
         .route(FAULTS_PATH, post(faults::arm))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), rewrite::rewrite))
+        .layer(axum::middleware::map_response(wire::with_version))
         .with_state(state);
     // Paths are normalised before routing, so the router sees one spelling of each.
     Router::new().fallback_service(routes.map_request(wire::normalise_path))
@@ -93,6 +94,8 @@ fn application_routes(apps: &str) -> Router<AppState> {
         .route(&format!("{app}/me/makemeavailable"), any(me::make_me_available))
         .route(&format!("{app}/me/{{part}}"), any(me::part))
         .route(&format!("{app}/people/search"), get(applications::search))
+        .route(&format!("{app}/people/contacts"), get(applications::my_contacts))
+        .route(&format!("{app}/people/{{contact}}"), get(applications::contact))
         .route(&format!("{app}/communication"), get(applications::communication))
         .route(
             &format!("{app}/communication/conversations"),

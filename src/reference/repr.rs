@@ -349,7 +349,6 @@ pub fn with_type(status: StatusCode, repr: Repr, body: String) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(repr.content_type()));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert("x-ms-ucwaversion", HeaderValue::from_static("2"));
     response
 }
 

@@ -46,18 +46,21 @@ pub fn me(app: &Application) -> Res {
     res
 }
 
-/// `people`, with the `search` link (the only part of it the reference serves).
+/// `people`, with the `search` and `myContacts` links (the parts of it the reference serves).
 pub fn people(app: &Application) -> Res {
     let href = hrefs::people(&app.href);
-    Res::new("people", href.clone()).link("search", format!("{href}/search"))
+    Res::new("people", href.clone())
+        .link("search", format!("{href}/search"))
+        .link("myContacts", format!("{href}/contacts"))
 }
 
-/// A contact of the directory.
+/// A contact of the directory (`ReceiveAnIM.md`'s myContacts entries, without presence links).
 pub fn contact(app: &Application, uri: &str) -> Res {
     let bare = hrefs::bare(uri);
     Res::new("contact", hrefs::contact(&app.href, uri))
         .prop("uri", uri.to_string())
         .prop("name", bare.split('@').next().unwrap_or(bare).to_string())
+        .list("emailAddresses", &[bare])
         .prop("sourceNetwork", "SameEnterprise")
         .prop("type", "User")
 }

@@ -7,7 +7,8 @@
 //! writes respell the names of each response head, byte for byte the same length.
 
 use axum::extract::Request;
-use axum::http::Uri;
+use axum::http::{HeaderValue, Uri};
+use axum::response::Response;
 use std::borrow::Cow;
 use std::io;
 use std::net::SocketAddr;
@@ -37,6 +38,18 @@ pub fn normalise_path(mut request: Request) -> Request {
         }
     }
     request
+}
+
+/// The UCWA version every response carries (`Versioning.md`; no trace shows it, so no case
+/// requires it: INTERPRETATION.md I-28).
+pub const UCWA_VERSION: &str = "2";
+
+/// The response with `X-MS-UcwaVersion`, whatever answered it (401s and 204s included).
+pub async fn with_version(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert("x-ms-ucwaversion", HeaderValue::from_static(UCWA_VERSION));
+    response
 }
 
 /// Header names as IIS writes them in the traces; any other name is written in title case.

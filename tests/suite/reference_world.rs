@@ -61,6 +61,11 @@ fn header_names_are_spelt_as_iis_writes_them() {
         assert!(wire.contains("\r\nContent-Type: text/html\r\n"), "{wire}");
         assert!(wire.contains("\r\nWWW-Authenticate: Bearer "), "{wire}");
         assert!(wire.contains("\r\nWWW-Authenticate: MsRtcOAuth "), "{wire}");
+        let first = wire.split("HTTP/1.1 200").next().expect("the 401");
+        assert!(
+            first.contains("\r\nX-MS-UcwaVersion: "),
+            "every response carries it: {first}"
+        );
         // The second response on the same connection is respelt too.
         let second = wire.split("HTTP/1.1 200").nth(1).expect("the root's answer");
         assert!(second.contains("\r\nX-MS-UcwaVersion: "), "{second}");

@@ -184,6 +184,46 @@ pub async fn search(
         .respond(StatusCode::OK, repr)
 }
 
+/// GET myContacts: the configured peers (a client building its "to" list finds them here).
+pub async fn my_contacts(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let peers: Vec<String> = world.config.peers.iter().map(|(p, _)| p.clone()).collect();
+    let app = match caller_application(&mut world, &headers, &id, repr) {
+        Ok((_, app)) => app,
+        Err(r) => return r.into_response(),
+    };
+    let contacts = peers.iter().map(|uri| resources::contact(app, uri)).collect();
+    Res::new(
+        "myContacts",
+        format!("{}/contacts", super::super::hrefs::people(&app.href)),
+    )
+    .embed_list("contact", contacts)
+    .respond(StatusCode::OK, repr)
+}
+
+/// GET a contact of the directory (where an invitation's `to` link points); 404 for others.
+pub async fn contact(
+    State(state): State<AppState>,
+    Path((id, who)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let repr = Repr::from_accept(&headers);
+    let mut world = state.lock();
+    let directory = world.directory();
+    let app = match caller_application(&mut world, &headers, &id, repr) {
+        Ok((_, app)) => app,
+        Err(r) => return r.into_response(),
+    };
+    match directory
+        .iter()
+        .find(|uri| super::super::hrefs::bare(uri).eq_ignore_ascii_case(&who))
+    {
+        Some(uri) => resources::contact(app, uri).respond(StatusCode::OK, repr),
+        None => refuse(Problem::NotFound, repr),
+    }
+}
+
 /// POST addParticipant: the reference offers one-to-one conversations only (403, no subcode).
 pub async fn add_participant(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let repr = Repr::from_accept(&headers);
