@@ -316,3 +316,77 @@ fn an_early_answer_or_close_to_a_large_body_is_judged_every_time(#[case] behavio
         );
     }
 }
+
+/// A conversation's events carry no operationId: a wait names them by the conversation (its
+/// sender href) and a property value. The server writes the sender href absolute and in another
+/// letter case than the relative Location it gave; an earlier update (Connecting) and another
+/// conversation's Connected update must not be taken for it.
+const CONVERSATION_WAIT: &str = r#"
+id = "t.conversation-wait"
+title = "messaging Connected, found by its conversation"
+spec = ["x"]
+severity = "should"
+[[step]]
+method = "POST"
+rel = "startMessaging"
+body = { operationId = "{{operation_id}}", to = "{{peer}}" }
+expect.status = 201
+capture.conversation = { header = "Location" }
+[[step]]
+wait = { type = "updated", rel = "messaging", sender = "{{capture:conversation}}", where = { state = "Connected" }, within_ms = 1500 }
+expect.resource = { links = ["sendMessage"] }
+"#;
+
+fn messaging_update(sender: &str, state: &str, send: bool) -> serde_json::Value {
+    let mut links = json!({ "self": { "href": format!("{sender}/messaging") } });
+    if send {
+        links["sendMessage"] = json!({ "href": format!("{sender}/messaging/messages") });
+    }
+    json!({ "rel": "conversation", "href": sender, "events": [{
+        "link": { "rel": "messaging", "href": format!("{sender}/messaging") },
+        "type": "updated",
+        "_embedded": { "messaging": { "state": state, "_links": links } }
+    }]})
+}
+
+#[rstest::rstest]
+#[case::found_in_another_spelling(true, Outcome::Pass)]
+#[case::only_another_conversation_connected(false, Outcome::ShouldDeviation)]
+fn a_wait_names_a_conversations_event_by_its_sender(#[case] ours_connects: bool, #[case] outcome: Outcome) {
+    crate::selftest::block_on(async {
+        let server = ucwa_mock(StartLink::Plain).await;
+        let conversation = "/ucwa/v1/applications/7/communication/conversations/c1";
+        answer_start(
+            &server,
+            ResponseTemplate::new(201).insert_header("Location", conversation),
+        )
+        .await;
+        let ours = format!(
+            "{}{}",
+            server.uri(),
+            conversation.to_uppercase().replace("/UCWA", "/ucwa")
+        );
+        let mut senders = vec![
+            messaging_update(&ours, "Connecting", false),
+            messaging_update(
+                "/ucwa/v1/applications/7/communication/conversations/c2",
+                "Connected",
+                true,
+            ),
+        ];
+        if ours_connects {
+            senders.push(messaging_update(&ours, "Connected", true));
+        }
+        answer_events(
+            &server,
+            json!({
+                "_links": { "self": { "href": "/ucwa/v1/applications/7/events?ack=1" },
+                            "next": { "href": "/ucwa/v1/applications/7/events?ack=2" } },
+                "sender": senders
+            }),
+        )
+        .await;
+        let result = run_inline(&server, CONVERSATION_WAIT, Media::Json).await;
+        assert_eq!(result.outcome, outcome, "{result:?}");
+    });
+}
