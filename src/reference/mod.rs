@@ -93,17 +93,17 @@ fn application_routes(apps: &str) -> Router<AppState> {
         .route(&format!("{app}/me"), any(me::me))
         .route(&format!("{app}/me/makemeavailable"), any(me::make_me_available))
         .route(&format!("{app}/me/{{part}}"), any(me::part))
-        .route(&format!("{app}/people/search"), get(applications::search))
-        .route(&format!("{app}/people/contacts"), get(applications::my_contacts))
-        .route(&format!("{app}/people/{{contact}}"), get(applications::contact))
-        .route(&format!("{app}/communication"), get(applications::communication))
+        .route(&format!("{app}/people/search"), any(applications::search))
+        .route(&format!("{app}/people/contacts"), any(applications::my_contacts))
+        .route(&format!("{app}/people/{{contact}}"), any(applications::contact))
+        .route(&format!("{app}/communication"), any(applications::communication))
         .route(
             &format!("{app}/communication/conversations"),
-            get(applications::conversations),
+            any(applications::conversations),
         )
         .route(
             &format!("{app}/communication/participantinvitations"),
-            post(applications::add_participant),
+            any(applications::add_participant),
         )
         .route(&format!("{app}/communication/messaginginvitations"), any(start::start))
         .route(&invitation, any(conversation::invitation))

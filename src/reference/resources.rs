@@ -7,6 +7,12 @@ use super::mutants::{LinkRule, Rules};
 use super::repr::Res;
 use super::world::{Application, ConversationState, Invitation, InvitationState, Message, ModalityState};
 
+/// The name part of a SIP address or user name: `alice` for `sip:alice@contoso.test`.
+fn display_name(uri: &str) -> String {
+    let bare = hrefs::bare(uri);
+    bare.split('@').next().unwrap_or(bare).to_string()
+}
+
 /// A resource with only its rel and self link (events that carry no snapshot).
 pub fn bare(rel: &str, href: String) -> Res {
     Res::new(rel, href)
@@ -29,9 +35,8 @@ pub fn application(app: &Application, rules: &Rules) -> Res {
 /// `me`: name and uri (and e-mail for signed-in users); makeMeAvailable until it succeeded,
 /// then presence, note, location and reportMyActivity (`MeDashboard.md`, the traces).
 pub fn me(app: &Application) -> Res {
-    let name = app.user.split('@').next().unwrap_or(&app.user).to_string();
     let mut res = Res::new("me", hrefs::me(&app.href))
-        .prop("name", name)
+        .prop("name", display_name(&app.user))
         .prop("uri", app.user_uri());
     if app.anonymous {
         return res;
@@ -56,11 +61,10 @@ pub fn people(app: &Application) -> Res {
 
 /// A contact of the directory (`ReceiveAnIM.md`'s myContacts entries, without presence links).
 pub fn contact(app: &Application, uri: &str) -> Res {
-    let bare = hrefs::bare(uri);
     Res::new("contact", hrefs::contact(&app.href, uri))
         .prop("uri", uri.to_string())
-        .prop("name", bare.split('@').next().unwrap_or(bare).to_string())
-        .list("emailAddresses", &[bare])
+        .prop("name", display_name(uri))
+        .list("emailAddresses", &[hrefs::bare(uri)])
         .prop("sourceNetwork", "SameEnterprise")
         .prop("type", "User")
 }
@@ -204,9 +208,8 @@ pub fn messaging(app: &Application, i: &Invitation, rules: &Rules) -> Res {
 fn participant(app: &Application, i: &Invitation, uri: &str, rel: &str) -> Res {
     let conversation = i.conversation_href(&app.href);
     let href = hrefs::participant(&conversation, uri);
-    let bare = hrefs::bare(uri);
     Res::new(rel, href.clone())
-        .prop("name", bare.split('@').next().unwrap_or(bare).to_string())
+        .prop("name", display_name(uri))
         .prop("uri", uri.to_string())
         .prop("sourceNetwork", "SameEnterprise")
         .link("conversation", conversation)

@@ -110,6 +110,14 @@ impl<'a> CaseState<'a> {
             last_event: None,
         }
     }
+
+    /// The URL an href built from `template` resolves against: where its first capture was
+    /// captured, if it has one.
+    pub fn base_of(&self, template: &crate::case::Template) -> Option<Url> {
+        template
+            .captures()
+            .find_map(|name| self.captures.get(name).map(|(_, base)| base.clone()))
+    }
 }
 
 impl Values for CaseState<'_> {

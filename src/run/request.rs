@@ -105,10 +105,7 @@ fn build_request(step: &RequestSpec, session: &Session, state: &CaseState<'_>) -
             .cloned()
             .ok_or_else(|| missing_rel(session, rel))?,
         Call::Href(template) => {
-            let base = template
-                .captures()
-                .find_map(|name| state.captures.get(name).map(|(_, base)| base.clone()))
-                .unwrap_or_else(|| session.application.clone());
+            let base = state.base_of(template).unwrap_or_else(|| session.application.clone());
             let href = render(template)?;
             base.join(&href).map_err(|e| {
                 StepEnd::Mismatches(vec![Mismatch {

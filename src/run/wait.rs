@@ -33,10 +33,7 @@ pub async fn wait_step(
         .map(|s| s.application.clone());
     let absolute = |template: &Option<crate::case::Template>| -> Result<Option<String>, StepEnd> {
         let Some(template) = template else { return Ok(None) };
-        let base = template
-            .captures()
-            .find_map(|name| state.captures.get(name).map(|(_, base)| base.clone()))
-            .or_else(|| application.clone());
+        let base = state.base_of(template).or_else(|| application.clone());
         let text = template.render(state).map_err(StepEnd::Error)?;
         Ok(Some(resolve(base.as_ref(), &text)))
     };

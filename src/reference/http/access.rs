@@ -3,9 +3,10 @@
 
 use super::super::errors::Problem;
 use super::super::hrefs::TOKEN_PATH;
+use super::super::mutants::Rules;
 use super::super::repr::Repr;
 use super::super::world::{Application, World};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -134,4 +135,26 @@ pub fn application<'w>(world: &'w mut World, user: &str, id: &str, repr: Repr) -
 /// A problem as a response in `repr`.
 pub fn refuse(problem: Problem, repr: Repr) -> Response {
     problem.error().respond(repr)
+}
+
+/// Runs `answer` on the caller's application (401/404/410 otherwise), if the method is `allowed`.
+pub fn on_application(
+    state: &AppState,
+    headers: &HeaderMap,
+    app_id: &str,
+    method: &Method,
+    allowed: Method,
+    answer: impl FnOnce(&mut Application, &Rules, Repr) -> Response,
+) -> Response {
+    let repr = Repr::from_accept(headers);
+    let mut world = state.lock();
+    let rules = world.rules;
+    let app = match caller_application(&mut world, headers, app_id, repr) {
+        Ok((_, app)) => app,
+        Err(r) => return r.into_response(),
+    };
+    if *method != allowed {
+        return refuse(Problem::MethodNotAllowed, repr);
+    }
+    answer(app, &rules, repr)
 }

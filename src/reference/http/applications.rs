@@ -2,11 +2,12 @@
 //! active conversations, and `people` search.
 
 use super::super::errors::Problem;
+use super::super::hrefs;
 use super::super::input;
 use super::super::repr::{Repr, Res};
 use super::super::resources;
 use super::super::validation;
-use super::access::{AppState, authenticate, caller_application, refuse};
+use super::access::{AppState, authenticate, caller_application, on_application, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -110,33 +111,35 @@ pub async fn one(
 }
 
 /// GET communication.
-pub async fn communication(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    let rules = world.rules;
-    match caller_application(&mut world, &headers, &id, repr) {
-        Ok((_, app)) => resources::communication(app, &rules).respond(StatusCode::OK, repr),
-        Err(r) => r.into_response(),
-    }
+pub async fn communication(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    on_application(&state, &headers, &id, &method, Method::GET, |app, rules, repr| {
+        resources::communication(app, rules).respond(StatusCode::OK, repr)
+    })
 }
 
 /// GET conversations (`?filter=active`): the live conversations, embedded.
-pub async fn conversations(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    let app = match caller_application(&mut world, &headers, &id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
-    let live: Vec<Res> = app
-        .invitations
-        .values()
-        .filter(|i| !i.conversation_gone)
-        .map(|i| resources::conversation(app, i))
-        .collect();
-    Res::new("conversations", super::super::hrefs::conversations(&app.href))
-        .embed_list("conversation", live)
-        .respond(StatusCode::OK, repr)
+pub async fn conversations(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    on_application(&state, &headers, &id, &method, Method::GET, |app, _, repr| {
+        let live: Vec<Res> = app
+            .invitations
+            .values()
+            .filter(|i| !i.conversation_gone)
+            .map(|i| resources::conversation(app, i))
+            .collect();
+        Res::new("conversations", hrefs::conversations(&app.href))
+            .embed_list("conversation", live)
+            .respond(StatusCode::OK, repr)
+    })
 }
 
 /// GET people/search?query=...: contacts of the directory (configured users and peers) whose
@@ -144,95 +147,91 @@ pub async fn conversations(State(state): State<AppState>, Path(id): Path<String>
 pub async fn search(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    let directory = world.directory();
-    let app = match caller_application(&mut world, &headers, &id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
+    let directory = state.lock().directory();
     let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
         .collect();
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let Some(text) = param("query").filter(|q| !q.trim().is_empty()) else {
-        return refuse(Problem::Invalid("Missing required parameters: query.".into()), repr);
-    };
-    if text.chars().count() > 256 {
-        return refuse(
-            Problem::Invalid("query exceeds the maximum length of 256.".into()),
-            repr,
-        );
-    }
-    let limit = param("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(100)
-        .clamp(1, 100);
-    let needle = text.to_ascii_lowercase();
-    let found: Vec<Res> = directory
-        .iter()
-        .filter(|uri| uri.to_ascii_lowercase().contains(&needle))
-        .map(|uri| resources::contact(app, uri))
-        .collect();
-    let more = found.len() > limit;
-    Res::new("search", format!("{}/search", super::super::hrefs::people(&app.href)))
-        .prop("moreResultsAvailable", if more { "true" } else { "false" })
-        .embed_list("contact", found.into_iter().take(limit).collect())
-        .respond(StatusCode::OK, repr)
+    on_application(&state, &headers, &id, &method, Method::GET, |app, _, repr| {
+        let Some(text) = param("query").filter(|q| !q.trim().is_empty()) else {
+            return refuse(Problem::Invalid("Missing required parameters: query.".into()), repr);
+        };
+        if text.chars().count() > 256 {
+            return refuse(
+                Problem::Invalid("query exceeds the maximum length of 256.".into()),
+                repr,
+            );
+        }
+        let limit = param("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(100)
+            .clamp(1, 100);
+        let needle = text.to_ascii_lowercase();
+        let found: Vec<Res> = directory
+            .iter()
+            .filter(|uri| uri.to_ascii_lowercase().contains(&needle))
+            .map(|uri| resources::contact(app, uri))
+            .collect();
+        let more = found.len() > limit;
+        Res::new("search", format!("{}/search", hrefs::people(&app.href)))
+            .prop("moreResultsAvailable", if more { "true" } else { "false" })
+            .embed_list("contact", found.into_iter().take(limit).collect())
+            .respond(StatusCode::OK, repr)
+    })
 }
 
 /// GET myContacts: the configured peers (a client building its "to" list finds them here).
-pub async fn my_contacts(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    let peers: Vec<String> = world.config.peers.iter().map(|(p, _)| p.clone()).collect();
-    let app = match caller_application(&mut world, &headers, &id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
-    let contacts = peers.iter().map(|uri| resources::contact(app, uri)).collect();
-    Res::new(
-        "myContacts",
-        format!("{}/contacts", super::super::hrefs::people(&app.href)),
-    )
-    .embed_list("contact", contacts)
-    .respond(StatusCode::OK, repr)
+pub async fn my_contacts(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let peers: Vec<String> = state.lock().config.peers.iter().map(|(p, _)| p.clone()).collect();
+    on_application(&state, &headers, &id, &method, Method::GET, |app, _, repr| {
+        let contacts = peers.iter().map(|uri| resources::contact(app, uri)).collect();
+        Res::new("myContacts", format!("{}/contacts", hrefs::people(&app.href)))
+            .embed_list("contact", contacts)
+            .respond(StatusCode::OK, repr)
+    })
 }
 
 /// GET a contact of the directory (where an invitation's `to` link points); 404 for others.
 pub async fn contact(
     State(state): State<AppState>,
     Path((id, who)): Path<(String, String)>,
+    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    let directory = world.directory();
-    let app = match caller_application(&mut world, &headers, &id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
-    match directory
-        .iter()
-        .find(|uri| super::super::hrefs::bare(uri).eq_ignore_ascii_case(&who))
-    {
-        Some(uri) => resources::contact(app, uri).respond(StatusCode::OK, repr),
-        None => refuse(Problem::NotFound, repr),
-    }
+    let directory = state.lock().directory();
+    on_application(
+        &state,
+        &headers,
+        &id,
+        &method,
+        Method::GET,
+        |app, _, repr| match directory.iter().find(|uri| hrefs::bare(uri).eq_ignore_ascii_case(&who)) {
+            Some(uri) => resources::contact(app, uri).respond(StatusCode::OK, repr),
+            None => refuse(Problem::NotFound, repr),
+        },
+    )
 }
 
 /// POST addParticipant: the reference offers one-to-one conversations only (403, no subcode).
-pub async fn add_participant(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    if let Err(r) = caller_application(&mut world, &headers, &id, repr) {
-        return r.into_response();
-    }
-    refuse(
-        Problem::Forbidden("The reference server offers one-to-one conversations only.".into()),
-        repr,
-    )
+pub async fn add_participant(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    on_application(&state, &headers, &id, &method, Method::POST, |_, _, repr| {
+        refuse(
+            Problem::Forbidden("The reference server offers one-to-one conversations only.".into()),
+            repr,
+        )
+    })
 }

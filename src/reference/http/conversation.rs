@@ -5,37 +5,14 @@
 use super::super::errors::Problem;
 use super::super::hrefs;
 use super::super::input;
-use super::super::mutants::Rules;
 use super::super::repr::{Repr, Res};
 use super::super::resources;
-use super::super::world::Application;
-use super::access::{AppState, caller_application, refuse};
+use super::super::world::ConversationState;
+use super::access::{AppState, caller_application, on_application, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-
-/// Runs `answer` on the caller's application (401/404/410 otherwise), if the method is `allowed`.
-fn on_application(
-    state: &AppState,
-    headers: &HeaderMap,
-    app_id: &str,
-    method: &Method,
-    allowed: Method,
-    answer: impl FnOnce(&mut Application, &Rules, Repr) -> Response,
-) -> Response {
-    let repr = Repr::from_accept(headers);
-    let mut world = state.lock();
-    let rules = world.rules;
-    let app = match caller_application(&mut world, headers, app_id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
-    if *method != allowed {
-        return refuse(Problem::MethodNotAllowed, repr);
-    }
-    answer(app, &rules, repr)
-}
 
 /// GET a messagingInvitation.
 pub async fn invitation(
@@ -129,7 +106,7 @@ pub async fn participants(
             return refuse(Problem::NotFound, repr);
         };
         let mut listed = vec![resources::local_participant(app, i)];
-        if i.conversation == super::super::world::ConversationState::Connected {
+        if i.conversation == ConversationState::Connected {
             listed.push(resources::remote_participant(app, i));
         }
         Res::new("participants", hrefs::participants(&i.conversation_href(&app.href)))
@@ -155,7 +132,7 @@ pub async fn participant(
         };
         let local = resources::local_participant(app, i);
         let remote = resources::remote_participant(app, i);
-        let connected = i.conversation == super::super::world::ConversationState::Connected;
+        let connected = i.conversation == ConversationState::Connected;
         let found = [Some(local), connected.then_some(remote)]
             .into_iter()
             .flatten()
@@ -245,10 +222,9 @@ pub async fn message(
     headers: HeaderMap,
 ) -> Response {
     on_application(&state, &headers, &app_id, &method, Method::GET, |app, _, repr| {
-        let found = app.conversation(&id).and_then(|i| {
-            let n = number.parse::<u64>().ok().filter(|n| n.to_string() == number)?;
-            i.messages.get(&n).map(|m| resources::message(app, i, m))
-        });
+        let found = app
+            .conversation(&id)
+            .and_then(|i| i.message(&number).map(|m| resources::message(app, i, m)));
         match found {
             Some(m) => m.respond(StatusCode::OK, repr),
             None => refuse(Problem::NotFound, repr),

@@ -7,7 +7,7 @@ use super::super::input;
 use super::super::repr::{Repr, Res};
 use super::super::resources;
 use super::super::validation;
-use super::access::{AppState, caller_application, refuse};
+use super::access::{AppState, caller_application, on_application, refuse};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -15,13 +15,9 @@ use axum::response::{IntoResponse, Response};
 
 /// GET me.
 pub async fn me(State(state): State<AppState>, Path(id): Path<String>, method: Method, headers: HeaderMap) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    match caller_application(&mut world, &headers, &id, repr) {
-        Ok(_) if method != Method::GET => refuse(Problem::MethodNotAllowed, repr),
-        Ok((_, app)) => resources::me(app).respond(StatusCode::OK, repr),
-        Err(r) => r.into_response(),
-    }
+    on_application(&state, &headers, &id, &method, Method::GET, |app, _, repr| {
+        resources::me(app).respond(StatusCode::OK, repr)
+    })
 }
 
 /// POST makeMeAvailable: 204 (`makeMeAvailable_ref.md`); see `Application::make_available`.

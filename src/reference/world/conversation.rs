@@ -182,6 +182,11 @@ impl Invitation {
         hrefs::conversation(app, &self.id.to_string())
     }
 
+    /// The message `number` (an exact string) sent in its conversation.
+    pub fn message(&self, number: &str) -> Option<&Message> {
+        exact_number(number).and_then(|n| self.messages.get(&n))
+    }
+
     /// The sender of its conversation's own events (participants, messaging, messages).
     pub fn conversation_sender(&self, app: &str) -> Sender {
         Sender {
