@@ -41,7 +41,11 @@ pub fn me(app: &Application) -> Res {
     if app.anonymous {
         return res;
     }
-    res = res.list("emailAddresses", &[app.user.as_str()]);
+    // The endpoint's GRUU, as me_ref.md shows it (`sip:…;opaque=user:epid:…;gruu`).
+    let endpoint = format!("{};opaque=user:epid:{};gruu", app.user_uri(), app.fields.endpoint_id);
+    res = res
+        .list("emailAddresses", &[app.user.as_str()])
+        .prop("endpointUri", endpoint);
     if app.available.is_none() {
         return res.link("makeMeAvailable", hrefs::me_part(&app.href, "makeMeAvailable"));
     }
