@@ -158,3 +158,34 @@ pub fn on_application(
     }
     answer(app, &rules, repr)
 }
+
+/// 204 No Content, or the problem in `repr`.
+pub fn no_content(result: Result<(), Problem>, repr: Repr) -> Response {
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(problem) => refuse(problem, repr),
+    }
+}
+
+/// Before a request body is read: the caller and their application are checked (401/404/410),
+/// then the method; answers how much body may be read, and the rules.
+pub fn before_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    app_id: &str,
+    method: &Method,
+    allowed: Method,
+    repr: Repr,
+) -> Result<(usize, Rules), Refusal> {
+    let mut world = state.lock();
+    caller_application(&mut world, headers, app_id, repr)?;
+    if *method != allowed {
+        return Err(Refusal::Ucwa(Problem::MethodNotAllowed, repr));
+    }
+    let limit = if world.rules.body_limit {
+        world.config.max_body_bytes
+    } else {
+        usize::MAX
+    };
+    Ok((limit, world.rules))
+}

@@ -8,7 +8,7 @@ use super::super::input;
 use super::super::repr::{Repr, Res};
 use super::super::resources;
 use super::super::world::ConversationState;
-use super::access::{AppState, caller_application, on_application, refuse};
+use super::access::{AppState, before_body, no_content, on_application, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -41,17 +41,9 @@ pub async fn cancel(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(
-        &state,
-        &headers,
-        &app_id,
-        &method,
-        Method::POST,
-        |app, rules, repr| match app.cancel(&id, rules) {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
-            Err(problem) => refuse(problem, repr),
-        },
-    )
+    on_application(&state, &headers, &app_id, &method, Method::POST, |app, rules, repr| {
+        no_content(app.cancel(&id, rules), repr)
+    })
 }
 
 /// GET a conversation (404 once it ended).
@@ -161,16 +153,10 @@ pub async fn send_message(
     body: Body,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let limit = {
-        let mut world = state.lock();
-        if let Err(r) = caller_application(&mut world, &headers, &app_id, repr) {
-            return r.into_response();
-        }
-        world.config.max_body_bytes
+    let limit = match before_body(&state, &headers, &app_id, &method, Method::POST, repr) {
+        Ok((limit, _)) => limit,
+        Err(refused) => return refused.into_response(),
     };
-    if method != Method::POST {
-        return refuse(Problem::MethodNotAllowed, repr);
-    }
     let html = match message_kind(&headers) {
         Some(html) => html,
         None => return refuse(Problem::UnsupportedMediaType("text/plain or text/html"), repr),
@@ -239,17 +225,9 @@ pub async fn stop_messaging(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(
-        &state,
-        &headers,
-        &app_id,
-        &method,
-        Method::POST,
-        |app, rules, repr| match app.stop_messaging(&id, rules) {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
-            Err(problem) => refuse(problem, repr),
-        },
-    )
+    on_application(&state, &headers, &app_id, &method, Method::POST, |app, rules, repr| {
+        no_content(app.stop_messaging(&id, rules), repr)
+    })
 }
 
 /// POST setIsTyping: 204 while messaging is connected.
@@ -259,17 +237,9 @@ pub async fn typing(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(
-        &state,
-        &headers,
-        &app_id,
-        &method,
-        Method::POST,
-        |app, _, repr| match app.set_typing(&id) {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
-            Err(problem) => refuse(problem, repr),
-        },
-    )
+    on_application(&state, &headers, &app_id, &method, Method::POST, |app, _, repr| {
+        no_content(app.set_typing(&id), repr)
+    })
 }
 
 /// GET typingParticipants: nobody types at the reference.

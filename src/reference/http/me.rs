@@ -7,7 +7,7 @@ use super::super::input;
 use super::super::repr::{Repr, Res};
 use super::super::resources;
 use super::super::validation;
-use super::access::{AppState, caller_application, on_application, refuse};
+use super::access::{AppState, before_body, caller_application, on_application, refuse};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -29,16 +29,10 @@ pub async fn make_me_available(
     body: Body,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let limit = {
-        let mut world = state.lock();
-        if let Err(r) = caller_application(&mut world, &headers, &id, repr) {
-            return r.into_response();
-        }
-        world.config.max_body_bytes
+    let limit = match before_body(&state, &headers, &id, &method, Method::POST, repr) {
+        Ok((limit, _)) => limit,
+        Err(refused) => return refused.into_response(),
     };
-    if method != Method::POST {
-        return refuse(Problem::MethodNotAllowed, repr);
-    }
     let availability = match input::bytes(body, limit).await {
         Ok(bytes) => input::read(None, &headers, &bytes).and_then(|i| validation::make_me_available(&i)),
         Err(e) => Err(e),

@@ -10,7 +10,7 @@ use super::super::input;
 use super::super::repr::Repr;
 use super::super::validation;
 use super::super::world::{Outcome, PeerBehaviour};
-use super::access::{AppState, application, authenticate, caller_application, refuse};
+use super::access::{AppState, application, authenticate, before_body, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -32,20 +32,9 @@ pub async fn start(
     body: Body,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let rules = {
-        let mut world = state.lock();
-        if let Err(r) = caller_application(&mut world, &headers, &app_id, repr) {
-            return r.into_response();
-        }
-        world.rules
-    };
-    if method != Method::POST {
-        return refuse(Problem::MethodNotAllowed, repr);
-    }
-    let limit = if rules.body_limit {
-        state.lock().config.max_body_bytes
-    } else {
-        usize::MAX
+    let (limit, rules) = match before_body(&state, &headers, &app_id, &method, Method::POST, repr) {
+        Ok(checked) => checked,
+        Err(refused) => return refused.into_response(),
     };
     let error_repr = Repr::for_error(&headers);
     let request = match input::bytes(body, limit).await {
