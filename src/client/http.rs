@@ -271,7 +271,8 @@ impl HttpClient {
             builder = builder.body(body.clone());
         }
         let started = Instant::now();
-        let mut response = builder.send().await.map_err(|e| connection_error(&e))?;
+        let first_contact = !self.has_reached(&request.url);
+        let mut response = builder.send().await.map_err(|e| connection_error(&e, first_contact))?;
         answered.store(true, Ordering::Relaxed);
         self.mark_reached(&request.url);
         let status = response.status().as_u16();
@@ -290,7 +291,7 @@ impl HttpClient {
             return Err(TransportError::TooLarge(cap));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| connection_error(&e))? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| connection_error(&e, false))? {
             if body.len() + chunk.len() > cap {
                 return Err(TransportError::TooLarge(cap));
             }
@@ -332,7 +333,8 @@ fn decoded(headers: &[(String, String)], body: Vec<u8>, cap: usize) -> Result<Ve
 }
 
 /// The whole cause chain of a reqwest error, which alone says only "error sending request".
-fn connection_error(error: &reqwest::Error) -> TransportError {
+/// `first_contact`: the origin never answered this client before.
+fn connection_error(error: &reqwest::Error, first_contact: bool) -> TransportError {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -340,7 +342,12 @@ fn connection_error(error: &reqwest::Error) -> TransportError {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    if is_certificate_problem(&text) {
+    // A pool that wants a client certificate may close the connection right after the TLS 1.3
+    // handshake instead of the client reading its alert: on an https origin never reached, the
+    // hint is worth giving for a closed or reset connection too.
+    let https_closed_at_once =
+        first_contact && error.url().is_some_and(|u| u.scheme() == "https") && is_closed_connection(&text);
+    if is_certificate_problem(&text) || https_closed_at_once {
         text.push_str(&format!("; {CERTIFICATE_HINT}"));
     }
     if error.is_connect() {
@@ -353,6 +360,20 @@ fn connection_error(error: &reqwest::Error) -> TransportError {
 /// What to do when the target's certificate is refused (or the pool wants a client certificate).
 pub const CERTIFICATE_HINT: &str = "if the pool's certificate comes from a private CA, give that CA with --cacert FILE \
      (or SSL_CERT_FILE); if the pool asks for a client certificate, give it with --client-cert FILE";
+
+/// True when a transport error's text says the peer closed or reset the connection.
+fn is_closed_connection(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "connection closed",
+        "connection reset",
+        "broken pipe",
+        "unexpected eof",
+        "close_notify",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
+}
 
 /// True when a transport error's text is rustls refusing a certificate, or a server refusing ours.
 fn is_certificate_problem(text: &str) -> bool {
