@@ -346,8 +346,8 @@ fn connection_error(error: &reqwest::Error, first_contact: bool) -> TransportErr
     // handshake instead of the client reading its alert: on an https origin never reached, the
     // hint is worth giving for a closed or reset connection too.
     let https_closed_at_once =
-        first_contact && error.url().is_some_and(|u| u.scheme() == "https") && is_closed_connection(&text);
-    if is_certificate_problem(&text) || https_closed_at_once {
+        first_contact && error.url().is_some_and(|u| u.scheme() == "https") && mentions_any(&text, &CLOSED_CONNECTION);
+    if mentions_any(&text, &CERTIFICATE_PROBLEM) || https_closed_at_once {
         text.push_str(&format!("; {CERTIFICATE_HINT}"));
     }
     if error.is_connect() {
@@ -361,32 +361,28 @@ fn connection_error(error: &reqwest::Error, first_contact: bool) -> TransportErr
 pub const CERTIFICATE_HINT: &str = "if the pool's certificate comes from a private CA, give that CA with --cacert FILE \
      (or SSL_CERT_FILE); if the pool asks for a client certificate, give it with --client-cert FILE";
 
-/// True when a transport error's text says the peer closed or reset the connection.
-fn is_closed_connection(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    [
-        "connection closed",
-        "connection reset",
-        "broken pipe",
-        "unexpected eof",
-        "close_notify",
-    ]
-    .iter()
-    .any(|needle| lower.contains(needle))
-}
+/// Needles (lower case) of a transport error's text that say the peer closed or reset the connection.
+const CLOSED_CONNECTION: [&str; 5] = [
+    "connection closed",
+    "connection reset",
+    "broken pipe",
+    "unexpected eof",
+    "close_notify",
+];
 
-/// True when a transport error's text is rustls refusing a certificate, or a server refusing ours.
-fn is_certificate_problem(text: &str) -> bool {
+/// Needles (lower case) that say rustls refused a certificate, or a server refused ours.
+const CERTIFICATE_PROBLEM: [&str; 7] = [
+    "invalid peer certificate",
+    "certificaterequired",
+    "certificate required",
+    "unknownissuer",
+    "badsignature",
+    "badcertificate",
+    "bad certificate",
+];
+
+/// True when `text` contains one of `needles`, ignoring ASCII case.
+fn mentions_any(text: &str, needles: &[&str]) -> bool {
     let lower = text.to_ascii_lowercase();
-    [
-        "invalid peer certificate",
-        "certificaterequired",
-        "certificate required",
-        "unknownissuer",
-        "badsignature",
-        "badcertificate",
-        "bad certificate",
-    ]
-    .iter()
-    .any(|needle| lower.contains(needle))
+    needles.iter().any(|needle| lower.contains(needle))
 }
