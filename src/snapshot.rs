@@ -108,10 +108,11 @@ fn of_response(response: &RecordedResponse) -> String {
 /// JSON with sorted keys, pretty; XML as one line per element with sorted attributes; else the text.
 fn canonical_body(content_type: &str, text: &str) -> String {
     let canonical = match family(content_type) {
-        Family::Json => serde_json::from_str::<serde_json::Value>(text)
+        Family::Json => crate::wire::parse::json(text)
             .ok()
             .and_then(|v| serde_json::to_string_pretty(&v).ok()),
-        Family::Xml => roxmltree::Document::parse(text).ok().map(|doc| {
+        // Within the nesting limit, so the walk below is bounded; deeper bodies stay as text.
+        Family::Xml => crate::wire::parse::xml(text).ok().map(|doc| {
             let mut out = String::new();
             xml_lines(doc.root_element(), 0, &mut out);
             out

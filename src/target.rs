@@ -404,10 +404,17 @@ impl Settings {
         let base = self
             .base_url
             .ok_or_else(|| invalid("no base URL: give --base-url, UCWA_BASE_URL or base_url in the profile"))?;
-        let base_url =
-            Url::parse(&base).map_err(|e| TargetError::Invalid(format!("invalid base URL `{base}`: {e}")))?;
+        let base_url = Url::parse(&base).map_err(|e| {
+            // An unparsable URL may still hold a password before its `@`: shown only without one.
+            let shown = if base.contains('@') { "(not shown: it holds an @)" } else { base.as_str() };
+            TargetError::Invalid(format!("invalid base URL `{shown}`: {e}"))
+        })?;
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(invalid("the base URL must be http or https"));
+        }
+        refuse_userinfo("base URL", &base_url)?;
+        if let Some(anonymous) = &self.anonymous {
+            refuse_userinfo("anonymous discover URL", &anonymous.discover_url)?;
         }
         let credentials = match (self.token, self.username, self.password) {
             (Some(token), _, _) => Credentials::Token(token),
@@ -439,6 +446,9 @@ impl Settings {
             ),
             None => self.faults_url,
         };
+        if let Some(url) = &faults_url {
+            refuse_userinfo("faults URL", url)?;
+        }
         // Hosts the user named in the profile itself are trusted with credentials too.
         let configured = [self.anonymous.as_ref().map(|a| &a.discover_url), faults_url.as_ref()]
             .into_iter()
@@ -480,6 +490,22 @@ impl Settings {
             tls,
         })
     }
+}
+
+/// Refuses a URL that carries `user:password@`: credentials in a URL would be printed, logged and
+/// sent wherever the URL goes; they have their own options.
+fn refuse_userinfo(what: &str, url: &Url) -> Result<(), TargetError> {
+    if url.username().is_empty() && url.password().is_none() {
+        return Ok(());
+    }
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    Err(TargetError::Invalid(format!(
+        "the {what} {shown} carries credentials (user:password@), which are never taken from a URL; \
+         give a token in UCWA_TOKEN, or a user name with --username (UCWA_USERNAME) and the \
+         password in UCWA_PASSWORD, or put them in the profile's [auth] table"
+    )))
 }
 
 #[cfg(test)]

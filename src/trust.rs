@@ -7,8 +7,14 @@
 //! public suffix list, the `psl` crate), the hosts the user configured elsewhere in the profile
 //! (the anonymous discover URL, the fault-control URL), and hosts the user adds
 //! (`trusted_hosts`, `--trust-host`, `UCWA_TRUSTED_HOSTS`). An IP address or a single-label name
-//! (`localhost`) trusts only itself. The password also needs https, unless the host is a loopback
-//! address or the user allowed plain http (`--allow-plain-http-credentials`).
+//! (`localhost`) trusts only itself.
+//!
+//! Trust is by origin, not host alone: a target configured over https never sends a credential
+//! over plain http, whatever host its links name (a downgrade would put the token in clear on the
+//! wire); over https every host of the set is trusted, on any port. A target configured over plain
+//! http (the user's choice) trusts the set's hosts over http too. The password also needs https,
+//! unless the host is a loopback address or the user allowed plain http
+//! (`--allow-plain-http-credentials`).
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -17,6 +23,8 @@ use url::{Host, Url};
 /// The hosts that may receive credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trust {
+    /// The base URL was configured over https: no credential may then go over plain http.
+    base_https: bool,
     /// The base URL's host (lower case).
     base_host: String,
     /// Its registrable domain, when it has one (`contoso.com` for `lyncdiscover.contoso.com`).
@@ -41,6 +49,7 @@ impl Trust {
     pub fn new(base: &Url, extra: impl IntoIterator<Item = String>, allow_plain_http: bool) -> Self {
         let base_host = host_of(base).unwrap_or_default();
         Self {
+            base_https: base.scheme() == "https",
             domain: registrable_domain(&base_host),
             base_host,
             extra: extra
@@ -59,20 +68,40 @@ impl Trust {
         self
     }
 
-    /// True when `url`'s host may receive credentials.
+    /// True when `url` may receive credentials: a host of the set, over https, or over plain
+    /// http when the target itself was configured over plain http.
     pub fn trusts(&self, url: &Url) -> bool {
-        let Some(host) = host_of(url) else { return false };
-        host == self.base_host
+        self.check(url, "a credential").is_ok()
+    }
+
+    /// Whether a credential (`what`: "the token", say) may go to `url`; the error says why not
+    /// and what, if anything, would allow it.
+    pub fn check(&self, url: &Url, what: &str) -> Result<(), String> {
+        let Some(host) = host_of(url) else {
+            return Err(format!("{what} was not sent: {url} names no host"));
+        };
+        let in_set = host == self.base_host
             || self.extra.contains(&host)
-            || self.domain.is_some() && registrable_domain(&host) == self.domain
+            || self.domain.is_some() && registrable_domain(&host) == self.domain;
+        if !in_set {
+            return Err(self.untrusted(&host, what));
+        }
+        match url.scheme() {
+            "https" => Ok(()),
+            "http" if !self.base_https => Ok(()),
+            "http" => Err(format!(
+                "{what} was not sent: {} is plain http, but the target was configured over https; \
+                 a credential never goes from an https target over plain http (no option allows it)",
+                without_query(url)
+            )),
+            other => Err(format!("{what} was not sent: {other}: is neither https nor http")),
+        }
     }
 
     /// Whether the password may be sent to `url`; the error says why not and what would allow it.
     pub fn password_allowed(&self, url: &Url) -> Result<(), String> {
         let host = host_of(url).unwrap_or_default();
-        if !self.trusts(url) {
-            return Err(self.untrusted(&host, "the password"));
-        }
+        self.check(url, "the password")?;
         let proven_https = url.scheme() == "https" && !self.tls_unverified;
         if proven_https || is_loopback(url) || self.allow_plain_http {
             return Ok(());
@@ -109,6 +138,14 @@ impl Trust {
         parts.extend(self.extra.iter().cloned());
         parts.join(", ")
     }
+}
+
+/// A URL without its query and fragment (which may carry a token), for messages.
+fn without_query(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
 }
 
 /// The host of a URL, lower case, without the brackets of an IPv6 address.
@@ -159,6 +196,33 @@ mod tests {
     #[case("https://a.github.io/", "https://b.github.io/", false)]
     fn the_set_follows_the_registrable_domain(#[case] base: &str, #[case] other: &str, #[case] trusted: bool) {
         assert_eq!(Trust::new(&url(base), [], false).trusts(&url(other)), trusted);
+    }
+
+    #[rstest]
+    #[case("https://lyncdiscover.contoso.com/", "http://lyncdiscover.contoso.com/ucwa", false)]
+    #[case("https://lyncdiscover.contoso.com/", "http://lyncweb.contoso.com/ucwa", false)]
+    #[case("https://lyncdiscover.contoso.com/", "https://lyncweb.contoso.com:4443/ucwa", true)]
+    #[case("https://127.0.0.1:8443/", "http://127.0.0.1:8443/x", false)]
+    #[case("http://127.0.0.1:8080/", "https://127.0.0.1:8443/x", true)]
+    #[case("https://lyncdiscover.contoso.com/", "ftp://lyncdiscover.contoso.com/x", false)]
+    fn an_https_target_never_sends_a_credential_over_http(
+        #[case] base: &str,
+        #[case] other: &str,
+        #[case] trusted: bool,
+    ) {
+        let trust = Trust::new(&url(base), ["127.0.0.2".to_string()], true);
+        assert_eq!(trust.trusts(&url(other)), trusted, "{:?}", trust.check(&url(other), "the token"));
+        assert_eq!(trust.password_allowed(&url(other)).is_ok(), trusted);
+    }
+
+    #[test]
+    fn a_downgrade_is_named_with_its_link_and_no_option() {
+        let trust = Trust::new(&url("https://pool.contoso.com/"), [], true);
+        let message = trust
+            .check(&url("http://pool.contoso.com/ucwa/v1/applications?x=cwt%3Dabc"), "the token")
+            .expect_err("refused");
+        assert!(message.contains("http://pool.contoso.com/ucwa/v1/applications"), "{message}");
+        assert!(message.contains("no option allows it") && !message.contains("cwt"), "{message}");
     }
 
     #[test]

@@ -117,11 +117,11 @@ pub async fn open(client: &HttpClient, account: &Account) -> Result<Session, Dis
     let (links, communication_rels) = collect_links(&application, &application_url)?;
     // The event channel is read with the token: it must be in the trust set from the start.
     if let (Some(trust), Some(events)) = (client.trust(), links.get("events"))
-        && !trust.trusts(events)
+        && let Err(reason) = trust.check(events, "the token")
     {
         return Err(DiscoveryError {
             step: format!("the `events` link {events}"),
-            reason: trust.untrusted(events.host_str().unwrap_or("(no host)"), "the token"),
+            reason,
         });
     }
     Ok(Session {

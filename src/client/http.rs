@@ -224,14 +224,14 @@ impl HttpClient {
         answered: &AtomicBool,
     ) -> Result<Response, TransportError> {
         if let Some(trust) = &self.trust
-            && !trust.trusts(&request.url)
             && request
                 .headers
                 .iter()
                 .any(|(n, _)| n.eq_ignore_ascii_case("authorization"))
         {
-            let host = request.url.host_str().unwrap_or("(no host)");
-            return Err(TransportError::Untrusted(trust.untrusted(host, "the token")));
+            trust
+                .check(&request.url, "the token")
+                .map_err(TransportError::Untrusted)?;
         }
         if let Some(journal) = &self.journal
             && let Ok(mut sent) = journal.lock()
@@ -290,13 +290,22 @@ impl HttpClient {
         if response.content_length().is_some_and(|n| n > cap as u64) {
             return Err(TransportError::TooLarge(cap));
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| connection_error(&e, false))? {
-            if body.len() + chunk.len() > cap {
-                return Err(TransportError::TooLarge(cap));
+        // However long the head may take (a pending GET on the event channel waits minutes), the
+        // body must arrive within the request timeout once the head is in, however slowly it trickles.
+        let within = self.limits.request_timeout;
+        let read = async {
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|e| connection_error(&e, false))? {
+                if body.len() + chunk.len() > cap {
+                    return Err(TransportError::TooLarge(cap));
+                }
+                body.extend_from_slice(&chunk);
             }
-            body.extend_from_slice(&chunk);
-        }
+            Ok(body)
+        };
+        let body = tokio::time::timeout(within, read)
+            .await
+            .map_err(|_| TransportError::Timeout(within))??;
         let body = decoded(&headers, body, cap)?;
         Ok(Response {
             status,

@@ -16,6 +16,9 @@ use tokio::net::TcpStream;
 /// Bodies larger than this (bytes) go through this module when the URL is `http://`.
 pub const RAW_BODY_THRESHOLD: usize = 256 * 1024;
 
+/// The largest response head read, in bytes: hyper's own limit, which the pooled client enforces.
+pub const MAX_HEAD_BYTES: usize = 8192 + 4096 * 100;
+
 /// How much of the body one write sends.
 const CHUNK: usize = 512 * 1024;
 
@@ -133,10 +136,14 @@ async fn read_response(
             head = parse_head(&mut buf).map_err(Closed::Transport)?;
             if head.is_some() {
                 answered.store(true, Ordering::Relaxed);
+            } else if buf.len() > MAX_HEAD_BYTES {
+                return Err(Closed::Transport(TransportError::Connection(format!(
+                    "a response head larger than {MAX_HEAD_BYTES} bytes (the client's limit)"
+                ))));
             }
         }
         if let Some((status, headers, start)) = &head {
-            if let Some(body) = complete_body(headers, &buf[*start..]).map_err(Closed::Transport)? {
+            if let Some(body) = complete_body(headers, &buf[*start..], cap).map_err(Closed::Transport)? {
                 return Ok(RawResponse {
                     status: *status,
                     headers: headers.clone(),
@@ -204,13 +211,15 @@ fn parse_head(buf: &mut Vec<u8>) -> Result<Option<Head>, TransportError> {
     }
 }
 
-/// The body, when `data` holds all of it by the response's framing (`None`: read on).
-fn complete_body(headers: &[(String, String)], data: &[u8]) -> Result<Option<Vec<u8>>, TransportError> {
+/// The body, when `data` holds all of it by the response's framing (`None`: read on); a body
+/// announced larger than `cap` is refused at once.
+fn complete_body(headers: &[(String, String)], data: &[u8], cap: usize) -> Result<Option<Vec<u8>>, TransportError> {
     let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
     if header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
-        return dechunk(data);
+        return dechunk(data, cap);
     }
     match header("content-length").map(|v| v.trim().parse::<usize>()) {
+        Some(Ok(length)) if length > cap => Err(TransportError::TooLarge(cap)),
         Some(Ok(length)) if data.len() >= length => Ok(Some(data[..length].to_vec())),
         Some(Ok(_)) => Ok(None),
         Some(Err(_)) => Err(TransportError::Connection("an invalid Content-Length".into())),
@@ -218,8 +227,9 @@ fn complete_body(headers: &[(String, String)], data: &[u8]) -> Result<Option<Vec
     }
 }
 
-/// Decodes a complete chunked body (`None` while the last chunk has not arrived).
-fn dechunk(mut data: &[u8]) -> Result<Option<Vec<u8>>, TransportError> {
+/// Decodes a complete chunked body (`None` while the last chunk has not arrived). Chunk sizes
+/// are the target's numbers: checked, and none may exceed `cap`.
+fn dechunk(mut data: &[u8], cap: usize) -> Result<Option<Vec<u8>>, TransportError> {
     let mut out = Vec::new();
     loop {
         let Some(line_end) = data.windows(2).position(|w| w == b"\r\n") else {
@@ -233,11 +243,17 @@ fn dechunk(mut data: &[u8]) -> Result<Option<Vec<u8>>, TransportError> {
         if size == 0 {
             return Ok(Some(out));
         }
-        if data.len() < size + 2 {
+        if size > cap || out.len().saturating_add(size) > cap {
+            return Err(TransportError::TooLarge(cap));
+        }
+        let Some(framed) = size.checked_add(2) else {
+            return Err(TransportError::TooLarge(cap));
+        };
+        if data.len() < framed {
             return Ok(None);
         }
         out.extend_from_slice(&data[..size]);
-        data = &data[size + 2..];
+        data = &data[framed..];
     }
 }
 
@@ -248,10 +264,25 @@ mod tests {
     #[test]
     fn chunked_bodies_are_decoded_when_complete() {
         assert_eq!(
-            dechunk(b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n").ok().flatten(),
+            dechunk(b"4\r\nWiki\r\n5;x=y\r\npedia\r\n0\r\n\r\n", 64).ok().flatten(),
             Some(b"Wikipedia".to_vec())
         );
-        assert!(matches!(dechunk(b"4\r\nWi"), Ok(None)));
+        assert!(matches!(dechunk(b"4\r\nWi", 64), Ok(None)));
+    }
+
+    #[test]
+    fn chunk_sizes_are_the_targets_numbers_and_are_checked() {
+        for size in ["ffffffffffffffff", "fffffffffffffffe", "10000"] {
+            let data = format!("{size}\r\nab\r\n");
+            assert!(
+                matches!(dechunk(data.as_bytes(), 1024), Err(TransportError::TooLarge(1024))),
+                "{size}"
+            );
+        }
+        assert!(matches!(
+            dechunk(b"1ffffffffffffffffff\r\nab\r\n", 1024),
+            Err(TransportError::Connection(_))
+        ));
     }
 
     #[test]
@@ -261,7 +292,7 @@ mod tests {
         let (status, headers, start) = parse_head(&mut buf).ok().flatten().expect("a head");
         assert_eq!(status, 413);
         assert_eq!(
-            complete_body(&headers, &buf[start..]).ok().flatten(),
+            complete_body(&headers, &buf[start..], 64).ok().flatten(),
             Some(b"ok".to_vec())
         );
     }

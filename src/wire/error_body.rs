@@ -27,7 +27,7 @@ pub fn parse_error(media: Media, body: &str) -> Result<ErrorBody, String> {
 }
 
 fn json(body: &str) -> Result<ErrorBody, String> {
-    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("malformed JSON: {e}"))?;
+    let value: serde_json::Value = super::parse::json(body)?;
     let object = value
         .as_object()
         .ok_or_else(|| "the error body is not a JSON object".to_string())?;
@@ -47,7 +47,7 @@ fn json(body: &str) -> Result<ErrorBody, String> {
 }
 
 fn xml(body: &str) -> Result<ErrorBody, String> {
-    let doc = roxmltree::Document::parse(body).map_err(|e| format!("malformed XML: {e}"))?;
+    let doc = super::parse::xml(body)?;
     let root = doc.root_element();
     if !root.has_tag_name((UCWA_NS, "reason")) {
         return Err(format!(

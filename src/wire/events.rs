@@ -48,7 +48,7 @@ pub fn parse_batch(media: Media, body: &str) -> Result<Batch, String> {
 }
 
 fn json(body: &str) -> Result<Batch, String> {
-    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("malformed JSON: {e}"))?;
+    let value: serde_json::Value = super::parse::json(body)?;
     let link = |rel: &str| value["_links"][rel]["href"].as_str().map(str::to_string);
     let mut batch = Batch {
         next: link("next"),
@@ -86,7 +86,7 @@ fn json(body: &str) -> Result<Batch, String> {
 }
 
 fn xml(body: &str) -> Result<Batch, String> {
-    let doc = roxmltree::Document::parse(body).map_err(|e| format!("malformed XML: {e}"))?;
+    let doc = super::parse::xml(body)?;
     let root = doc.root_element();
     if !root.has_tag_name((UCWA_NS, "events")) {
         return Err(format!(

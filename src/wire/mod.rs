@@ -7,6 +7,7 @@ mod content_type;
 mod error_body;
 mod events;
 mod input;
+pub mod parse;
 mod resource;
 
 pub use content_type::{Family, family, request_content_type};

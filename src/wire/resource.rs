@@ -91,11 +91,11 @@ impl Resource {
 pub fn parse_resource(media: Media, body: &str) -> Result<Resource, String> {
     match media {
         Media::Json => {
-            let value: serde_json::Value = serde_json::from_str(body).map_err(|e| format!("malformed JSON: {e}"))?;
+            let value: serde_json::Value = super::parse::json(body)?;
             json_resource(&value, None)
         }
         Media::Xml => {
-            let doc = roxmltree::Document::parse(body).map_err(|e| format!("malformed XML: {e}"))?;
+            let doc = super::parse::xml(body)?;
             let root = doc.root_element();
             if !root.has_tag_name((UCWA_NS, "resource")) {
                 return Err(format!(
