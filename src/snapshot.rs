@@ -6,6 +6,7 @@
 //! snapshots can be reviewed with `cargo insta review`.
 
 use crate::exchange::{Exchange, RecordedResponse};
+use crate::secret::Redactor;
 use crate::verdict::CaseResult;
 use crate::wire::{Family, family};
 use regex::Regex;
@@ -184,8 +185,10 @@ impl Store {
     }
 
     /// Compares every exchange of `result` with its stored snapshot; returns the snapshots that
-    /// are new or changed, each with a unified diff from the stored one when it changed.
-    pub fn compare(&self, result: &CaseResult) -> Vec<Change> {
+    /// are new or changed, each with a unified diff from the stored one when it changed. Each
+    /// snapshot passes `redactor` last: normalising decodes escapes (XML entities, say), which
+    /// may spell a secret the recorded text did not show as such.
+    pub fn compare(&self, result: &CaseResult, redactor: &Redactor) -> Vec<Change> {
         if self.mode == Mode::Off {
             return Vec::new();
         }
@@ -194,6 +197,7 @@ impl Store {
             let Some(snapshot) = of_exchange(exchange) else {
                 continue;
             };
+            let snapshot = redactor.redact(&snapshot);
             let name = format!("{}@{}-{}", result.id, step + 1, result.media);
             let mut settings = insta::Settings::clone_current();
             settings.set_snapshot_path(&self.dir);

@@ -72,7 +72,11 @@ impl Target {
         let mut secrets = match &self.credentials {
             Credentials::None => vec![],
             Credentials::Token(t) => vec![t.clone()],
-            Credentials::Password { password, .. } => vec![password.clone()],
+            // `user:password` too: its base64 is what a Basic Authorization header would carry.
+            Credentials::Password { username, password } => vec![
+                password.clone(),
+                Secret::new(format!("{username}:{}", password.expose())),
+            ],
         };
         secrets.extend(self.anonymous.as_ref().map(|a| a.token.clone()));
         secrets

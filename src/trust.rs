@@ -232,13 +232,20 @@ mod tests {
     }
 
     #[rstest]
-    #[case("https://lyncweb.contoso.com/t", false, true)]
-    #[case("http://lyncweb.contoso.com/t", false, false)]
-    #[case("http://lyncweb.contoso.com/t", true, true)]
-    #[case("http://127.0.0.1:9/t", false, true)]
-    #[case("https://evil.example/t", true, false)]
-    fn the_password_needs_trust_and_https_or_loopback(#[case] to: &str, #[case] plain: bool, #[case] ok: bool) {
-        let trust = Trust::new(&url("https://lyncdiscover.contoso.com/"), ["127.0.0.1".into()], plain);
+    #[case("https://lyncdiscover.contoso.com/", "https://lyncweb.contoso.com/t", false, true)]
+    #[case("https://lyncdiscover.contoso.com/", "http://lyncweb.contoso.com/t", true, false)]
+    #[case("https://lyncdiscover.contoso.com/", "http://127.0.0.1:9/t", true, false)]
+    #[case("http://lyncdiscover.contoso.com/", "http://lyncweb.contoso.com/t", false, false)]
+    #[case("http://lyncdiscover.contoso.com/", "http://lyncweb.contoso.com/t", true, true)]
+    #[case("http://lyncdiscover.contoso.com/", "http://127.0.0.1:9/t", false, true)]
+    #[case("http://lyncdiscover.contoso.com/", "https://evil.example/t", true, false)]
+    fn the_password_needs_trust_and_https_or_loopback(
+        #[case] base: &str,
+        #[case] to: &str,
+        #[case] plain: bool,
+        #[case] ok: bool,
+    ) {
+        let trust = Trust::new(&url(base), ["127.0.0.1".into()], plain);
         assert_eq!(
             trust.password_allowed(&url(to)).is_ok(),
             ok,

@@ -216,13 +216,15 @@ impl CaseResult {
                 Outcome::NotRun => "not run",
                 Outcome::Pass | Outcome::Fail | Outcome::ShouldDeviation => "note",
             };
-            let _ = writeln!(out, "  {prefix}: {reason}");
+            let _ = writeln!(out, "  {prefix}: {}", hang(reason, "    "));
         }
         for m in &self.mismatches {
             let _ = writeln!(
                 out,
                 "  {}:\n    expected: {}\n    actual:   {}",
-                m.what, m.expected, m.actual
+                hang(&m.what, "    "),
+                hang(&m.expected, "              "),
+                hang(&m.actual, "              ")
             );
         }
         if let Some(last) = self.exchanges.last() {
@@ -239,6 +241,12 @@ impl CaseResult {
 /// The libtest-style name of a case in a media type.
 pub fn trial_name(id: &str, media: Media) -> String {
     format!("{id} [{media}]")
+}
+
+/// `text` with every line after the first indented by `pad`: a value that holds line breaks
+/// (a diff, or a target's text) stays under its label and never starts a line of its own.
+fn hang(text: &str, pad: &str) -> String {
+    text.replace('\n', &format!("\n{pad}"))
 }
 
 fn indent(text: &str) -> String {

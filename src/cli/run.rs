@@ -18,6 +18,7 @@ use ucwa_conformance::report::console::{self, Format, Stopped};
 use ucwa_conformance::report::results::{self, RunInfo};
 use ucwa_conformance::report::{html, junit, markdown};
 use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop, StopCause};
+use ucwa_conformance::secret::Redactor;
 use ucwa_conformance::standing;
 use ucwa_conformance::target::{self, Target};
 use ucwa_conformance::verdict::CaseResult;
@@ -177,13 +178,18 @@ fn run_against(
     let client = HttpClient::configured(target.limits, &target.tls)
         .map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
     let opened = runtime.block_on(Session::open(target.clone(), client, options, stop.clone()));
+    // The final screen every output passes just before it is written (the session's redactor
+    // knows the token issued during sign-in too).
+    let mut screen = Redactor::new(target.secrets());
     let (results, cause) = match opened {
         Ok(session) => {
             let session = Arc::new(session);
+            screen = session.redactor().clone();
             let watch = Watch {
                 format,
                 strict: args.strict,
                 fail_fast: args.fail_fast.then_some(&stop),
+                screen: &screen,
             };
             let results = runtime.block_on(run_trials(&session, plan, watch));
             runtime.block_on(session.close());
@@ -231,7 +237,7 @@ fn run_against(
     let code = stopped
         .as_ref()
         .map_or_else(|| exit::for_results(&results, args.strict), |s| s.code);
-    let written = write_outputs(args, &file);
+    let written = write_outputs(args, &file, &screen);
     if args.update_baseline
         && stopped.is_none()
         && let (Some(path), Some(b)) = (&args.baseline, &baseline)
@@ -247,14 +253,13 @@ fn run_against(
         ));
     }
     // Human text: standard output, except with `--format json`, whose standard output is JSON only.
+    let text = screen.redact(&format!("{summary_text}{notes}"));
     if format == Format::Json {
-        eprint!("{summary_text}{notes}");
-        print!(
-            "{}",
-            console::finished_event(&file.summary, code, file.duration_ms, stopped.is_some())
-        );
+        eprint!("{text}");
+        let event = console::finished_event(&file.summary, code, file.duration_ms, stopped.is_some());
+        print!("{}", screen.redact_values(&event));
     } else {
-        print!("{summary_text}{notes}");
+        print!("{text}");
     }
     let _ = std::io::stdout().flush();
     written?;
@@ -266,6 +271,8 @@ struct Watch<'a> {
     format: Format,
     strict: bool,
     fail_fast: Option<&'a Stop>,
+    /// The final screen of each line.
+    screen: &'a Redactor,
 }
 
 /// Runs the trials, printing each one's line as it finishes (and a progress bar when standard
@@ -275,6 +282,7 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
         format,
         strict,
         fail_fast,
+        screen,
     } = watch;
     let progress = progress_bar(plan.len(), format);
     print!("{}", console::started(format, plan.len()));
@@ -283,7 +291,13 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
             if let Some(bar) = &progress {
                 bar.inc(1);
             }
-            print!("{}", console::trial(format, result, strict));
+            let line = console::trial(format, result, strict);
+            let line = match format {
+                // JSON events stay JSON: only values are replaced.
+                Format::Json => screen.redact_values(&line),
+                Format::Pretty | Format::Terse => screen.redact(&line),
+            };
+            print!("{line}");
             if let Some(stop) = fail_fast
                 && standing::of(result, strict).counts
             {
@@ -301,8 +315,9 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
     results
 }
 
-/// Writes every requested report; the first failure is returned after trying them all.
-fn write_outputs(args: &RunArgs, file: &results::Results) -> Result<(), Error> {
+/// Writes every requested report, each through the final screen; the first failure is returned
+/// after trying them all.
+fn write_outputs(args: &RunArgs, file: &results::Results, screen: &Redactor) -> Result<(), Error> {
     let outputs = [
         (&args.json, results::to_json(file)),
         (&args.junit, junit::render(file)),
@@ -312,7 +327,7 @@ fn write_outputs(args: &RunArgs, file: &results::Results) -> Result<(), Error> {
     let mut first = Ok(());
     for (path, text) in outputs {
         if let Some(path) = path
-            && let Err(e) = output::write_atomic(path, &text)
+            && let Err(e) = output::write_atomic(path, &screen.redact_values(&text))
             && first.is_ok()
         {
             first = Err(e);

@@ -4,6 +4,7 @@
 //! the CLI decides where each goes (with `--format json`, only JSON on standard output).
 
 use crate::exit::{self, ExitCode};
+use crate::report::escape::{console_block, console_line};
 use crate::report::results::Summary;
 use crate::standing::{self, Shown};
 use crate::verdict::{CaseResult, Outcome};
@@ -82,7 +83,7 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
     match format {
         Format::Pretty => {
             let (word, note) = verdict(result, strict);
-            let note = note.map(|n| format!(" ({n})")).unwrap_or_default();
+            let note = note.map(|n| format!(" ({})", console_line(&n))).unwrap_or_default();
             // The duration, as nextest shows it, before the libtest verdict.
             format!(
                 "test {} ({:.3}s) ... {word}{note}\n",
@@ -202,9 +203,9 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, stopped: Opti
         let _ = writeln!(out, "\n{title}");
         for r in rows {
             if full {
-                let _ = writeln!(out, "---- {} ----\n{}", r.name(), r.explain());
+                let _ = writeln!(out, "---- {} ----\n{}", r.name(), console_block(&r.explain()));
             } else {
-                let _ = writeln!(out, "    {}: {}", r.name(), r.first_difference());
+                let _ = writeln!(out, "    {}: {}", r.name(), console_line(&r.first_difference()));
             }
         }
     };
@@ -257,13 +258,13 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, stopped: Opti
             "\nmust-level trials that did not run (the verdict does not cover them):"
         );
         for (reason, names) in &unjudged {
-            let _ = writeln!(out, "    {reason}: {}", names.join(", "));
+            let _ = writeln!(out, "    {}: {}", console_line(reason), names.join(", "));
         }
     }
     let summary = Summary::of(results, strict, stopped.is_some());
     let code = stopped.map_or_else(|| exit::for_results(results, strict), |s| s.code);
     let verdict = match (stopped, summary.conformant) {
-        (Some(s), _) => format!("STOPPED ({})", s.cause),
+        (Some(s), _) => format!("STOPPED ({})", console_line(&s.cause)),
         (None, true) => "conformant".to_string(),
         (None, false) => "NOT conformant".to_string(),
     };
@@ -273,7 +274,8 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, stopped: Opti
     };
     let _ = writeln!(
         out,
-        "\nucwa-conformance: {verdict} against {target}: {} (exit {}){not_run}",
+        "\nucwa-conformance: {verdict} against {}: {} (exit {}){not_run}",
+        console_line(target),
         summary.line(),
         code.code()
     );

@@ -3,6 +3,7 @@
 //! new should-level deviations are listed apart; responses are compared after the snapshot
 //! normalisation, so a new id or port is not a changed response.
 
+use super::escape;
 use super::results::Results;
 use crate::snapshot;
 use crate::standing::{self, Shown};
@@ -137,7 +138,10 @@ fn changed_response(name: &str, was: &CaseResult, now: &CaseResult) -> Option<Re
 pub fn markdown(diff: &RunDiff, old: &Results, new: &Results) -> String {
     let mut out = format!(
         "## ucwa-conformance: {} ({}) vs {} ({})\n\n",
-        old.target.name, old.started_at, new.target.name, new.started_at
+        escape::markdown(&old.target.name),
+        escape::markdown(&old.started_at),
+        escape::markdown(&new.target.name),
+        escape::markdown(&new.started_at)
     );
     if diff.case_set_changed {
         out.push_str("The case sets differ (different digests): some changes may come from the cases.\n\n");
@@ -174,11 +178,11 @@ pub fn markdown(diff: &RunDiff, old: &Results, new: &Results) -> String {
         for r in &diff.responses {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | `{}` | `{}` |",
-                r.name,
+                "| {} | {} | {} | {} |",
+                escape::markdown_code(&r.name),
                 r.step,
-                cell(&r.before),
-                cell(&r.now)
+                escape::markdown_code(&r.before),
+                escape::markdown_code(&r.now)
             );
         }
         out.push('\n');
@@ -187,7 +191,7 @@ pub fn markdown(diff: &RunDiff, old: &Results, new: &Results) -> String {
         if !names.is_empty() {
             let _ = writeln!(out, "### {title}\n");
             for n in names {
-                let _ = writeln!(out, "- `{n}`");
+                let _ = writeln!(out, "- {}", escape::markdown_code(n));
             }
             out.push('\n');
         }
@@ -201,13 +205,15 @@ fn section(out: &mut String, title: &str, rows: &[Change]) {
     }
     let _ = writeln!(out, "### {title}\n\n| trial | before | now |\n|---|---|---|");
     for c in rows {
-        let _ = writeln!(out, "| `{}` | {} | {} |", c.name, c.before.label(), c.now.label());
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            escape::markdown_code(&c.name),
+            c.before.label(),
+            c.now.label()
+        );
     }
     out.push('\n');
-}
-
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('`', "'")
 }
 
 #[cfg(test)]

@@ -28,7 +28,8 @@ pub fn render(results: &Results) -> String {
     let mut report = Report::new("ucwa-conformance");
     report.set_time(Duration::from_millis(results.duration_ms));
     report.add_test_suite(suite);
-    report.to_string().unwrap_or_default()
+    // Target text may hold characters XML 1.0 forbids; the file must stay well-formed.
+    super::escape::xml_chars(&report.to_string().unwrap_or_default())
 }
 
 fn test_case(case: &CaseResult, strict: bool) -> TestCase {

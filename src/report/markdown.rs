@@ -1,6 +1,7 @@
 //! A Markdown summary a CI job can post on a pull request: one run's counts and the trials that
 //! need a look (grouped by standing), or a vendor x case matrix for several runs.
 
+use super::escape;
 use super::results::{INSECURE_NOTE, Results};
 use crate::standing::{self, Shown};
 use std::collections::BTreeSet;
@@ -25,7 +26,7 @@ fn verdict(r: &Results) -> &'static str {
 fn single(r: &Results) -> String {
     let mut out = format!(
         "## ucwa-conformance against {}: {}\n\n{} ({} counted failures; {} ms; suite {}; {}{})\n\n",
-        r.target.name,
+        cell(&r.target.name),
         verdict(r),
         r.summary.line(),
         r.summary.counted,
@@ -35,7 +36,7 @@ fn single(r: &Results) -> String {
         if r.strict { "; strict" } else { "" }
     );
     if let Some(cause) = &r.stopped {
-        let _ = writeln!(out, "The run {cause}.\n");
+        let _ = writeln!(out, "The run {}.\n", cell(cause));
     }
     if r.target.insecure {
         let _ = writeln!(out, "**{INSECURE_NOTE}**\n");
@@ -70,8 +71,8 @@ fn single(r: &Results) -> String {
         for c in rows {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} |",
-                c.name(),
+                "| {} | {} | {} | {} | {} |",
+                escape::markdown_code(&c.name()),
                 c.severity.as_str(),
                 c.outcome.label(),
                 if standing::of(c, r.strict).counts { "yes" } else { "no" },
@@ -93,7 +94,7 @@ fn matrix(runs: &[Results]) -> String {
     out.push_str(&"---|".repeat(runs.len()));
     out.push('\n');
     for name in names {
-        let _ = write!(out, "| `{name}` |");
+        let _ = write!(out, "| {} |", escape::markdown_code(&name));
         for r in runs {
             let text = match r.cases.iter().find(|c| c.name() == name) {
                 Some(c) if standing::of(c, r.strict).counts => format!("**{}**", c.outcome.label()),
@@ -111,7 +112,7 @@ fn matrix(runs: &[Results]) -> String {
     out
 }
 
-/// Text safe inside a Markdown table cell.
+/// Text safe in Markdown text and table cells (see [`escape::markdown`]).
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    escape::markdown(text)
 }

@@ -4,6 +4,7 @@ pub mod console;
 pub mod coverage;
 pub mod curl;
 pub mod diff;
+pub mod escape;
 pub mod html;
 pub mod junit;
 pub mod markdown;

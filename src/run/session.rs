@@ -98,7 +98,7 @@ impl Session {
         }
         redact(&mut result, &ctx.redactor);
         if let Some(store) = &self.options.snapshots {
-            let changes = store.compare(&result);
+            let changes = store.compare(&result, &ctx.redactor);
             result.snapshot_changes = changes.iter().map(crate::snapshot::Change::label).collect();
             if store.mode == Mode::Strict && result.outcome == Outcome::Pass {
                 fail_on_snapshot_changes(&mut result, &changes);
@@ -145,6 +145,12 @@ impl Session {
             results.push(result);
         }
         results
+    }
+
+    /// The redactor, knowing every secret of the run (the issued token too): the final screen
+    /// every output passes before it is written.
+    pub fn redactor(&self) -> &Redactor {
+        &self.ctx.redactor
     }
 
     /// Deletes the run's applications, unless the options keep them.

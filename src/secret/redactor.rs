@@ -1,0 +1,289 @@
+//! The [`Secret`] type and the [`Redactor`]: known secrets found in any spelling (see
+//! `spelling`) and as base64, plus `cwt=`/`psat=` tokens and Authorization header values.
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// What replaces a secret in any output.
+pub const REDACTED: &str = "[redacted]";
+
+/// `cwt=` and `psat=` token values: safe to apply to any serialization (no quote or backslash).
+static TOKEN_PATTERN: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(cwt|psat)=[A-Za-z0-9._~+/%=-]+").ok());
+
+/// The value of an Authorization header line, up to the end of the line: for plain text only.
+static AUTHORIZATION_LINE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)(authorization:[ \t]*)(bearer[ \t]+)?[^\r\n]+").ok());
+
+/// Removes secrets from text.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    /// What is looked for: each secret as it is, and its base64 forms.
+    forms: Vec<Secret>,
+    values: Vec<Secret>,
+    /// `starts[b]`: a form, or an escape of its first character, may start with byte `b`.
+    starts: Vec<bool>,
+    /// Finds, in one pass and ignoring ASCII case, `cwt=`, `psat=` or `authorization`.
+    tokens: Option<AhoCorasick>,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redactor({} secrets)", self.values.len())
+    }
+}
+
+/// What every redactor looks for besides the secrets it knows.
+const ALWAYS_SCREENED: [&str; 3] = ["cwt=", "psat=", "authorization"];
+
+/// The shortest base64 text worth looking for (shorter ones would match by chance).
+const MIN_BASE64: usize = 8;
+
+impl Redactor {
+    /// A redactor that also knows these exact values.
+    pub fn new(values: impl IntoIterator<Item = Secret>) -> Self {
+        let values: Vec<Secret> = values.into_iter().filter(|s| s.expose().len() >= 3).collect();
+        let mut forms: Vec<Secret> = Vec::new();
+        for secret in &values {
+            forms.push(secret.clone());
+            forms.extend(base64_forms(secret.expose().as_bytes()).into_iter().map(Secret::new));
+        }
+        // Longer first, so a secret that contains another is removed whole.
+        forms.sort_by_key(|s| std::cmp::Reverse(s.expose().len()));
+        forms.dedup();
+        let mut starts = vec![false; 256];
+        for form in &forms {
+            if let Some(&first) = form.expose().as_bytes().first() {
+                starts[usize::from(first)] = true;
+            }
+        }
+        for byte in 0..=255u8 {
+            if super::spelling::starts_an_escape(byte) {
+                starts[usize::from(byte)] |= !forms.is_empty();
+            }
+        }
+        let tokens = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(ALWAYS_SCREENED)
+            .ok();
+        Self {
+            forms,
+            values,
+            starts,
+            tokens,
+        }
+    }
+
+    /// Adds a value learnt during the run (an issued token, say).
+    pub fn add(&mut self, secret: Secret) {
+        *self = Self::new(self.values.drain(..).chain(std::iter::once(secret)));
+    }
+
+    /// Where `text` spells a known secret (in any spelling), as byte ranges in order.
+    fn spelled_secrets(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        let bytes = text.as_bytes();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !self.starts[usize::from(bytes[i])] || !text.is_char_boundary(i) {
+                i += 1;
+                continue;
+            }
+            let end = self
+                .forms
+                .iter()
+                .filter_map(|form| super::spelling::match_at(bytes, i, form.expose()))
+                .max();
+            match end {
+                Some(end) if end > i => {
+                    found.push(i..end);
+                    i = end;
+                }
+                _ => i += 1,
+            }
+        }
+        found
+    }
+
+    /// True when `text` may hold a `cwt=`/`psat=` token or an Authorization header.
+    fn may_hold_tokens(&self, text: &str) -> bool {
+        self.tokens.as_ref().is_none_or(|screen| screen.is_match(text))
+    }
+
+    /// Plain text (a recorded request, a console line) with every known secret, `cwt=`/`psat=`
+    /// token and Authorization header value replaced.
+    pub fn redact(&self, text: &str) -> String {
+        let out = self.redact_values(text);
+        if !self.may_hold_tokens(&out) {
+            return out;
+        }
+        match AUTHORIZATION_LINE.as_ref() {
+            Some(pattern) => pattern
+                .replace_all(&out, |caps: &regex::Captures<'_>| {
+                    format!(
+                        "{}{}{REDACTED}",
+                        caps.get(1).map_or("", |m| m.as_str()),
+                        caps.get(2).map_or("", |m| m.as_str())
+                    )
+                })
+                .into_owned(),
+            None => out,
+        }
+    }
+
+    /// Any text, serialized formats included (JSON, XML, HTML, Markdown), with every known
+    /// secret (in any spelling) and `cwt=`/`psat=` token replaced; nothing else is touched, so
+    /// the format stays valid. This is also the final screen each output passes before it is
+    /// written.
+    pub fn redact_values(&self, text: &str) -> String {
+        let found = self.spelled_secrets(text);
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for range in found {
+            out.push_str(&text[last..range.start]);
+            out.push_str(REDACTED);
+            last = range.end;
+        }
+        out.push_str(&text[last..]);
+        if !self.may_hold_tokens(&out) {
+            return out;
+        }
+        match TOKEN_PATTERN.as_ref() {
+            Some(pattern) => pattern
+                .replace_all(&out, |caps: &regex::Captures<'_>| {
+                    format!("{}={REDACTED}", caps.get(1).map_or("", |m| m.as_str()))
+                })
+                .into_owned(),
+            None => out,
+        }
+    }
+}
+
+/// The base64 texts that spell `secret` wherever it sits in a longer base64 text: standard and
+/// URL-safe alphabets, at each of the three byte alignments, without the characters the
+/// neighbouring bytes would change.
+fn base64_forms(secret: &[u8]) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let mut out = Vec::new();
+    for shift in 0..3usize {
+        let mut shifted = vec![0u8; shift];
+        shifted.extend_from_slice(secret);
+        // Characters holding bits of the padding bytes before, or of the unknown byte after.
+        let skip = [0, 2, 3][shift];
+        let whole = (shifted.len() * 8) / 6;
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let text = engine.encode(&shifted);
+            let core = text.get(skip..whole).unwrap_or("");
+            if core.len() >= MIN_BASE64 {
+                out.push(core.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("token cwt=AAEBHAEFAAAAAAAFFQAAAO8 here", "token cwt=[redacted] here")]
+    #[case("psat=eyJ0eXAi.eyJuYmYi.sig", "psat=[redacted]")]
+    #[case("Authorization: Bearer abc.def", "Authorization: Bearer [redacted]")]
+    #[case("authorization: Basic dXNlcjpwYXNz", "authorization: [redacted]")]
+    #[case("password=hunter2&user=a", "password=[redacted]&user=a")]
+    #[case("my secret is hunter2!", "my secret is [redacted]!")]
+    fn removes_secrets(#[case] text: &str, #[case] expected: &str) {
+        let redactor = Redactor::new([Secret::new("hunter2")]);
+        assert_eq!(redactor.redact(text), expected);
+    }
+
+    #[test]
+    fn serialized_text_stays_valid() {
+        let redactor = Redactor::new([Secret::new("hunter2")]);
+        let json = r#"{"request":"POST /x\nAuthorization: Bearer cwt=abc123\nX: hunter2","n":1}"#;
+        let redacted = redactor.redact_values(json);
+        let value: serde_json::Value = serde_json::from_str(&redacted).expect("still JSON");
+        assert_eq!(
+            value["request"],
+            "POST /x\nAuthorization: Bearer cwt=[redacted]\nX: [redacted]"
+        );
+    }
+
+    const PASSWORD: &str = "p@ss/w+rd<&>\"é";
+    const TOKEN: &str = "cwt=AAEB+HAEF/AAAA==";
+
+    fn escaped_json(text: &str) -> String {
+        text.chars().map(|c| format!("\\u{:04x}", c as u32)).collect()
+    }
+
+    #[rstest]
+    #[case::json_escapes(serde_json::to_string(PASSWORD).unwrap_or_default())]
+    #[case::json_unicode(escaped_json(PASSWORD))]
+    #[case::json_slash(PASSWORD.replace('/', "\\/"))]
+    #[case::xml(PASSWORD.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;"))]
+    #[case::xml_numeric(PASSWORD.chars().map(|c| format!("&#{};", c as u32)).collect())]
+    #[case::percent_upper(url::form_urlencoded::byte_serialize(PASSWORD.as_bytes()).collect())]
+    #[case::percent_lower(PASSWORD.bytes().map(|b| format!("%{b:02x}")).collect())]
+    #[case::base64(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, PASSWORD))]
+    #[case::base64_of_user_and_password(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("alice:{PASSWORD}")
+    ))]
+    #[case::base64_inside_more(base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("x{PASSWORD}yz")
+    ))]
+    #[case::token_escaped(TOKEN.replace('/', "\\/").replace('+', "\\u002B"))]
+    #[case::token_percent(TOKEN.replace('/', "%2f").replace('+', "%2B").replace('=', "%3D"))]
+    fn secrets_are_found_in_every_spelling(#[case] echoed: String) {
+        let redactor = Redactor::new([
+            Secret::new(PASSWORD),
+            Secret::new(format!("alice:{PASSWORD}")),
+            Secret::new(TOKEN),
+        ]);
+        let text = format!("{{\"message\":\"you sent {echoed} to us\"}}");
+        let out = redactor.redact_values(&text);
+        assert!(out.contains(REDACTED), "{out}");
+        assert!(!out.contains(&echoed), "{out}");
+        assert!(out.starts_with("{\"message\":\"you sent ") && out.ends_with(" to us\"}"), "{out}");
+    }
+
+    #[test]
+    fn text_without_secrets_is_left_alone() {
+        let redactor = Redactor::new([Secret::new(PASSWORD), Secret::new(TOKEN)]);
+        let text = r#"{"a":"\u0041 &lt; %41 + \\ &amp;","b":"cwt"}"#;
+        assert_eq!(redactor.redact_values(text), text);
+    }
+
+    #[test]
+    fn debug_never_shows_the_value() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret([redacted])");
+    }
+}
