@@ -71,6 +71,7 @@ impl Session {
             return not_started(planned, &format!("not started: the run was {cause}"));
         }
         let mut result = run_case(ctx, &planned.case, planned.media).await;
+        panic_on_purpose(planned);
         for attempt in 2..=self.options.retries + 1 {
             let retry = matches!(
                 result.outcome,
@@ -159,6 +160,18 @@ impl Session {
             finish(&self.ctx).await;
         }
     }
+}
+
+/// The test of the last line of defence: in a debug build, the trial named by
+/// `UCWA_DEBUG_PANIC_IN` (`id [media]`) panics after its exchanges, as a bug would. The run must
+/// stay whole: that trial an `error`, the others judged, outputs written, applications deleted.
+fn panic_on_purpose(planned: &PlannedRun) {
+    #[cfg(debug_assertions)]
+    if std::env::var("UCWA_DEBUG_PANIC_IN").is_ok_and(|name| name == planned.name()) {
+        panic!("a panic on purpose in {} (UCWA_DEBUG_PANIC_IN)", planned.name());
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = planned;
 }
 
 /// A result for a trial that never ran.
