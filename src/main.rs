@@ -37,7 +37,10 @@ fn main() {
     };
     let code = code.unwrap_or_else(|error| {
         // An error may quote the target (discovery, sign-in): its control characters stay inert.
-        eprintln!("{}", ucwa_conformance::report::escape::console_block(&error.to_string()));
+        eprintln!(
+            "{}",
+            ucwa_conformance::report::escape::console_block(&error.to_string())
+        );
         ucwa_conformance::exit::code_of(&error)
     });
     std::process::exit(code.code());

@@ -410,7 +410,11 @@ impl Settings {
             .ok_or_else(|| invalid("no base URL: give --base-url, UCWA_BASE_URL or base_url in the profile"))?;
         let base_url = Url::parse(&base).map_err(|e| {
             // An unparsable URL may still hold a password before its `@`: shown only without one.
-            let shown = if base.contains('@') { "(not shown: it holds an @)" } else { base.as_str() };
+            let shown = if base.contains('@') {
+                "(not shown: it holds an @)"
+            } else {
+                base.as_str()
+            };
             TargetError::Invalid(format!("invalid base URL `{shown}`: {e}"))
         })?;
         if !matches!(base_url.scheme(), "http" | "https") {

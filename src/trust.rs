@@ -211,7 +211,12 @@ mod tests {
         #[case] trusted: bool,
     ) {
         let trust = Trust::new(&url(base), ["127.0.0.2".to_string()], true);
-        assert_eq!(trust.trusts(&url(other)), trusted, "{:?}", trust.check(&url(other), "the token"));
+        assert_eq!(
+            trust.trusts(&url(other)),
+            trusted,
+            "{:?}",
+            trust.check(&url(other), "the token")
+        );
         assert_eq!(trust.password_allowed(&url(other)).is_ok(), trusted);
     }
 
@@ -219,10 +224,19 @@ mod tests {
     fn a_downgrade_is_named_with_its_link_and_no_option() {
         let trust = Trust::new(&url("https://pool.contoso.com/"), [], true);
         let message = trust
-            .check(&url("http://pool.contoso.com/ucwa/v1/applications?x=cwt%3Dabc"), "the token")
+            .check(
+                &url("http://pool.contoso.com/ucwa/v1/applications?x=cwt%3Dabc"),
+                "the token",
+            )
             .expect_err("refused");
-        assert!(message.contains("http://pool.contoso.com/ucwa/v1/applications"), "{message}");
-        assert!(message.contains("no option allows it") && !message.contains("cwt"), "{message}");
+        assert!(
+            message.contains("http://pool.contoso.com/ucwa/v1/applications"),
+            "{message}"
+        );
+        assert!(
+            message.contains("no option allows it") && !message.contains("cwt"),
+            "{message}"
+        );
     }
 
     #[test]

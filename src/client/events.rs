@@ -45,9 +45,13 @@ pub enum WaitError {
         /// How many events the channel had delivered.
         seen: usize,
     },
-    /// The channel itself failed (an error answer, a malformed batch, a dead connection).
+    /// The channel itself failed (an error answer, a dead connection).
     #[error("the event channel failed: {0}")]
     Channel(String),
+    /// The target sent a batch that cannot be read (malformed, or past the nesting limit): the
+    /// target's failure.
+    #[error("an unreadable event batch: {0}")]
+    Unreadable(String),
     /// The application has no `events` link.
     #[error("the application has no `events` link")]
     NoChannel,
@@ -105,7 +109,7 @@ impl EventHub {
             }
             let batch = match parse_batch(media, &response.text()) {
                 Ok(b) => b,
-                Err(e) => return self.fail(format!("GET {url}: {e}")),
+                Err(e) => return self.fail(WaitError::Unreadable(format!("GET {url}: {e}"))),
             };
             if let Ok(mut events) = self.inner.events.lock() {
                 for event in batch.events {

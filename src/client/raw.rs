@@ -19,6 +19,9 @@ pub const RAW_BODY_THRESHOLD: usize = 256 * 1024;
 /// The largest response head read, in bytes: hyper's own limit, which the pooled client enforces.
 pub const MAX_HEAD_BYTES: usize = 8192 + 4096 * 100;
 
+/// The most headers a response head may have: hyper's limit too.
+const MAX_HEADERS: usize = 100;
+
 /// How much of the body one write sends.
 const CHUNK: usize = 512 * 1024;
 
@@ -184,7 +187,7 @@ async fn read_response(
 /// Parses a final response head at the start of `buf` (dropping interim 1xx heads).
 fn parse_head(buf: &mut Vec<u8>) -> Result<Option<Head>, TransportError> {
     loop {
-        let mut slots = [httparse::EMPTY_HEADER; 128];
+        let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut response = httparse::Response::new(&mut slots);
         let parsed = response
             .parse(buf)

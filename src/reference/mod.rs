@@ -27,7 +27,7 @@ mod validation;
 mod wire;
 mod world;
 
-pub use hrefs::ROOT_PATH;
+pub use hrefs::{ROOT_PATH, USER_PATH};
 pub use http::faults::FAULTS_PATH;
 pub use mutants::Mutant;
 pub use world::{Config, PeerBehaviour};

@@ -63,8 +63,8 @@ pub fn markdown(text: &str) -> String {
     for c in text.chars() {
         match c {
             '\r' | '\n' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            '|' | '<' | '>' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '&' | '~' | '\\' | '$' | '(' | ')'
-            | '{' | '}' => {
+            '|' | '<' | '>' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '&' | '~' | '\\' | '$' | '(' | ')' | '{'
+            | '}' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -88,14 +88,14 @@ pub fn markdown_code(text: &str) -> String {
             c => body.push(c),
         }
     }
-    let longest = body
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     // A space inside the fence keeps a leading or trailing backtick from joining it.
-    let pad = if body.starts_with('`') || body.ends_with('`') { " " } else { "" };
+    let pad = if body.starts_with('`') || body.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
@@ -104,9 +104,7 @@ pub fn markdown_code(text: &str) -> String {
 /// followed by its code point (`\u{fffd}U+001B`). Safe on a whole document: such characters
 /// can only stand in text or attribute values.
 pub fn xml_chars(text: &str) -> String {
-    let forbidden = |c: char| {
-        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
-    };
+    let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
     if !text.chars().any(forbidden) {
         return text.to_string();
     }
@@ -150,10 +148,7 @@ mod tests {
     fn markdown_text_opens_no_structure(#[case] text: &str) {
         let out = markdown(text);
         assert!(!out.contains('\n') && !out.contains('\r'), "{out}");
-        let bare = |c: char| {
-            out.char_indices()
-                .any(|(i, x)| x == c && !out[..i].ends_with('\\'))
-        };
+        let bare = |c: char| out.char_indices().any(|(i, x)| x == c && !out[..i].ends_with('\\'));
         for c in ['|', '<', '>', '`', '*', '_', '[', ']', '#', '!', '&', '~'] {
             assert!(!bare(c), "bare {c:?} in {out}");
         }
@@ -170,7 +165,10 @@ mod tests {
 
     #[test]
     fn xml_forbidden_characters_are_replaced() {
-        assert_eq!(xml_chars("a\u{fffe}b\u{1b}c\td\n"), "a\u{fffd}U+FFFEb\u{fffd}U+001Bc\td\n");
+        assert_eq!(
+            xml_chars("a\u{fffe}b\u{1b}c\td\n"),
+            "a\u{fffd}U+FFFEb\u{fffd}U+001Bc\td\n"
+        );
         assert_eq!(xml_chars("plain"), "plain");
     }
 }

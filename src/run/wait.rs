@@ -105,6 +105,15 @@ pub async fn wait_step(
             exchanges.push(record(None));
             return Err(StepEnd::Mismatches(vec![untrusted(reason)]));
         }
+        Err(WaitError::Unreadable(reason)) => {
+            exchanges.push(record(None));
+            return Err(StepEnd::Mismatches(vec![Mismatch {
+                what: "event channel".into(),
+                expected: format!("a readable event batch with {wanted}"),
+                actual: reason,
+                must: false,
+            }]));
+        }
         Err(e) => {
             exchanges.push(record(None));
             return Err(StepEnd::Error(e.to_string()));

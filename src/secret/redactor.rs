@@ -272,7 +272,10 @@ mod tests {
         let out = redactor.redact_values(&text);
         assert!(out.contains(REDACTED), "{out}");
         assert!(!out.contains(&echoed), "{out}");
-        assert!(out.starts_with("{\"message\":\"you sent ") && out.ends_with(" to us\"}"), "{out}");
+        assert!(
+            out.starts_with("{\"message\":\"you sent ") && out.ends_with(" to us\"}"),
+            "{out}"
+        );
     }
 
     #[test]

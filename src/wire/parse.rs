@@ -31,7 +31,10 @@ pub fn xml(text: &str) -> Result<roxmltree::Document<'_>, String> {
     // Nodes come in document order, each after its parent: one pass gives every depth.
     let mut depths: Vec<usize> = Vec::new();
     for node in doc.descendants() {
-        let above = node.parent().and_then(|p| depths.get(p.id().get_usize()).copied()).unwrap_or(0);
+        let above = node
+            .parent()
+            .and_then(|p| depths.get(p.id().get_usize()).copied())
+            .unwrap_or(0);
         let depth = above + usize::from(node.is_element());
         if depth > MAX_DEPTH {
             return Err(format!("XML {}", too_deep()));

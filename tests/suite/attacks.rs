@@ -101,7 +101,10 @@ impl Outputs {
 
     /// Every text the run wrote: console, reports, and the pending snapshots.
     fn all(&self) -> Vec<(String, String)> {
-        let mut texts = vec![("stdout".to_string(), self.stdout()), ("stderr".to_string(), self.stderr())];
+        let mut texts = vec![
+            ("stdout".to_string(), self.stdout()),
+            ("stderr".to_string(), self.stderr()),
+        ];
         for name in ["results.json", "junit.xml", "report.md", "report.html"] {
             texts.push((name.to_string(), self.file(name)));
         }
@@ -185,7 +188,10 @@ fn a_target_cannot_forge_the_verdict_or_break_a_report() {
         );
     }
     assert!(console.contains("ucwa-conformance: NOT conformant"), "{console}");
-    assert!(console.contains("\\u{1b}[2J"), "the escape is shown, visibly:\n{console}");
+    assert!(
+        console.contains("\\u{1b}[2J"),
+        "the escape is shown, visibly:\n{console}"
+    );
 
     // Markdown: one heading, the real one; no forged row; no HTML.
     let markdown = out.file("report.md");
@@ -199,7 +205,10 @@ fn a_target_cannot_forge_the_verdict_or_break_a_report() {
     );
     for row in markdown.lines().filter(|l| l.starts_with("| `t.missing")) {
         // trial | severity | outcome | counted | first difference: five cells, whatever the target sent.
-        let bars = row.char_indices().filter(|(i, c)| *c == '|' && !row[..*i].ends_with('\\')).count();
+        let bars = row
+            .char_indices()
+            .filter(|(i, c)| *c == '|' && !row[..*i].ends_with('\\'))
+            .count();
         assert_eq!(bars, 6, "{row}");
     }
 
@@ -233,9 +242,15 @@ fn no_secret_reaches_an_output_in_any_spelling() {
     spellings.extend(xml_spellings());
     for (name, text) in &texts {
         assert!(!text.contains("mock-token"), "the token reached {name}:\n{text}");
-        assert!(!text.contains(base64_core), "the token's base64 reached {name}:\n{text}");
+        assert!(
+            !text.contains(base64_core),
+            "the token's base64 reached {name}:\n{text}"
+        );
         for spelling in &spellings {
-            assert!(!text.contains(spelling.as_str()), "`{spelling}` reached {name}:\n{text}");
+            assert!(
+                !text.contains(spelling.as_str()),
+                "`{spelling}` reached {name}:\n{text}"
+            );
         }
     }
     assert!(out.file("results.json").contains("[redacted]"));
@@ -298,7 +313,11 @@ fn a_panic_in_a_trial_leaves_the_run_whole() {
             .respond_with(xml_error(400, "BadRequest", Some("ParameterValidationFailure")))
             .mount(&server)
             .await;
-        answer_start(&server, json_error(400, "BadRequest", Some("ParameterValidationFailure"))).await;
+        answer_start(
+            &server,
+            json_error(400, "BadRequest", Some("ParameterValidationFailure")),
+        )
+        .await;
         server
     });
     let out = run_with_outputs(
@@ -318,7 +337,10 @@ fn a_panic_in_a_trial_leaves_the_run_whole() {
     };
     let (panicked, reason) = outcome("t.missing [json]").expect("the panicking trial");
     assert_eq!(panicked, "error");
-    assert!(reason.contains("panicked") && reason.contains("a panic on purpose"), "{reason}");
+    assert!(
+        reason.contains("panicked") && reason.contains("a panic on purpose"),
+        "{reason}"
+    );
     assert_eq!(outcome("t.missing [xml]").map(|o| o.0), Some("pass"));
     roxmltree::Document::parse(&out.file("junit.xml")).expect("well-formed JUnit");
     assert!(out.file("report.md").contains("NOT conformant"));
@@ -334,12 +356,19 @@ fn a_panic_in_a_trial_leaves_the_run_whole() {
 #[test]
 fn a_base_url_with_credentials_is_refused_without_showing_them() {
     let run = binary()
-        .args(["run", "--base-url", "https://alice:hunter2-secret@pool.contoso.test/autodiscover"])
+        .args([
+            "run",
+            "--base-url",
+            "https://alice:hunter2-secret@pool.contoso.test/autodiscover",
+        ])
         .env("UCWA_PEER", PEER)
         .output()
         .expect("runs");
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("carries credentials") && stderr.contains("UCWA_TOKEN"), "{stderr}");
+    assert!(
+        stderr.contains("carries credentials") && stderr.contains("UCWA_TOKEN"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("hunter2") && !String::from_utf8_lossy(&run.stdout).contains("hunter2"));
 }

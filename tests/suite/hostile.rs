@@ -8,6 +8,8 @@ use rstest::rstest;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ucwa_conformance::case::Media;
+use ucwa_conformance::client::raw::RAW_BODY_THRESHOLD;
+use ucwa_conformance::client::{HttpClient, Request};
 
 /// How the hostile server answers.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +38,14 @@ pub enum Behaviour {
     TenThousandEvents,
     /// startMessaging answers 201; the event channel never answers.
     SilentEvents,
+    /// A 400 whose announced 400-byte body comes one byte every 100 ms (40 s in all).
+    TrickleBody,
+    /// startMessaging answers 201; the event channel answers a batch nested 5,000 levels deep.
+    DeepEvents,
+    /// A response head that never ends: one header line growing by 4 KiB every millisecond.
+    EndlessHead,
+    /// A chunked body whose chunk size is near `u64::MAX`.
+    HugeChunkSize,
 }
 
 /// Starts the server; answers every request with `behaviour`. Returns its origin.
@@ -136,6 +146,41 @@ async fn serve(mut socket: tokio::net::TcpStream, behaviour: Behaviour) {
             return;
         }
         Behaviour::SilentEvents => write("HTTP/1.1 201 Created\r\nLocation: /x/1\r\nContent-Length: 0\r\n\r\n".into()),
+        Behaviour::TrickleBody => {
+            let _ = socket
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n")
+                .await;
+            for _ in 0..400 {
+                if socket.write_all(b" ").await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            return;
+        }
+        Behaviour::DeepEvents if path.contains("/events") => {
+            let body = format!(
+                r#"<events xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><link rel="next" href="/e?ack=2"/><sender rel="communication" href="/c"><added rel="messagingInvitation" href="/x">{}{}</added></sender></events>"#,
+                "<r>".repeat(5000),
+                "</r>".repeat(5000)
+            );
+            plain(200, "application/xml", &body)
+        }
+        Behaviour::DeepEvents => write("HTTP/1.1 201 Created\r\nLocation: /x/1\r\nContent-Length: 0\r\n\r\n".into()),
+        Behaviour::EndlessHead => {
+            let _ = socket.write_all(b"HTTP/1.1 400 Bad Request\r\nX-Filler: ").await;
+            let filler = "a".repeat(4096);
+            loop {
+                if socket.write_all(filler.as_bytes()).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+        Behaviour::HugeChunkSize => write(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffe\r\n{}\r\n"
+                .into(),
+        ),
         Behaviour::TenThousandEvents => {
             if path.contains("/events") {
                 let event = r#"{"link":{"rel":"messagingInvitation","href":"/x"},"type":"updated"}"#;
@@ -206,6 +251,15 @@ const BOUND: Duration = Duration::from_secs(5);
     "none (0 events arrived on the channel)"
 )]
 #[case::ten_thousand_events(Behaviour::TenThousandEvents, STARTED, "error", "larger than the cap")]
+#[case::trickled_body(
+    Behaviour::TrickleBody,
+    MISSING_OPERATION_ID,
+    "error",
+    "no complete response within 2s"
+)]
+#[case::deep_events(Behaviour::DeepEvents, STARTED, "should-deviation", "deeper than 128 levels")]
+#[case::endless_head(Behaviour::EndlessHead, MISSING_OPERATION_ID, "error", "POST http://")]
+#[case::huge_chunk_size(Behaviour::HugeChunkSize, MISSING_OPERATION_ID, "error", "POST http://")]
 fn a_hostile_server_gives_a_clear_verdict_within_the_timeout(
     #[case] behaviour: Behaviour,
     #[case] case: &str,
@@ -213,7 +267,7 @@ fn a_hostile_server_gives_a_clear_verdict_within_the_timeout(
     #[case] words: &str,
 ) {
     let started = Instant::now();
-    let media = if matches!(behaviour, Behaviour::MalformedXml) {
+    let media = if matches!(behaviour, Behaviour::MalformedXml | Behaviour::DeepEvents) {
         Media::Xml
     } else {
         Media::Json
@@ -228,4 +282,58 @@ fn a_hostile_server_gives_a_clear_verdict_within_the_timeout(
     assert_eq!(result.outcome.as_str(), outcome, "{}", result.explain());
     let message = result.explain();
     assert!(message.contains(words), "missing `{words}` in:\n{message}");
+}
+
+/// A request body large enough for the raw path (it is sent while the response is read).
+fn large_request(origin: &str) -> Request {
+    let url = url::Url::parse(&format!("{origin}/big")).expect("url");
+    Request::new("POST", url).body(vec![b'x'; RAW_BODY_THRESHOLD + 1])
+}
+
+#[rstest]
+#[case::endless_head(Behaviour::EndlessHead, "a response head larger than")]
+#[case::huge_chunk_size(Behaviour::HugeChunkSize, "larger than the cap")]
+#[case::trickled_body(Behaviour::TrickleBody, "no complete response within 2s")]
+fn the_raw_path_keeps_the_pooled_clients_bounds(#[case] behaviour: Behaviour, #[case] words: &str) {
+    let started = Instant::now();
+    let limits = mock_target_limits();
+    let outcome = block_on(async {
+        let origin = hostile(behaviour).await;
+        HttpClient::new(limits)
+            .expect("client")
+            .send(&large_request(&origin))
+            .await
+    });
+    assert!(started.elapsed() < BOUND, "took {:?}", started.elapsed());
+    let error = outcome.expect_err("refused");
+    assert!(error.to_string().contains(words), "{error}");
+}
+
+#[test]
+fn a_pending_get_may_wait_for_its_head_but_not_for_its_body() {
+    // The event channel waits minutes for a head; once the head is in, the body must come
+    // within the request timeout however slowly it trickles.
+    let started = Instant::now();
+    let limits = mock_target_limits();
+    let outcome = block_on(async {
+        let origin = hostile(Behaviour::TrickleBody).await;
+        let url = url::Url::parse(&format!("{origin}/events")).expect("url");
+        HttpClient::new(limits)
+            .expect("client")
+            .send_within(&Request::new("GET", url), Duration::from_secs(200))
+            .await
+    });
+    assert!(started.elapsed() < BOUND, "took {:?}", started.elapsed());
+    let error = outcome.expect_err("timed out");
+    assert!(error.to_string().contains("no complete response within 2s"), "{error}");
+}
+
+/// The mock target's limits (a 2 s request timeout, a 64 KiB body cap).
+fn mock_target_limits() -> ucwa_conformance::target::Limits {
+    ucwa_conformance::target::Limits {
+        request_timeout: Duration::from_secs(2),
+        case_timeout: Duration::from_secs(5),
+        max_body_bytes: 64 * 1024,
+        max_wait: None,
+    }
 }

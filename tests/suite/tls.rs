@@ -127,6 +127,13 @@ impl axum::serve::Listener for TlsListener {
 }
 
 async fn serve_tls(config: Arc<ServerConfig>) -> SocketAddr {
+    serve_tls_with(config, |_| true).await
+}
+
+/// Like [`serve_tls`], but the reference is told it is behind https only for the requests
+/// `https_for` picks: for the others it writes `http://` hrefs on the same host and port (as a
+/// misconfigured or hostile pool would).
+async fn serve_tls_with(config: Arc<ServerConfig>, https_for: fn(&axum::extract::Request) -> bool) -> SocketAddr {
     let tcp = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = tcp.local_addr().expect("address");
     let listener = TlsListener {
@@ -134,10 +141,12 @@ async fn serve_tls(config: Arc<ServerConfig>) -> SocketAddr {
         acceptor: TlsAcceptor::from(config),
     };
     let app = ucwa_conformance::reference::app(Config::default()).layer(axum::middleware::map_request(
-        |mut request: axum::extract::Request| async move {
-            request
-                .headers_mut()
-                .insert("x-forwarded-proto", axum::http::HeaderValue::from_static("https"));
+        move |mut request: axum::extract::Request| async move {
+            if https_for(&request) {
+                request
+                    .headers_mut()
+                    .insert("x-forwarded-proto", axum::http::HeaderValue::from_static("https"));
+            }
             request
         },
     ));
@@ -305,4 +314,26 @@ fn a_wrong_tls_file_is_a_configuration_error() {
         .expect("run");
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(text(&output).contains("no certificate found"), "{}", text(&output));
+}
+
+#[test]
+fn an_https_pool_never_gets_a_credential_over_plain_http() {
+    // The signed-in user resource names its `applications` over plain http on the same host:
+    // the token would go in clear on every later request. Discovery stops, exit 3, naming it.
+    let rt = runtime();
+    let pki = Pki::new();
+    let addr = rt.block_on(serve_tls_with(pki.server_config(false), |request| {
+        !(request.uri().path() == ucwa_conformance::reference::USER_PATH
+            && request.headers().contains_key("authorization"))
+    }));
+    let ca = pki.path("ca.pem");
+    let (output, _) = run(&pki, addr, &["--cacert", ca.to_str().expect("path")], &[]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    let message = text(&output);
+    assert!(
+        message.contains(&format!("http://{addr}/ucwa/oauth/v1/applications"))
+            && message.contains("configured over https")
+            && message.contains("no option allows it"),
+        "{message}"
+    );
 }
