@@ -12,7 +12,7 @@ use std::sync::Arc;
 use ucwa_conformance::case::load_dir;
 use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::embedded;
-use ucwa_conformance::report::console;
+use ucwa_conformance::report::{console, escape};
 use ucwa_conformance::run::{self, Selection, Session, SessionOptions, Stop};
 use ucwa_conformance::secret::Secret;
 use ucwa_conformance::snapshot::{self, Mode};
@@ -68,11 +68,14 @@ fn main() {
                 let result = handle.block_on(session.trial(&planned));
                 let standing = standing::of(&result, false);
                 match standing.shown {
-                    _ if standing.counts => Err(Failed::from(result.explain())),
+                    _ if standing.counts => Err(Failed::from(
+                        session.redactor().redact(&escape::console_block(&result.explain())),
+                    )),
                     Shown::Passed | Shown::Notice => Ok(Completion::Completed),
                     Shown::Failure | Shown::Error | Shown::Deviation | Shown::Excused | Shown::NotJudged => {
                         let (_, note) = console::verdict(&result, false);
-                        Ok(Completion::ignored_with(note.unwrap_or_default()))
+                        let note = escape::console_line(&note.unwrap_or_default());
+                        Ok(Completion::ignored_with(session.redactor().redact(&note)))
                     }
                 }
             })
