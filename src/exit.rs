@@ -2,9 +2,9 @@
 //! [`for_results`] picks the code of a run from the trials' standings.
 
 use crate::error::{Error, Signal};
+use crate::judge::standing;
+use crate::judge::verdict::CaseResult;
 use crate::run::StopCause;
-use crate::standing;
-use crate::verdict::CaseResult;
 
 /// The process exit codes users and CI depend on (README "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +78,7 @@ pub fn for_results(results: &[CaseResult], strict: bool) -> ExitCode {
 mod tests {
     use super::*;
     use crate::case::{Media, Severity};
-    use crate::verdict::Outcome;
+    use crate::judge::verdict::Outcome;
     use rstest::rstest;
 
     fn result(severity: Severity, outcome: Outcome) -> CaseResult {

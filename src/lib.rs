@@ -1,51 +1,45 @@
 //! `ucwa-conformance`: a conformance suite for the UCWA `startMessaging` resource
 //! (Skype for Business 2015, the startMessaging2 reference page).
 //!
-//! Data flows one way; each step is one module and knows nothing of the steps after it:
+//! Data flows one way; each folder is one step and knows nothing of the steps after it:
 //!
 //! ```text
-//! case files ──case──▶ Case ──run::plan──▶ (case × media) ──run::exec──▶ exchanges ──check──▶ verdict
-//!                                              ▲                                                     │
-//!              target ──run::Session───────────┘ (sign-in, applications, retries, redaction,         ▼
-//!                                                 snapshots, baseline, stop, cleanup)   standing ──▶ reports
+//! corpus ──case──▶ Case ──run::plan──▶ (case × media) ──run──▶ record (exchanges) ──judge──▶ verdicts ──report──▶ outputs
+//!                                          ▲
+//!          target (profile, trust, tls, secrets) ──client (discovery, sign-in, HTTP)
 //! ```
 //!
-//! A trial's [`verdict::Outcome`] is a closed enum; whether it counts, and how every report
-//! shows it, is decided by one function, [`standing::standing`].
+//! - `case`: case files, validated into [`case::Case`]; `corpus`: which case files, the spec
+//!   inventory and coverage.
+//! - `target`: the server under test, the origins that may receive its credentials, TLS, and
+//!   the redactor; `wire`: UCWA JSON and XML; `client`: HTTP, sign-in, discovery, events.
+//! - `run`: selection and the run session (sign-in to cleanup); it never prints.
+//! - `record`: exchanges, snapshots, baselines, atomic outputs; `judge`: checks, a trial's
+//!   [`judge::verdict::Outcome`] (a closed enum), whether it counts
+//!   ([`judge::standing::standing`], the one function every report asks), and the run's end.
+//! - `report`: console, results file, JUnit, HTML, Markdown, diffs; pure functions of results.
+//! - `reference`: the embedded reference server, which the harness never imports; `oracle`:
+//!   the modules that join the two (the default target, the kill matrix, the benchmark).
 //!
-//! `wire` holds the UCWA representations (JSON and XML) both sides of the wire share;
-//! `reference` is the embedded reference server, which the harness modules never import.
+//! Four modules sit at the root because every step uses them: `error` (the library's one error
+//! type), `exit` (the exit codes users script against), `diag` (file positions and excerpts for
+//! every file a user gives) and `clock` (dates and timestamps).
 #![warn(missing_docs)]
 
-pub mod baseline;
-#[cfg(feature = "reference")]
-pub mod bench;
 pub mod case;
-pub mod check;
 pub mod client;
 pub mod clock;
 pub mod corpus;
-pub mod coverage;
 pub mod diag;
-#[cfg(feature = "reference")]
-pub mod embedded;
 pub mod error;
-pub mod error_rows;
-pub mod exchange;
 pub mod exit;
-pub mod inventory;
+pub mod judge;
 #[cfg(feature = "reference")]
-pub mod mutation;
-pub mod output;
+pub mod oracle;
+pub mod record;
 #[cfg(feature = "reference")]
 pub mod reference;
 pub mod report;
 pub mod run;
-pub mod secret;
-pub mod snapshot;
-pub mod standing;
 pub mod target;
-pub mod tls;
-pub mod trust;
-pub mod verdict;
 pub mod wire;

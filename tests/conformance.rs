@@ -11,12 +11,12 @@ use std::path::Path;
 use std::sync::Arc;
 use ucwa_conformance::case::load_dir;
 use ucwa_conformance::client::HttpClient;
-use ucwa_conformance::embedded;
+use ucwa_conformance::judge::standing::{self, Shown};
+use ucwa_conformance::oracle::embedded;
+use ucwa_conformance::record::snapshot::{self, Mode};
 use ucwa_conformance::report::{console, escape};
 use ucwa_conformance::run::{self, Selection, Session, SessionOptions, Stop};
-use ucwa_conformance::secret::Secret;
-use ucwa_conformance::snapshot::{self, Mode};
-use ucwa_conformance::standing::{self, Shown};
+use ucwa_conformance::target::secret::Secret;
 use ucwa_conformance::target::{self, Overrides, Target};
 
 fn main() {

@@ -10,7 +10,7 @@ use ucwa_conformance::target::Limits;
 const BOUND_BYTES: u64 = 32 * 1024 * 1024;
 
 fn peak_rss_bytes() -> u64 {
-    (ucwa_conformance::bench::peak_mib() * 1024.0 * 1024.0) as u64
+    (ucwa_conformance::oracle::bench::peak_mib() * 1024.0 * 1024.0) as u64
 }
 
 async fn hundred_megabytes(listener: tokio::net::TcpListener) {

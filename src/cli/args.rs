@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use ucwa_conformance::case::{Media, Severity};
 use ucwa_conformance::run::Selection;
-use ucwa_conformance::secret::Secret;
 use ucwa_conformance::target::Overrides;
+use ucwa_conformance::target::secret::Secret;
 
 /// Conformance suite for the UCWA startMessaging API (Skype for Business 2015).
 #[derive(Debug, Parser)]
@@ -355,8 +355,8 @@ pub enum SnapshotsArg {
 
 impl SnapshotsArg {
     /// The library's mode.
-    pub fn mode(self) -> ucwa_conformance::snapshot::Mode {
-        use ucwa_conformance::snapshot::Mode;
+    pub fn mode(self) -> ucwa_conformance::record::snapshot::Mode {
+        use ucwa_conformance::record::snapshot::Mode;
         match self {
             SnapshotsArg::Off => Mode::Off,
             SnapshotsArg::Check => Mode::Check,

@@ -3,10 +3,11 @@
 
 use super::{BenchArgs, CoverageArgs, DiffArgs, MergeArgs, MutantsArgs, ReportArgs, corpus, load_cases, runtime};
 use std::path::Path;
+use ucwa_conformance::corpus::coverage;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
+use ucwa_conformance::record::output;
 use ucwa_conformance::report::{self, results};
-use ucwa_conformance::{coverage, output};
 
 pub fn coverage(args: &CoverageArgs) -> Result<ExitCode, Error> {
     let corpus = corpus(args.cases.as_ref())?;
@@ -104,7 +105,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
 
 /// `mutants`: the kill matrix of the corpus over the reference server's mutants.
 pub fn mutants(args: &MutantsArgs) -> Result<ExitCode, Error> {
-    use ucwa_conformance::mutation;
+    use ucwa_conformance::oracle::mutation;
     use ucwa_conformance::reference::Mutant;
     if args.list {
         for m in Mutant::ALL {
@@ -136,7 +137,7 @@ pub fn mutants(args: &MutantsArgs) -> Result<ExitCode, Error> {
 
 /// `bench`: the harness against the raw HTTP floor, and case loading at scale.
 pub fn bench(args: &BenchArgs) -> Result<ExitCode, Error> {
-    use ucwa_conformance::bench;
+    use ucwa_conformance::oracle::bench;
     if let Some(path) = &args.json {
         output::check_writable(path)?;
     }

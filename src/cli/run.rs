@@ -11,18 +11,18 @@ use ucwa_conformance::case::Case;
 use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::clock::{self, rfc3339};
 use ucwa_conformance::corpus::Corpus;
-use ucwa_conformance::embedded;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::{self, ExitCode};
+use ucwa_conformance::judge::standing;
+use ucwa_conformance::judge::verdict::CaseResult;
+use ucwa_conformance::oracle::embedded;
+use ucwa_conformance::record::{baseline, output, snapshot};
 use ucwa_conformance::report::console::{self, Format, Stopped};
 use ucwa_conformance::report::results::{self, RunInfo};
 use ucwa_conformance::report::{html, junit, markdown};
 use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop, StopCause};
-use ucwa_conformance::secret::Redactor;
-use ucwa_conformance::standing;
+use ucwa_conformance::target::secret::Redactor;
 use ucwa_conformance::target::{self, Target};
-use ucwa_conformance::verdict::CaseResult;
-use ucwa_conformance::{baseline, output, snapshot};
 
 /// Loads the corpus and selects from it.
 fn planned(select: &SelectArgs) -> Result<(Corpus, Vec<PlannedRun>), Error> {
@@ -173,7 +173,7 @@ fn run_against(
         dead_after: args.dead_after,
     };
     if target.tls.insecure() {
-        eprintln!("{}", ucwa_conformance::tls::INSECURE_WARNING);
+        eprintln!("{}", ucwa_conformance::target::tls::INSECURE_WARNING);
     }
     let client = HttpClient::configured(target.limits, &target.tls)
         .map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;

@@ -33,7 +33,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         }
         if let Some(path) = &args.profile {
             let text = profile(&server, &config);
-            ucwa_conformance::output::write_atomic(path, &text)?;
+            ucwa_conformance::record::output::write_atomic(path, &text)?;
             println!("  target profile written to {} (run --target {0}):", path.display());
             for line in text.lines() {
                 println!("    {line}");

@@ -2,7 +2,7 @@
 
 use super::challenge::parse_challenges;
 use super::http::{HttpClient, Request};
-use crate::secret::Secret;
+use crate::target::secret::Secret;
 use url::Url;
 
 /// What the server's `WWW-Authenticate: MsRtcOAuth href=..,grant_type=..` offers.

@@ -5,7 +5,7 @@
 use super::auth::{self, parse_challenge};
 use super::http::{HttpClient, Request, Response, TransportError};
 use crate::case::Media;
-use crate::secret::{Redactor, Secret};
+use crate::target::secret::{Redactor, Secret};
 use crate::target::{Anonymous, Credentials, Target};
 use crate::wire::{Family, Resource, family, parse_resource};
 use std::collections::BTreeMap;

@@ -2,8 +2,8 @@
 //! are never followed silently: a case sees exactly what the server answered.
 
 use crate::target::Limits;
-use crate::tls::Tls;
-use crate::trust::Trust;
+use crate::target::tls::Tls;
+use crate::target::trust::Trust;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -4,10 +4,10 @@
 //! the CLI decides where each goes (with `--format json`, only JSON on standard output).
 
 use crate::exit::{self, ExitCode};
+use crate::judge::standing::{self, Shown};
+use crate::judge::verdict::{CaseResult, Outcome};
 use crate::report::escape::{console_block, console_line};
 use crate::report::results::Summary;
-use crate::standing::{self, Shown};
-use crate::verdict::{CaseResult, Outcome};
 use serde_json::json;
 use std::fmt::Write as _;
 

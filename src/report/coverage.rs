@@ -2,9 +2,9 @@
 
 use super::results::Results;
 use crate::case::Severity;
-use crate::coverage::Coverage;
-use crate::standing;
-use crate::verdict::Outcome;
+use crate::corpus::coverage::Coverage;
+use crate::judge::standing;
+use crate::judge::verdict::Outcome;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

@@ -3,7 +3,7 @@
 //! the body was not stored whole, the command says so plainly. The Authorization value is never
 //! in a record: the command reads the token from `$UCWA_TOKEN`.
 
-use crate::exchange::{BodyRecord, Exchange, Segment, Stored};
+use crate::record::exchange::{BodyRecord, Exchange, Segment, Stored};
 
 /// The command for a recorded exchange; `None` for an event wait.
 pub fn command(exchange: &Exchange) -> Option<String> {
@@ -66,7 +66,7 @@ fn shell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exchange::{Header, RecordedRequest};
+    use crate::record::exchange::{Header, RecordedRequest};
 
     fn post(body: &[u8]) -> Exchange {
         Exchange::Http {

@@ -6,8 +6,8 @@
 
 use super::curl;
 use super::results::{INSECURE_NOTE, Results};
-use crate::standing;
-use crate::verdict::{CaseResult, Outcome};
+use crate::judge::standing;
+use crate::judge::verdict::{CaseResult, Outcome};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 

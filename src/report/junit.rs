@@ -5,8 +5,8 @@
 //! (should-level deviations, uncounted errors, known failures, skips, trials not run).
 
 use super::results::Results;
-use crate::standing::{self, Shown};
-use crate::verdict::{CaseResult, Outcome};
+use crate::judge::standing::{self, Shown};
+use crate::judge::verdict::{CaseResult, Outcome};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 
 use super::escape;
 use super::results::{INSECURE_NOTE, Results};
-use crate::standing::{self, Shown};
+use crate::judge::standing::{self, Shown};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 

@@ -8,9 +8,9 @@
 
 use crate::case::Media;
 use crate::error::Error;
-use crate::standing;
+use crate::judge::standing;
+use crate::judge::verdict::{CaseResult, Outcome};
 use crate::target::Target;
-use crate::verdict::{CaseResult, Outcome};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::Path;

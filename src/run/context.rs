@@ -4,8 +4,8 @@
 use super::stop::Stop;
 use crate::case::{Identity, Media, PeerRole, Values};
 use crate::client::{Account, EventHub, HttpClient, Session};
-use crate::secret::Redactor;
 use crate::target::Target;
+use crate::target::secret::Redactor;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use url::Url;

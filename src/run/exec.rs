@@ -5,9 +5,9 @@
 use super::context::{CaseState, RunContext};
 use super::{request, wait};
 use crate::case::{Action, Case, Media, Severity, Step};
-use crate::exchange::Exchange;
+use crate::judge::verdict::{CaseResult, Mismatch, Outcome};
+use crate::record::exchange::Exchange;
 use crate::target::Target;
-use crate::verdict::{CaseResult, Mismatch, Outcome};
 use std::time::Instant;
 
 /// How a step ended when it did not pass.

@@ -1,7 +1,7 @@
 //! Which cases run, in which media types: the filters of the CLI applied to the loaded cases.
 
 use crate::case::{Case, Media, Severity};
-use crate::verdict::trial_name;
+use crate::judge::verdict::trial_name;
 use std::sync::Arc;
 
 /// The filters a user selects cases with.

@@ -4,10 +4,10 @@
 use super::context::{CaseState, RunContext};
 use super::exec::StepEnd;
 use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Media, RequestSpec, Step, Template};
-use crate::check::judge;
 use crate::client::{Request, Response, Session, TransportError, open};
-use crate::exchange::{BodyRecord, Exchange, Header, RecordedRequest, RecordedResponse};
-use crate::verdict::Mismatch;
+use crate::judge::check::judge;
+use crate::judge::verdict::Mismatch;
+use crate::record::exchange::{BodyRecord, Exchange, Header, RecordedRequest, RecordedResponse};
 use crate::wire::{Resource, parse_resource, render_input_with, request_content_type};
 
 /// The token sent by steps with `auth = "invalid"`: well-formed, never issued.

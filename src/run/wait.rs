@@ -8,10 +8,10 @@ use super::context::{CaseState, RunContext};
 use super::exec::StepEnd;
 use super::request::{captured_from, untrusted};
 use crate::case::{Step, Wait};
-use crate::check::judge_event;
 use crate::client::WaitError;
-use crate::exchange::Exchange;
-use crate::verdict::Mismatch;
+use crate::judge::check::judge_event;
+use crate::judge::verdict::Mismatch;
+use crate::record::exchange::Exchange;
 use crate::wire::{Event, local_name};
 
 /// Runs a wait step.

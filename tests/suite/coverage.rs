@@ -5,7 +5,7 @@ use crate::support::copy_dir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use ucwa_conformance::case::load_dir;
-use ucwa_conformance::{coverage, inventory};
+use ucwa_conformance::corpus::{coverage, inventory};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")

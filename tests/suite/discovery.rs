@@ -4,12 +4,12 @@
 use crate::selftest::block_on;
 use crate::support::*;
 use ucwa_conformance::case::{Identity, Media};
-use ucwa_conformance::embedded;
+use ucwa_conformance::judge::verdict::Outcome;
+use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::reference::Config;
 use ucwa_conformance::run::prepare;
-use ucwa_conformance::secret::Secret;
 use ucwa_conformance::target::Credentials;
-use ucwa_conformance::verdict::Outcome;
+use ucwa_conformance::target::secret::Secret;
 use wiremock::ResponseTemplate;
 
 const CREATED: &str = r#"

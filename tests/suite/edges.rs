@@ -7,11 +7,11 @@ use serde_json::json;
 use std::io::Write;
 use ucwa_conformance::case::Media;
 use ucwa_conformance::client::HttpClient;
-use ucwa_conformance::exchange::Exchange;
+use ucwa_conformance::judge::verdict::Outcome;
+use ucwa_conformance::record::exchange::Exchange;
 use ucwa_conformance::run::{Session, SessionOptions, Stop};
-use ucwa_conformance::secret::Secret;
 use ucwa_conformance::target::Credentials;
-use ucwa_conformance::verdict::Outcome;
+use ucwa_conformance::target::secret::Secret;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

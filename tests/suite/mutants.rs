@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 use ucwa_conformance::case::load_dir;
-use ucwa_conformance::mutation;
+use ucwa_conformance::oracle::mutation;
 use ucwa_conformance::reference::Mutant;
 
 #[test]
@@ -25,7 +25,7 @@ fn every_mutant_is_killed_on_its_item_and_the_reference_passes_everything() {
 
 #[test]
 fn every_mutant_breaks_an_item_of_the_inventory() {
-    let inventory = ucwa_conformance::inventory::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"))
+    let inventory = ucwa_conformance::corpus::inventory::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"))
         .unwrap_or_else(|e| panic!("{e}"));
     for mutant in Mutant::ALL {
         assert!(

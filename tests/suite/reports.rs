@@ -78,7 +78,7 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
         .iter()
         .find(|c| c.name() == "start-messaging.created [json]")
         .expect("the trial");
-    assert_eq!(created.outcome, ucwa_conformance::verdict::Outcome::Fail);
+    assert_eq!(created.outcome, ucwa_conformance::judge::verdict::Outcome::Fail);
     assert!(
         created
             .mismatches

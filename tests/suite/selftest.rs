@@ -4,7 +4,7 @@
 use crate::support::*;
 use rstest::rstest;
 use ucwa_conformance::case::Media;
-use ucwa_conformance::verdict::Outcome;
+use ucwa_conformance::judge::verdict::Outcome;
 use wiremock::ResponseTemplate;
 
 const CREATED: &str = r#"
@@ -253,7 +253,7 @@ wait = { type = "completed", rel = "messagingInvitation", operation_id = "op-fix
 expect.event = { status = "Success" }
 "#;
 
-fn run_with_events(text: &str, batch: serde_json::Value) -> ucwa_conformance::verdict::CaseResult {
+fn run_with_events(text: &str, batch: serde_json::Value) -> ucwa_conformance::judge::verdict::CaseResult {
     block_on(async {
         let server = ucwa_mock(StartLink::Plain).await;
         answer_start(&server, created()).await;

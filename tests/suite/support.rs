@@ -6,10 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 use ucwa_conformance::case::{Case, Fault, Media, parse_case};
 use ucwa_conformance::client::HttpClient;
+use ucwa_conformance::judge::verdict::CaseResult;
 use ucwa_conformance::run::{PlannedRun, RunContext, Session, SessionOptions, Stop, prepare};
-use ucwa_conformance::secret::Secret;
+use ucwa_conformance::target::secret::Secret;
 use ucwa_conformance::target::{Credentials, Limits, Target};
-use ucwa_conformance::verdict::CaseResult;
 use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -119,7 +119,7 @@ pub fn mock_target(server: &MockServer) -> Target {
     let url = |p: &str| Url::parse(&format!("{}{p}", server.uri())).expect("mock URL");
     Target {
         name: "mock".into(),
-        trust: ucwa_conformance::trust::Trust::new(&url("/"), [], false),
+        trust: ucwa_conformance::target::trust::Trust::new(&url("/"), [], false),
         base_url: url("/autodiscover/root"),
         credentials: Credentials::Token(Secret::new(TOKEN)),
         peer: PEER.into(),
@@ -135,7 +135,7 @@ pub fn mock_target(server: &MockServer) -> Target {
             max_body_bytes: 64 * 1024,
             max_wait: None,
         },
-        tls: ucwa_conformance::tls::Tls::default(),
+        tls: ucwa_conformance::target::tls::Tls::default(),
     }
 }
 

@@ -7,8 +7,8 @@ use serde_json::json;
 use std::process::Output;
 use ucwa_conformance::case::Media;
 use ucwa_conformance::client::HttpClient;
+use ucwa_conformance::judge::verdict::Outcome;
 use ucwa_conformance::run::{Session, SessionOptions, Stop};
-use ucwa_conformance::verdict::Outcome;
 use wiremock::matchers::{header_exists, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -7,9 +7,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
+use ucwa_conformance::judge::verdict::Outcome;
 use ucwa_conformance::reference::{self, Config};
 use ucwa_conformance::report::results::{self, Summary};
-use ucwa_conformance::verdict::Outcome;
 
 fn server(rt: &tokio::runtime::Runtime, config: Config) -> reference::Running {
     rt.block_on(reference::spawn(config, "127.0.0.1:0".parse().expect("addr")))

@@ -3,7 +3,7 @@
 //! Pure computation; the `report` module renders it.
 
 use crate::case::{Case, Severity};
-use crate::inventory::{Inventory, Item};
+use crate::corpus::inventory::{Inventory, Item};
 
 /// One inventory item and the cases that cite it.
 #[derive(Debug, Clone)]

@@ -3,8 +3,8 @@
 //! TOML files by relative path; cases, the spec inventory and the digest come from those texts.
 
 use crate::case::{self, Case, INVENTORY_FILE, MAX_CASE_FILE_BYTES};
+use crate::corpus::inventory::{self, Inventory};
 use crate::diag::FileError;
-use crate::inventory::{self, Inventory};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

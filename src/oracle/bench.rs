@@ -8,7 +8,7 @@
 
 use crate::case::{self, Case};
 use crate::client::{HttpClient, Request};
-use crate::embedded;
+use crate::oracle::embedded;
 use crate::run::{self, Selection, Session, SessionOptions, Stop};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
@@ -123,7 +123,7 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) 
         let mut server = embedded::start(embedded::run_config())
             .await
             .map_err(|e| e.to_string())?;
-        server.target.limits.max_wait = Some(crate::mutation::MAX_WAIT);
+        server.target.limits.max_wait = Some(crate::oracle::mutation::MAX_WAIT);
         // One untimed pass first, so neither side is measured cold (the floor runs after the
         // harness and would otherwise find the server and the allocator warm).
         let warm_client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
@@ -149,7 +149,10 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) 
             harness_peak = peak_mib();
         }
         // A benchmark of failing trials measures nothing: every trial must pass the reference.
-        if let Some(r) = results.iter().find(|r| r.outcome != crate::verdict::Outcome::Pass) {
+        if let Some(r) = results
+            .iter()
+            .find(|r| r.outcome != crate::judge::verdict::Outcome::Pass)
+        {
             return Err(format!(
                 "{} did not pass during the benchmark ({}): {}",
                 r.name(),

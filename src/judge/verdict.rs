@@ -3,13 +3,13 @@
 //! every report is a pure function of these.
 
 use crate::case::{Media, Severity};
-use crate::exchange::Exchange;
+use crate::record::exchange::Exchange;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 /// How one case ended in one media type. What it means for the run (does it count, is it shown
-/// as a failure) is decided by [`crate::standing::standing`], never here.
+/// as a failure) is decided by [`crate::judge::standing::standing`], never here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {

@@ -3,7 +3,7 @@
 
 use crate::case::{Expect, HeaderCheck, Media, ResourceRule, SubcodeRule, Values};
 use crate::client::Response;
-use crate::verdict::Mismatch;
+use crate::judge::verdict::Mismatch;
 use crate::wire::{Event, Family, Resource, family, parse_error, parse_resource};
 
 /// Every difference between `expect` and `response` for a request made in `media`.
@@ -17,7 +17,7 @@ pub fn judge(expect: &Expect, media: Media, response: &Response, values: &dyn Va
     if expect.wants_error_body() {
         error_body(expect, media, response, &mut out);
     }
-    out.extend(crate::error_rows::check(media, response));
+    out.extend(crate::judge::error_rows::check(media, response));
     for rule in &expect.headers {
         let actual = response.header(&rule.name);
         let what = format!("header {}", rule.name);

@@ -4,9 +4,9 @@
 
 use crate::case::{Fault, KNOWN_PRECONDITIONS, Media, PeerRole};
 use crate::diag::FileError;
-use crate::secret::Secret;
-use crate::tls::{Tls, TlsFiles};
-use crate::trust::Trust;
+use crate::target::secret::Secret;
+use crate::target::tls::{Tls, TlsFiles};
+use crate::target::trust::Trust;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;

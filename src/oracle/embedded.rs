@@ -4,9 +4,9 @@
 
 use crate::case::Fault;
 use crate::reference::{self, Config, PeerBehaviour, Running};
-use crate::secret::Secret;
+use crate::target::secret::Secret;
+use crate::target::trust::Trust;
 use crate::target::{Anonymous, Credentials, Limits, Target};
-use crate::trust::Trust;
 use std::net::{Ipv4Addr, SocketAddr};
 use url::Url;
 
@@ -77,7 +77,7 @@ pub async fn start(config: Config) -> std::io::Result<Embedded> {
             .collect(),
         faults_url: Some(url(server.faults_url())?),
         limits: Limits::default(),
-        tls: crate::tls::Tls::default(),
+        tls: crate::target::tls::Tls::default(),
     };
     Ok(Embedded { server, target })
 }

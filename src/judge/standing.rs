@@ -12,7 +12,7 @@
 //! - Known failures, unexpected passes, flaky trials, skips and trials not run never count.
 
 use crate::case::Severity;
-use crate::verdict::{CaseResult, Outcome};
+use crate::judge::verdict::{CaseResult, Outcome};
 
 /// How a trial is presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

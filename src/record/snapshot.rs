@@ -5,9 +5,9 @@
 //! Normalising is a pure function of a response; comparing goes through insta, so pending
 //! snapshots can be reviewed with `cargo insta review`.
 
-use crate::exchange::{Exchange, RecordedResponse};
-use crate::secret::Redactor;
-use crate::verdict::CaseResult;
+use crate::judge::verdict::CaseResult;
+use crate::record::exchange::{Exchange, RecordedResponse};
+use crate::target::secret::Redactor;
 use crate::wire::{Family, family};
 use regex::Regex;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -7,7 +7,7 @@
 
 use crate::case::Media;
 use crate::client::Response;
-use crate::verdict::Mismatch;
+use crate::judge::verdict::Mismatch;
 use crate::wire::{Family, family, parse_error};
 
 /// Documented subcodes with the status and code the sources give them.

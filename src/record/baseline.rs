@@ -5,8 +5,8 @@
 use crate::case::Media;
 use crate::clock::Date;
 use crate::diag::FileError;
-use crate::standing;
-use crate::verdict::{CaseResult, Outcome};
+use crate::judge::standing;
+use crate::judge::verdict::{CaseResult, Outcome};
 use serde::Deserialize;
 use std::path::Path;
 

@@ -4,10 +4,10 @@
 
 use crate::case::Case;
 use crate::client::HttpClient;
-use crate::embedded;
+use crate::judge::verdict::Outcome;
+use crate::oracle::embedded;
 use crate::reference::{Config, Mutant};
 use crate::run::{self, PlannedRun, Selection, Session, SessionOptions, Stop};
-use crate::verdict::Outcome;
 use std::sync::Arc;
 use std::time::Duration;
 

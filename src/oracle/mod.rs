@@ -1,0 +1,10 @@
+//! The reference server as the suite's oracle: the default target when none is given
+//! (`embedded`), the kill matrix that proves each case fails against a broken server
+//! (`mutation`), and the benchmark against the raw HTTP floor (`bench`).
+//!
+//! The only library modules that use both the harness and `reference`; behind the `reference`
+//! feature.
+
+pub mod bench;
+pub mod embedded;
+pub mod mutation;
