@@ -14,9 +14,9 @@
 //! - `target`: the server under test, the origins that may receive its credentials, TLS, and
 //!   the redactor; `wire`: UCWA JSON and XML; `client`: HTTP, sign-in, discovery, events.
 //! - `run`: selection and the run session (sign-in to cleanup); it never prints.
-//! - `record`: exchanges, snapshots, baselines, atomic outputs; `judge`: checks, a trial's
-//!   [`judge::verdict::Outcome`] (a closed enum), whether it counts
-//!   ([`judge::standing::standing`], the one function every report asks), and the run's end.
+//! - `record`: exchanges as fields, atomic outputs; `judge`: checks, snapshots, baselines, a
+//!   trial's [`judge::verdict::Outcome`] (a closed enum), and whether it counts
+//!   ([`judge::standing::standing`], the one function every report asks).
 //! - `report`: console, results file, JUnit, HTML, Markdown, diffs; pure functions of results.
 //! - `reference`: the embedded reference server, which the harness never imports; `oracle`:
 //!   the modules that join the two (the default target, the kill matrix, the benchmark).

@@ -9,11 +9,11 @@
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::path::Path;
 use std::sync::Arc;
-use ucwa_conformance::case::load_dir;
 use ucwa_conformance::client::HttpClient;
+use ucwa_conformance::corpus::Corpus;
+use ucwa_conformance::judge::snapshot::{self, Mode};
 use ucwa_conformance::judge::standing::{self, Shown};
 use ucwa_conformance::oracle::embedded;
-use ucwa_conformance::record::snapshot::{self, Mode};
 use ucwa_conformance::report::{console, escape};
 use ucwa_conformance::run::{self, Selection, Session, SessionOptions, Stop};
 use ucwa_conformance::target::secret::Secret;
@@ -27,7 +27,7 @@ fn main() {
     let external = std::env::var("UCWA_BASE_URL").is_ok_and(|v| !v.is_empty());
     let mode = if external { Mode::Check } else { Mode::Strict };
     snapshot::prepare(mode, root);
-    let cases = match load_dir(&root.join("cases")) {
+    let cases = match Corpus::load_dir(&root.join("cases")) {
         Ok(c) => c.into_iter().map(Arc::new).collect::<Vec<_>>(),
         Err(e) => exit(2, &e.to_string()),
     };

@@ -1,6 +1,5 @@
-//! Case files to cases: parsing and validating one file's TOML, and the directory shortcuts
-//! (`load_dir`, `digest_dir`) over a `Corpus`, which finds and reads the files. Every error names
-//! file, line and column.
+//! Case files to cases: parsing and validating one file's TOML. Every error names file, line and
+//! column. Finding and reading the files is `corpus`'s job.
 
 use super::model::*;
 use super::raw::*;
@@ -15,18 +14,6 @@ pub const INVENTORY_FILE: &str = "inventory.toml";
 
 /// Case files larger than this are refused before parsing (1 MiB).
 pub const MAX_CASE_FILE_BYTES: u64 = 1024 * 1024;
-
-/// Loads every `*.toml` file under `dir` but the inventory (recursively, sorted by path) and
-/// checks that ids are unique.
-pub fn load_dir(dir: &Path) -> Result<Vec<Case>, FileError> {
-    crate::corpus::Corpus::from_dir(dir)?.cases()
-}
-
-/// `sha256:` of every `*.toml` under `dir` (cases and inventory), by relative path and content,
-/// so results files can say which case set produced them.
-pub fn digest_dir(dir: &Path) -> Result<String, FileError> {
-    Ok(crate::corpus::Corpus::from_dir(dir)?.digest())
-}
 
 /// The error for a second case with the id of an earlier one.
 pub fn duplicate_id(path: &Path, source: &str, id: &str, first: &Path) -> FileError {

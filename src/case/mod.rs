@@ -10,7 +10,7 @@ mod raw;
 pub mod template;
 mod validate;
 
-pub use load::{INVENTORY_FILE, MAX_CASE_FILE_BYTES, digest_dir, duplicate_id, load_dir, parse_case};
+pub use load::{INVENTORY_FILE, MAX_CASE_FILE_BYTES, duplicate_id, parse_case};
 pub use model::*;
 pub use template::{PeerRole, Template, Values};
 pub use validate::{KNOWN_PRECONDITIONS, KNOWN_RELS, MAX_WAIT_MS};

@@ -355,8 +355,8 @@ pub enum SnapshotsArg {
 
 impl SnapshotsArg {
     /// The library's mode.
-    pub fn mode(self) -> ucwa_conformance::record::snapshot::Mode {
-        use ucwa_conformance::record::snapshot::Mode;
+    pub fn mode(self) -> ucwa_conformance::judge::snapshot::Mode {
+        use ucwa_conformance::judge::snapshot::Mode;
         match self {
             SnapshotsArg::Off => Mode::Off,
             SnapshotsArg::Check => Mode::Check,

@@ -1,7 +1,8 @@
 //! Signing in: the `MsRtcOAuth` challenge of a 401, and the password grant at its href.
 
 use super::challenge::parse_challenges;
-use super::http::{HttpClient, Request};
+use super::http::HttpClient;
+use super::message::Request;
 use crate::target::secret::Secret;
 use url::Url;
 

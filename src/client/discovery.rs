@@ -3,7 +3,8 @@
 //! ([`open`]). No path is hard-coded.
 
 use super::auth::{self, parse_challenge};
-use super::http::{HttpClient, Request, Response, TransportError};
+use super::http::HttpClient;
+use super::message::{Request, Response, TransportError};
 use crate::case::Media;
 use crate::target::secret::{Redactor, Secret};
 use crate::target::{Anonymous, Credentials, Target};

@@ -3,7 +3,8 @@
 //! record for its event (correlated by operationId) until its time budget runs out.
 
 use super::discovery::Session;
-use super::http::{HttpClient, Request, TransportError};
+use super::http::HttpClient;
+use super::message::{Request, TransportError};
 use crate::case::Media;
 use crate::wire::{Event, parse_batch, request_content_type};
 use std::sync::{Arc, Mutex};

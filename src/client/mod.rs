@@ -1,6 +1,7 @@
-//! Talking to a target: the pooled HTTP client (`http`), signing in (`auth`), link-following
-//! discovery (`discovery`) and the shared event-channel reader (`events`). May use `case`,
-//! `wire`, `target` and `secret`.
+//! Talking to a target: the exchange's data (`message`), the pooled HTTP client (`http`), large
+//! bodies sent while reading (`raw`), content codings (`coding`), challenges (`challenge`),
+//! signing in (`auth`), link-following discovery (`discovery`) and the shared event-channel
+//! reader (`events`). May use `case`, `wire` and `target`.
 
 pub mod auth;
 pub mod challenge;
@@ -8,8 +9,10 @@ pub mod coding;
 pub mod discovery;
 pub mod events;
 pub mod http;
+pub mod message;
 pub mod raw;
 
 pub use discovery::{Account, DiscoveryError, Session, close, open, sign_in, sign_in_anonymous};
 pub use events::{EventHub, WaitError};
-pub use http::{HttpClient, Request, Response, TransportError};
+pub use http::HttpClient;
+pub use message::{Request, Response, TransportError};

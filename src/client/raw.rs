@@ -8,7 +8,7 @@
 //! Used for `http://` requests whose body exceeds [`RAW_BODY_THRESHOLD`]; each uses its own
 //! connection (`Connection: close`). `https://` requests go through the pooled client.
 
-use super::http::{Request, TransportError};
+use super::message::{Request, TransportError};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

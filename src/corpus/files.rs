@@ -57,6 +57,18 @@ impl Corpus {
         })
     }
 
+    /// Loads every `*.toml` file under `dir` but the inventory (recursively, sorted by path) and
+    /// checks that ids are unique: `from_dir(dir)?.cases()`.
+    pub fn load_dir(dir: &Path) -> Result<Vec<Case>, FileError> {
+        Self::from_dir(dir)?.cases()
+    }
+
+    /// `sha256:` of every `*.toml` under `dir` (cases and inventory), by relative path and
+    /// content, so results files can say which case set produced them.
+    pub fn digest_dir(dir: &Path) -> Result<String, FileError> {
+        Ok(Self::from_dir(dir)?.digest())
+    }
+
     /// `--cases DIR` when given, else the built-in corpus.
     pub fn chosen(dir: Option<&Path>) -> Result<Self, FileError> {
         match dir {

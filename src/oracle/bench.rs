@@ -236,7 +236,7 @@ fn load_generated(files: usize) -> Result<Loading, String> {
     }
     reset_peak();
     let started = Instant::now();
-    let loaded = case::load_dir(&dir).map_err(|e| e.to_string())?;
+    let loaded = crate::corpus::Corpus::load_dir(&dir).map_err(|e| e.to_string())?;
     let elapsed = started.elapsed();
     let peak = peak_mib();
     let _ = std::fs::remove_dir_all(&dir);

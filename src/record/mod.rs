@@ -1,10 +1,7 @@
-//! What a run records and keeps: exchanges as fields (`exchange`), response snapshots
-//! (`snapshot`), known failures (`baseline`), and checked, atomic output files (`output`).
+//! What a run writes down: each exchange as fields, bodies capped or compressed (`exchange`), and
+//! its output files, checked before the run and written atomically after it (`output`).
 //!
-//! May use `case`, `wire`, `judge` (a trial's result, for snapshots and baselines) and
-//! `target::secret` (redaction).
+//! May use `target::secret` (redaction) and `error`.
 
-pub mod baseline;
 pub mod exchange;
 pub mod output;
-pub mod snapshot;

@@ -5,9 +5,9 @@
 
 use super::escape;
 use super::results::Results;
+use crate::judge::snapshot;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
-use crate::record::snapshot;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

@@ -3,20 +3,13 @@
 //! whose texts may still hold secrets: the run session redacts each result once.
 
 use super::context::{CaseState, RunContext};
+use super::step::StepEnd;
 use super::{request, wait};
 use crate::case::{Action, Case, Media, Severity, Step};
-use crate::judge::verdict::{CaseResult, Mismatch, Outcome};
+use crate::judge::verdict::{CaseResult, Outcome};
 use crate::record::exchange::Exchange;
 use crate::target::Target;
 use std::time::Instant;
-
-/// How a step ended when it did not pass.
-pub enum StepEnd {
-    /// The target's answer differs from the expectation.
-    Mismatches(Vec<Mismatch>),
-    /// The harness could not decide.
-    Error(String),
-}
 
 /// Runs a case in a media type, within the target's case timeout.
 pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult {

@@ -1,6 +1,6 @@
 //! Running cases: selection (`plan`), the run session that owns a run from sign-in to cleanup
 //! (`session`), its stop request (`stop`), the shared context (`context`), one case in one media
-//! type (`exec`) with its request steps (`request`) and event waits (`wait`). One runtime, one
+//! type (`exec`) with its request steps (`request`) and event waits (`wait`), which share `step`. One runtime, one
 //! pooled client, bounded concurrency. This module never prints.
 
 mod context;
@@ -8,6 +8,7 @@ mod exec;
 mod plan;
 mod request;
 mod session;
+mod step;
 mod stop;
 mod wait;
 

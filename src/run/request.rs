@@ -2,13 +2,13 @@
 //! body per media type, credentials), arm its fault, send it, judge the response, keep captures.
 
 use super::context::{CaseState, RunContext};
-use super::exec::StepEnd;
+use super::step::{StepEnd, captured_from, untrusted};
 use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Media, RequestSpec, Step, Template};
 use crate::client::{Request, Response, Session, TransportError, open};
 use crate::judge::check::judge;
 use crate::judge::verdict::Mismatch;
 use crate::record::exchange::{BodyRecord, Exchange, Header, RecordedRequest, RecordedResponse};
-use crate::wire::{Resource, parse_resource, render_input_with, request_content_type};
+use crate::wire::{parse_resource, render_input_with, request_content_type};
 
 /// The token sent by steps with `auth = "invalid"`: well-formed, never issued.
 pub const INVALID_TOKEN: &str = "cwt=ucwa-conformance-invalid-token";
@@ -65,16 +65,6 @@ pub async fn send_step(
             .insert(capture.name.clone(), (value, request.url.clone()));
     }
     Ok(())
-}
-
-/// The difference reported when a target's href leads outside its trust set.
-pub fn untrusted(reason: String) -> Mismatch {
-    Mismatch {
-        what: "credentials".into(),
-        expected: "every href the target gives, with credentials, on a host in its trust set".into(),
-        actual: reason,
-        must: false,
-    }
 }
 
 /// The application a request goes through: the run's, or the case's own (opened on first use).
@@ -230,21 +220,6 @@ fn captured(capture: &Capture, media: Media, response: &Response) -> Result<Stri
             captured_from(capture, &resource)
         }
     }
-}
-
-/// A property or link capture from a resource (a response body or an event's embedded resource).
-pub fn captured_from(capture: &Capture, resource: &Resource) -> Result<String, Mismatch> {
-    let (name, value) = match &capture.source {
-        CaptureSource::Property(name) => (name, resource.properties.get(name).map(|p| p.as_text())),
-        CaptureSource::Link(name) => (name, resource.link(name).map(|l| l.href.clone())),
-        CaptureSource::Header(name) => (name, None),
-    };
-    value.ok_or_else(|| Mismatch {
-        what: format!("capture {}", capture.name),
-        expected: format!("`{name}` in the resource"),
-        actual: "absent".into(),
-        must: false,
-    })
 }
 
 /// The exchange as recorded: every field, bodies whole up to the stored cap. Secrets are removed

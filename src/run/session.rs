@@ -14,9 +14,9 @@ use crate::case::Identity;
 use crate::client::{HttpClient, close, open, sign_in, sign_in_anonymous};
 use crate::clock::Date;
 use crate::error::Error;
+use crate::judge::baseline::Baseline;
+use crate::judge::snapshot::{Mode, Store};
 use crate::judge::verdict::{CaseResult, Mismatch, Outcome};
-use crate::record::baseline::Baseline;
-use crate::record::snapshot::{Mode, Store};
 use crate::target::Target;
 use crate::target::secret::Redactor;
 use std::collections::BTreeMap;
@@ -100,7 +100,7 @@ impl Session {
         redact(&mut result, &ctx.redactor);
         if let Some(store) = &self.options.snapshots {
             let changes = store.compare(&result, &ctx.redactor);
-            result.snapshot_changes = changes.iter().map(crate::record::snapshot::Change::label).collect();
+            result.snapshot_changes = changes.iter().map(crate::judge::snapshot::Change::label).collect();
             if store.mode == Mode::Strict && result.outcome == Outcome::Pass {
                 fail_on_snapshot_changes(&mut result, &changes);
             }
@@ -207,7 +207,7 @@ fn redact(result: &mut CaseResult, redactor: &Redactor) {
 
 /// In strict mode a changed snapshot fails a case that otherwise passed; the difference shows
 /// the unified diff from the stored snapshot.
-fn fail_on_snapshot_changes(result: &mut CaseResult, changes: &[crate::record::snapshot::Change]) {
+fn fail_on_snapshot_changes(result: &mut CaseResult, changes: &[crate::judge::snapshot::Change]) {
     if changes.is_empty() {
         return;
     }

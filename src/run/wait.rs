@@ -5,8 +5,7 @@
 //! letter case, as UCWA clients compare them.
 
 use super::context::{CaseState, RunContext};
-use super::exec::StepEnd;
-use super::request::{captured_from, untrusted};
+use super::step::{StepEnd, captured_from, untrusted};
 use crate::case::{Step, Wait};
 use crate::client::WaitError;
 use crate::judge::check::judge_event;

@@ -2,7 +2,8 @@
 
 use rstest::rstest;
 use std::path::Path;
-use ucwa_conformance::case::{load_dir, parse_case};
+use ucwa_conformance::case::parse_case;
+use ucwa_conformance::corpus::Corpus;
 
 const HEAD: &str = "id = \"a.b\"\ntitle = \"t\"\nspec = [\"x\"]\nseverity = \"must\"\n";
 const STEP: &str = "[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\nexpect.status = 201\n";
@@ -64,7 +65,7 @@ fn a_duplicate_id_names_both_files() {
     let text = format!("{HEAD}{STEP}");
     std::fs::write(dir.path().join("one.toml"), &text).expect("write");
     std::fs::write(dir.path().join("two.toml"), &text).expect("write");
-    let error = load_dir(dir.path()).expect_err("duplicate id");
+    let error = Corpus::load_dir(dir.path()).expect_err("duplicate id");
     let shown = error.to_string();
     assert!(shown.contains("duplicate case id `a.b`"), "{shown}");
     assert!(shown.contains("one.toml"), "{shown}");
@@ -75,14 +76,14 @@ fn a_duplicate_id_names_both_files() {
 fn invalid_utf8_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("bad.toml"), b"id = \"a\xff\"\n").expect("write");
-    let error = load_dir(dir.path()).expect_err("not UTF-8");
+    let error = Corpus::load_dir(dir.path()).expect_err("not UTF-8");
     assert!(error.to_string().contains("not valid UTF-8"), "{error}");
     assert!(error.to_string().contains("bad.toml:1:8"), "{error}");
 }
 
 #[test]
 fn the_suite_own_cases_all_load() {
-    let cases = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).expect("the corpus loads");
+    let cases = Corpus::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).expect("the corpus loads");
     assert!(cases.len() >= 30, "only {} cases", cases.len());
 }
 
@@ -91,7 +92,7 @@ fn an_absurdly_large_case_file_is_refused_before_parsing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let huge = format!("{HEAD}# {}\n{STEP}", "x".repeat(2 * 1024 * 1024));
     std::fs::write(dir.path().join("huge.toml"), huge).expect("write");
-    let error = load_dir(dir.path()).expect_err("too large");
+    let error = Corpus::load_dir(dir.path()).expect_err("too large");
     assert!(error.to_string().contains("the limit is 1048576"), "{error}");
     assert!(error.to_string().contains("huge.toml:1:1"), "{error}");
 }

@@ -4,7 +4,7 @@
 use crate::support::copy_dir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use ucwa_conformance::case::load_dir;
+use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::corpus::{coverage, inventory};
 
 fn corpus() -> PathBuf {
@@ -13,7 +13,7 @@ fn corpus() -> PathBuf {
 
 #[test]
 fn every_inventory_item_has_a_case_and_every_citation_is_known() {
-    let cases = load_dir(&corpus()).unwrap_or_else(|e| panic!("{e}"));
+    let cases = Corpus::load_dir(&corpus()).unwrap_or_else(|e| panic!("{e}"));
     let inventory = inventory::load(&corpus()).unwrap_or_else(|e| panic!("{e}"));
     let coverage = coverage::compute(&inventory, &cases);
     assert!(

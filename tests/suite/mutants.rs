@@ -3,13 +3,14 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use ucwa_conformance::case::load_dir;
+use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::oracle::mutation;
 use ucwa_conformance::reference::Mutant;
 
 #[test]
 fn every_mutant_is_killed_on_its_item_and_the_reference_passes_everything() {
-    let cases = load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).unwrap_or_else(|e| panic!("{e}"));
+    let cases =
+        Corpus::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).unwrap_or_else(|e| panic!("{e}"));
     assert!(Mutant::ALL.len() >= 30, "only {} mutants", Mutant::ALL.len());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

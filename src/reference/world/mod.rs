@@ -6,9 +6,11 @@
 mod application;
 mod conversation;
 pub mod events;
+mod problem;
 
 pub use application::{AppFields, Application, Availability};
 pub use conversation::{ConversationState, Invitation, InvitationState, Message, ModalityState, Outcome, StartRequest};
+pub use problem::Problem;
 
 use super::mutants::{Mutant, Rules};
 use std::collections::{BTreeMap, HashMap, VecDeque};
