@@ -94,6 +94,35 @@ fn excerpt(source: &str, span: Range<usize>, at: LineCol) -> String {
     )
 }
 
+/// The candidates nearest to `name` by edit distance (Levenshtein, ASCII case ignored),
+/// nearest first and then in the candidates' order, at most `most` of them, each within `within`
+/// edits: the one helper behind every "did you mean".
+pub fn nearest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    within: usize,
+    most: usize,
+) -> Vec<&'a str> {
+    let name = name.to_ascii_lowercase();
+    let mut ranked: Vec<(usize, usize, &str)> = candidates
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (strsim::levenshtein(&name, &c.to_ascii_lowercase()), i, c))
+        .filter(|(d, _, _)| *d <= within)
+        .collect();
+    ranked.sort();
+    let mut out: Vec<&str> = Vec::new();
+    for (_, _, candidate) in ranked {
+        if !out.contains(&candidate) {
+            out.push(candidate);
+        }
+        if out.len() == most {
+            break;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,8 @@
-//! Exit codes, defined once: [`ExitCode`] lists them, [`code_of`] maps every error to one, and
-//! [`for_results`] picks the code of a run from the trials' standings.
+//! Exit codes, defined once: [`ExitCode`] lists them and [`code_of`] maps every error to one.
+//! The code of a run that got as far as its trials is its verdict's
+//! (`judge::run_verdict::RunVerdict::exit_code`).
 
 use crate::error::{Error, Signal};
-use crate::judge::standing;
-use crate::judge::verdict::CaseResult;
-use crate::run::StopCause;
 
 /// The process exit codes users and CI depend on (README "Exit codes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,15 +37,6 @@ impl ExitCode {
             Signal::Terminate => ExitCode::Terminated,
         }
     }
-
-    /// The code of a run that stopped early for `cause`.
-    pub fn of_stop(cause: &StopCause) -> Self {
-        match cause {
-            StopCause::Signal(signal) => Self::of_signal(*signal),
-            StopCause::TargetSilent(_) => ExitCode::TargetUnusable,
-            StopCause::FailFast => ExitCode::Failures,
-        }
-    }
 }
 
 /// The exit code of an error: the same cause gives the same code in every command.
@@ -65,51 +54,10 @@ pub fn code_of(error: &Error) -> ExitCode {
     }
 }
 
-/// The exit code of a run that got as far as running cases.
-pub fn for_results(results: &[CaseResult], strict: bool) -> ExitCode {
-    if results.iter().any(|r| standing::of(r, strict).counts) {
-        ExitCode::Failures
-    } else {
-        ExitCode::Conformant
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::{Media, Severity};
-    use crate::judge::verdict::Outcome;
     use rstest::rstest;
-
-    fn result(severity: Severity, outcome: Outcome) -> CaseResult {
-        CaseResult::new("c", Media::Json, severity, outcome)
-    }
-
-    #[rstest]
-    #[case(Severity::Must, Outcome::Pass, false, ExitCode::Conformant)]
-    #[case(Severity::Must, Outcome::Fail, false, ExitCode::Failures)]
-    #[case(Severity::Should, Outcome::ShouldDeviation, false, ExitCode::Conformant)]
-    #[case(Severity::Should, Outcome::ShouldDeviation, true, ExitCode::Failures)]
-    #[case(Severity::Must, Outcome::Skip, false, ExitCode::Conformant)]
-    #[case(Severity::Must, Outcome::Error, false, ExitCode::Failures)]
-    #[case(Severity::Should, Outcome::Error, false, ExitCode::Conformant)]
-    #[case(Severity::Must, Outcome::KnownFailure, false, ExitCode::Conformant)]
-    #[case(Severity::Must, Outcome::UnexpectedPass, true, ExitCode::Conformant)]
-    #[case(Severity::Must, Outcome::NotRun, true, ExitCode::Conformant)]
-    fn exit_code_follows_standings(
-        #[case] severity: Severity,
-        #[case] outcome: Outcome,
-        #[case] strict: bool,
-        #[case] expected: ExitCode,
-    ) {
-        assert_eq!(
-            for_results(
-                &[result(Severity::Must, Outcome::Pass), result(severity, outcome)],
-                strict
-            ),
-            expected
-        );
-    }
 
     #[rstest]
     #[case(Error::Usage("x".into()), 2)]

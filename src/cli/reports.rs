@@ -90,17 +90,9 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
         "merged {} partitions: {} ({})",
         args.results.len(),
         joined.summary.line(),
-        if joined.summary.conformant {
-            "conformant"
-        } else {
-            "NOT conformant"
-        }
+        joined.verdict.word()
     );
-    Ok(if joined.summary.conformant {
-        ExitCode::Conformant
-    } else {
-        ExitCode::Failures
-    })
+    Ok(joined.verdict.exit_code())
 }
 
 /// `mutants`: the kill matrix of the corpus over the reference server's mutants.

@@ -12,15 +12,15 @@ use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::clock::{self, rfc3339};
 use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::error::Error;
-use ucwa_conformance::exit::{self, ExitCode};
+use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::judge::standing;
 use ucwa_conformance::judge::verdict::CaseResult;
 use ucwa_conformance::judge::{baseline, snapshot};
 use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::record::output;
-use ucwa_conformance::report::console::{self, Format, Stopped};
+use ucwa_conformance::report::console::{self, Format};
+use ucwa_conformance::report::outputs::{self, Requested};
 use ucwa_conformance::report::results::{self, RunInfo};
-use ucwa_conformance::report::{html, junit, markdown};
 use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop, StopCause};
 use ucwa_conformance::target::secret::Redactor;
 use ucwa_conformance::target::{self, Target};
@@ -74,10 +74,9 @@ pub fn list(args: &ListArgs) -> Result<ExitCode, Error> {
 }
 
 /// Every file the run will write, checked before the first request.
-fn outputs(args: &RunArgs) -> Vec<&PathBuf> {
-    let reports = [&args.json, &args.junit, &args.html, &args.markdown];
+fn outputs(args: &RunArgs) -> Vec<PathBuf> {
     let baseline = args.baseline.as_ref().filter(|_| args.update_baseline);
-    reports.into_iter().flatten().chain(baseline).collect()
+    requested(args).paths().chain(baseline).cloned().collect()
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
@@ -89,7 +88,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         return Ok(ExitCode::Conformant);
     }
     for path in outputs(args) {
-        output::check_writable(path)?;
+        output::check_writable(&path)?;
     }
     let baseline = args.baseline.as_deref().map(baseline::load).transpose()?.map(Arc::new);
     let digest = corpus.digest();
@@ -147,124 +146,174 @@ fn run_against(
     args: &RunArgs,
     setup: RunSetup,
 ) -> Result<ExitCode, Error> {
-    let RunSetup {
-        baseline,
-        digest,
-        corpus,
-        stop,
-    } = setup;
-    let format = match args.format {
+    let format = console_format(args);
+    let started = SystemTime::now();
+    if target.tls.insecure() {
+        eprintln!("{}", ucwa_conformance::target::tls::INSECURE_WARNING);
+    }
+    let ran = run_session(runtime, &target, plan, args, &setup)?;
+    let info = RunInfo {
+        case_set_digest: setup.digest,
+        corpus: setup.corpus,
+        started_at: rfc3339(started),
+        duration: started.elapsed().unwrap_or_default(),
+        strict: args.strict,
+        stop: ran.stop,
+        applications_kept: args.keep_applications,
+    };
+    let file = results::build(info, &target, &ran.results);
+    let written = outputs::write_all(&requested(args), &file, &ran.screen);
+    let mut notes = notes(&target, setup.baseline.as_deref());
+    if let Some(note) = update_baseline(args, setup.baseline.as_deref(), &file)? {
+        notes.push_str(&note);
+    }
+    let name = format!("{} ({})", target.name, target.base_url);
+    let summary = console::summary(&ran.results, args.strict, &name, &file.verdict);
+    print_verdict(format, &file, &format!("{summary}{notes}"), &ran.screen);
+    written?;
+    Ok(file.verdict.exit_code())
+}
+
+/// The console format asked for.
+fn console_format(args: &RunArgs) -> Format {
+    match args.format {
         FormatArg::Pretty if args.quiet => Format::Terse,
         FormatArg::Pretty => Format::Pretty,
         FormatArg::Terse => Format::Terse,
         FormatArg::Json => Format::Json,
-    };
-    let name = format!("{} ({})", target.name, target.base_url);
-    let started = SystemTime::now();
-    let root = snapshots_dir(args.snapshot_dir.as_ref());
-    let root = std::path::absolute(&root).unwrap_or(root);
-    let store = (args.snapshots.mode() != snapshot::Mode::Off)
-        .then(|| Arc::new(snapshot::Store::new(root, &target.name, args.snapshots.mode())));
-    let options = SessionOptions {
-        retries: args.retries,
-        baseline: baseline.clone(),
-        snapshots: store,
-        jobs: args.jobs.max(1),
-        keep_applications: args.keep_applications,
-        dead_after: args.dead_after,
-    };
-    if target.tls.insecure() {
-        eprintln!("{}", ucwa_conformance::target::tls::INSECURE_WARNING);
     }
+}
+
+/// The report files `run` was asked for.
+fn requested(args: &RunArgs) -> Requested {
+    Requested {
+        json: args.json.clone(),
+        junit: args.junit.clone(),
+        html: args.html.clone(),
+        markdown: args.markdown.clone(),
+    }
+}
+
+/// What a session gave: every trial's result, why it stopped early (if it did), and the final
+/// screen (the session's redactor, which knows the token issued during sign-in too).
+struct Ran {
+    results: Vec<CaseResult>,
+    stop: Option<StopCause>,
+    screen: Redactor,
+}
+
+/// Signs in, runs the trials (printing each line as it ends), and cleans up. A signal during
+/// sign-in gives trials that did not run; any other sign-in failure is the error.
+fn run_session(
+    runtime: &tokio::runtime::Runtime,
+    target: &Target,
+    plan: Vec<PlannedRun>,
+    args: &RunArgs,
+    setup: &RunSetup,
+) -> Result<Ran, Error> {
+    let stop = &setup.stop;
     let client = HttpClient::configured(target.limits, &target.tls)
         .map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
-    let opened = runtime.block_on(Session::open(target.clone(), client, options, stop.clone()));
-    // The final screen every output passes just before it is written (the session's redactor
-    // knows the token issued during sign-in too).
-    let mut screen = Redactor::new(target.secrets());
-    let (results, cause) = match opened {
+    let options = session_options(args, target, setup.baseline.clone());
+    match runtime.block_on(Session::open(target.clone(), client, options, stop.clone())) {
         Ok(session) => {
             let session = Arc::new(session);
-            screen = session.redactor().clone();
+            let screen = session.redactor().clone();
             let watch = Watch {
-                format,
+                format: console_format(args),
                 strict: args.strict,
-                fail_fast: args.fail_fast.then_some(&stop),
+                fail_fast: args.fail_fast.then_some(stop),
                 screen: &screen,
             };
             let results = runtime.block_on(run_trials(&session, plan, watch));
             runtime.block_on(session.close());
-            (results, stop.requested())
+            Ok(Ran {
+                results,
+                stop: stop.requested(),
+                screen,
+            })
         }
         Err(Error::Interrupted(signal)) => {
             let cause = StopCause::Signal(signal);
-            (
-                run::not_run(&plan, &format!("not started: {cause} during sign-in")),
-                Some(cause),
-            )
+            Ok(Ran {
+                results: run::not_run(&plan, &format!("not started: {cause} during sign-in")),
+                stop: Some(cause),
+                screen: Redactor::new(target.secrets()),
+            })
         }
-        Err(e) => return Err(e),
-    };
-    let stopped = cause.as_ref().map(|cause| Stopped {
-        code: ExitCode::of_stop(cause),
-        cause: cause.to_string(),
-    });
-    let summary_text = console::summary(&results, args.strict, &name, stopped.as_ref());
-    let today = clock::today();
+        Err(e) => Err(e),
+    }
+}
+
+/// The session's options from the arguments: retries, baseline, snapshots, jobs, cleanup.
+fn session_options(args: &RunArgs, target: &Target, baseline: Option<Arc<baseline::Baseline>>) -> SessionOptions {
+    let root = snapshots_dir(args.snapshot_dir.as_ref());
+    let root = std::path::absolute(&root).unwrap_or(root);
+    let store = (args.snapshots.mode() != snapshot::Mode::Off)
+        .then(|| Arc::new(snapshot::Store::new(root, &target.name, args.snapshots.mode())));
+    SessionOptions {
+        retries: args.retries,
+        baseline,
+        snapshots: store,
+        jobs: args.jobs.max(1),
+        keep_applications: args.keep_applications,
+        dead_after: args.dead_after,
+    }
+}
+
+/// Notes printed after the verdict: an unverified TLS target, expired baseline entries.
+fn notes(target: &Target, baseline: Option<&baseline::Baseline>) -> String {
     let mut notes = String::new();
     if target.tls.insecure() {
         notes.push_str(results::INSECURE_NOTE);
         notes.push('\n');
     }
-    if let Some(b) = &baseline {
-        for expired in b.expired(today) {
-            notes.push_str(&format!(
-                "baseline entry expired: {} ({})\n",
-                expired.case, expired.reason
-            ));
-        }
-    }
-    let info = RunInfo {
-        case_set_digest: digest,
-        corpus,
-        started_at: rfc3339(started),
-        duration: started.elapsed().unwrap_or_default(),
-        strict: args.strict,
-        interrupted: matches!(cause, Some(StopCause::Signal(_))),
-        stopped: stopped.as_ref().map(|s| s.cause.clone()),
-        applications_kept: args.keep_applications,
-    };
-    let file = results::build(info, &target, &results);
-    let code = stopped
-        .as_ref()
-        .map_or_else(|| exit::for_results(&results, args.strict), |s| s.code);
-    let written = write_outputs(args, &file, &screen);
-    if args.update_baseline
-        && stopped.is_none()
-        && let (Some(path), Some(b)) = (&args.baseline, &baseline)
-    {
-        let updated = b.updated(&results, today, args.strict);
-        // The user's file is edited in place: comments and order stay.
-        let original = std::fs::read_to_string(path).ok();
-        output::write_atomic(path, &updated.to_toml(original.as_deref()))?;
+    for expired in baseline.map(|b| b.expired(clock::today())).unwrap_or_default() {
         notes.push_str(&format!(
-            "baseline {} rewritten: {} known failures\n",
-            path.display(),
-            updated.entries.len()
+            "baseline entry expired: {} ({})\n",
+            expired.case, expired.reason
         ));
     }
-    // Human text: standard output, except with `--format json`, whose standard output is JSON only.
-    let text = screen.redact(&format!("{summary_text}{notes}"));
-    if format == Format::Json {
-        eprint!("{text}");
-        let event = console::finished_event(&file.summary, code, file.duration_ms, stopped.is_some());
-        print!("{}", screen.redact_values(&event));
-    } else {
-        print!("{text}");
+    notes
+}
+
+/// With `--update-baseline`, rewrites the baseline from a run that was not stopped (the user's
+/// file is edited in place: comments and order stay); returns the note that says so.
+fn update_baseline(
+    args: &RunArgs,
+    baseline: Option<&baseline::Baseline>,
+    file: &results::Results,
+) -> Result<Option<String>, Error> {
+    let (Some(path), Some(b)) = (&args.baseline, baseline) else {
+        return Ok(None);
+    };
+    if !args.update_baseline || file.verdict.stop_cause().is_some() {
+        return Ok(None);
+    }
+    let updated = b.updated(&file.cases, clock::today(), args.strict);
+    let original = std::fs::read_to_string(path).ok();
+    output::write_atomic(path, &updated.to_toml(original.as_deref()))?;
+    Ok(Some(format!(
+        "baseline {} rewritten: {} known failures\n",
+        path.display(),
+        updated.entries.len()
+    )))
+}
+
+/// Prints the summary and the verdict, through the final screen: on standard output, except
+/// with `--format json`, whose standard output is JSON events only (the text goes to standard
+/// error, the closing event to standard output).
+fn print_verdict(format: Format, file: &results::Results, text: &str, screen: &Redactor) {
+    let text = screen.redact(text);
+    match format {
+        Format::Json => {
+            eprint!("{text}");
+            let event = console::finished_event(&file.summary, &file.verdict, file.duration_ms);
+            print!("{}", screen.redact_values(&event));
+        }
+        Format::Pretty | Format::Terse => print!("{text}"),
     }
     let _ = std::io::stdout().flush();
-    written?;
-    Ok(code)
 }
 
 /// How the trial lines are shown, and whether the first counted failure stops the run.
@@ -314,27 +363,6 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
         println!();
     }
     results
-}
-
-/// Writes every requested report, each through the final screen; the first failure is returned
-/// after trying them all.
-fn write_outputs(args: &RunArgs, file: &results::Results, screen: &Redactor) -> Result<(), Error> {
-    let outputs = [
-        (&args.json, results::to_json(file)),
-        (&args.junit, junit::render(file)),
-        (&args.html, html::render(std::slice::from_ref(file))),
-        (&args.markdown, markdown::render(std::slice::from_ref(file))),
-    ];
-    let mut first = Ok(());
-    for (path, text) in outputs {
-        if let Some(path) = path
-            && let Err(e) = output::write_atomic(path, &screen.redact_values(&text))
-            && first.is_ok()
-        {
-            first = Err(e);
-        }
-    }
-    first
 }
 
 /// A progress bar on standard error for long runs, shown only when standard error is a terminal

@@ -1,7 +1,8 @@
 //! Judging: a response against a case's expectations (`check`, and the documented error rows
 //! every error answer must keep, `error_rows`), a trial's outcome (`verdict`), the response
 //! snapshots it is compared with (`snapshot`), the known failures that excuse it (`baseline`),
-//! and whether it counts (`standing`, the one function every report asks).
+//! whether it counts (`standing`, the one function every report asks), and how the run ended
+//! (`run_verdict`, the one value every report and the exit code ask).
 //!
 //! May use `case`, `wire`, `client` (the response data), `record` (what a trial recorded),
 //! `target::secret` and `clock`.
@@ -9,6 +10,7 @@
 pub mod baseline;
 pub mod check;
 pub mod error_rows;
+pub mod run_verdict;
 pub mod snapshot;
 pub mod standing;
 pub mod verdict;

@@ -3,7 +3,7 @@
 //! h2spec does), errors, notices, and the verdict with its exit code. Pure functions of results;
 //! the CLI decides where each goes (with `--format json`, only JSON on standard output).
 
-use crate::exit::{self, ExitCode};
+use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
 use crate::report::escape::{console_block, console_line};
@@ -121,13 +121,11 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
 }
 
 /// The closing JSON event of a run (`--format json`).
-pub fn finished_event(summary: &Summary, code: ExitCode, duration_ms: u64, stopped: bool) -> String {
-    let event = if stopped {
-        "stopped"
-    } else if summary.counted > 0 {
-        "failed"
-    } else {
-        "ok"
+pub fn finished_event(summary: &Summary, verdict: &RunVerdict, duration_ms: u64) -> String {
+    let event = match verdict {
+        RunVerdict::Conformant => "ok",
+        RunVerdict::NotConformant { .. } => "failed",
+        RunVerdict::Stopped { .. } => "stopped",
     };
     let passed = summary.pass + summary.flaky + summary.unexpected_pass;
     let run = summary.pass
@@ -150,20 +148,11 @@ pub fn finished_event(summary: &Summary, code: ExitCode, duration_ms: u64, stopp
             "measured": 0,
             "filtered_out": 0,
             "exec_time": duration_ms as f64 / 1000.0,
-            "exit_code": code.code(),
-            "stopped": stopped,
+            "exit_code": verdict.exit_code().code(),
+            "stopped": verdict.stop_cause().is_some(),
             "summary": summary,
         })
     )
-}
-
-/// A run that stopped early: its exit code and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stopped {
-    /// 130, 143 (a signal) or 3 (the target stopped answering).
-    pub code: ExitCode,
-    /// Why, in words (`interrupted by SIGINT`).
-    pub cause: String,
 }
 
 /// Must-level trials that did not run, grouped by why: `(reason, names)`.
@@ -182,7 +171,7 @@ fn must_not_run(results: &[&CaseResult]) -> Vec<(String, Vec<String>)> {
 
 /// The text printed after the trials: failures, should-level deviations, errors, notices, the
 /// must-level trials that did not run, and the verdict line with its exit code.
-pub fn summary(results: &[CaseResult], strict: bool, target: &str, stopped: Option<&Stopped>) -> String {
+pub fn summary(results: &[CaseResult], strict: bool, target: &str, verdict: &RunVerdict) -> String {
     let mut sorted: Vec<&CaseResult> = results.iter().collect();
     sorted.sort_by_key(|r| r.name());
     let with = |shown: Shown, counts: bool| -> Vec<&CaseResult> {
@@ -261,12 +250,11 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, stopped: Opti
             let _ = writeln!(out, "    {}: {}", console_line(reason), names.join(", "));
         }
     }
-    let summary = Summary::of(results, strict, stopped.is_some());
-    let code = stopped.map_or_else(|| exit::for_results(results, strict), |s| s.code);
-    let verdict = match (stopped, summary.conformant) {
-        (Some(s), _) => format!("STOPPED ({})", console_line(&s.cause)),
-        (None, true) => "conformant".to_string(),
-        (None, false) => "NOT conformant".to_string(),
+    let summary = Summary::of(results, strict);
+    let code = verdict.exit_code();
+    let verdict = match verdict {
+        RunVerdict::Stopped { cause, .. } => format!("STOPPED ({})", console_line(cause)),
+        RunVerdict::Conformant | RunVerdict::NotConformant { .. } => verdict.word().to_string(),
     };
     let not_run = match summary.must_not_run {
         0 => String::new(),

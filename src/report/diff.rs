@@ -137,11 +137,13 @@ fn changed_response(name: &str, was: &CaseResult, now: &CaseResult) -> Option<Re
 /// The diff as Markdown, for a pull-request comment.
 pub fn markdown(diff: &RunDiff, old: &Results, new: &Results) -> String {
     let mut out = format!(
-        "## ucwa-conformance: {} ({}) vs {} ({})\n\n",
+        "## ucwa-conformance: {} ({}, {}) vs {} ({}, {})\n\n",
         escape::markdown(&old.target.name),
         escape::markdown(&old.started_at),
+        old.verdict.word(),
         escape::markdown(&new.target.name),
-        escape::markdown(&new.started_at)
+        escape::markdown(&new.started_at),
+        new.verdict.word()
     );
     if diff.case_set_changed {
         out.push_str("The case sets differ (different digests): some changes may come from the cases.\n\n");
@@ -241,7 +243,8 @@ mod tests {
             interrupted: false,
             stopped: None,
             applications_kept: false,
-            summary: Summary::of(&cases, false, false),
+            summary: Summary::of(&cases, false),
+            verdict: crate::judge::run_verdict::RunVerdict::of(Summary::of(&cases, false).counted, None),
             cases,
         }
     }

@@ -6,6 +6,7 @@
 
 use super::curl;
 use super::results::{INSECURE_NOTE, Results};
+use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing;
 use crate::judge::verdict::{CaseResult, Outcome};
 use std::collections::BTreeSet;
@@ -57,11 +58,11 @@ pub fn render(runs: &[Results]) -> String {
 
 /// The verdict of a run, as a word and a CSS class.
 fn verdict(r: &Results) -> (&'static str, &'static str) {
-    match (r.stopped.is_some(), r.summary.conformant) {
-        (true, _) => ("STOPPED", "bad"),
-        (false, true) => ("conformant", "ok"),
-        (false, false) => ("NOT conformant", "bad"),
-    }
+    let class = match r.verdict {
+        RunVerdict::Conformant => "ok",
+        RunVerdict::NotConformant { .. } | RunVerdict::Stopped { .. } => "bad",
+    };
+    (r.verdict.word(), class)
 }
 
 fn single(r: &Results) -> String {
@@ -85,7 +86,7 @@ fn single(r: &Results) -> String {
     if r.target.insecure {
         let _ = write!(out, "<div class=\"banner\">{}</div>", esc(INSECURE_NOTE));
     }
-    if let Some(cause) = &r.stopped {
+    if let Some(cause) = r.verdict.stop_cause() {
         let _ = write!(
             out,
             "<div class=\"banner\">The run {}: trials that had not finished are <b>not run</b>.</div>",

@@ -19,6 +19,7 @@ pub fn render(results: &Results) -> String {
     suite.add_property(Property::new("case_set_digest", results.case_set_digest.as_str()));
     suite.add_property(Property::new("started_at", results.started_at.as_str()));
     suite.add_property(Property::new("interrupted", results.interrupted.to_string()));
+    suite.add_property(Property::new("verdict", results.verdict.word()));
     if results.target.insecure {
         suite.add_property(Property::new("tls", "not verified (--insecure)"));
     }

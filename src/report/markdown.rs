@@ -3,6 +3,7 @@
 
 use super::escape;
 use super::results::{INSECURE_NOTE, Results};
+use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -15,11 +16,10 @@ pub fn render(runs: &[Results]) -> String {
     }
 }
 
-fn verdict(r: &Results) -> &'static str {
-    match (r.stopped.is_some(), r.summary.conformant) {
-        (true, _) => "**STOPPED**",
-        (false, true) => "conformant",
-        (false, false) => "**NOT conformant**",
+fn verdict(r: &Results) -> String {
+    match r.verdict {
+        RunVerdict::Conformant => r.verdict.word().to_string(),
+        RunVerdict::NotConformant { .. } | RunVerdict::Stopped { .. } => format!("**{}**", r.verdict.word()),
     }
 }
 
@@ -35,7 +35,7 @@ fn single(r: &Results) -> String {
         r.started_at,
         if r.strict { "; strict" } else { "" }
     );
-    if let Some(cause) = &r.stopped {
+    if let Some(cause) = r.verdict.stop_cause() {
         let _ = writeln!(out, "The run {}.\n", cell(cause));
     }
     if r.target.insecure {

@@ -8,4 +8,5 @@ pub mod escape;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod outputs;
 pub mod results;

@@ -8,8 +8,10 @@
 
 use crate::case::Media;
 use crate::error::Error;
+use crate::judge::run_verdict::{RunVerdict, StopKind};
 use crate::judge::standing;
 use crate::judge::verdict::{CaseResult, Outcome};
+use crate::run::StopCause;
 use crate::target::Target;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -53,8 +55,13 @@ pub struct Results {
     /// True when the run left its applications on the target (`--keep-applications`), so the
     /// recorded requests can be replayed; false when it deleted them.
     pub applications_kept: bool,
-    /// Counts per outcome, and the verdict.
+    /// Counts per outcome.
     pub summary: Summary,
+    /// How the run ended: `{"is": "conformant"}`, `{"is": "not-conformant", "counted": N}` or
+    /// `{"is": "stopped", "kind": "sigint" | "sigterm" | "target-silent" | "fail-fast", "cause":
+    /// "..."}`. Every report and the exit code follow it. Files written before it existed get
+    /// it from `summary.counted` and `stopped` when read.
+    pub verdict: RunVerdict,
     /// One entry per case and media type, sorted by case id then media type.
     pub cases: Vec<CaseResult>,
 }
@@ -102,13 +109,14 @@ pub struct Summary {
     /// Must-level trials that did not run (skipped or not run): the verdict does not cover them.
     #[serde(default)]
     pub must_not_run: usize,
-    /// True when no trial counts and the run was not stopped early.
+    /// True when no trial counts and the run was not stopped early (the verdict is
+    /// `conformant`).
     pub conformant: bool,
 }
 
 impl Summary {
-    /// Counts `results` under `strict`.
-    pub fn of(results: &[CaseResult], strict: bool, stopped: bool) -> Self {
+    /// Counts `results` under `strict`; `conformant` is the verdict's, given by the caller.
+    pub fn of(results: &[CaseResult], strict: bool) -> Self {
         let mut s = Summary::default();
         for r in results {
             *s.slot(r.outcome) += 1;
@@ -119,7 +127,6 @@ impl Summary {
                 s.must_not_run += 1;
             }
         }
-        s.conformant = s.counted == 0 && !stopped;
         s
     }
 
@@ -187,10 +194,8 @@ pub struct RunInfo {
     pub duration: std::time::Duration,
     /// Whether should-level deviations counted.
     pub strict: bool,
-    /// Whether a signal stopped the run.
-    pub interrupted: bool,
     /// Why the run stopped early, if it did.
-    pub stopped: Option<String>,
+    pub stop: Option<StopCause>,
     /// Whether the run kept its applications.
     pub applications_kept: bool,
 }
@@ -218,10 +223,39 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
         started_at: info.started_at,
         duration_ms: info.duration.as_millis() as u64,
         strict: info.strict,
-        interrupted: info.interrupted,
-        summary: Summary::of(results, info.strict, info.stopped.is_some()),
-        stopped: info.stopped,
+        interrupted: matches!(info.stop, Some(StopCause::Signal(_))),
+        stopped: info.stop.as_ref().map(StopCause::to_string),
         applications_kept: info.applications_kept,
+        ..judged(cases, info.strict, info.stop.map(|c| (c.kind(), c.to_string())))
+    }
+}
+
+/// The summary and verdict of `cases` (in a results file with no other field set yet): the one
+/// place both are computed.
+fn judged(cases: Vec<CaseResult>, strict: bool, stopped: Option<(StopKind, String)>) -> Results {
+    let mut summary = Summary::of(&cases, strict);
+    let verdict = RunVerdict::of(summary.counted, stopped);
+    summary.conformant = verdict.is_conformant();
+    Results {
+        schema: SCHEMA.into(),
+        suite_version: String::new(),
+        case_set_digest: String::new(),
+        corpus: String::new(),
+        target: TargetInfo {
+            name: String::new(),
+            base_url: String::new(),
+            media: Vec::new(),
+            offers: Vec::new(),
+            insecure: false,
+        },
+        started_at: String::new(),
+        duration_ms: 0,
+        strict,
+        interrupted: false,
+        stopped: None,
+        applications_kept: false,
+        summary,
+        verdict,
         cases,
     }
 }
@@ -234,7 +268,7 @@ pub fn read(path: &Path) -> Result<Results, Error> {
         message,
     };
     let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
+    let mut value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| fail(format!("line {}, column {}: not JSON: {e}", e.line(), e.column())))?;
     match value.get("schema").and_then(|s| s.as_str()) {
         Some(SCHEMA) => {}
@@ -256,6 +290,14 @@ pub fn read(path: &Path) -> Result<Results, Error> {
                 "not a ucwa-conformance results file (no `schema` field; expected `{SCHEMA}`)"
             )));
         }
+    }
+    // Written before the verdict was recorded: it follows from the counts and the stop.
+    if value.get("verdict").is_none() && value.is_object() {
+        let counted = value["summary"]["counted"].as_u64().unwrap_or(0) as usize;
+        let stopped = value["stopped"]
+            .as_str()
+            .map(|c| (StopKind::from_cause(c), c.to_string()));
+        value["verdict"] = serde_json::to_value(RunVerdict::of(counted, stopped)).unwrap_or_default();
     }
     serde_json::from_value(value).map_err(|e| fail(format!("not a valid `{SCHEMA}` file: {e}")))
 }
@@ -294,6 +336,9 @@ pub fn merge(parts: Vec<Results>) -> Result<Results, String> {
         if part.strict != joined.strict {
             return Err("one partition ran with --strict and another without".into());
         }
+        if joined.verdict.stop_cause().is_none() && part.verdict.stop_cause().is_some() {
+            joined.verdict = part.verdict.clone();
+        }
         for case in part.cases {
             if !names.insert(case.name()) {
                 return Err(format!("{} is in two partitions", case.name()));
@@ -307,7 +352,17 @@ pub fn merge(parts: Vec<Results>) -> Result<Results, String> {
         joined.applications_kept |= part.applications_kept;
     }
     joined.cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
-    joined.summary = Summary::of(&joined.cases, joined.strict, joined.stopped.is_some());
+    // A partition that stopped stops the whole: its kind gives the merged exit code too.
+    let stopped = joined.verdict.clone();
+    let stopped = match stopped {
+        RunVerdict::Stopped { kind, cause } => Some((kind, cause)),
+        RunVerdict::Conformant | RunVerdict::NotConformant { .. } => None,
+    };
+    let cases = std::mem::take(&mut joined.cases);
+    let judged = judged(cases, joined.strict, stopped);
+    joined.summary = judged.summary;
+    joined.verdict = judged.verdict;
+    joined.cases = judged.cases;
     Ok(joined)
 }
 
@@ -324,4 +379,81 @@ pub fn run_names(runs: &[Results]) -> Vec<String> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{Media, Severity};
+    use crate::error::Signal;
+    use rstest::rstest;
+
+    fn result(severity: Severity, outcome: Outcome) -> CaseResult {
+        CaseResult::new("c", Media::Json, severity, outcome)
+    }
+
+    #[rstest]
+    #[case(Severity::Must, Outcome::Pass, false, 0)]
+    #[case(Severity::Must, Outcome::Fail, false, 1)]
+    #[case(Severity::Should, Outcome::ShouldDeviation, false, 0)]
+    #[case(Severity::Should, Outcome::ShouldDeviation, true, 1)]
+    #[case(Severity::Must, Outcome::Skip, false, 0)]
+    #[case(Severity::Must, Outcome::Error, false, 1)]
+    #[case(Severity::Should, Outcome::Error, false, 0)]
+    #[case(Severity::Must, Outcome::KnownFailure, false, 0)]
+    #[case(Severity::Must, Outcome::UnexpectedPass, true, 0)]
+    #[case(Severity::Must, Outcome::NotRun, true, 0)]
+    fn the_verdict_follows_standings(
+        #[case] severity: Severity,
+        #[case] outcome: Outcome,
+        #[case] strict: bool,
+        #[case] code: i32,
+    ) {
+        let file = judged(
+            vec![result(Severity::Must, Outcome::Pass), result(severity, outcome)],
+            strict,
+            None,
+        );
+        assert_eq!(file.verdict.exit_code().code(), code);
+        assert_eq!(file.summary.conformant, code == 0);
+    }
+
+    #[test]
+    fn a_stop_wins_over_the_counts() {
+        let cause = StopCause::Signal(Signal::Terminate);
+        let file = judged(
+            vec![result(Severity::Must, Outcome::Fail)],
+            false,
+            Some((cause.kind(), cause.to_string())),
+        );
+        assert_eq!(file.verdict.exit_code().code(), 143);
+        assert!(!file.summary.conformant);
+    }
+
+    #[test]
+    fn merged_partitions_keep_a_partitions_stop() {
+        let mut stopped = judged(vec![result(Severity::Must, Outcome::Pass)], false, None);
+        stopped.verdict = RunVerdict::of(0, Some((StopKind::Sigint, "interrupted by SIGINT".into())));
+        let mut other = judged(
+            vec![CaseResult::new("d", Media::Json, Severity::Must, Outcome::Fail)],
+            false,
+            None,
+        );
+        other.case_set_digest = stopped.case_set_digest.clone();
+        let merged = merge(vec![other, stopped]).expect("merges");
+        assert_eq!(merged.verdict.exit_code().code(), 130, "{:?}", merged.verdict);
+    }
+
+    #[test]
+    fn files_without_a_verdict_get_it_from_counts_and_stop() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut value = serde_json::to_value(judged(vec![], false, None)).expect("JSON");
+        value.as_object_mut().map(|o| o.remove("verdict"));
+        value["summary"]["counted"] = 2.into();
+        value["stopped"] = "halted: the target stopped answering (3 exchanges)".into();
+        let path = dir.path().join("old.json");
+        std::fs::write(&path, value.to_string()).expect("write");
+        let read = read(&path).expect("reads");
+        assert_eq!(read.verdict.exit_code().code(), 3, "{:?}", read.verdict);
+    }
 }

@@ -95,29 +95,7 @@ pub fn plan(cases: &[Arc<Case>], selection: &Selection) -> Vec<PlannedRun> {
 /// The case ids closest to `pattern` (by edit distance), for a filter that matched nothing.
 pub fn nearest_ids<'a>(cases: &'a [Arc<Case>], pattern: &str, most: usize) -> Vec<&'a str> {
     let pattern = pattern.split(" [").next().unwrap_or(pattern);
-    let mut ranked: Vec<(usize, &str)> = cases
-        .iter()
-        .map(|c| (edit_distance(&c.id, pattern), c.id.as_str()))
-        .collect();
-    ranked.sort();
-    ranked.dedup_by_key(|(_, id)| *id);
-    ranked.into_iter().take(most).map(|(_, id)| id).collect()
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
-        }
-    }
-    row[b.len()]
+    crate::diag::nearest(pattern, cases.iter().map(|c| c.id.as_str()), usize::MAX, most)
 }
 
 /// FNV-1a: the same shard for the same id on every machine and every release.

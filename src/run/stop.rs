@@ -3,6 +3,7 @@
 //! running ones get [`GRACE`] to finish.
 
 use crate::error::Signal;
+use crate::judge::run_verdict::StopKind;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -19,6 +20,18 @@ pub enum StopCause {
     TargetSilent(String),
     /// A trial counted as a failure and `--fail-fast` was given (exit 1).
     FailFast,
+}
+
+impl StopCause {
+    /// The kind of stop, as the run's verdict records it.
+    pub fn kind(&self) -> StopKind {
+        match self {
+            StopCause::Signal(Signal::Interrupt) => StopKind::Sigint,
+            StopCause::Signal(Signal::Terminate) => StopKind::Sigterm,
+            StopCause::TargetSilent(_) => StopKind::TargetSilent,
+            StopCause::FailFast => StopKind::FailFast,
+        }
+    }
 }
 
 impl std::fmt::Display for StopCause {
