@@ -337,7 +337,29 @@ impl Rules {
             Some(Mutant::MakeMeAvailable200) => r.make_me_available_no_content = false,
             Some(Mutant::MakeMeAvailableRepeatAllowed) => r.make_me_available_once = false,
             // The others rewrite responses (see `rewrite`).
-            Some(_) => {}
+            Some(
+                Mutant::Created200
+                | Mutant::NoLocation
+                | Mutant::LocationToConversation
+                | Mutant::InvitationIncoming
+                | Mutant::PvfSubcodeMissing
+                | Mutant::Forbidden400
+                | Mutant::AlreadyExists400
+                | Mutant::TooManyGroupsNoSubcode
+                | Mutant::TooManyGroupsWrongCase
+                | Mutant::UnsupportedWithSubcode
+                | Mutant::CannotRedirectWrongSubcode
+                | Mutant::CallbackChannelWrongCode
+                | Mutant::ErrorsAlwaysJson
+                | Mutant::ErrorsTextPlain
+                | Mutant::XmlErrorsWrongNamespace
+                | Mutant::MalformedBody500
+                | Mutant::ApplicationNotFoundNoSubcode
+                | Mutant::MethodNotAllowed404
+                | Mutant::UnsupportedMediaType400
+                | Mutant::EntityTooLarge400
+                | Mutant::NoCancelLink,
+            ) => {}
         }
         r
     }

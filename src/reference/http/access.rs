@@ -167,8 +167,18 @@ pub fn no_content(result: Result<(), Problem>, repr: Repr) -> Response {
     }
 }
 
+/// What is known before a request body is read.
+pub struct Checked {
+    /// The caller.
+    pub user: String,
+    /// How much body may be read.
+    pub limit: usize,
+    /// The rules.
+    pub rules: Rules,
+}
+
 /// Before a request body is read: the caller and their application are checked (401/404/410),
-/// then the method; answers how much body may be read, and the rules.
+/// then the method.
 pub fn before_body(
     state: &AppState,
     headers: &HeaderMap,
@@ -176,9 +186,9 @@ pub fn before_body(
     method: &Method,
     allowed: Method,
     repr: Repr,
-) -> Result<(usize, Rules), Refusal> {
+) -> Result<Checked, Refusal> {
     let mut world = state.lock();
-    caller_application(&mut world, headers, app_id, repr)?;
+    let (user, _) = caller_application(&mut world, headers, app_id, repr)?;
     if *method != allowed {
         return Err(Refusal::Ucwa(Problem::MethodNotAllowed, repr));
     }
@@ -187,5 +197,9 @@ pub fn before_body(
     } else {
         usize::MAX
     };
-    Ok((limit, world.rules))
+    Ok(Checked {
+        user,
+        limit,
+        rules: world.rules,
+    })
 }

@@ -154,7 +154,7 @@ pub async fn send_message(
 ) -> Response {
     let repr = Repr::from_accept(&headers);
     let limit = match before_body(&state, &headers, &app_id, &method, Method::POST, repr) {
-        Ok((limit, _)) => limit,
+        Ok(checked) => checked.limit,
         Err(refused) => return refused.into_response(),
     };
     let html = match message_kind(&headers) {

@@ -30,7 +30,7 @@ pub async fn make_me_available(
 ) -> Response {
     let repr = Repr::from_accept(&headers);
     let limit = match before_body(&state, &headers, &id, &method, Method::POST, repr) {
-        Ok((limit, _)) => limit,
+        Ok(checked) => checked.limit,
         Err(refused) => return refused.into_response(),
     };
     let availability = match input::bytes(body, limit).await {

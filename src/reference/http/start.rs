@@ -1,16 +1,15 @@
 //! startMessaging, per the seed page. Checks, in order: token (401), application (404/410),
 //! method (405), size (413), content type (415), syntax (400 BadRequest), parameters (400
-//! ParameterValidationFailure), the anonymous target (403), an armed fault (409/410/500), a
-//! duplicate operationId of a still-active invitation (409 AlreadyExists). Then 201 with the
+//! ParameterValidationFailure); then the world starts the invitation or refuses it (the
+//! anonymous target, an armed fault, a duplicate: `World::start_messaging`). Then 201 with the
 //! Location of the new messagingInvitation, and the invited peer answers a little later.
 
-use super::super::errors::Problem;
 use super::super::hrefs;
 use super::super::input;
 use super::super::repr::Repr;
 use super::super::validation;
-use super::super::world::{Outcome, PeerBehaviour};
-use super::access::{AppState, application, authenticate, before_body, refuse};
+use super::super::world::{Outcome, PeerBehaviour, Started};
+use super::access::{AppState, Checked, before_body, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -32,7 +31,7 @@ pub async fn start(
     body: Body,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let (limit, rules) = match before_body(&state, &headers, &app_id, &method, Method::POST, repr) {
+    let Checked { user, limit, rules } = match before_body(&state, &headers, &app_id, &method, Method::POST, repr) {
         Ok(checked) => checked,
         Err(refused) => return refused.into_response(),
     };
@@ -48,37 +47,19 @@ pub async fn start(
         Ok(r) => r,
         Err(problem) => return refuse(problem, error_repr),
     };
-    let (app_href, invitation, peer, timeout) = {
-        let mut world = state.lock();
-        let user = authenticate(&world, &headers).unwrap_or_default();
-        if let Some(allowed) = world.anonymous_targets.get(&user)
-            && !allowed.eq_ignore_ascii_case(&request.to)
-            && rules.anonymous_target_checked
-        {
-            let why = "The target URI does not match the target URI provisioned in anonymous token.";
-            return refuse(Problem::Forbidden(why.into()), error_repr);
-        }
-        if let Some(fault) = world.faults.remove(&request.operation_id) {
-            return refuse(Problem::Fault(fault), error_repr);
-        }
-        let peer = world.peer(&request.to);
-        let timeout = world.config.invitation_timeout;
-        let app = match application(&mut world, &user, &app_id, repr) {
-            Ok(a) => a,
-            Err(r) => return r.into_response(),
-        };
-        if app.operation_in_use(&request.operation_id) && rules.duplicates_refused {
-            return refuse(
-                Problem::AlreadyExists("An invitation with this operationId is already active."),
-                error_repr,
-            );
-        }
-        let invitation = app.start(request, &rules);
-        (app.href.clone(), invitation, peer, timeout)
+    let started = state.lock().start_messaging(&user, &app_id, request);
+    let Started {
+        application_href,
+        invitation,
+        peer,
+        timeout,
+    } = match started {
+        Ok(started) => started,
+        Err(problem) => return refuse(problem, error_repr),
     };
     answer_later(&state, &app_id, invitation, peer, timeout);
     let mut response = StatusCode::CREATED.into_response();
-    let location = hrefs::invitation(&app_href, &invitation.to_string());
+    let location = hrefs::invitation(&application_href, &invitation.to_string());
     if let Ok(v) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, v);
     }

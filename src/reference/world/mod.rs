@@ -125,6 +125,19 @@ impl Fault {
     }
 }
 
+/// An invitation startMessaging started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    /// The href of its application.
+    pub application_href: String,
+    /// Its id within the application.
+    pub invitation: u64,
+    /// How the invited peer behaves (`None`: nobody by that URI).
+    pub peer: Option<PeerBehaviour>,
+    /// How long an unanswered invitation waits.
+    pub timeout: Duration,
+}
+
 /// The whole world, behind one mutex.
 #[derive(Debug)]
 pub struct World {
@@ -260,6 +273,43 @@ impl World {
         }
     }
 
+    /// startMessaging by `user` on its application `app_id`, with a valid request: refused when
+    /// an anonymous user invites another target than its token names (403), when a fault is
+    /// armed for the operationId (it fires once), or when an active invitation of the
+    /// application uses the operationId (409 AlreadyExists); else the invitation starts.
+    pub fn start_messaging(&mut self, user: &str, app_id: &str, request: StartRequest) -> Result<Started, Problem> {
+        let rules = self.rules;
+        if let Some(allowed) = self.anonymous_targets.get(user)
+            && !allowed.eq_ignore_ascii_case(&request.to)
+            && rules.anonymous_target_checked
+        {
+            let why = "The target URI does not match the target URI provisioned in anonymous token.";
+            return Err(Problem::Forbidden(why.into()));
+        }
+        if let Some(fault) = self.faults.remove(&request.operation_id) {
+            return Err(Problem::Fault(fault));
+        }
+        let peer = self.peer(&request.to);
+        let timeout = self.config.invitation_timeout;
+        let app = self
+            .applications
+            .get_mut(app_id)
+            .filter(|a| a.user == user)
+            .ok_or(Problem::ApplicationNotFound)?;
+        if app.operation_in_use(&request.operation_id) && rules.duplicates_refused {
+            return Err(Problem::AlreadyExists(
+                "An invitation with this operationId is already active.",
+            ));
+        }
+        let invitation = app.start(request, &rules);
+        Ok(Started {
+            application_href: app.href.clone(),
+            invitation,
+            peer,
+            timeout,
+        })
+    }
+
     /// Arms a fault for an operationId; false when too many are armed.
     pub fn arm(&mut self, operation_id: &str, fault: Fault) -> bool {
         if self.faults.len() >= MAX_ARMED_FAULTS && !self.faults.contains_key(operation_id) {
@@ -267,5 +317,256 @@ impl World {
         }
         self.faults.insert(operation_id.to_string(), fault);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The world without a server: plain calls, no HTTP.
+
+    use super::*;
+    use rstest::rstest;
+
+    const ALICE: &str = "alice@contoso.test";
+
+    fn world() -> World {
+        World::new(Config::default())
+    }
+
+    fn request(operation_id: &str, to: &str) -> StartRequest {
+        StartRequest {
+            operation_id: operation_id.into(),
+            to: to.into(),
+            importance: "Normal".into(),
+            subject: String::new(),
+            thread_id: None,
+            message: None,
+            custom_content: None,
+        }
+    }
+
+    /// A world with one application of Alice's; answers its id.
+    fn with_application(world: &mut World) -> String {
+        world
+            .create_application(ALICE, AppFields::default())
+            .expect("an application")
+    }
+
+    fn kinds(world: &mut World, app: &str) -> Vec<(String, &'static str)> {
+        let queue = &mut world.applications.get_mut(app).expect("app").channel.queue;
+        queue
+            .drain(..)
+            .map(|e| (e.resource.rel().to_string(), e.kind))
+            .collect()
+    }
+
+    #[test]
+    fn tokens_name_their_user_and_passwords_are_checked() {
+        let mut world = world();
+        let token = world.issue_token(ALICE);
+        assert!(token.starts_with("cwt="));
+        assert_eq!(world.user_of(&token), Some(ALICE));
+        assert_eq!(world.user_of("cwt=forged"), None);
+        assert!(world.check_password("ALICE@contoso.test", "alice-password"));
+        assert!(!world.check_password(ALICE, "ALICE-PASSWORD"));
+    }
+
+    #[test]
+    fn application_ids_are_exact_strings_and_bounded_per_user() {
+        let mut world = world();
+        let first = with_application(&mut world);
+        assert_eq!(first, "101");
+        for _ in 1..MAX_APPLICATIONS_PER_USER {
+            with_application(&mut world);
+        }
+        assert_eq!(
+            world.create_application(ALICE, AppFields::default()),
+            None,
+            "the quota holds"
+        );
+        let app = world.applications.get_mut(&first).expect("app");
+        assert!(app.invitation("01").is_none() && app.conversation("1").is_none());
+    }
+
+    #[test]
+    fn anonymous_applications_are_numbered_apart() {
+        let mut world = world();
+        let token = world.issue_anonymous_token("sip:helpdesk@contoso.test");
+        let user = world.user_of(&token).expect("a user").to_string();
+        let id = world.create_application(&user, AppFields::default()).expect("app");
+        assert_eq!(id, ANONYMOUS_APPLICATION_IDS.to_string());
+        assert!(world.applications[&id].anonymous);
+    }
+
+    #[test]
+    fn an_anonymous_user_invites_only_its_target() {
+        let mut world = world();
+        let token = world.issue_anonymous_token("sip:helpdesk@contoso.test");
+        let user = world.user_of(&token).expect("a user").to_string();
+        let app = world.create_application(&user, AppFields::default()).expect("app");
+        let refused = world.start_messaging(&user, &app, request("op-1", "sip:bob@contoso.test"));
+        assert!(matches!(refused, Err(Problem::Forbidden(_))), "{refused:?}");
+        let started = world.start_messaging(&user, &app, request("op-2", "SIP:helpdesk@contoso.test"));
+        assert!(started.is_ok(), "{started:?}");
+    }
+
+    #[test]
+    fn an_armed_fault_fires_once() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        assert!(world.arm("op-f", Fault::TooManyGroups));
+        let first = world.start_messaging(ALICE, &app, request("op-f", "sip:bob@contoso.test"));
+        assert_eq!(first, Err(Problem::Fault(Fault::TooManyGroups)));
+        let second = world.start_messaging(ALICE, &app, request("op-f", "sip:bob@contoso.test"));
+        assert!(second.is_ok(), "{second:?}");
+    }
+
+    #[test]
+    fn a_duplicate_operation_id_is_refused_while_its_invitation_is_active() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        let started = world
+            .start_messaging(ALICE, &app, request("op-d", "sip:bob@contoso.test"))
+            .expect("started");
+        assert_eq!(started.peer, Some(PeerBehaviour::Accept));
+        let again = world.start_messaging(ALICE, &app, request("op-d", "sip:bob@contoso.test"));
+        assert!(matches!(again, Err(Problem::AlreadyExists(_))), "{again:?}");
+        let rules = world.rules;
+        let application = world.applications.get_mut(&app).expect("app");
+        application.answer(started.invitation, Outcome::Failed("Declined"), &rules);
+        let after = world.start_messaging(ALICE, &app, request("op-d", "sip:bob@contoso.test"));
+        assert!(after.is_ok(), "a failed invitation frees its operationId: {after:?}");
+    }
+
+    #[test]
+    fn another_users_application_is_not_found() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        let refused = world.start_messaging("mallory@contoso.test", &app, request("op", "sip:bob@contoso.test"));
+        assert_eq!(refused, Err(Problem::ApplicationNotFound));
+    }
+
+    #[test]
+    fn an_accepted_invitation_connects_messaging_and_tells_the_channel() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        let started = world
+            .start_messaging(ALICE, &app, request("op-a", "sip:bob@contoso.test"))
+            .expect("started");
+        let events = kinds(&mut world, &app);
+        assert_eq!(
+            events.first(),
+            Some(&("messagingInvitation".to_string(), "started")),
+            "{events:?}"
+        );
+        let rules = world.rules;
+        let application = world.applications.get_mut(&app).expect("app");
+        application.answer(started.invitation, Outcome::Accepted, &rules);
+        let invitation = application.invitation("1").expect("invitation");
+        assert_eq!(invitation.state, InvitationState::Connected);
+        assert_eq!(invitation.messaging, ModalityState::Connected);
+        let events = kinds(&mut world, &app);
+        assert!(
+            events.contains(&("messagingInvitation".to_string(), "completed")),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_message_needs_connected_messaging_and_stop_ends_the_conversation() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        let started = world
+            .start_messaging(ALICE, &app, request("op-m", "sip:bob@contoso.test"))
+            .expect("started");
+        let rules = world.rules;
+        let application = world.applications.get_mut(&app).expect("app");
+        let early = application.send_message("1", "hi".into(), false, None, &rules);
+        assert!(matches!(early, Err(Problem::NotNow(_))), "{early:?}");
+        application.answer(started.invitation, Outcome::Accepted, &rules);
+        assert_eq!(application.send_message("1", "hi".into(), false, None, &rules), Ok(1));
+        assert_eq!(application.set_typing("1"), Ok(()));
+        assert_eq!(application.stop_messaging("1", &rules), Ok(()));
+        assert!(application.conversation("1").is_none(), "the conversation ended");
+        assert_eq!(
+            application.send_message("1", "late".into(), false, None, &rules),
+            Err(Problem::NotFound)
+        );
+    }
+
+    #[rstest]
+    #[case(Outcome::Failed("Declined"), InvitationState::Failed, Some("Declined"))]
+    #[case(Outcome::Failed("Timeout"), InvitationState::Failed, Some("Timeout"))]
+    fn a_failed_invitation_says_why(
+        #[case] outcome: Outcome,
+        #[case] state: InvitationState,
+        #[case] failure: Option<&str>,
+    ) {
+        let mut world = world();
+        let app = with_application(&mut world);
+        let started = world
+            .start_messaging(ALICE, &app, request("op", "sip:carol@contoso.test"))
+            .expect("started");
+        let rules = world.rules;
+        let application = world.applications.get_mut(&app).expect("app");
+        application.answer(started.invitation, outcome, &rules);
+        let invitation = application.invitation("1").expect("invitation");
+        assert_eq!(invitation.state, state);
+        assert_eq!(invitation.failure, failure);
+        assert!(application.conversation("1").is_none(), "its conversation ended");
+    }
+
+    #[test]
+    fn cancel_stops_only_a_waiting_invitation() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        world
+            .start_messaging(ALICE, &app, request("op-c", "sip:dave@contoso.test"))
+            .expect("started");
+        let rules = world.rules;
+        let application = world.applications.get_mut(&app).expect("app");
+        assert_eq!(application.cancel("1", &rules), Ok(()));
+        let invitation = application.invitation("1").expect("invitation");
+        assert_eq!(invitation.state, InvitationState::Cancelled);
+        assert_eq!(invitation.failure, Some("Canceled"));
+        assert_eq!(application.cancel("2", &rules), Err(Problem::NotFound));
+        assert_eq!(application.cancel("01", &rules), Err(Problem::NotFound));
+    }
+
+    #[test]
+    fn make_me_available_once_and_never_anonymously() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        let rules = world.rules;
+        let availability = Availability {
+            modalities: vec!["Messaging".into()],
+            formats: vec!["Plain".into(), "Html".into()],
+        };
+        let application = world.applications.get_mut(&app).expect("app");
+        assert_eq!(application.formats(), vec!["Plain".to_string()]);
+        assert_eq!(application.make_available(availability.clone(), &rules), Ok(()));
+        assert_eq!(application.formats(), availability.formats);
+        assert!(matches!(
+            application.make_available(availability.clone(), &rules),
+            Err(Problem::AlreadyExists(_))
+        ));
+        let mut anonymous = Application::new("1000001", "x@anonymous.invalid", true, AppFields::default());
+        assert_eq!(
+            anonymous.make_available(availability, &rules),
+            Err(Problem::AnonymousNotAllowed)
+        );
+    }
+
+    #[test]
+    fn the_event_queue_is_bounded() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        let application = world.applications.get_mut(&app).expect("app");
+        let sender = application.communication_sender();
+        let event = events::Event::link(&sender, "updated", crate::reference::repr::Res::new("x", "/x"));
+        application
+            .channel
+            .push(std::iter::repeat_n(event, events::MAX_QUEUED_EVENTS + 5));
+        assert_eq!(application.channel.queue.len(), events::MAX_QUEUED_EVENTS);
     }
 }
