@@ -26,7 +26,6 @@ fn main() {
     // against another target they are only compared.
     let external = std::env::var("UCWA_BASE_URL").is_ok_and(|v| !v.is_empty());
     let mode = if external { Mode::Check } else { Mode::Strict };
-    snapshot::prepare(mode, root);
     let cases = match Corpus::load_dir(&root.join("cases")) {
         Ok(c) => c.into_iter().map(Arc::new).collect::<Vec<_>>(),
         Err(e) => exit(2, &e.to_string()),

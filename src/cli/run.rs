@@ -102,10 +102,6 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     } else {
         None
     };
-    // The working directory holds the user's snapshots/ (never the build tree), so it is insta's
-    // workspace root too: `cargo insta review --workspace-root .` from there.
-    let workspace = std::env::current_dir().unwrap_or_default();
-    snapshot::prepare(args.snapshots.mode(), &workspace);
     let runtime = super::runtime()?;
     let stop = Stop::new();
     signals::watch(&runtime, stop.clone());

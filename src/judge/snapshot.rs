@@ -1,16 +1,21 @@
 //! Response snapshots: each exchange (case x media type x step) reduced to what matters (status,
 //! Content-Type, Location, the body in a canonical form) with volatile values replaced (origins,
-//! ids in hrefs, 32-hex ids, dates), then compared with insta under `snapshots/<target>/`.
+//! ids in hrefs, 32-hex ids, dates), then compared with the stored one under
+//! `snapshots/<target>/`.
 //!
-//! Normalising is a pure function of a response; comparing goes through insta, so pending
-//! snapshots can be reviewed with `cargo insta review`.
+//! Normalising is a pure function of a response. Files are insta's: read and compared with
+//! insta's own types (its normalisation of contents), written in its format, so pending
+//! snapshots can be reviewed with `cargo insta review`. insta's assertion macros are not used:
+//! they panic on a difference and take their settings from the environment, and a run needs
+//! neither.
 
 use crate::judge::verdict::CaseResult;
 use crate::record::exchange::{Exchange, RecordedResponse};
 use crate::target::secret::Redactor;
 use crate::wire::{Family, family};
+use insta::TextSnapshotKind;
+use insta::internals::TextSnapshotContents;
 use regex::Regex;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
@@ -20,9 +25,9 @@ pub enum Mode {
     /// No snapshots.
     Off,
     /// Compare; a change is shown beside the outcome, never a failure (new and changed
-    /// snapshots are written as pending `.snap.new` files, as insta does outside CI).
+    /// snapshots are written as pending `.snap.new` files).
     Check,
-    /// Compare and accept: write every snapshot (`INSTA_UPDATE=always`).
+    /// Compare and accept: write every new or changed snapshot.
     Update,
     /// Compare; a change fails the case.
     Strict,
@@ -185,9 +190,11 @@ impl Store {
     }
 
     /// Compares every exchange of `result` with its stored snapshot; returns the snapshots that
-    /// are new or changed, each with a unified diff from the stored one when it changed. Each
-    /// snapshot passes `redactor` last: normalising decodes escapes (XML entities, say), which
-    /// may spell a secret the recorded text did not show as such.
+    /// are new or changed, each with a unified diff from the stored one when it changed. A new or
+    /// changed snapshot is written as a pending `.snap.new` file (`cargo insta review` reads
+    /// them), or over the stored one with [`Mode::Update`]; a pending file of a snapshot that
+    /// matches again is removed. Each snapshot passes `redactor` last: normalising decodes
+    /// escapes (XML entities, say), which may spell a secret the recorded text did not show.
     pub fn compare(&self, result: &CaseResult, redactor: &Redactor) -> Vec<Change> {
         if self.mode == Mode::Off {
             return Vec::new();
@@ -197,31 +204,44 @@ impl Store {
             let Some(snapshot) = of_exchange(exchange) else {
                 continue;
             };
-            let snapshot = redactor.redact(&snapshot);
+            let now = TextSnapshotContents::new(redactor.redact(&snapshot), TextSnapshotKind::File);
             let name = format!("{}@{}-{}", result.id, step + 1, result.media);
-            let mut settings = insta::Settings::clone_current();
-            settings.set_snapshot_path(&self.dir);
-            settings.set_prepend_module_to_snapshot(false);
-            settings.set_omit_expression(true);
-            settings.set_description(format!(
-                "{} [{}] step {}: {}",
-                result.id,
-                result.media,
-                step + 1,
-                result.title
-            ));
-            let stored = std::fs::read_to_string(self.dir.join(format!("{name}.snap"))).ok();
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                settings.bind(|| insta::assert_snapshot!(name.clone(), &snapshot));
-            }));
-            if outcome.is_err() {
-                let diff = stored.as_deref().map(|s| unified_diff(snapshot_body(s), &snapshot));
-                changed.push(Change { name, diff });
+            let path = self.dir.join(format!("{name}.snap"));
+            let pending = self.dir.join(format!("{name}.snap.new"));
+            let stored = insta::Snapshot::from_file(&path).ok();
+            let stored = stored.as_ref().and_then(|s| s.as_text());
+            if stored.is_some_and(|s| s.matches_latest(&now)) {
+                let _ = std::fs::remove_file(&pending);
+                continue;
             }
+            let description = format!("{} [{}] step {}: {}", result.id, result.media, step + 1, result.title);
+            let written = if self.mode == Mode::Update { &path } else { &pending };
+            // A snapshot that cannot be written is still reported as changed.
+            let _ = write_snapshot(written, &description, &now);
+            if self.mode == Mode::Update {
+                let _ = std::fs::remove_file(&pending);
+            }
+            let diff = stored.map(|s| unified_diff(&s.to_string(), &now.to_string()));
+            changed.push(Change { name, diff });
         }
         changed
     }
 }
+
+/// Writes a snapshot file in insta's format: a YAML header (source and description), `---`,
+/// the contents.
+fn write_snapshot(path: &std::path::Path, description: &str, contents: &TextSnapshotContents) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    // A JSON string is a valid YAML double-quoted scalar.
+    let quoted = serde_json::to_string(description).unwrap_or_default();
+    let text = format!("---\nsource: {SOURCE}\ndescription: {quoted}\n---\n{contents}\n");
+    std::fs::write(path, text)
+}
+
+/// What a snapshot file names as its source: the command that wrote it.
+const SOURCE: &str = "ucwa-conformance run";
 
 /// A snapshot that is new or differs from the stored one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,13 +260,6 @@ impl Change {
     }
 }
 
-/// The body of a `.snap` file: what follows its YAML header.
-fn snapshot_body(file: &str) -> &str {
-    file.strip_prefix("---\n")
-        .and_then(|rest| rest.split_once("\n---\n"))
-        .map_or(file, |(_, body)| body)
-}
-
 /// A unified diff of two snapshot texts, a little context around each change.
 fn unified_diff(stored: &str, now: &str) -> String {
     similar::TextDiff::from_lines(stored.trim_end(), now.trim_end())
@@ -254,41 +267,6 @@ fn unified_diff(stored: &str, now: &str) -> String {
         .context_radius(2)
         .header("stored", "now")
         .to_string()
-}
-
-/// Prepares insta for a run in `mode` (call once, before any thread starts): the update
-/// behaviour, no diff printing (reports show changes), the workspace root, and a panic hook that
-/// keeps insta's caught assertion panics off the console.
-pub fn prepare(mode: Mode, workspace: &std::path::Path) {
-    // SAFETY: called from `main` (or a test harness's `main`) before any other thread exists.
-    unsafe {
-        match mode {
-            Mode::Update => std::env::set_var("INSTA_UPDATE", "always"),
-            // Pending `.snap.new` files are written whatever insta's CI detection says: a CI job
-            // is where people most need to see what changed.
-            Mode::Check | Mode::Strict if std::env::var_os("INSTA_UPDATE").is_none() => {
-                std::env::set_var("INSTA_UPDATE", "new");
-            }
-            Mode::Check | Mode::Strict | Mode::Off => {}
-        }
-        if std::env::var_os("INSTA_OUTPUT").is_none() {
-            std::env::set_var("INSTA_OUTPUT", "none");
-        }
-        if std::env::var_os("INSTA_WORKSPACE_ROOT").is_none() {
-            std::env::set_var("INSTA_WORKSPACE_ROOT", workspace);
-        }
-    }
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .unwrap_or("");
-        if !message.starts_with("snapshot assertion for") {
-            default(info);
-        }
-    }));
 }
 
 #[cfg(test)]

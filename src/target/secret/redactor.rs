@@ -47,6 +47,8 @@ pub struct Redactor {
     values: Vec<Secret>,
     /// `starts[b]`: a form, or an escape of its first character, may start with byte `b`.
     starts: Vec<bool>,
+    /// The forms grouped by their first character, to try only those a position can start.
+    by_first: Vec<(char, Vec<usize>)>,
     /// Finds, in one pass and ignoring ASCII case, `cwt=`, `psat=` or `authorization`.
     tokens: Option<AhoCorasick>,
 }
@@ -86,6 +88,16 @@ impl Redactor {
                 starts[usize::from(byte)] |= !forms.is_empty();
             }
         }
+        let mut by_first: Vec<(char, Vec<usize>)> = Vec::new();
+        for (n, form) in forms.iter().enumerate() {
+            let Some(first) = form.expose().chars().next() else {
+                continue;
+            };
+            match by_first.iter_mut().find(|(c, _)| *c == first) {
+                Some((_, group)) => group.push(n),
+                None => by_first.push((first, vec![n])),
+            }
+        }
         let tokens = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(ALWAYS_SCREENED)
@@ -94,6 +106,7 @@ impl Redactor {
             forms,
             values,
             starts,
+            by_first,
             tokens,
         }
     }
@@ -113,10 +126,13 @@ impl Redactor {
                 i += 1;
                 continue;
             }
+            let rest = &bytes[i..];
             let end = self
-                .forms
+                .by_first
                 .iter()
-                .filter_map(|form| super::spelling::match_at(bytes, i, form.expose()))
+                .filter(|(first, _)| super::spelling::starts_with_spelling(rest, *first))
+                .flat_map(|(_, group)| group.iter())
+                .filter_map(|&n| super::spelling::match_at(bytes, i, self.forms[n].expose()))
                 .max();
             match end {
                 Some(end) if end > i => {

@@ -9,20 +9,36 @@
 
 /// The end of `form` spelled in `text` from `at`, if it is (the longest such spelling).
 pub fn match_at(text: &[u8], at: usize, form: &str) -> Option<usize> {
-    let chars: Vec<char> = form.chars().collect();
     // A character may be spelled two ways at one place (`%` as itself, or `%25`): a small
-    // depth-first search, without recursion.
-    let mut pending = vec![(0usize, at)];
+    // depth-first search without recursion. The stack allocates only when a character has a
+    // second spelling, which is rare: the common case allocates nothing.
+    let mut alternatives: Vec<(usize, usize)> = Vec::new();
+    let (mut k, mut i) = (0usize, at);
     let mut end = None;
-    while let Some((k, i)) = pending.pop() {
-        let Some(&c) = chars.get(k) else {
-            end = end.max(Some(i));
-            continue;
+    loop {
+        let step = match form.get(k..).and_then(|rest| rest.chars().next()) {
+            None => {
+                end = end.max(Some(i));
+                None
+            }
+            Some(c) => text.get(i..).and_then(|rest| {
+                let next = k + c.len_utf8();
+                let mut lengths = spellings(rest, c).into_iter().flatten();
+                let first = lengths.next()?;
+                alternatives.extend(lengths.map(|n| (next, i + n)));
+                Some((next, i + first))
+            }),
         };
-        let Some(rest) = text.get(i..) else { continue };
-        pending.extend(spellings(rest, c).into_iter().flatten().map(|n| (k + 1, i + n)));
+        match step.or_else(|| alternatives.pop()) {
+            Some((next_k, next_i)) => (k, i) = (next_k, next_i),
+            None => return end,
+        }
     }
-    end
+}
+
+/// True when `text` starts with a spelling of `c` (as it is, or escaped).
+pub fn starts_with_spelling(text: &[u8], c: char) -> bool {
+    spellings(text, c).iter().any(Option::is_some)
 }
 
 /// True when a spelling of a character may start with `byte` although the character does not.
