@@ -274,6 +274,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn written_snapshots_are_insta_files() {
+        // cargo-insta reads pending snapshots with the same reader.
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("case@1-json.snap.new");
+        let contents = TextSnapshotContents::new("status: 201\nbody:\n\"quoted\"\n".into(), TextSnapshotKind::File);
+        write_snapshot(&path, "case [json] step 1: a \"title\" with: colons", &contents).expect("written");
+        let read = insta::Snapshot::from_file(&path).expect("insta reads it");
+        assert_eq!(
+            read.metadata().description(),
+            Some("case [json] step 1: a \"title\" with: colons")
+        );
+        assert!(read.as_text().is_some_and(|t| t.matches_latest(&contents)));
+    }
+
+    #[test]
     fn dates_in_both_representations_are_replaced() {
         assert_eq!(
             scrub("timeStamp: /Date(1364327898968)/ and 2026-11-27T14:30:00.123Z"),
