@@ -116,7 +116,7 @@ fn canonical_body(content_type: &str, text: &str) -> String {
     let canonical = match family(content_type) {
         Family::Json => crate::wire::parse::json(text)
             .ok()
-            .and_then(|v| serde_json::to_string_pretty(&v).ok()),
+            .and_then(|v| serde_json::to_string_pretty(&sorted(v)).ok()),
         // Within the nesting limit, so the walk below is bounded; deeper bodies stay as text.
         Family::Xml => crate::wire::parse::xml(text).ok().map(|doc| {
             let mut out = String::new();
@@ -127,6 +127,20 @@ fn canonical_body(content_type: &str, text: &str) -> String {
     };
     let body = canonical.unwrap_or_else(|| text.to_string());
     body.chars().take(MAX_SNAPSHOT_BODY).collect()
+}
+
+/// `value` with the keys of every object in order (objects keep the order a server wrote; a
+/// snapshot must not depend on it). Bounded by the nesting limit `value` was read within.
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }
 
 fn xml_lines(node: roxmltree::Node<'_, '_>, depth: usize, out: &mut String) {

@@ -76,6 +76,12 @@ impl Problem {
                 "POST makeMeAvailable first.".into(),
             ),
             Problem::NotNow(why) => (S::CONFLICT, "Conflict", None, (*why).into()),
+            Problem::TooManyRequests => (
+                S::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                None,
+                "Too many requests: none of the batch's requests ran; send fewer at once.".into(),
+            ),
             Problem::PGetReplaced => (
                 S::CONFLICT,
                 "Conflict",

@@ -38,7 +38,7 @@ use axum::response::Response;
 use axum::routing::{any, get, post};
 use errors::Problem;
 use http::access::{AppState, Shared};
-use http::{applications, conversation, discovery, events, faults, me, start};
+use http::{applications, batch, conversation, discovery, events, faults, me, start};
 use repr::Repr;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -77,9 +77,18 @@ fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), rewrite::rewrite))
         .layer(axum::middleware::map_response(wire::with_version))
-        .with_state(state);
+        .with_state(state.clone());
     // Paths are normalised before routing, so the router sees one spelling of each.
-    Router::new().fallback_service(routes.map_request(wire::normalise_path))
+    let routes = Router::new().fallback_service(routes.map_request(wire::normalise_path));
+    // A batch's parts are answered by the same routes, as if each came alone.
+    let batching = batch::Batching {
+        state,
+        routes: routes.clone(),
+    };
+    routes
+        .layer(axum::middleware::from_fn_with_state(batching, batch::layer))
+        .layer(axum::middleware::map_response(wire::with_version))
+        .layer(axum::middleware::from_fn(wire::gzip_when_accepted))
 }
 
 /// The routes under one applications collection (signed-in and anonymous ones share handlers).

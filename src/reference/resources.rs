@@ -18,7 +18,8 @@ pub fn bare(rel: &str, href: String) -> Res {
     Res::new(rel, href)
 }
 
-/// The application with its embedded `me`, `people` and `communication`.
+/// The application with its `batch` and `events` links and its embedded `me`, `people`,
+/// `onlineMeetings` and `communication`.
 pub fn application(app: &Application, rules: &Rules) -> Res {
     Res::new("application", app.href.clone())
         .prop("culture", app.fields.culture.clone())
@@ -26,10 +27,30 @@ pub fn application(app: &Application, rules: &Rules) -> Res {
         .prop("id", app.id.clone())
         .prop("type", "Browser")
         .prop("userAgent", app.fields.user_agent.clone())
+        .link("batch", format!("{}/batch", app.href))
         .link("events", format!("{}?ack=1", hrefs::events(&app.href)))
         .embed(me(app))
         .embed(people(app))
+        .embed(online_meetings(app))
         .embed(communication(app, rules))
+}
+
+/// `onlineMeetings` with the links the traces show (facts 10.6). The reference serves none of
+/// them (404): no IM flow follows them (INTERPRETATION I-29).
+pub fn online_meetings(app: &Application) -> Res {
+    let href = format!("{}/onlineMeetings", app.href);
+    let mut res = Res::new("onlineMeetings", href.clone());
+    for (rel, part) in [
+        ("myOnlineMeetings", "myOnlineMeetings"),
+        ("onlineMeetingDefaultValues", "defaultValues"),
+        ("onlineMeetingEligibleValues", "eligibleValues"),
+        ("onlineMeetingInvitationCustomization", "customInvitation"),
+        ("onlineMeetingPolicies", "policies"),
+        ("phoneDialInInformation", "phoneDialInInformation"),
+    ] {
+        res = res.link(rel, format!("{href}/{part}"));
+    }
+    res
 }
 
 /// `me`: name and uri (and e-mail for signed-in users); makeMeAvailable until it succeeded,
@@ -74,7 +95,8 @@ pub fn contact(app: &Application, uri: &str) -> Res {
 }
 
 /// `communication`: the random-GUID property and `etag` the traces show, the modalities and
-/// formats makeMeAvailable set, `conversations` and `startMessaging` (revision 2).
+/// formats makeMeAvailable set, `conversations` and `startMessaging` (revision 2 on anonymous
+/// applications).
 pub fn communication(app: &Application, rules: &Rules) -> Res {
     let href = hrefs::communication(&app.href);
     let modalities: Vec<&str> = app
@@ -93,10 +115,17 @@ pub fn communication(app: &Application, rules: &Rules) -> Res {
             "conversations",
             format!("{}?filter=active", hrefs::conversations(&app.href)),
         );
-    match rules.start_messaging_link {
-        LinkRule::Served => resource.link_rev("startMessaging", hrefs::invitations(&app.href), "2"),
-        LinkRule::Moved => resource.link_rev("startMessaging", format!("{href}/startMessaging"), "2"),
-        LinkRule::Absent => resource,
+    let start = match rules.start_messaging_link {
+        LinkRule::Served => hrefs::invitations(&app.href),
+        LinkRule::Moved => format!("{href}/startMessaging"),
+        LinkRule::Absent => return resource,
+    };
+    // Revision 2 is marked on the anonymous application's link, as the traces show it; the
+    // signed-in application's link carries no revision in them.
+    if app.anonymous {
+        resource.link_rev("startMessaging", start, "2")
+    } else {
+        resource.link("startMessaging", start)
     }
 }
 
@@ -233,6 +262,16 @@ pub fn remote_participant(app: &Application, i: &Invitation) -> Res {
 /// The participantMessaging of a participant.
 pub fn participant_messaging(participant: &str) -> Res {
     Res::new("participantMessaging", format!("{participant}/messaging")).link("participant", participant.to_string())
+}
+
+/// An outgoing message as its events embed it: its self and `messaging` links only, as the traces
+/// show (`SendAnIM.md`, the Trusted Application SDK's message fixtures). The text and status are
+/// in the message itself (`GET`), never in its events: a client takes a message event that
+/// carries text for an incoming IM.
+pub fn message_event(app: &Application, i: &Invitation, m: &Message) -> Res {
+    let conversation = i.conversation_href(&app.href);
+    Res::new("message", format!("{}/{}", hrefs::messages(&conversation), m.id))
+        .link("messaging", hrefs::messaging(&conversation))
 }
 
 /// A sent message: direction, operationId (when given), status, timeStamp, its text as a data URI.

@@ -40,9 +40,9 @@ pub fn normalise_path(mut request: Request) -> Request {
     request
 }
 
-/// The UCWA version every response carries (`Versioning.md`; no trace shows it, so no case
-/// requires it: INTERPRETATION.md I-28).
-pub const UCWA_VERSION: &str = "2";
+/// The UCWA version every response carries, as `Versioning.md`'s sample writes it (no trace shows
+/// it, so no case requires it: INTERPRETATION.md I-28).
+pub const UCWA_VERSION: &str = "1.7";
 
 /// The response with `X-MS-UcwaVersion`, whatever answered it (401s and 204s included).
 pub async fn with_version(mut response: Response) -> Response {
@@ -52,8 +52,59 @@ pub async fn with_version(mut response: Response) -> Response {
     response
 }
 
+/// Largest answer compressed; larger ones (none of the reference's) go as they are.
+const MAX_COMPRESSED: usize = 8 * 1024 * 1024;
+
+/// JSON and XML answers gzip-compressed when the request accepts gzip, as IIS compresses them
+/// (facts 7; a choice, not a requirement: INTERPRETATION I-29). Other answers, empty ones and
+/// requests that do not accept gzip are left as they are.
+pub async fn gzip_when_accepted(request: Request, next: axum::middleware::Next) -> Response {
+    let accepts = request
+        .headers()
+        .get_all(axum::http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| p.replace(' ', "").eq_ignore_ascii_case("q=0"));
+            name.eq_ignore_ascii_case("gzip") && !refused
+        });
+    let response = next.run(request).await;
+    let textual = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("json") || t.contains("xml"));
+    if !accepts || !textual || response.headers().contains_key(axum::http::header::CONTENT_ENCODING) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_COMPRESSED).await else {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    };
+    if bytes.is_empty() {
+        return Response::from_parts(parts, axum::body::Body::empty());
+    }
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let compressed = encoder.write_all(&bytes).and_then(|()| encoder.finish());
+    let Ok(compressed) = compressed else {
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    };
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(axum::http::header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    parts
+        .headers
+        .append(axum::http::header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    Response::from_parts(parts, axum::body::Body::from(compressed))
+}
+
 /// Header names as IIS writes them in the traces; any other name is written in title case.
-const SPELLINGS: [&str; 18] = [
+pub const SPELLINGS: [&str; 18] = [
     "Cache-Control",
     "Connection",
     "Content-Encoding",

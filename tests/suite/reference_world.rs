@@ -107,6 +107,37 @@ fn paths_are_lenient_and_ids_are_exact_strings() {
     });
 }
 
+/// The xframe page's script, run by Node with a stub window: the lower-case names a browser's
+/// `getAllResponseHeaders()` gives come back as the server spelt them.
+fn xframe_respells_headers(page: &str) {
+    let script = page
+        .split("<script>")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .expect("the page has a script");
+    let program = format!(
+        "var window = {{ addEventListener: function () {{}} }};\n{script}\n\
+         process.stdout.write(respell('content-type: application/json\\r\\nwww-authenticate: Bearer\\r\\n\
+         x-ms-diagnostics: 1\\r\\nx-ms-ucwaversion: 1.7\\r\\nx-custom-thing: y\\r\\n'));"
+    );
+    let output = std::process::Command::new("node")
+        .arg("-e")
+        .arg(&program)
+        .output()
+        .expect("node runs (installed by .ci/run)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for line in [
+        "Content-Type: application/json",
+        "WWW-Authenticate: Bearer",
+        "X-Ms-diagnostics: 1",
+        "X-MS-UcwaVersion: 1.7",
+        "X-Custom-Thing: y",
+    ] {
+        assert!(text.contains(&format!("{line}\r\n")), "missing {line:?} in {text:?}");
+    }
+}
+
 #[test]
 fn discovery_answers_at_the_host_and_xframe_is_a_page() {
     block_on(async {
@@ -131,12 +162,14 @@ fn discovery_answers_at_the_host_and_xframe_is_a_page() {
                 .expect("ascii")
                 .starts_with("text/html")
         );
+        let page = page.text().await.expect("the page");
         let (_, signed_in) = client.get(&user).await;
         assert_eq!(
             signed_in["_links"]["self"]["href"],
             user.as_str(),
             "the self link keeps its query"
         );
+        xframe_respells_headers(&page);
     });
 }
 
@@ -231,5 +264,122 @@ fn messages_wait_for_connected_messaging_and_stop_ends_the_conversation() {
             invitation["state"], "Cancelled",
             "stopping a waiting invitation cancels it"
         );
+    });
+}
+
+/// POSTs `body` as a batch with `boundary`; answers the status, Content-Type and body.
+async fn post_batch(client: &Client, boundary: &str, body: String) -> (u16, String, String) {
+    let response = client
+        .http
+        .post(format!("{}/batch", client.application))
+        .bearer_auth(&client.token)
+        .header("content-type", format!("multipart/batching;boundary={boundary}"))
+        .header("accept", "multipart/batching")
+        .body(body)
+        .send()
+        .await
+        .expect("batch");
+    let status = response.status().as_u16();
+    let kind = response.headers()["content-type"].to_str().expect("ascii").to_string();
+    (status, kind, response.text().await.expect("body"))
+}
+
+#[test]
+fn batch_answers_each_part_as_it_would_alone() {
+    block_on(async {
+        let client = Client::with_config(Config::default()).await;
+        let (_, app) = client.get(&client.application).await;
+        assert!(
+            app["_links"]["batch"]["href"].is_string(),
+            "the application advertises batch"
+        );
+        assert!(app["_embedded"]["onlineMeetings"]["_links"]["myOnlineMeetings"]["href"].is_string());
+        let path = client.application.trim_start_matches(&client.origin).to_string();
+        let part = |target: &str, accept: &str| {
+            format!(
+                "--b1\nContent-Type: application/http; msgtype=request\n\nGET {target} HTTP/1.1\nHost: x\nAccept: {accept}\n\n"
+            )
+        };
+        let body = format!(
+            "{}{}{}{}--b1--\n",
+            part(&format!("{path}/people/contacts"), "application/json"),
+            part(&format!("{path}/me"), "application/xml"),
+            part(&format!("{path}/communication/conversations/99"), "application/json"),
+            part(&format!("{path}/events?ack=1"), "application/json"),
+        );
+        let (status, kind, text) = post_batch(&client, "b1", body).await;
+        assert_eq!(status, 200, "{text}");
+        assert!(kind.starts_with("multipart/batching; boundary="), "{kind}");
+        let boundary = kind.split('"').nth(1).expect("a quoted boundary");
+        let parts: Vec<&str> = text
+            .split(&format!("--{boundary}"))
+            .filter(|p| p.contains("msgtype=response"))
+            .collect();
+        assert_eq!(parts.len(), 4, "{text}");
+        assert!(
+            parts[0].contains("HTTP/1.1 200 OK") && parts[0].contains("\"rel\":\"myContacts\""),
+            "{}",
+            parts[0]
+        );
+        assert!(
+            parts[1].contains("HTTP/1.1 200 OK") && parts[1].contains("<resource rel=\"me\""),
+            "{}",
+            parts[1]
+        );
+        assert!(
+            parts[2].contains("HTTP/1.1 404") && parts[2].contains("NotFound"),
+            "{}",
+            parts[2]
+        );
+        assert!(
+            parts[3].contains("HTTP/1.1 400") && parts[3].contains("ParameterValidationFailure"),
+            "events are not batched: {}",
+            parts[3]
+        );
+
+        let (status, _, text) = post_batch(&client, "b1", "not a batch".into()).await;
+        assert_eq!(status, 400, "{text}");
+        assert_eq!(error_of("json", &text).1.as_deref(), Some("DeserializationFailure"));
+        let many: String = (0..101)
+            .map(|_| part(&format!("{path}/me"), "application/json"))
+            .collect();
+        let (status, _, text) = post_batch(&client, "b1", format!("{many}--b1--\n")).await;
+        assert_eq!(status, 429, "{text}");
+        let unauthorized = client
+            .http
+            .post(format!("{}/batch", client.application))
+            .header("content-type", "multipart/batching;boundary=b1")
+            .body("--b1--\n")
+            .send()
+            .await
+            .expect("batch");
+        assert_eq!(unauthorized.status(), 401);
+    });
+}
+
+#[test]
+fn answers_are_gzipped_when_the_request_accepts_it() {
+    block_on(async {
+        let client = Client::with_config(Config::default()).await;
+        let get = |encoding: &'static str| {
+            client
+                .http
+                .get(&client.application)
+                .bearer_auth(&client.token)
+                .header("accept", "application/json")
+                .header("accept-encoding", encoding)
+                .send()
+        };
+        let zipped = get("gzip, deflate").await.expect("get");
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        let bytes = zipped.bytes().await.expect("body");
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text).expect("gzip");
+        let app: Value = serde_json::from_str(&text).expect("JSON inside");
+        assert_eq!(app["rel"], "application");
+        let plain = get("identity").await.expect("get");
+        assert!(plain.headers().get("content-encoding").is_none());
+        let refused = get("gzip;q=0").await.expect("get");
+        assert!(refused.headers().get("content-encoding").is_none());
     });
 }

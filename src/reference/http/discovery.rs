@@ -27,7 +27,7 @@ pub async fn root(headers: HeaderMap) -> Response {
 /// GET xframe: the cross-domain frame page, 200 text/html, no sign-in (`xframe_ref.md`). The
 /// reference's page answers the frame protocol's messages with a same-origin XMLHttpRequest.
 pub async fn xframe() -> Response {
-    let mut response = (StatusCode::OK, XFRAME_PAGE).into_response();
+    let mut response = (StatusCode::OK, XFRAME_PAGE.as_str()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),
@@ -36,10 +36,30 @@ pub async fn xframe() -> Response {
 }
 
 /// The xframe page: relays `{url, type, headers, data, messageId}` messages as requests to this
-/// origin and posts back `{status, statusText, responseText, headers, messageId}`.
-const XFRAME_PAGE: &str = r#"<!DOCTYPE html>
+/// origin and posts back `{status, statusText, responseText, headers, messageId}`. Browsers give
+/// `getAllResponseHeaders()` with lower-case names; the page hands them back as the server spelt
+/// them (the IIS spellings of `wire`, else title case), because the samples' helper library looks
+/// `Content-Type`, `WWW-Authenticate` and `X-Ms-diagnostics` up by exact name.
+static XFRAME_PAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let spellings = serde_json::to_string(&super::super::wire::SPELLINGS).unwrap_or_else(|_| "[]".into());
+    XFRAME_TEMPLATE.replace("SPELLINGS_JSON", &spellings)
+});
+
+const XFRAME_TEMPLATE: &str = r#"<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>XFrame</title></head><body>
 <script>
+var SPELLINGS = SPELLINGS_JSON;
+function spelt(name) {
+  var lower = name.toLowerCase();
+  for (var i = 0; i < SPELLINGS.length; i++) { if (SPELLINGS[i].toLowerCase() === lower) { return SPELLINGS[i]; } }
+  return lower.replace(/(^|-)([a-z])/g, function (m, dash, c) { return dash + c.toUpperCase(); });
+}
+function respell(all) {
+  return all.split(/\r?\n/).filter(function (line) { return line.length > 0; }).map(function (line) {
+    var colon = line.indexOf(":");
+    return colon < 0 ? line : spelt(line.slice(0, colon)) + line.slice(colon);
+  }).join("\r\n") + "\r\n";
+}
 window.addEventListener("message", function (event) {
   var m; try { m = typeof event.data === "string" ? JSON.parse(event.data) : event.data; } catch (e) { return; }
   if (!m || !m.url) { return; }
@@ -54,7 +74,7 @@ window.addEventListener("message", function (event) {
   xhr.onreadystatechange = function () {
     if (xhr.readyState !== 4) { return; }
     event.source.postMessage(JSON.stringify({ status: xhr.status, statusText: xhr.statusText,
-      responseText: xhr.responseText, headers: xhr.getAllResponseHeaders(), messageId: m.messageId }), event.origin);
+      responseText: xhr.responseText, headers: respell(xhr.getAllResponseHeaders()), messageId: m.messageId }), event.origin);
   };
   xhr.send(m.data === undefined ? null : (typeof m.data === "string" ? m.data : JSON.stringify(m.data)));
 });

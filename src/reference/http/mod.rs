@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod applications;
+pub mod batch;
 pub mod conversation;
 pub mod discovery;
 pub mod events;

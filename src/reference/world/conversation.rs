@@ -508,7 +508,7 @@ impl Application {
         invitation.messages.insert(number, message.clone());
         let i = invitation.clone();
         let sender = i.conversation_sender(&self.href);
-        let resource = resources::message(self, &i, &message);
+        let resource = resources::message_event(self, &i, &message);
         let mut events = vec![Event::embedded(&sender, "started", resource.clone())];
         if rules.message_completes {
             let mut completed = Event::embedded(&sender, "completed", resource);

@@ -36,6 +36,8 @@ pub enum Problem {
     NotNow(&'static str),
     /// 409 Conflict / PGetReplaced.
     PGetReplaced,
+    /// 429 TooManyRequests: a batch of more parts than the limit (none of them runs).
+    TooManyRequests,
     /// An armed fault of the fault-control contract.
     Fault(Fault),
 }
