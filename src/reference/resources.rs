@@ -19,16 +19,27 @@ pub fn bare(rel: &str, href: String) -> Res {
 }
 
 /// The application with its `batch` and `events` links and its embedded `me`, `people`,
-/// `onlineMeetings` and `communication`.
-pub fn application(app: &Application, rules: &Rules) -> Res {
-    Res::new("application", app.href.clone())
+/// `onlineMeetings` and `communication`, as the instance `instance` sees it (its own `events`
+/// link, `MultiTabSupport.md`).
+pub fn application(app: &Application, rules: &Rules, instance: Option<&str>) -> Res {
+    let events = match instance.filter(|i| !i.is_empty()) {
+        Some(i) => {
+            let i: String = url::form_urlencoded::byte_serialize(i.as_bytes()).collect();
+            format!("{}?ack=1&instanceId={i}", hrefs::events(&app.href))
+        }
+        None => format!("{}?ack=1", hrefs::events(&app.href)),
+    };
+    let mut res = Res::new("application", app.href.clone())
         .prop("culture", app.fields.culture.clone())
         .prop("endpointId", app.fields.endpoint_id.clone())
         .prop("id", app.id.clone())
-        .prop("type", "Browser")
-        .prop("userAgent", app.fields.user_agent.clone())
-        .link("batch", format!("{}/batch", app.href))
-        .link("events", format!("{}?ack=1", hrefs::events(&app.href)))
+        .prop("type", app.fields.app_type.clone())
+        .prop("userAgent", app.fields.user_agent.clone());
+    if let Some(i) = instance.filter(|i| !i.is_empty()) {
+        res = res.prop("instanceId", i.to_string());
+    }
+    res.link("batch", format!("{}/batch", app.href))
+        .link("events", events)
         .embed(me(app))
         .embed(people(app))
         .embed(online_meetings(app))

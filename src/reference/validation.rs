@@ -122,11 +122,11 @@ pub fn start_messaging(input: &Input, rules: &Rules) -> Result<StartRequest, Pro
 /// (anonymous applications do without), each at most 100 characters.
 pub fn application(input: &Input, anonymous: bool) -> Result<AppFields, Problem> {
     let mut missing = Vec::new();
-    for name in ["culture", "endpointId", "userAgent", "instanceId"] {
+    for name in ["culture", "endpointId", "userAgent", "instanceId", "type"] {
         if let Some(v) = input.get(name) {
             max_len(name, v, MAX_APPLICATION_FIELD)?;
         }
-        let optional = name == "instanceId" || (anonymous && name == "endpointId");
+        let optional = matches!(name, "instanceId" | "type") || (anonymous && name == "endpointId");
         if !optional && input.get(name).is_none_or(str::is_empty) {
             missing.push(name);
         }
@@ -142,6 +142,12 @@ pub fn application(input: &Input, anonymous: bool) -> Result<AppFields, Problem>
         culture: get("culture"),
         endpoint_id: get("endpointId"),
         user_agent: get("userAgent"),
+        app_type: input
+            .get("type")
+            .filter(|t| !t.is_empty())
+            .unwrap_or("Browser")
+            .to_string(),
+        instance_id: input.get("instanceId").filter(|i| !i.is_empty()).map(str::to_string),
     })
 }
 

@@ -383,3 +383,59 @@ fn answers_are_gzipped_when_the_request_accepts_it() {
         assert!(refused.headers().get("content-encoding").is_none());
     });
 }
+
+#[test]
+fn the_same_application_fields_are_one_application_with_a_channel_per_instance() {
+    block_on(async {
+        let client = Client::with_config(Config::default()).await;
+        let apps = client.application.rsplit_once('/').expect("an id").0.to_string();
+        let create = |body: Value| {
+            client
+                .http
+                .post(&apps)
+                .bearer_auth(&client.token)
+                .header("accept", "application/json")
+                .json(&body)
+                .send()
+        };
+        let tab = |instance: Option<&str>| {
+            let mut body = json!({ "culture": "en-us", "endpointId": "123", "type": "Browser", "userAgent": "foo" });
+            if let Some(i) = instance {
+                body["instanceId"] = json!(i);
+            }
+            body
+        };
+        let first = create(tab(None)).await.expect("post");
+        assert_eq!(first.status(), 201);
+        let first: Value = first.json().await.expect("json");
+        let again = create(tab(None)).await.expect("post");
+        assert_eq!(again.status(), 200, "the same application again");
+        let again: Value = again.json().await.expect("json");
+        assert_eq!(again["_links"]["self"], first["_links"]["self"]);
+        let tab_a = create(tab(Some("abc"))).await.expect("post");
+        assert_eq!(tab_a.status(), 201, "a new instance");
+        let tab_a: Value = tab_a.json().await.expect("json");
+        assert_eq!(tab_a["_links"]["self"], first["_links"]["self"]);
+        let events = tab_a["_links"]["events"]["href"].as_str().expect("events");
+        assert!(events.ends_with("ack=1&instanceId=abc"), "{events}");
+        assert_eq!(create(tab(Some("abc"))).await.expect("post").status(), 200);
+        let tab_b = create(tab(Some("def"))).await.expect("post");
+        assert_eq!(tab_b.status(), 201);
+        // Deleting one instance of several leaves the application.
+        let href = format!(
+            "{}{}",
+            client.origin,
+            first["_links"]["self"]["href"].as_str().expect("self")
+        );
+        let deleted = client
+            .http
+            .delete(format!("{href}?instanceId=abc"))
+            .bearer_auth(&client.token)
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(deleted.status(), 204);
+        let (status, _) = client.get(&href).await;
+        assert_eq!(status, 200, "the other instances keep it");
+    });
+}

@@ -70,28 +70,35 @@ async fn create_for(
         Ok(f) => f,
         Err(problem) => return refuse(problem, Repr::for_error(&headers)),
     };
+    let instance = fields.instance_id.clone();
     let mut world = state.lock();
-    let Some(id) = world.create_application(&user, fields) else {
+    let Some((id, created)) = world.create_application(&user, fields) else {
         return refuse(Problem::TooManyApplications, repr);
     };
     let rules = world.rules;
     let Some(app) = world.applications.get(&id) else {
         return refuse(Problem::ApplicationNotFound, repr);
     };
-    let mut response = resources::application(app, &rules).respond(StatusCode::CREATED, repr);
+    // MultiTabSupport.md: 201 when an instance (and its event channel) was created, 200 when
+    // the application and instance existed.
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let mut response = resources::application(app, &rules, instance.as_deref()).respond(status, repr);
     response
         .headers_mut()
         .insert(header::ETAG, HeaderValue::from_static("\"1\""));
     response
 }
 
-/// GET or DELETE an application; other methods get 405.
+/// GET or DELETE an application (`?instanceId=` names an instance); other methods get 405.
+/// DELETE of one instance of several removes only its event channel (`MultiTabSupport.md`).
 pub async fn one(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     method: Method,
     headers: HeaderMap,
 ) -> Response {
+    let instance = instance_of(query.as_deref());
     let repr = Repr::from_accept(&headers);
     let mut world = state.lock();
     let rules = world.rules;
@@ -100,14 +107,29 @@ pub async fn one(
         Err(r) => return r.into_response(),
     };
     match method {
-        Method::GET => resources::application(app, &rules).respond(StatusCode::OK, repr),
+        Method::GET => resources::application(app, &rules, instance.as_deref()).respond(StatusCode::OK, repr),
         Method::DELETE => {
+            if let Some(instance) = instance.as_deref()
+                && app.instances.contains_key(instance)
+                && app.instances.len() > 1
+            {
+                app.instances.remove(instance);
+                return StatusCode::NO_CONTENT.into_response();
+            }
             let id = app.id.clone();
             world.applications.remove(&id);
             StatusCode::NO_CONTENT.into_response()
         }
         _ => refuse(Problem::MethodNotAllowed, repr),
     }
+}
+
+/// The `instanceId` of a query, if it names one.
+pub fn instance_of(query: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(k, _)| k.eq_ignore_ascii_case("instanceId"))
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// GET communication.

@@ -47,6 +47,7 @@ pub async fn events(
         return refuse(Problem::Invalid("ack must be a number.".into()), repr);
     };
     let requested_timeout = param("timeout").and_then(|t| t.parse::<u64>().ok());
+    let instance = param("instanceId").filter(|i| !i.is_empty()).map(str::to_string);
     let pending = {
         let mut world = state.lock();
         let default_timeout = world.config.event_timeout;
@@ -60,11 +61,14 @@ pub async fn events(
             app_href: app.href.clone(),
             user,
             ack,
+            instance,
             generation: 0,
             deadline: tokio::time::Instant::now(),
             repr,
         };
-        let channel = &mut app.channel;
+        let Some(channel) = app.channel_of(pending.instance.as_deref()) else {
+            return refuse(Problem::NotFound, repr);
+        };
         let expected = match &channel.delivered {
             Some((k, batch)) if *k == ack => return pending.batch_response(batch),
             Some((k, _)) => k + 1,
@@ -109,6 +113,8 @@ struct Pending {
     app_href: String,
     user: String,
     ack: u64,
+    /// The instance whose channel this is (`None`: the one created without an `instanceId`).
+    instance: Option<String>,
     generation: u64,
     deadline: tokio::time::Instant,
     repr: Repr,
@@ -116,7 +122,13 @@ struct Pending {
 
 impl Pending {
     fn href(&self, ack: u64) -> String {
-        format!("{}?ack={ack}", hrefs::events(&self.app_href))
+        match &self.instance {
+            Some(i) => {
+                let i: String = url::form_urlencoded::byte_serialize(i.as_bytes()).collect();
+                format!("{}?ack={ack}&instanceId={i}", hrefs::events(&self.app_href))
+            }
+            None => format!("{}?ack={ack}", hrefs::events(&self.app_href)),
+        }
     }
 
     /// One look at the channel: answer (events, empty release, replaced, application gone) or wait.
@@ -126,7 +138,9 @@ impl Pending {
             Ok(a) => a,
             Err(r) => return Poll::Answer(r.into_response()),
         };
-        let channel = &mut app.channel;
+        let Some(channel) = app.channel_of(self.instance.as_deref()) else {
+            return Poll::Answer(refuse(Problem::NotFound, self.repr));
+        };
         if channel.generation != self.generation {
             return Poll::Answer(refuse(Problem::PGetReplaced, self.repr));
         }

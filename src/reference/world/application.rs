@@ -35,8 +35,11 @@ pub struct Application {
     pub invitations: BTreeMap<u64, Invitation>,
     /// Next invitation id.
     pub next_invitation: u64,
-    /// Its event channel.
+    /// The event channel of the instance created without an `instanceId`.
     pub channel: Channel,
+    /// The event channels of the instances created with an `instanceId` (`MultiTabSupport.md`:
+    /// each instance has its own); every event goes to every channel.
+    pub instances: BTreeMap<String, Channel>,
 }
 
 /// The inputs an application was created with.
@@ -48,6 +51,20 @@ pub struct AppFields {
     pub endpoint_id: String,
     /// `userAgent`.
     pub user_agent: String,
+    /// `type` (`Browser` when not given).
+    pub app_type: String,
+    /// `instanceId`: which instance (a browser tab, say) of the application this is; not part of
+    /// the application's identity (`MultiTabSupport.md`).
+    pub instance_id: Option<String>,
+}
+
+impl AppFields {
+    /// True when `other` names the same application (`MultiTabSupport.md`: the same culture,
+    /// endpointId, type and userAgent are one application resource).
+    pub fn same_application(&self, other: &AppFields) -> bool {
+        (&self.culture, &self.endpoint_id, &self.app_type, &self.user_agent)
+            == (&other.culture, &other.endpoint_id, &other.app_type, &other.user_agent)
+    }
 }
 
 /// What a successful makeMeAvailable set.
@@ -75,6 +92,23 @@ impl Application {
             invitations: BTreeMap::new(),
             next_invitation: 1,
             channel: Channel::default(),
+            instances: BTreeMap::new(),
+        }
+    }
+
+    /// Queues events on the channel of every instance.
+    pub fn tell(&mut self, events: Vec<Event>) {
+        for channel in self.instances.values_mut() {
+            channel.push(events.iter().cloned());
+        }
+        self.channel.push(events);
+    }
+
+    /// The event channel of an instance (`None`: the one created without an `instanceId`).
+    pub fn channel_of(&mut self, instance: Option<&str>) -> Option<&mut Channel> {
+        match instance {
+            None | Some("") => Some(&mut self.channel),
+            Some(id) => self.instances.get_mut(id),
         }
     }
 
@@ -127,7 +161,7 @@ impl Application {
             "updated",
             resources::communication(self, rules),
         ));
-        self.channel.push(events);
+        self.tell(events);
         Ok(())
     }
 }

@@ -266,7 +266,7 @@ impl Application {
             self.started_events(&invitation, rules)
         };
         self.invitations.insert(id, invitation);
-        self.channel.push(events);
+        self.tell(events);
         id
     }
 
@@ -357,7 +357,7 @@ impl Application {
                 self.failed(id, rules)
             }
         };
-        self.channel.push(events);
+        self.tell(events);
     }
 
     fn accepted_events(&self, i: &Invitation, rules: &Rules) -> Vec<Event> {
@@ -454,7 +454,7 @@ impl Application {
             invitation.state = InvitationState::Cancelled;
             invitation.failure = Some("Canceled");
             let events = self.failed(number, rules);
-            self.channel.push(events);
+            self.tell(events);
         }
         Ok(())
     }
@@ -474,7 +474,7 @@ impl Application {
         } else {
             self.end_conversation(number, rules)
         };
-        self.channel.push(events);
+        self.tell(events);
         Ok(())
     }
 
@@ -515,7 +515,7 @@ impl Application {
             completed.status = Some("Success");
             events.push(completed);
         }
-        self.channel.push(events);
+        self.tell(events);
         Ok(number)
     }
 

@@ -96,6 +96,8 @@ pub const MAX_APPLICATIONS_PER_USER: usize = 64;
 pub const MAX_INVITATIONS_PER_APPLICATION: usize = 1024;
 /// Most issued tokens kept; the oldest are forgotten first.
 pub const MAX_TOKENS: usize = 4096;
+/// Most instances (event channels) one application keeps.
+pub const MAX_INSTANCES: usize = 64;
 /// Most armed faults kept.
 pub const MAX_ARMED_FAULTS: usize = 4096;
 
@@ -230,9 +232,30 @@ impl World {
             .map(|(_, b)| *b)
     }
 
-    /// Creates an application, or `None` when the user has too many.
-    pub fn create_application(&mut self, user: &str, fields: AppFields) -> Option<String> {
+    /// Creates an application, or `None` when the user has too many. An application of the
+    /// user's with the same culture, endpointId, type and userAgent is the same application
+    /// (`MultiTabSupport.md`): a new `instanceId` gets its own event channel on it, a known one
+    /// (or none, again) its existing channel. Answers the id and whether anything was created
+    /// (201) or not (200).
+    pub fn create_application(&mut self, user: &str, fields: AppFields) -> Option<(String, bool)> {
         self.expire_idle();
+        if let Some(app) = self
+            .applications
+            .values_mut()
+            .find(|a| a.user == user && a.fields.same_application(&fields))
+        {
+            let created = match fields.instance_id.as_deref() {
+                None | Some("") => false,
+                Some(instance) if app.instances.contains_key(instance) => false,
+                Some(_) if app.instances.len() >= MAX_INSTANCES => return None,
+                Some(instance) => {
+                    app.instances.insert(instance.to_string(), events::Channel::default());
+                    true
+                }
+            };
+            app.last_seen = std::time::Instant::now();
+            return Some((app.id.clone(), created));
+        }
         if self.applications.values().filter(|a| a.user == user).count() >= MAX_APPLICATIONS_PER_USER {
             return None;
         }
@@ -244,9 +267,12 @@ impl World {
         };
         let id = counter.to_string();
         *counter += 1;
-        self.applications
-            .insert(id.clone(), Application::new(&id, user, anonymous, fields));
-        Some(id)
+        let mut app = Application::new(&id, user, anonymous, fields);
+        if let Some(instance) = app.fields.instance_id.clone().filter(|i| !i.is_empty()) {
+            app.instances.insert(instance, events::Channel::default());
+        }
+        self.applications.insert(id.clone(), app);
+        Some((id, true))
     }
 
     /// The SIP URIs of the configured users and peers (the contacts `search` finds).
@@ -345,11 +371,19 @@ mod tests {
         }
     }
 
-    /// A world with one application of Alice's; answers its id.
+    /// The fields of an application of its own (a new endpointId each time).
+    fn fields() -> AppFields {
+        AppFields {
+            endpoint_id: uuid::Uuid::new_v4().to_string(),
+            ..AppFields::default()
+        }
+    }
+
+    /// A new application of Alice's; answers its id.
     fn with_application(world: &mut World) -> String {
-        world
-            .create_application(ALICE, AppFields::default())
-            .expect("an application")
+        let (id, created) = world.create_application(ALICE, fields()).expect("an application");
+        assert!(created);
+        id
     }
 
     fn kinds(world: &mut World, app: &str) -> Vec<(String, &'static str)> {
@@ -379,13 +413,46 @@ mod tests {
         for _ in 1..MAX_APPLICATIONS_PER_USER {
             with_application(&mut world);
         }
-        assert_eq!(
-            world.create_application(ALICE, AppFields::default()),
-            None,
-            "the quota holds"
-        );
+        assert_eq!(world.create_application(ALICE, fields()), None, "the quota holds");
         let app = world.applications.get_mut(&first).expect("app");
         assert!(app.invitation("01").is_none() && app.conversation("1").is_none());
+    }
+
+    #[test]
+    fn the_same_fields_are_the_same_application_with_a_channel_per_instance() {
+        let mut world = world();
+        let tab = |instance: Option<&str>| AppFields {
+            culture: "en-us".into(),
+            endpoint_id: "123".into(),
+            app_type: "Browser".into(),
+            user_agent: "foo".into(),
+            instance_id: instance.map(str::to_string),
+        };
+        let (first, created) = world.create_application(ALICE, tab(None)).expect("app");
+        assert!(created);
+        assert_eq!(world.create_application(ALICE, tab(None)), Some((first.clone(), false)));
+        assert_eq!(
+            world.create_application(ALICE, tab(Some("abc"))),
+            Some((first.clone(), true))
+        );
+        assert_eq!(
+            world.create_application(ALICE, tab(Some("abc"))),
+            Some((first.clone(), false))
+        );
+        let other = AppFields {
+            user_agent: "bar".into(),
+            ..tab(None)
+        };
+        assert_ne!(world.create_application(ALICE, other).map(|a| a.0), Some(first.clone()));
+        // Every instance hears every event.
+        world
+            .start_messaging(ALICE, &first, request("op", "sip:bob@contoso.test"))
+            .expect("started");
+        let app = world.applications.get_mut(&first).expect("app");
+        let default = app.channel_of(None).map(|c| c.queue.len());
+        let tab = app.channel_of(Some("abc")).map(|c| c.queue.len());
+        assert!(default.is_some_and(|n| n > 0) && default == tab, "{default:?} {tab:?}");
+        assert!(app.channel_of(Some("unknown")).is_none());
     }
 
     #[test]
@@ -393,7 +460,7 @@ mod tests {
         let mut world = world();
         let token = world.issue_anonymous_token("sip:helpdesk@contoso.test");
         let user = world.user_of(&token).expect("a user").to_string();
-        let id = world.create_application(&user, AppFields::default()).expect("app");
+        let (id, _) = world.create_application(&user, AppFields::default()).expect("app");
         assert_eq!(id, ANONYMOUS_APPLICATION_IDS.to_string());
         assert!(world.applications[&id].anonymous);
     }
@@ -403,7 +470,7 @@ mod tests {
         let mut world = world();
         let token = world.issue_anonymous_token("sip:helpdesk@contoso.test");
         let user = world.user_of(&token).expect("a user").to_string();
-        let app = world.create_application(&user, AppFields::default()).expect("app");
+        let (app, _) = world.create_application(&user, AppFields::default()).expect("app");
         let refused = world.start_messaging(&user, &app, request("op-1", "sip:bob@contoso.test"));
         assert!(matches!(refused, Err(Problem::Forbidden(_))), "{refused:?}");
         let started = world.start_messaging(&user, &app, request("op-2", "SIP:helpdesk@contoso.test"));
