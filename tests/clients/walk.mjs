@@ -213,6 +213,40 @@ async function main() {
   const channel = new Channel(join(appUrl, app.links.events), token, media);
   console.log("application", appUrl);
 
+  // MultiTabSupport.md: the same culture, endpointId, type and userAgent are the same application.
+  answer = await call("POST", appsUrl, { token, body: appInput, contentType: mime, accept: mime });
+  expect(answer.status === 200, `POST applications again answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+  expect(join(appsUrl, parse(answer, media).href) === appUrl, "POST applications again made another application");
+  console.log("the same application again -> 200");
+
+  // BatchingRequests.md: myContacts and me in one multipart/batching request, read as Batch.js does.
+  const boundary = randomUUID();
+  const targets = [join(appUrl, app.embedded.people[0].links.myContacts), join(appUrl, me.href)];
+  const parts = targets
+    .map((u) => `--${boundary}\r\nContent-Type: application/http; msgtype=request\r\n\r\nGET ${new URL(u).pathname} HTTP/1.1\r\nHost: ${new URL(u).host}\r\nAccept: ${mime}\r\n\r\n`)
+    .join("");
+  answer = await call("POST", join(appUrl, app.links.batch), {
+    token, body: parts + `--${boundary}--\r\n`, contentType: `multipart/batching;boundary=${boundary}`, accept: "multipart/batching",
+  });
+  expect(answer.status === 200, `batch answered ${answer.status}: ${answer.body.slice(0, 200)}`);
+  const batchType = header(answer, "Content-Type") || "";
+  expect(batchType.startsWith("multipart/batching"), `batch answered ${batchType}`);
+  const answerBoundary = batchType.split("boundary=")[1].replace(/"/g, "");
+  const answers = answer.body.split("--" + answerBoundary).filter((p) => p.includes("msgtype=response"));
+  expect(answers.length === 2, `batch answered ${answers.length} parts`);
+  ["myContacts", "me"].forEach((rel, i) => {
+    const http = answers[i].split("\r\n\r\n").slice(1);
+    expect(/ 200 /.test(http[0].split("\r\n")[0]), `batch part ${rel}: ${http[0].split("\r\n")[0]}`);
+    const headers = {};
+    for (const line of http[0].split("\r\n").slice(1)) {
+      const colon = line.indexOf(":");
+      (headers[line.slice(0, colon)] ||= []).push(line.slice(colon + 1).trim());
+    }
+    const part = parse({ body: http.slice(1).join("\r\n\r\n").trim(), headers }, media);
+    expect(part.rel === rel, `batch part is ${part.rel}, not ${rel}`);
+  });
+  console.log("batch -> myContacts and me");
+
   const available = join(appUrl, me.links.makeMeAvailable);
   answer = await call("POST", available, { token, body: inputOf(media, {}, { SupportedModalities: ["Messaging"] }), contentType: mime, accept: mime });
   expect(answer.status === 204, `makeMeAvailable answered ${answer.status}: ${answer.body}`);

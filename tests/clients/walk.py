@@ -3,7 +3,8 @@
 links, as SendAnIM.md and ReceiveAnIM.md walk it. It shares no code with the suite.
 
 root at the host (/) -> xframe -> user (401, MsRtcOAuth challenge) -> token (multipart/form-data)
--> user -> applications -> makeMeAvailable -> startMessaging -> events until messaging is
+-> user -> applications (twice: the same application) -> batch (myContacts and me)
+-> makeMeAvailable -> startMessaging -> events until messaging is
 Connected -> sendMessage -> its completed event -> stopMessaging -> the conversation's end -> 404.
 
 Usage: walk.py HOST_URL USER PASSWORD PEER [json|xml]
@@ -181,6 +182,40 @@ def main():
     start_url = urllib.parse.urljoin(app_url, communication["links"]["startMessaging"])
     channel = Channel(urllib.parse.urljoin(app_url, app["links"]["events"]), token, media)
     print("application", app_url)
+
+    # MultiTabSupport.md: the same culture, endpointId, type and userAgent are the same application.
+    status, _, body = call("POST", apps_url, token, app_input, mime, mime)
+    expect(status == 200, f"POST applications again answered {status}: {body[:200]!r}")
+    again = parse(body, media)
+    expect(urllib.parse.urljoin(apps_url, again["href"]) == app_url, f"another application: {again['href']}")
+    print("the same application again -> 200")
+
+    # BatchingRequests.md: myContacts and me in one multipart/batching request.
+    contacts_url = urllib.parse.urljoin(app_url, app["embedded"]["people"][0]["links"]["myContacts"])
+    me_url = urllib.parse.urljoin(app_url, me["href"])
+    boundary = uuid.uuid4().hex
+    parts = "".join(
+        f"--{boundary}\r\nContent-Type: application/http; msgtype=request\r\n\r\n"
+        f"GET {urllib.parse.urlsplit(u).path} HTTP/1.1\r\nHost: {urllib.parse.urlsplit(u).netloc}\r\nAccept: {mime}\r\n\r\n"
+        for u in (contacts_url, me_url)
+    )
+    batch_url = urllib.parse.urljoin(app_url, app["links"]["batch"])
+    status, headers, body = call(
+        "POST", batch_url, token, (parts + f"--{boundary}--\r\n").encode(),
+        f"multipart/batching;boundary={boundary}", "multipart/batching")
+    expect(status == 200, f"batch answered {status}: {body[:200]!r}")
+    answer_type = headers["Content-Type"]
+    expect(answer_type.startswith("multipart/batching"), f"batch answered {answer_type}")
+    answer_boundary = answer_type.split("boundary=")[1].strip('"')
+    answers = [p for p in body.decode().split("--" + answer_boundary) if "msgtype=response" in p]
+    expect(len(answers) == 2, f"batch answered {len(answers)} parts")
+    for answer, rel in zip(answers, ("myContacts", "me")):
+        http = answer.split("\r\n\r\n", 1)[1]
+        status_line, rest = http.split("\r\n", 1)
+        expect(" 200 " in status_line, f"batch part {rel}: {status_line}")
+        part = parse(rest.split("\r\n\r\n", 1)[1].strip().encode(), media)
+        expect(part["rel"] == rel, f"batch part is {part['rel']}, not {rel}")
+    print("batch -> myContacts and me")
 
     available = urllib.parse.urljoin(app_url, me["links"]["makeMeAvailable"])
     status, _, body = call("POST", available, token, body_of(media, {}, {"SupportedModalities": ["Messaging"]}), mime, mime)

@@ -220,7 +220,7 @@ fn respond(answers: &[(StatusCode, HeaderMap, Vec<u8>)]) -> Response {
     let mut body: Vec<u8> = Vec::new();
     for (status, headers, bytes) in answers {
         let mut head = format!(
-            "--{boundary}\r\nContent-Type: application/http; msgtype=response\r\n\r\nHTTP/1.1 {} {}\r\n",
+            "HTTP/1.1 {} {}\r\n",
             status.as_u16(),
             status.canonical_reason().unwrap_or("")
         );
@@ -231,7 +231,11 @@ fn respond(answers: &[(StatusCode, HeaderMap, Vec<u8>)]) -> Response {
             let _ = write!(head, "{}: {}\r\n", name.as_str(), value.to_str().unwrap_or(""));
         }
         head.push_str("\r\n");
-        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Type: application/http; msgtype=response\r\n\r\n").as_bytes(),
+        );
+        // A part's header names are spelt as the server spells its own (clients read them by name).
+        body.extend_from_slice(&super::super::wire::respell_head(head.as_bytes()));
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
     }
