@@ -15,6 +15,7 @@ use toml::Spanned;
 /// its embedded resources (`communication`, `me`, ...); `application` is the application itself.
 pub const KNOWN_RELS: &[&str] = &[
     "application",
+    "applications",
     "batch",
     "communication",
     "conversations",

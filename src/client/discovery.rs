@@ -115,7 +115,11 @@ pub async fn open(client: &HttpClient, account: &Account) -> Result<Session, Dis
         token: account.token.clone(),
     };
     let (application_url, application) = walker.create_application(account.applications.clone()).await?;
-    let (links, communication_rels) = collect_links(&application, &application_url)?;
+    let (mut links, communication_rels) = collect_links(&application, &application_url)?;
+    // The collection the application was created in: cases can POST there too.
+    links
+        .entry("applications".to_string())
+        .or_insert_with(|| account.applications.clone());
     // The event channel is read with the token: it must be in the trust set from the start.
     if let (Some(trust), Some(events)) = (client.trust(), links.get("events"))
         && let Err(reason) = trust.check(events, "the token")

@@ -44,6 +44,9 @@ static UUID: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b").ok()
 });
 static ACK: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"ack=[0-9]+").ok());
+/// A server-assigned numeric `id` property (an application's), in JSON and in canonical XML.
+static ID_PROPERTY: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r#"("id": "|<property name="id"> )[0-9]+"#).ok());
 static DATE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\\?/Date\([0-9+-]+\)\\?/").ok());
 /// An ISO 8601 moment, as XML representations write dates.
 static ISO_DATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -53,8 +56,9 @@ static ISO_DATE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// Replaces values that change from run to run.
 pub fn scrub(text: &str) -> String {
     let mut out = text.to_string();
-    let rules: [(&LazyLock<Option<Regex>>, &str); 7] = [
+    let rules: [(&LazyLock<Option<Regex>>, &str); 8] = [
         (&ORIGIN, "{origin}"),
+        (&ID_PROPERTY, "${1}{n}"),
         (&UUID, "{uuid}"),
         (&HEX32, "{hex}"),
         (&DATE, "{date}"),
@@ -135,7 +139,8 @@ fn sorted(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => {
             let mut entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            // By the key as the snapshot shows it: a volatile key (a GUID) sorts as `{uuid}`.
+            entries.sort_by_cached_key(|(k, _)| scrub(k));
             serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
         }
         serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(sorted).collect()),

@@ -103,6 +103,8 @@ mutants! {
     StopLeavesConversation = "stop-leaves-conversation", "messaging.stop", "stopMessaging answers 204 and the conversation goes on";
     MakeMeAvailable200 = "make-me-available-200", "me.make-me-available", "makeMeAvailable answers 200 with a body instead of 204";
     MakeMeAvailableRepeatAllowed = "make-me-available-repeat-allowed", "me.make-me-available.repeat", "a second makeMeAvailable answers 204 (documented: 409 AlreadyExists)";
+    BatchNotServed = "batch-not-served", "batch.multipart", "the application offers no batch link and batch answers 404";
+    ApplicationPerPost = "application-per-post", "application.same-fields", "every POST to applications creates another application, even with the same fields";
 }
 
 impl Mutant {
@@ -176,6 +178,10 @@ pub struct Rules {
     pub make_me_available_no_content: bool,
     /// A second makeMeAvailable gets 409 AlreadyExists.
     pub make_me_available_once: bool,
+    /// The application offers `batch` and it is served.
+    pub batch_served: bool,
+    /// A POST to applications with the fields of an existing application is that application.
+    pub same_fields_same_application: bool,
 }
 
 /// How importance values are checked.
@@ -282,6 +288,8 @@ impl Rules {
         stop_ends_conversation: true,
         make_me_available_no_content: true,
         make_me_available_once: true,
+        batch_served: true,
+        same_fields_same_application: true,
     };
 
     /// The rules of a server running as `mutant` (the reference's without one). Mutants that
@@ -336,6 +344,8 @@ impl Rules {
             Some(Mutant::StopLeavesConversation) => r.stop_ends_conversation = false,
             Some(Mutant::MakeMeAvailable200) => r.make_me_available_no_content = false,
             Some(Mutant::MakeMeAvailableRepeatAllowed) => r.make_me_available_once = false,
+            Some(Mutant::BatchNotServed) => r.batch_served = false,
+            Some(Mutant::ApplicationPerPost) => r.same_fields_same_application = false,
             // The others rewrite responses (see `rewrite`).
             Some(
                 Mutant::Created200

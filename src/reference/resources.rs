@@ -38,8 +38,10 @@ pub fn application(app: &Application, rules: &Rules, instance: Option<&str>) -> 
     if let Some(i) = instance.filter(|i| !i.is_empty()) {
         res = res.prop("instanceId", i.to_string());
     }
-    res.link("batch", format!("{}/batch", app.href))
-        .link("events", events)
+    if rules.batch_served {
+        res = res.link("batch", format!("{}/batch", app.href));
+    }
+    res.link("events", events)
         .embed(me(app))
         .embed(people(app))
         .embed(online_meetings(app))

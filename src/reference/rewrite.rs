@@ -186,7 +186,9 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
         | Mutant::MessageNotCompleted
         | Mutant::StopLeavesConversation
         | Mutant::MakeMeAvailable200
-        | Mutant::MakeMeAvailableRepeatAllowed => {}
+        | Mutant::MakeMeAvailableRepeatAllowed
+        | Mutant::BatchNotServed
+        | Mutant::ApplicationPerPost => {}
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(text))

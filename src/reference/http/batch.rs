@@ -40,7 +40,8 @@ pub struct Batching {
 /// Answers `POST …/applications/{id}/batch`; every other request passes on.
 pub async fn layer(State(batching): State<Batching>, request: Request, next: Next) -> Response {
     let request = super::super::wire::normalise_path(request);
-    let Some(app_id) = batch_application(&request) else {
+    let served = batching.state.lock().rules.batch_served;
+    let Some(app_id) = batch_application(&request).filter(|_| served) else {
         return next.run(request).await;
     };
     let headers = request.headers().clone();

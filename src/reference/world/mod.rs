@@ -239,10 +239,11 @@ impl World {
     /// (201) or not (200).
     pub fn create_application(&mut self, user: &str, fields: AppFields) -> Option<(String, bool)> {
         self.expire_idle();
+        let same_fields = self.rules.same_fields_same_application;
         if let Some(app) = self
             .applications
             .values_mut()
-            .find(|a| a.user == user && a.fields.same_application(&fields))
+            .find(|a| same_fields && a.user == user && a.fields.same_application(&fields))
         {
             let created = match fields.instance_id.as_deref() {
                 None | Some("") => false,
