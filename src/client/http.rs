@@ -41,6 +41,8 @@ impl HttpClient {
     /// Builds the pooled client with a target's TLS settings (extra roots, client certificate,
     /// or no verification).
     pub fn configured(limits: Limits, tls: &Tls) -> Result<Self, TransportError> {
+        // ring is the one crypto provider built in; a second install (another client) is a no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(limits.request_timeout)
