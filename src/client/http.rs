@@ -13,7 +13,12 @@ use url::Url;
 /// The one HTTP client of a run.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    inner: reqwest::Client,
+    /// For `http://` origins: built without TLS roots, so a plain-http run reads none.
+    plain: reqwest::Client,
+    /// For `https://` origins: built with the system's roots and the run's TLS settings when the
+    /// first https URL is met (at once when TLS settings were given, so their errors come first).
+    secure: Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
+    tls: Arc<Tls>,
     limits: Limits,
     journal: Option<Journal>,
     trust: Option<Arc<Trust>>,
@@ -43,17 +48,19 @@ impl HttpClient {
     pub fn configured(limits: Limits, tls: &Tls) -> Result<Self, TransportError> {
         // ring is the one crypto provider built in; a second install (another client) is a no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(limits.request_timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .user_agent(concat!("ucwa-conformance/", env!("CARGO_PKG_VERSION")));
-        let inner = tls
-            .apply(builder)
+        let plain = base_builder(limits)
+            .tls_certs_only(std::iter::empty())
             .build()
             .map_err(|e| TransportError::Invalid(e.to_string()))?;
+        let secure = Arc::new(std::sync::OnceLock::new());
+        if tls.configured() {
+            let built = secure.get_or_init(|| secure_client(limits, tls));
+            built.as_ref().map_err(|e| TransportError::Invalid(e.clone()))?;
+        }
         Ok(Self {
-            inner,
+            plain,
+            secure,
+            tls: Arc::new(tls.clone()),
             limits,
             journal: None,
             trust: None,
@@ -159,7 +166,15 @@ impl HttpClient {
         }
         let method = reqwest::Method::from_bytes(request.method.as_bytes())
             .map_err(|e| TransportError::Invalid(e.to_string()))?;
-        let mut builder = self.inner.request(method, request.url.clone());
+        let client = if request.url.scheme() == "https" {
+            self.secure
+                .get_or_init(|| secure_client(self.limits, &self.tls))
+                .as_ref()
+                .map_err(|e| TransportError::Invalid(e.clone()))?
+        } else {
+            &self.plain
+        };
+        let mut builder = client.request(method, request.url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -218,6 +233,21 @@ impl HttpClient {
             reached.insert(url.origin().ascii_serialization());
         }
     }
+}
+
+/// What every client of a run shares: no redirects followed, the connect timeout, the pool's
+/// idle timeout, the user agent.
+fn base_builder(limits: Limits) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(limits.request_timeout)
+        .pool_idle_timeout(Duration::from_secs(30))
+        .user_agent(concat!("ucwa-conformance/", env!("CARGO_PKG_VERSION")))
+}
+
+/// The client for https origins: the system's roots (read now), plus the run's TLS settings.
+fn secure_client(limits: Limits, tls: &Tls) -> Result<reqwest::Client, String> {
+    tls.apply(base_builder(limits)).build().map_err(|e| e.to_string())
 }
 
 /// The body with the content codings the headers name undone, within `cap`.

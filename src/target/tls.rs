@@ -113,6 +113,11 @@ impl Tls {
         words
     }
 
+    /// True when the run gave TLS settings of its own (roots, a client certificate, `--insecure`).
+    pub fn configured(&self) -> bool {
+        !self.roots.is_empty() || self.identity.is_some() || self.insecure
+    }
+
     /// Applies the settings to a client builder.
     pub fn apply(&self, mut builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
         for (_, certificates) in &self.roots {
