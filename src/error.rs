@@ -65,6 +65,17 @@ pub enum Error {
         /// What the user may have meant (`; nearest case ids: ...`), or empty.
         hint: String,
     },
+    /// A filter, `--tag` or `--spec` matches no case of the corpus (a typo would silently shrink
+    /// what a CI gate covers), even beside filters that match.
+    #[error("error: {what} selects nothing ({loaded} cases loaded){hint}")]
+    FilterMatchesNothing {
+        /// The filter, as the user gave it (`the filter \`x\``, `--tag x`).
+        what: String,
+        /// How many cases were loaded.
+        loaded: usize,
+        /// What the user may have meant (`; did you mean ...`), or empty.
+        hint: String,
+    },
     /// A signal stopped the command.
     #[error("interrupted by {0}")]
     Interrupted(Signal),

@@ -49,7 +49,7 @@ pub fn code_of(error: &Error) -> ExitCode {
         | Error::Output { .. }
         | Error::Runtime(_) => ExitCode::Usage,
         Error::TargetUnusable(_) => ExitCode::TargetUnusable,
-        Error::NothingSelected { .. } => ExitCode::NothingSelected,
+        Error::NothingSelected { .. } | Error::FilterMatchesNothing { .. } => ExitCode::NothingSelected,
         Error::Interrupted(signal) => ExitCode::of_signal(*signal),
     }
 }

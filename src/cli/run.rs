@@ -30,6 +30,19 @@ fn planned(select: &SelectArgs) -> Result<(Corpus, Vec<PlannedRun>), Error> {
     let selection = select.selection().map_err(Error::Usage)?;
     let corpus = super::corpus(select.cases.as_ref())?;
     let cases: Vec<Arc<Case>> = corpus.cases()?.into_iter().map(Arc::new).collect();
+    // A filter that matches nothing is a typo that would silently shrink what runs (exit 4).
+    if let Some(first) = run::unmatched(&cases, &selection).into_iter().next() {
+        let hint = if first.nearest.is_empty() {
+            String::new()
+        } else {
+            format!("; did you mean {}?", first.nearest.join(", "))
+        };
+        return Err(Error::FilterMatchesNothing {
+            what: first.what,
+            loaded: cases.len(),
+            hint,
+        });
+    }
     let plan = run::plan(&cases, &selection);
     if plan.is_empty() {
         let nearest: Vec<&str> = selection

@@ -46,8 +46,7 @@ impl HttpClient {
     /// Builds the pooled client with a target's TLS settings (extra roots, client certificate,
     /// or no verification).
     pub fn configured(limits: Limits, tls: &Tls) -> Result<Self, TransportError> {
-        // ring is the one crypto provider built in; a second install (another client) is a no-op.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let plain = base_builder(limits)
             .tls_certs_only(std::iter::empty())
             .build()
@@ -233,6 +232,13 @@ impl HttpClient {
             reached.insert(url.origin().ascii_serialization());
         }
     }
+}
+
+/// Installs ring as the process's TLS crypto provider (the one built in: aws-lc-rs, reqwest's
+/// default, builds C with cmake). Every place that builds a reqwest client calls it first;
+/// installing twice is harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// What every client of a run shares: no redirects followed, the connect timeout, the pool's

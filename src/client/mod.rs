@@ -14,5 +14,5 @@ pub mod raw;
 
 pub use discovery::{Account, DiscoveryError, Session, close, open, sign_in, sign_in_anonymous};
 pub use events::{EventHub, WaitError};
-pub use http::HttpClient;
+pub use http::{HttpClient, install_crypto_provider};
 pub use message::{Request, Response, TransportError};

@@ -192,6 +192,7 @@ fn median(samples: &mut [Duration]) -> Duration {
 
 /// Sends `requests` with a bare pooled client, `jobs` at a time, reading every body.
 async fn floor(requests: &[Request], jobs: usize) -> Result<Duration, String> {
+    crate::client::install_crypto_provider();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

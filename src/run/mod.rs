@@ -14,7 +14,7 @@ mod wait;
 
 pub use context::{Parts, RunContext};
 pub use exec::run_case;
-pub use plan::{PlannedRun, Selection, nearest_ids, plan};
+pub use plan::{PlannedRun, Selection, Unmatched, nearest_ids, plan, unmatched};
 pub use request::INVALID_TOKEN;
 pub use session::{DEAD_AFTER, Session, SessionOptions, finish, not_run, prepare, prepare_with};
 pub use stop::{GRACE, Stop, StopCause};

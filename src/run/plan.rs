@@ -92,6 +92,74 @@ pub fn plan(cases: &[Arc<Case>], selection: &Selection) -> Vec<PlannedRun> {
     out
 }
 
+/// A filter, tag or spec item of a selection that matches no case of the corpus at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmatched {
+    /// How the user gave it: `` the filter `x` ``, `--tag x`, `--spec x`.
+    pub what: String,
+    /// The nearest names of its kind (case ids, tags, spec items), nearest first.
+    pub nearest: Vec<String>,
+}
+
+/// Every filter, `--tag` and `--spec` of `selection` that matches no case of `cases`, whatever
+/// the other criteria select.
+pub fn unmatched(cases: &[Arc<Case>], selection: &Selection) -> Vec<Unmatched> {
+    let mut out = Vec::new();
+    let names: Vec<String> = cases
+        .iter()
+        .flat_map(|c| c.media.iter().map(|&m| trial_name(&c.id, m)))
+        .collect();
+    for filter in &selection.filters {
+        let hit = names.iter().any(|n| {
+            if selection.exact {
+                n == filter
+            } else {
+                n.contains(filter.as_str())
+            }
+        });
+        if !hit {
+            out.push(Unmatched {
+                what: format!("the filter `{filter}`"),
+                nearest: nearest_ids(cases, filter, 3).into_iter().map(str::to_string).collect(),
+            });
+        }
+    }
+    let tags: Vec<&str> = unique(cases.iter().flat_map(|c| c.tags.iter().map(String::as_str)));
+    for tag in selection.tags.iter().filter(|t| !tags.contains(&t.as_str())) {
+        out.push(Unmatched {
+            what: format!("--tag {tag}"),
+            nearest: crate::diag::nearest(tag, tags.iter().copied(), 3, 3)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        });
+    }
+    let items: Vec<&str> = unique(cases.iter().flat_map(|c| c.spec.iter().map(String::as_str)));
+    for wanted in &selection.spec {
+        if !items.iter().any(|item| spec_matches(item, wanted)) {
+            out.push(Unmatched {
+                what: format!("--spec {wanted}"),
+                nearest: crate::diag::nearest(wanted, items.iter().copied(), usize::MAX, 3)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+/// The distinct values, in first-seen order.
+fn unique<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
 /// The case ids closest to `pattern` (by edit distance), for a filter that matched nothing.
 pub fn nearest_ids<'a>(cases: &'a [Arc<Case>], pattern: &str, most: usize) -> Vec<&'a str> {
     let pattern = pattern.split(" [").next().unwrap_or(pattern);

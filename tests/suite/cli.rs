@@ -81,6 +81,23 @@ fn a_filter_that_selects_nothing_exits_4() {
     assert_eq!(output.status.code(), Some(4));
 }
 
+#[rstest::rstest]
+#[case(&["run", "start-messaging.created", "start-messaging.creatd"], "the filter `start-messaging.creatd`", "start-messaging.created")]
+#[case(&["list", "--tag", "happy-pth"], "--tag happy-pth", "happy-path")]
+#[case(&["run", "--spec", "post.creatd", "start-messaging.created"], "--spec post.creatd", "post.created")]
+fn a_filter_that_matches_no_case_exits_4_even_beside_others(
+    #[case] args: &[&str],
+    #[case] named: &str,
+    #[case] nearest: &str,
+) {
+    let output = binary().args(args).output().expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(4), "{stdout}{stderr}");
+    assert!(stderr.contains(named) && stderr.contains("selects nothing"), "{stderr}");
+    assert!(stderr.contains(&format!("did you mean {nearest}")), "{stderr}");
+    assert!(!stdout.contains("running"), "nothing ran: {stdout}");
+}
+
 #[test]
 fn a_missing_peer_is_a_usage_error() {
     let output = binary()
@@ -225,6 +242,7 @@ fn serve_prints_its_url_users_and_peers_serves_and_stops_on_ctrl_c() {
         .expect("the base URL is printed")
         .trim()
         .to_string();
+    ucwa_conformance::client::install_crypto_provider();
     let root = runtime().block_on(async { reqwest::get(&base).await.expect("root answers").status() });
     assert_eq!(root, 200);
     let interrupted = Command::new("kill")

@@ -30,6 +30,7 @@ impl Client {
         let server = reference::spawn(config, "127.0.0.1:0".parse().expect("addr"))
             .await
             .expect("listens");
+        ucwa_conformance::client::install_crypto_provider();
         let http = reqwest::Client::new();
         let origin = format!("http://{}", server.addr);
         let root: Value = http

@@ -334,7 +334,7 @@ fn a_filter_that_matches_nothing_names_the_nearest_case_ids() {
     let output = binary().args(["run", "start-messaging.creatd"]).output().expect("runs");
     assert_eq!(output.status.code(), Some(4), "{}", text(&output));
     assert!(
-        text(&output).contains("nearest case ids: start-messaging.created"),
+        text(&output).contains("did you mean start-messaging.created"),
         "{}",
         text(&output)
     );
