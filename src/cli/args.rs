@@ -115,6 +115,9 @@ pub struct MergeArgs {
     /// Also write a JUnit XML report of the joined run here.
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
+    /// Merge even when partitions are missing: the verdict is then PARTIAL (exit 1).
+    #[arg(long)]
+    pub allow_partial: bool,
 }
 
 /// `diff`.

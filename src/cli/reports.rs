@@ -78,7 +78,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
         .iter()
         .map(|p| results::read(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let joined = results::merge(parts).map_err(|message| Error::ResultsFile {
+    let joined = results::merge(parts, args.allow_partial).map_err(|message| Error::ResultsFile {
         path: args.results.first().cloned().unwrap_or_default(),
         message: format!("cannot merge: {message}"),
     })?;

@@ -132,6 +132,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         digest,
         corpus,
         stop,
+        selection: results::SelectionInfo::of(&args.select.selection().map_err(Error::Usage)?),
+        embedded: server.is_some(),
     };
     let outcome = run_against(&runtime, target, plan, args, setup);
     if let Some(server) = server {
@@ -146,6 +148,8 @@ struct RunSetup {
     digest: String,
     corpus: String,
     stop: Stop,
+    selection: results::SelectionInfo,
+    embedded: bool,
 }
 
 fn run_against(
@@ -168,6 +172,8 @@ fn run_against(
         duration: started.elapsed().unwrap_or_default(),
         strict: args.strict,
         stop: ran.stop,
+        selection: setup.selection,
+        embedded: setup.embedded,
         applications_kept: args.keep_applications,
     };
     let file = results::build(info, &target, &ran.results);

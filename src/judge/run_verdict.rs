@@ -20,6 +20,14 @@ pub enum RunVerdict {
         /// How many.
         counted: usize,
     },
+    /// A merge of partitions some of which are missing (`merge --allow-partial`): whatever the
+    /// trials say, the run does not cover the corpus (exit 1).
+    Partial {
+        /// Trials that count as failures among those present.
+        counted: usize,
+        /// The missing partitions (`K` of `K/N`).
+        missing: Vec<u64>,
+    },
     /// The run stopped before every trial ended: a signal (exit 130 or 143), a target that
     /// stopped answering (exit 3), or `--fail-fast` (exit 1). Trials cut short are `not-run`.
     Stopped {
@@ -75,7 +83,7 @@ impl RunVerdict {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             RunVerdict::Conformant => ExitCode::Conformant,
-            RunVerdict::NotConformant { .. } => ExitCode::Failures,
+            RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => ExitCode::Failures,
             RunVerdict::Stopped { kind, .. } => match kind {
                 StopKind::Sigint => ExitCode::Interrupted,
                 StopKind::Sigterm => ExitCode::Terminated,
@@ -89,7 +97,7 @@ impl RunVerdict {
     pub fn is_conformant(&self) -> bool {
         match self {
             RunVerdict::Conformant => true,
-            RunVerdict::NotConformant { .. } | RunVerdict::Stopped { .. } => false,
+            RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } | RunVerdict::Stopped { .. } => false,
         }
     }
 
@@ -99,6 +107,7 @@ impl RunVerdict {
         match self {
             RunVerdict::Conformant => "conformant",
             RunVerdict::NotConformant { .. } => "NOT conformant",
+            RunVerdict::Partial { .. } => "PARTIAL",
             RunVerdict::Stopped { .. } => "STOPPED",
         }
     }
@@ -107,7 +116,7 @@ impl RunVerdict {
     pub fn stop_cause(&self) -> Option<&str> {
         match self {
             RunVerdict::Stopped { cause, .. } => Some(cause),
-            RunVerdict::Conformant | RunVerdict::NotConformant { .. } => None,
+            RunVerdict::Conformant | RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => None,
         }
     }
 }

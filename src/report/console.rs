@@ -124,7 +124,7 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
 pub fn finished_event(summary: &Summary, verdict: &RunVerdict, duration_ms: u64) -> String {
     let event = match verdict {
         RunVerdict::Conformant => "ok",
-        RunVerdict::NotConformant { .. } => "failed",
+        RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => "failed",
         RunVerdict::Stopped { .. } => "stopped",
     };
     let passed = summary.pass + summary.flaky + summary.unexpected_pass;
@@ -254,6 +254,7 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, verdict: &Run
     let code = verdict.exit_code();
     let verdict = match verdict {
         RunVerdict::Stopped { cause, .. } => format!("STOPPED ({})", console_line(cause)),
+        RunVerdict::Partial { missing, .. } => format!("PARTIAL (partitions {} missing)", list(missing)),
         RunVerdict::Conformant | RunVerdict::NotConformant { .. } => verdict.word().to_string(),
     };
     let not_run = match summary.must_not_run {
@@ -268,4 +269,9 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, verdict: &Run
         code.code()
     );
     out
+}
+
+/// `2, 4` for partitions 2 and 4.
+pub fn list(partitions: &[u64]) -> String {
+    partitions.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }

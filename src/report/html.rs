@@ -60,7 +60,7 @@ pub fn render(runs: &[Results]) -> String {
 fn verdict(r: &Results) -> (&'static str, &'static str) {
     let class = match r.verdict {
         RunVerdict::Conformant => "ok",
-        RunVerdict::NotConformant { .. } | RunVerdict::Stopped { .. } => "bad",
+        RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } | RunVerdict::Stopped { .. } => "bad",
     };
     (r.verdict.word(), class)
 }
@@ -85,6 +85,13 @@ fn single(r: &Results) -> String {
     );
     if r.target.insecure {
         let _ = write!(out, "<div class=\"banner\">{}</div>", esc(INSECURE_NOTE));
+    }
+    if let RunVerdict::Partial { missing, .. } = &r.verdict {
+        let _ = write!(
+            out,
+            "<div class=\"banner\">Partitions {} are missing from this merge: the verdict does not cover their trials.</div>",
+            esc(&crate::report::console::list(missing))
+        );
     }
     if let Some(cause) = r.verdict.stop_cause() {
         let _ = write!(

@@ -19,7 +19,9 @@ pub fn render(runs: &[Results]) -> String {
 fn verdict(r: &Results) -> String {
     match r.verdict {
         RunVerdict::Conformant => r.verdict.word().to_string(),
-        RunVerdict::NotConformant { .. } | RunVerdict::Stopped { .. } => format!("**{}**", r.verdict.word()),
+        RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } | RunVerdict::Stopped { .. } => {
+            format!("**{}**", r.verdict.word())
+        }
     }
 }
 
@@ -35,6 +37,13 @@ fn single(r: &Results) -> String {
         r.started_at,
         if r.strict { "; strict" } else { "" }
     );
+    if let RunVerdict::Partial { missing, .. } = &r.verdict {
+        let _ = writeln!(
+            out,
+            "**Partitions {} are missing from this merge**: the verdict does not cover their trials.\n",
+            super::console::list(missing)
+        );
+    }
     if let Some(cause) = r.verdict.stop_cause() {
         let _ = writeln!(out, "The run {}.\n", cell(cause));
     }

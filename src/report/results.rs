@@ -43,8 +43,16 @@ pub struct Results {
     pub target: TargetInfo,
     /// When the run started (RFC 3339, UTC).
     pub started_at: String,
-    /// How long it took, in milliseconds.
+    /// How long it took, in milliseconds (for a merge: from the first partition's start to the
+    /// last one's end).
     pub duration_ms: u64,
+    /// For a merge: the partitions' durations added up, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitions_duration_ms: Option<u64>,
+    /// What the run selected: filters, tags, spec items, media, severity and partition (empty in
+    /// files written before it existed). A merge keeps the filters and drops the partition.
+    #[serde(default)]
+    pub selection: SelectionInfo,
     /// Whether should-level deviations (and errors in should-level cases) counted.
     pub strict: bool,
     /// True when a signal stopped the run: trials that had not finished are `not-run`.
@@ -81,6 +89,64 @@ pub struct TargetInfo {
     /// proves who answered. Absent (false) in files written before it existed.
     #[serde(default)]
     pub insecure: bool,
+    /// True when the target was the embedded reference server (its port changes from run to run:
+    /// partitions of it merge whatever their base URLs say).
+    #[serde(default)]
+    pub embedded: bool,
+}
+
+/// What a run selected, as the user asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SelectionInfo {
+    /// `FILTER` arguments (substrings of `id [media]`, or whole names with `exact`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<String>,
+    /// Filters and skips compared with whole names.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exact: bool,
+    /// `--skip` patterns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip: Vec<String>,
+    /// `--tag` values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// `--spec` items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spec: Vec<String>,
+    /// `--media` values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<Media>,
+    /// `--severity`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<crate::case::Severity>,
+    /// `--partition K/N`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Partition>,
+}
+
+/// One shard of a partitioned run: `index` of `count` (`--partition 2/4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Partition {
+    /// K, from 1.
+    pub index: u64,
+    /// N.
+    pub count: u64,
+}
+
+impl SelectionInfo {
+    /// The selection of a run.
+    pub fn of(selection: &crate::run::Selection) -> Self {
+        Self {
+            filters: selection.filters.clone(),
+            exact: selection.exact,
+            skip: selection.skip.clone(),
+            tags: selection.tags.clone(),
+            spec: selection.spec.clone(),
+            media: selection.media.clone(),
+            severity: selection.severity,
+            partition: selection.partition.map(|(index, count)| Partition { index, count }),
+        }
+    }
 }
 
 /// Counts per outcome and the verdict they give.
@@ -196,6 +262,10 @@ pub struct RunInfo {
     pub strict: bool,
     /// Why the run stopped early, if it did.
     pub stop: Option<StopCause>,
+    /// What the run selected.
+    pub selection: SelectionInfo,
+    /// The target is the embedded reference server.
+    pub embedded: bool,
     /// Whether the run kept its applications.
     pub applications_kept: bool,
 }
@@ -219,9 +289,11 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
             media: target.media.clone(),
             offers: target.offers.iter().cloned().collect(),
             insecure: target.tls.insecure(),
+            embedded: info.embedded,
         },
         started_at: info.started_at,
         duration_ms: info.duration.as_millis() as u64,
+        selection: info.selection,
         strict: info.strict,
         interrupted: matches!(info.stop, Some(StopCause::Signal(_))),
         stopped: info.stop.as_ref().map(StopCause::to_string),
@@ -247,9 +319,12 @@ fn judged(cases: Vec<CaseResult>, strict: bool, stopped: Option<(StopKind, Strin
             media: Vec::new(),
             offers: Vec::new(),
             insecure: false,
+            embedded: false,
         },
         started_at: String::new(),
         duration_ms: 0,
+        partitions_duration_ms: None,
+        selection: SelectionInfo::default(),
         strict,
         interrupted: false,
         stopped: None,
@@ -313,10 +388,25 @@ pub fn json_schema() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
-/// Joins the results of partitions of one run (`run --partition K/N` against one target with one
-/// case set): every trial once, the earliest start, the longest duration. Partitions of
-/// different case sets, targets or strictness, or with a trial in two of them, are refused.
-pub fn merge(parts: Vec<Results>) -> Result<Results, String> {
+/// Joins the results of partitions of one run (`run --partition K/N` against one target with
+/// one case set): every trial once, the earliest start, the wall span from the first start to
+/// the last end (with the partitions' durations added up beside it). The parts must be the
+/// partitions 1 to N of one N, each once: a set with partitions missing is refused, naming them,
+/// unless `allow_partial`, which merges it with the verdict PARTIAL (exit 1). Parts of different
+/// case sets, targets (the embedded reference is one target whatever its port) or strictness,
+/// or with a trial in two of them, are refused.
+pub fn merge(parts: Vec<Results>, allow_partial: bool) -> Result<Results, String> {
+    let missing = missing_partitions(&parts)?;
+    if !missing.is_empty() && !allow_partial {
+        return Err(format!(
+            "partitions {} of {} are missing: a lost job would go unnoticed; give every partition, or \
+             --allow-partial to merge anyway (the verdict is then PARTIAL, exit 1)",
+            super::console::list(&missing),
+            parts.first().and_then(|p| p.selection.partition).map_or(0, |p| p.count)
+        ));
+    }
+    let spans: Vec<Option<(i64, i64)>> = parts.iter().map(span).collect();
+    let sum: u64 = parts.iter().map(|p| p.duration_ms).sum();
     let mut parts = parts.into_iter();
     let mut joined = parts.next().ok_or("nothing to merge")?;
     let mut names: std::collections::BTreeSet<String> = joined.cases.iter().map(CaseResult::name).collect();
@@ -327,7 +417,9 @@ pub fn merge(parts: Vec<Results>) -> Result<Results, String> {
                 joined.case_set_digest, part.case_set_digest
             ));
         }
-        if (&part.target.name, &part.target.base_url) != (&joined.target.name, &joined.target.base_url) {
+        let same_target = (&part.target.name, &part.target.base_url) == (&joined.target.name, &joined.target.base_url)
+            || part.target.embedded && joined.target.embedded && part.suite_version == joined.suite_version;
+        if !same_target {
             return Err(format!(
                 "the targets differ ({} at {} and {} at {})",
                 joined.target.name, joined.target.base_url, part.target.name, part.target.base_url
@@ -351,19 +443,64 @@ pub fn merge(parts: Vec<Results>) -> Result<Results, String> {
         joined.stopped = joined.stopped.or(part.stopped);
         joined.applications_kept |= part.applications_kept;
     }
+    // The wall span, when every start time reads.
+    if let Some(spans) = spans.into_iter().collect::<Option<Vec<(i64, i64)>>>() {
+        let first = spans.iter().map(|s| s.0).min().unwrap_or(0);
+        let last = spans.iter().map(|s| s.1).max().unwrap_or(0);
+        joined.duration_ms = u64::try_from(last - first).unwrap_or(joined.duration_ms);
+    }
+    joined.partitions_duration_ms = Some(sum);
+    joined.selection.partition = None;
     joined.cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
     // A partition that stopped stops the whole: its kind gives the merged exit code too.
-    let stopped = joined.verdict.clone();
-    let stopped = match stopped {
+    let stopped = match joined.verdict.clone() {
         RunVerdict::Stopped { kind, cause } => Some((kind, cause)),
-        RunVerdict::Conformant | RunVerdict::NotConformant { .. } => None,
+        RunVerdict::Conformant | RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => None,
     };
     let cases = std::mem::take(&mut joined.cases);
     let judged = judged(cases, joined.strict, stopped);
     joined.summary = judged.summary;
-    joined.verdict = judged.verdict;
+    joined.verdict = match (judged.verdict, missing.is_empty()) {
+        (verdict @ RunVerdict::Stopped { .. }, _) | (verdict, true) => verdict,
+        (_, false) => RunVerdict::Partial {
+            counted: judged.summary.counted,
+            missing,
+        },
+    };
+    joined.summary.conformant = joined.verdict.is_conformant();
     joined.cases = judged.cases;
     Ok(joined)
+}
+
+/// The partitions (`K` of `K/N`) a set of parts lacks; an error when the parts are not
+/// partitions of one N, or one appears twice. Parts without a partition (files of runs that
+/// were not partitioned, or written before partitions were recorded) are merged unchecked.
+fn missing_partitions(parts: &[Results]) -> Result<Vec<u64>, String> {
+    let partitions: Vec<Option<Partition>> = parts.iter().map(|p| p.selection.partition).collect();
+    if partitions.iter().all(Option::is_none) {
+        return Ok(Vec::new());
+    }
+    let Some(partitions) = partitions.into_iter().collect::<Option<Vec<Partition>>>() else {
+        return Err("some files are partitions (--partition K/N) and others are not".into());
+    };
+    let count = partitions[0].count;
+    if partitions.iter().any(|p| p.count != count) {
+        return Err("the files are partitions of different counts (K/N with different N)".into());
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for p in &partitions {
+        if !seen.insert(p.index) {
+            return Err(format!("partition {}/{count} is given twice", p.index));
+        }
+    }
+    Ok((1..=count).filter(|k| !seen.contains(k)).collect())
+}
+
+/// A run's start and end, in milliseconds since the epoch, when its start time reads.
+fn span(results: &Results) -> Option<(i64, i64)> {
+    let start: jiff::Timestamp = results.started_at.parse().ok()?;
+    let start = start.as_millisecond();
+    Some((start, start + i64::try_from(results.duration_ms).ok()?))
 }
 
 /// Column names for several runs: each target's name, numbered when two runs share one.
@@ -440,7 +577,7 @@ mod tests {
             None,
         );
         other.case_set_digest = stopped.case_set_digest.clone();
-        let merged = merge(vec![other, stopped]).expect("merges");
+        let merged = merge(vec![other, stopped], false).expect("merges");
         assert_eq!(merged.verdict.exit_code().code(), 130, "{:?}", merged.verdict);
     }
 

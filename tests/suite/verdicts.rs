@@ -365,6 +365,48 @@ fn fail_fast_starts_no_trial_after_the_first_counted_failure() {
 }
 
 #[test]
+fn partitions_of_the_embedded_reference_merge_whatever_their_ports() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let part = |k: &str| {
+        let path = dir.path().join(format!("part-{}.json", k.replace('/', "-")));
+        let output = binary()
+            .args([
+                "run",
+                "start-messaging.",
+                "--skip",
+                "events.",
+                "--partition",
+                k,
+                "--json",
+            ])
+            .arg(&path)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+        path
+    };
+    let (one, two) = (part("1/2"), part("2/2"));
+    let joined = dir.path().join("joined.json");
+    let merged = binary()
+        .arg("merge")
+        .args([&one, &two])
+        .arg("--json")
+        .arg(&joined)
+        .output()
+        .expect("merge runs");
+    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged));
+    let file = valid_results(&joined);
+    assert!(file.target.embedded);
+    assert_eq!(file.selection.partition, None);
+    assert_eq!(file.selection.filters, vec!["start-messaging.".to_string()]);
+    let parts = [valid_results(&one), valid_results(&two)];
+    assert_eq!(parts[0].selection.partition.map(|p| (p.index, p.count)), Some((1, 2)));
+    let sum: u64 = parts.iter().map(|p| p.duration_ms).sum();
+    assert_eq!(file.partitions_duration_ms, Some(sum));
+    assert!(file.duration_ms >= parts.iter().map(|p| p.duration_ms).max().unwrap_or(0));
+}
+
+#[test]
 fn partitions_merge_into_one_run_and_mismatched_ones_are_refused() {
     let rt = runtime();
     let reference = server(&rt, Config::default());
@@ -410,7 +452,37 @@ fn partitions_merge_into_one_run_and_mismatched_ones_are_refused() {
 
     let twice = merge(&[&one, &one]);
     assert_eq!(twice.status.code(), Some(2));
-    assert!(text(&twice).contains("is in two partitions"), "{}", text(&twice));
+    assert!(
+        text(&twice).contains("partition 1/2 is given twice"),
+        "{}",
+        text(&twice)
+    );
+
+    // A lost job: partition 2 of 2 is missing.
+    let lost = merge(&[&one]);
+    assert_eq!(lost.status.code(), Some(2), "{}", text(&lost));
+    assert!(
+        text(&lost).contains("partitions 2 of 2 are missing") && text(&lost).contains("--allow-partial"),
+        "{}",
+        text(&lost)
+    );
+    let partial = binary()
+        .arg("merge")
+        .arg(&one)
+        .arg("--allow-partial")
+        .arg("--json")
+        .arg(&joined)
+        .output()
+        .expect("merge runs");
+    assert_eq!(partial.status.code(), Some(1), "{}", text(&partial));
+    assert!(text(&partial).contains("PARTIAL"), "{}", text(&partial));
+    let file = valid_results(&joined);
+    assert!(
+        matches!(&file.verdict, ucwa_conformance::judge::run_verdict::RunVerdict::Partial { missing, .. } if missing == &[2]),
+        "{:?}",
+        file.verdict
+    );
+    assert!(!file.summary.conformant);
     let mut other = valid_results(&two);
     other.case_set_digest = "sha256:another".into();
     let other_path = dir.path().join("other.json");
