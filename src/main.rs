@@ -1,6 +1,18 @@
 //! The composition root: parses the command line and hands it to one command. The binary is the
 //! one place that names both the harness and the reference server.
 
+/// Writes to standard output; a closed pipe (`ucwa-conformance list | head -1`) ends the
+/// command quietly with exit 0, as ripgrep and cargo do, instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::write_out(&format!($($arg)*)) };
+}
+
+/// [`out!`] with a line feed.
+macro_rules! outln {
+    () => { $crate::write_out("\n") };
+    ($($arg:tt)*) => { $crate::write_out(&format!("{}\n", format!($($arg)*))) };
+}
+
 mod cli;
 
 use clap::Parser;
@@ -20,18 +32,24 @@ fn main() {
         Command::Mutants(args) => cli::reports::mutants(&args),
         Command::Bench(args) => cli::reports::bench(&args),
         Command::Schema => {
-            print!("{}", ucwa_conformance::report::results::json_schema());
+            out!("{}", ucwa_conformance::report::results::json_schema());
             Ok(ucwa_conformance::exit::ExitCode::Conformant)
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "ucwa-conformance", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "ucwa-conformance", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
             Ok(ucwa_conformance::exit::ExitCode::Conformant)
         }
         Command::Man => {
             let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            page.render(&mut std::io::stdout())
-                .map(|()| ucwa_conformance::exit::ExitCode::Conformant)
+            let mut text = Vec::new();
+            page.render(&mut text)
+                .map(|()| {
+                    out!("{}", String::from_utf8_lossy(&text));
+                    ucwa_conformance::exit::ExitCode::Conformant
+                })
                 .map_err(|e| ucwa_conformance::error::Error::output("standard output", e))
         }
     };
@@ -44,6 +62,19 @@ fn main() {
         ucwa_conformance::exit::code_of(&error)
     });
     std::process::exit(code.code());
+}
+
+/// Writes `text` to standard output and flushes it; a reader that went away (a closed pipe)
+/// ends the process with exit 0: there is no one left to tell anything.
+fn write_out(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+    if let Err(e) = written
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
 }
 
 /// Bodies of several MiB (a too-large request, its record) are built and freed on every run of a

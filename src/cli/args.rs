@@ -385,6 +385,19 @@ pub enum FormatArg {
 pub struct ListArgs {
     #[command(flatten)]
     pub select: SelectArgs,
+    /// `pretty` (a line per case) or `json` (one object per trial: name, id, media, severity,
+    /// spec items, tags, title).
+    #[arg(long, value_enum, default_value = "pretty")]
+    pub format: ListFormat,
+}
+
+/// `list --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A line per case.
+    Pretty,
+    /// One JSON object per trial, one per line.
+    Json,
 }
 
 /// `serve`.

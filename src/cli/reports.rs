@@ -15,7 +15,7 @@ pub fn coverage(args: &CoverageArgs) -> Result<ExitCode, Error> {
     let inventory = corpus.inventory()?;
     let coverage = coverage::compute(&inventory, &cases);
     let run = args.results.as_deref().map(results::read).transpose()?;
-    print!("{}", report::coverage::render(&coverage, run.as_ref()));
+    out!("{}", report::coverage::render(&coverage, run.as_ref()));
     Ok(if coverage.is_complete() {
         ExitCode::Conformant
     } else {
@@ -40,8 +40,8 @@ pub fn write_reports(args: &ReportArgs) -> Result<ExitCode, Error> {
     let markdown = report::markdown::render(&runs);
     match (markdown_path, &args.markdown) {
         (Some(path), _) => output::write_atomic(path, &markdown)?,
-        (None, Some(_)) => print!("{markdown}"),
-        (None, None) if args.html.is_none() => print!("{markdown}"),
+        (None, Some(_)) => out!("{markdown}"),
+        (None, None) if args.html.is_none() => out!("{markdown}"),
         (None, None) => {}
     }
     Ok(ExitCode::Conformant)
@@ -57,8 +57,9 @@ pub fn diff(args: &DiffArgs) -> Result<ExitCode, Error> {
     let new = results::read(&args.new)?;
     let diff = report::diff::compare(&old, &new, args.strict);
     let markdown = report::diff::markdown(&diff, &old, &new);
-    print!("{markdown}");
-    if let Some(path) = &args.markdown {
+    // The diff is shown on standard output, once: `--markdown -` asks for nothing more.
+    out!("{markdown}");
+    if let Some(path) = args.markdown.as_deref().filter(|p| !output::is_stdout(p)) {
         output::write_atomic(path, &markdown)?;
     }
     Ok(if diff.has_regressions() {
@@ -86,7 +87,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
     if let Some(path) = &args.junit {
         output::write_atomic(path, &report::junit::render(&joined))?;
     }
-    println!(
+    outln!(
         "merged {} partitions: {} ({})",
         args.results.len(),
         joined.summary.line(),
@@ -101,7 +102,7 @@ pub fn mutants(args: &MutantsArgs) -> Result<ExitCode, Error> {
     use ucwa_conformance::reference::Mutant;
     if args.list {
         for m in Mutant::ALL {
-            println!("{:34} breaks {:34} {}", m.name(), m.breaks(), m.description());
+            outln!("{:34} breaks {:34} {}", m.name(), m.breaks(), m.description());
         }
         return Ok(ExitCode::Conformant);
     }
@@ -119,7 +120,7 @@ pub fn mutants(args: &MutantsArgs) -> Result<ExitCode, Error> {
         .map(std::sync::Arc::new)
         .collect();
     let matrix = runtime()?.block_on(mutation::kill_matrix(cases, &chosen, args.jobs));
-    print!("{}", mutation::render(&matrix));
+    out!("{}", mutation::render(&matrix));
     Ok(if matrix.is_perfect() {
         ExitCode::Conformant
     } else {
@@ -143,7 +144,7 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode, Error> {
     let report = runtime()?
         .block_on(bench::run(cases, args.waiting, args.repeat, args.samples))
         .map_err(Error::TargetUnusable)?;
-    print!("{}", bench::render(&report));
+    out!("{}", bench::render(&report));
     if let Some(path) = &args.json {
         output::write_atomic(path, &serde_json::to_string_pretty(&report).unwrap_or_default())?;
     }

@@ -2,8 +2,7 @@
 //! reference unless one is configured), drive a run session, print the verdict and write the
 //! requested reports.
 
-use super::{FormatArg, ListArgs, RunArgs, SelectArgs, signals, snapshots_dir};
-use std::io::Write as _;
+use super::{FormatArg, ListArgs, ListFormat, RunArgs, SelectArgs, signals, snapshots_dir};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -26,7 +25,8 @@ use ucwa_conformance::target::secret::Redactor;
 use ucwa_conformance::target::{self, Target};
 
 /// Loads the corpus and selects from it.
-fn planned(select: &SelectArgs) -> Result<(Corpus, Vec<PlannedRun>), Error> {
+/// The corpus, the trials selected, and how many of its trials were filtered out.
+fn planned(select: &SelectArgs) -> Result<(Corpus, Vec<PlannedRun>, usize), Error> {
     let selection = select.selection().map_err(Error::Usage)?;
     let corpus = super::corpus(select.cases.as_ref())?;
     let cases: Vec<Arc<Case>> = corpus.cases()?.into_iter().map(Arc::new).collect();
@@ -60,12 +60,27 @@ fn planned(select: &SelectArgs) -> Result<(Corpus, Vec<PlannedRun>), Error> {
             hint,
         });
     }
-    Ok((corpus, plan))
+    let all: usize = cases.iter().map(|c| c.media.len()).sum();
+    let filtered_out = all.saturating_sub(plan.len());
+    Ok((corpus, plan, filtered_out))
 }
 
 pub fn list(args: &ListArgs) -> Result<ExitCode, Error> {
-    let (corpus, plan) = planned(&args.select)?;
-    println!("corpus: {} ({})\n", corpus.describe(), corpus.digest());
+    let (corpus, plan, _) = planned(&args.select)?;
+    if args.format == ListFormat::Json {
+        for entry in &plan {
+            let c = &entry.case;
+            outln!(
+                "{}",
+                serde_json::json!({
+                    "type": "test", "name": entry.name(), "id": c.id, "media": entry.media,
+                    "severity": c.severity, "spec": c.spec, "tags": c.tags, "title": c.title,
+                })
+            );
+        }
+        return Ok(ExitCode::Conformant);
+    }
+    outln!("corpus: {} ({})\n", corpus.describe(), corpus.digest());
     let mut last = String::new();
     for entry in &plan {
         let c = &entry.case;
@@ -74,7 +89,7 @@ pub fn list(args: &ListArgs) -> Result<ExitCode, Error> {
         }
         last = c.id.clone();
         let media: Vec<&str> = c.media.iter().map(|m| m.as_str()).collect();
-        println!(
+        outln!(
             "{}  [{}]  {}  {}\n    {}",
             c.id,
             media.join(","),
@@ -93,12 +108,21 @@ fn outputs(args: &RunArgs) -> Vec<PathBuf> {
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
-    let (corpus, plan) = planned(&args.select)?;
+    let (corpus, plan, filtered_out) = planned(&args.select)?;
     if args.list {
         for p in &plan {
-            println!("{}: test", p.name());
+            outln!("{}: test", p.name());
         }
         return Ok(ExitCode::Conformant);
+    }
+    let to_stdout = requested(args).paths().filter(|p| output::is_stdout(p)).count();
+    if to_stdout > 1 {
+        return Err(Error::Usage("only one output can go to standard output (`-`)".into()));
+    }
+    if to_stdout == 1 && matches!(args.format, FormatArg::Json) {
+        return Err(Error::Usage(
+            "--format json writes its events to standard output: give the report a file, not `-`".into(),
+        ));
     }
     for path in outputs(args) {
         output::check_writable(&path)?;
@@ -134,6 +158,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         stop,
         selection: results::SelectionInfo::of(&args.select.selection().map_err(Error::Usage)?),
         embedded: server.is_some(),
+        filtered_out,
     };
     let outcome = run_against(&runtime, target, plan, args, setup);
     if let Some(server) = server {
@@ -150,6 +175,8 @@ struct RunSetup {
     stop: Stop,
     selection: results::SelectionInfo,
     embedded: bool,
+    /// Trials of the corpus the selection left out (libtest's `filtered_out`).
+    filtered_out: usize,
 }
 
 fn run_against(
@@ -164,7 +191,10 @@ fn run_against(
     if target.tls.insecure() {
         eprintln!("{}", ucwa_conformance::target::tls::INSECURE_WARNING);
     }
-    let ran = run_session(runtime, &target, plan, args, &setup)?;
+    let console = Console {
+        stderr: requested(args).paths().any(|p| output::is_stdout(p)),
+    };
+    let ran = run_session(runtime, &target, plan, args, &setup, console)?;
     let info = RunInfo {
         case_set_digest: setup.digest,
         corpus: setup.corpus,
@@ -184,7 +214,13 @@ fn run_against(
     }
     let name = format!("{} ({})", target.name, target.base_url);
     let summary = console::summary(&ran.results, args.strict, &name, &file.verdict);
-    print_verdict(format, &file, &format!("{summary}{notes}"), &ran.screen);
+    let verdict = Verdict {
+        format,
+        file: &file,
+        text: format!("{summary}{notes}"),
+        filtered_out: setup.filtered_out,
+    };
+    print_verdict(&verdict, &ran.screen, console);
     written?;
     Ok(file.verdict.exit_code())
 }
@@ -225,6 +261,7 @@ fn run_session(
     plan: Vec<PlannedRun>,
     args: &RunArgs,
     setup: &RunSetup,
+    console: Console,
 ) -> Result<Ran, Error> {
     let stop = &setup.stop;
     let client = HttpClient::configured(target.limits, &target.tls)
@@ -239,6 +276,7 @@ fn run_session(
                 strict: args.strict,
                 fail_fast: args.fail_fast.then_some(stop),
                 screen: &screen,
+                console,
             };
             let results = runtime.block_on(run_trials(&session, plan, watch));
             runtime.block_on(session.close());
@@ -318,17 +356,43 @@ fn update_baseline(
 /// Prints the summary and the verdict, through the final screen: on standard output, except
 /// with `--format json`, whose standard output is JSON events only (the text goes to standard
 /// error, the closing event to standard output).
-fn print_verdict(format: Format, file: &results::Results, text: &str, screen: &Redactor) {
-    let text = screen.redact(text);
-    match format {
+fn print_verdict(verdict: &Verdict<'_>, screen: &Redactor, console: Console) {
+    let text = screen.redact(&verdict.text);
+    match verdict.format {
         Format::Json => {
             eprint!("{text}");
-            let event = console::finished_event(&file.summary, &file.verdict, file.duration_ms);
-            print!("{}", screen.redact_values(&event));
+            let file = verdict.file;
+            let event = console::finished_event(&file.summary, &file.verdict, file.duration_ms, verdict.filtered_out);
+            out!("{}", screen.redact_values(&event));
         }
-        Format::Pretty | Format::Terse => print!("{text}"),
+        Format::Pretty | Format::Terse => console.say(&text),
     }
-    let _ = std::io::stdout().flush();
+}
+
+/// What the end of a run prints.
+struct Verdict<'a> {
+    format: Format,
+    file: &'a results::Results,
+    /// The summary and notes.
+    text: String,
+    filtered_out: usize,
+}
+
+/// Where the console goes: standard output, or standard error when a report is written to
+/// standard output (`--json -`), so `run --json - | jq` reads JSON only.
+#[derive(Debug, Clone, Copy)]
+struct Console {
+    stderr: bool,
+}
+
+impl Console {
+    fn say(self, text: &str) {
+        if self.stderr {
+            eprint!("{text}");
+        } else {
+            out!("{text}");
+        }
+    }
 }
 
 /// How the trial lines are shown, and whether the first counted failure stops the run.
@@ -338,6 +402,7 @@ struct Watch<'a> {
     fail_fast: Option<&'a Stop>,
     /// The final screen of each line.
     screen: &'a Redactor,
+    console: Console,
 }
 
 /// Runs the trials, printing each one's line as it finishes (and a progress bar when standard
@@ -348,34 +413,38 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
         strict,
         fail_fast,
         screen,
+        console,
     } = watch;
     let progress = progress_bar(plan.len(), format);
-    print!("{}", console::started(format, plan.len()));
+    console.say(&console::started(format, plan.len()));
     let results = session
-        .run(plan, |result| {
-            if let Some(bar) = &progress {
-                bar.inc(1);
-            }
-            let line = console::trial(format, result, strict);
-            let line = match format {
-                // JSON events stay JSON: only values are replaced.
-                Format::Json => screen.redact_values(&line),
-                Format::Pretty | Format::Terse => screen.redact(&line),
-            };
-            print!("{line}");
-            if let Some(stop) = fail_fast
-                && standing::of(result, strict).counts
-            {
-                stop.request(StopCause::FailFast);
-            }
-            let _ = std::io::stdout().flush();
-        })
+        .run_watched(
+            plan,
+            |name| console.say(&console::test_started(format, name)),
+            |result| {
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                }
+                let line = console::trial(format, result, strict);
+                let line = match format {
+                    // JSON events stay JSON: only values are replaced.
+                    Format::Json => screen.redact_values(&line),
+                    Format::Pretty | Format::Terse => screen.redact(&line),
+                };
+                console.say(&line);
+                if let Some(stop) = fail_fast
+                    && standing::of(result, strict).counts
+                {
+                    stop.request(StopCause::FailFast);
+                }
+            },
+        )
         .await;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     if format == Format::Terse {
-        println!();
+        console.say("\n");
     }
     results
 }

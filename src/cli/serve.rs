@@ -14,29 +14,29 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
             .await
             .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
         match config.mutant {
-            Some(m) => println!(
+            Some(m) => outln!(
                 "MUTANT reference server listening: {} (breaks {}: {})",
                 m.name(),
                 m.breaks(),
                 m.description()
             ),
-            None => println!("reference server listening"),
+            None => outln!("reference server listening"),
         }
-        println!("  base URL (autodiscover root): {}", server.base_url());
-        println!("  discovery host (root at /):   http://{}/", server.addr);
-        println!("  fault control:                {}", server.faults_url());
+        outln!("  base URL (autodiscover root): {}", server.base_url());
+        outln!("  discovery host (root at /):   http://{}/", server.addr);
+        outln!("  fault control:                {}", server.faults_url());
         for (user, password) in &config.users {
-            println!("  user: {user} (password: {password})");
+            outln!("  user: {user} (password: {password})");
         }
         for (peer, behaviour) in &config.peers {
-            println!("  peer: {peer} ({})", behaviour.as_str());
+            outln!("  peer: {peer} ({})", behaviour.as_str());
         }
         if let Some(path) = &args.profile {
             let text = profile(&server, &config);
             ucwa_conformance::record::output::write_atomic(path, &text)?;
-            println!("  target profile written to {} (run --target {0}):", path.display());
+            outln!("  target profile written to {} (run --target {0}):", path.display());
             for line in text.lines() {
-                println!("    {line}");
+                outln!("    {line}");
             }
         }
         if !args.listen.ip().is_loopback() {
@@ -47,10 +47,10 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
                 args.listen
             );
         }
-        println!("press Ctrl-C to stop");
+        outln!("press Ctrl-C to stop");
         let _ = tokio::signal::ctrl_c().await;
         server.stop();
-        println!("stopped");
+        outln!("stopped");
         Ok(ExitCode::Conformant)
     })
 }

@@ -1,5 +1,6 @@
 //! Output files: checked before a run sends its first request, written atomically after it (a
-//! temporary file beside the target, then a rename), so a reader never sees half a report.
+//! temporary file beside the target, then a rename), so a reader never sees half a report. The
+//! path `-` is standard output, as Unix tools take it.
 
 use crate::error::Error;
 use std::io::Write as _;
@@ -24,6 +25,9 @@ fn temporary_beside(path: &Path) -> PathBuf {
 /// Fails unless `path` can be written: its directory exists, is a directory and accepts a file;
 /// `path` itself is not a directory.
 pub fn check_writable(path: &Path) -> Result<(), Error> {
+    if is_stdout(path) {
+        return Ok(());
+    }
     let dir = directory_of(path);
     if !dir.is_dir() {
         return Err(Error::output(
@@ -40,8 +44,21 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `text` to `path` atomically.
+/// True for `-`: standard output.
+pub fn is_stdout(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// Writes `text` to `path` atomically (`-`: to standard output; a reader that went away is no
+/// error).
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), Error> {
+    if is_stdout(path) {
+        let mut stdout = std::io::stdout().lock();
+        return match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::output(path, e)),
+            _ => Ok(()),
+        };
+    }
     let temporary = temporary_beside(path);
     let written = std::fs::File::create(&temporary)
         .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.sync_all()))

@@ -120,8 +120,18 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
     }
 }
 
-/// The closing JSON event of a run (`--format json`).
-pub fn finished_event(summary: &Summary, verdict: &RunVerdict, duration_ms: u64) -> String {
+/// The event of a trial that started: libtest's `started` with `--format json`, nothing in the
+/// other formats.
+pub fn test_started(format: Format, name: &str) -> String {
+    match format {
+        Format::Json => format!("{}\n", json!({ "type": "test", "event": "started", "name": name })),
+        Format::Pretty | Format::Terse => String::new(),
+    }
+}
+
+/// The closing JSON event of a run (`--format json`); `filtered_out` trials of the corpus were
+/// not selected.
+pub fn finished_event(summary: &Summary, verdict: &RunVerdict, duration_ms: u64, filtered_out: usize) -> String {
     let event = match verdict {
         RunVerdict::Conformant => "ok",
         RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => "failed",
@@ -146,7 +156,7 @@ pub fn finished_event(summary: &Summary, verdict: &RunVerdict, duration_ms: u64)
             "failed": summary.counted,
             "ignored": run - passed - summary.counted,
             "measured": 0,
-            "filtered_out": 0,
+            "filtered_out": filtered_out,
             "exec_time": duration_ms as f64 / 1000.0,
             "exit_code": verdict.exit_code().code(),
             "stopped": verdict.stop_cause().is_some(),

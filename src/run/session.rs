@@ -113,27 +113,50 @@ impl Session {
 
     /// Runs `plan`, `jobs` trials at a time, calling `on_finish` with each result as it
     /// finishes; returns every result (trials cut short by a stop are `not run`).
-    pub async fn run(
+    pub async fn run(self: &Arc<Self>, plan: Vec<PlannedRun>, on_finish: impl FnMut(&CaseResult)) -> Vec<CaseResult> {
+        self.run_watched(plan, |_| {}, on_finish).await
+    }
+
+    /// Like [`Session::run`], also calling `on_start` with each trial's name as it starts (after
+    /// waiting for its turn among the `jobs`), before its `on_finish`.
+    pub async fn run_watched(
         self: &Arc<Self>,
         plan: Vec<PlannedRun>,
+        mut on_start: impl FnMut(&str),
         mut on_finish: impl FnMut(&CaseResult),
     ) -> Vec<CaseResult> {
         let limit = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
+        let (started, mut starts) = tokio::sync::mpsc::unbounded_channel::<String>();
         let mut tasks = tokio::task::JoinSet::new();
         let mut names = BTreeMap::new();
         for planned in plan {
-            let (session, limit) = (Arc::clone(self), Arc::clone(&limit));
+            let (session, limit, started) = (Arc::clone(self), Arc::clone(&limit), started.clone());
             let fallback = planned.clone();
             let id = tasks
                 .spawn(async move {
                     let _permit = limit.acquire_owned().await;
+                    let _ = started.send(planned.name());
                     session.trial(&planned).await
                 })
                 .id();
             names.insert(id, fallback);
         }
+        drop(started);
         let mut results = Vec::with_capacity(names.len());
-        while let Some(joined) = tasks.join_next_with_id().await {
+        loop {
+            // Starts first: a trial's start is always told before its end.
+            let joined = tokio::select! {
+                biased;
+                Some(name) = starts.recv() => {
+                    on_start(&name);
+                    continue;
+                }
+                joined = tasks.join_next_with_id() => joined,
+            };
+            let Some(joined) = joined else { break };
+            while let Ok(name) = starts.try_recv() {
+                on_start(&name);
+            }
             let result = match joined {
                 Ok((_, result)) => result,
                 Err(e) => match names.get(&e.id()) {

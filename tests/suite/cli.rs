@@ -498,3 +498,84 @@ fn the_binary_carries_its_corpus_and_runs_the_whole_of_it_from_any_directory() {
         .join("snapshots/reference/start-messaging.created@1-json.snap.new");
     assert!(pending.exists(), "no pending snapshot at {}", pending.display());
 }
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    use std::io::Read as _;
+    // More output than a pipe holds (64 KiB), so writing goes on after the reader left.
+    let dir = tempfile::tempdir().expect("dir");
+    for n in 0..2000 {
+        let case = format!(
+            "id = \"g.case-{n}\"\ntitle = \"a generated case with a title long enough to fill the pipe\"\n\
+             spec = [\"post.created\"]\nseverity = \"must\"\n[[step]]\nmethod = \"POST\"\nrel = \"startMessaging\"\n\
+             body = {{ operationId = \"{{{{operation_id}}}}\", to = \"{{{{peer}}}}\" }}\nexpect.status = 201\n"
+        );
+        std::fs::write(dir.path().join(format!("c{n}.toml")), case).expect("case file");
+    }
+    let mut child = binary()
+        .arg("list")
+        .arg("--cases")
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // Read one line, then close the pipe, as `list | head -1` does.
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).expect("a first line");
+    drop(stdout);
+    let output = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_report_to_standard_output_moves_the_console_to_standard_error() {
+    let output = binary()
+        .args(["run", "start-messaging.created", "--json", "-"])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let file: serde_json::Value = serde_json::from_str(&stdout).expect("standard output is the results file only");
+    assert_eq!(file["verdict"]["is"], "conformant");
+    assert!(stderr.contains("test start-messaging.created [json]"), "{stderr}");
+    let twice = binary()
+        .args(["run", "start-messaging.created", "--json", "-", "--junit", "-"])
+        .output()
+        .expect("runs");
+    assert_eq!(twice.status.code(), Some(2));
+}
+
+#[test]
+fn libtest_json_has_started_events_and_the_real_filtered_out() {
+    let output = binary()
+        .args(["run", "start-messaging.created", "--format", "json"])
+        .output()
+        .expect("runs");
+    let (stdout, _) = text(&output);
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON event per line"))
+        .collect();
+    for name in ["start-messaging.created [json]", "start-messaging.created [xml]"] {
+        let position = |event: &str| {
+            events
+                .iter()
+                .position(|e| e["name"] == name && e["event"] == event)
+                .unwrap_or_else(|| panic!("no {event} event for {name}: {stdout}"))
+        };
+        assert!(position("started") < position("ok"), "{stdout}");
+    }
+    let listed = binary().args(["list", "--format", "json"]).output().expect("lists");
+    let trials = String::from_utf8_lossy(&listed.stdout).lines().count();
+    let last = events.last().expect("a closing event");
+    assert_eq!(last["filtered_out"], trials - 2, "{last}");
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&listed.stdout).lines().next().expect("a trial")).expect("JSON");
+    for key in ["name", "id", "media", "severity", "spec", "tags", "title"] {
+        assert!(!first[key].is_null(), "{key} in {first}");
+    }
+}
