@@ -24,9 +24,16 @@ use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop, Sto
 use ucwa_conformance::target::secret::Redactor;
 use ucwa_conformance::target::{self, Target};
 
+/// The corpus, its cases, the trials selected, and how many of its trials were filtered out.
+struct Planned {
+    corpus: Corpus,
+    cases: Vec<Arc<Case>>,
+    plan: Vec<PlannedRun>,
+    filtered_out: usize,
+}
+
 /// Loads the corpus and selects from it.
-/// The corpus, the trials selected, and how many of its trials were filtered out.
-fn planned(select: &SelectArgs) -> Result<(Corpus, Vec<PlannedRun>, usize), Error> {
+fn planned(select: &SelectArgs) -> Result<Planned, Error> {
     let selection = select.selection().map_err(Error::Usage)?;
     let corpus = super::corpus(select.cases.as_ref())?;
     let cases: Vec<Arc<Case>> = corpus.cases()?.into_iter().map(Arc::new).collect();
@@ -62,11 +69,16 @@ fn planned(select: &SelectArgs) -> Result<(Corpus, Vec<PlannedRun>, usize), Erro
     }
     let all: usize = cases.iter().map(|c| c.media.len()).sum();
     let filtered_out = all.saturating_sub(plan.len());
-    Ok((corpus, plan, filtered_out))
+    Ok(Planned {
+        corpus,
+        cases,
+        plan,
+        filtered_out,
+    })
 }
 
 pub fn list(args: &ListArgs) -> Result<ExitCode, Error> {
-    let (corpus, plan, _) = planned(&args.select)?;
+    let Planned { corpus, plan, .. } = planned(&args.select)?;
     if args.format == ListFormat::Json {
         for entry in &plan {
             let c = &entry.case;
@@ -108,7 +120,12 @@ fn outputs(args: &RunArgs) -> Vec<PathBuf> {
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
-    let (corpus, plan, filtered_out) = planned(&args.select)?;
+    let Planned {
+        corpus,
+        cases: corpus_cases,
+        plan,
+        filtered_out,
+    } = planned(&args.select)?;
     if args.list {
         for p in &plan {
             outln!("{}: test", p.name());
@@ -127,7 +144,33 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     for path in outputs(args) {
         output::check_writable(&path)?;
     }
-    let baseline = args.baseline.as_deref().map(baseline::load).transpose()?.map(Arc::new);
+    let baseline = match args.baseline.as_deref() {
+        Some(path) if !path.exists() && !args.update_baseline => {
+            return Err(Error::Usage(format!(
+                "the baseline {} does not exist (give --update-baseline to create it from this run)",
+                path.display()
+            )));
+        }
+        Some(path) => Some(Arc::new(baseline::load(path)?)),
+        None => None,
+    };
+    if let (Some(path), Some(b)) = (&args.baseline, &baseline) {
+        let known: Vec<(&str, &[ucwa_conformance::case::Media])> = corpus_cases
+            .iter()
+            .map(|c| (c.id.as_str(), c.media.as_slice()))
+            .collect();
+        if let Some((entry, nearest)) = b.unknown(&known).into_iter().next() {
+            let hint = if nearest.is_empty() {
+                String::new()
+            } else {
+                format!("; did you mean {}?", nearest.join(", "))
+            };
+            return Err(Error::Usage(format!(
+                "the baseline {} lists {entry}, which names no case of the corpus (or not in that media type){hint}",
+                path.display()
+            )));
+        }
+    }
     let digest = corpus.digest();
     let corpus = corpus.describe();
     let configured = args.target.is_some() || !args.overrides().is_empty();
@@ -323,7 +366,8 @@ fn notes(target: &Target, baseline: Option<&baseline::Baseline>) -> String {
     }
     for expired in baseline.map(|b| b.expired(clock::today())).unwrap_or_default() {
         notes.push_str(&format!(
-            "baseline entry expired: {} ({})\n",
+            "baseline entry expired: {} ({}); it no longer excuses the failure: fix it, give the entry a new \
+             `expires` date, or --update-baseline (which renews it without a date, or drops it if it passes)\n",
             expired.case, expired.reason
         ));
     }
@@ -343,14 +387,18 @@ fn update_baseline(
     if !args.update_baseline || file.verdict.stop_cause().is_some() {
         return Ok(None);
     }
-    let updated = b.updated(&file.cases, clock::today(), args.strict);
+    let (updated, changes) = b.updated(&file.cases, clock::today(), args.strict);
     let original = std::fs::read_to_string(path).ok();
     output::write_atomic(path, &updated.to_toml(original.as_deref()))?;
-    Ok(Some(format!(
+    let mut note = format!(
         "baseline {} rewritten: {} known failures\n",
         path.display(),
         updated.entries.len()
-    )))
+    );
+    for change in changes {
+        note.push_str(&format!("    {change}\n"));
+    }
+    Ok(Some(note))
 }
 
 /// Prints the summary and the verdict, through the final screen: on standard output, except

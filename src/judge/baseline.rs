@@ -62,7 +62,8 @@ struct RawEntry {
     expires: Option<toml::Spanned<toml::Value>>,
 }
 
-/// Reads a baseline file; a missing file is an empty baseline (so `--update-baseline` can create it).
+/// Reads a baseline file; a missing file is an empty baseline (the CLI refuses one unless
+/// `--update-baseline` is to create it).
 pub fn load(path: &Path) -> Result<Baseline, FileError> {
     let source = match std::fs::read_to_string(path) {
         Ok(s) => s,
@@ -129,9 +130,11 @@ impl Baseline {
         result.reason = Some(entry.excuse());
     }
 
-    /// The baseline that lists exactly the failures of `results`: entries that still fail keep
-    /// their reason, link and expiry; new failures get a reason naming the date they were added.
-    pub fn updated(&self, results: &[CaseResult], today: Date, strict: bool) -> Baseline {
+    /// The baseline that lists exactly the failures of `results`, and what changed: entries that
+    /// still fail keep their place, reason and link (an expired one is renewed: its `expires` is
+    /// dropped, and the change says so); new failures are appended at the end, with a reason
+    /// naming the date they were added; entries whose trials no longer fail are dropped.
+    pub fn updated(&self, results: &[CaseResult], today: Date, strict: bool) -> (Baseline, Vec<String>) {
         let mut failing: Vec<&CaseResult> = results
             .iter()
             .filter(|r| {
@@ -139,23 +142,65 @@ impl Baseline {
             })
             .collect();
         failing.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
-        let entries = failing
-            .into_iter()
-            .map(|r| match self.entries.iter().find(|e| e.matches(&r.id, r.media)) {
-                Some(known) => Entry {
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut changes = Vec::new();
+        for known in &self.entries {
+            let still: Vec<&CaseResult> = failing
+                .iter()
+                .copied()
+                .filter(|r| known.matches(&r.id, r.media))
+                .collect();
+            if still.is_empty() {
+                changes.push(format!("dropped {} (it no longer fails)", name_of(known)));
+                continue;
+            }
+            let expired = known.expires.is_some_and(|d| today > d);
+            if expired {
+                changes.push(format!(
+                    "renewed {} (its expires date {} had passed and it still fails; give it a new one)",
+                    name_of(known),
+                    known.expires.map(|d| d.to_string()).unwrap_or_default()
+                ));
+            }
+            for r in still {
+                entries.push(Entry {
                     media: Some(r.media),
+                    expires: if expired { None } else { known.expires },
                     ..known.clone()
-                },
-                None => Entry {
-                    case: r.id.clone(),
-                    media: Some(r.media),
-                    reason: format!("failing when the baseline was updated on {today}"),
-                    link: None,
-                    expires: None,
-                },
+                });
+            }
+        }
+        for r in failing {
+            if self.entries.iter().any(|e| e.matches(&r.id, r.media)) {
+                continue;
+            }
+            changes.push(format!("added {} [{}]", r.id, r.media));
+            entries.push(Entry {
+                case: r.id.clone(),
+                media: Some(r.media),
+                reason: format!("failing when the baseline was updated on {today}"),
+                link: None,
+                expires: None,
+            });
+        }
+        (Baseline { entries }, changes)
+    }
+
+    /// Entries that name no case of `cases` (id and media types), each with the nearest ids:
+    /// a typo in a baseline would excuse nothing while looking as if it did.
+    pub fn unknown(&self, cases: &[(&str, &[Media])]) -> Vec<(String, Vec<String>)> {
+        self.entries
+            .iter()
+            .filter(|e| {
+                !cases
+                    .iter()
+                    .any(|(id, media)| *id == e.case && e.media.is_none_or(|m| media.contains(&m)))
             })
-            .collect();
-        Baseline { entries }
+            .map(|e| {
+                let nearest = crate::diag::nearest(&e.case, cases.iter().map(|(id, _)| *id), usize::MAX, 3);
+                (name_of(e), nearest.into_iter().map(str::to_string).collect())
+            })
+            .collect()
     }
 
     /// The baseline as a TOML file. With the `original` file's text, that document is edited
@@ -195,8 +240,24 @@ impl Baseline {
                 None => new_table(entry),
             });
         }
+        // The comment above the first entry is the file's header: it stays at the top even when
+        // that entry is dropped.
+        let header = old.first().and_then(|t| t.decor().prefix()).cloned();
+        if let (Some(header), Some(first)) = (header, known.iter_mut().next())
+            && first.decor().prefix() != Some(&header)
+        {
+            first.decor_mut().set_prefix(header);
+        }
         doc["known"] = toml_edit::Item::ArrayOfTables(known);
         doc.to_string()
+    }
+}
+
+/// `case [media]`, or the case alone for both media types.
+fn name_of(entry: &Entry) -> String {
+    match entry.media {
+        Some(m) => format!("{} [{m}]", entry.case),
+        None => entry.case.clone(),
     }
 }
 
@@ -288,7 +349,7 @@ mod tests {
             result("c", Media::Xml, Outcome::Fail),
             result("gone", Media::Json, Outcome::UnexpectedPass),
         ];
-        let updated = b.updated(&results, TODAY, false);
+        let (updated, _) = b.updated(&results, TODAY, false);
         let text = updated.to_toml(None);
         assert!(
             text.contains("case = \"a\"\nmedia = \"json\"\nreason = \"ticket 7\""),
@@ -316,7 +377,7 @@ mod tests {
             result("a", Media::Json, Outcome::KnownFailure),
             result("c", Media::Xml, Outcome::Fail),
         ];
-        let text = b.updated(&results, TODAY, false).to_toml(Some(original));
+        let text = b.updated(&results, TODAY, false).0.to_toml(Some(original));
         for kept in [
             "# Known failures of pool 7, reviewed weekly.",
             "# Vendor ticket; do not remove before March.",
@@ -327,6 +388,59 @@ mod tests {
         }
         assert!(!text.contains("gone"), "{text}");
         assert!(text.find("case = \"a\"") < text.find("case = \"c\""), "{text}");
+    }
+
+    #[test]
+    fn new_entries_go_at_the_end_and_the_header_stays_on_top() {
+        let original = "# Header of the file.\n\n[[known]]\ncase = \"m\"\nreason = \"kept\"\n";
+        let b = baseline(original);
+        let results = [
+            result("a", Media::Json, Outcome::Fail),
+            result("m", Media::Json, Outcome::KnownFailure),
+        ];
+        let (updated, changes) = b.updated(&results, TODAY, false);
+        let text = updated.to_toml(Some(original));
+        assert!(text.starts_with("# Header of the file."), "{text}");
+        assert!(
+            text.find("case = \"m\"") < text.find("case = \"a\""),
+            "appended: {text}"
+        );
+        assert_eq!(changes, vec!["added a [json]".to_string()]);
+        // The first entry dropped: the header still opens the file.
+        let results = [result("a", Media::Json, Outcome::Fail)];
+        let (updated, changes) = b.updated(&results, TODAY, false);
+        let text = updated.to_toml(Some(original));
+        assert!(text.starts_with("# Header of the file."), "{text}");
+        assert!(changes.iter().any(|c| c.starts_with("dropped m")), "{changes:?}");
+    }
+
+    #[test]
+    fn an_expired_entry_that_still_fails_is_renewed_visibly() {
+        let b = baseline("[[known]]\ncase = \"a\"\nreason = \"r\"\nexpires = 2026-01-01\n");
+        let (updated, changes) = b.updated(&[result("a", Media::Json, Outcome::Fail)], TODAY, false);
+        assert_eq!(updated.entries[0].expires, None);
+        assert!(
+            changes[0].starts_with("renewed a (its expires date 2026-01-01 had passed"),
+            "{changes:?}"
+        );
+    }
+
+    #[test]
+    fn entries_naming_no_case_are_found_with_the_nearest() {
+        let b = baseline(
+            "[[known]]\ncase = \"start-messaging.creatd\"\nreason = \"r\"\n[[known]]\ncase = \"x\"\nmedia = \"xml\"\nreason = \"r\"\n",
+        );
+        let known = [
+            ("start-messaging.created", &[Media::Json, Media::Xml][..]),
+            ("x", &[Media::Json][..]),
+        ];
+        let unknown = b.unknown(&known);
+        assert_eq!(unknown.len(), 2, "{unknown:?}");
+        assert_eq!(
+            unknown[0].1.first().map(String::as_str),
+            Some("start-messaging.created")
+        );
+        assert_eq!(unknown[1].0, "x [xml]");
     }
 
     #[rstest::rstest]

@@ -579,3 +579,39 @@ fn libtest_json_has_started_events_and_the_real_filtered_out() {
         assert!(!first[key].is_null(), "{key} in {first}");
     }
 }
+
+#[test]
+fn a_baseline_must_exist_and_name_known_cases() {
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = dir.path().join("missing.toml");
+    let output = binary()
+        .args(["run", "start-messaging.created", "--baseline"])
+        .arg(&missing)
+        .output()
+        .expect("runs");
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("does not exist") && stderr.contains("--update-baseline"),
+        "{stderr}"
+    );
+
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, "[[known]]\ncase = \"start-messaging.creatd\"\nreason = \"r\"\n").expect("write");
+    let output = binary()
+        .args(["run", "start-messaging.created", "--baseline"])
+        .arg(&typo)
+        .output()
+        .expect("runs");
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did you mean start-messaging.created"), "{stderr}");
+
+    let created = binary()
+        .args(["run", "start-messaging.created", "--update-baseline", "--baseline"])
+        .arg(&missing)
+        .output()
+        .expect("runs");
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created).1);
+    assert!(missing.exists(), "--update-baseline creates it");
+}

@@ -133,11 +133,19 @@ fn every_stdout_line_of_format_json_is_json_and_the_summary_goes_to_stderr() {
         (Some("suite"), Some("ok"))
     );
     assert_eq!(last["exit_code"], 0);
-    let trials: Vec<&serde_json::Value> = events.iter().filter(|e| e["type"] == "test").collect();
+    let trials: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["type"] == "test" && e["event"] != "started")
+        .collect();
     assert_eq!(
         trials.len() as u64,
         events[0]["test_count"].as_u64().unwrap_or_default()
     );
+    let started = events
+        .iter()
+        .filter(|e| e["event"] == "started" && e["type"] == "test")
+        .count();
+    assert_eq!(started, trials.len(), "one started event per trial");
     for t in &trials {
         for field in ["name", "outcome", "severity", "media", "duration_ms", "counts"] {
             assert!(!t[field].is_null(), "no `{field}` in {t}");
