@@ -2,4 +2,5 @@
 //! not track the files a macro reads, so this tells it to rebuild when one changes.
 fn main() {
     println!("cargo::rerun-if-changed=cases");
+    println!("cargo::rerun-if-changed=snapshots/reference");
 }

@@ -309,7 +309,7 @@ fn run_session(
     let stop = &setup.stop;
     let client = HttpClient::configured(target.limits, &target.tls)
         .map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
-    let options = session_options(args, target, setup.baseline.clone());
+    let options = session_options(args, target, setup);
     match runtime.block_on(Session::open(target.clone(), client, options, stop.clone())) {
         Ok(session) => {
             let session = Arc::new(session);
@@ -342,11 +342,20 @@ fn run_session(
 }
 
 /// The session's options from the arguments: retries, baseline, snapshots, jobs, cleanup.
-fn session_options(args: &RunArgs, target: &Target, baseline: Option<Arc<baseline::Baseline>>) -> SessionOptions {
+fn session_options(args: &RunArgs, target: &Target, setup: &RunSetup) -> SessionOptions {
     let root = snapshots_dir(args.snapshot_dir.as_ref());
     let root = std::path::absolute(&root).unwrap_or(root);
-    let store = (args.snapshots.mode() != snapshot::Mode::Off)
-        .then(|| Arc::new(snapshot::Store::new(root, &target.name, args.snapshots.mode())));
+    let store = (args.snapshots.mode() != snapshot::Mode::Off).then(|| {
+        let store = snapshot::Store::new(root, &target.name, args.snapshots.mode());
+        // Against the embedded reference, its own snapshots (compiled in) stand where the
+        // working directory has none: a first run in an empty directory writes nothing new.
+        Arc::new(if setup.embedded {
+            store.with_built_in(&embedded::SNAPSHOTS)
+        } else {
+            store
+        })
+    });
+    let baseline = setup.baseline.clone();
     SessionOptions {
         retries: args.retries,
         baseline,

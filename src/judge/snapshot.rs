@@ -187,6 +187,9 @@ pub struct Store {
     pub dir: PathBuf,
     /// The mode.
     pub mode: Mode,
+    /// Snapshots compiled into the binary, compared when `dir` has none of a name (the embedded
+    /// reference's own, so a first run in an empty directory writes nothing it need not).
+    pub built_in: Option<&'static include_dir::Dir<'static>>,
 }
 
 impl Store {
@@ -205,7 +208,29 @@ impl Store {
         Self {
             dir: root.join(safe),
             mode,
+            built_in: None,
         }
+    }
+
+    /// The same store, falling back on snapshots compiled into the binary.
+    pub fn with_built_in(mut self, snapshots: &'static include_dir::Dir<'static>) -> Self {
+        self.built_in = Some(snapshots);
+        self
+    }
+
+    /// The stored snapshot of `name`: the directory's, else the built-in one.
+    fn stored(&self, name: &str) -> Option<TextSnapshotContents> {
+        let path = self.dir.join(format!("{name}.snap"));
+        if let Some(found) = insta::Snapshot::from_file(&path)
+            .ok()
+            .and_then(|s| s.as_text().cloned())
+        {
+            return Some(found);
+        }
+        let text = self.built_in?.get_file(format!("{name}.snap"))?.contents_utf8()?;
+        // The body of an insta file: what follows the second `---` line.
+        let body = text.strip_prefix("---\n")?.split_once("\n---\n")?.1;
+        Some(TextSnapshotContents::new(body.to_string(), TextSnapshotKind::File))
     }
 
     /// Compares every exchange of `result` with its stored snapshot; returns the snapshots that
@@ -227,8 +252,8 @@ impl Store {
             let name = format!("{}@{}-{}", result.id, step + 1, result.media);
             let path = self.dir.join(format!("{name}.snap"));
             let pending = self.dir.join(format!("{name}.snap.new"));
-            let stored = insta::Snapshot::from_file(&path).ok();
-            let stored = stored.as_ref().and_then(|s| s.as_text());
+            let stored = self.stored(&name);
+            let stored = stored.as_ref();
             if stored.is_some_and(|s| s.matches_latest(&now)) {
                 let _ = std::fs::remove_file(&pending);
                 continue;

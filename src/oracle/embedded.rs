@@ -10,6 +10,10 @@ use crate::target::{Anonymous, Credentials, Limits, Target};
 use std::net::{Ipv4Addr, SocketAddr};
 use url::Url;
 
+/// The embedded reference's own snapshots, compiled in: a run against it compares with them when
+/// the working directory has none, so a first run writes no pending snapshot it need not.
+pub static SNAPSHOTS: include_dir::Dir<'static> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/snapshots/reference");
+
 /// The embedded server and the target that describes it.
 #[derive(Debug)]
 pub struct Embedded {
