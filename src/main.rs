@@ -42,15 +42,26 @@ fn main() {
             out!("{}", String::from_utf8_lossy(&script));
             Ok(ucwa_conformance::exit::ExitCode::Conformant)
         }
-        Command::Man => {
-            let page = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            let mut text = Vec::new();
-            page.render(&mut text)
-                .map(|()| {
-                    out!("{}", String::from_utf8_lossy(&text));
-                    ucwa_conformance::exit::ExitCode::Conformant
-                })
-                .map_err(|e| ucwa_conformance::error::Error::output("standard output", e))
+        Command::Man { dir } => {
+            let command = <Cli as clap::CommandFactory>::command();
+            match dir {
+                Some(dir) => cli::help::write_pages(command, &dir)
+                    .map(|files| {
+                        outln!("{} manual pages written to {}", files.len(), dir.display());
+                        ucwa_conformance::exit::ExitCode::Conformant
+                    })
+                    .map_err(|e| ucwa_conformance::error::Error::output(dir, e)),
+                None => cli::help::page(command)
+                    .map(|page| {
+                        out!("{page}");
+                        ucwa_conformance::exit::ExitCode::Conformant
+                    })
+                    .map_err(|e| ucwa_conformance::error::Error::output("standard output", e)),
+            }
+        }
+        Command::Profile { .. } => {
+            out!("{}", cli::help::EXAMPLE_PROFILE);
+            Ok(ucwa_conformance::exit::ExitCode::Conformant)
         }
     };
     let code = code.unwrap_or_else(|error| {

@@ -12,7 +12,7 @@ use ucwa_conformance::target::secret::Secret;
 
 /// Conformance suite for the UCWA startMessaging API (Skype for Business 2015).
 #[derive(Debug, Parser)]
-#[command(name = "ucwa-conformance", version, about)]
+#[command(name = "ucwa-conformance", version, about, after_help = super::help::AFTER_HELP)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -23,6 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the cases against a target (the embedded reference server when none is given).
+    #[command(after_help = super::help::AFTER_HELP)]
     Run(Box<RunArgs>),
     /// List the cases with their media types, severity and spec items.
     List(ListArgs),
@@ -49,8 +50,18 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff, for `man -l -`).
-    Man,
+    /// Print the manual page (roff, for `man -l -`), or write one page per subcommand (--dir).
+    Man {
+        /// Write `ucwa-conformance.1` and `ucwa-conformance-SUBCOMMAND.1` pages into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Print a target profile with every key explained (`profile --example > pool.toml`).
+    Profile {
+        /// Print the example profile (the only thing this command does).
+        #[arg(long)]
+        example: bool,
+    },
 }
 
 /// `bench`.
@@ -203,7 +214,7 @@ pub struct RunArgs {
     /// The target's autodiscover root URL.
     #[arg(long, value_name = "URL", env = "UCWA_BASE_URL")]
     pub base_url: Option<String>,
-    /// A target profile (TOML); see README.md.
+    /// A target profile (TOML); `ucwa-conformance profile --example` prints every key.
     #[arg(long, value_name = "FILE", env = "UCWA_TARGET")]
     pub target: Option<PathBuf>,
     /// User name for the password grant (the password comes from UCWA_PASSWORD).

@@ -3,6 +3,7 @@
 //! mutants, bench); `signals` turns SIGINT and SIGTERM into the run's stop request. Every command returns `Result<ExitCode, Error>`; `main` maps an error to its code.
 
 mod args;
+pub mod help;
 pub mod reports;
 pub mod run;
 pub mod serve;

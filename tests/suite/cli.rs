@@ -613,3 +613,48 @@ fn a_baseline_must_exist_and_name_known_cases() {
     assert_eq!(created.status.code(), Some(0), "{}", text(&created).1);
     assert!(missing.exists(), "--update-baseline creates it");
 }
+
+#[test]
+fn help_stands_alone_man_pages_per_subcommand_and_an_example_profile() {
+    let help = binary().arg("--help").output().expect("help");
+    let (stdout, _) = text(&help);
+    for words in ["Exit status:", "130", "Examples:", "UCWA_TOKEN", "profile --example"] {
+        assert!(stdout.contains(words), "--help lacks {words}:\n{stdout}");
+    }
+    let run_help = binary().args(["run", "--help"]).output().expect("run help");
+    assert!(text(&run_help).0.contains("Exit status:"));
+    assert!(
+        text(&run_help).0.contains("profile --example"),
+        "--target's help names it"
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    let man = binary().arg("man").arg("--dir").arg(dir.path()).output().expect("man");
+    assert_eq!(man.status.code(), Some(0), "{}", text(&man).1);
+    for page in [
+        "ucwa-conformance.1",
+        "ucwa-conformance-run.1",
+        "ucwa-conformance-merge.1",
+    ] {
+        let roff = std::fs::read_to_string(dir.path().join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        for section in [
+            ".SH \"EXIT STATUS\"",
+            ".SH ENVIRONMENT",
+            ".SH EXAMPLES",
+            "UCWA_PASSWORD",
+        ] {
+            assert!(roff.contains(section), "{page} lacks {section}");
+        }
+    }
+
+    let profile = binary().args(["profile", "--example"]).output().expect("profile");
+    let path = dir.path().join("pool.toml");
+    std::fs::write(&path, &profile.stdout).expect("write");
+    let overrides = ucwa_conformance::target::Overrides {
+        password: Some(ucwa_conformance::target::secret::Secret::new("from-the-environment")),
+        ..Default::default()
+    };
+    let target = ucwa_conformance::target::from_file(&path, overrides)
+        .unwrap_or_else(|e| panic!("the example profile is a valid profile: {e}"));
+    assert_eq!(target.name, "contoso-pool");
+}

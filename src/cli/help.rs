@@ -1,0 +1,161 @@
+//! Help that stands alone (an installed binary has no README): what every `--help` ends with
+//! (exit codes, examples), the manual pages (`man`, `man --dir DIR`: one page per subcommand with
+//! EXIT STATUS, ENVIRONMENT and EXAMPLES), and the annotated target profile (`profile --example`).
+
+use std::path::Path;
+
+/// The end of `ucwa-conformance --help`.
+pub const AFTER_HELP: &str = "\
+Exit status:
+  0    every selected case conforms (known failures, skips, non-strict should-level deviations allowed)
+  1    a trial counts as a failure (diff: a regression; merge: not conformant or partial)
+  2    usage, configuration, case-file, baseline, target-profile or results-file error
+  3    the target could not be used (unreachable, discovery or sign-in failed, it stopped answering)
+  4    a filter, --tag or --spec selects nothing
+  130  interrupted by SIGINT; 143 by SIGTERM (outputs written, applications deleted)
+
+Examples:
+  ucwa-conformance run                                   # against the embedded reference server
+  UCWA_TOKEN=cwt=... ucwa-conformance run --base-url https://lyncdiscover.contoso.com/ --peer sip:bob@contoso.com
+  ucwa-conformance run --target pool.toml --junit junit.xml --json results.json
+  ucwa-conformance run --json - | jq .verdict            # the results file on standard output
+  ucwa-conformance profile --example > pool.toml         # every key of a target profile
+  ucwa-conformance diff old.json new.json                # regressions between two runs";
+
+/// The `UCWA_*` variables, for the ENVIRONMENT section.
+const ENVIRONMENT: &[(&str, &str)] = &[
+    ("UCWA_BASE_URL", "the target's autodiscover URL (--base-url)"),
+    (
+        "UCWA_TARGET",
+        "a target profile (--target; see ucwa-conformance profile --example)",
+    ),
+    (
+        "UCWA_TOKEN",
+        "a bearer token (environment or profile only, never a flag)",
+    ),
+    ("UCWA_USERNAME", "the user of the password grant (--username)"),
+    ("UCWA_PASSWORD", "its password (environment or profile only)"),
+    ("UCWA_PEER", "the SIP URI invitations go to (--peer)"),
+    ("UCWA_PEER_DECLINE", "a peer that declines (--peer-decline)"),
+    ("UCWA_PEER_IGNORE", "a peer that never answers (--peer-ignore)"),
+    (
+        "UCWA_OFFERS",
+        "preconditions the target offers, comma-separated (--offer)",
+    ),
+    ("UCWA_FAULTS_URL", "the fault-control URL (--faults-url)"),
+    (
+        "UCWA_TRUSTED_HOSTS",
+        "more hosts that may receive credentials (--trust-host)",
+    ),
+    (
+        "UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS",
+        "let the password go over plain http",
+    ),
+    ("UCWA_CACERT", "more trusted roots, PEM (--cacert)"),
+    ("UCWA_CLIENT_CERT", "a client certificate, PEM (--client-cert)"),
+    ("UCWA_CLIENT_KEY", "its key (--client-key)"),
+    ("UCWA_INSECURE", "do not verify certificates (--insecure)"),
+    ("UCWA_CASES", "the case directory (--cases)"),
+    ("UCWA_PARTITION", "run shard K/N (--partition)"),
+    ("UCWA_JOBS", "cases at once (--jobs)"),
+    ("UCWA_STRICT", "count should-level deviations (--strict)"),
+    ("UCWA_RETRIES", "reruns of a failed trial (--retries)"),
+    (
+        "UCWA_DEAD_AFTER",
+        "silent exchanges before the run stops (--dead-after)",
+    ),
+    ("UCWA_SNAPSHOTS", "off, check, update or strict (--snapshots)"),
+    ("UCWA_BASELINE", "the known failures (--baseline)"),
+    ("UCWA_JSON", "the results file (--json)"),
+    ("UCWA_JUNIT", "the JUnit report (--junit)"),
+];
+
+/// A target profile with every key, each explained.
+pub const EXAMPLE_PROFILE: &str = r#"# A target profile for ucwa-conformance: run --target THIS_FILE.
+# Flags and UCWA_* variables override what is here.
+name = "contoso-pool"                   # shown in reports (default: the host)
+base_url = "https://lyncdiscover.contoso.com/"
+peer = "sip:bob@contoso.com"            # the SIP URI invitations go to ({{peer}})
+peer_decline = "sip:carol@contoso.com"  # optional: a user (or bot) that declines ({{peer:decline}})
+peer_ignore = "sip:dave@contoso.com"    # optional: a user who never answers ({{peer:ignore}})
+media = ["json", "xml"]                 # what the target offers (default: both)
+offers = ["peer:accept"]                # preconditions it can create (peer:..., fault:NAME)
+# faults_url = "https://pool.contoso.com/_conformance/faults"  # the fault-control contract
+trusted_hosts = []                      # more hosts that may receive credentials
+allow_plain_http_credentials = false    # the password over plain http to a non-loopback host
+
+[tls]                                   # optional; paths relative to this file
+cacert = []                             # more trusted roots (PEM), besides the system's
+# client_cert = "me.pem"                # a client certificate (PEM), if the pool asks for one
+# client_key = "me.key"                 # its key, if not in client_cert
+insecure = false                        # do not verify certificates (warned, recorded)
+
+[auth]                                  # or UCWA_TOKEN / UCWA_USERNAME + UCWA_PASSWORD
+username = "alice@contoso.com"          # the password: UCWA_PASSWORD, or password = "..." here
+
+# [anonymous]                           # optional: enables the anonymous-target cases
+# discover_url = "https://pool.contoso.com/platformService/discover?anonymousContext=..."
+# token = "psat=..."                    # an anonymous token provisioned for one target
+# target = "sip:helpdesk@contoso.com"   # the target it allows ({{peer:anonymous}})
+
+[limits]
+request_timeout_ms = 10000              # one HTTP exchange, head and body, however slow
+case_timeout_ms = 60000                 # all steps of one case
+max_body_bytes = 1048576                # larger responses are an error, never read whole
+"#;
+
+/// The roff sections every manual page ends with.
+fn extra_sections() -> String {
+    let mut out = String::from(".SH \"EXIT STATUS\"\n");
+    for line in AFTER_HELP.lines().skip(1).take_while(|l| !l.is_empty()) {
+        let line = line.trim();
+        let (code, meaning) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        out.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(code), roff(meaning.trim())));
+    }
+    out.push_str(".SH ENVIRONMENT\n");
+    for (name, meaning) in ENVIRONMENT {
+        out.push_str(&format!(".TP\n\\fB{name}\\fR\n{}\n", roff(meaning)));
+    }
+    out.push_str(".SH EXAMPLES\n");
+    for line in AFTER_HELP.lines().skip_while(|l| *l != "Examples:").skip(1) {
+        out.push_str(&format!(".nf\n{}\n.fi\n", roff(line.trim())));
+    }
+    out
+}
+
+/// Text safe in roff: backslashes doubled, and a leading dot or quote kept literal.
+fn roff(text: &str) -> String {
+    let text = text.replace('\\', "\\\\");
+    if text.starts_with('.') || text.starts_with('\'') {
+        format!("\\&{text}")
+    } else {
+        text
+    }
+}
+
+/// The manual page of `command` (named `name`), with the extra sections.
+pub fn page(command: clap::Command) -> Result<String, std::io::Error> {
+    let mut buffer = Vec::new();
+    clap_mangen::Man::new(command).render(&mut buffer)?;
+    let mut page = String::from_utf8_lossy(&buffer).into_owned();
+    page.push_str(&extra_sections());
+    Ok(page)
+}
+
+/// Writes `ucwa-conformance.1` and one `ucwa-conformance-SUBCOMMAND.1` per subcommand into `dir`;
+/// answers the files written.
+pub fn write_pages(root: clap::Command, dir: &Path) -> Result<Vec<String>, std::io::Error> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    let mut pages = vec![("ucwa-conformance".to_string(), root.clone())];
+    for sub in root.get_subcommands() {
+        let name = format!("ucwa-conformance-{}", sub.get_name());
+        pages.push((name.clone(), sub.clone().display_name(name.clone()).bin_name(name)));
+    }
+    for (name, command) in pages {
+        let file = format!("{name}.1");
+        std::fs::write(dir.join(&file), page(command)?)?;
+        written.push(file);
+    }
+    Ok(written)
+}
