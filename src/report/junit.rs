@@ -3,6 +3,11 @@
 //! failures, counted errors are errors, everything not counted is a success (passes, flaky
 //! trials with their first failure as a rerun, unexpected passes) or skipped with its reason
 //! (should-level deviations, uncounted errors, known failures, skips, trials not run).
+//!
+//! The file validates against Jenkins' `junit-10.xsd` (the version with `rerunType`), which
+//! Jenkins and GitLab parsers follow: no `properties` inside a `testcase` (a trial's severity,
+//! outcome and spec items go to its `system-out`, with the exchanges of a counted failure), no
+//! `skipped` on `testsuites`, and the suite's `timestamp` and `hostname`.
 
 use super::results::Results;
 use crate::judge::standing::{self, Shown};
@@ -23,6 +28,10 @@ pub fn render(results: &Results) -> String {
     if results.target.insecure {
         suite.add_property(Property::new("tls", "not verified (--insecure)"));
     }
+    suite
+        .extra
+        .insert("timestamp".into(), results.started_at.as_str().into());
+    suite.extra.insert("hostname".into(), hostname().as_str().into());
     for case in &results.cases {
         suite.add_test_case(test_case(case, results.strict));
     }
@@ -30,7 +39,33 @@ pub fn render(results: &Results) -> String {
     report.set_time(Duration::from_millis(results.duration_ms));
     report.add_test_suite(suite);
     // Target text may hold characters XML 1.0 forbids; the file must stay well-formed.
-    super::escape::xml_chars(&report.to_string().unwrap_or_default())
+    let text = super::escape::xml_chars(&report.to_string().unwrap_or_default());
+    without_skipped_on_testsuites(&text)
+}
+
+/// The document with the `skipped` attribute of `<testsuites>` removed: quick-junit writes it,
+/// the schema Jenkins and GitLab follow does not allow it there (each `testsuite` keeps its own).
+fn without_skipped_on_testsuites(text: &str) -> String {
+    let Some(start) = text.find("<testsuites ") else {
+        return text.to_string();
+    };
+    let end = text[start..].find('>').map_or(text.len(), |e| start + e);
+    let tag = &text[start..end];
+    let Some(at) = tag.find(" skipped=\"") else {
+        return text.to_string();
+    };
+    let close = tag[at + 10..].find('"').map_or(tag.len(), |c| at + 10 + c + 1);
+    format!("{}{}{}", &text[..start + at], &tag[close..], &text[end..])
+}
+
+/// The name of the machine writing the report.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }
 
 fn test_case(case: &CaseResult, strict: bool) -> TestCase {
@@ -77,9 +112,23 @@ fn test_case(case: &CaseResult, strict: bool) -> TestCase {
     let mut test_case = TestCase::new(case.name(), status);
     test_case.set_classname(case.id.as_str());
     test_case.set_time(Duration::from_millis(case.duration_ms));
-    test_case.add_property(Property::new("severity", case.severity.as_str()));
-    test_case.add_property(Property::new("outcome", case.outcome.as_str()));
-    test_case.add_property(Property::new("spec", case.spec.join(" ")));
+    let mut out = format!(
+        "severity: {}\noutcome: {}\nspec: {}\n",
+        case.severity.as_str(),
+        case.outcome.as_str(),
+        case.spec.join(" ")
+    );
+    if standing.counts {
+        for (step, exchange) in case.exchanges.iter().enumerate() {
+            out.push_str(&format!(
+                "\nstep {}:\n{}\n{}",
+                step + 1,
+                exchange.request_text(),
+                exchange.response_text()
+            ));
+        }
+    }
+    test_case.set_system_out(out);
     test_case
 }
 

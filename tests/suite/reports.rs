@@ -96,6 +96,15 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
     let suite = &report.test_suites[0];
     assert_eq!(suite.test_cases.len(), file.cases.len());
     assert_eq!(suite.failures, file.summary.fail);
+    valid_junit(Path::new(&out("j.xml")));
+    assert!(
+        junit.contains("timestamp=\"") && junit.contains("hostname=\""),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<system-out>severity: must"),
+        "a trial's facts in system-out"
+    );
 
     let html = std::fs::read_to_string(out("r.html")).expect("html");
     assert!(html.contains("NOT conformant") && html.contains("start-messaging.created [json]"));
@@ -301,4 +310,23 @@ fn snapshot_texts(dir: &Path) -> Vec<String> {
         }
     }
     texts
+}
+
+/// Validates a JUnit file against Jenkins' `junit-10.xsd` (tests/schemas, from the JUnit
+/// plugin's schema as pytest's test suite ships it) with xmllint (`.ci/run` installs it).
+pub fn valid_junit(path: &Path) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/junit-10.xsd");
+    let output = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(path)
+        .output()
+        .expect("xmllint runs (apt-get install -y libxml2-utils; .ci/run does)");
+    assert!(
+        output.status.success(),
+        "{} does not validate against junit-10.xsd:\n{}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

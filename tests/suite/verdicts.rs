@@ -452,6 +452,7 @@ fn partitions_merge_into_one_run_and_mismatched_ones_are_refused() {
     let expected = String::from_utf8_lossy(&listed.stdout).lines().count();
     assert_eq!(file.cases.len(), expected);
     assert_eq!(file.summary.pass + file.summary.skip, expected, "{:?}", file.summary);
+    crate::reports::valid_junit(&junit);
     let report = std::fs::read_to_string(&junit).expect("junit");
     assert_eq!(
         quick_junit::Report::deserialize_from_str(&report).expect("JUnit").tests,
