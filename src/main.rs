@@ -39,7 +39,11 @@ fn main() {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut command, "ucwa-conformance", &mut script);
-            out!("{}", String::from_utf8_lossy(&script));
+            // clap_complete's bash script names the states of a hyphenated binary two ways
+            // (`ucwa__conformance__subcmd__run` set, `ucwa__subcmd__conformance__subcmd__run`
+            // matched: clap-rs/clap#6421), so nothing after a subcommand completed: one spelling.
+            let script = String::from_utf8_lossy(&script).replace("ucwa__subcmd__conformance", "ucwa__conformance");
+            out!("{script}");
             Ok(ucwa_conformance::exit::ExitCode::Conformant)
         }
         Command::Man { dir } => {

@@ -658,3 +658,43 @@ fn help_stands_alone_man_pages_per_subcommand_and_an_example_profile() {
         .unwrap_or_else(|e| panic!("the example profile is a valid profile: {e}"));
     assert_eq!(target.name, "contoso-pool");
 }
+
+#[test]
+fn bash_completes_subcommand_options_and_values() {
+    let script = binary().args(["completions", "bash"]).output().expect("completions");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ucwa-conformance.bash");
+    std::fs::write(&path, &script.stdout).expect("write");
+    // What bash does on TAB: the completion function with the words so far.
+    let complete = |words: &[&str]| -> Vec<String> {
+        let line = words.join(" ");
+        let program = format!(
+            "source {}\nCOMP_WORDS=({line})\nCOMP_CWORD={}\nCOMP_LINE='{line}'\nCOMP_POINT=${{#COMP_LINE}}\n\
+             _ucwa__conformance ucwa-conformance '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            path.display(),
+            words.len() - 1,
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let output = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(&program)
+            .output()
+            .expect("bash runs");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let options = complete(&["ucwa-conformance", "run", "--"]);
+    for option in ["--base-url", "--json", "--partition", "--baseline"] {
+        assert!(
+            options.iter().any(|o| o == option),
+            "run --<TAB> lacks {option}: {options:?}"
+        );
+    }
+    let values = complete(&["ucwa-conformance", "run", "--snapshots", ""]);
+    assert!(values.iter().any(|v| v == "strict"), "--snapshots <TAB>: {values:?}");
+    let subcommands = complete(&["ucwa-conformance", "me"]);
+    assert!(subcommands.iter().any(|s| s == "merge"), "{subcommands:?}");
+}
