@@ -59,6 +59,10 @@ pub enum WaitError {
     /// The channel's next link leads outside the trust set: the target's failure.
     #[error("the event channel's next link: {0}")]
     Untrusted(String),
+    /// An event on the channel shows the awaited one can no longer come (its conversation
+    /// ended); the text describes that event.
+    #[error("it can no longer come: {0}")]
+    CannotCome(String),
 }
 
 impl EventHub {
@@ -138,6 +142,17 @@ impl EventHub {
         matches: impl Fn(&Event) -> bool,
         within: Duration,
     ) -> Result<(u64, Event), WaitError> {
+        self.wait_unless(matches, |_| None, within).await
+    }
+
+    /// Like [`EventHub::wait_for`], ending at once when an event for which `hopeless` says why
+    /// has arrived and no matching one before it.
+    pub async fn wait_unless(
+        &self,
+        matches: impl Fn(&Event) -> bool,
+        hopeless: impl Fn(&Event) -> Option<String>,
+        within: Duration,
+    ) -> Result<(u64, Event), WaitError> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let notified = self.inner.notify.notified();
@@ -147,6 +162,9 @@ impl EventHub {
                 Ok(events) => {
                     if let Some(found) = events.iter().find(|(_, e)| matches(e)) {
                         return Ok(found.clone());
+                    }
+                    if let Some(why) = events.iter().find_map(|(_, e)| hopeless(e)) {
+                        return Err(WaitError::CannotCome(why));
                     }
                     events.len()
                 }

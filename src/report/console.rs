@@ -165,6 +165,41 @@ pub fn finished_event(summary: &Summary, verdict: &RunVerdict, duration_ms: u64,
     )
 }
 
+/// A trial that takes longer than this is named after the run.
+pub const SLOW: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The trials over [`SLOW`], slowest first, each saying when a wait ran its whole budget (the
+/// target's own timeout, not the harness, is what took the time).
+fn slowest(results: &[&CaseResult]) -> Vec<String> {
+    let mut slow: Vec<&&CaseResult> = results
+        .iter()
+        .filter(|r| u128::from(r.duration_ms) > SLOW.as_millis())
+        .collect();
+    slow.sort_by_key(|r| std::cmp::Reverse(r.duration_ms));
+    slow.into_iter()
+        .map(|r| {
+            let waited = r.exchanges.iter().find_map(|e| match e {
+                crate::record::exchange::Exchange::Event {
+                    event: None,
+                    within_ms,
+                    wanted,
+                } => Some(format!(
+                    "; a wait ran its whole {} s for {}",
+                    within_ms / 1000,
+                    console_line(wanted)
+                )),
+                _ => None,
+            });
+            format!(
+                "{} ({:.1} s{})",
+                r.name(),
+                r.duration_ms as f64 / 1000.0,
+                waited.unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
 /// Must-level trials that did not run, grouped by why: `(reason, names)`.
 fn must_not_run(results: &[&CaseResult]) -> Vec<(String, Vec<String>)> {
     let mut groups: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
@@ -250,6 +285,13 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, verdict: &Run
             let _ = writeln!(out, "    ... and {} more", changed.len() - 20);
         }
     }
+    let slow = slowest(&sorted);
+    if !slow.is_empty() {
+        let _ = writeln!(out, "\nslow trials (over {} s):", SLOW.as_secs());
+        for line in slow {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
     let unjudged = must_not_run(&sorted);
     if !unjudged.is_empty() {
         let _ = writeln!(
@@ -284,4 +326,37 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, verdict: &Run
 /// `2, 4` for partitions 2 and 4.
 pub fn list(partitions: &[u64]) -> String {
     partitions.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{Media, Severity};
+    use crate::record::exchange::Exchange;
+
+    #[test]
+    fn slow_trials_are_named_with_the_wait_that_took_the_time() {
+        let mut slow = CaseResult::new(
+            "events.completed.no-answer",
+            Media::Json,
+            Severity::Should,
+            Outcome::Pass,
+        );
+        slow.duration_ms = 12_000;
+        slow.exchanges.push(Exchange::Event {
+            wanted: "a `completed` event".into(),
+            within_ms: 45_000,
+            event: None,
+        });
+        let quick = CaseResult::new("start-messaging.created", Media::Json, Severity::Must, Outcome::Pass);
+        let lines = slowest(&[&quick, &slow]);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("events.completed.no-answer [json] (12.0 s"),
+            "{lines:?}"
+        );
+        assert!(lines[0].contains("a wait ran its whole 45 s"), "{lines:?}");
+        let summary = summary(&[quick, slow], false, "t", &RunVerdict::Conformant);
+        assert!(summary.contains("slow trials (over 5 s):"), "{summary}");
+    }
 }

@@ -89,7 +89,18 @@ pub async fn wait_step(
                     .is_some_and(|p| p.as_text() == *value)
             })
     };
-    let (arrival, event) = match hub.wait_for(matches, within).await {
+    // A conversation's event cannot come once the conversation was deleted: the wait ends then,
+    // rather than at its budget (unless it waits for that very deletion).
+    let waits_for_the_end = wait.kind == "deleted" && wait.rel == "conversation";
+    let hopeless = |e: &Event| {
+        (!waits_for_the_end
+            && sender.is_some()
+            && e.kind == "deleted"
+            && local_name(&e.rel) == "conversation"
+            && same(&sender, &e.href))
+        .then(|| format!("the conversation {} was deleted", e.href))
+    };
+    let (arrival, event) = match hub.wait_unless(matches, hopeless, within).await {
         Ok(found) => found,
         Err(WaitError::TimedOut { within, seen }) => {
             exchanges.push(record(None));
@@ -97,6 +108,15 @@ pub async fn wait_step(
                 what: "event".into(),
                 expected: format!("{wanted} within {within:?}"),
                 actual: format!("none ({seen} events arrived on the channel)"),
+                must: false,
+            }]));
+        }
+        Err(WaitError::CannotCome(why)) => {
+            exchanges.push(record(None));
+            return Err(StepEnd::Mismatches(vec![Mismatch {
+                what: "event".into(),
+                expected: wanted.clone(),
+                actual: format!("none can come: {why}"),
                 must: false,
             }]));
         }

@@ -504,3 +504,51 @@ fn partitions_merge_into_one_run_and_mismatched_ones_are_refused() {
         text(&mismatched)
     );
 }
+
+#[test]
+fn a_wait_for_an_event_of_an_ended_conversation_ends_at_once() {
+    // The peer declines: the conversation is deleted, so its messaging can never connect.
+    let rt = runtime();
+    let reference = server(&rt, Config::default());
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("declined.toml"),
+        r#"
+id = "t.declined-never-connects"
+title = "messaging of a declined invitation"
+spec = ["messaging.connected"]
+severity = "should"
+[[step]]
+method = "POST"
+rel = "startMessaging"
+body = { operationId = "{{operation_id}}", to = "sip:carol@contoso.test" }
+expect.status = 201
+capture.invitation = { header = "Location" }
+[[step]]
+method = "GET"
+href = "{{capture:invitation}}"
+expect.status = 200
+capture.conversation = { link = "conversation" }
+[[step]]
+wait = { type = "updated", rel = "messaging", sender = "{{capture:conversation}}", where = { state = "Connected" }, within_ms = 45000 }
+"#,
+    )
+    .expect("case");
+    let started = std::time::Instant::now();
+    let output = run_against(&reference)
+        .arg("--cases")
+        .arg(dir.path())
+        .args(["--media", "json"])
+        .output()
+        .expect("runs");
+    let elapsed = started.elapsed();
+    assert!(elapsed < std::time::Duration::from_secs(10), "took {elapsed:?}");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(
+        stdout.contains("none can come: the conversation") && stdout.contains("was deleted"),
+        "{stdout}{stderr}"
+    );
+}
