@@ -21,6 +21,12 @@ use cli::{Cli, Command};
 fn main() {
     keep_large_buffers();
     let cli = Cli::parse();
+    // The console's colour codes go through anstream, which strips them unless wanted.
+    match cli.color {
+        cli::ColorArg::Always => anstream::ColorChoice::Always.write_global(),
+        cli::ColorArg::Never => anstream::ColorChoice::Never.write_global(),
+        cli::ColorArg::Auto => {}
+    }
     let code = match cli.command {
         Command::Run(args) => cli::run::run(&args),
         Command::List(args) => cli::run::list(&args),
@@ -83,7 +89,7 @@ fn main() {
 /// ends the process with exit 0: there is no one left to tell anything.
 fn write_out(text: &str) {
     use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = anstream::stdout().lock();
     let written = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
     if let Err(e) = written
         && e.kind() == std::io::ErrorKind::BrokenPipe

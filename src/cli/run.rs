@@ -417,7 +417,7 @@ fn print_verdict(verdict: &Verdict<'_>, screen: &Redactor, console: Console) {
     let text = screen.redact(&verdict.text);
     match verdict.format {
         Format::Json => {
-            eprint!("{text}");
+            anstream::eprint!("{text}");
             let file = verdict.file;
             let event = console::finished_event(&file.summary, &file.verdict, file.duration_ms, verdict.filtered_out);
             out!("{}", screen.redact_values(&event));
@@ -445,7 +445,7 @@ struct Console {
 impl Console {
     fn say(self, text: &str) {
         if self.stderr {
-            eprint!("{text}");
+            anstream::eprint!("{text}");
         } else {
             out!("{text}");
         }

@@ -78,6 +78,21 @@ pub fn verdict(result: &CaseResult, strict: bool) -> (&'static str, Option<Strin
     }
 }
 
+/// Green for what passed, red (bold) for what counts, yellow for the rest. The console's own
+/// colour codes; the CLI's stream strips them where colour is not wanted (`--color`, `NO_COLOR`,
+/// not a terminal). Target text never carries any: its control characters are escaped.
+fn paint(word: &str) -> String {
+    use anstyle::{AnsiColor, Style};
+    let style = match word {
+        "ok" | "." | "conformant" => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        "FAILED" | "ERROR" | "F" | "NOT conformant" | "STOPPED" | "PARTIAL" => {
+            Style::new().bold().fg_color(Some(AnsiColor::Red.into()))
+        }
+        _ => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+    };
+    format!("{}{word}{}", style.render(), style.render_reset())
+}
+
 /// The line (or character, or JSON event) of one finished trial.
 pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
     match format {
@@ -86,15 +101,16 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
             let note = note.map(|n| format!(" ({})", console_line(&n))).unwrap_or_default();
             // The duration, as nextest shows it, before the libtest verdict.
             format!(
-                "test {} ({:.3}s) ... {word}{note}\n",
+                "test {} ({:.3}s) ... {}{note}\n",
                 result.name(),
-                result.duration_ms as f64 / 1000.0
+                result.duration_ms as f64 / 1000.0,
+                paint(word)
             )
         }
         Format::Terse => match event_word(result, strict) {
-            "ok" => ".".into(),
-            "failed" => "F".into(),
-            _ => "i".into(),
+            "ok" => paint("."),
+            "failed" => paint("F"),
+            _ => paint("i"),
         },
         Format::Json => {
             let mut event = json!({
@@ -305,9 +321,9 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, verdict: &Run
     let summary = Summary::of(results, strict);
     let code = verdict.exit_code();
     let verdict = match verdict {
-        RunVerdict::Stopped { cause, .. } => format!("STOPPED ({})", console_line(cause)),
-        RunVerdict::Partial { missing, .. } => format!("PARTIAL (partitions {} missing)", list(missing)),
-        RunVerdict::Conformant | RunVerdict::NotConformant { .. } => verdict.word().to_string(),
+        RunVerdict::Stopped { cause, .. } => format!("{} ({})", paint("STOPPED"), console_line(cause)),
+        RunVerdict::Partial { missing, .. } => format!("{} (partitions {} missing)", paint("PARTIAL"), list(missing)),
+        RunVerdict::Conformant | RunVerdict::NotConformant { .. } => paint(verdict.word()),
     };
     let not_run = match summary.must_not_run {
         0 => String::new(),

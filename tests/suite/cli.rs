@@ -698,3 +698,27 @@ fn bash_completes_subcommand_options_and_values() {
     let subcommands = complete(&["ucwa-conformance", "me"]);
     assert!(subcommands.iter().any(|s| s == "merge"), "{subcommands:?}");
 }
+
+#[rstest::rstest]
+#[case(&[], &[], false)]
+#[case(&["--color", "always"], &[], true)]
+#[case(&[], &[("CLICOLOR_FORCE", "1")], true)]
+#[case(&[], &[("UCWA_COLOR", "always")], true)]
+#[case(&["--color", "never"], &[("CLICOLOR_FORCE", "1")], false)]
+#[case(&[], &[("NO_COLOR", "1")], false)]
+fn colour_follows_the_flag_and_the_conventions(
+    #[case] args: &[&str],
+    #[case] env: &[(&str, &str)],
+    #[case] coloured: bool,
+) {
+    let mut command = binary();
+    command.args(["run", "start-messaging.created"]).args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("runs");
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout.contains('\u{1b}'), coloured, "{stdout:?}");
+    assert!(stdout.contains("conformant"), "{stdout}");
+}

@@ -275,6 +275,10 @@ pub fn binary() -> std::process::Command {
         "UCWA_PASSWORD",
         "UCWA_PEER",
         "UCWA_CASES",
+        "UCWA_COLOR",
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
     ] {
         command.env_remove(var);
     }
