@@ -104,6 +104,7 @@ mutants! {
     MakeMeAvailable200 = "make-me-available-200", "me.make-me-available", "makeMeAvailable answers 200 with a body instead of 204";
     MakeMeAvailableRepeatAllowed = "make-me-available-repeat-allowed", "me.make-me-available.repeat", "a second makeMeAvailable answers 204 (documented: 409 AlreadyExists)";
     BatchNotServed = "batch-not-served", "batch.multipart", "the application offers no batch link and batch answers 404";
+    NoMessagingModality = "no-messaging-modality", "messaging.connected", "conversations never link or announce a messaging modality";
     ApplicationPerPost = "application-per-post", "application.same-fields", "every POST to applications creates another application, even with the same fields";
 }
 
@@ -178,6 +179,8 @@ pub struct Rules {
     pub make_me_available_no_content: bool,
     /// A second makeMeAvailable gets 409 AlreadyExists.
     pub make_me_available_once: bool,
+    /// Conversations link and announce their messaging modality.
+    pub messaging_modality: bool,
     /// The application offers `batch` and it is served.
     pub batch_served: bool,
     /// A POST to applications with the fields of an existing application is that application.
@@ -288,6 +291,7 @@ impl Rules {
         stop_ends_conversation: true,
         make_me_available_no_content: true,
         make_me_available_once: true,
+        messaging_modality: true,
         batch_served: true,
         same_fields_same_application: true,
     };
@@ -345,6 +349,7 @@ impl Rules {
             Some(Mutant::MakeMeAvailable200) => r.make_me_available_no_content = false,
             Some(Mutant::MakeMeAvailableRepeatAllowed) => r.make_me_available_once = false,
             Some(Mutant::BatchNotServed) => r.batch_served = false,
+            Some(Mutant::NoMessagingModality) => r.messaging_modality = false,
             Some(Mutant::ApplicationPerPost) => r.same_fields_same_application = false,
             // The others rewrite responses (see `rewrite`).
             Some(

@@ -192,9 +192,9 @@ fn invitation_with(app: &Application, i: &Invitation, operation_id: &str, accept
 
 /// The conversation: state, subject, importance, threadId, activeModalities; messaging and
 /// participants always, localParticipant and addParticipant once connected (the traces).
-pub fn conversation(app: &Application, i: &Invitation) -> Res {
+pub fn conversation(app: &Application, i: &Invitation, rules: &Rules) -> Res {
     let href = i.conversation_href(&app.href);
-    let modalities: &[&str] = if i.conversation == ConversationState::Connected {
+    let modalities: &[&str] = if i.conversation == ConversationState::Connected && rules.messaging_modality {
         &["Messaging"]
     } else {
         &[]
@@ -212,9 +212,11 @@ pub fn conversation(app: &Application, i: &Invitation) -> Res {
                 "1"
             },
         )
-        .list("activeModalities", modalities)
-        .link("messaging", hrefs::messaging(&href))
-        .link("participants", hrefs::participants(&href));
+        .list("activeModalities", modalities);
+    if rules.messaging_modality {
+        res = res.link("messaging", hrefs::messaging(&href));
+    }
+    res = res.link("participants", hrefs::participants(&href));
     if i.conversation == ConversationState::Connected {
         res = res
             .link("localParticipant", hrefs::participant(&href, &app.user_uri()))

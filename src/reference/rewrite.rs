@@ -188,6 +188,7 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
         | Mutant::MakeMeAvailable200
         | Mutant::MakeMeAvailableRepeatAllowed
         | Mutant::BatchNotServed
+        | Mutant::NoMessagingModality
         | Mutant::ApplicationPerPost => {}
     }
     parts.headers.remove(header::CONTENT_LENGTH);

@@ -92,13 +92,26 @@ pub async fn wait_step(
     // A conversation's event cannot come once the conversation was deleted: the wait ends then,
     // rather than at its budget (unless it waits for that very deletion).
     let waits_for_the_end = wait.kind == "deleted" && wait.rel == "conversation";
+    // Nor can a messaging event come from a conversation that is Connected and links no
+    // messaging modality: a target without the modality finishes as fast as one with it.
     let hopeless = |e: &Event| {
-        (!waits_for_the_end
-            && sender.is_some()
-            && e.kind == "deleted"
-            && local_name(&e.rel) == "conversation"
-            && same(&sender, &e.href))
-        .then(|| format!("the conversation {} was deleted", e.href))
+        let of_the_conversation = sender.is_some() && local_name(&e.rel) == "conversation" && same(&sender, &e.href);
+        if !of_the_conversation || waits_for_the_end {
+            return None;
+        }
+        if e.kind == "deleted" {
+            return Some(format!("the conversation {} was deleted", e.href));
+        }
+        let connected = e
+            .resource
+            .as_ref()
+            .filter(|r| r.properties.get("state").is_some_and(|s| s.as_text() == "Connected"));
+        (wait.rel == "messaging" && connected.is_some_and(|r| r.link("messaging").is_none())).then(|| {
+            format!(
+                "the conversation {} is Connected and links no messaging modality",
+                e.href
+            )
+        })
     };
     let (arrival, event) = match hub.wait_unless(matches, hopeless, within).await {
         Ok(found) => found,

@@ -151,12 +151,12 @@ pub async fn conversations(
     method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(&state, &headers, &id, &method, Method::GET, |app, _, repr| {
+    on_application(&state, &headers, &id, &method, Method::GET, |app, rules, repr| {
         let live: Vec<Res> = app
             .invitations
             .values()
             .filter(|i| !i.conversation_gone)
-            .map(|i| resources::conversation(app, i))
+            .map(|i| resources::conversation(app, i, rules))
             .collect();
         Res::new("conversations", hrefs::conversations(&app.href))
             .embed_list("conversation", live)

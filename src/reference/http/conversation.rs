@@ -59,8 +59,8 @@ pub async fn conversation(
         &app_id,
         &method,
         Method::GET,
-        |app, _, repr| match app.conversation(&id) {
-            Some(i) => resources::conversation(app, i).respond(StatusCode::OK, repr),
+        |app, rules, repr| match app.conversation(&id) {
+            Some(i) => resources::conversation(app, i, rules).respond(StatusCode::OK, repr),
             None => refuse(Problem::NotFound, repr),
         },
     )

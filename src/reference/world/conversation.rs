@@ -283,18 +283,20 @@ impl Application {
         events.push(Event::embedded(
             &self.communication_sender(),
             "added",
-            resources::conversation(self, i),
+            resources::conversation(self, i, rules),
         ));
         events.push(Event::embedded(
             &conversation,
             "added",
             resources::local_participant(self, i),
         ));
-        events.push(Event::embedded(
-            &conversation,
-            "updated",
-            resources::messaging(self, i, rules),
-        ));
+        if rules.messaging_modality {
+            events.push(Event::embedded(
+                &conversation,
+                "updated",
+                resources::messaging(self, i, rules),
+            ));
+        }
         events
     }
 
@@ -368,7 +370,7 @@ impl Application {
             Event::embedded(
                 &self.communication_sender(),
                 "updated",
-                resources::conversation(self, i),
+                resources::conversation(self, i, rules),
             ),
             Event::link(&conversation, "added", remote.clone()),
             Event::link(&conversation, "added", resources::participant_messaging(remote.href()))
@@ -377,6 +379,7 @@ impl Application {
                 .within("localParticipant", local.href().to_string()),
             Event::embedded(&conversation, "updated", resources::messaging(self, i, rules)),
         ];
+        without_messaging_unless_offered(&mut events, rules);
         events.extend(self.completed_event(i, rules));
         if rules.invitation_events.started_late {
             events.extend(self.started_events(i, rules));
@@ -435,13 +438,14 @@ impl Application {
         events.push(Event::embedded(
             &communication,
             "updated",
-            resources::conversation(self, &i),
+            resources::conversation(self, &i, rules),
         ));
         events.push(Event::link(
             &communication,
             "deleted",
-            resources::conversation(self, &i),
+            resources::conversation(self, &i, rules),
         ));
+        without_messaging_unless_offered(&mut events, rules);
         events
     }
 
@@ -527,6 +531,13 @@ impl Application {
             return Err(Problem::NotNow("Messaging is not connected."));
         }
         Ok(())
+    }
+}
+
+/// Drops the messaging modality's events when the server offers none (a mutant's rule).
+fn without_messaging_unless_offered(events: &mut Vec<Event>, rules: &Rules) {
+    if !rules.messaging_modality {
+        events.retain(|e| !matches!(e.resource.rel(), "messaging" | "participantMessaging"));
     }
 }
 
