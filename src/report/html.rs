@@ -96,17 +96,20 @@ fn single(r: &Results) -> String {
     if let Some(cause) = r.verdict.stop_cause() {
         let _ = write!(
             out,
-            "<div class=\"banner\">The run {}: trials that had not finished are <b>not run</b>.</div>",
+            "<div class=\"banner\">The run was {}: trials that had not finished are <b>not run</b>.</div>",
             esc(cause)
         );
     }
+    out.push_str(&settings(r));
     if s.must_not_run > 0 {
         let _ = write!(
             out,
-            "<div class=\"banner\">{} must-level trials did not run (skipped or not run): the verdict does not cover them.</div>",
-            s.must_not_run
+            "<div class=\"banner\">{} must-level trials did not run (skipped or not run): the verdict does not cover them.{}</div>",
+            s.must_not_run,
+            not_run(r)
         );
     }
+    out.push_str(&failure_index(r));
     out.push_str("<div class=\"cards\">");
     for outcome in Outcome::ALL {
         let n = s.count(outcome);
@@ -130,13 +133,14 @@ fn trial(c: &CaseResult, run: &Results) -> String {
     let open = if standing.counts { " open" } else { "" };
     let class = standing.shown.as_str();
     let mut out = format!(
-        "<details{open} data-outcomes=\"{}\" data-tags=\"{}\" data-spec=\"{}\"><summary><span class=\"s-{class}\">{}</span> &nbsp;<code>{}</code> &nbsp;{} <small>({}, {} ms{})</small></summary>",
+        "<details{open} id=\"{}\" data-outcomes=\"{}\" data-tags=\"{}\" data-spec=\"{}\"><summary><span class=\"s-{class}\">{}</span> &nbsp;<code>{}</code> &nbsp;{} <small>({}, {} ms{})</small></summary>",
+        anchor(c),
         esc(c.outcome.as_str()),
         esc(&c.tags.join(" ")),
         esc(&c.spec.join(" ")),
         esc(c.outcome.label()),
         esc(&c.name()),
-        esc(&c.title),
+        inline_code(&c.title),
         esc(c.severity.as_str()),
         c.duration_ms,
         if standing.counts { ", counted" } else { "" }
@@ -165,8 +169,22 @@ fn trial(c: &CaseResult, run: &Results) -> String {
     for (i, e) in c.exchanges.iter().enumerate() {
         let _ = write!(out, "<h3>Step {}</h3><pre>{}</pre>", i + 1, esc(&e.request_text()));
         let response = e.response_text();
-        if !response.is_empty() {
-            let _ = write!(out, "<pre>{}</pre>", esc(&response));
+        if response.is_empty() {
+            continue;
+        }
+        match pretty_response(e) {
+            // A JSON or XML body shown indented, the exact bytes one click away.
+            Some(pretty) => {
+                let _ = write!(
+                    out,
+                    "<pre>{}</pre><details class=\"raw\"><summary>exact response</summary><pre>{}</pre></details>",
+                    esc(&pretty),
+                    esc(&response)
+                );
+            }
+            None => {
+                let _ = write!(out, "<pre>{}</pre>", esc(&response));
+            }
         }
     }
     if let Some(command) = c.exchanges.last().and_then(curl::command) {
@@ -179,6 +197,187 @@ fn trial(c: &CaseResult, run: &Results) -> String {
     }
     out.push_str("</details>");
     out
+}
+
+/// The id a trial's block has, for links to it.
+fn anchor(c: &CaseResult) -> String {
+    format!("t-{}-{}", esc(&c.id), c.media)
+}
+
+/// A title with its `inline code` rendered as code (the text escaped first).
+fn inline_code(title: &str) -> String {
+    let escaped = esc(title);
+    let mut out = String::new();
+    for (i, part) in escaped.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+/// The run's settings: strictness, the selection and the partition.
+fn settings(r: &Results) -> String {
+    let sel = &r.selection;
+    let mut parts: Vec<String> = vec![if r.strict { "strict".into() } else { "not strict".into() }];
+    if !sel.filters.is_empty() {
+        parts.push(format!("filters: {}", sel.filters.join(", ")));
+    }
+    if !sel.skip.is_empty() {
+        parts.push(format!("skip: {}", sel.skip.join(", ")));
+    }
+    if !sel.tags.is_empty() {
+        parts.push(format!("tags: {}", sel.tags.join(", ")));
+    }
+    if !sel.spec.is_empty() {
+        parts.push(format!("spec: {}", sel.spec.join(", ")));
+    }
+    if let Some(p) = sel.partition {
+        parts.push(format!("partition {}/{}", p.index, p.count));
+    }
+    if let Some(sum) = r.partitions_duration_ms {
+        parts.push(format!("merged: {} ms wall, {sum} ms in all partitions", r.duration_ms));
+    }
+    let parts: Vec<String> = parts.iter().map(|p| esc(p)).collect();
+    format!("<div class=\"meta\">settings: {}</div>", parts.join(" &middot; "))
+}
+
+/// The must-level trials that did not run, each with why and what would run it.
+fn not_run(r: &Results) -> String {
+    let rows: Vec<String> = r
+        .cases
+        .iter()
+        .filter(|c| c.severity.as_str() == "must" && matches!(c.outcome, Outcome::Skip | Outcome::NotRun))
+        .map(|c| {
+            let reason = c.reason.clone().unwrap_or_default();
+            format!(
+                "<li><a href=\"#{}\"><code>{}</code></a>: {}{}</li>",
+                anchor(c),
+                esc(&c.name()),
+                esc(&reason),
+                esc(&offered_by(&reason))
+            )
+        })
+        .collect();
+    format!("<ul>{}</ul>", rows.join(""))
+}
+
+/// What offers the precondition a skip names: the flag, variable or profile key.
+fn offered_by(reason: &str) -> String {
+    let hints: [(&str, &str); 5] = [
+        (
+            "peer:decline",
+            "--peer-decline, UCWA_PEER_DECLINE or peer_decline in the profile",
+        ),
+        (
+            "peer:ignore",
+            "--peer-ignore, UCWA_PEER_IGNORE or peer_ignore in the profile",
+        ),
+        ("anonymous", "the profile's [anonymous] table"),
+        (
+            "fault:",
+            "--offer fault:NAME (UCWA_OFFERS, offers in the profile) and --faults-url",
+        ),
+        (
+            "peer:accept",
+            "--offer peer:accept (UCWA_OFFERS, offers in the profile)",
+        ),
+    ];
+    hints
+        .iter()
+        .find(|(needle, _)| reason.contains(needle))
+        .map(|(_, how)| format!(" (offered by {how})"))
+        .unwrap_or_default()
+}
+
+/// The counted failures at the top, grouped by cause (the same first difference), with the spec
+/// items they cite: one broken rule that fails sixteen trials reads as one group of sixteen.
+fn failure_index(r: &Results) -> String {
+    let mut groups: Vec<(String, Vec<&CaseResult>)> = Vec::new();
+    for c in r.cases.iter().filter(|c| standing::of(c, r.strict).counts) {
+        let cause = c
+            .mismatches
+            .first()
+            .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
+            .unwrap_or_else(|| c.reason.clone().unwrap_or_default());
+        match groups.iter_mut().find(|(k, _)| *k == cause) {
+            Some((_, members)) => members.push(c),
+            None => groups.push((cause, vec![c])),
+        }
+    }
+    if groups.is_empty() {
+        return String::new();
+    }
+    groups.sort_by_key(|(_, members)| std::cmp::Reverse(members.len()));
+    let mut out = String::from("<h2>Counted failures, by cause</h2><ol class=\"index\">");
+    for (cause, members) in groups {
+        let mut items: Vec<&str> = members.iter().flat_map(|c| c.spec.iter().map(String::as_str)).collect();
+        items.sort_unstable();
+        items.dedup();
+        let cause = format!("{cause} (spec items: {})", items.join(", "));
+        let links: Vec<String> = members
+            .iter()
+            .map(|c| format!("<a href=\"#{}\"><code>{}</code></a>", anchor(c), esc(&c.name())))
+            .collect();
+        let _ = write!(
+            out,
+            "<li><b>{} trial{}</b>: {}<br>{}</li>",
+            members.len(),
+            if members.len() == 1 { "" } else { "s" },
+            esc(&cause),
+            links.join(" ")
+        );
+    }
+    out.push_str("</ol>");
+    out
+}
+
+/// The response with its JSON or XML body indented, when it is one that parses.
+fn pretty_response(e: &crate::record::exchange::Exchange) -> Option<String> {
+    let crate::record::exchange::Exchange::Http {
+        response: Some(response),
+        ..
+    } = e
+    else {
+        return None;
+    };
+    let body = response.body.as_ref()?.whole_text()?;
+    let kind = response.header("content-type").unwrap_or("");
+    let pretty = match crate::wire::family(kind) {
+        crate::wire::Family::Json => serde_json::to_string_pretty(&crate::wire::parse::json(&body).ok()?).ok()?,
+        crate::wire::Family::Xml => indent_xml(&body)?,
+        crate::wire::Family::Other => return None,
+    };
+    let mut head = format!("HTTP {}\n", response.status);
+    for h in &response.headers {
+        head.push_str(&format!("{}: {}\n", h.name, h.value));
+    }
+    Some(format!("{head}\n{pretty}"))
+}
+
+/// XML with one element per line, indented by depth (within the nesting limit).
+fn indent_xml(text: &str) -> Option<String> {
+    crate::wire::parse::xml(text).ok()?;
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for piece in text.replace('>', ">\n").replace('<', "\n<").lines() {
+        let piece = piece.trim();
+        if piece.is_empty() {
+            continue;
+        }
+        if piece.starts_with("</") {
+            depth = depth.saturating_sub(1);
+        }
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(piece);
+        out.push('\n');
+        if piece.starts_with('<') && !piece.starts_with("</") && !piece.starts_with("<?") && !piece.ends_with("/>") {
+            depth += 1;
+        }
+    }
+    Some(out)
 }
 
 fn filters(cases: &[CaseResult]) -> String {

@@ -45,7 +45,7 @@ fn single(r: &Results) -> String {
         );
     }
     if let Some(cause) = r.verdict.stop_cause() {
-        let _ = writeln!(out, "The run {}.\n", cell(cause));
+        let _ = writeln!(out, "The run was {}.\n", cell(cause));
     }
     if r.target.insecure {
         let _ = writeln!(out, "**{INSECURE_NOTE}**\n");

@@ -109,6 +109,30 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
     let html = std::fs::read_to_string(out("r.html")).expect("html");
     assert!(html.contains("NOT conformant") && html.contains("start-messaging.created [json]"));
     assert!(html.contains("curl -i -X POST"), "a reproduction command");
+    // For a reader: the counted failures first, grouped by cause, each linked to its trial.
+    let index = html
+        .find("Counted failures, by cause")
+        .expect("an index of the failures");
+    assert!(
+        index < html.find("<h2>Trials</h2>").expect("the trials"),
+        "the index comes first"
+    );
+    assert!(
+        html.contains("href=\"#t-start-messaging.created-json\""),
+        "links to the trial"
+    );
+    assert!(html.contains("id=\"t-start-messaging.created-json\""));
+    let groups = html.matches("<li><b>").count();
+    assert!(
+        groups >= 1 && groups < file.summary.counted,
+        "{groups} groups for {} failures",
+        file.summary.counted
+    );
+    assert!(html.contains("settings: not strict"), "the run's settings");
+    assert!(
+        html.contains("exact response"),
+        "pretty bodies with the exact bytes one click away"
+    );
     let markdown = std::fs::read_to_string(out("r.md")).expect("markdown");
     assert!(
         markdown.contains(
