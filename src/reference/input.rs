@@ -170,6 +170,16 @@ pub async fn bytes(body: axum::body::Body, limit: usize) -> Result<axum::body::B
     Ok(kept.into())
 }
 
+/// The `boundary` parameter of a multipart Content-Type (quotes removed), if it has one.
+pub fn boundary(content_type: &str) -> Option<String> {
+    content_type
+        .split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        .filter(|b| !b.is_empty())
+}
+
 /// The fields of a token request: `application/x-www-form-urlencoded` (any parameters, a quoted
 /// charset included) or `multipart/form-data`. The error says what is wrong.
 pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, String> {
@@ -183,13 +193,7 @@ pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>,
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect());
     }
-    let boundary = content_type
-        .split(';')
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
-        .map(|(_, v)| v.trim().trim_matches('"').to_string())
-        .filter(|b| !b.is_empty())
-        .ok_or("multipart/form-data without a boundary")?;
+    let boundary = boundary(content_type).ok_or("multipart/form-data without a boundary")?;
     multipart(body, &boundary)
 }
 

@@ -165,6 +165,15 @@ fn run_with_outputs(server: &MockServer, case: &str, env: &[(&str, &str)]) -> Ou
     }
 }
 
+/// How many DELETE requests `server` received (the run's applications, deleted at its end).
+fn deletes(rt: &tokio::runtime::Runtime, server: &MockServer) -> usize {
+    rt.block_on(server.received_requests())
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.method.as_str() == "DELETE")
+        .count()
+}
+
 #[test]
 fn a_target_cannot_forge_the_verdict_or_break_a_report() {
     let rt = runtime();
@@ -293,13 +302,7 @@ fn deep_nesting_is_a_finding_not_a_crash() {
         assert!(case.explain().contains("deeper than 128 levels"), "{}", case.explain());
     }
     roxmltree::Document::parse(&out.file("junit.xml")).expect("well-formed JUnit");
-    let deleted = rt
-        .block_on(server.received_requests())
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.method.as_str() == "DELETE")
-        .count();
-    assert_eq!(deleted, 2, "both applications were deleted");
+    assert_eq!(deletes(&rt, &server), 2, "both applications were deleted");
 }
 
 #[test]
@@ -344,13 +347,7 @@ fn a_panic_in_a_trial_leaves_the_run_whole() {
     assert_eq!(outcome("t.missing [xml]").map(|o| o.0), Some("pass"));
     roxmltree::Document::parse(&out.file("junit.xml")).expect("well-formed JUnit");
     assert!(out.file("report.md").contains("NOT conformant"));
-    let deleted = rt
-        .block_on(server.received_requests())
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.method.as_str() == "DELETE")
-        .count();
-    assert_eq!(deleted, 2, "both applications were deleted");
+    assert_eq!(deletes(&rt, &server), 2, "both applications were deleted");
 }
 
 #[test]

@@ -108,13 +108,7 @@ fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Part>, Problem> {
     if !content_type.to_ascii_lowercase().starts_with("multipart/batching") {
         return Err(Problem::UnsupportedMediaType("multipart/batching"));
     }
-    let boundary = content_type
-        .split(';')
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
-        .map(|(_, v)| v.trim().trim_matches('"').to_string())
-        .filter(|b| !b.is_empty())
-        .ok_or_else(|| malformed("the Content-Type names no boundary"))?;
+    let boundary = input::boundary(content_type).ok_or_else(|| malformed("the Content-Type names no boundary"))?;
     let text = String::from_utf8_lossy(body).replace("\r\n", "\n");
     let delimiter = format!("--{boundary}");
     let mut sections = text.split(&delimiter);
