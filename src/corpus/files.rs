@@ -46,9 +46,8 @@ impl Corpus {
         let mut paths = Vec::new();
         collect_paths(dir, &mut paths)?;
         let mut files = Vec::new();
-        for path in paths {
-            let text = read_source(&path)?;
-            files.push((path.strip_prefix(dir).unwrap_or(&path).to_path_buf(), text));
+        for (path, text) in paths.iter().zip(par_map(&paths, |p| read_source(p))) {
+            files.push((path.strip_prefix(dir).unwrap_or(path).to_path_buf(), text?));
         }
         files.sort();
         Ok(Self {
@@ -90,9 +89,13 @@ impl Corpus {
     pub fn cases(&self) -> Result<Vec<Case>, FileError> {
         let mut cases: Vec<Case> = Vec::new();
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-        for (relative, text) in self.files.iter().filter(|(p, _)| !p.ends_with(INVENTORY_FILE)) {
+        let files: Vec<&(PathBuf, String)> =
+            self.files.iter().filter(|(p, _)| !p.ends_with(INVENTORY_FILE)).collect();
+        // Parsed on every core; the first error and the duplicate check stay in file order.
+        let parsed = par_map(&files, |(relative, text)| case::parse_case(&self.shown(relative), text));
+        for ((relative, text), case) in files.into_iter().zip(parsed) {
             let path = self.shown(relative);
-            let case = case::parse_case(&path, text)?;
+            let case = case?;
             if let Some(first) = seen.get(&case.id) {
                 return Err(case::duplicate_id(&path, text, &case.id, first));
             }
@@ -182,6 +185,26 @@ fn read_source(path: &Path) -> Result<String, FileError> {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         FileError::new(path, &text, offset..offset + 1, "case file is not valid UTF-8")
+    })
+}
+
+/// `f` applied to every item, on as many threads as there are cores, in the items' order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
     })
 }
 
