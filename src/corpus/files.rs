@@ -89,8 +89,11 @@ impl Corpus {
     pub fn cases(&self) -> Result<Vec<Case>, FileError> {
         let mut cases: Vec<Case> = Vec::new();
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
-        let files: Vec<&(PathBuf, String)> =
-            self.files.iter().filter(|(p, _)| !p.ends_with(INVENTORY_FILE)).collect();
+        let files: Vec<&(PathBuf, String)> = self
+            .files
+            .iter()
+            .filter(|(p, _)| !p.ends_with(INVENTORY_FILE))
+            .collect();
         // Parsed on every core; the first error and the duplicate check stay in file order.
         let parsed = par_map(&files, |(relative, text)| case::parse_case(&self.shown(relative), text));
         for ((relative, text), case) in files.into_iter().zip(parsed) {
