@@ -94,6 +94,15 @@ fn excerpt(source: &str, span: Range<usize>, at: LineCol) -> String {
     )
 }
 
+/// `; did you mean A, B?` for a message, or nothing when there is no suggestion.
+pub fn did_you_mean<S: AsRef<str>>(names: &[S]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    format!("; did you mean {}?", names.join(", "))
+}
+
 /// The candidates nearest to `name` by edit distance (Levenshtein, ASCII case ignored),
 /// nearest first and then in the candidates' order, at most `most` of them, each within `within`
 /// edits: the one helper behind every "did you mean".

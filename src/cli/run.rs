@@ -20,13 +20,14 @@ use ucwa_conformance::record::output;
 use ucwa_conformance::report::console::{self, Format};
 use ucwa_conformance::report::outputs::{self, Requested};
 use ucwa_conformance::report::results::{self, RunInfo};
-use ucwa_conformance::run::{self, PlannedRun, Session, SessionOptions, Stop, StopCause};
+use ucwa_conformance::run::{self, PlannedRun, Selection, Session, SessionOptions, Stop, StopCause};
 use ucwa_conformance::target::secret::Redactor;
 use ucwa_conformance::target::{self, Target};
 
 /// The corpus, its cases, the trials selected, and how many of its trials were filtered out.
 struct Planned {
     corpus: Corpus,
+    selection: Selection,
     cases: Vec<Arc<Case>>,
     plan: Vec<PlannedRun>,
     filtered_out: usize,
@@ -39,15 +40,10 @@ fn planned(select: &SelectArgs) -> Result<Planned, Error> {
     let cases: Vec<Arc<Case>> = corpus.cases()?.into_iter().map(Arc::new).collect();
     // A filter that matches nothing is a typo that would silently shrink what runs (exit 4).
     if let Some(first) = run::unmatched(&cases, &selection).into_iter().next() {
-        let hint = if first.nearest.is_empty() {
-            String::new()
-        } else {
-            format!("; did you mean {}?", first.nearest.join(", "))
-        };
         return Err(Error::FilterMatchesNothing {
+            hint: ucwa_conformance::diag::did_you_mean(&first.nearest),
             what: first.what,
             loaded: cases.len(),
-            hint,
         });
     }
     let plan = run::plan(&cases, &selection);
@@ -71,6 +67,7 @@ fn planned(select: &SelectArgs) -> Result<Planned, Error> {
     let filtered_out = all.saturating_sub(plan.len());
     Ok(Planned {
         corpus,
+        selection,
         cases,
         plan,
         filtered_out,
@@ -122,6 +119,7 @@ fn outputs(args: &RunArgs) -> Vec<PathBuf> {
 pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     let Planned {
         corpus,
+        selection,
         cases: corpus_cases,
         plan,
         filtered_out,
@@ -160,11 +158,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             .map(|c| (c.id.as_str(), c.media.as_slice()))
             .collect();
         if let Some((entry, nearest)) = b.unknown(&known).into_iter().next() {
-            let hint = if nearest.is_empty() {
-                String::new()
-            } else {
-                format!("; did you mean {}?", nearest.join(", "))
-            };
+            let hint = ucwa_conformance::diag::did_you_mean(&nearest);
             return Err(Error::Usage(format!(
                 "the baseline {} lists {entry}, which names no case of the corpus (or not in that media type){hint}",
                 path.display()
@@ -199,7 +193,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         digest,
         corpus,
         stop,
-        selection: results::SelectionInfo::of(&args.select.selection().map_err(Error::Usage)?),
+        selection: results::SelectionInfo::of(&selection),
         embedded: server.is_some(),
         filtered_out,
     };
