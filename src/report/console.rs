@@ -6,7 +6,7 @@
 use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
-use crate::report::escape::{console_block, console_line};
+use crate::report::escape::{console_block, console_line, json_for_terminal};
 use crate::report::results::Summary;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -131,7 +131,7 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
             if let Some(first) = result.mismatches.first() {
                 event["difference"] = json!(first);
             }
-            format!("{event}\n")
+            format!("{}\n", json_for_terminal(&event.to_string()))
         }
     }
 }

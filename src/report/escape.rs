@@ -54,6 +54,24 @@ pub fn console_block(text: &str) -> String {
     out
 }
 
+/// Serialised JSON safe to show on a terminal: serde_json escapes C0 controls but writes C1
+/// controls and the bidirectional overrides raw, which some terminals act on. Each becomes its
+/// `\uXXXX` escape; such characters can only stand inside JSON strings, so the JSON means the same.
+pub fn json_for_terminal(json: &str) -> String {
+    if !json.chars().any(|c| c != '\n' && acts_on_a_terminal(c)) {
+        return json.to_string();
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if c != '\n' && acts_on_a_terminal(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Target text for Markdown text or a table cell: on one line, control characters visible, and
 /// every character that could open Markdown or HTML structure (`|`, `<`, `>`, `` ` ``, `*`,
 /// `_`, `[`, `]`, `#`, `!`, `&`, `~`, `\`, `$`, parentheses and braces) escaped with a
@@ -132,6 +150,18 @@ mod tests {
     #[case("bidi\u{202e}txt", "bidi\\u{202e}txt")]
     fn console_lines_show_controls(#[case] text: &str, #[case] shown: &str) {
         assert_eq!(console_line(text), shown);
+    }
+
+    #[test]
+    fn json_stays_json_without_raw_terminal_controls() {
+        let json = serde_json::json!({ "reason": "csi\u{9b}31m bidi\u{202e} esc\u{1b}" }).to_string();
+        let safe = json_for_terminal(&json);
+        assert!(
+            !safe.contains('\u{9b}') && !safe.contains('\u{202e}') && !safe.contains('\u{1b}'),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(back["reason"], "csi\u{9b}31m bidi\u{202e} esc\u{1b}");
     }
 
     #[test]

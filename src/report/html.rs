@@ -343,11 +343,15 @@ fn pretty_response(e: &crate::record::exchange::Exchange) -> Option<String> {
     else {
         return None;
     };
-    let body = response.body.as_ref()?.whole_text()?;
+    // Only a body stored whole as text (at most 64 KiB): a filler body stored as repeated units
+    // stays in its compact form rather than expanded into the page.
+    let crate::record::exchange::Stored::Text { text: body } = &response.body.as_ref()?.stored else {
+        return None;
+    };
     let kind = response.header("content-type").unwrap_or("");
     let pretty = match crate::wire::family(kind) {
-        crate::wire::Family::Json => serde_json::to_string_pretty(&crate::wire::parse::json(&body).ok()?).ok()?,
-        crate::wire::Family::Xml => indent_xml(&body)?,
+        crate::wire::Family::Json => serde_json::to_string_pretty(&crate::wire::parse::json(body).ok()?).ok()?,
+        crate::wire::Family::Xml => indent_xml(body)?,
         crate::wire::Family::Other => return None,
     };
     let mut head = format!("HTTP {}\n", response.status);

@@ -379,7 +379,8 @@ pub fn read(path: &Path) -> Result<Results, Error> {
 
 /// The results as pretty JSON.
 pub fn to_json(results: &Results) -> String {
-    serde_json::to_string_pretty(results).unwrap_or_default()
+    // Safe on a terminal too (`--json -`): target text cannot act on it.
+    super::escape::json_for_terminal(&serde_json::to_string_pretty(results).unwrap_or_default())
 }
 
 /// The JSON Schema of the results file, generated from these types.
