@@ -278,6 +278,11 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
     url.set_query(None);
     let mut cases = results.to_vec();
     cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
+    let (summary, verdict) = judged(
+        &cases,
+        info.strict,
+        info.stop.as_ref().map(|c| (c.kind(), c.to_string())),
+    );
     Results {
         schema: SCHEMA.into(),
         suite_version: env!("CARGO_PKG_VERSION").into(),
@@ -298,41 +303,19 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
         interrupted: matches!(info.stop, Some(StopCause::Signal(_))),
         stopped: info.stop.as_ref().map(StopCause::to_string),
         applications_kept: info.applications_kept,
-        ..judged(cases, info.strict, info.stop.map(|c| (c.kind(), c.to_string())))
-    }
-}
-
-/// The summary and verdict of `cases` (in a results file with no other field set yet): the one
-/// place both are computed.
-fn judged(cases: Vec<CaseResult>, strict: bool, stopped: Option<(StopKind, String)>) -> Results {
-    let mut summary = Summary::of(&cases, strict);
-    let verdict = RunVerdict::of(summary.counted, stopped);
-    summary.conformant = verdict.is_conformant();
-    Results {
-        schema: SCHEMA.into(),
-        suite_version: String::new(),
-        case_set_digest: String::new(),
-        corpus: String::new(),
-        target: TargetInfo {
-            name: String::new(),
-            base_url: String::new(),
-            media: Vec::new(),
-            offers: Vec::new(),
-            insecure: false,
-            embedded: false,
-        },
-        started_at: String::new(),
-        duration_ms: 0,
         partitions_duration_ms: None,
-        selection: SelectionInfo::default(),
-        strict,
-        interrupted: false,
-        stopped: None,
-        applications_kept: false,
         summary,
         verdict,
         cases,
     }
+}
+
+/// The summary and verdict of `cases`: the one place both are computed.
+fn judged(cases: &[CaseResult], strict: bool, stopped: Option<(StopKind, String)>) -> (Summary, RunVerdict) {
+    let mut summary = Summary::of(cases, strict);
+    let verdict = RunVerdict::of(summary.counted, stopped);
+    summary.conformant = verdict.is_conformant();
+    (summary, verdict)
 }
 
 /// Reads a results file. A file that is not JSON, not ours, or of another schema is an error that
@@ -458,18 +441,16 @@ pub fn merge(parts: Vec<Results>, allow_partial: bool) -> Result<Results, String
         RunVerdict::Stopped { kind, cause } => Some((kind, cause)),
         RunVerdict::Conformant | RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => None,
     };
-    let cases = std::mem::take(&mut joined.cases);
-    let judged = judged(cases, joined.strict, stopped);
-    joined.summary = judged.summary;
-    joined.verdict = match (judged.verdict, missing.is_empty()) {
+    let (summary, verdict) = judged(&joined.cases, joined.strict, stopped);
+    joined.summary = summary;
+    joined.verdict = match (verdict, missing.is_empty()) {
         (verdict @ RunVerdict::Stopped { .. }, _) | (verdict, true) => verdict,
         (_, false) => RunVerdict::Partial {
-            counted: judged.summary.counted,
+            counted: summary.counted,
             missing,
         },
     };
     joined.summary.conformant = joined.verdict.is_conformant();
-    joined.cases = judged.cases;
     Ok(joined)
 }
 
@@ -530,6 +511,36 @@ mod tests {
         CaseResult::new("c", Media::Json, severity, outcome)
     }
 
+    /// A results file of `cases` with every other field empty.
+    fn judged_run(cases: Vec<CaseResult>, strict: bool, stopped: Option<(StopKind, String)>) -> Results {
+        let (summary, verdict) = judged(&cases, strict, stopped);
+        Results {
+            schema: SCHEMA.into(),
+            suite_version: String::new(),
+            case_set_digest: String::new(),
+            corpus: String::new(),
+            target: TargetInfo {
+                name: String::new(),
+                base_url: String::new(),
+                media: Vec::new(),
+                offers: Vec::new(),
+                insecure: false,
+                embedded: false,
+            },
+            started_at: String::new(),
+            duration_ms: 0,
+            partitions_duration_ms: None,
+            selection: SelectionInfo::default(),
+            strict,
+            interrupted: false,
+            stopped: None,
+            applications_kept: false,
+            summary,
+            verdict,
+            cases,
+        }
+    }
+
     #[rstest]
     #[case(Severity::Must, Outcome::Pass, false, 0)]
     #[case(Severity::Must, Outcome::Fail, false, 1)]
@@ -547,7 +558,7 @@ mod tests {
         #[case] strict: bool,
         #[case] code: i32,
     ) {
-        let file = judged(
+        let file = judged_run(
             vec![result(Severity::Must, Outcome::Pass), result(severity, outcome)],
             strict,
             None,
@@ -559,7 +570,7 @@ mod tests {
     #[test]
     fn a_stop_wins_over_the_counts() {
         let cause = StopCause::Signal(Signal::Terminate);
-        let file = judged(
+        let file = judged_run(
             vec![result(Severity::Must, Outcome::Fail)],
             false,
             Some((cause.kind(), cause.to_string())),
@@ -570,9 +581,9 @@ mod tests {
 
     #[test]
     fn merged_partitions_keep_a_partitions_stop() {
-        let mut stopped = judged(vec![result(Severity::Must, Outcome::Pass)], false, None);
+        let mut stopped = judged_run(vec![result(Severity::Must, Outcome::Pass)], false, None);
         stopped.verdict = RunVerdict::of(0, Some((StopKind::Sigint, "interrupted by SIGINT".into())));
-        let mut other = judged(
+        let mut other = judged_run(
             vec![CaseResult::new("d", Media::Json, Severity::Must, Outcome::Fail)],
             false,
             None,
@@ -585,7 +596,7 @@ mod tests {
     #[test]
     fn files_without_a_verdict_get_it_from_counts_and_stop() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut value = serde_json::to_value(judged(vec![], false, None)).expect("JSON");
+        let mut value = serde_json::to_value(judged_run(vec![], false, None)).expect("JSON");
         value.as_object_mut().map(|o| o.remove("verdict"));
         value["summary"]["counted"] = 2.into();
         value["stopped"] = "halted: the target stopped answering (3 exchanges)".into();
