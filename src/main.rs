@@ -61,7 +61,7 @@ fn main() {
                         ucwa_conformance::exit::ExitCode::Conformant
                     })
                     .map_err(|e| ucwa_conformance::error::Error::output(dir, e)),
-                None => cli::help::page(command)
+                None => cli::help::page(command.clone(), &command)
                     .map(|page| {
                         out!("{page}");
                         ucwa_conformance::exit::ExitCode::Conformant

@@ -22,53 +22,27 @@ Examples:
   ucwa-conformance profile --example > pool.toml         # every key of a target profile
   ucwa-conformance diff old.json new.json                # regressions between two runs";
 
-/// The `UCWA_*` variables, for the ENVIRONMENT section.
-const ENVIRONMENT: &[(&str, &str)] = &[
-    ("UCWA_BASE_URL", "the target's autodiscover URL (--base-url)"),
-    (
-        "UCWA_TARGET",
-        "a target profile (--target; see ucwa-conformance profile --example)",
-    ),
-    (
-        "UCWA_TOKEN",
-        "a bearer token (environment or profile only, never a flag)",
-    ),
-    ("UCWA_USERNAME", "the user of the password grant (--username)"),
-    ("UCWA_PASSWORD", "its password (environment or profile only)"),
-    ("UCWA_PEER", "the SIP URI invitations go to (--peer)"),
-    ("UCWA_PEER_DECLINE", "a peer that declines (--peer-decline)"),
-    ("UCWA_PEER_IGNORE", "a peer that never answers (--peer-ignore)"),
-    (
-        "UCWA_OFFERS",
-        "preconditions the target offers, comma-separated (--offer)",
-    ),
-    ("UCWA_FAULTS_URL", "the fault-control URL (--faults-url)"),
-    (
-        "UCWA_TRUSTED_HOSTS",
-        "more hosts that may receive credentials (--trust-host)",
-    ),
-    (
-        "UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS",
-        "let the password go over plain http",
-    ),
-    ("UCWA_CACERT", "more trusted roots, PEM (--cacert)"),
-    ("UCWA_CLIENT_CERT", "a client certificate, PEM (--client-cert)"),
-    ("UCWA_CLIENT_KEY", "its key (--client-key)"),
-    ("UCWA_INSECURE", "do not verify certificates (--insecure)"),
-    ("UCWA_CASES", "the case directory (--cases)"),
-    ("UCWA_PARTITION", "run shard K/N (--partition)"),
-    ("UCWA_JOBS", "cases at once (--jobs)"),
-    ("UCWA_STRICT", "count should-level deviations (--strict)"),
-    ("UCWA_RETRIES", "reruns of a failed trial (--retries)"),
-    (
-        "UCWA_DEAD_AFTER",
-        "silent exchanges before the run stops (--dead-after)",
-    ),
-    ("UCWA_SNAPSHOTS", "off, check, update or strict (--snapshots)"),
-    ("UCWA_BASELINE", "the known failures (--baseline)"),
-    ("UCWA_JSON", "the results file (--json)"),
-    ("UCWA_JUNIT", "the JUnit report (--junit)"),
-];
+/// Every `UCWA_*` variable the commands read, with the first line of its option's help: taken
+/// from the arguments themselves, so the manual cannot fall behind them.
+fn environment(root: &clap::Command) -> Vec<(String, String)> {
+    let mut commands = vec![root];
+    let mut out: Vec<(String, String)> = Vec::new();
+    while let Some(command) = commands.pop() {
+        for arg in command.get_arguments() {
+            let Some(name) = arg.get_env().and_then(|e| e.to_str()) else {
+                continue;
+            };
+            if out.iter().any(|(known, _)| known == name) {
+                continue;
+            }
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            out.push((name.to_string(), help.lines().next().unwrap_or("").to_string()));
+        }
+        commands.extend(command.get_subcommands());
+    }
+    out.sort();
+    out
+}
 
 /// A target profile with every key, each explained.
 pub const EXAMPLE_PROFILE: &str = r#"# A target profile for ucwa-conformance: run --target THIS_FILE.
@@ -104,8 +78,8 @@ case_timeout_ms = 60000                 # all steps of one case
 max_body_bytes = 1048576                # larger responses are an error, never read whole
 "#;
 
-/// The roff sections every manual page ends with.
-fn extra_sections() -> String {
+/// The roff sections every manual page ends with (`root`: the whole program, for ENVIRONMENT).
+fn extra_sections(root: &clap::Command) -> String {
     let mut out = String::from(".SH \"EXIT STATUS\"\n");
     for line in AFTER_HELP.lines().skip(1).take_while(|l| !l.is_empty()) {
         let line = line.trim();
@@ -113,8 +87,8 @@ fn extra_sections() -> String {
         out.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(code), roff(meaning.trim())));
     }
     out.push_str(".SH ENVIRONMENT\n");
-    for (name, meaning) in ENVIRONMENT {
-        out.push_str(&format!(".TP\n\\fB{name}\\fR\n{}\n", roff(meaning)));
+    for (name, meaning) in environment(root) {
+        out.push_str(&format!(".TP\n\\fB{name}\\fR\n{}\n", roff(&meaning)));
     }
     out.push_str(".SH EXAMPLES\n");
     for line in AFTER_HELP.lines().skip_while(|l| *l != "Examples:").skip(1) {
@@ -133,12 +107,13 @@ fn roff(text: &str) -> String {
     }
 }
 
-/// The manual page of `command` (named `name`), with the extra sections.
-pub fn page(command: clap::Command) -> Result<String, std::io::Error> {
+/// The manual page of `command` (the program `root` or one of its subcommands), with the extra
+/// sections.
+pub fn page(command: clap::Command, root: &clap::Command) -> Result<String, std::io::Error> {
     let mut buffer = Vec::new();
     clap_mangen::Man::new(command).render(&mut buffer)?;
     let mut page = String::from_utf8_lossy(&buffer).into_owned();
-    page.push_str(&extra_sections());
+    page.push_str(&extra_sections(root));
     Ok(page)
 }
 
@@ -154,7 +129,7 @@ pub fn write_pages(root: clap::Command, dir: &Path) -> Result<Vec<String>, std::
     }
     for (name, command) in pages {
         let file = format!("{name}.1");
-        std::fs::write(dir.join(&file), page(command)?)?;
+        std::fs::write(dir.join(&file), page(command, &root)?)?;
         written.push(file);
     }
     Ok(written)
