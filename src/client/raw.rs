@@ -246,7 +246,7 @@ fn dechunk(mut data: &[u8], cap: usize) -> Result<Option<Vec<u8>>, TransportErro
         if size == 0 {
             return Ok(Some(out));
         }
-        if size > cap || out.len().saturating_add(size) > cap {
+        if out.len().saturating_add(size) > cap {
             return Err(TransportError::TooLarge(cap));
         }
         let Some(framed) = size.checked_add(2) else {

@@ -6,8 +6,7 @@
 use crate::support::*;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use wiremock::matchers::{header_regex, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 /// Server text that tries to forge lines, headings, table rows and HTML, to drive the terminal
 /// (clear the screen, set the title, plant a hyperlink, a C1 CSI), and to break XML (U+FFFE,
@@ -66,17 +65,12 @@ async fn forging_target() -> MockServer {
         r#"<reason xmlns="http://schemas.microsoft.com/rtc/2012/03/ucwa"><code>BadRequest</code><subcode>{xml_forgery}</subcode><message>you sent {}</message></reason>"#,
         xml_spellings().join(" and ")
     );
-    Mock::given(method("POST"))
-        .and(path(START_PATH))
-        .and(header_regex("accept", "xml"))
-        .respond_with(ResponseTemplate::new(400).set_body_raw(xml_body, "application/xml"))
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(START_PATH))
-        .respond_with(ResponseTemplate::new(400).set_body_raw(json_body, "application/json"))
-        .mount(&server)
-        .await;
+    answer_start_per_media(
+        &server,
+        ResponseTemplate::new(400).set_body_raw(xml_body, "application/xml"),
+        ResponseTemplate::new(400).set_body_raw(json_body, "application/json"),
+    )
+    .await;
     server
 }
 
@@ -279,18 +273,13 @@ fn deep_nesting_is_a_finding_not_a_crash() {
     let rt = runtime();
     let server = rt.block_on(async {
         let server = ucwa_mock(StartLink::Plain).await;
-        Mock::given(method("POST"))
-            .and(path(START_PATH))
-            .and(header_regex("accept", "xml"))
-            .respond_with(ResponseTemplate::new(400).set_body_raw(nested_xml(5000), "application/xml"))
-            .mount(&server)
-            .await;
         let deep_json = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
-        Mock::given(method("POST"))
-            .and(path(START_PATH))
-            .respond_with(ResponseTemplate::new(400).set_body_raw(deep_json, "application/json"))
-            .mount(&server)
-            .await;
+        answer_start_per_media(
+            &server,
+            ResponseTemplate::new(400).set_body_raw(nested_xml(5000), "application/xml"),
+            ResponseTemplate::new(400).set_body_raw(deep_json, "application/json"),
+        )
+        .await;
         server
     });
     let out = run_with_outputs(&server, MISSING_OPERATION_ID, &[]);
@@ -310,14 +299,9 @@ fn a_panic_in_a_trial_leaves_the_run_whole() {
     let rt = runtime();
     let server = rt.block_on(async {
         let server = ucwa_mock(StartLink::Plain).await;
-        Mock::given(method("POST"))
-            .and(path(START_PATH))
-            .and(header_regex("accept", "xml"))
-            .respond_with(xml_error(400, "BadRequest", Some("ParameterValidationFailure")))
-            .mount(&server)
-            .await;
-        answer_start(
+        answer_start_per_media(
             &server,
+            xml_error(400, "BadRequest", Some("ParameterValidationFailure")),
             json_error(400, "BadRequest", Some("ParameterValidationFailure")),
         )
         .await;

@@ -105,6 +105,18 @@ pub async fn answer_start(server: &MockServer, response: ResponseTemplate) {
         .await;
 }
 
+/// Mounts the answers to startMessaging POSTs per representation: `xml` to requests that accept
+/// XML, `json` to the others.
+pub async fn answer_start_per_media(server: &MockServer, xml: ResponseTemplate, json: ResponseTemplate) {
+    Mock::given(method("POST"))
+        .and(path(START_PATH))
+        .and(wiremock::matchers::header_regex("accept", "xml"))
+        .respond_with(xml)
+        .mount(server)
+        .await;
+    answer_start(server, json).await;
+}
+
 /// Mounts the answer to GET on the invitation.
 pub async fn answer_invitation(server: &MockServer, response: ResponseTemplate) {
     Mock::given(method("GET"))
