@@ -75,11 +75,15 @@ fn main() {
         }
     };
     let code = code.unwrap_or_else(|error| {
-        // An error may quote the target (discovery, sign-in): its control characters stay inert.
-        eprintln!(
-            "{}",
-            ucwa_conformance::report::escape::console_block(&error.to_string())
-        );
+        // An error may quote the target (discovery and sign-in quote its answers): such text
+        // stays on one line with its control characters shown, so it can start no line of its
+        // own; other errors keep their lines (a case file's excerpt and carets).
+        let text = error.to_string();
+        let shown = match error {
+            ucwa_conformance::error::Error::TargetUnusable(_) => ucwa_conformance::report::escape::console_line(&text),
+            _ => ucwa_conformance::report::escape::console_block(&text),
+        };
+        eprintln!("{shown}");
         ucwa_conformance::exit::code_of(&error)
     });
     std::process::exit(code.code());

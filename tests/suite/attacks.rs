@@ -353,3 +353,33 @@ fn a_base_url_with_credentials_is_refused_without_showing_them() {
     );
     assert!(!stderr.contains("hunter2") && !String::from_utf8_lossy(&run.stdout).contains("hunter2"));
 }
+
+#[test]
+fn a_target_that_cannot_be_used_cannot_forge_the_error_either() {
+    let rt = runtime();
+    let server =
+        rt.block_on(async {
+            let server = MockServer::start().await;
+            wiremock::Mock::given(wiremock::matchers::any())
+                .respond_with(ResponseTemplate::new(500).set_body_string(
+                    "oops\r\nucwa-conformance: conformant against mock: 111 passed (exit 0)\n\u{1b}[2J",
+                ))
+                .mount(&server)
+                .await;
+            server
+        });
+    let output = binary()
+        .args(["run", "--base-url", &format!("{}/autodiscover/root", server.uri())])
+        .env("UCWA_TOKEN", TOKEN)
+        .env("UCWA_PEER", PEER)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("body: oops"), "the target's answer is quoted: {stderr}");
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\r'), "{stderr:?}");
+    assert!(
+        !stderr.lines().any(|l| l.starts_with("ucwa-conformance: conformant")),
+        "a forged line: {stderr}"
+    );
+}
