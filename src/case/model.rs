@@ -130,6 +130,9 @@ pub struct Case {
     pub needs: Vec<String>,
     /// The interpretation entry it tests, if the behaviour is a project decision.
     pub interpretation: Option<String>,
+    /// The areas (resources) of the items it cites, from the corpus's inventory (empty without
+    /// one).
+    pub areas: Vec<String>,
     /// The requests, in order.
     pub steps: Vec<Step>,
     /// The file it came from.

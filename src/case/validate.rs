@@ -124,6 +124,7 @@ impl<'a> Validator<'a> {
             media,
             needs: needs.into_iter().collect(),
             interpretation: raw.interpretation.map(Spanned::into_inner),
+            areas: Vec::new(),
             steps,
             source: self.path.to_path_buf(),
         })

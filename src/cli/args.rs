@@ -189,6 +189,10 @@ pub struct SelectArgs {
     /// Only cases citing this spec item or one under it (repeatable).
     #[arg(long, value_name = "ITEM")]
     pub spec: Vec<String>,
+    /// Only cases of this area (resource), such as startMessaging, messagingInvitation,
+    /// messaging, me, application or generic (repeatable; `coverage` lists them).
+    #[arg(long, value_name = "AREA")]
+    pub area: Vec<String>,
     /// Only this media type (repeatable).
     #[arg(long, value_enum)]
     pub media: Vec<MediaArg>,
@@ -466,6 +470,7 @@ impl SelectArgs {
             skip: self.skip.clone(),
             tags: self.tag.clone(),
             spec: self.spec.clone(),
+            areas: self.area.clone(),
             media: self
                 .media
                 .iter()

@@ -166,6 +166,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         }
     }
     let digest = corpus.digest();
+    // Cases loaded, so the inventory reads (or the corpus has none: no areas).
+    let area_order: Vec<String> = corpus
+        .inventory()
+        .map(|i| i.areas.into_iter().map(|a| a.id).collect())
+        .unwrap_or_default();
     let corpus = corpus.describe();
     let configured = args.target.is_some() || !args.overrides().is_empty();
     let target = if configured {
@@ -196,6 +201,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         selection: results::SelectionInfo::of(&selection),
         embedded: server.is_some(),
         filtered_out,
+        area_order,
     };
     let outcome = run_against(&runtime, target, plan, args, setup);
     if let Some(server) = server {
@@ -214,6 +220,8 @@ struct RunSetup {
     embedded: bool,
     /// Trials of the corpus the selection left out (libtest's `filtered_out`).
     filtered_out: usize,
+    /// The inventory's areas, in its order.
+    area_order: Vec<String>,
 }
 
 fn run_against(
@@ -242,6 +250,7 @@ fn run_against(
         selection: setup.selection,
         embedded: setup.embedded,
         applications_kept: args.keep_applications,
+        area_order: setup.area_order.clone(),
     };
     let file = results::build(info, &target, &ran.results);
     let written = outputs::write_all(&requested(args), &file, &ran.screen);
@@ -250,7 +259,7 @@ fn run_against(
         notes.push_str(&note);
     }
     let name = format!("{} ({})", target.name, target.base_url);
-    let summary = console::summary(&ran.results, args.strict, &name, &file.verdict);
+    let summary = console::summary(&ran.results, args.strict, &name, &file.verdict, &file.areas);
     let verdict = Verdict {
         format,
         file: &file,

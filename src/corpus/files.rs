@@ -85,8 +85,11 @@ impl Corpus {
         }
     }
 
-    /// The cases (every file but the inventory), ids unique.
+    /// The cases (every file but the inventory), ids unique, each with the areas of the items it
+    /// cites when the corpus has an inventory.
     pub fn cases(&self) -> Result<Vec<Case>, FileError> {
+        let has_inventory = self.files.iter().any(|(p, _)| p == Path::new(INVENTORY_FILE));
+        let inventory = if has_inventory { Some(self.inventory()?) } else { None };
         let mut cases: Vec<Case> = Vec::new();
         let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
         let files: Vec<&(PathBuf, String)> = self
@@ -103,6 +106,10 @@ impl Corpus {
                 return Err(case::duplicate_id(&path, text, &case.id, first));
             }
             seen.insert(case.id.clone(), path);
+            let mut case = case;
+            if let Some(inventory) = &inventory {
+                case.areas = inventory.areas_of(&case.spec);
+            }
             cases.push(case);
         }
         Ok(cases)

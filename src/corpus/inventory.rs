@@ -54,20 +54,59 @@ pub struct Item {
     pub interpretation: Option<String>,
     /// Why the item has no case, when it is waived.
     pub waived: Option<String>,
+    /// The area (resource) it belongs to, when the inventory declares areas.
+    pub area: Option<String>,
+}
+
+/// A resource or group of resources whose items get a verdict of their own (`--area`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    /// Its name, as the UCWA docs name the resource (`startMessaging`, `me`, ...).
+    pub id: String,
+    /// What it covers, in a few words.
+    pub title: String,
 }
 
 /// All items, in file order.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
+    /// The areas, in file order.
+    pub areas: Vec<Area>,
     /// The items.
     pub items: Vec<Item>,
+}
+
+impl Inventory {
+    /// The area of the item `id`, if it has one.
+    pub fn area_of(&self, id: &str) -> Option<&str> {
+        self.items.iter().find(|i| i.id == id).and_then(|i| i.area.as_deref())
+    }
+
+    /// The areas of the items `spec` cites, in the inventory's order, each once.
+    pub fn areas_of(&self, spec: &[String]) -> Vec<String> {
+        let cited: BTreeSet<&str> = spec.iter().filter_map(|s| self.area_of(s)).collect();
+        self.areas
+            .iter()
+            .filter(|a| cited.contains(a.id.as_str()))
+            .map(|a| a.id.clone())
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawInventory {
+    #[serde(rename = "area", default)]
+    areas: Vec<RawArea>,
     #[serde(rename = "item")]
     items: Vec<RawItem>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArea {
+    id: Spanned<String>,
+    title: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,6 +119,7 @@ struct RawItem {
     level: Spanned<String>,
     interpretation: Option<String>,
     waived: Option<String>,
+    area: Option<Spanned<String>>,
 }
 
 /// Loads `dir/inventory.toml`.
@@ -95,9 +135,43 @@ pub fn parse(path: &Path, source: &str) -> Result<Inventory, FileError> {
     let raw: RawInventory = toml::from_str(source)
         .map_err(|e| FileError::new(path, source, e.span().unwrap_or(0..0), e.message().trim().to_string()))?;
     let error = |span: std::ops::Range<usize>, message: String| FileError::new(path, source, span, message);
+    let mut areas: Vec<Area> = Vec::new();
+    for area in raw.areas {
+        if areas.iter().any(|a| &a.id == area.id.get_ref()) {
+            return Err(error(area.id.span(), format!("duplicate area `{}`", area.id.get_ref())));
+        }
+        areas.push(Area {
+            id: area.id.into_inner(),
+            title: area.title,
+        });
+    }
     let mut seen = BTreeSet::new();
     let mut items = Vec::new();
     for item in raw.items {
+        let area = match (&item.area, areas.is_empty()) {
+            (None, true) => None,
+            (None, false) => {
+                return Err(error(
+                    item.id.span(),
+                    format!(
+                        "item `{}` has no area; the inventory declares areas, so every item names one",
+                        item.id.get_ref()
+                    ),
+                ));
+            }
+            (Some(area), _) if !areas.iter().any(|a| &a.id == area.get_ref()) => {
+                let names: Vec<&str> = areas.iter().map(|a| a.id.as_str()).collect();
+                return Err(error(
+                    area.span(),
+                    format!(
+                        "unknown area `{}`{}",
+                        area.get_ref(),
+                        crate::diag::did_you_mean(&crate::diag::nearest(area.get_ref(), names.iter().copied(), 4, 1))
+                    ),
+                ));
+            }
+            (Some(area), _) => Some(area.get_ref().clone()),
+        };
         if !seen.insert(item.id.get_ref().clone()) {
             return Err(error(
                 item.id.span(),
@@ -153,9 +227,10 @@ pub fn parse(path: &Path, source: &str) -> Result<Inventory, FileError> {
             level,
             interpretation: item.interpretation,
             waived: item.waived,
+            area,
         });
     }
-    Ok(Inventory { items })
+    Ok(Inventory { areas, items })
 }
 
 #[cfg(test)]
@@ -170,6 +245,8 @@ mod tests {
     #[case(&format!("{ITEM}tag = \"I\"\nlevel = \"should\"\n"), 5, "name its INTERPRETATION.md entry")]
     #[case(&format!("{ITEM}tag = \"X\"\nlevel = \"must\"\n"), 5, "unknown tag")]
     #[case(&format!("{ITEM}tag = \"D\"\nlevel = \"must\"\n{ITEM}tag = \"D\"\nlevel = \"must\"\n"), 8, "duplicate item id")]
+    #[case(&format!("[[area]]\nid = \"me\"\ntitle = \"t\"\n{ITEM}tag = \"D\"\nlevel = \"must\"\n"), 5, "has no area")]
+    #[case(&format!("[[area]]\nid = \"me\"\ntitle = \"t\"\n{ITEM}tag = \"D\"\nlevel = \"must\"\narea = \"mee\"\n"), 10, "unknown area `mee`; did you mean me?")]
     fn bad_inventories_name_the_line(#[case] text: &str, #[case] line: usize, #[case] words: &str) {
         let error = parse(Path::new("inventory.toml"), text).expect_err("invalid");
         assert_eq!(error.at.line, line, "{error}");

@@ -2,11 +2,13 @@
 //! every error answer must keep, `error_rows`), a trial's outcome (`verdict`), the response
 //! snapshots it is compared with (`snapshot`), the known failures that excuse it (`baseline`),
 //! whether it counts (`standing`, the one function every report asks), and how the run ended
-//! (`run_verdict`, the one value every report and the exit code ask).
+//! (`run_verdict`, the one value every report and the exit code ask), and how each area of it
+//! fared (`area_verdict`).
 //!
 //! May use `case`, `wire`, `client` (the response data), `record` (what a trial recorded),
 //! `target::secret` and `clock`.
 
+pub mod area_verdict;
 pub mod baseline;
 pub mod check;
 pub mod error_rows;

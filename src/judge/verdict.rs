@@ -138,6 +138,10 @@ pub struct CaseResult {
     /// The case's tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The areas (resources) of the spec items it cites (absent in files written before areas
+    /// existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<String>,
     /// How it ended.
     pub outcome: Outcome,
     /// Why it was skipped, errored, not run, excused by the baseline, or flaky.
@@ -170,6 +174,7 @@ impl CaseResult {
             severity,
             spec: Vec::new(),
             tags: Vec::new(),
+            areas: Vec::new(),
             outcome,
             reason: None,
             duration_ms: 0,

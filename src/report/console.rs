@@ -232,7 +232,13 @@ fn must_not_run(results: &[&CaseResult]) -> Vec<(String, Vec<String>)> {
 
 /// The text printed after the trials: failures, should-level deviations, errors, notices, the
 /// must-level trials that did not run, and the verdict line with its exit code.
-pub fn summary(results: &[CaseResult], strict: bool, target: &str, verdict: &RunVerdict) -> String {
+pub fn summary(
+    results: &[CaseResult],
+    strict: bool,
+    target: &str,
+    verdict: &RunVerdict,
+    areas: &[crate::judge::area_verdict::AreaVerdict],
+) -> String {
     let mut sorted: Vec<&CaseResult> = results.iter().collect();
     sorted.sort_by_key(|r| r.name());
     let with = |shown: Shown, counts: bool| -> Vec<&CaseResult> {
@@ -336,6 +342,13 @@ pub fn summary(results: &[CaseResult], strict: bool, target: &str, verdict: &Run
         summary.line(),
         code.code()
     );
+    if !areas.is_empty() {
+        let _ = writeln!(
+            out,
+            "ucwa-conformance: by area: {}",
+            console_line(&crate::judge::area_verdict::line(areas))
+        );
+    }
     out
 }
 
@@ -372,7 +385,7 @@ mod tests {
             "{lines:?}"
         );
         assert!(lines[0].contains("a wait ran its whole 45 s"), "{lines:?}");
-        let summary = summary(&[quick, slow], false, "t", &RunVerdict::Conformant);
+        let summary = summary(&[quick, slow], false, "t", &RunVerdict::Conformant, &[]);
         assert!(summary.contains("slow trials (over 5 s):"), "{summary}");
     }
 }

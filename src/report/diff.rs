@@ -248,6 +248,7 @@ mod tests {
             applications_kept: false,
             summary: Summary::of(&cases, false),
             verdict: crate::judge::run_verdict::RunVerdict::of(Summary::of(&cases, false).counted, None),
+            areas: Vec::new(),
             cases,
         }
     }

@@ -6,6 +6,7 @@
 
 use super::curl;
 use super::results::{INSECURE_NOTE, Results};
+use crate::judge::area_verdict::AreaWord;
 use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing;
 use crate::judge::verdict::{CaseResult, Outcome};
@@ -65,6 +66,34 @@ fn verdict(r: &Results) -> (&'static str, &'static str) {
     (r.verdict.word(), class)
 }
 
+/// The verdict of each area, as a table.
+fn areas(r: &Results) -> String {
+    if r.areas.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<table class=\"areas\"><caption>By area</caption><tr><th>area</th><th>verdict</th><th>trials</th><th>passed</th><th>counted failures</th></tr>",
+    );
+    for a in &r.areas {
+        let class = match a.verdict {
+            AreaWord::Conformant => "ok",
+            AreaWord::NotConformant => "bad",
+            AreaWord::Incomplete | AreaWord::NotTested => "",
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td><span class=\"verdict {class}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&a.area),
+            a.verdict.as_str(),
+            a.trials,
+            a.pass,
+            a.counted
+        );
+    }
+    out.push_str("</table>");
+    out
+}
+
 fn single(r: &Results) -> String {
     let s = &r.summary;
     let mut out = format!(
@@ -101,6 +130,7 @@ fn single(r: &Results) -> String {
         );
     }
     out.push_str(&settings(r));
+    out.push_str(&areas(r));
     if s.must_not_run > 0 {
         let _ = write!(
             out,

@@ -25,6 +25,9 @@ pub fn render(results: &Results) -> String {
     suite.add_property(Property::new("started_at", results.started_at.as_str()));
     suite.add_property(Property::new("interrupted", results.interrupted.to_string()));
     suite.add_property(Property::new("verdict", results.verdict.word()));
+    for area in &results.areas {
+        suite.add_property(Property::new(format!("area.{}", area.area), area.verdict.as_str()));
+    }
     if results.target.insecure {
         suite.add_property(Property::new("tls", "not verified (--insecure)"));
     }

@@ -3,6 +3,7 @@
 
 use super::escape;
 use super::results::{INSECURE_NOTE, Results};
+use crate::judge::area_verdict::AreaWord;
 use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
 use std::collections::BTreeSet;
@@ -37,6 +38,24 @@ fn single(r: &Results) -> String {
         r.started_at,
         if r.strict { "; strict" } else { "" }
     );
+    if !r.areas.is_empty() {
+        out.push_str("| area | verdict | trials | passed | counted failures |\n|---|---|---:|---:|---:|\n");
+        for a in &r.areas {
+            let word = match a.verdict {
+                AreaWord::NotConformant => format!("**{}**", a.verdict.as_str()),
+                AreaWord::Conformant | AreaWord::Incomplete | AreaWord::NotTested => a.verdict.as_str().to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {word} | {} | {} | {} |",
+                cell(&a.area),
+                a.trials,
+                a.pass,
+                a.counted
+            );
+        }
+        out.push('\n');
+    }
     if let RunVerdict::Partial { missing, .. } = &r.verdict {
         let _ = writeln!(
             out,

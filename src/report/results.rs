@@ -8,6 +8,7 @@
 
 use crate::case::Media;
 use crate::error::Error;
+use crate::judge::area_verdict::{self, AreaVerdict};
 use crate::judge::run_verdict::{RunVerdict, StopKind};
 use crate::judge::standing;
 use crate::judge::verdict::{CaseResult, Outcome};
@@ -70,6 +71,12 @@ pub struct Results {
     /// "..."}`. Every report and the exit code follow it. Files written before it existed get
     /// it from `summary.counted` and `stopped` when read.
     pub verdict: RunVerdict,
+    /// The verdict of each area (resource) the trials cite, in the inventory's order: its trials,
+    /// passes, counted failures and word (`conformant`, `not-conformant`, `incomplete`,
+    /// `not-tested`). Informative: the exit code stays the whole selection's. Empty in files
+    /// written before areas existed.
+    #[serde(default)]
+    pub areas: Vec<AreaVerdict>,
     /// One entry per case and media type, sorted by case id then media type.
     pub cases: Vec<CaseResult>,
 }
@@ -113,6 +120,9 @@ pub struct SelectionInfo {
     /// `--spec` items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spec: Vec<String>,
+    /// `--area` values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<String>,
     /// `--media` values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media: Vec<Media>,
@@ -142,6 +152,7 @@ impl SelectionInfo {
             skip: selection.skip.clone(),
             tags: selection.tags.clone(),
             spec: selection.spec.clone(),
+            areas: selection.areas.clone(),
             media: selection.media.clone(),
             severity: selection.severity,
             partition: selection.partition.map(|(index, count)| Partition { index, count }),
@@ -268,6 +279,8 @@ pub struct RunInfo {
     pub embedded: bool,
     /// Whether the run kept its applications.
     pub applications_kept: bool,
+    /// The inventory's areas, in its order (the order of the per-area verdicts).
+    pub area_order: Vec<String>,
 }
 
 /// Builds the results of a run.
@@ -278,10 +291,11 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
     url.set_query(None);
     let mut cases = results.to_vec();
     cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
-    let (summary, verdict) = judged(
+    let (summary, verdict, areas) = judged(
         &cases,
         info.strict,
         info.stop.as_ref().map(|c| (c.kind(), c.to_string())),
+        &info.area_order,
     );
     Results {
         schema: SCHEMA.into(),
@@ -306,16 +320,23 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
         partitions_duration_ms: None,
         summary,
         verdict,
+        areas,
         cases,
     }
 }
 
-/// The summary and verdict of `cases`: the one place both are computed.
-fn judged(cases: &[CaseResult], strict: bool, stopped: Option<(StopKind, String)>) -> (Summary, RunVerdict) {
+/// The summary, verdict and per-area verdicts of `cases`: the one place they are computed.
+fn judged(
+    cases: &[CaseResult],
+    strict: bool,
+    stopped: Option<(StopKind, String)>,
+    area_order: &[String],
+) -> (Summary, RunVerdict, Vec<AreaVerdict>) {
     let mut summary = Summary::of(cases, strict);
+    let complete = stopped.is_none();
     let verdict = RunVerdict::of(summary.counted, stopped);
     summary.conformant = verdict.is_conformant();
-    (summary, verdict)
+    (summary, verdict, area_verdict::of(cases, strict, complete, area_order))
 }
 
 /// Reads a results file. A file that is not JSON, not ours, or of another schema is an error that
@@ -441,8 +462,14 @@ pub fn merge(parts: Vec<Results>, allow_partial: bool) -> Result<Results, String
         RunVerdict::Stopped { kind, cause } => Some((kind, cause)),
         RunVerdict::Conformant | RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => None,
     };
-    let (summary, verdict) = judged(&joined.cases, joined.strict, stopped);
+    let order: Vec<String> = joined.areas.iter().map(|a| a.area.clone()).collect();
+    let (summary, verdict, areas) = judged(&joined.cases, joined.strict, stopped, &order);
     joined.summary = summary;
+    joined.areas = if missing.is_empty() {
+        areas
+    } else {
+        area_verdict::of(&joined.cases, joined.strict, false, &order)
+    };
     joined.verdict = match (verdict, missing.is_empty()) {
         (verdict @ RunVerdict::Stopped { .. }, _) | (verdict, true) => verdict,
         (_, false) => RunVerdict::Partial {
@@ -513,7 +540,7 @@ mod tests {
 
     /// A results file of `cases` with every other field empty.
     fn judged_run(cases: Vec<CaseResult>, strict: bool, stopped: Option<(StopKind, String)>) -> Results {
-        let (summary, verdict) = judged(&cases, strict, stopped);
+        let (summary, verdict, areas) = judged(&cases, strict, stopped, &[]);
         Results {
             schema: SCHEMA.into(),
             suite_version: String::new(),
@@ -537,6 +564,7 @@ mod tests {
             applications_kept: false,
             summary,
             verdict,
+            areas,
             cases,
         }
     }

@@ -18,6 +18,7 @@ pub async fn run_case(ctx: &RunContext, case: &Case, media: Media) -> CaseResult
         title: case.title.clone(),
         spec: case.spec.clone(),
         tags: case.tags.clone(),
+        areas: case.areas.clone(),
         ..CaseResult::new(&case.id, media, case.severity, Outcome::Pass)
     };
     if let Some(reason) = skip_reason(&ctx.target, case, media) {

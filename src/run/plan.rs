@@ -19,6 +19,8 @@ pub struct Selection {
     /// Keep cases that cite any of these spec items, or items under them (`body.operationId`
     /// selects `body.operationId.max-length`).
     pub spec: Vec<String>,
+    /// Keep cases of any of these areas (`startMessaging`, `me`, ...; ASCII case ignored).
+    pub areas: Vec<String>,
     /// Keep only these media types (all when empty).
     pub media: Vec<Media>,
     /// Keep only cases of this severity (all when unset).
@@ -64,6 +66,9 @@ pub fn plan(cases: &[Arc<Case>], selection: &Selection) -> Vec<PlannedRun> {
                 .iter()
                 .any(|item| selection.spec.iter().any(|s| spec_matches(item, s)))
         {
+            continue;
+        }
+        if !selection.areas.is_empty() && !case.areas.iter().any(|a| area_matches(a, &selection.areas)) {
             continue;
         }
         for &media in &case.media {
@@ -146,7 +151,23 @@ pub fn unmatched(cases: &[Arc<Case>], selection: &Selection) -> Vec<Unmatched> {
             });
         }
     }
+    let areas: Vec<&str> = unique(cases.iter().flat_map(|c| c.areas.iter().map(String::as_str)));
+    for wanted in &selection.areas {
+        if !areas.iter().any(|a| a.eq_ignore_ascii_case(wanted)) {
+            out.push(Unmatched {
+                what: format!("--area {wanted}"),
+                nearest: crate::diag::nearest(wanted, areas.iter().copied(), usize::MAX, 3)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+            });
+        }
+    }
     out
+}
+
+fn area_matches(area: &str, wanted: &[String]) -> bool {
+    wanted.iter().any(|w| w.eq_ignore_ascii_case(area))
 }
 
 /// The distinct values, in first-seen order.
@@ -192,6 +213,10 @@ mod tests {
             media: Media::ALL.to_vec(),
             needs: vec![],
             interpretation: None,
+            areas: spec
+                .iter()
+                .map(|s| s.split('.').next().unwrap_or("").to_string())
+                .collect(),
             steps: vec![],
             source: "x.toml".into(),
         })
@@ -234,10 +259,25 @@ mod tests {
     #[case(Selection { tags: vec!["happy".into()], ..Selection::default() }, 2)]
     #[case(Selection { spec: vec!["body.operationId".into()], ..Selection::default() }, 2)]
     #[case(Selection { spec: vec!["body.operation".into()], ..Selection::default() }, 0)]
+    #[case(Selection { areas: vec!["BODY".into()], ..Selection::default() }, 2)]
+    #[case(Selection { areas: vec!["post".into(), "body".into()], ..Selection::default() }, 4)]
     #[case(Selection { media: vec![Media::Xml], ..Selection::default() }, 2)]
     #[case(Selection { severity: Some(Severity::Should), ..Selection::default() }, 0)]
     #[case(Selection { severity: Some(Severity::Must), ..Selection::default() }, 4)]
     fn filters_select_trials(#[case] selection: Selection, #[case] count: usize) {
         assert_eq!(names(selection).len(), count);
+    }
+
+    #[test]
+    fn an_area_that_no_case_has_is_named_with_the_nearest() {
+        let cases = [case("a.one", &[], &["post.201"])];
+        let selection = Selection {
+            areas: vec!["posts".into()],
+            ..Selection::default()
+        };
+        let unmatched = unmatched(&cases, &selection);
+        assert_eq!(unmatched.len(), 1);
+        assert_eq!(unmatched[0].what, "--area posts");
+        assert_eq!(unmatched[0].nearest, vec!["post".to_string()]);
     }
 }

@@ -204,6 +204,7 @@ fn not_started(planned: &PlannedRun, reason: &str) -> CaseResult {
         title: case.title.clone(),
         spec: case.spec.clone(),
         tags: case.tags.clone(),
+        areas: case.areas.clone(),
         ..CaseResult::new(&case.id, planned.media, case.severity, Outcome::NotRun)
     }
     .with(Outcome::NotRun, reason)

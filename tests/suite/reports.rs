@@ -354,3 +354,39 @@ pub fn valid_junit(path: &Path) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_server_broken_only_in_me_reads_conformant_for_start_messaging_and_can_gate_on_it() {
+    let rt = runtime();
+    let broken = server(&rt, Some(Mutant::MakeMeAvailable200));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let json = path(dir.path(), "r.json");
+    let output = run(&broken, &["--json", &json]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let text = stdout(&output);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("ucwa-conformance: by area: "))
+        .unwrap_or_else(|| panic!("a per-area line: {text}"));
+    assert!(line.contains("startMessaging: conformant"), "{line}");
+    assert!(line.contains("me: NOT conformant ("), "{line}");
+    let file = valid_results(Path::new(&json));
+    let word = |area: &str| {
+        file.areas
+            .iter()
+            .find(|a| a.area == area)
+            .map(|a| a.verdict)
+            .unwrap_or_else(|| panic!("{area} in {:?}", file.areas))
+    };
+    use ucwa_conformance::judge::area_verdict::AreaWord;
+    assert_eq!(word("startMessaging"), AreaWord::Conformant);
+    assert_eq!(word("me"), AreaWord::NotConformant);
+    assert_eq!(file.areas[0].area, "startMessaging", "the inventory's order");
+
+    // A vendor that implements startMessaging gates on it alone.
+    let gated = run(&broken, &["--area", "startMessaging", "--json", &json]);
+    assert_eq!(gated.status.code(), Some(0), "{}", stdout(&gated));
+    let file = valid_results(Path::new(&json));
+    assert_eq!(file.selection.areas, vec!["startMessaging".to_string()]);
+    assert!(file.cases.iter().all(|c| c.areas.iter().any(|a| a == "startMessaging")));
+}
