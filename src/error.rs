@@ -76,6 +76,9 @@ pub enum Error {
         /// What the user may have meant (`; did you mean ...`), or empty.
         hint: String,
     },
+    /// The history database cannot be used (missing, not ours, corrupt, newer, unreachable).
+    #[error("{0}")]
+    History(#[from] crate::history::HistoryError),
     /// A signal stopped the command.
     #[error("interrupted by {0}")]
     Interrupted(Signal),

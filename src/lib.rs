@@ -18,6 +18,8 @@
 //!   trial's [`judge::verdict::Outcome`] (a closed enum), and whether it counts
 //!   ([`judge::standing::standing`], the one function every report asks).
 //! - `report`: console, results file, JUnit, HTML, Markdown, diffs; pure functions of results.
+//! - `history`: results files remembered across builds (SQLite or PostgreSQL), the questions
+//!   asked of them (regressions, flaky trials) and the dashboard; it reads results, never a run.
 //! - `reference`: the embedded reference server, which the harness never imports; `oracle`:
 //!   the modules that join the two (the default target, the kill matrix, the benchmark).
 //!
@@ -33,6 +35,7 @@ pub mod corpus;
 pub mod diag;
 pub mod error;
 pub mod exit;
+pub mod history;
 pub mod judge;
 #[cfg(feature = "reference")]
 pub mod oracle;

@@ -35,6 +35,7 @@ fn main() {
         Command::Report(args) => cli::reports::write_reports(&args),
         Command::Diff(args) => cli::reports::diff(&args),
         Command::Merge(args) => cli::reports::merge(&args),
+        Command::History(command) => cli::history::history(&command),
         Command::Mutants(args) => cli::reports::mutants(&args),
         Command::Bench(args) => cli::reports::bench(&args),
         Command::Schema => {

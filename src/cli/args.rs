@@ -57,6 +57,10 @@ pub enum Command {
     Mutants(MutantsArgs),
     /// Measure the harness against the raw HTTP floor (build with --release).
     Bench(BenchArgs),
+    /// Record runs in a history (SQLite or PostgreSQL) and ask it: builds, regressions, flaky
+    /// trials, one trial, a dashboard.
+    #[command(subcommand, after_help = super::help::HISTORY_HELP)]
+    History(HistoryCommand),
     /// Print the JSON Schema of the results file (`ucwa-conformance/results/2`).
     Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -77,6 +81,98 @@ pub enum Command {
         #[arg(long)]
         example: bool,
     },
+}
+
+/// `history` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Record results files (`run --json`) as runs of a build; the same file twice is one run.
+    Add(HistoryAddArgs),
+    /// Each target's builds with their verdict and counts per area.
+    Builds(HistoryQueryArgs),
+    /// Trials that count as failures in a target's latest build: since which build, and the last
+    /// build where they passed.
+    Regressions(HistoryQueryArgs),
+    /// Trials whose outcome flipped between pass and fail at least twice in the last builds.
+    Flaky(HistoryFlakyArgs),
+    /// One trial's outcome build by build.
+    Trial(HistoryTrialArgs),
+    /// Write the dashboard: one self-contained HTML file.
+    Report(HistoryReportArgs),
+}
+
+/// The history database.
+#[derive(Debug, Args)]
+pub struct HistoryDb {
+    /// A SQLite file, or a postgres:// URL (a password in it is never printed).
+    #[arg(long, value_name = "DB", env = "UCWA_HISTORY", default_value = "ucwa-history.sqlite")]
+    pub db: String,
+}
+
+/// `history add`.
+#[derive(Debug, Args)]
+pub struct HistoryAddArgs {
+    /// Results files written by `run --json` (or `merge`).
+    #[arg(required = true, value_name = "RESULTS.json")]
+    pub results: Vec<PathBuf>,
+    #[command(flatten)]
+    pub db: HistoryDb,
+    /// The build these runs tested (a CI build number, a commit, a version); default: each
+    /// file's start time.
+    #[arg(long, value_name = "ID", env = "UCWA_BUILD")]
+    pub build: Option<String>,
+    /// When the build ran (RFC 3339, like 2026-12-02T10:00:00Z); default: each file's start
+    /// time. Builds are ordered by it.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+/// What every question takes.
+#[derive(Debug, Args)]
+pub struct HistoryQueryArgs {
+    #[command(flatten)]
+    pub db: HistoryDb,
+    /// Only this target (repeatable; default: every target in the history).
+    #[arg(long, value_name = "NAME")]
+    pub target: Vec<String>,
+    /// Only trials of this area (startMessaging, me, ...).
+    #[arg(long, value_name = "AREA")]
+    pub area: Option<String>,
+    /// JSON on standard output (one document), for machines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `history flaky`.
+#[derive(Debug, Args)]
+pub struct HistoryFlakyArgs {
+    #[command(flatten)]
+    pub query: HistoryQueryArgs,
+    /// How many of each target's latest builds to look at.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..))]
+    pub last: u64,
+}
+
+/// `history trial`.
+#[derive(Debug, Args)]
+pub struct HistoryTrialArgs {
+    /// The case id.
+    pub id: String,
+    /// The media type (default: every one the history has).
+    #[arg(value_enum)]
+    pub media: Option<MediaArg>,
+    #[command(flatten)]
+    pub query: HistoryQueryArgs,
+}
+
+/// `history report`.
+#[derive(Debug, Args)]
+pub struct HistoryReportArgs {
+    /// Write the dashboard here (`-` for standard output).
+    #[arg(long, value_name = "PATH", required = true)]
+    pub html: PathBuf,
+    #[command(flatten)]
+    pub query: HistoryQueryArgs,
 }
 
 /// `bench`.
@@ -368,6 +464,14 @@ pub struct RunArgs {
     /// so the recorded requests (the HTML report's curl commands) can be replayed.
     #[arg(long)]
     pub keep_applications: bool,
+    /// Record the run in this history as it ends (a SQLite path or a postgres:// URL); see
+    /// `history`.
+    #[arg(long, value_name = "DB")]
+    pub history: Option<String>,
+    /// The build the run tested, for --history (a CI build number, a commit, a version; default:
+    /// the run's start time).
+    #[arg(long, value_name = "ID", requires = "history", env = "UCWA_BUILD")]
+    pub build: Option<String>,
     /// Where snapshots live (default: ./snapshots, else the suite's own); one folder per target.
     #[arg(long, value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,

@@ -11,7 +11,7 @@ Exit status:
   1    a trial counts as a failure (diff: a regression; merge: not conformant or partial)
   2    usage, configuration, case-file, baseline, target-profile or results-file error
   3    the target could not be used (unreachable, discovery or sign-in failed, it stopped answering)
-  4    a filter, --tag or --spec selects nothing
+  4    a filter, --tag, --spec or --area selects nothing
   130  interrupted by SIGINT; 143 by SIGTERM (outputs written, applications deleted)
 
 Examples:
@@ -21,6 +21,25 @@ Examples:
   ucwa-conformance run --json - | jq .verdict            # the results file on standard output
   ucwa-conformance profile --example > pool.toml         # every key of a target profile
   ucwa-conformance diff old.json new.json                # regressions between two runs";
+
+/// The end of `ucwa-conformance history --help`.
+pub const HISTORY_HELP: &str = "\
+The history is a SQLite file (default ./ucwa-history.sqlite, or UCWA_HISTORY) or a postgres:// URL
+shared by many pipelines. Builds are ordered by time (--at, default the run's start). A trial fails
+in a build when it counts as a failure, passes when it passed, and is neither otherwise (skipped,
+not run, a known failure): a build where it is neither does not break or start a streak.
+
+Exit status: 0 answered; 2 the history is missing, not ours, corrupt, newer, or unreachable, or a
+results file is refused (another schema, a partial merge, a lone partition).
+
+Examples:
+  ucwa-conformance run --json r.json && ucwa-conformance history add r.json --build \"$CI_PIPELINE_ID\"
+  ucwa-conformance run --history ucwa-history.sqlite --build 1.4.2
+  ucwa-conformance history regressions --target pool-a
+  ucwa-conformance history flaky --last 30 --json
+  ucwa-conformance history trial start-messaging.created json
+  ucwa-conformance history report --html history.html
+  UCWA_HISTORY=postgres://ucwa@db.internal/ucwa ucwa-conformance history builds --area startMessaging";
 
 /// Every `UCWA_*` variable the commands read, with the first line of its option's help: taken
 /// from the arguments themselves, so the manual cannot fall behind them.

@@ -268,6 +268,14 @@ fn run_against(
     };
     print_verdict(&verdict, &ran.screen, console);
     written?;
+    if let Some(db) = &args.history {
+        let line = super::history::record_run(db, args.build.as_deref(), &file)?;
+        if console.stderr {
+            eprintln!("{line}");
+        } else {
+            outln!("{line}");
+        }
+    }
     Ok(file.verdict.exit_code())
 }
 

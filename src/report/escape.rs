@@ -4,7 +4,6 @@
 //! forbids. Each function here makes such text inert for one format and leaves ordinary text
 //! as it reads.
 //!
-//! HTML has its own escaping in `html` (every interpolated value goes through it).
 
 use std::fmt::Write as _;
 
@@ -132,6 +131,22 @@ pub fn xml_chars(text: &str) -> String {
             let _ = write!(out, "\u{fffd}U+{:04X}", c as u32);
         } else {
             out.push(c);
+        }
+    }
+    out
+}
+
+/// Text for HTML content or a quoted attribute: `&`, `<`, `>`, `"` and `'` as entities.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
         }
     }
     out

@@ -1,0 +1,129 @@
+//! The SQLite backend (compiled in: nothing to install). Write-ahead logging and a busy timeout
+//! let several CI jobs add to one file at once: each waits for the write lock (`BEGIN
+//! IMMEDIATE`) instead of failing. An existing file is checked before anything is written to
+//! it: a file that is not SQLite stays byte for byte as it was.
+
+use super::store::{Sql, Value};
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::time::Duration;
+
+/// How long a writer waits for another process's transaction.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An open SQLite history.
+pub struct Sqlite {
+    connection: Connection,
+}
+
+impl Sqlite {
+    /// Opens `path` (creating it with `create`). A file that does not read as SQLite is an error
+    /// and is not changed.
+    pub fn open(path: &Path, create: bool) -> Result<Self, String> {
+        if !create && !path.exists() {
+            return Err(
+                "no history here (the file does not exist): add runs with `ucwa-conformance history add`".into(),
+            );
+        }
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let connection = Connection::open_with_flags(path, flags).map_err(|e| format!("cannot open: {e}"))?;
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(|e| e.to_string())?;
+        // Reading the schema first: a file that is not a database fails here, before the journal
+        // mode (which writes) is set.
+        let check: Result<String, _> = connection.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
+        match check {
+            Ok(ok) if ok == "ok" => {}
+            Ok(problem) => return Err(format!("the database is corrupt: {problem}")),
+            Err(e) => {
+                return Err(format!(
+                    "not a readable SQLite database (corrupt, or another kind of file?): {e}"
+                ));
+            }
+        }
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| format!("cannot switch to write-ahead logging: {e}"))?;
+        connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| e.to_string())?;
+        connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| e.to_string())?;
+        Ok(Sqlite { connection })
+    }
+}
+
+fn to_sql(values: &[Value]) -> Vec<SqlValue> {
+    values
+        .iter()
+        .map(|v| match v {
+            Value::Int(i) => SqlValue::Integer(*i),
+            Value::Text(t) => SqlValue::Text(t.clone()),
+            Value::Null => SqlValue::Null,
+        })
+        .collect()
+}
+
+impl Sql for Sqlite {
+    fn batch(&mut self, sql: &str) -> Result<(), String> {
+        self.connection.execute_batch(sql).map_err(|e| e.to_string())
+    }
+
+    fn begin_write(&mut self) -> Result<(), String> {
+        self.batch("BEGIN IMMEDIATE")
+    }
+
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, String> {
+        let mut statement = self.connection.prepare_cached(sql).map_err(|e| e.to_string())?;
+        let changed = statement
+            .execute(rusqlite::params_from_iter(to_sql(params)))
+            .map_err(|e| e.to_string())?;
+        Ok(changed as u64)
+    }
+
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, String> {
+        let mut statement = self.connection.prepare_cached(sql).map_err(|e| e.to_string())?;
+        let columns = statement.column_count();
+        let mut rows = statement
+            .query(rusqlite::params_from_iter(to_sql(params)))
+            .map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| e.to_string())? {
+            let mut values = Vec::with_capacity(columns);
+            for i in 0..columns {
+                values.push(match row.get_ref(i).map_err(|e| e.to_string())? {
+                    ValueRef::Integer(n) => Value::Int(n),
+                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Real(f) => Value::Int(f as i64),
+                    ValueRef::Null | ValueRef::Blob(_) => Value::Null,
+                });
+            }
+            out.push(values);
+        }
+        Ok(out)
+    }
+
+    fn tables(&mut self) -> Result<Vec<String>, String> {
+        let rows = self.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", &[])?;
+        Ok(rows
+            .into_iter()
+            .map(|r| match &r[0] {
+                Value::Text(t) => t.clone(),
+                Value::Int(_) | Value::Null => String::new(),
+            })
+            .collect())
+    }
+
+    fn lock_for_migration(&mut self) -> Result<(), String> {
+        // BEGIN IMMEDIATE already holds the write lock.
+        Ok(())
+    }
+
+    fn id_column(&self) -> &'static str {
+        "INTEGER PRIMARY KEY"
+    }
+}

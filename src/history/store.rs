@@ -1,0 +1,505 @@
+//! Where the history lives ([`Location`]: a SQLite file or a `postgres://` URL) and the one store
+//! both databases sit behind ([`Store`]): it opens (refusing a database that is not ours, is
+//! corrupt, or was written by a newer version, without writing to it), migrates, adds runs in one
+//! transaction each (a run already recorded is recognised by its digest), and reads a target's
+//! builds and timeline back. The SQL is in `schema`; each backend only moves values.
+
+use super::record::RunRecord;
+use super::schema;
+use super::timeline::{BuildSummary, Cell, Flaky, Regression, Timeline, TrialLine};
+use crate::judge::area_verdict::{AreaVerdict, AreaWord};
+use crate::judge::verdict::Outcome;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The default SQLite file, in the working directory.
+pub const DEFAULT_PATH: &str = "ucwa-history.sqlite";
+
+/// Where the history is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://` or `postgresql://` URL; it may hold a password).
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://...` and `postgresql://...` are PostgreSQL; anything else is a SQLite path.
+    pub fn parse(text: &str) -> Self {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::Sqlite(PathBuf::from(text))
+        }
+    }
+
+    /// How messages name it: a URL's password (and query) is never shown.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut u) => {
+                    if u.password().is_some() {
+                        let _ = u.set_password(Some("***"));
+                    }
+                    u.set_query(None);
+                    u.to_string()
+                }
+                Err(_) => "a postgres:// URL that does not parse".into(),
+            },
+        }
+    }
+}
+
+/// Why the history cannot be used: it names the database (without a password) and what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("error: history {location}: {message}")]
+pub struct HistoryError {
+    /// The database, as [`Location::shown`] gives it.
+    pub location: String,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+/// A value passed to or read from a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+    /// SQL NULL.
+    Null,
+}
+
+impl Value {
+    fn int(&self) -> i64 {
+        match self {
+            Value::Int(i) => *i,
+            Value::Text(t) => t.parse().unwrap_or(0),
+            Value::Null => 0,
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Value::Int(i) => i.to_string(),
+            Value::Text(t) => t.clone(),
+            Value::Null => String::new(),
+        }
+    }
+}
+
+/// What a backend does: run statements written with `?N` placeholders.
+pub(super) trait Sql {
+    /// Runs statements without parameters (several, separated by `;`).
+    fn batch(&mut self, sql: &str) -> Result<(), String>;
+    /// Starts a transaction that writes (SQLite takes the write lock at once).
+    fn begin_write(&mut self) -> Result<(), String>;
+    /// Runs one statement; the number of rows it changed.
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, String>;
+    /// Runs one query; its rows.
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, String>;
+    /// The names of the tables in the database (PostgreSQL: in the current schema).
+    fn tables(&mut self) -> Result<Vec<String>, String>;
+    /// Serialises migrations between processes (PostgreSQL: an advisory lock in the transaction).
+    fn lock_for_migration(&mut self) -> Result<(), String>;
+    /// The id column's type.
+    fn id_column(&self) -> &'static str;
+}
+
+/// Whether a run was new.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Added {
+    /// Recorded as a new run of `build`.
+    New {
+        /// The build.
+        build: String,
+    },
+    /// The same results were recorded before, as a run of `build`: nothing changed.
+    Known {
+        /// The build it was recorded in.
+        build: String,
+    },
+}
+
+/// An open history.
+pub struct Store {
+    sql: Box<dyn Sql>,
+    location: Location,
+}
+
+impl Store {
+    /// Opens the history at `location`. With `create`, a SQLite file that does not exist is
+    /// created and an empty database gets the tables; without it, a missing history is an error.
+    /// A database that is not ours, is corrupt, or is of a newer version is an error, and nothing
+    /// is written to it.
+    pub fn open(location: &Location, create: bool) -> Result<Store, HistoryError> {
+        let fail = |message: String| HistoryError {
+            location: location.shown(),
+            message,
+        };
+        let sql: Box<dyn Sql> = match location {
+            Location::Sqlite(path) => Box::new(super::sqlite::Sqlite::open(path, create).map_err(fail)?),
+            Location::Postgres(url) => Box::new(super::postgres::Postgres::connect(url).map_err(fail)?),
+        };
+        let mut store = Store {
+            sql,
+            location: location.clone(),
+        };
+        let version = store.version()?;
+        if version < schema::latest() {
+            if !create && version == 0 {
+                return Err(store.error("no history here yet: add runs with `ucwa-conformance history add`"));
+            }
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    fn error(&self, message: impl std::fmt::Display) -> HistoryError {
+        HistoryError {
+            location: self.location.shown(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The migration the database is at (0: none of our tables yet). A database with tables of
+    /// its own and no `ucwa_meta`, or whose meta says another format or a newer version, is
+    /// refused.
+    fn version(&mut self) -> Result<i64, HistoryError> {
+        let tables = self
+            .sql
+            .tables()
+            .map_err(|e| self.error(format!("not a readable database (corrupt, or not SQLite?): {e}")))?;
+        let ours: Vec<&String> = tables.iter().filter(|t| t.starts_with("ucwa_")).collect();
+        let is_sqlite = matches!(self.location, Location::Sqlite(_));
+        if !tables.iter().any(|t| t == "ucwa_meta") {
+            let foreign = if is_sqlite {
+                !tables.is_empty()
+            } else {
+                !ours.is_empty()
+            };
+            if foreign {
+                let names: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+                return Err(self.error(format!(
+                    "not a ucwa-conformance history (it has tables {} and no ucwa_meta); nothing was written \
+                     to it: give another --db",
+                    names.join(", ")
+                )));
+            }
+            return Ok(0);
+        }
+        let meta: BTreeMap<String, String> = self
+            .sql
+            .rows(schema::META, &[])
+            .map_err(|e| self.error(format!("cannot read ucwa_meta: {e}")))?
+            .into_iter()
+            .map(|row| (row[0].text(), row[1].text()))
+            .collect();
+        if meta.get("format").map(String::as_str) != Some(schema::FORMAT) {
+            return Err(self.error(format!(
+                "not a ucwa-conformance history (ucwa_meta has no format `{}`); nothing was written to it",
+                schema::FORMAT
+            )));
+        }
+        let version: i64 = meta.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1);
+        if version < 0 || version > schema::latest() {
+            return Err(self.error(format!(
+                "written by a newer version of ucwa-conformance (history version {}, this version knows up to \
+                 {}): update ucwa-conformance",
+                meta.get("version").map_or("?", String::as_str),
+                schema::latest()
+            )));
+        }
+        Ok(version)
+    }
+
+    /// Brings the database to the latest migration, in one transaction (another process
+    /// migrating at the same time waits, then finds nothing to do).
+    fn migrate(&mut self) -> Result<(), HistoryError> {
+        let result = (|| -> Result<(), String> {
+            self.sql.begin_write()?;
+            self.sql.lock_for_migration()?;
+            let tables = self.sql.tables()?;
+            let mut version = if tables.iter().any(|t| t == "ucwa_meta") {
+                self.sql
+                    .rows(schema::META, &[])?
+                    .into_iter()
+                    .find(|r| r[0].text() == "version")
+                    .map_or(0, |r| r[1].int())
+            } else {
+                0
+            };
+            while version < schema::latest() {
+                let ddl = schema::MIGRATIONS[version as usize].replace("{id}", self.sql.id_column());
+                self.sql.batch(&ddl)?;
+                version += 1;
+                self.sql
+                    .exec(schema::SET_VERSION, &[Value::Text(version.to_string())])?;
+            }
+            self.sql.batch("COMMIT")
+        })();
+        result.map_err(|e| {
+            let _ = self.sql.batch("ROLLBACK");
+            self.error(format!("cannot create the history's tables: {e}"))
+        })
+    }
+
+    /// Records a run in one transaction: either all of it lands or nothing does. The same
+    /// results added again are recognised by their digest and change nothing.
+    pub fn add(&mut self, run: &RunRecord) -> Result<Added, HistoryError> {
+        let outcome = (|| -> Result<Added, String> {
+            self.sql.begin_write()?;
+            if let Some(row) = self
+                .sql
+                .rows(schema::RUN_BY_DIGEST, &[Value::Text(run.digest.clone())])?
+                .into_iter()
+                .next()
+            {
+                self.sql.batch("ROLLBACK")?;
+                return Ok(Added::Known { build: row[1].text() });
+            }
+            let build_id = self
+                .sql
+                .rows(
+                    schema::UPSERT_BUILD,
+                    &[
+                        Value::Text(run.target.clone()),
+                        Value::Text(run.build.clone()),
+                        Value::Text(run.at.clone()),
+                        Value::Int(run.at_ms),
+                    ],
+                )?
+                .first()
+                .map(|r| r[0].int())
+                .ok_or("the build was not recorded")?;
+            let added_at = jiff::Timestamp::now().to_string();
+            let inserted = self.sql.rows(
+                schema::INSERT_RUN,
+                &[
+                    Value::Text(run.digest.clone()),
+                    Value::Int(build_id),
+                    Value::Text(run.at.clone()),
+                    Value::Int(run.at_ms),
+                    Value::Text(added_at),
+                    Value::Text(run.suite_version.clone()),
+                    Value::Text(run.case_set_digest.clone()),
+                    Value::Int(i64::from(run.strict)),
+                    Value::Text(run.verdict.clone()),
+                    Value::Int(run.counted as i64),
+                    Value::Int(run.pass as i64),
+                    Value::Int(run.trials.len() as i64),
+                ],
+            )?;
+            // Another process added the same results a moment ago.
+            let Some(run_id) = inserted.first().map(|r| r[0].int()) else {
+                self.sql.batch("ROLLBACK")?;
+                return Ok(Added::Known {
+                    build: run.build.clone(),
+                });
+            };
+            for (position, area) in run.areas.iter().enumerate() {
+                self.sql.exec(
+                    schema::INSERT_AREA,
+                    &[
+                        Value::Int(run_id),
+                        Value::Int(position as i64),
+                        Value::Text(area.area.clone()),
+                        Value::Int(area.trials as i64),
+                        Value::Int(area.pass as i64),
+                        Value::Int(area.counted as i64),
+                        Value::Int(area.not_run as i64),
+                        Value::Text(area_word_name(area.verdict).into()),
+                    ],
+                )?;
+            }
+            for chunk in run.trials.chunks(schema::TRIALS_PER_INSERT) {
+                let mut sql = String::from(schema::INSERT_TRIALS);
+                let mut params = Vec::with_capacity(chunk.len() * 5);
+                for (i, trial) in chunk.iter().enumerate() {
+                    let n = i * 5;
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("(?{}, ?{}, ?{}, ?{}, ?{})", n + 1, n + 2, n + 3, n + 4, n + 5));
+                    params.extend([
+                        Value::Int(run_id),
+                        Value::Text(trial.name.clone()),
+                        Value::Text(trial.areas.join(" ")),
+                        Value::Text(trial.outcome.as_str().into()),
+                        Value::Int(i64::from(trial.counts)),
+                    ]);
+                }
+                self.sql.exec(&sql, &params)?;
+            }
+            self.sql.batch("COMMIT")?;
+            Ok(Added::New {
+                build: run.build.clone(),
+            })
+        })();
+        outcome.map_err(|e| {
+            let _ = self.sql.batch("ROLLBACK");
+            self.error(format!("cannot record the run (nothing of it was written): {e}"))
+        })
+    }
+
+    /// The targets with builds, by name.
+    pub fn targets(&mut self) -> Result<Vec<String>, HistoryError> {
+        let rows = self.sql.rows(schema::TARGETS, &[]).map_err(|e| self.error(e))?;
+        Ok(rows.into_iter().map(|r| r[0].text()).collect())
+    }
+
+    /// A target's builds, oldest first, each as its latest run says.
+    pub fn builds(&mut self, target: &str) -> Result<Vec<BuildSummary>, HistoryError> {
+        let t = [Value::Text(target.to_string())];
+        let runs = self.sql.rows(schema::RUNS, &t).map_err(|e| self.error(e))?;
+        let areas = self.sql.rows(schema::AREAS, &t).map_err(|e| self.error(e))?;
+        let mut by_run: BTreeMap<i64, Vec<AreaVerdict>> = BTreeMap::new();
+        for a in areas {
+            by_run.entry(a[0].int()).or_default().push(AreaVerdict {
+                area: a[1].text(),
+                trials: a[2].int() as usize,
+                pass: a[3].int() as usize,
+                counted: a[4].int() as usize,
+                not_run: a[5].int() as usize,
+                verdict: area_word(&a[6].text()),
+            });
+        }
+        let mut builds: Vec<BuildSummary> = Vec::new();
+        for r in runs {
+            let summary = BuildSummary {
+                id: r[0].int(),
+                build: r[1].text(),
+                at: r[2].text(),
+                at_ms: r[9].int(),
+                runs: 1,
+                verdict: r[4].text(),
+                counted: r[5].int() as usize,
+                pass: r[6].int() as usize,
+                trials: r[7].int() as usize,
+                strict: r[8].int() != 0,
+                areas: by_run.remove(&r[3].int()).unwrap_or_default(),
+            };
+            match builds.last_mut() {
+                // A later run of the same build: it speaks for the build.
+                Some(last) if last.id == summary.id => {
+                    let runs = last.runs + 1;
+                    *last = BuildSummary { runs, ..summary };
+                }
+                _ => builds.push(summary),
+            }
+        }
+        Ok(builds)
+    }
+
+    /// A target's timeline over its last `last` builds (all when `None`), for the trials
+    /// `only` (all when `None`). Within a build, a trial's outcome is its latest run's.
+    pub fn timeline(
+        &mut self,
+        target: &str,
+        last: Option<usize>,
+        only: Option<&[String]>,
+    ) -> Result<Timeline, HistoryError> {
+        let mut builds = self.builds(target)?;
+        if let Some(n) = last {
+            let skip = builds.len().saturating_sub(n);
+            builds.drain(..skip);
+        }
+        let since = builds.first().map_or(i64::MAX, |b| b.at_ms);
+        let index: BTreeMap<i64, usize> = builds.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
+        let mut params = vec![Value::Text(target.to_string()), Value::Int(since)];
+        let sql = match only {
+            None => schema::TRIALS_SINCE.to_string(),
+            Some([]) => {
+                return Ok(Timeline {
+                    target: target.to_string(),
+                    builds,
+                    trials: BTreeMap::new(),
+                });
+            }
+            Some(names) => {
+                let marks: Vec<String> = (0..names.len()).map(|i| format!("?{}", i + 3)).collect();
+                params.extend(names.iter().map(|n| Value::Text(n.clone())));
+                format!(
+                    "{}{}{}",
+                    schema::TRIALS_NAMED_SINCE,
+                    marks.join(", "),
+                    schema::TRIALS_NAMED_ORDER
+                )
+            }
+        };
+        let rows = self.sql.rows(&sql, &params).map_err(|e| self.error(e))?;
+        let mut trials: BTreeMap<String, TrialLine> = BTreeMap::new();
+        for row in rows {
+            let Some(&at) = index.get(&row[0].int()) else { continue };
+            let line = trials.entry(row[1].text()).or_insert_with(|| TrialLine {
+                areas: row[2].text().split_whitespace().map(str::to_string).collect(),
+                cells: vec![None; builds.len()],
+            });
+            line.cells[at] = Some(Cell {
+                outcome: outcome(&row[3].text()),
+                counts: row[4].int() != 0,
+            });
+        }
+        Ok(Timeline {
+            target: target.to_string(),
+            builds,
+            trials,
+        })
+    }
+}
+
+impl Store {
+    /// The trials of `area` (all when `None`) that fail in `target`'s latest build, each with its
+    /// first failing build after its last pass (their whole history is read, for them only).
+    pub fn regressions(&mut self, target: &str, area: Option<&str>) -> Result<Vec<Regression>, HistoryError> {
+        let latest = self.timeline(target, Some(1), None)?;
+        let failing: Vec<String> = latest
+            .trials
+            .iter()
+            .filter(|(_, line)| line.cells.first().copied().flatten().is_some_and(|c| c.counts))
+            .filter(|(_, line)| area.is_none_or(|a| line.in_area(a)))
+            .map(|(name, _)| name.clone())
+            .collect();
+        Ok(self.timeline(target, None, Some(&failing))?.regressions())
+    }
+
+    /// The trials of `area` (all when `None`) whose status flipped at least twice in `target`'s
+    /// last `last` builds.
+    pub fn flaky(&mut self, target: &str, last: usize, area: Option<&str>) -> Result<Vec<Flaky>, HistoryError> {
+        let mut timeline = self.timeline(target, Some(last), None)?;
+        if let Some(area) = area {
+            timeline = timeline.in_area(area);
+        }
+        Ok(timeline.flaky())
+    }
+}
+
+/// The name stored for an area's verdict (its serde name).
+fn area_word_name(word: AreaWord) -> &'static str {
+    match word {
+        AreaWord::Conformant => "conformant",
+        AreaWord::NotConformant => "not-conformant",
+        AreaWord::Incomplete => "incomplete",
+        AreaWord::NotTested => "not-tested",
+    }
+}
+
+fn area_word(name: &str) -> AreaWord {
+    match name {
+        "conformant" => AreaWord::Conformant,
+        "not-conformant" => AreaWord::NotConformant,
+        "incomplete" => AreaWord::Incomplete,
+        _ => AreaWord::NotTested,
+    }
+}
+
+/// An outcome from its stored name (an unknown name, from a newer version, reads as not run).
+fn outcome(name: &str) -> Outcome {
+    Outcome::ALL
+        .into_iter()
+        .find(|o| o.as_str() == name)
+        .unwrap_or(Outcome::NotRun)
+}
