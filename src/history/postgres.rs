@@ -125,6 +125,10 @@ impl Sql for Postgres {
     fn id_column(&self) -> &'static str {
         "BIGSERIAL PRIMARY KEY"
     }
+
+    fn configure(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Parameters in the types the driver binds.

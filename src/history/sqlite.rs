@@ -32,8 +32,8 @@ impl Sqlite {
         }
         let connection = Connection::open_with_flags(path, flags).map_err(|e| format!("cannot open: {e}"))?;
         connection.busy_timeout(BUSY_TIMEOUT).map_err(|e| e.to_string())?;
-        // Reading the schema first: a file that is not a database fails here, before the journal
-        // mode (which writes) is set.
+        // Read only: a file that is not a database fails here, and nothing is written before the
+        // store knows the database is ours (`configure`).
         let check: Result<String, _> = connection.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
         match check {
             Ok(ok) if ok == "ok" => {}
@@ -44,15 +44,6 @@ impl Sqlite {
                 ));
             }
         }
-        connection
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| format!("cannot switch to write-ahead logging: {e}"))?;
-        connection
-            .pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| e.to_string())?;
-        connection
-            .pragma_update(None, "foreign_keys", "ON")
-            .map_err(|e| e.to_string())?;
         Ok(Sqlite { connection })
     }
 }
@@ -125,5 +116,17 @@ impl Sql for Sqlite {
 
     fn id_column(&self) -> &'static str {
         "INTEGER PRIMARY KEY"
+    }
+
+    fn configure(&mut self) -> Result<(), String> {
+        self.connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| format!("cannot switch to write-ahead logging: {e}"))?;
+        self.connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| e.to_string())?;
+        self.connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| e.to_string())
     }
 }

@@ -107,6 +107,9 @@ pub(super) trait Sql {
     fn lock_for_migration(&mut self) -> Result<(), String>;
     /// The id column's type.
     fn id_column(&self) -> &'static str;
+    /// Sets the connection up for writing, once the database is known to be ours (SQLite:
+    /// write-ahead logging, which changes the file's header).
+    fn configure(&mut self) -> Result<(), String>;
 }
 
 /// Whether a run was new.
@@ -149,10 +152,11 @@ impl Store {
             location: location.clone(),
         };
         let version = store.version()?;
+        if version == 0 && !create {
+            return Err(store.error("no history here yet: add runs with `ucwa-conformance history add`"));
+        }
+        store.sql.configure().map_err(|e| store.error(e))?;
         if version < schema::latest() {
-            if !create && version == 0 {
-                return Err(store.error("no history here yet: add runs with `ucwa-conformance history add`"));
-            }
             store.migrate()?;
         }
         Ok(store)

@@ -7,6 +7,7 @@ mod coverage;
 mod discovery;
 mod edges;
 mod fuzz;
+mod history;
 mod hostile;
 mod mutants;
 mod recipes;
