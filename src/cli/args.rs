@@ -190,6 +190,9 @@ pub struct BenchArgs {
     /// Alternating harness and floor passes per concurrency; the medians are compared.
     #[arg(long, default_value_t = 5)]
     pub samples: usize,
+    /// Results files the history section adds (its goals are for 1,000).
+    #[arg(long, value_name = "N", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub history_files: u64,
     /// The case directory (default: the suite's own cases/).
     #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
     pub cases: Option<PathBuf>,

@@ -142,7 +142,13 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode, Error> {
         eprintln!("warning: a debug build; figures mean something only with `cargo run --release -- bench`");
     }
     let report = runtime()?
-        .block_on(bench::run(cases, args.waiting, args.repeat, args.samples))
+        .block_on(bench::run(
+            cases,
+            args.waiting,
+            args.repeat,
+            args.samples,
+            args.history_files as usize,
+        ))
         .map_err(Error::TargetUnusable)?;
     out!("{}", bench::render(&report));
     if let Some(path) = &args.json {

@@ -11,6 +11,7 @@
 //!
 //! May use `report::results`, `judge` and `clock`.
 
+pub mod bench;
 pub mod dashboard;
 mod postgres;
 pub mod record;

@@ -2,7 +2,7 @@
 //! embedded reference server. For each concurrency, after one untimed warm-up pass, it runs the
 //! corpus (all cases x both media types) through a run session, then replays exactly the requests
 //! the harness sent with a bare pooled reqwest client at the same concurrency, and alternates the
-//! two `samples` times; the ratio of the median wall times is the harness's overhead. It also times loading 1,000 and 10,000 generated case files. Peak memory
+//! two `samples` times; the ratio of the median wall times is the harness's overhead. It also times loading 1,000 and 10,000 generated case files, and the history (`history::bench`). Peak memory
 //! is the process's VmHWM, reset before each phase (Linux `clear_refs`); the harness phases keep
 //! every request for the replay, so their peak includes that journal.
 
@@ -67,14 +67,23 @@ pub struct Report {
     pub loading: Vec<Loading>,
     /// Peak memory of the whole process, MiB.
     pub process_peak_mib: f64,
+    /// The history: adding a thousand results files, its questions and its dashboard.
+    pub history: crate::history::bench::HistoryBench,
 }
 
 /// The concurrencies measured.
 pub const JOBS: [usize; 3] = [1, 2, 8];
 
 /// Runs the benchmark over `cases`, each corpus run `repeat` times per concurrency; `waiting`
-/// keeps the cases that wait for events.
-pub async fn run(cases: Vec<Arc<Case>>, waiting: bool, repeat: usize, samples: usize) -> Result<Report, String> {
+/// keeps the cases that wait for events; the history's section adds `history_files` files.
+pub async fn run(
+    cases: Vec<Arc<Case>>,
+    waiting: bool,
+    repeat: usize,
+    samples: usize,
+    history_files: usize,
+) -> Result<Report, String> {
+    let corpus_trials: usize = cases.iter().map(|c| c.media.len()).sum();
     let cases: Vec<Arc<Case>> = if waiting {
         cases
     } else {
@@ -93,6 +102,12 @@ pub async fn run(cases: Vec<Arc<Case>>, waiting: bool, repeat: usize, samples: u
     for jobs in JOBS {
         levels.push(level(&cases, jobs, repeat.max(1), samples.max(1)).await?);
     }
+    let template = one_run(&cases).await?;
+    let history = tokio::task::spawn_blocking(move || {
+        crate::history::bench::run(&template, corpus_trials, history_files, &std::env::temp_dir())
+    })
+    .await
+    .map_err(|e| e.to_string())??;
     Ok(Report {
         schema: "ucwa-conformance/bench/1".into(),
         suite_version: env!("CARGO_PKG_VERSION").into(),
@@ -102,7 +117,40 @@ pub async fn run(cases: Vec<Arc<Case>>, waiting: bool, repeat: usize, samples: u
         levels,
         loading,
         process_peak_mib: peak_mib(),
+        history,
     })
+}
+
+/// The results file of one run of `cases` against the embedded reference: the history
+/// benchmark's template.
+async fn one_run(cases: &[Arc<Case>]) -> Result<crate::report::results::Results, String> {
+    use crate::report::results::{self, RunInfo, SelectionInfo};
+    let server = embedded::start(embedded::run_config())
+        .await
+        .map_err(|e| e.to_string())?;
+    let client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
+    let session = Session::open(server.target.clone(), client, SessionOptions::default(), Stop::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    let session = Arc::new(session);
+    let started = std::time::SystemTime::now();
+    let trials = session.run(run::plan(cases, &Selection::default()), |_| {}).await;
+    session.close().await;
+    let info = RunInfo {
+        case_set_digest: String::new(),
+        corpus: "built-in".into(),
+        started_at: crate::clock::rfc3339(started),
+        duration: started.elapsed().unwrap_or_default(),
+        strict: false,
+        stop: None,
+        selection: SelectionInfo::default(),
+        embedded: true,
+        applications_kept: false,
+        area_order: Vec::new(),
+    };
+    let file = results::build(info, &server.target, &trials);
+    server.server.stop();
+    Ok(file)
 }
 
 async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) -> Result<Level, String> {
@@ -293,5 +341,6 @@ pub fn render(report: &Report) -> String {
         out.push_str(&format!("{:>10}  {:>7.1}  {:>8.1}\n", l.files, l.ms, l.peak_mib));
     }
     out.push_str(&format!("\nprocess peak: {:.1} MiB\n", report.process_peak_mib));
+    out.push_str(&crate::history::bench::render(&report.history));
     out
 }

@@ -291,7 +291,7 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
     url.set_query(None);
     let mut cases = results.to_vec();
     cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
-    let (summary, verdict, areas) = judged(
+    let (summary, verdict, areas) = judge(
         &cases,
         info.strict,
         info.stop.as_ref().map(|c| (c.kind(), c.to_string())),
@@ -325,8 +325,9 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
     }
 }
 
-/// The summary, verdict and per-area verdicts of `cases`: the one place they are computed.
-fn judged(
+/// The summary, verdict and per-area verdicts of `cases`, stopped early for `stopped` if it
+/// was: the one place they are computed.
+pub fn judge(
     cases: &[CaseResult],
     strict: bool,
     stopped: Option<(StopKind, String)>,
@@ -463,7 +464,7 @@ pub fn merge(parts: Vec<Results>, allow_partial: bool) -> Result<Results, String
         RunVerdict::Conformant | RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => None,
     };
     let order: Vec<String> = joined.areas.iter().map(|a| a.area.clone()).collect();
-    let (summary, verdict, areas) = judged(&joined.cases, joined.strict, stopped, &order);
+    let (summary, verdict, areas) = judge(&joined.cases, joined.strict, stopped, &order);
     joined.summary = summary;
     joined.areas = if missing.is_empty() {
         areas
@@ -540,7 +541,7 @@ mod tests {
 
     /// A results file of `cases` with every other field empty.
     fn judged_run(cases: Vec<CaseResult>, strict: bool, stopped: Option<(StopKind, String)>) -> Results {
-        let (summary, verdict, areas) = judged(&cases, strict, stopped, &[]);
+        let (summary, verdict, areas) = judge(&cases, strict, stopped, &[]);
         Results {
             schema: SCHEMA.into(),
             suite_version: String::new(),

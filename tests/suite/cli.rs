@@ -261,7 +261,16 @@ fn bench_prints_its_table_and_writes_json() {
     let dir = tempfile::tempdir().expect("temp dir");
     let json = dir.path().join("bench.json");
     let output = binary()
-        .args(["bench", "--repeat", "1", "--samples", "1", "--json"])
+        .args([
+            "bench",
+            "--repeat",
+            "1",
+            "--samples",
+            "1",
+            "--history-files",
+            "60",
+            "--json",
+        ])
         .arg(&json)
         .output()
         .expect("runs");
@@ -273,6 +282,14 @@ fn bench_prints_its_table_and_writes_json() {
     assert_eq!(figures["levels"].as_array().map(Vec::len), Some(3));
     assert_eq!(figures["loading"][1]["files"], 10_000);
     assert!(figures["levels"][2]["ratio"].as_f64().is_some_and(|r| r > 0.0));
+    // The history section: 60 builds of the whole corpus's trial count, with the pattern's
+    // regressions (trials broken in the latest build) and flips (the last 50 builds).
+    let history = &figures["history"];
+    assert_eq!(history["files"], 60, "{history}");
+    assert!(history["trials"].as_u64().is_some_and(|t| t >= 107), "{history}");
+    assert!(history["regressions"].as_u64().is_some_and(|n| n > 0), "{history}");
+    assert!(history["flaky"].as_u64().is_some_and(|n| n > 0), "{history}");
+    assert!(stdout.contains("history (SQLite): 60 results files"), "{stdout}");
 }
 
 #[test]
