@@ -29,7 +29,7 @@ pub fn history(command: &HistoryCommand) -> Result<ExitCode, Error> {
 /// print.
 pub fn record_run(db: &str, build: Option<&str>, results: &Results) -> Result<String, Error> {
     let location = Location::parse(db);
-    let record = RunRecord::of(results, build, None).map_err(|message| refused(&location, "this run", message))?;
+    let record = RunRecord::of(results, build, None).map_err(|e| refused(&location, "this run", e.to_string()))?;
     let mut store = Store::open(&location, true)?;
     Ok(added_line("this run", &record, &store.add(&record)?, &location))
 }
@@ -63,12 +63,11 @@ fn add(args: &HistoryAddArgs) -> Result<ExitCode, Error> {
     let mut records = Vec::new();
     for path in &args.results {
         let results = results::read(path)?;
-        let record = RunRecord::of(&results, args.build.as_deref(), args.at.as_deref()).map_err(|message| {
-            Error::ResultsFile {
+        let record =
+            RunRecord::of(&results, args.build.as_deref(), args.at.as_deref()).map_err(|e| Error::ResultsFile {
                 path: path.clone(),
-                message: format!("cannot be added to the history: {message}"),
-            }
-        })?;
+                message: format!("cannot be added to the history: {e}"),
+            })?;
         records.push((path, record));
     }
     let mut store = Store::open(&location, true)?;

@@ -119,7 +119,7 @@ fn measure(template: &Results, files: usize, dir: &Path) -> Result<HistoryBench,
     let mut store = Store::open(&location, true).map_err(|e| e.to_string())?;
     for (build, path) in paths.iter().enumerate() {
         let results = results::read(path).map_err(|e| e.to_string())?;
-        let record = RunRecord::of(&results, Some(&format!("1.0.{build}")), None)?;
+        let record = RunRecord::of(&results, Some(&format!("1.0.{build}")), None).map_err(|e| e.to_string())?;
         store.add(&record).map_err(|e| e.to_string())?;
     }
     let add_ms = ms(started);

@@ -53,6 +53,28 @@ pub struct RunRecord {
     pub trials: Vec<TrialRecord>,
 }
 
+/// Why a results file is not added to the history.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// A merge with partitions missing.
+    #[error(
+        "a partial merge (partitions {} missing): its missing trials would read as trials that vanished; add the full merge",
+        crate::report::console::list(.0)
+    )]
+    PartialMerge(Vec<u64>),
+    /// One partition of a run.
+    #[error(
+        "partition {0}/{1} of a run: merge the partitions first (`ucwa-conformance merge`) and add the merged file"
+    )]
+    Partition(u64, u64),
+    /// `--at` (or the start time) does not read.
+    #[error("the time `{0}` is not an RFC 3339 instant (like 2026-12-02T10:00:00Z): {1}")]
+    Time(String, String),
+    /// `--build ""`.
+    #[error("the build id is empty")]
+    EmptyBuild,
+}
+
 /// The verdict's name in the results file (`is`).
 pub fn verdict_name(verdict: &RunVerdict) -> &'static str {
     match verdict {
@@ -67,26 +89,19 @@ impl RunRecord {
     /// The record of `results`, as build `build` (default: its start time) at `at` (RFC 3339;
     /// default: its start time). Refuses a partial merge and a lone partition, and a time that
     /// does not read.
-    pub fn of(results: &Results, build: Option<&str>, at: Option<&str>) -> Result<Self, String> {
+    pub fn of(results: &Results, build: Option<&str>, at: Option<&str>) -> Result<Self, Refused> {
         if let RunVerdict::Partial { missing, .. } = &results.verdict {
-            return Err(format!(
-                "a partial merge (partitions {} missing): its missing trials would read as trials that \
-                 vanished; add the full merge",
-                crate::report::console::list(missing)
-            ));
+            return Err(Refused::PartialMerge(missing.clone()));
         }
         if let Some(p) = results.selection.partition {
-            return Err(format!(
-                "partition {}/{} of a run: merge the partitions first (`ucwa-conformance merge`) and add \
-                 the merged file",
-                p.index, p.count
-            ));
+            return Err(Refused::Partition(p.index, p.count));
         }
         let when = at.unwrap_or(&results.started_at);
         let stamp: jiff::Timestamp = when
             .parse()
-            .map_err(|e| format!("the time `{when}` is not an RFC 3339 instant (like 2026-12-02T10:00:00Z): {e}"))?;
-        let canonical = serde_json::to_vec(results).map_err(|e| e.to_string())?;
+            .map_err(|e: jiff::Error| Refused::Time(when.to_string(), e.to_string()))?;
+        // Serialising typed results cannot fail (every map has string keys).
+        let canonical = serde_json::to_vec(results).unwrap_or_default();
         let digest = {
             use sha2::{Digest, Sha256};
             let hash = Sha256::digest(&canonical);
@@ -102,7 +117,7 @@ impl RunRecord {
         };
         let build = match build {
             Some(b) if !b.trim().is_empty() => b.trim().to_string(),
-            Some(_) => return Err("the build id is empty".into()),
+            Some(_) => return Err(Refused::EmptyBuild),
             None => results.started_at.clone(),
         };
         Ok(RunRecord {

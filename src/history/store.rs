@@ -362,13 +362,15 @@ impl Store {
         let areas = self.sql.rows(schema::AREAS, &t).map_err(|e| self.error(e))?;
         let mut by_run: BTreeMap<i64, Vec<AreaVerdict>> = BTreeMap::new();
         for a in areas {
+            let verdict = area_word(&a[6].text());
             by_run.entry(a[0].int()).or_default().push(AreaVerdict {
                 area: a[1].text(),
                 trials: a[2].int() as usize,
                 pass: a[3].int() as usize,
                 counted: a[4].int() as usize,
                 not_run: a[5].int() as usize,
-                verdict: area_word(&a[6].text()),
+                verdict,
+                conformant: verdict == AreaWord::Conformant,
             });
         }
         let mut builds: Vec<BuildSummary> = Vec::new();
@@ -506,4 +508,104 @@ fn outcome(name: &str) -> Outcome {
         .into_iter()
         .find(|o| o.as_str() == name)
         .unwrap_or(Outcome::NotRun)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::record::TrialRecord;
+
+    fn record(digest: &str, build: &str, at_ms: i64, outcomes: &[(&str, Outcome)]) -> RunRecord {
+        RunRecord {
+            digest: digest.into(),
+            target: "pool".into(),
+            build: build.into(),
+            at: format!("t{at_ms}"),
+            at_ms,
+            suite_version: "0".into(),
+            case_set_digest: "sha256:x".into(),
+            strict: false,
+            verdict: "conformant".into(),
+            counted: 0,
+            pass: 0,
+            areas: Vec::new(),
+            trials: outcomes
+                .iter()
+                .map(|(name, outcome)| TrialRecord {
+                    name: name.to_string(),
+                    areas: vec!["me".into()],
+                    outcome: *outcome,
+                    counts: *outcome == Outcome::Fail,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_rerun_of_a_build_speaks_for_it_and_builds_keep_their_first_time() {
+        let dir = tempfile::tempdir().expect("dir");
+        let location = Location::Sqlite(dir.path().join("h.sqlite"));
+        let mut store = Store::open(&location, true).expect("opens");
+        store
+            .add(&record(
+                "a",
+                "b1",
+                10,
+                &[("t [json]", Outcome::Fail), ("u [json]", Outcome::Pass)],
+            ))
+            .expect("adds");
+        store
+            .add(&record("b", "b2", 20, &[("t [json]", Outcome::Fail)]))
+            .expect("adds");
+        // b1 again, later: its trials now pass; the build keeps its place in time.
+        let added = store
+            .add(&record("c", "b1", 30, &[("t [json]", Outcome::Pass)]))
+            .expect("adds");
+        assert_eq!(added, Added::New { build: "b1".into() });
+        let builds = store.builds("pool").expect("builds");
+        let names: Vec<(&str, usize)> = builds.iter().map(|b| (b.build.as_str(), b.runs)).collect();
+        assert_eq!(names, vec![("b1", 2), ("b2", 1)]);
+        let timeline = store.timeline("pool", None, None).expect("timeline");
+        let t = &timeline.trials["t [json]"];
+        assert_eq!(
+            t.cells[0].map(|c| c.outcome),
+            Some(Outcome::Pass),
+            "the later run of b1"
+        );
+        assert_eq!(
+            timeline.trials["u [json]"].cells[0].map(|c| c.outcome),
+            Some(Outcome::Pass),
+            "a trial only the first run had stays"
+        );
+        let regressions = store.regressions("pool", None).expect("regressions");
+        assert_eq!(regressions[0].first_failing, "b2");
+        assert_eq!(regressions[0].last_pass.as_deref(), Some("b1"));
+        assert_eq!(
+            store.add(&record("a", "other", 99, &[])).expect("known"),
+            Added::Known { build: "b1".into() }
+        );
+    }
+
+    #[test]
+    fn a_history_of_a_newer_version_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("h.sqlite");
+        let location = Location::Sqlite(path.clone());
+        drop(Store::open(&location, true).expect("creates"));
+        {
+            let connection = rusqlite::Connection::open(&path).expect("opens");
+            connection
+                .execute("UPDATE ucwa_meta SET value = '99' WHERE key = 'version'", [])
+                .expect("updates");
+        }
+        let error = Store::open(&location, true).err().expect("refused");
+        assert!(error.message.contains("newer version"), "{error}");
+    }
+
+    #[test]
+    fn a_postgres_password_is_never_shown() {
+        let location = Location::parse("postgres://ucwa:s3cret@db.example:5432/ucwa?sslmode=disable");
+        assert_eq!(location.shown(), "postgres://ucwa:***@db.example:5432/ucwa");
+        assert_eq!(Location::parse("h.sqlite"), Location::Sqlite("h.sqlite".into()));
+    }
 }

@@ -51,6 +51,9 @@ pub struct AreaVerdict {
     pub not_run: usize,
     /// The verdict.
     pub verdict: AreaWord,
+    /// True only when the verdict is `conformant` (for scripts: `.areas[] | select(.conformant)`).
+    #[serde(default)]
+    pub conformant: bool,
 }
 
 impl AreaVerdict {
@@ -83,6 +86,7 @@ pub fn of(cases: &[CaseResult], strict: bool, complete: bool, order: &[String]) 
                         counted: 0,
                         not_run: 0,
                         verdict: AreaWord::NotTested,
+                        conformant: false,
                     });
                     areas.len() - 1
                 }
@@ -104,6 +108,7 @@ pub fn of(cases: &[CaseResult], strict: bool, complete: bool, order: &[String]) 
         } else {
             AreaWord::Conformant
         };
+        a.conformant = a.verdict == AreaWord::Conformant;
     }
     let rank = |area: &str| order.iter().position(|o| o == area).unwrap_or(order.len());
     areas.sort_by(|a, b| (rank(&a.area), &a.area).cmp(&(rank(&b.area), &b.area)));

@@ -35,9 +35,9 @@ pub use world::{Config, PeerBehaviour};
 use axum::Router;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use axum::routing::{any, get, post};
+use axum::routing::{MethodRouter, any, get, post};
 use errors::Problem;
-use http::access::{AppState, Shared};
+use http::access::{self, AppState, Shared};
 use http::{applications, batch, conversation, discovery, events, faults, me, start};
 use repr::Repr;
 use std::net::SocketAddr;
@@ -91,52 +91,72 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(wire::gzip_when_accepted))
 }
 
+/// The methods of one resource under an application: those given answer, and any other (HEAD
+/// included) gets the UCWA 405 once the caller and the application check out.
+fn only(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    methods.head(access::wrong_method).fallback(access::wrong_method)
+}
+
 /// The routes under one applications collection (signed-in and anonymous ones share handlers).
 fn application_routes(apps: &str) -> Router<AppState> {
     let app = format!("{apps}/{{app}}");
     let conv = format!("{app}/communication/conversations/{{conversation}}");
     let invitation = format!("{app}/communication/messaginginvitations/{{invitation}}");
+    let me_part = |methods: MethodRouter<AppState>| methods.head(me::part_wrong_method).fallback(me::part_wrong_method);
     Router::new()
-        .route(&app, any(applications::one))
-        .route(&format!("{app}/events"), get(events::events))
-        .route(&format!("{app}/me"), any(me::me))
-        .route(&format!("{app}/me/makemeavailable"), any(me::make_me_available))
-        .route(&format!("{app}/me/{{part}}"), any(me::part))
-        .route(&format!("{app}/people/search"), any(applications::search))
-        .route(&format!("{app}/people/contacts"), any(applications::my_contacts))
-        .route(&format!("{app}/people/{{contact}}"), any(applications::contact))
-        .route(&format!("{app}/communication"), any(applications::communication))
+        .route(&app, only(get(applications::one).delete(applications::delete)))
+        .route(&format!("{app}/events"), only(get(events::events)))
+        .route(&format!("{app}/me"), only(get(me::me)))
+        .route(&format!("{app}/me/makemeavailable"), only(post(me::make_me_available)))
+        .route(&format!("{app}/me/presence"), me_part(get(me::presence)))
+        .route(&format!("{app}/me/note"), me_part(get(me::note)))
+        .route(&format!("{app}/me/location"), me_part(get(me::location)))
+        .route(
+            &format!("{app}/me/reportmyactivity"),
+            me_part(post(me::report_my_activity)),
+        )
+        .route(&format!("{app}/me/{{part}}"), any(me::unknown_part))
+        .route(&format!("{app}/people/search"), only(get(applications::search)))
+        .route(&format!("{app}/people/contacts"), only(get(applications::my_contacts)))
+        .route(&format!("{app}/people/{{contact}}"), only(get(applications::contact)))
+        .route(&format!("{app}/communication"), only(get(applications::communication)))
         .route(
             &format!("{app}/communication/conversations"),
-            any(applications::conversations),
+            only(get(applications::conversations)),
         )
         .route(
             &format!("{app}/communication/participantinvitations"),
-            any(applications::add_participant),
+            only(post(applications::add_participant)),
         )
-        .route(&format!("{app}/communication/messaginginvitations"), any(start::start))
-        .route(&invitation, any(conversation::invitation))
-        .route(&format!("{invitation}/cancel"), any(conversation::cancel))
-        .route(&conv, any(conversation::conversation))
-        .route(&format!("{conv}/participants"), any(conversation::participants))
+        .route(
+            &format!("{app}/communication/messaginginvitations"),
+            only(post(start::start)),
+        )
+        .route(&invitation, only(get(conversation::invitation)))
+        .route(&format!("{invitation}/cancel"), only(post(conversation::cancel)))
+        .route(&conv, only(get(conversation::conversation)))
+        .route(&format!("{conv}/participants"), only(get(conversation::participants)))
         .route(
             &format!("{conv}/participants/{{*rest}}"),
-            any(conversation::participant),
+            only(get(conversation::participant)),
         )
-        .route(&format!("{conv}/messaging"), any(conversation::messaging))
-        .route(&format!("{conv}/messaging/messages"), any(conversation::send_message))
+        .route(&format!("{conv}/messaging"), only(get(conversation::messaging)))
+        .route(
+            &format!("{conv}/messaging/messages"),
+            only(post(conversation::send_message)),
+        )
         .route(
             &format!("{conv}/messaging/messages/{{message}}"),
-            any(conversation::message),
+            only(get(conversation::message)),
         )
         .route(
             &format!("{conv}/messaging/terminate"),
-            any(conversation::stop_messaging),
+            only(post(conversation::stop_messaging)),
         )
-        .route(&format!("{conv}/messaging/typing"), any(conversation::typing))
+        .route(&format!("{conv}/messaging/typing"), only(post(conversation::typing)))
         .route(
             &format!("{conv}/messaging/typingparticipants"),
-            any(conversation::typing_participants),
+            only(get(conversation::typing_participants)),
         )
 }
 

@@ -435,11 +435,19 @@ fn matrix(runs: &[Results]) -> String {
         let (word, class) = verdict(r);
         let _ = write!(
             out,
-            "<div><b>{}</b> ({}): <span class=\"verdict {class}\">{word}</span> {} &middot; {}</div>",
+            "<div><b>{}</b> ({}): <span class=\"verdict {class}\">{word}</span> {} &middot; {}{}</div>",
             esc(&r.target.name),
             esc(&r.target.base_url),
             esc(&r.summary.line()),
-            esc(&r.started_at)
+            esc(&r.started_at),
+            if r.areas.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " &middot; by area: {}",
+                    esc(&crate::judge::area_verdict::line(&r.areas))
+                )
+            }
         );
     }
     out.push_str("</div>");

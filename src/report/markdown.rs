@@ -135,7 +135,12 @@ fn matrix(runs: &[Results]) -> String {
     }
     out.push('\n');
     for (name, r) in super::results::run_names(runs).iter().zip(runs) {
-        let _ = writeln!(out, "- {}: {}, {}", cell(name), verdict(r), r.summary.line());
+        let by_area = if r.areas.is_empty() {
+            String::new()
+        } else {
+            format!("; by area: {}", cell(&crate::judge::area_verdict::line(&r.areas)))
+        };
+        let _ = writeln!(out, "- {}: {}, {}{by_area}", cell(name), verdict(r), r.summary.line());
     }
     out
 }

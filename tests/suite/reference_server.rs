@@ -374,6 +374,47 @@ fn wrong_methods_unknown_applications_and_missing_tokens(
         assert_eq!((status, kind.as_str()), (401, "text/html"));
         let (status, _, _) = send(client.http.post(&client.start).bearer_auth("cwt=forged")).await;
         assert_eq!(status, 401);
+
+        // Methods are routed; every other method (HEAD too) is the UCWA 405 once the caller and
+        // the application check out, and those are answered first.
+        let application = client
+            .start
+            .split("/communication/")
+            .next()
+            .expect("the application")
+            .to_string();
+        for (method, href) in [
+            (reqwest::Method::HEAD, format!("{application}/me")),
+            (reqwest::Method::PUT, format!("{application}/events")),
+            (reqwest::Method::POST, application.clone()),
+            (reqwest::Method::GET, format!("{application}/me/makeMeAvailable")),
+        ] {
+            let (status, kind, body) =
+                send(client.http.request(method.clone(), &href).bearer_auth(&client.token)).await;
+            assert_eq!(status, 405, "{method} {href}");
+            if method != reqwest::Method::HEAD {
+                assert_eq!(
+                    error_of(&kind, &body),
+                    ("MethodNotAllowed".into(), None),
+                    "{method} {href}"
+                );
+            }
+            let (status, _, _) = send(client.http.request(method.clone(), &href)).await;
+            assert_eq!(status, 401, "{method} {href} without a token");
+            let elsewhere = href.replace("/applications/101", "/applications/999");
+            let (status, _, _) = send(
+                client
+                    .http
+                    .request(method.clone(), &elsewhere)
+                    .bearer_auth(&client.token),
+            )
+            .await;
+            assert_eq!(status, 404, "{method} {elsewhere}");
+        }
+        // Before makeMeAvailable, a part of me answers 409 whatever the method; after, 405.
+        let presence = format!("{application}/me/presence");
+        let (status, _, body) = send(client.http.delete(&presence).bearer_auth(&client.token)).await;
+        assert_eq!(status, 409, "{body}");
     });
 }
 

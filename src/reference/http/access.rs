@@ -6,8 +6,10 @@ use super::super::hrefs::TOKEN_PATH;
 use super::super::mutants::Rules;
 use super::super::repr::Repr;
 use super::super::world::{Application, World};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -137,26 +139,35 @@ pub fn refuse(problem: Problem, repr: Repr) -> Response {
     problem.error().respond(repr)
 }
 
-/// Runs `answer` on the caller's application (401/404/410 otherwise), if the method is `allowed`.
+/// Runs `answer` on the caller's application (401/404/410 otherwise). The router has already
+/// chosen the handler by method.
 pub fn on_application(
     state: &AppState,
     headers: &HeaderMap,
     app_id: &str,
-    method: &Method,
-    allowed: Method,
     answer: impl FnOnce(&mut Application, &Rules, Repr) -> Response,
 ) -> Response {
     let repr = Repr::from_accept(headers);
     let mut world = state.lock();
     let rules = world.rules;
-    let app = match caller_application(&mut world, headers, app_id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
-    if *method != allowed {
-        return refuse(Problem::MethodNotAllowed, repr);
+    match caller_application(&mut world, headers, app_id, repr) {
+        Ok((_, app)) => answer(app, &rules, repr),
+        Err(r) => r.into_response(),
     }
-    answer(app, &rules, repr)
+}
+
+/// Any method a resource under an application does not take: 401, 404 or 410 when the caller or
+/// the application does not check out (a real pool answers those first), else the UCWA 405
+/// MethodNotAllowed. Every application route falls back to it (HEAD included).
+pub async fn wrong_method(
+    State(state): State<AppState>,
+    Path(params): Path<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let app_id = params.get("app").map_or("", String::as_str);
+    on_application(&state, &headers, app_id, |_, _, repr| {
+        refuse(Problem::MethodNotAllowed, repr)
+    })
 }
 
 /// 204 No Content, or the problem in `repr`.
@@ -177,21 +188,10 @@ pub struct Checked {
     pub rules: Rules,
 }
 
-/// Before a request body is read: the caller and their application are checked (401/404/410),
-/// then the method.
-pub fn before_body(
-    state: &AppState,
-    headers: &HeaderMap,
-    app_id: &str,
-    method: &Method,
-    allowed: Method,
-    repr: Repr,
-) -> Result<Checked, Refusal> {
+/// Before a request body is read: the caller and their application are checked (401/404/410).
+pub fn before_body(state: &AppState, headers: &HeaderMap, app_id: &str, repr: Repr) -> Result<Checked, Refusal> {
     let mut world = state.lock();
     let (user, _) = caller_application(&mut world, headers, app_id, repr)?;
-    if *method != allowed {
-        return Err(Refusal::Ucwa(Problem::MethodNotAllowed, repr));
-    }
     let limit = if world.rules.body_limit {
         world.config.max_body_bytes
     } else {

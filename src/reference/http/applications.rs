@@ -10,7 +10,7 @@ use super::super::validation;
 use super::access::{AppState, authenticate, caller_application, on_application, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// POST applications (signed-in users): 201 with the application resource.
@@ -89,39 +89,44 @@ async fn create_for(
     response
 }
 
-/// GET or DELETE an application (`?instanceId=` names an instance); other methods get 405.
-/// DELETE of one instance of several removes only its event channel (`MultiTabSupport.md`).
+/// GET an application (`?instanceId=` names an instance).
 pub async fn one(
     State(state): State<AppState>,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
-    method: Method,
+    headers: HeaderMap,
+) -> Response {
+    let instance = instance_of(query.as_deref());
+    on_application(&state, &headers, &id, |app, rules, repr| {
+        resources::application(app, rules, instance.as_deref()).respond(StatusCode::OK, repr)
+    })
+}
+
+/// DELETE an application: 204; with `?instanceId=` naming one of several instances, only that
+/// instance goes (MultiTabSupport.md).
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let instance = instance_of(query.as_deref());
     let repr = Repr::from_accept(&headers);
     let mut world = state.lock();
-    let rules = world.rules;
     let app = match caller_application(&mut world, &headers, &id, repr) {
         Ok((_, app)) => app,
         Err(r) => return r.into_response(),
     };
-    match method {
-        Method::GET => resources::application(app, &rules, instance.as_deref()).respond(StatusCode::OK, repr),
-        Method::DELETE => {
-            if let Some(instance) = instance.as_deref()
-                && app.instances.contains_key(instance)
-                && app.instances.len() > 1
-            {
-                app.instances.remove(instance);
-                return StatusCode::NO_CONTENT.into_response();
-            }
-            let id = app.id.clone();
-            world.applications.remove(&id);
-            StatusCode::NO_CONTENT.into_response()
-        }
-        _ => refuse(Problem::MethodNotAllowed, repr),
+    if let Some(instance) = instance.as_deref()
+        && app.instances.contains_key(instance)
+        && app.instances.len() > 1
+    {
+        app.instances.remove(instance);
+        return StatusCode::NO_CONTENT.into_response();
     }
+    let id = app.id.clone();
+    world.applications.remove(&id);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 /// The `instanceId` of a query, if it names one.
@@ -133,25 +138,15 @@ pub fn instance_of(query: Option<&str>) -> Option<String> {
 }
 
 /// GET communication.
-pub async fn communication(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &id, &method, Method::GET, |app, rules, repr| {
+pub async fn communication(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    on_application(&state, &headers, &id, |app, rules, repr| {
         resources::communication(app, rules).respond(StatusCode::OK, repr)
     })
 }
 
 /// GET conversations (`?filter=active`): the live conversations, embedded.
-pub async fn conversations(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &id, &method, Method::GET, |app, rules, repr| {
+pub async fn conversations(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    on_application(&state, &headers, &id, |app, rules, repr| {
         let live: Vec<Res> = app
             .invitations
             .values()
@@ -169,7 +164,6 @@ pub async fn conversations(
 pub async fn search(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
@@ -178,7 +172,7 @@ pub async fn search(
         .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
         .collect();
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    on_application(&state, &headers, &id, &method, Method::GET, |app, _, repr| {
+    on_application(&state, &headers, &id, |app, _, repr| {
         let Some(text) = param("query").filter(|q| !q.trim().is_empty()) else {
             return refuse(Problem::Invalid("Missing required parameters: query.".into()), repr);
         };
@@ -207,14 +201,9 @@ pub async fn search(
 }
 
 /// GET myContacts: the configured peers (a client building its "to" list finds them here).
-pub async fn my_contacts(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
+pub async fn my_contacts(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let peers: Vec<String> = state.lock().config.peers.iter().map(|(p, _)| p.clone()).collect();
-    on_application(&state, &headers, &id, &method, Method::GET, |app, _, repr| {
+    on_application(&state, &headers, &id, |app, _, repr| {
         let contacts = peers.iter().map(|uri| resources::contact(app, uri)).collect();
         Res::new("myContacts", format!("{}/contacts", hrefs::people(&app.href)))
             .embed_list("contact", contacts)
@@ -226,31 +215,20 @@ pub async fn my_contacts(
 pub async fn contact(
     State(state): State<AppState>,
     Path((id, who)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
     let directory = state.lock().directory();
-    on_application(
-        &state,
-        &headers,
-        &id,
-        &method,
-        Method::GET,
-        |app, _, repr| match directory.iter().find(|uri| hrefs::bare(uri).eq_ignore_ascii_case(&who)) {
+    on_application(&state, &headers, &id, |app, _, repr| {
+        match directory.iter().find(|uri| hrefs::bare(uri).eq_ignore_ascii_case(&who)) {
             Some(uri) => resources::contact(app, uri).respond(StatusCode::OK, repr),
             None => refuse(Problem::NotFound, repr),
-        },
-    )
+        }
+    })
 }
 
 /// POST addParticipant: the reference offers one-to-one conversations only (403, no subcode).
-pub async fn add_participant(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    method: Method,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &id, &method, Method::POST, |_, _, repr| {
+pub async fn add_participant(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    on_application(&state, &headers, &id, |_, _, repr| {
         refuse(
             Problem::Forbidden("The reference server offers one-to-one conversations only.".into()),
             repr,

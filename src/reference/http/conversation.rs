@@ -11,37 +11,28 @@ use super::super::world::ConversationState;
 use super::access::{AppState, before_body, no_content, on_application, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// GET a messagingInvitation.
 pub async fn invitation(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(
-        &state,
-        &headers,
-        &app_id,
-        &method,
-        Method::GET,
-        |app, _, repr| match app.invitation(&id) {
-            Some(i) => resources::invitation(app, i).respond(StatusCode::OK, repr),
-            None => refuse(Problem::NotFound, repr),
-        },
-    )
+    on_application(&state, &headers, &app_id, |app, _, repr| match app.invitation(&id) {
+        Some(i) => resources::invitation(app, i).respond(StatusCode::OK, repr),
+        None => refuse(Problem::NotFound, repr),
+    })
 }
 
 /// POST cancel: 204; a waiting invitation is cancelled (see `Application::cancel`).
 pub async fn cancel(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(&state, &headers, &app_id, &method, Method::POST, |app, rules, repr| {
+    on_application(&state, &headers, &app_id, |app, rules, repr| {
         no_content(app.cancel(&id, rules), repr)
     })
 }
@@ -50,50 +41,37 @@ pub async fn cancel(
 pub async fn conversation(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(
-        &state,
-        &headers,
-        &app_id,
-        &method,
-        Method::GET,
-        |app, rules, repr| match app.conversation(&id) {
+    on_application(&state, &headers, &app_id, |app, rules, repr| {
+        match app.conversation(&id) {
             Some(i) => resources::conversation(app, i, rules).respond(StatusCode::OK, repr),
             None => refuse(Problem::NotFound, repr),
-        },
-    )
+        }
+    })
 }
 
 /// GET messaging.
 pub async fn messaging(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(
-        &state,
-        &headers,
-        &app_id,
-        &method,
-        Method::GET,
-        |app, rules, repr| match app.conversation(&id) {
+    on_application(&state, &headers, &app_id, |app, rules, repr| {
+        match app.conversation(&id) {
             Some(i) => resources::messaging(app, i, rules).respond(StatusCode::OK, repr),
             None => refuse(Problem::NotFound, repr),
-        },
-    )
+        }
+    })
 }
 
 /// GET participants: the local participant and, once connected, the peer.
 pub async fn participants(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(&state, &headers, &app_id, &method, Method::GET, |app, _, repr| {
+    on_application(&state, &headers, &app_id, |app, _, repr| {
         let Some(i) = app.conversation(&id) else {
             return refuse(Problem::NotFound, repr);
         };
@@ -111,10 +89,9 @@ pub async fn participants(
 pub async fn participant(
     State(state): State<AppState>,
     Path((app_id, id, rest)): Path<(String, String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(&state, &headers, &app_id, &method, Method::GET, |app, _, repr| {
+    on_application(&state, &headers, &app_id, |app, _, repr| {
         let Some(i) = app.conversation(&id) else {
             return refuse(Problem::NotFound, repr);
         };
@@ -147,13 +124,12 @@ pub async fn participant(
 pub async fn send_message(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let limit = match before_body(&state, &headers, &app_id, &method, Method::POST, repr) {
+    let limit = match before_body(&state, &headers, &app_id, repr) {
         Ok(checked) => checked.limit,
         Err(refused) => return refused.into_response(),
     };
@@ -171,7 +147,7 @@ pub async fn send_message(
     let operation_id = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .find(|(k, _)| k.eq_ignore_ascii_case("operationId") || k.eq_ignore_ascii_case("OperationContext"))
         .map(|(_, v)| v.into_owned());
-    on_application(&state, &headers, &app_id, &method, Method::POST, |app, rules, repr| {
+    on_application(&state, &headers, &app_id, |app, rules, repr| {
         let sent = app.send_message(&id, text, html, operation_id, rules);
         match sent {
             Ok(number) => {
@@ -204,10 +180,9 @@ fn message_kind(headers: &HeaderMap) -> Option<bool> {
 pub async fn message(
     State(state): State<AppState>,
     Path((app_id, id, number)): Path<(String, String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(&state, &headers, &app_id, &method, Method::GET, |app, _, repr| {
+    on_application(&state, &headers, &app_id, |app, _, repr| {
         let found = app
             .conversation(&id)
             .and_then(|i| i.message(&number).map(|m| resources::message(app, i, m)));
@@ -222,10 +197,9 @@ pub async fn message(
 pub async fn stop_messaging(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(&state, &headers, &app_id, &method, Method::POST, |app, rules, repr| {
+    on_application(&state, &headers, &app_id, |app, rules, repr| {
         no_content(app.stop_messaging(&id, rules), repr)
     })
 }
@@ -234,10 +208,9 @@ pub async fn stop_messaging(
 pub async fn typing(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(&state, &headers, &app_id, &method, Method::POST, |app, _, repr| {
+    on_application(&state, &headers, &app_id, |app, _, repr| {
         no_content(app.set_typing(&id), repr)
     })
 }
@@ -246,22 +219,14 @@ pub async fn typing(
 pub async fn typing_participants(
     State(state): State<AppState>,
     Path((app_id, id)): Path<(String, String)>,
-    method: Method,
     headers: HeaderMap,
 ) -> Response {
-    on_application(
-        &state,
-        &headers,
-        &app_id,
-        &method,
-        Method::GET,
-        |app, _, repr| match app.conversation(&id) {
-            Some(i) => Res::new(
-                "typingParticipants",
-                hrefs::typing_participants(&i.conversation_href(&app.href)),
-            )
-            .respond(StatusCode::OK, repr),
-            None => refuse(Problem::NotFound, repr),
-        },
-    )
+    on_application(&state, &headers, &app_id, |app, _, repr| match app.conversation(&id) {
+        Some(i) => Res::new(
+            "typingParticipants",
+            hrefs::typing_participants(&i.conversation_href(&app.href)),
+        )
+        .respond(StatusCode::OK, repr),
+        None => refuse(Problem::NotFound, repr),
+    })
 }

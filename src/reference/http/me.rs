@@ -7,15 +7,17 @@ use super::super::input;
 use super::super::repr::{Repr, Res};
 use super::super::resources;
 use super::super::validation;
+use super::super::world::Application;
 use super::access::{AppState, before_body, caller_application, on_application, refuse};
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 
 /// GET me.
-pub async fn me(State(state): State<AppState>, Path(id): Path<String>, method: Method, headers: HeaderMap) -> Response {
-    on_application(&state, &headers, &id, &method, Method::GET, |app, _, repr| {
+pub async fn me(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    on_application(&state, &headers, &id, |app, _, repr| {
         resources::me(app).respond(StatusCode::OK, repr)
     })
 }
@@ -24,12 +26,11 @@ pub async fn me(State(state): State<AppState>, Path(id): Path<String>, method: M
 pub async fn make_me_available(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    method: Method,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let limit = match before_body(&state, &headers, &id, &method, Method::POST, repr) {
+    let limit = match before_body(&state, &headers, &id, repr) {
         Ok(checked) => checked.limit,
         Err(refused) => return refused.into_response(),
     };
@@ -54,40 +55,72 @@ pub async fn make_me_available(
     }
 }
 
-/// GET presence, note or location (POST reportMyActivity): available only after makeMeAvailable.
-pub async fn part(
+/// Runs `answer` on the caller's application once makeMeAvailable has made it available (409
+/// MakeMeAvailableRequired before; 401/404/410 as every application resource).
+fn on_available(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    answer: impl FnOnce(&Application, Repr) -> Response,
+) -> Response {
+    on_application(state, headers, id, |app, _, repr| {
+        if app.available.is_none() {
+            return refuse(Problem::MakeMeAvailableRequired, repr);
+        }
+        answer(app, repr)
+    })
+}
+
+/// GET presence.
+pub async fn presence(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    on_available(&state, &headers, &id, |app, repr| {
+        Res::new("presence", hrefs::me_part(&app.href, "presence"))
+            .prop("availability", "Online")
+            .prop("activity", "Available")
+            .respond(StatusCode::OK, repr)
+    })
+}
+
+/// GET note.
+pub async fn note(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    on_available(&state, &headers, &id, |app, repr| {
+        Res::new("note", hrefs::me_part(&app.href, "note"))
+            .prop("message", "")
+            .prop("type", "Personal")
+            .respond(StatusCode::OK, repr)
+    })
+}
+
+/// GET location.
+pub async fn location(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    on_available(&state, &headers, &id, |app, repr| {
+        Res::new("location", hrefs::me_part(&app.href, "location"))
+            .prop("location", "")
+            .respond(StatusCode::OK, repr)
+    })
+}
+
+/// POST reportMyActivity: 204.
+pub async fn report_my_activity(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    on_available(&state, &headers, &id, |_, _| StatusCode::NO_CONTENT.into_response())
+}
+
+/// Another method on presence, note, location or reportMyActivity: 409 before makeMeAvailable
+/// (as the right method gets), then 405.
+pub async fn part_wrong_method(
     State(state): State<AppState>,
-    Path((id, part)): Path<(String, String)>,
-    method: Method,
+    Path(params): Path<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    let app = match caller_application(&mut world, &headers, &id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
-    let (name, expected) = match part.as_str() {
-        "presence" => ("presence", Method::GET),
-        "note" => ("note", Method::GET),
-        "location" => ("location", Method::GET),
-        "reportmyactivity" => ("reportMyActivity", Method::POST),
-        _ => return refuse(Problem::NotFound, repr),
-    };
-    if app.available.is_none() {
-        return refuse(Problem::MakeMeAvailableRequired, repr);
-    }
-    if method != expected {
-        return refuse(Problem::MethodNotAllowed, repr);
-    }
-    let href = hrefs::me_part(&app.href, name);
-    match name {
-        "presence" => Res::new(name, href)
-            .prop("availability", "Online")
-            .prop("activity", "Available"),
-        "note" => Res::new(name, href).prop("message", "").prop("type", "Personal"),
-        "location" => Res::new(name, href).prop("location", ""),
-        _ => return StatusCode::NO_CONTENT.into_response(),
-    }
-    .respond(StatusCode::OK, repr)
+    let id = params.get("app").map_or("", String::as_str);
+    on_available(&state, &headers, id, |_, repr| refuse(Problem::MethodNotAllowed, repr))
+}
+
+/// A part `me` does not have: 404 once the caller and the application check out.
+pub async fn unknown_part(
+    State(state): State<AppState>,
+    Path((id, _part)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    on_application(&state, &headers, &id, |_, _, repr| refuse(Problem::NotFound, repr))
 }

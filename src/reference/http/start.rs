@@ -12,7 +12,7 @@ use super::super::world::{Outcome, PeerBehaviour, Started};
 use super::access::{AppState, Checked, before_body, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;
 
@@ -21,17 +21,16 @@ use std::time::Duration;
 /// (Connecting, with its cancel link): the reference's snapshots depend on that.
 const ANSWER_DELAY: Duration = Duration::from_millis(500);
 
-/// Any method on the startMessaging href: POST starts an invitation, others get 405.
+/// POST on the startMessaging href: starts an invitation (other methods: `access::wrong_method`).
 pub async fn start(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
-    method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let Checked { user, limit, rules } = match before_body(&state, &headers, &app_id, &method, Method::POST, repr) {
+    let Checked { user, limit, rules } = match before_body(&state, &headers, &app_id, repr) {
         Ok(checked) => checked,
         Err(refused) => return refused.into_response(),
     };
