@@ -6,7 +6,8 @@ use super::super::hrefs::TOKEN_PATH;
 use super::super::mutants::Rules;
 use super::super::repr::Repr;
 use super::super::world::{Application, World};
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
@@ -139,35 +140,83 @@ pub fn refuse(problem: Problem, repr: Repr) -> Response {
     problem.error().respond(repr)
 }
 
-/// Runs `answer` on the caller's application (401/404/410 otherwise). The router has already
-/// chosen the handler by method.
-pub fn on_application(
-    state: &AppState,
-    headers: &HeaderMap,
-    app_id: &str,
-    answer: impl FnOnce(&mut Application, &Rules, Repr) -> Response,
-) -> Response {
-    let repr = Repr::from_accept(headers);
-    let mut world = state.lock();
-    let rules = world.rules;
-    match caller_application(&mut world, headers, app_id, repr) {
-        Ok((_, app)) => answer(app, &rules, repr),
-        Err(r) => r.into_response(),
+/// A request to a resource under the caller's application, as an extractor: the caller is
+/// authenticated (401 with the challenges otherwise) and the application `{app}` of the path is
+/// theirs and alive (404 ApplicationNotFound, 410 InactiveApplicationExpired), before any body is
+/// read; the representation comes from Accept. The one prologue of every application route.
+#[derive(Debug)]
+pub struct AppCall {
+    state: AppState,
+    user: String,
+    app_id: String,
+    /// The representation the caller accepts.
+    pub repr: Repr,
+}
+
+impl FromRequestParts<AppState> for AppCall {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
+        let repr = Repr::from_accept(&parts.headers);
+        let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Refusal::Ucwa(Problem::NotFound, repr))?;
+        let app_id = params.get("app").cloned().unwrap_or_default();
+        let user = {
+            let mut world = state.lock();
+            caller_application(&mut world, &parts.headers, &app_id, repr)?.0
+        };
+        Ok(AppCall {
+            state: Arc::clone(state),
+            user,
+            app_id,
+            repr,
+        })
+    }
+}
+
+impl AppCall {
+    /// Runs `answer` on the application, with the rules and the representation (404 or 410 if it
+    /// went in the meantime).
+    pub fn with(&self, answer: impl FnOnce(&mut Application, &Rules, Repr) -> Response) -> Response {
+        self.with_world(|world, app_id, repr| {
+            let rules = world.rules;
+            match application(world, &self.user, app_id, repr) {
+                Ok(app) => answer(app, &rules, repr),
+                Err(refused) => refused.into_response(),
+            }
+        })
+    }
+
+    /// Runs `answer` on the whole world (for what reaches beyond the application), with the
+    /// application's id and the representation.
+    pub fn with_world<T>(&self, answer: impl FnOnce(&mut World, &str, Repr) -> T) -> T {
+        let mut world = self.state.lock();
+        answer(&mut world, &self.app_id, self.repr)
+    }
+
+    /// How much request body may be read, and the rules.
+    pub fn limits(&self) -> (usize, Rules) {
+        let world = self.state.lock();
+        let limit = if world.rules.body_limit {
+            world.config.max_body_bytes
+        } else {
+            usize::MAX
+        };
+        (limit, world.rules)
+    }
+
+    /// The caller.
+    pub fn user(&self) -> &str {
+        &self.user
     }
 }
 
 /// Any method a resource under an application does not take: 401, 404 or 410 when the caller or
 /// the application does not check out (a real pool answers those first), else the UCWA 405
 /// MethodNotAllowed. Every application route falls back to it (HEAD included).
-pub async fn wrong_method(
-    State(state): State<AppState>,
-    Path(params): Path<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let app_id = params.get("app").map_or("", String::as_str);
-    on_application(&state, &headers, app_id, |_, _, repr| {
-        refuse(Problem::MethodNotAllowed, repr)
-    })
+pub async fn wrong_method(call: AppCall) -> Response {
+    refuse(Problem::MethodNotAllowed, call.repr)
 }
 
 /// 204 No Content, or the problem in `repr`.
@@ -176,30 +225,4 @@ pub fn no_content(result: Result<(), Problem>, repr: Repr) -> Response {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(problem) => refuse(problem, repr),
     }
-}
-
-/// What is known before a request body is read.
-pub struct Checked {
-    /// The caller.
-    pub user: String,
-    /// How much body may be read.
-    pub limit: usize,
-    /// The rules.
-    pub rules: Rules,
-}
-
-/// Before a request body is read: the caller and their application are checked (401/404/410).
-pub fn before_body(state: &AppState, headers: &HeaderMap, app_id: &str, repr: Repr) -> Result<Checked, Refusal> {
-    let mut world = state.lock();
-    let (user, _) = caller_application(&mut world, headers, app_id, repr)?;
-    let limit = if world.rules.body_limit {
-        world.config.max_body_bytes
-    } else {
-        usize::MAX
-    };
-    Ok(Checked {
-        user,
-        limit,
-        rules: world.rules,
-    })
 }

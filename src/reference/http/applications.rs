@@ -7,7 +7,7 @@ use super::super::input;
 use super::super::repr::{Repr, Res};
 use super::super::resources;
 use super::super::validation;
-use super::access::{AppState, authenticate, caller_application, on_application, refuse};
+use super::access::{AppCall, AppState, application, authenticate, refuse};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -90,43 +90,30 @@ async fn create_for(
 }
 
 /// GET an application (`?instanceId=` names an instance).
-pub async fn one(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
+pub async fn one(call: AppCall, RawQuery(query): RawQuery) -> Response {
     let instance = instance_of(query.as_deref());
-    on_application(&state, &headers, &id, |app, rules, repr| {
-        resources::application(app, rules, instance.as_deref()).respond(StatusCode::OK, repr)
-    })
+    call.with(|app, rules, repr| resources::application(app, rules, instance.as_deref()).respond(StatusCode::OK, repr))
 }
 
 /// DELETE an application: 204; with `?instanceId=` naming one of several instances, only that
 /// instance goes (MultiTabSupport.md).
-pub async fn delete(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
+pub async fn delete(call: AppCall, RawQuery(query): RawQuery) -> Response {
     let instance = instance_of(query.as_deref());
-    let repr = Repr::from_accept(&headers);
-    let mut world = state.lock();
-    let app = match caller_application(&mut world, &headers, &id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
-    if let Some(instance) = instance.as_deref()
-        && app.instances.contains_key(instance)
-        && app.instances.len() > 1
-    {
-        app.instances.remove(instance);
-        return StatusCode::NO_CONTENT.into_response();
-    }
-    let id = app.id.clone();
-    world.applications.remove(&id);
-    StatusCode::NO_CONTENT.into_response()
+    call.with_world(|world, app_id, repr| {
+        let app = match application(world, call.user(), app_id, repr) {
+            Ok(app) => app,
+            Err(refused) => return refused.into_response(),
+        };
+        if let Some(instance) = instance.as_deref()
+            && app.instances.contains_key(instance)
+            && app.instances.len() > 1
+        {
+            app.instances.remove(instance);
+            return StatusCode::NO_CONTENT.into_response();
+        }
+        world.applications.remove(app_id);
+        StatusCode::NO_CONTENT.into_response()
+    })
 }
 
 /// The `instanceId` of a query, if it names one.
@@ -138,15 +125,13 @@ pub fn instance_of(query: Option<&str>) -> Option<String> {
 }
 
 /// GET communication.
-pub async fn communication(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    on_application(&state, &headers, &id, |app, rules, repr| {
-        resources::communication(app, rules).respond(StatusCode::OK, repr)
-    })
+pub async fn communication(call: AppCall) -> Response {
+    call.with(|app, rules, repr| resources::communication(app, rules).respond(StatusCode::OK, repr))
 }
 
 /// GET conversations (`?filter=active`): the live conversations, embedded.
-pub async fn conversations(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    on_application(&state, &headers, &id, |app, rules, repr| {
+pub async fn conversations(call: AppCall) -> Response {
+    call.with(|app, rules, repr| {
         let live: Vec<Res> = app
             .invitations
             .values()
@@ -161,18 +146,13 @@ pub async fn conversations(State(state): State<AppState>, Path(id): Path<String>
 
 /// GET people/search?query=...: contacts of the directory (configured users and peers) whose
 /// SIP URI contains the query; `query` required, at most 256 characters.
-pub async fn search(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let directory = state.lock().directory();
+pub async fn search(call: AppCall, RawQuery(query): RawQuery) -> Response {
+    let directory = call.with_world(|world, _, _| world.directory());
     let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
         .collect();
     let param = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    on_application(&state, &headers, &id, |app, _, repr| {
+    call.with(|app, _, repr| {
         let Some(text) = param("query").filter(|q| !q.trim().is_empty()) else {
             return refuse(Problem::Invalid("Missing required parameters: query.".into()), repr);
         };
@@ -201,9 +181,9 @@ pub async fn search(
 }
 
 /// GET myContacts: the configured peers (a client building its "to" list finds them here).
-pub async fn my_contacts(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let peers: Vec<String> = state.lock().config.peers.iter().map(|(p, _)| p.clone()).collect();
-    on_application(&state, &headers, &id, |app, _, repr| {
+pub async fn my_contacts(call: AppCall) -> Response {
+    let peers: Vec<String> = call.with_world(|world, _, _| world.config.peers.iter().map(|(p, _)| p.clone()).collect());
+    call.with(|app, _, repr| {
         let contacts = peers.iter().map(|uri| resources::contact(app, uri)).collect();
         Res::new("myContacts", format!("{}/contacts", hrefs::people(&app.href)))
             .embed_list("contact", contacts)
@@ -212,23 +192,19 @@ pub async fn my_contacts(State(state): State<AppState>, Path(id): Path<String>, 
 }
 
 /// GET a contact of the directory (where an invitation's `to` link points); 404 for others.
-pub async fn contact(
-    State(state): State<AppState>,
-    Path((id, who)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    let directory = state.lock().directory();
-    on_application(&state, &headers, &id, |app, _, repr| {
-        match directory.iter().find(|uri| hrefs::bare(uri).eq_ignore_ascii_case(&who)) {
+pub async fn contact(call: AppCall, Path((_, who)): Path<(String, String)>) -> Response {
+    let directory = call.with_world(|world, _, _| world.directory());
+    call.with(
+        |app, _, repr| match directory.iter().find(|uri| hrefs::bare(uri).eq_ignore_ascii_case(&who)) {
             Some(uri) => resources::contact(app, uri).respond(StatusCode::OK, repr),
             None => refuse(Problem::NotFound, repr),
-        }
-    })
+        },
+    )
 }
 
 /// POST addParticipant: the reference offers one-to-one conversations only (403, no subcode).
-pub async fn add_participant(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    on_application(&state, &headers, &id, |_, _, repr| {
+pub async fn add_participant(call: AppCall) -> Response {
+    call.with(|_, _, repr| {
         refuse(
             Problem::Forbidden("The reference server offers one-to-one conversations only.".into()),
             repr,

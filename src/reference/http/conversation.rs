@@ -5,73 +5,47 @@
 use super::super::errors::Problem;
 use super::super::hrefs;
 use super::super::input;
-use super::super::repr::{Repr, Res};
+use super::super::repr::Res;
 use super::super::resources;
 use super::super::world::ConversationState;
-use super::access::{AppState, before_body, no_content, on_application, refuse};
+use super::access::{AppCall, no_content, refuse};
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// GET a messagingInvitation.
-pub async fn invitation(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, _, repr| match app.invitation(&id) {
+pub async fn invitation(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
+    call.with(|app, _, repr| match app.invitation(&id) {
         Some(i) => resources::invitation(app, i).respond(StatusCode::OK, repr),
         None => refuse(Problem::NotFound, repr),
     })
 }
 
 /// POST cancel: 204; a waiting invitation is cancelled (see `Application::cancel`).
-pub async fn cancel(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, rules, repr| {
-        no_content(app.cancel(&id, rules), repr)
-    })
+pub async fn cancel(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
+    call.with(|app, rules, repr| no_content(app.cancel(&id, rules), repr))
 }
 
 /// GET a conversation (404 once it ended).
-pub async fn conversation(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, rules, repr| {
-        match app.conversation(&id) {
-            Some(i) => resources::conversation(app, i, rules).respond(StatusCode::OK, repr),
-            None => refuse(Problem::NotFound, repr),
-        }
+pub async fn conversation(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
+    call.with(|app, rules, repr| match app.conversation(&id) {
+        Some(i) => resources::conversation(app, i, rules).respond(StatusCode::OK, repr),
+        None => refuse(Problem::NotFound, repr),
     })
 }
 
 /// GET messaging.
-pub async fn messaging(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, rules, repr| {
-        match app.conversation(&id) {
-            Some(i) => resources::messaging(app, i, rules).respond(StatusCode::OK, repr),
-            None => refuse(Problem::NotFound, repr),
-        }
+pub async fn messaging(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
+    call.with(|app, rules, repr| match app.conversation(&id) {
+        Some(i) => resources::messaging(app, i, rules).respond(StatusCode::OK, repr),
+        None => refuse(Problem::NotFound, repr),
     })
 }
 
 /// GET participants: the local participant and, once connected, the peer.
-pub async fn participants(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, _, repr| {
+pub async fn participants(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
+    call.with(|app, _, repr| {
         let Some(i) = app.conversation(&id) else {
             return refuse(Problem::NotFound, repr);
         };
@@ -86,12 +60,8 @@ pub async fn participants(
 }
 
 /// GET a participant, or (`…/messaging`) its participantMessaging.
-pub async fn participant(
-    State(state): State<AppState>,
-    Path((app_id, id, rest)): Path<(String, String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, _, repr| {
+pub async fn participant(call: AppCall, Path((_, id, rest)): Path<(String, String, String)>) -> Response {
+    call.with(|app, _, repr| {
         let Some(i) = app.conversation(&id) else {
             return refuse(Problem::NotFound, repr);
         };
@@ -122,17 +92,14 @@ pub async fn participant(
 /// POST sendMessage: a `text/plain` or `text/html` body (any charset), `operationId` or
 /// `OperationContext` in the query; 201 with the message's Location and no body.
 pub async fn send_message(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
+    call: AppCall,
+    Path((_, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let limit = match before_body(&state, &headers, &app_id, repr) {
-        Ok(checked) => checked.limit,
-        Err(refused) => return refused.into_response(),
-    };
+    let repr = call.repr;
+    let (limit, _) = call.limits();
     let html = match message_kind(&headers) {
         Some(html) => html,
         None => return refuse(Problem::UnsupportedMediaType("text/plain or text/html"), repr),
@@ -147,7 +114,7 @@ pub async fn send_message(
     let operation_id = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .find(|(k, _)| k.eq_ignore_ascii_case("operationId") || k.eq_ignore_ascii_case("OperationContext"))
         .map(|(_, v)| v.into_owned());
-    on_application(&state, &headers, &app_id, |app, rules, repr| {
+    call.with(|app, rules, repr| {
         let sent = app.send_message(&id, text, html, operation_id, rules);
         match sent {
             Ok(number) => {
@@ -177,12 +144,8 @@ fn message_kind(headers: &HeaderMap) -> Option<bool> {
 }
 
 /// GET a message that was sent.
-pub async fn message(
-    State(state): State<AppState>,
-    Path((app_id, id, number)): Path<(String, String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, _, repr| {
+pub async fn message(call: AppCall, Path((_, id, number)): Path<(String, String, String)>) -> Response {
+    call.with(|app, _, repr| {
         let found = app
             .conversation(&id)
             .and_then(|i| i.message(&number).map(|m| resources::message(app, i, m)));
@@ -194,34 +157,18 @@ pub async fn message(
 }
 
 /// POST stopMessaging: 204, and the conversation ends (404 from then on).
-pub async fn stop_messaging(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, rules, repr| {
-        no_content(app.stop_messaging(&id, rules), repr)
-    })
+pub async fn stop_messaging(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
+    call.with(|app, rules, repr| no_content(app.stop_messaging(&id, rules), repr))
 }
 
 /// POST setIsTyping: 204 while messaging is connected.
-pub async fn typing(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, _, repr| {
-        no_content(app.set_typing(&id), repr)
-    })
+pub async fn typing(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
+    call.with(|app, _, repr| no_content(app.set_typing(&id), repr))
 }
 
 /// GET typingParticipants: nobody types at the reference.
-pub async fn typing_participants(
-    State(state): State<AppState>,
-    Path((app_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &app_id, |app, _, repr| match app.conversation(&id) {
+pub async fn typing_participants(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
+    call.with(|app, _, repr| match app.conversation(&id) {
         Some(i) => Res::new(
             "typingParticipants",
             hrefs::typing_participants(&i.conversation_href(&app.href)),

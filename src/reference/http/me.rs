@@ -8,32 +8,19 @@ use super::super::repr::{Repr, Res};
 use super::super::resources;
 use super::super::validation;
 use super::super::world::Application;
-use super::access::{AppState, before_body, caller_application, on_application, refuse};
+use super::access::{AppCall, refuse};
 use axum::body::Body;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
 
 /// GET me.
-pub async fn me(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    on_application(&state, &headers, &id, |app, _, repr| {
-        resources::me(app).respond(StatusCode::OK, repr)
-    })
+pub async fn me(call: AppCall) -> Response {
+    call.with(|app, _, repr| resources::me(app).respond(StatusCode::OK, repr))
 }
 
 /// POST makeMeAvailable: 204 (`makeMeAvailable_ref.md`); see `Application::make_available`.
-pub async fn make_me_available(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let limit = match before_body(&state, &headers, &id, repr) {
-        Ok(checked) => checked.limit,
-        Err(refused) => return refused.into_response(),
-    };
+pub async fn make_me_available(call: AppCall, headers: HeaderMap, body: Body) -> Response {
+    let (limit, _) = call.limits();
     let availability = match input::bytes(body, limit).await {
         Ok(bytes) => input::read(None, &headers, &bytes).and_then(|i| validation::make_me_available(&i)),
         Err(e) => Err(e),
@@ -42,28 +29,17 @@ pub async fn make_me_available(
         Ok(a) => a,
         Err(problem) => return refuse(problem, Repr::for_error(&headers)),
     };
-    let mut world = state.lock();
-    let rules = world.rules;
-    let app = match caller_application(&mut world, &headers, &id, repr) {
-        Ok((_, app)) => app,
-        Err(r) => return r.into_response(),
-    };
-    match app.make_available(availability, &rules) {
+    call.with(|app, rules, repr| match app.make_available(availability, rules) {
         Ok(()) if rules.make_me_available_no_content => StatusCode::NO_CONTENT.into_response(),
         Ok(()) => resources::me(app).respond(StatusCode::OK, repr),
         Err(problem) => refuse(problem, repr),
-    }
+    })
 }
 
 /// Runs `answer` on the caller's application once makeMeAvailable has made it available (409
 /// MakeMeAvailableRequired before; 401/404/410 as every application resource).
-fn on_available(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-    answer: impl FnOnce(&Application, Repr) -> Response,
-) -> Response {
-    on_application(state, headers, id, |app, _, repr| {
+fn on_available(call: &AppCall, answer: impl FnOnce(&Application, Repr) -> Response) -> Response {
+    call.with(|app, _, repr| {
         if app.available.is_none() {
             return refuse(Problem::MakeMeAvailableRequired, repr);
         }
@@ -72,8 +48,8 @@ fn on_available(
 }
 
 /// GET presence.
-pub async fn presence(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    on_available(&state, &headers, &id, |app, repr| {
+pub async fn presence(call: AppCall) -> Response {
+    on_available(&call, |app, repr| {
         Res::new("presence", hrefs::me_part(&app.href, "presence"))
             .prop("availability", "Online")
             .prop("activity", "Available")
@@ -82,8 +58,8 @@ pub async fn presence(State(state): State<AppState>, Path(id): Path<String>, hea
 }
 
 /// GET note.
-pub async fn note(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    on_available(&state, &headers, &id, |app, repr| {
+pub async fn note(call: AppCall) -> Response {
+    on_available(&call, |app, repr| {
         Res::new("note", hrefs::me_part(&app.href, "note"))
             .prop("message", "")
             .prop("type", "Personal")
@@ -92,8 +68,8 @@ pub async fn note(State(state): State<AppState>, Path(id): Path<String>, headers
 }
 
 /// GET location.
-pub async fn location(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    on_available(&state, &headers, &id, |app, repr| {
+pub async fn location(call: AppCall) -> Response {
+    on_available(&call, |app, repr| {
         Res::new("location", hrefs::me_part(&app.href, "location"))
             .prop("location", "")
             .respond(StatusCode::OK, repr)
@@ -101,26 +77,17 @@ pub async fn location(State(state): State<AppState>, Path(id): Path<String>, hea
 }
 
 /// POST reportMyActivity: 204.
-pub async fn report_my_activity(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    on_available(&state, &headers, &id, |_, _| StatusCode::NO_CONTENT.into_response())
+pub async fn report_my_activity(call: AppCall) -> Response {
+    on_available(&call, |_, _| StatusCode::NO_CONTENT.into_response())
 }
 
 /// Another method on presence, note, location or reportMyActivity: 409 before makeMeAvailable
 /// (as the right method gets), then 405.
-pub async fn part_wrong_method(
-    State(state): State<AppState>,
-    Path(params): Path<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let id = params.get("app").map_or("", String::as_str);
-    on_available(&state, &headers, id, |_, repr| refuse(Problem::MethodNotAllowed, repr))
+pub async fn part_wrong_method(call: AppCall) -> Response {
+    on_available(&call, |_, repr| refuse(Problem::MethodNotAllowed, repr))
 }
 
 /// A part `me` does not have: 404 once the caller and the application check out.
-pub async fn unknown_part(
-    State(state): State<AppState>,
-    Path((id, _part)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    on_application(&state, &headers, &id, |_, _, repr| refuse(Problem::NotFound, repr))
+pub async fn unknown_part(call: AppCall) -> Response {
+    call.with(|_, _, repr| refuse(Problem::NotFound, repr))
 }

@@ -1,5 +1,5 @@
-//! startMessaging, per the seed page. Checks, in order: token (401), application (404/410),
-//! method (405), size (413), content type (415), syntax (400 BadRequest), parameters (400
+//! startMessaging, per the seed page. Checks, in order: token (401), application (404/410) and
+//! method (405), before the body is read (`AppCall`, the router); then size (413), content type (415), syntax (400 BadRequest), parameters (400
 //! ParameterValidationFailure); then the world starts the invitation or refuses it (the
 //! anonymous target, an armed fault, a duplicate: `World::start_messaging`). Then 201 with the
 //! Location of the new messagingInvitation, and the invited peer answers a little later.
@@ -9,9 +9,9 @@ use super::super::input;
 use super::super::repr::Repr;
 use super::super::validation;
 use super::super::world::{Outcome, PeerBehaviour, Started};
-use super::access::{AppState, Checked, before_body, refuse};
+use super::access::{AppCall, AppState, refuse};
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;
@@ -23,17 +23,13 @@ const ANSWER_DELAY: Duration = Duration::from_millis(500);
 
 /// POST on the startMessaging href: starts an invitation (other methods: `access::wrong_method`).
 pub async fn start(
+    call: AppCall,
     State(state): State<AppState>,
-    Path(app_id): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let repr = Repr::from_accept(&headers);
-    let Checked { user, limit, rules } = match before_body(&state, &headers, &app_id, repr) {
-        Ok(checked) => checked,
-        Err(refused) => return refused.into_response(),
-    };
+    let (limit, rules) = call.limits();
     let error_repr = Repr::for_error(&headers);
     let request = match input::bytes(body, limit).await {
         Ok(bytes) => {
@@ -46,7 +42,7 @@ pub async fn start(
         Ok(r) => r,
         Err(problem) => return refuse(problem, error_repr),
     };
-    let started = state.lock().start_messaging(&user, &app_id, request);
+    let started = call.with_world(|world, app_id, _| world.start_messaging(call.user(), app_id, request));
     let Started {
         application_href,
         invitation,
@@ -56,7 +52,13 @@ pub async fn start(
         Ok(started) => started,
         Err(problem) => return refuse(problem, error_repr),
     };
-    answer_later(&state, &app_id, invitation, peer, timeout);
+    answer_later(
+        &state,
+        call.with_world(|_, app_id, _| app_id.to_string()),
+        invitation,
+        peer,
+        timeout,
+    );
     let mut response = StatusCode::CREATED.into_response();
     let location = hrefs::invitation(&application_href, &invitation.to_string());
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -67,7 +69,7 @@ pub async fn start(
 
 /// The invited peer answers as it behaves: accepts or declines shortly, never answers (the
 /// invitation fails with Timeout after the invitation timeout), or is unknown (DestinationNotFound).
-fn answer_later(state: &AppState, app: &str, invitation: u64, peer: Option<PeerBehaviour>, timeout: Duration) {
+fn answer_later(state: &AppState, app: String, invitation: u64, peer: Option<PeerBehaviour>, timeout: Duration) {
     let (delay, outcome) = match peer {
         Some(PeerBehaviour::Accept) => (ANSWER_DELAY, Outcome::Accepted),
         Some(PeerBehaviour::Decline) => (ANSWER_DELAY, Outcome::Failed("Declined")),
@@ -77,7 +79,7 @@ fn answer_later(state: &AppState, app: &str, invitation: u64, peer: Option<PeerB
     if peer == Some(PeerBehaviour::Ignore) && !state.lock().rules.unanswered_completes {
         return;
     }
-    let (state, app) = (state.clone(), app.to_string());
+    let state = state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
         let mut world = state.lock();
