@@ -185,6 +185,10 @@ pub struct Rules {
     pub batch_served: bool,
     /// A POST to applications with the fields of an existing application is that application.
     pub same_fields_same_application: bool,
+    /// What a messagingInvitation says its direction is (`Outgoing`).
+    pub invitation_direction: &'static str,
+    /// A waiting messagingInvitation offers its cancel link.
+    pub cancel_link: bool,
 }
 
 /// How importance values are checked.
@@ -294,6 +298,8 @@ impl Rules {
         messaging_modality: true,
         batch_served: true,
         same_fields_same_application: true,
+        invitation_direction: "Outgoing",
+        cancel_link: true,
     };
 
     /// The rules of a server running as `mutant` (the reference's without one). Mutants that
@@ -351,12 +357,13 @@ impl Rules {
             Some(Mutant::BatchNotServed) => r.batch_served = false,
             Some(Mutant::NoMessagingModality) => r.messaging_modality = false,
             Some(Mutant::ApplicationPerPost) => r.same_fields_same_application = false,
+            Some(Mutant::InvitationIncoming) => r.invitation_direction = "Incoming",
+            Some(Mutant::NoCancelLink) => r.cancel_link = false,
             // The others rewrite responses (see `rewrite`).
             Some(
                 Mutant::Created200
                 | Mutant::NoLocation
                 | Mutant::LocationToConversation
-                | Mutant::InvitationIncoming
                 | Mutant::PvfSubcodeMissing
                 | Mutant::Forbidden400
                 | Mutant::AlreadyExists400
@@ -372,8 +379,7 @@ impl Rules {
                 | Mutant::ApplicationNotFoundNoSubcode
                 | Mutant::MethodNotAllowed404
                 | Mutant::UnsupportedMediaType400
-                | Mutant::EntityTooLarge400
-                | Mutant::NoCancelLink,
+                | Mutant::EntityTooLarge400,
             ) => {}
         }
         r

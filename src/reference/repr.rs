@@ -43,7 +43,8 @@ impl Repr {
         }
     }
 
-    fn content_type(self) -> &'static str {
+    /// Its media type, as responses say it.
+    pub fn content_type(self) -> &'static str {
         match self {
             Repr::Json => "application/json; charset=utf-8",
             Repr::Xml => "application/xml; charset=utf-8",
@@ -288,7 +289,7 @@ impl Res {
     }
 }
 
-/// A UCWA error: status, code, optional subcode, message.
+/// A UCWA error: status, code, optional subcode, message (and the XML namespace it is written in).
 #[derive(Debug, Clone)]
 pub struct UcwaError {
     /// HTTP status.
@@ -299,6 +300,18 @@ pub struct UcwaError {
     pub subcode: Option<&'static str>,
     /// A human message.
     pub message: String,
+    /// The XML namespace of `<reason>` (the UCWA one).
+    pub namespace: &'static str,
+}
+
+/// An error as a response carries it (in its extensions), so that a mutant edits the value
+/// before it is written again (`rewrite`), never the written text.
+#[derive(Debug, Clone)]
+pub struct ErrorSent {
+    /// The error.
+    pub error: UcwaError,
+    /// The representation it was written in.
+    pub repr: Repr,
 }
 
 impl UcwaError {
@@ -314,12 +327,13 @@ impl UcwaError {
             code,
             subcode,
             message: message.into(),
+            namespace: NS,
         }
     }
 
-    /// The error in `repr`.
-    pub fn respond(&self, repr: Repr) -> Response {
-        let body = match repr {
+    /// The error's body in `repr`.
+    pub fn body(&self, repr: Repr) -> String {
+        match repr {
             Repr::Json => {
                 let mut object = serde_json::json!({ "code": self.code, "message": self.message });
                 if let Some(s) = self.subcode {
@@ -333,13 +347,23 @@ impl UcwaError {
                     .map(|s| format!("<subcode>{s}</subcode>"))
                     .unwrap_or_default();
                 format!(
-                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><reason xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"{NS}\"><code>{}</code>{subcode}<message>{}</message><debugInfo /><parameters /></reason>",
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><reason xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"{}\"><code>{}</code>{subcode}<message>{}</message><debugInfo /><parameters /></reason>",
+                    self.namespace,
                     self.code,
                     esc(&self.message)
                 )
             }
-        };
-        with_type(self.status, repr, body)
+        }
+    }
+
+    /// The error in `repr`, carrying itself for `rewrite`.
+    pub fn respond(&self, repr: Repr) -> Response {
+        let mut response = with_type(self.status, repr, self.body(repr));
+        response.extensions_mut().insert(ErrorSent {
+            error: self.clone(),
+            repr,
+        });
+        response
     }
 }
 

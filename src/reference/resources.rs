@@ -143,8 +143,8 @@ pub fn communication(app: &Application, rules: &Rules) -> Res {
 }
 
 /// The messagingInvitation as GET answers it.
-pub fn invitation(app: &Application, i: &Invitation) -> Res {
-    invitation_with(app, i, &i.operation_id, true, true)
+pub fn invitation(app: &Application, i: &Invitation, rules: &Rules) -> Res {
+    invitation_with(app, i, rules, &i.operation_id, true, true)
 }
 
 /// The messagingInvitation as its events embed it (a mutant may leave parts out).
@@ -155,14 +155,28 @@ pub fn invitation_event(app: &Application, i: &Invitation, rules: &Rules) -> Res
     } else {
         ""
     };
-    invitation_with(app, i, operation_id, told.accepted_by_participant, told.message_link)
+    invitation_with(
+        app,
+        i,
+        rules,
+        operation_id,
+        told.accepted_by_participant,
+        told.message_link,
+    )
 }
 
-fn invitation_with(app: &Application, i: &Invitation, operation_id: &str, accepted_by: bool, message: bool) -> Res {
+fn invitation_with(
+    app: &Application,
+    i: &Invitation,
+    rules: &Rules,
+    operation_id: &str,
+    accepted_by: bool,
+    message: bool,
+) -> Res {
     let conversation = i.conversation_href(&app.href);
     let id = i.id.to_string();
     let mut res = Res::new("messagingInvitation", hrefs::invitation(&app.href, &id))
-        .prop("direction", "Outgoing")
+        .prop("direction", rules.invitation_direction)
         .prop("importance", i.importance.clone())
         .prop("operationId", operation_id.to_string())
         .prop("state", i.state.as_str())
@@ -180,7 +194,7 @@ fn invitation_with(app: &Application, i: &Invitation, operation_id: &str, accept
         res = res.link("customContent", c.clone());
     }
     // Capability links come and go with state: an invitation can be cancelled while it waits.
-    if i.state == InvitationState::Connecting {
+    if i.state == InvitationState::Connecting && rules.cancel_link {
         res = res.link("cancel", hrefs::cancel(&app.href, &id));
     }
     res = res.embed_as("from", participant(app, i, &app.user_uri(), "participant"));

@@ -1,17 +1,16 @@
-//! The mutants that change only what is sent back: an axum middleware that edits each response
-//! on its way out (a no-op for the reference).
+//! The mutants that change only what is sent back, as an axum middleware (a no-op for the
+//! reference): the status and headers of a response, and the errors the reference sends, edited
+//! as values ([`ErrorSent`]) and written again. Nothing here edits written text; mutants of a
+//! resource's content change the resource tree where it is built (`Rules`).
 
 use super::http::access::AppState;
 use super::mutants::Mutant;
-use super::repr::NS;
+use super::repr::{ErrorSent, Repr, UcwaError};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-
-/// Largest response body the rewrite reads (responses of the reference are small).
-const MAX_REWRITE_BYTES: usize = 1024 * 1024;
 
 /// The response-rewriting mutants, as an axum middleware (no-op without a mutant).
 pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -25,15 +24,18 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
             .to_ascii_lowercase()
             .ends_with("/messaginginvitations");
     let response = next.run(request).await;
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_REWRITE_BYTES).await else {
-        return Response::from_parts(parts, Body::empty());
-    };
-    let mut text = String::from_utf8_lossy(&bytes).into_owned();
-    let is_xml = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.to_str().unwrap_or("").contains("xml"));
+    let (mut parts, mut body) = response.into_parts();
+    // An error the reference sent is edited as a value and written again.
+    if let Some(mut sent) = parts.extensions.get::<ErrorSent>().cloned()
+        && error(mutant, &mut sent)
+    {
+        parts.status = sent.error.status;
+        parts
+            .headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(sent.repr.content_type()));
+        parts.headers.remove(header::CONTENT_LENGTH);
+        body = Body::from(sent.error.body(sent.repr));
+    }
     let status = parts.status;
     match mutant {
         Mutant::Created200 => {
@@ -58,55 +60,14 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
                 }
             }
         }
-        Mutant::InvitationIncoming => {
-            text = text.replace("Outgoing", "Incoming");
-        }
-        Mutant::NoCancelLink => {
-            text = remove_cancel_links(&text);
-        }
         Mutant::Forbidden400 => {
             if status == StatusCode::FORBIDDEN {
                 parts.status = StatusCode::BAD_REQUEST;
             }
         }
-        Mutant::PvfSubcodeMissing => {
-            text = remove_subcode(&text, "ParameterValidationFailure", is_xml);
-        }
-        Mutant::TooManyGroupsNoSubcode => {
-            text = remove_subcode(&text, "TooManyGroups", is_xml);
-        }
-        Mutant::TooManyGroupsWrongCase => {
-            text = text.replace("TooManyGroups", "toomanygroups");
-        }
-        Mutant::UnsupportedWithSubcode => {
-            if status == StatusCode::CONFLICT && !text.contains("subcode") {
-                text = add_subcode(&text, "Unsupported", is_xml);
-            }
-        }
-        Mutant::CannotRedirectWrongSubcode => {
-            text = text.replace("CannotRedirect", "Redirected");
-        }
-        Mutant::AlreadyExists400 => {
-            if status == StatusCode::CONFLICT && text.contains("AlreadyExists") {
-                parts.status = StatusCode::BAD_REQUEST;
-                text = text.replace("Conflict", "BadRequest");
-            }
-        }
         Mutant::EntityTooLarge400 => {
             if status == StatusCode::PAYLOAD_TOO_LARGE {
                 parts.status = StatusCode::BAD_REQUEST;
-            }
-        }
-        Mutant::CallbackChannelWrongCode => {
-            text = text.replace("ServiceFailure", "InternalServerError");
-        }
-        Mutant::ErrorsAlwaysJson => {
-            if status.is_client_error() && is_xml {
-                text = xml_error_as_json(&text);
-                parts.headers.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json; charset=utf-8"),
-                );
             }
         }
         Mutant::ErrorsTextPlain => {
@@ -116,19 +77,6 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
                     HeaderValue::from_static("text/plain; charset=utf-8"),
                 );
             }
-        }
-        Mutant::XmlErrorsWrongNamespace => {
-            if is_xml && text.contains("<reason") {
-                text = text.replace(&format!("xmlns=\"{NS}\""), "xmlns=\"urn:example:errors\"");
-            }
-        }
-        Mutant::MalformedBody500 => {
-            if text.contains("DeserializationFailure") {
-                parts.status = StatusCode::INTERNAL_SERVER_ERROR;
-            }
-        }
-        Mutant::ApplicationNotFoundNoSubcode => {
-            text = remove_subcode(&text, "ApplicationNotFound", is_xml);
         }
         Mutant::MethodNotAllowed404 => {
             if status == StatusCode::METHOD_NOT_ALLOWED {
@@ -140,8 +88,23 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
                 parts.status = StatusCode::BAD_REQUEST;
             }
         }
-        // The others change behaviour (see `Rules::of`); their responses pass as they are.
-        Mutant::NoStartMessagingLink
+        // Edited as error values (`error`).
+        Mutant::PvfSubcodeMissing
+        | Mutant::TooManyGroupsNoSubcode
+        | Mutant::TooManyGroupsWrongCase
+        | Mutant::UnsupportedWithSubcode
+        | Mutant::CannotRedirectWrongSubcode
+        | Mutant::AlreadyExists400
+        | Mutant::CallbackChannelWrongCode
+        | Mutant::ErrorsAlwaysJson
+        | Mutant::XmlErrorsWrongNamespace
+        | Mutant::MalformedBody500
+        | Mutant::ApplicationNotFoundNoSubcode => {}
+        // The others change behaviour (see `Rules::of`), the resource tree included; their
+        // responses pass as they are.
+        Mutant::InvitationIncoming
+        | Mutant::NoCancelLink
+        | Mutant::NoStartMessagingLink
         | Mutant::StartMessagingMoved
         | Mutant::QueryIgnored
         | Mutant::OperationIdNotRequired
@@ -191,45 +154,135 @@ pub async fn rewrite(State(state): State<AppState>, request: Request, next: Next
         | Mutant::NoMessagingModality
         | Mutant::ApplicationPerPost => {}
     }
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(text))
+    Response::from_parts(parts, body)
 }
 
-fn remove_cancel_links(text: &str) -> String {
-    let json = regex::Regex::new(r#","cancel":\{"href":"[^"]*"\}|"cancel":\{"href":"[^"]*"\},?"#).ok();
-    let xml = regex::Regex::new(r#"<link rel="cancel" href="[^"]*"/>"#).ok();
-    let mut out = text.to_string();
-    for re in [json, xml].into_iter().flatten() {
-        out = re.replace_all(&out, "").into_owned();
-    }
-    out
-}
-
-fn remove_subcode(text: &str, subcode: &str, xml: bool) -> String {
-    if xml {
-        text.replace(&format!("<subcode>{subcode}</subcode>"), "")
-    } else {
-        text.replace(&format!(",\"subcode\":\"{subcode}\""), "")
-            .replace(&format!("\"subcode\":\"{subcode}\","), "")
-    }
-}
-
-fn add_subcode(text: &str, subcode: &str, xml: bool) -> String {
-    if xml {
-        text.replacen("</code>", &format!("</code><subcode>{subcode}</subcode>"), 1)
-    } else {
-        text.replacen('{', &format!("{{\"subcode\":\"{subcode}\","), 1)
-    }
-}
-
-fn xml_error_as_json(text: &str) -> String {
-    let Ok(doc) = roxmltree::Document::parse(text) else {
-        return text.to_string();
+/// Edits an error the reference sent as `mutant` would; true when it changed.
+fn error(mutant: Mutant, sent: &mut ErrorSent) -> bool {
+    let e = &mut sent.error;
+    let drop_subcode = |e: &mut UcwaError, subcode: &str| {
+        let had = e.subcode == Some(subcode);
+        if had {
+            e.subcode = None;
+        }
+        had
     };
-    let child = |name: &str| {
-        doc.descendants()
-            .find(|n| n.tag_name().name() == name)
-            .and_then(|n| n.text())
-    };
-    serde_json::json!({ "code": child("code"), "subcode": child("subcode"), "message": child("message") }).to_string()
+    match mutant {
+        Mutant::PvfSubcodeMissing => drop_subcode(e, "ParameterValidationFailure"),
+        Mutant::TooManyGroupsNoSubcode => drop_subcode(e, "TooManyGroups"),
+        Mutant::ApplicationNotFoundNoSubcode => drop_subcode(e, "ApplicationNotFound"),
+        Mutant::TooManyGroupsWrongCase => replace_subcode(e, "TooManyGroups", "toomanygroups"),
+        Mutant::CannotRedirectWrongSubcode => replace_subcode(e, "CannotRedirect", "Redirected"),
+        Mutant::UnsupportedWithSubcode => {
+            let bare_conflict = e.status == StatusCode::CONFLICT && e.subcode.is_none();
+            if bare_conflict {
+                e.subcode = Some("Unsupported");
+            }
+            bare_conflict
+        }
+        Mutant::AlreadyExists400 => {
+            let exists = e.status == StatusCode::CONFLICT && e.subcode == Some("AlreadyExists");
+            if exists {
+                e.status = StatusCode::BAD_REQUEST;
+                e.code = "BadRequest";
+            }
+            exists
+        }
+        Mutant::CallbackChannelWrongCode => {
+            let failure = e.code == "ServiceFailure";
+            if failure {
+                e.code = "InternalServerError";
+            }
+            failure
+        }
+        Mutant::ErrorsAlwaysJson => {
+            let xml = e.status.is_client_error() && sent.repr == Repr::Xml;
+            if xml {
+                sent.repr = Repr::Json;
+            }
+            xml
+        }
+        Mutant::XmlErrorsWrongNamespace => {
+            let xml = sent.repr == Repr::Xml;
+            if xml {
+                e.namespace = "urn:example:errors";
+            }
+            xml
+        }
+        Mutant::MalformedBody500 => {
+            let malformed = e.subcode == Some("DeserializationFailure");
+            if malformed {
+                e.status = StatusCode::INTERNAL_SERVER_ERROR;
+            }
+            malformed
+        }
+        // The others do not touch error values.
+        Mutant::Created200
+        | Mutant::NoLocation
+        | Mutant::LocationToConversation
+        | Mutant::Forbidden400
+        | Mutant::EntityTooLarge400
+        | Mutant::ErrorsTextPlain
+        | Mutant::MethodNotAllowed404
+        | Mutant::UnsupportedMediaType400
+        | Mutant::InvitationIncoming
+        | Mutant::NoCancelLink
+        | Mutant::NoStartMessagingLink
+        | Mutant::StartMessagingMoved
+        | Mutant::QueryIgnored
+        | Mutant::OperationIdNotRequired
+        | Mutant::ToNotRequired
+        | Mutant::OperationIdLimit49
+        | Mutant::OperationIdUnlimited
+        | Mutant::SubjectLimit249
+        | Mutant::SubjectUnlimited
+        | Mutant::SubjectLimitInBytes
+        | Mutant::SubjectTruncated
+        | Mutant::OperationIdLowercased
+        | Mutant::MessageLinkDropped
+        | Mutant::ThreadIdLimit249
+        | Mutant::ThreadIdUnlimited
+        | Mutant::ImportanceUnchecked
+        | Mutant::ImportanceCaseSensitiveLower
+        | Mutant::SipUnchecked
+        | Mutant::DataUriUnchecked
+        | Mutant::PercentEncodingRefused
+        | Mutant::CustomContentRefused
+        | Mutant::UnknownInputsRefused
+        | Mutant::AnonymousTargetUnchecked
+        | Mutant::DuplicatesAllowed
+        | Mutant::FaultsIgnored
+        | Mutant::TokenNotChecked
+        | Mutant::BodyLimitOff
+        | Mutant::NoStartedEvent
+        | Mutant::OperationIdNotEchoed
+        | Mutant::NoCompletedEvent
+        | Mutant::InvitationEventsWrongSender
+        | Mutant::StartedAfterCompleted
+        | Mutant::NoAcceptedByParticipant
+        | Mutant::CompletedStatusFailure
+        | Mutant::DeclinedAsSuccess
+        | Mutant::FailureWithoutReason
+        | Mutant::NoAnswerNeverCompletes
+        | Mutant::CancelIgnored
+        | Mutant::FirstMessageNotInEvents
+        | Mutant::MessagingNeverConnected
+        | Mutant::SendMessageLinkMissing
+        | Mutant::SendMessageNoLocation
+        | Mutant::MessageNotCompleted
+        | Mutant::StopLeavesConversation
+        | Mutant::MakeMeAvailable200
+        | Mutant::MakeMeAvailableRepeatAllowed
+        | Mutant::BatchNotServed
+        | Mutant::NoMessagingModality
+        | Mutant::ApplicationPerPost => false,
+    }
+}
+
+fn replace_subcode(e: &mut UcwaError, from: &str, to: &'static str) -> bool {
+    let had = e.subcode == Some(from);
+    if had {
+        e.subcode = Some(to);
+    }
+    had
 }

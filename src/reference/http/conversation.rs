@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 
 /// GET a messagingInvitation.
 pub async fn invitation(call: AppCall, Path((_, id)): Path<(String, String)>) -> Response {
-    call.with(|app, _, repr| match app.invitation(&id) {
-        Some(i) => resources::invitation(app, i).respond(StatusCode::OK, repr),
+    call.with(|app, rules, repr| match app.invitation(&id) {
+        Some(i) => resources::invitation(app, i, rules).respond(StatusCode::OK, repr),
         None => refuse(Problem::NotFound, repr),
     })
 }
