@@ -1,13 +1,14 @@
 //! The history dashboard: one self-contained HTML file (no script, no network): vendors side by
 //! side (each target's latest build, per area), then per target its pass-rate trend over every
 //! build (SVG drawn here), its regressions and flaky trials, and the trials x last builds matrix
-//! grouped by area with the build where each current failure began marked. Every value from a
-//! results file (target names, build ids, trial names) is escaped.
+//! grouped by area with the build where each current failure began marked. Written with maud:
+//! every value from a results file (target names, build ids, trial names) is escaped by
+//! construction.
 
 use super::store::{HistoryError, Store};
 use super::timeline::{BuildSummary, Flaky, Regression, Status, Timeline};
 use crate::judge::area_verdict::AreaWord;
-use crate::report::escape::html as esc;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -71,24 +72,30 @@ svg text{font:11px system-ui,sans-serif;fill:#57606a}
 
 /// The dashboard of `targets`.
 pub fn render(targets: &[TargetHistory], area: Option<&str>) -> String {
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ucwa-conformance history</title>\
-         <style>{STYLE}</style></head><body><h1>ucwa-conformance history</h1><div class=\"meta\">{} targets{}</div>",
-        targets.len(),
-        area.map(|a| format!(" &middot; area {}", esc(a))).unwrap_or_default()
-    );
-    out.push_str(&side_by_side(targets));
-    for t in targets {
-        out.push_str(&target(t));
-    }
-    out.push_str("</body></html>\n");
-    out
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "ucwa-conformance history" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { "ucwa-conformance history" }
+                div.meta {
+                    (targets.len()) " targets"
+                    @if let Some(a) = area { " · area " (a) }
+                }
+                (side_by_side(targets))
+                @for t in targets { (target(t)) }
+            }
+        }
+    };
+    page.into_string() + "\n"
 }
 
 /// Each target's latest build, per area.
-fn side_by_side(targets: &[TargetHistory]) -> String {
+fn side_by_side(targets: &[TargetHistory]) -> Markup {
     let latest: Vec<(&str, Option<&BuildSummary>)> = targets
         .iter()
         .map(|t| (t.recent.target.as_str(), t.builds.last()))
@@ -101,82 +108,76 @@ fn side_by_side(targets: &[TargetHistory]) -> String {
             }
         }
     }
-    let mut out = String::from("<h2>Vendors side by side (latest build of each)</h2><table><tr><th>area</th>");
-    for (name, build) in &latest {
-        let _ = write!(
-            out,
-            "<th>{}<br><span class=\"none\">{}</span></th>",
-            esc(name),
-            esc(build.map_or("", |b| b.build.as_str()))
-        );
-    }
-    out.push_str("</tr><tr><td><b>whole run</b></td>");
-    for (_, build) in &latest {
-        let (class, word) = match build.map(|b| b.verdict.as_str()) {
-            Some("conformant") => ("ok", "conformant"),
-            Some("not-conformant") => ("bad", "NOT conformant"),
-            Some(other) => ("none", other),
-            None => ("none", "no build"),
-        };
-        let _ = write!(out, "<td class=\"{class}\">{}</td>", esc(word));
-    }
-    out.push_str("</tr>");
-    for area in areas {
-        let _ = write!(out, "<tr><td>{}</td>", esc(area));
-        for (_, build) in &latest {
-            let found = build.and_then(|b| b.areas.iter().find(|a| a.area == area));
-            match found {
-                Some(a) => {
-                    let class = match a.verdict {
-                        AreaWord::Conformant => "ok",
-                        AreaWord::NotConformant => "bad",
-                        AreaWord::Incomplete | AreaWord::NotTested => "none",
-                    };
-                    let detail = if a.counted > 0 {
-                        format!(" ({} failed)", a.counted)
-                    } else {
-                        String::new()
-                    };
-                    let _ = write!(out, "<td class=\"{class}\">{}{detail}</td>", a.verdict.as_str());
+    html! {
+        h2 { "Vendors side by side (latest build of each)" }
+        table {
+            tr {
+                th { "area" }
+                @for (name, build) in &latest {
+                    th { (name) br; span.none { (build.map_or("", |b| b.build.as_str())) } }
                 }
-                None => out.push_str("<td class=\"none\">not run</td>"),
+            }
+            tr {
+                td { b { "whole run" } }
+                @for (_, build) in &latest {
+                    @let (class, word) = match build.map(|b| b.verdict.as_str()) {
+                        Some("conformant") => ("ok", "conformant"),
+                        Some("not-conformant") => ("bad", "NOT conformant"),
+                        Some(other) => ("none", other),
+                        None => ("none", "no build"),
+                    };
+                    td class=(class) { (word) }
+                }
+            }
+            @for area in &areas {
+                tr {
+                    td { (area) }
+                    @for (_, build) in &latest {
+                        @match build.and_then(|b| b.areas.iter().find(|a| a.area == *area)) {
+                            Some(a) => {
+                                @let class = match a.verdict {
+                                    AreaWord::Conformant => "ok",
+                                    AreaWord::NotConformant => "bad",
+                                    AreaWord::Incomplete | AreaWord::NotTested => "none",
+                                };
+                                td class=(class) {
+                                    (a.verdict.as_str())
+                                    @if a.counted > 0 { " (" (a.counted) " failed)" }
+                                }
+                            }
+                            None => { td.none { "not run" } }
+                        }
+                    }
+                }
             }
         }
-        out.push_str("</tr>");
     }
-    out.push_str("</table>");
-    out
 }
 
-fn target(t: &TargetHistory) -> String {
-    let name = &t.recent.target;
-    let mut out = format!("<h2>{}</h2><div class=\"meta\">{} builds", esc(name), t.builds.len());
-    if let Some(last) = t.builds.last() {
-        let _ = write!(
-            out,
-            " &middot; latest {} ({}): {} passed, {} counted failures",
-            esc(&last.build),
-            esc(&last.at),
-            last.pass,
-            last.counted
-        );
+fn target(t: &TargetHistory) -> Markup {
+    html! {
+        h2 { (t.recent.target) }
+        div.meta {
+            (t.builds.len()) " builds"
+            @if let Some(last) = t.builds.last() {
+                " · latest " (last.build) " (" (last.at) "): " (last.pass) " passed, " (last.counted) " counted failures"
+            }
+        }
+        (trend(&t.builds))
+        (regressions(&t.regressions))
+        (flaky(&t.flaky))
+        (matrix(&t.recent, &t.regressions))
     }
-    out.push_str("</div>");
-    out.push_str(&trend(&t.builds));
-    out.push_str(&regressions(&t.regressions));
-    out.push_str(&flaky(&t.flaky));
-    out.push_str(&matrix(&t.recent, &t.regressions));
-    out
 }
 
 /// The pass rate of every build as a line (SVG), with the first and last build named.
-fn trend(builds: &[BuildSummary]) -> String {
+fn trend(builds: &[BuildSummary]) -> Markup {
     const W: f64 = 720.0;
     const H: f64 = 140.0;
     const PAD: f64 = 30.0;
-    if builds.is_empty() {
-        return String::new();
-    }
+    let (Some(first), Some(last)) = (builds.first(), builds.last()) else {
+        return html! {};
+    };
     let x = |i: usize| {
         if builds.len() == 1 {
             PAD + (W - 2.0 * PAD) / 2.0
@@ -189,158 +190,117 @@ fn trend(builds: &[BuildSummary]) -> String {
     for (i, b) in builds.iter().enumerate() {
         let _ = write!(points, "{:.1},{:.1} ", x(i), y(b.pass_rate()));
     }
-    let mut out = format!(
-        "<h3>Pass rate by build</h3><svg role=\"img\" aria-label=\"pass rate by build\" width=\"{W}\" height=\"{H}\" \
-         viewBox=\"0 0 {W} {H}\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <line x1=\"{PAD}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#d0d7de\"/>\
-         <line x1=\"{PAD}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#d0d7de\" stroke-dasharray=\"3 3\"/>\
-         <text x=\"2\" y=\"{}\">0%</text><text x=\"0\" y=\"{}\">100%</text>\
-         <polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"2\" points=\"{}\"/>",
-        y(0.0),
-        W - PAD,
-        y(0.0),
-        y(1.0),
-        W - PAD,
-        y(1.0),
-        y(0.0) + 4.0,
-        y(1.0) + 4.0,
-        points.trim_end()
-    );
-    // Points only while they stay readable.
-    if builds.len() <= 60 {
-        for (i, b) in builds.iter().enumerate() {
-            let colour = if b.counted > 0 { "#cf222e" } else { "#2da44e" };
-            let _ = write!(
-                out,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{}: {:.0}%</title></circle>",
-                x(i),
-                y(b.pass_rate()),
-                esc(&b.build),
-                b.pass_rate() * 100.0
-            );
+    let view = format!("0 0 {W} {H}");
+    html! {
+        h3 { "Pass rate by build" }
+        svg role="img" aria-label="pass rate by build" width=(W) height=(H) viewBox=(view) xmlns="http://www.w3.org/2000/svg" {
+            line x1=(PAD) y1=(y(0.0)) x2=(W - PAD) y2=(y(0.0)) stroke="#d0d7de" {}
+            line x1=(PAD) y1=(y(1.0)) x2=(W - PAD) y2=(y(1.0)) stroke="#d0d7de" stroke-dasharray="3 3" {}
+            text x="2" y=(y(0.0) + 4.0) { "0%" }
+            text x="0" y=(y(1.0) + 4.0) { "100%" }
+            polyline fill="none" stroke="#0969da" stroke-width="2" points=(points.trim_end()) {}
+            // Points only while they stay readable.
+            @if builds.len() <= 60 {
+                @for (i, b) in builds.iter().enumerate() {
+                    circle cx=(format!("{:.1}", x(i))) cy=(format!("{:.1}", y(b.pass_rate()))) r="3"
+                        fill=(if b.counted > 0 { "#cf222e" } else { "#2da44e" }) {
+                        title { (b.build) ": " (format!("{:.0}", b.pass_rate() * 100.0)) "%" }
+                    }
+                }
+            }
+            text x=(PAD) y=(H - 8.0) { (first.build) }
+            text x=(W - PAD) y=(H - 8.0) text-anchor="end" { (last.build) }
         }
     }
-    let first = &builds[0];
-    let last = &builds[builds.len() - 1];
-    let _ = write!(
-        out,
-        "<text x=\"{PAD}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></svg>",
-        H - 8.0,
-        esc(&first.build),
-        W - PAD,
-        H - 8.0,
-        esc(&last.build)
-    );
-    out
 }
 
-fn regressions(list: &[Regression]) -> String {
-    if list.is_empty() {
-        return "<h3>Regressions</h3><p>No trial fails in the latest build.</p>".into();
+fn regressions(list: &[Regression]) -> Markup {
+    html! {
+        @if list.is_empty() {
+            h3 { "Regressions" }
+            p { "No trial fails in the latest build." }
+        } @else {
+            h3 { "Regressions (" (list.len()) ")" }
+            table {
+                tr {
+                    th { "trial" } th { "area" } th { "outcome" } th { "first failing build" }
+                    th { "last passing build" } th { "failing builds" }
+                }
+                @for r in list {
+                    tr {
+                        td { (r.trial) }
+                        td { (r.areas.join(", ")) }
+                        td { (r.outcome.as_str()) }
+                        td { (r.first_failing) }
+                        td { (r.last_pass.as_deref().unwrap_or("never passed")) }
+                        td { (r.failing_builds) }
+                    }
+                }
+            }
+        }
     }
-    let mut out = format!(
-        "<h3>Regressions ({})</h3><table><tr><th>trial</th><th>area</th><th>outcome</th><th>first failing build</th>\
-         <th>last passing build</th><th>failing builds</th></tr>",
-        list.len()
-    );
-    for r in list {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&r.trial),
-            esc(&r.areas.join(", ")),
-            r.outcome.as_str(),
-            esc(&r.first_failing),
-            r.last_pass.as_deref().map_or_else(|| "never passed".to_string(), esc),
-            r.failing_builds
-        );
-    }
-    out.push_str("</table>");
-    out
 }
 
-fn flaky(list: &[Flaky]) -> String {
-    if list.is_empty() {
-        return format!("<h3>Flaky trials</h3><p>No trial flipped twice in the last {FLAKY_BUILDS} builds.</p>");
+fn flaky(list: &[Flaky]) -> Markup {
+    html! {
+        @if list.is_empty() {
+            h3 { "Flaky trials" }
+            p { "No trial flipped twice in the last " (FLAKY_BUILDS) " builds." }
+        } @else {
+            h3 { "Flaky trials (" (list.len()) "; last " (FLAKY_BUILDS) " builds)" }
+            table {
+                tr { th { "trial" } th { "area" } th { "flips" } th { "failing now" } }
+                @for f in list {
+                    tr {
+                        td { (f.trial) }
+                        td { (f.areas.join(", ")) }
+                        td { (f.flips) }
+                        td { @if f.failing_now { "yes" } @else { "no" } }
+                    }
+                }
+            }
+        }
     }
-    let mut out = format!(
-        "<h3>Flaky trials ({}; last {FLAKY_BUILDS} builds)</h3><table><tr><th>trial</th><th>area</th><th>flips</th>\
-         <th>failing now</th></tr>",
-        list.len()
-    );
-    for f in list {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&f.trial),
-            esc(&f.areas.join(", ")),
-            f.flips,
-            if f.failing_now { "yes" } else { "no" }
-        );
-    }
-    out.push_str("</table>");
-    out
 }
 
-/// Trials x recent builds, grouped by area; the build where a current failure began is outlined.
-fn matrix(recent: &Timeline, regressions: &[Regression]) -> String {
-    if recent.builds.is_empty() {
-        return String::new();
-    }
-    let mut out = format!(
-        "<h3>Trials x last {} builds</h3><div class=\"legend\"><span style=\"background:#2da44e\"></span>pass\
-         <span style=\"background:#cf222e\"></span>counted failure<span style=\"background:#afb8c1\"></span>neither \
-         (skipped, not run, known failure)<span style=\"background:#f6f8fa\"></span>absent\
-         <span style=\"outline:3px solid #1b1f24;outline-offset:-3px\"></span>first failing build</div>\
-         <table class=\"matrix\">",
-        recent.builds.len()
-    );
+/// Trials x recent builds, grouped by area (a trial under the first area of its case); the build
+/// where a current failure began is outlined.
+fn matrix(recent: &Timeline, regressions: &[Regression]) -> Markup {
     let mut areas: BTreeSet<&str> = BTreeSet::new();
     for line in recent.trials.values() {
-        areas.extend(line.areas.iter().map(String::as_str));
-        if line.areas.is_empty() {
-            areas.insert("");
+        areas.insert(line.areas.first().map_or("", String::as_str));
+    }
+    html! {
+        @if !recent.builds.is_empty() {
+            h3 { "Trials x last " (recent.builds.len()) " builds" }
+            div.legend {
+                span style="background:#2da44e" {} "pass"
+                span style="background:#cf222e" {} "counted failure"
+                span style="background:#afb8c1" {} "neither (skipped, not run, known failure)"
+                span style="background:#f6f8fa" {} "absent"
+                span style="outline:3px solid #1b1f24;outline-offset:-3px" {} "first failing build"
+            }
+            table.matrix {
+                @for area in &areas {
+                    tr { th.area colspan=(recent.builds.len() + 1) { (if area.is_empty() { "no area" } else { area }) } }
+                    @for (name, line) in recent.trials.iter().filter(|(_, l)| l.areas.first().map_or("", String::as_str) == *area) {
+                        @let first = regressions.iter().find(|r| &r.trial == name).map(|r| r.first_failing.as_str());
+                        tr {
+                            td.name { (name) }
+                            @for (at, build) in recent.builds.iter().enumerate() {
+                                @let (class, word) = match line.cells[at].map(|c| (c.status(), c.outcome)) {
+                                    Some((Status::Pass, o)) => ("P", o.as_str()),
+                                    Some((Status::Fail, o)) => ("F", o.as_str()),
+                                    Some((Status::Neither, o)) => ("N", o.as_str()),
+                                    None => ("A", "absent"),
+                                };
+                                @let marked = if first == Some(build.build.as_str()) { " first" } else { "" };
+                                td class={ (class) (marked) } title={ (build.build) ": " (word) } {}
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
-    for area in areas {
-        let shown = if area.is_empty() { "no area" } else { area };
-        let _ = write!(
-            out,
-            "<tr><th class=\"area\" colspan=\"{}\">{}</th></tr>",
-            recent.builds.len() + 1,
-            esc(shown)
-        );
-        for (name, line) in &recent.trials {
-            let first_area = line.areas.first().map_or("", String::as_str);
-            if first_area != area {
-                continue;
-            }
-            let first = regressions
-                .iter()
-                .find(|r| &r.trial == name)
-                .map(|r| r.first_failing.as_str());
-            let _ = write!(out, "<tr><td class=\"name\">{}</td>", esc(name));
-            for (at, build) in recent.builds.iter().enumerate() {
-                let (class, word) = match line.cells[at].map(|c| (c.status(), c.outcome)) {
-                    Some((Status::Pass, o)) => ("P", o.as_str()),
-                    Some((Status::Fail, o)) => ("F", o.as_str()),
-                    Some((Status::Neither, o)) => ("N", o.as_str()),
-                    None => ("A", "absent"),
-                };
-                let marked = if first == Some(build.build.as_str()) {
-                    " first"
-                } else {
-                    ""
-                };
-                let _ = write!(
-                    out,
-                    "<td class=\"{class}{marked}\" title=\"{}: {word}\"></td>",
-                    esc(&build.build)
-                );
-            }
-            out.push_str("</tr>");
-        }
-    }
-    out.push_str("</table>");
-    out
 }

@@ -2,8 +2,8 @@
 //! Everything a target sends is someone else's: it may hold terminal escape sequences, line
 //! breaks that would start a line of their own, Markdown or HTML structure, or characters XML
 //! forbids. Each function here makes such text inert for one format and leaves ordinary text
-//! as it reads.
-//!
+//! as it reads. HTML needs none here: the HTML outputs are written with maud, which escapes every
+//! value by construction.
 
 use std::fmt::Write as _;
 
@@ -131,22 +131,6 @@ pub fn xml_chars(text: &str) -> String {
             let _ = write!(out, "\u{fffd}U+{:04X}", c as u32);
         } else {
             out.push(c);
-        }
-    }
-    out
-}
-
-/// Text for HTML content or a quoted attribute: `&`, `<`, `>`, `"` and `'` as entities.
-pub fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
         }
     }
     out

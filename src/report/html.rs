@@ -2,16 +2,17 @@
 //! file: a summary, then each trial with expected vs actual, the request and response, and a
 //! curl command that replays the last request (secrets stay redacted). Several results files:
 //! a vendor x trial matrix, filtered by outcome, tag and spec item. Colours, order and the open
-//! cards follow each trial's standing.
+//! cards follow each trial's standing. Written with maud: every value is escaped by construction
+//! (only the fixed style and script go in unescaped).
 
 use super::curl;
 use super::results::{INSECURE_NOTE, Results};
-use crate::judge::area_verdict::AreaWord;
+use crate::judge::area_verdict::{self, AreaWord};
 use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing;
 use crate::judge::verdict::{CaseResult, Outcome};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 const STYLE: &str = r#"
 body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1b1f24;background:#fff}
@@ -50,11 +51,20 @@ pub fn render(runs: &[Results]) -> String {
         [one] => (format!("ucwa-conformance: {}", one.target.name), single(one)),
         many => ("ucwa-conformance: vendor matrix".to_string(), matrix(many)),
     };
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{}</title><style>{STYLE}</style><script>{SCRIPT}</script></head><body>{body}</body></html>\n",
-        esc(&title)
-    )
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+                script { (PreEscaped(SCRIPT)) }
+            }
+            body { (body) }
+        }
+    };
+    page.into_string() + "\n"
 }
 
 /// The verdict of a run, as a word and a CSS class.
@@ -67,189 +77,155 @@ fn verdict(r: &Results) -> (&'static str, &'static str) {
 }
 
 /// The verdict of each area, as a table.
-fn areas(r: &Results) -> String {
-    if r.areas.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from(
-        "<table class=\"areas\"><caption>By area</caption><tr><th>area</th><th>verdict</th><th>trials</th><th>passed</th><th>counted failures</th></tr>",
-    );
-    for a in &r.areas {
-        let class = match a.verdict {
-            AreaWord::Conformant => "ok",
-            AreaWord::NotConformant => "bad",
-            AreaWord::Incomplete | AreaWord::NotTested => "",
-        };
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td><span class=\"verdict {class}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&a.area),
-            a.verdict.as_str(),
-            a.trials,
-            a.pass,
-            a.counted
-        );
-    }
-    out.push_str("</table>");
-    out
-}
-
-fn single(r: &Results) -> String {
-    let s = &r.summary;
-    let mut out = format!(
-        "<h1>ucwa-conformance against {}</h1><div class=\"meta\">{} &middot; suite {} &middot; started {} &middot; {} ms &middot; {}{}</div>",
-        esc(&r.target.name),
-        esc(&r.target.base_url),
-        esc(&r.suite_version),
-        esc(&r.started_at),
-        r.duration_ms,
-        esc(&r.case_set_digest),
-        if r.strict { " &middot; strict" } else { "" }
-    );
-    let (word, class) = verdict(r);
-    let _ = write!(
-        out,
-        "<span class=\"verdict {class}\">{word}</span> <span>{} counted failures</span>",
-        s.counted
-    );
-    if r.target.insecure {
-        let _ = write!(out, "<div class=\"banner\">{}</div>", esc(INSECURE_NOTE));
-    }
-    if let RunVerdict::Partial { missing, .. } = &r.verdict {
-        let _ = write!(
-            out,
-            "<div class=\"banner\">Partitions {} are missing from this merge: the verdict does not cover their trials.</div>",
-            esc(&crate::report::console::list(missing))
-        );
-    }
-    if let Some(cause) = r.verdict.stop_cause() {
-        let _ = write!(
-            out,
-            "<div class=\"banner\">The run was {}: trials that had not finished are <b>not run</b>.</div>",
-            esc(cause)
-        );
-    }
-    out.push_str(&settings(r));
-    out.push_str(&areas(r));
-    if s.must_not_run > 0 {
-        let _ = write!(
-            out,
-            "<div class=\"banner\">{} must-level trials did not run (skipped or not run): the verdict does not cover them.{}</div>",
-            s.must_not_run,
-            not_run(r)
-        );
-    }
-    out.push_str(&failure_index(r));
-    out.push_str("<div class=\"cards\">");
-    for outcome in Outcome::ALL {
-        let n = s.count(outcome);
-        if n > 0 || matches!(outcome, Outcome::Pass | Outcome::Fail) {
-            let _ = write!(out, "<div class=\"card\"><b>{n}</b>{}</div>", outcome.label());
+fn areas(r: &Results) -> Markup {
+    html! {
+        @if !r.areas.is_empty() {
+            table.areas {
+                caption { "By area" }
+                tr { th { "area" } th { "verdict" } th { "trials" } th { "passed" } th { "counted failures" } }
+                @for a in &r.areas {
+                    @let class = match a.verdict {
+                        AreaWord::Conformant => "ok",
+                        AreaWord::NotConformant => "bad",
+                        AreaWord::Incomplete | AreaWord::NotTested => "",
+                    };
+                    tr {
+                        td { (a.area) }
+                        td { span class={ "verdict " (class) } { (a.verdict.as_str()) } }
+                        td { (a.trials) }
+                        td { (a.pass) }
+                        td { (a.counted) }
+                    }
+                }
+            }
         }
     }
-    out.push_str("</div>");
-    out.push_str(&filters(&r.cases));
-    out.push_str("<h2>Trials</h2>");
+}
+
+fn single(r: &Results) -> Markup {
+    let s = &r.summary;
+    let (word, class) = verdict(r);
     let mut ordered: Vec<&CaseResult> = r.cases.iter().collect();
     ordered.sort_by_key(|c| (standing::of(c, r.strict).shown, c.name()));
-    for c in ordered {
-        out.push_str(&trial(c, r));
+    html! {
+        h1 { "ucwa-conformance against " (r.target.name) }
+        div.meta {
+            (r.target.base_url) " · suite " (r.suite_version) " · started " (r.started_at) " · "
+            (r.duration_ms) " ms · " (r.case_set_digest)
+            @if r.strict { " · strict" }
+        }
+        span class={ "verdict " (class) } { (word) }
+        " "
+        span { (s.counted) " counted failures" }
+        @if r.target.insecure {
+            div.banner { (INSECURE_NOTE) }
+        }
+        @if let RunVerdict::Partial { missing, .. } = &r.verdict {
+            div.banner {
+                "Partitions " (crate::report::console::list(missing))
+                " are missing from this merge: the verdict does not cover their trials."
+            }
+        }
+        @if let Some(cause) = r.verdict.stop_cause() {
+            div.banner { "The run was " (cause) ": trials that had not finished are " b { "not run" } "." }
+        }
+        (settings(r))
+        (areas(r))
+        @if s.must_not_run > 0 {
+            div.banner {
+                (s.must_not_run) " must-level trials did not run (skipped or not run): the verdict does not cover them."
+                (not_run(r))
+            }
+        }
+        (failure_index(r))
+        div.cards {
+            @for outcome in Outcome::ALL {
+                @let n = s.count(outcome);
+                @if n > 0 || matches!(outcome, Outcome::Pass | Outcome::Fail) {
+                    div.card { b { (n) } (outcome.label()) }
+                }
+            }
+        }
+        (filters(&r.cases))
+        h2 { "Trials" }
+        @for c in ordered {
+            (trial(c, r))
+        }
     }
-    out
 }
 
-fn trial(c: &CaseResult, run: &Results) -> String {
+fn trial(c: &CaseResult, run: &Results) -> Markup {
     let standing = standing::of(c, run.strict);
-    let open = if standing.counts { " open" } else { "" };
-    let class = standing.shown.as_str();
-    let mut out = format!(
-        "<details{open} id=\"{}\" data-outcomes=\"{}\" data-tags=\"{}\" data-spec=\"{}\"><summary><span class=\"s-{class}\">{}</span> &nbsp;<code>{}</code> &nbsp;{} <small>({}, {} ms{})</small></summary>",
-        anchor(c),
-        esc(c.outcome.as_str()),
-        esc(&c.tags.join(" ")),
-        esc(&c.spec.join(" ")),
-        esc(c.outcome.label()),
-        esc(&c.name()),
-        inline_code(&c.title),
-        esc(c.severity.as_str()),
-        c.duration_ms,
-        if standing.counts { ", counted" } else { "" }
-    );
-    let _ = write!(out, "<div>spec: {}</div>", esc(&c.spec.join(", ")));
-    if let Some(reason) = &c.reason {
-        let _ = write!(out, "<p>{}</p>", esc(reason));
-    }
-    if !c.mismatches.is_empty() {
-        let step = c.failed_step.map(|s| format!(" (step {s})")).unwrap_or_default();
-        let _ = write!(
-            out,
-            "<h3>Expected vs actual{step}</h3><table class=\"diff\"><tr><th>what</th><th>expected</th><th>actual</th></tr>"
-        );
-        for m in &c.mismatches {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&m.what),
-                esc(&m.expected),
-                esc(&m.actual)
-            );
-        }
-        out.push_str("</table>");
-    }
-    for (i, e) in c.exchanges.iter().enumerate() {
-        let _ = write!(out, "<h3>Step {}</h3><pre>{}</pre>", i + 1, esc(&e.request_text()));
-        let response = e.response_text();
-        if response.is_empty() {
-            continue;
-        }
-        match pretty_response(e) {
-            // A JSON or XML body shown indented, the exact bytes one click away.
-            Some(pretty) => {
-                let _ = write!(
-                    out,
-                    "<pre>{}</pre><details class=\"raw\"><summary>exact response</summary><pre>{}</pre></details>",
-                    esc(&pretty),
-                    esc(&response)
-                );
+    let replay = c.exchanges.last().and_then(curl::command);
+    let note = if run.applications_kept {
+        "The run kept its applications (--keep-applications), so the URL still works while they live."
+    } else {
+        "The run deleted its applications when it ended: replaying needs a live application (run with --keep-applications, or create one and change the URL)."
+    };
+    html! {
+        details open[standing.counts] id=(anchor(c)) data-outcomes=(c.outcome.as_str())
+            data-tags=(c.tags.join(" ")) data-spec=(c.spec.join(" ")) {
+            summary {
+                span class={ "s-" (standing.shown.as_str()) } { (c.outcome.label()) }
+                " \u{a0}" code { (c.name()) } " \u{a0}" (inline_code(&c.title)) " "
+                small { "(" (c.severity.as_str()) ", " (c.duration_ms) " ms" @if standing.counts { ", counted" } ")" }
             }
-            None => {
-                let _ = write!(out, "<pre>{}</pre>", esc(&response));
+            div { "spec: " (c.spec.join(", ")) }
+            @if let Some(reason) = &c.reason {
+                p { (reason) }
+            }
+            @if !c.mismatches.is_empty() {
+                h3 {
+                    "Expected vs actual"
+                    @if let Some(step) = c.failed_step { " (step " (step) ")" }
+                }
+                table.diff {
+                    tr { th { "what" } th { "expected" } th { "actual" } }
+                    @for m in &c.mismatches {
+                        tr { td { (m.what) } td { (m.expected) } td { (m.actual) } }
+                    }
+                }
+            }
+            @for (i, e) in c.exchanges.iter().enumerate() {
+                h3 { "Step " (i + 1) }
+                pre { (e.request_text()) }
+                @let response = e.response_text();
+                @if !response.is_empty() {
+                    @match pretty_response(e) {
+                        // A JSON or XML body shown indented, the exact bytes one click away.
+                        Some(pretty) => {
+                            pre { (pretty) }
+                            details.raw { summary { "exact response" } pre { (response) } }
+                        }
+                        None => { pre { (response) } }
+                    }
+                }
+            }
+            @if let Some(command) = replay {
+                h3 { "Reproduce" }
+                p { (note) }
+                pre { (command) }
             }
         }
     }
-    if let Some(command) = c.exchanges.last().and_then(curl::command) {
-        let note = if run.applications_kept {
-            "The run kept its applications (--keep-applications), so the URL still works while they live."
-        } else {
-            "The run deleted its applications when it ended: replaying needs a live application (run with --keep-applications, or create one and change the URL)."
-        };
-        let _ = write!(out, "<h3>Reproduce</h3><p>{note}</p><pre>{}</pre>", esc(&command));
-    }
-    out.push_str("</details>");
-    out
 }
 
 /// The id a trial's block has, for links to it.
 fn anchor(c: &CaseResult) -> String {
-    format!("t-{}-{}", esc(&c.id), c.media)
+    format!("t-{}-{}", c.id, c.media)
 }
 
-/// A title with its `inline code` rendered as code (the text escaped first).
-fn inline_code(title: &str) -> String {
-    let escaped = esc(title);
-    let mut out = String::new();
-    for (i, part) in escaped.split('`').enumerate() {
-        if i % 2 == 1 {
-            let _ = write!(out, "<code>{part}</code>");
-        } else {
-            out.push_str(part);
+/// A title with its `inline code` rendered as code.
+fn inline_code(title: &str) -> Markup {
+    html! {
+        @for (i, part) in title.split('`').enumerate() {
+            @if i % 2 == 1 { code { (part) } } @else { (part) }
         }
     }
-    out
 }
 
 /// The run's settings: strictness, the selection and the partition.
-fn settings(r: &Results) -> String {
+fn settings(r: &Results) -> Markup {
     let sel = &r.selection;
     let mut parts: Vec<String> = vec![if r.strict { "strict".into() } else { "not strict".into() }];
     if !sel.filters.is_empty() {
@@ -264,34 +240,32 @@ fn settings(r: &Results) -> String {
     if !sel.spec.is_empty() {
         parts.push(format!("spec: {}", sel.spec.join(", ")));
     }
+    if !sel.areas.is_empty() {
+        parts.push(format!("areas: {}", sel.areas.join(", ")));
+    }
     if let Some(p) = sel.partition {
         parts.push(format!("partition {}/{}", p.index, p.count));
     }
     if let Some(sum) = r.partitions_duration_ms {
         parts.push(format!("merged: {} ms wall, {sum} ms in all partitions", r.duration_ms));
     }
-    let parts: Vec<String> = parts.iter().map(|p| esc(p)).collect();
-    format!("<div class=\"meta\">settings: {}</div>", parts.join(" &middot; "))
+    html! { div.meta { "settings: " (parts.join(" · ")) } }
 }
 
 /// The must-level trials that did not run, each with why and what would run it.
-fn not_run(r: &Results) -> String {
-    let rows: Vec<String> = r
+fn not_run(r: &Results) -> Markup {
+    let skipped = r
         .cases
         .iter()
-        .filter(|c| c.severity.as_str() == "must" && matches!(c.outcome, Outcome::Skip | Outcome::NotRun))
-        .map(|c| {
-            let reason = c.reason.clone().unwrap_or_default();
-            format!(
-                "<li><a href=\"#{}\"><code>{}</code></a>: {}{}</li>",
-                anchor(c),
-                esc(&c.name()),
-                esc(&reason),
-                esc(&offered_by(&reason))
-            )
-        })
-        .collect();
-    format!("<ul>{}</ul>", rows.join(""))
+        .filter(|c| c.severity.as_str() == "must" && matches!(c.outcome, Outcome::Skip | Outcome::NotRun));
+    html! {
+        ul {
+            @for c in skipped {
+                @let reason = c.reason.clone().unwrap_or_default();
+                li { a href={ "#" (anchor(c)) } { code { (c.name()) } } ": " (reason) (offered_by(&reason)) }
+            }
+        }
+    }
 }
 
 /// What offers the precondition a skip names: the flag, variable or profile key.
@@ -324,7 +298,7 @@ fn offered_by(reason: &str) -> String {
 
 /// The counted failures at the top, grouped by cause (the same first difference), with the spec
 /// items they cite: one broken rule that fails sixteen trials reads as one group of sixteen.
-fn failure_index(r: &Results) -> String {
+fn failure_index(r: &Results) -> Markup {
     let mut groups: Vec<(String, Vec<&CaseResult>)> = Vec::new();
     for c in r.cases.iter().filter(|c| standing::of(c, r.strict).counts) {
         let cause = c
@@ -337,31 +311,31 @@ fn failure_index(r: &Results) -> String {
             None => groups.push((cause, vec![c])),
         }
     }
-    if groups.is_empty() {
-        return String::new();
-    }
     groups.sort_by_key(|(_, members)| std::cmp::Reverse(members.len()));
-    let mut out = String::from("<h2>Counted failures, by cause</h2><ol class=\"index\">");
-    for (cause, members) in groups {
-        let mut items: Vec<&str> = members.iter().flat_map(|c| c.spec.iter().map(String::as_str)).collect();
-        items.sort_unstable();
-        items.dedup();
-        let cause = format!("{cause} (spec items: {})", items.join(", "));
-        let links: Vec<String> = members
-            .iter()
-            .map(|c| format!("<a href=\"#{}\"><code>{}</code></a>", anchor(c), esc(&c.name())))
-            .collect();
-        let _ = write!(
-            out,
-            "<li><b>{} trial{}</b>: {}<br>{}</li>",
-            members.len(),
-            if members.len() == 1 { "" } else { "s" },
-            esc(&cause),
-            links.join(" ")
-        );
+    html! {
+        @if !groups.is_empty() {
+            h2 { "Counted failures, by cause" }
+            ol.index {
+                @for (cause, members) in &groups {
+                    li {
+                        b { (members.len()) " trial" @if members.len() != 1 { "s" } }
+                        ": " (cause) " (spec items: " (cited(members)) ")"
+                        br;
+                        @for (i, c) in members.iter().enumerate() {
+                            @if i > 0 { " " }
+                            a href={ "#" (anchor(c)) } { code { (c.name()) } }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</ol>");
-    out
+}
+
+/// The spec items some trials cite, sorted, each once.
+fn cited(members: &[&CaseResult]) -> String {
+    let items: BTreeSet<&str> = members.iter().flat_map(|c| c.spec.iter().map(String::as_str)).collect();
+    items.into_iter().collect::<Vec<_>>().join(", ")
 }
 
 /// The response with its JSON or XML body indented, when it is one that parses.
@@ -391,110 +365,179 @@ fn pretty_response(e: &crate::record::exchange::Exchange) -> Option<String> {
     Some(format!("{head}\n{pretty}"))
 }
 
-/// XML with one element per line, indented by depth (within the nesting limit).
+/// XML with one element per line, indented by depth: written from the parsed document (within
+/// the nesting limit), attributes and text as they were.
 fn indent_xml(text: &str) -> Option<String> {
-    crate::wire::parse::xml(text).ok()?;
+    let doc = crate::wire::parse::xml(text).ok()?;
     let mut out = String::new();
-    let mut depth = 0usize;
-    for piece in text.replace('>', ">\n").replace('<', "\n<").lines() {
-        let piece = piece.trim();
-        if piece.is_empty() {
-            continue;
-        }
-        if piece.starts_with("</") {
-            depth = depth.saturating_sub(1);
-        }
-        out.push_str(&"  ".repeat(depth));
-        out.push_str(piece);
-        out.push('\n');
-        if piece.starts_with('<') && !piece.starts_with("</") && !piece.starts_with("<?") && !piece.ends_with("/>") {
-            depth += 1;
-        }
-    }
+    write_element(doc.root_element(), 0, &mut out);
     Some(out)
 }
 
-fn filters(cases: &[CaseResult]) -> String {
-    let outcomes: BTreeSet<&str> = cases.iter().map(|c| c.outcome.as_str()).collect();
-    let mut out = String::from(
-        "<div class=\"filters\"><label>outcome <select id=\"f-outcome\" onchange=\"applyFilters()\"><option value=\"\">all</option>",
-    );
-    for o in outcomes {
-        let _ = write!(out, "<option>{}</option>", esc(o));
-    }
-    out.push_str(
-        "</select></label><label>tag <input id=\"f-tag\" oninput=\"applyFilters()\" placeholder=\"errors\"></label>\
-         <label>spec item <input id=\"f-spec\" oninput=\"applyFilters()\" placeholder=\"error.409\"></label></div>",
-    );
-    out
-}
-
-fn matrix(runs: &[Results]) -> String {
-    let mut out = String::from("<h1>ucwa-conformance: vendor matrix</h1><div class=\"meta\">");
-    for r in runs {
-        let (word, class) = verdict(r);
-        let _ = write!(
-            out,
-            "<div><b>{}</b> ({}): <span class=\"verdict {class}\">{word}</span> {} &middot; {}{}</div>",
-            esc(&r.target.name),
-            esc(&r.target.base_url),
-            esc(&r.summary.line()),
-            esc(&r.started_at),
-            if r.areas.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " &middot; by area: {}",
-                    esc(&crate::judge::area_verdict::line(&r.areas))
-                )
-            }
-        );
-    }
-    out.push_str("</div>");
-    let all: Vec<CaseResult> = runs.iter().flat_map(|r| r.cases.iter().cloned()).collect();
-    out.push_str(&filters(&all));
-    out.push_str("<table><tr><th>trial</th><th>severity</th><th>spec</th>");
-    for name in super::results::run_names(runs) {
-        let _ = write!(out, "<th>{}</th>", esc(&name));
-    }
-    out.push_str("</tr>");
-    let names: BTreeSet<String> = all.iter().map(CaseResult::name).collect();
-    for name in names {
-        let entries: Vec<Option<&CaseResult>> =
-            runs.iter().map(|r| r.cases.iter().find(|c| c.name() == name)).collect();
-        let Some(any) = entries.iter().flatten().next() else {
-            continue;
-        };
-        let outcomes: Vec<&str> = entries.iter().map(|e| e.map_or("-", |c| c.outcome.as_str())).collect();
-        let _ = write!(
-            out,
-            "<tr data-outcomes=\"{}\" data-tags=\"{}\" data-spec=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td>",
-            esc(&outcomes.join(" ")),
-            esc(&any.tags.join(" ")),
-            esc(&any.spec.join(" ")),
-            esc(&name),
-            esc(any.severity.as_str()),
-            esc(&any.spec.join(", "))
-        );
-        for (entry, run) in entries.iter().zip(runs) {
-            match entry {
-                Some(c) => {
-                    let shown = standing::of(c, run.strict).shown;
-                    let _ = write!(
-                        out,
-                        "<td class=\"s-{}\" title=\"{}\">{}</td>",
-                        shown.as_str(),
-                        esc(&c.first_difference()),
-                        esc(c.outcome.label())
-                    );
-                }
-                None => out.push_str("<td>-</td>"),
+fn write_element(node: roxmltree::Node<'_, '_>, depth: usize, out: &mut String) {
+    let indent = "  ".repeat(depth);
+    let name = qualified(node);
+    out.push_str(&indent);
+    out.push('<');
+    out.push_str(&name);
+    for ns in node.namespaces() {
+        // Declared here, not inherited from the parent.
+        let inherited = node
+            .parent_element()
+            .is_some_and(|p| p.namespaces().any(|n| n.name() == ns.name() && n.uri() == ns.uri()));
+        if !inherited {
+            match ns.name() {
+                Some(prefix) => out.push_str(&format!(" xmlns:{prefix}=\"{}\"", ns.uri())),
+                None => out.push_str(&format!(" xmlns=\"{}\"", ns.uri())),
             }
         }
-        out.push_str("</tr>");
     }
-    out.push_str("</table>");
-    out
+    for a in node.attributes() {
+        let prefix = a
+            .namespace()
+            .and_then(|uri| node.lookup_prefix(uri))
+            .map(|p| format!("{p}:"))
+            .unwrap_or_default();
+        out.push_str(&format!(" {prefix}{}=\"{}\"", a.name(), a.value()));
+    }
+    let children: Vec<roxmltree::Node<'_, '_>> = node
+        .children()
+        .filter(|c| c.is_element() || (c.is_text() && !c.text().unwrap_or("").trim().is_empty()))
+        .collect();
+    match children.as_slice() {
+        [] => out.push_str("/>\n"),
+        [only] if only.is_text() => {
+            out.push('>');
+            out.push_str(only.text().unwrap_or(""));
+            out.push_str(&format!("</{name}>\n"));
+        }
+        _ => {
+            out.push_str(">\n");
+            for child in children {
+                if child.is_element() {
+                    write_element(child, depth + 1, out);
+                } else {
+                    out.push_str(&format!("{indent}  {}\n", child.text().unwrap_or("").trim()));
+                }
+            }
+            out.push_str(&format!("{indent}</{name}>\n"));
+        }
+    }
 }
 
-use super::escape::html as esc;
+/// An element's name with the prefix its document gave it.
+fn qualified(node: roxmltree::Node<'_, '_>) -> String {
+    let tag = node.tag_name();
+    match tag.namespace().and_then(|uri| node.lookup_prefix(uri)) {
+        Some(prefix) if !prefix.is_empty() => format!("{prefix}:{}", tag.name()),
+        _ => tag.name().to_string(),
+    }
+}
+
+fn filters(cases: &[CaseResult]) -> Markup {
+    let outcomes: BTreeSet<&str> = cases.iter().map(|c| c.outcome.as_str()).collect();
+    html! {
+        div.filters {
+            label {
+                "outcome "
+                select #f-outcome onchange="applyFilters()" {
+                    option value="" { "all" }
+                    @for o in outcomes { option { (o) } }
+                }
+            }
+            label { "tag " input #f-tag oninput="applyFilters()" placeholder="errors"; }
+            label { "spec item " input #f-spec oninput="applyFilters()" placeholder="error.409"; }
+        }
+    }
+}
+
+fn matrix(runs: &[Results]) -> Markup {
+    let all: Vec<CaseResult> = runs.iter().flat_map(|r| r.cases.iter().cloned()).collect();
+    let names: BTreeSet<String> = all.iter().map(CaseResult::name).collect();
+    html! {
+        h1 { "ucwa-conformance: vendor matrix" }
+        div.meta {
+            @for r in runs {
+                @let (word, class) = verdict(r);
+                div {
+                    b { (r.target.name) } " (" (r.target.base_url) "): "
+                    span class={ "verdict " (class) } { (word) }
+                    " " (r.summary.line()) " · " (r.started_at)
+                    @if !r.areas.is_empty() { " · by area: " (area_verdict::line(&r.areas)) }
+                }
+            }
+        }
+        (filters(&all))
+        table {
+            tr {
+                th { "trial" } th { "severity" } th { "spec" }
+                @for name in super::results::run_names(runs) { th { (name) } }
+            }
+            @for name in &names {
+                @let entries: Vec<Option<&CaseResult>> =
+                    runs.iter().map(|r| r.cases.iter().find(|c| &c.name() == name)).collect();
+                @if let Some(any) = entries.iter().flatten().next() {
+                    @let outcomes: Vec<&str> = entries.iter().map(|e| e.map_or("-", |c| c.outcome.as_str())).collect();
+                    tr data-outcomes=(outcomes.join(" ")) data-tags=(any.tags.join(" ")) data-spec=(any.spec.join(" ")) {
+                        td { code { (name) } }
+                        td { (any.severity.as_str()) }
+                        td { (any.spec.join(", ")) }
+                        @for (entry, run) in entries.iter().zip(runs) {
+                            @match entry {
+                                Some(c) => {
+                                    td class={ "s-" (standing::of(c, run.strict).shown.as_str()) } title=(c.first_difference()) {
+                                        (c.outcome.label())
+                                    }
+                                }
+                                None => { td { "-" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_is_indented_from_the_parsed_document_keeping_prefixes_and_text() {
+        let text = "<?xml version=\"1.0\"?><r:resource xmlns:r=\"urn:x\" rel=\"me\"><r:property name=\"a\">x &lt; y</r:property><r:link rel=\"b\" href=\"/b\"/></r:resource>";
+        let pretty = indent_xml(text).expect("parses");
+        assert_eq!(
+            pretty,
+            "<r:resource xmlns:r=\"urn:x\" rel=\"me\">\n  <r:property name=\"a\">x < y</r:property>\n  <r:link rel=\"b\" href=\"/b\"/>\n</r:resource>\n"
+        );
+        assert!(indent_xml("<a><b></a>").is_none(), "not XML: shown as it came");
+    }
+
+    #[test]
+    fn every_value_of_a_results_file_is_escaped() {
+        let mut case = CaseResult::new(
+            "x\"><script>alert(1)</script>",
+            crate::case::Media::Json,
+            crate::case::Severity::Must,
+            Outcome::Fail,
+        );
+        case.title = "`<b>`".into();
+        case.reason = Some("<img src=x onerror=alert(1)>".into());
+        let run: Results = serde_json::from_value(serde_json::json!({
+            "schema": "ucwa-conformance/results/2", "suite_version": "0", "case_set_digest": "sha256:x",
+            "target": {"name": "t", "base_url": "http://t/", "media": ["json"], "offers": []},
+            "started_at": "2026-12-02T00:00:00Z", "duration_ms": 1, "strict": false, "interrupted": false,
+            "applications_kept": false, "verdict": {"is": "conformant"}, "cases": [],
+            "summary": {"pass": 0, "fail": 0, "should_deviation": 0, "skip": 0, "error": 0, "known_failure": 0,
+                        "unexpected_pass": 0, "flaky": 0, "not_run": 0, "counted": 0, "conformant": true}
+        }))
+        .expect("a results file");
+        let markup = trial(&case, &run).into_string();
+        assert!(
+            !markup.contains("<script>") && !markup.contains("<img") && !markup.contains("<b>"),
+            "{markup}"
+        );
+        assert!(markup.contains("&lt;img src=x"), "{markup}");
+    }
+}
