@@ -9,6 +9,7 @@ use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::history::timeline::{BuildSummary, Status};
 use ucwa_conformance::history::{Added, Location, RunRecord, Store, dashboard};
+use ucwa_conformance::judge::run_verdict::RunVerdict;
 use ucwa_conformance::record::output;
 use ucwa_conformance::report::escape::console_line;
 use ucwa_conformance::report::results::{self, Results};
@@ -167,11 +168,7 @@ fn builds(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
 }
 
 fn verdict_word(b: &BuildSummary) -> &str {
-    match b.verdict.as_str() {
-        "not-conformant" => "NOT conformant",
-        "stopped" => "STOPPED",
-        other => other,
-    }
+    RunVerdict::word_of(&b.verdict).map_or(b.verdict.as_str(), |(word, _)| word)
 }
 
 fn regressions(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {

@@ -60,7 +60,9 @@ pub async fn password_grant(
         .join(&challenge.href)
         .map_err(|e| AuthError::Refused(format!("invalid token href `{}`: {e}", challenge.href)))?;
     if let Some(trust) = client.trust() {
-        trust.password_allowed(&url).map_err(AuthError::Refused)?;
+        trust
+            .password_allowed(&url)
+            .map_err(|withheld| AuthError::Refused(withheld.to_string()))?;
     }
     let form: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "password")

@@ -126,7 +126,7 @@ pub async fn open(client: &HttpClient, account: &Account) -> Result<Session, Dis
     {
         return Err(DiscoveryError {
             step: format!("the `events` link {events}"),
-            reason,
+            reason: reason.to_string(),
         });
     }
     Ok(Session {

@@ -133,7 +133,7 @@ impl HttpClient {
         {
             trust
                 .check(&request.url, "the token")
-                .map_err(TransportError::Untrusted)?;
+                .map_err(|withheld| TransportError::Untrusted(withheld.to_string()))?;
         }
         if let Some(journal) = &self.journal
             && let Ok(mut sent) = journal.lock()

@@ -8,6 +8,7 @@
 use super::store::{HistoryError, Store};
 use super::timeline::{BuildSummary, Flaky, Regression, Status, Timeline};
 use crate::judge::area_verdict::AreaWord;
+use crate::judge::run_verdict::RunVerdict;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -120,10 +121,10 @@ fn side_by_side(targets: &[TargetHistory]) -> Markup {
             tr {
                 td { b { "whole run" } }
                 @for (_, build) in &latest {
-                    @let (class, word) = match build.map(|b| b.verdict.as_str()) {
-                        Some("conformant") => ("ok", "conformant"),
-                        Some("not-conformant") => ("bad", "NOT conformant"),
-                        Some(other) => ("none", other),
+                    @let (class, word) = match build.map(|b| RunVerdict::word_of(&b.verdict)) {
+                        Some(Some((word, true))) => ("ok", word),
+                        Some(Some((word, false))) => ("bad", word),
+                        Some(None) => ("none", "unknown"),
                         None => ("none", "no build"),
                     };
                     td class=(class) { (word) }

@@ -75,16 +75,6 @@ pub enum Refused {
     EmptyBuild,
 }
 
-/// The verdict's name in the results file (`is`).
-pub fn verdict_name(verdict: &RunVerdict) -> &'static str {
-    match verdict {
-        RunVerdict::Conformant => "conformant",
-        RunVerdict::NotConformant { .. } => "not-conformant",
-        RunVerdict::Partial { .. } => "partial",
-        RunVerdict::Stopped { .. } => "stopped",
-    }
-}
-
 impl RunRecord {
     /// The record of `results`, as build `build` (default: its start time) at `at` (RFC 3339;
     /// default: its start time). Refuses a partial merge and a lone partition, and a time that
@@ -129,7 +119,7 @@ impl RunRecord {
             suite_version: results.suite_version.clone(),
             case_set_digest: results.case_set_digest.clone(),
             strict: results.strict,
-            verdict: verdict_name(&results.verdict).to_string(),
+            verdict: results.verdict.name().to_string(),
             counted: results.summary.counted,
             pass: results.summary.pass,
             areas,

@@ -315,7 +315,7 @@ impl Store {
                         Value::Int(area.pass as i64),
                         Value::Int(area.counted as i64),
                         Value::Int(area.not_run as i64),
-                        Value::Text(area_word_name(area.verdict).into()),
+                        Value::Text(area.verdict.name().into()),
                     ],
                 )?;
             }
@@ -362,7 +362,7 @@ impl Store {
         let areas = self.sql.rows(schema::AREAS, &t).map_err(|e| self.error(e))?;
         let mut by_run: BTreeMap<i64, Vec<AreaVerdict>> = BTreeMap::new();
         for a in areas {
-            let verdict = area_word(&a[6].text());
+            let verdict = AreaWord::from_name(&a[6].text()).unwrap_or(AreaWord::NotTested);
             by_run.entry(a[0].int()).or_default().push(AreaVerdict {
                 area: a[1].text(),
                 trials: a[2].int() as usize,
@@ -480,25 +480,6 @@ impl Store {
             timeline = timeline.in_area(area);
         }
         Ok(timeline.flaky())
-    }
-}
-
-/// The name stored for an area's verdict (its serde name).
-fn area_word_name(word: AreaWord) -> &'static str {
-    match word {
-        AreaWord::Conformant => "conformant",
-        AreaWord::NotConformant => "not-conformant",
-        AreaWord::Incomplete => "incomplete",
-        AreaWord::NotTested => "not-tested",
-    }
-}
-
-fn area_word(name: &str) -> AreaWord {
-    match name {
-        "conformant" => AreaWord::Conformant,
-        "not-conformant" => AreaWord::NotConformant,
-        "incomplete" => AreaWord::Incomplete,
-        _ => AreaWord::NotTested,
     }
 }
 

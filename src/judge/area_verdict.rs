@@ -25,6 +25,29 @@ pub enum AreaWord {
 }
 
 impl AreaWord {
+    /// Every word.
+    pub const ALL: [AreaWord; 4] = [
+        AreaWord::Conformant,
+        AreaWord::NotConformant,
+        AreaWord::Incomplete,
+        AreaWord::NotTested,
+    ];
+
+    /// Its name in the results file: `conformant`, `not-conformant`, `incomplete`, `not-tested`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AreaWord::Conformant => "conformant",
+            AreaWord::NotConformant => "not-conformant",
+            AreaWord::Incomplete => "incomplete",
+            AreaWord::NotTested => "not-tested",
+        }
+    }
+
+    /// The word named `name` (as [`name`](Self::name) gives it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|w| w.name() == name)
+    }
+
     /// As reports write it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -129,6 +152,14 @@ mod tests {
         CaseResult {
             areas: areas.iter().map(|a| a.to_string()).collect(),
             ..CaseResult::new(id, Media::Json, severity, outcome)
+        }
+    }
+
+    #[test]
+    fn names_are_the_results_files() {
+        for word in AreaWord::ALL {
+            assert_eq!(serde_json::to_value(word).expect("JSON"), word.name());
+            assert_eq!(AreaWord::from_name(word.name()), Some(word));
         }
     }
 

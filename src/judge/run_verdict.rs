@@ -112,6 +112,35 @@ impl RunVerdict {
         }
     }
 
+    /// Its name in the results file (`is`): `conformant`, `not-conformant`, `partial`, `stopped`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RunVerdict::Conformant => "conformant",
+            RunVerdict::NotConformant { .. } => "not-conformant",
+            RunVerdict::Partial { .. } => "partial",
+            RunVerdict::Stopped { .. } => "stopped",
+        }
+    }
+
+    /// The [`word`](Self::word) of the verdict named `name` (as [`name`](Self::name) gives it,
+    /// for a verdict stored by name), and whether it is conformant; `None` for an unknown name.
+    pub fn word_of(name: &str) -> Option<(&'static str, bool)> {
+        let verdict = match name {
+            "conformant" => RunVerdict::Conformant,
+            "not-conformant" => RunVerdict::NotConformant { counted: 0 },
+            "partial" => RunVerdict::Partial {
+                counted: 0,
+                missing: Vec::new(),
+            },
+            "stopped" => RunVerdict::Stopped {
+                kind: StopKind::Sigint,
+                cause: String::new(),
+            },
+            _ => return None,
+        };
+        Some((verdict.word(), verdict.is_conformant()))
+    }
+
     /// Why the run stopped early, if it did.
     pub fn stop_cause(&self) -> Option<&str> {
         match self {
@@ -125,6 +154,30 @@ impl RunVerdict {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[test]
+    fn a_verdict_stored_by_name_reads_as_the_same_word() {
+        for verdict in [
+            RunVerdict::Conformant,
+            RunVerdict::NotConformant { counted: 3 },
+            RunVerdict::Partial {
+                counted: 0,
+                missing: vec![2],
+            },
+            RunVerdict::Stopped {
+                kind: StopKind::Sigterm,
+                cause: "x".into(),
+            },
+        ] {
+            let json = serde_json::to_value(&verdict).expect("JSON");
+            assert_eq!(json["is"], verdict.name(), "the results file's name");
+            assert_eq!(
+                RunVerdict::word_of(verdict.name()),
+                Some((verdict.word(), verdict.is_conformant()))
+            );
+        }
+        assert_eq!(RunVerdict::word_of("other"), None);
+    }
 
     #[rstest]
     #[case(0, None, 0, "conformant")]

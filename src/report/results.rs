@@ -394,6 +394,47 @@ pub fn json_schema() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
+/// Why partitions do not merge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeError {
+    /// Partitions of the set are missing (and `--allow-partial` was not given).
+    #[error(
+        "partitions {} of {count} are missing: a lost job would go unnoticed; give every partition, or \
+         --allow-partial to merge anyway (the verdict is then PARTIAL, exit 1)",
+        super::console::list(.missing)
+    )]
+    Missing {
+        /// The missing partitions (`K` of `K/N`).
+        missing: Vec<u64>,
+        /// N.
+        count: u64,
+    },
+    /// No file.
+    #[error("nothing to merge")]
+    Empty,
+    /// The partitions ran different case sets.
+    #[error("the case sets differ ({0} and {1}): partitions must run the same cases")]
+    CaseSets(String, String),
+    /// The partitions ran against different targets.
+    #[error("the targets differ ({0} and {1})")]
+    Targets(String, String),
+    /// One partition was strict and another not.
+    #[error("one partition ran with --strict and another without")]
+    Strictness,
+    /// A trial is in two partitions.
+    #[error("{0} is in two partitions")]
+    TrialTwice(String),
+    /// Some files are partitions and others are not.
+    #[error("some files are partitions (--partition K/N) and others are not")]
+    Mixed,
+    /// Partitions of different N.
+    #[error("the files are partitions of different counts (K/N with different N)")]
+    Counts,
+    /// A partition given twice.
+    #[error("partition {0}/{1} is given twice")]
+    Repeated(u64, u64),
+}
+
 /// Joins the results of partitions of one run (`run --partition K/N` against one target with
 /// one case set): every trial once, the earliest start, the wall span from the first start to
 /// the last end (with the partitions' durations added up beside it). The parts must be the
@@ -401,45 +442,40 @@ pub fn json_schema() -> String {
 /// unless `allow_partial`, which merges it with the verdict PARTIAL (exit 1). Parts of different
 /// case sets, targets (the embedded reference is one target whatever its port) or strictness,
 /// or with a trial in two of them, are refused.
-pub fn merge(parts: Vec<Results>, allow_partial: bool) -> Result<Results, String> {
+pub fn merge(parts: Vec<Results>, allow_partial: bool) -> Result<Results, MergeError> {
     let missing = missing_partitions(&parts)?;
     if !missing.is_empty() && !allow_partial {
-        return Err(format!(
-            "partitions {} of {} are missing: a lost job would go unnoticed; give every partition, or \
-             --allow-partial to merge anyway (the verdict is then PARTIAL, exit 1)",
-            super::console::list(&missing),
-            parts.first().and_then(|p| p.selection.partition).map_or(0, |p| p.count)
-        ));
+        return Err(MergeError::Missing {
+            count: parts.first().and_then(|p| p.selection.partition).map_or(0, |p| p.count),
+            missing,
+        });
     }
     let spans: Vec<Option<(i64, i64)>> = parts.iter().map(span).collect();
     let sum: u64 = parts.iter().map(|p| p.duration_ms).sum();
     let mut parts = parts.into_iter();
-    let mut joined = parts.next().ok_or("nothing to merge")?;
+    let mut joined = parts.next().ok_or(MergeError::Empty)?;
     let mut names: std::collections::BTreeSet<String> = joined.cases.iter().map(CaseResult::name).collect();
     for part in parts {
         if part.case_set_digest != joined.case_set_digest {
-            return Err(format!(
-                "the case sets differ ({} and {}): partitions must run the same cases",
-                joined.case_set_digest, part.case_set_digest
-            ));
+            return Err(MergeError::CaseSets(joined.case_set_digest, part.case_set_digest));
         }
         let same_target = (&part.target.name, &part.target.base_url) == (&joined.target.name, &joined.target.base_url)
             || part.target.embedded && joined.target.embedded && part.suite_version == joined.suite_version;
         if !same_target {
-            return Err(format!(
-                "the targets differ ({} at {} and {} at {})",
-                joined.target.name, joined.target.base_url, part.target.name, part.target.base_url
+            return Err(MergeError::Targets(
+                format!("{} at {}", joined.target.name, joined.target.base_url),
+                format!("{} at {}", part.target.name, part.target.base_url),
             ));
         }
         if part.strict != joined.strict {
-            return Err("one partition ran with --strict and another without".into());
+            return Err(MergeError::Strictness);
         }
         if joined.verdict.stop_cause().is_none() && part.verdict.stop_cause().is_some() {
             joined.verdict = part.verdict.clone();
         }
         for case in part.cases {
             if !names.insert(case.name()) {
-                return Err(format!("{} is in two partitions", case.name()));
+                return Err(MergeError::TrialTwice(case.name()));
             }
             joined.cases.push(case);
         }
@@ -485,22 +521,22 @@ pub fn merge(parts: Vec<Results>, allow_partial: bool) -> Result<Results, String
 /// The partitions (`K` of `K/N`) a set of parts lacks; an error when the parts are not
 /// partitions of one N, or one appears twice. Parts without a partition (files of runs that
 /// were not partitioned, or written before partitions were recorded) are merged unchecked.
-fn missing_partitions(parts: &[Results]) -> Result<Vec<u64>, String> {
+fn missing_partitions(parts: &[Results]) -> Result<Vec<u64>, MergeError> {
     let partitions: Vec<Option<Partition>> = parts.iter().map(|p| p.selection.partition).collect();
     if partitions.iter().all(Option::is_none) {
         return Ok(Vec::new());
     }
     let Some(partitions) = partitions.into_iter().collect::<Option<Vec<Partition>>>() else {
-        return Err("some files are partitions (--partition K/N) and others are not".into());
+        return Err(MergeError::Mixed);
     };
     let count = partitions[0].count;
     if partitions.iter().any(|p| p.count != count) {
-        return Err("the files are partitions of different counts (K/N with different N)".into());
+        return Err(MergeError::Counts);
     }
     let mut seen = std::collections::BTreeSet::new();
     for p in &partitions {
         if !seen.insert(p.index) {
-            return Err(format!("partition {}/{count} is given twice", p.index));
+            return Err(MergeError::Repeated(p.index, count));
         }
     }
     Ok((1..=count).filter(|k| !seen.contains(k)).collect())

@@ -38,6 +38,73 @@ pub struct Trust {
     tls_unverified: bool,
 }
 
+/// Why a credential was withheld from a URL; each says what, if anything, would allow it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Withheld {
+    /// The URL names no host.
+    #[error("{what} was not sent: {url} names no host")]
+    NoHost {
+        /// The credential (`the token`).
+        what: String,
+        /// The URL, without its query.
+        url: String,
+    },
+    /// The host is outside the trust set.
+    #[error(
+        "{what} was not sent: {host} is outside the target's trust set ({set}); if it belongs to the target, add it \
+         with --trust-host {host} (UCWA_TRUSTED_HOSTS, or trusted_hosts in the profile)"
+    )]
+    Untrusted {
+        /// The credential.
+        what: String,
+        /// The host.
+        host: String,
+        /// The set, in words.
+        set: String,
+    },
+    /// Plain http from a target configured over https: never.
+    #[error(
+        "{what} was not sent: {url} is plain http, but the target was configured over https; a credential never \
+         goes from an https target over plain http (no option allows it)"
+    )]
+    Downgrade {
+        /// The credential.
+        what: String,
+        /// The URL, without its query.
+        url: String,
+    },
+    /// Neither https nor http.
+    #[error("{what} was not sent: {scheme}: is neither https nor http")]
+    Scheme {
+        /// The credential.
+        what: String,
+        /// The URL's scheme.
+        scheme: String,
+    },
+    /// The password over https whose certificate is not verified (`--insecure`).
+    #[error(
+        "the password was not sent: --insecure means the certificate of {host} is not verified, so nobody proved who \
+         would receive it; give the pool's CA with --cacert instead, or allow it with \
+         --allow-plain-http-credentials (UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS=1)"
+    )]
+    Unverified {
+        /// The host.
+        host: String,
+    },
+    /// The password over plain http to a host that is not a loopback address.
+    #[error(
+        "the password was not sent: the token endpoint {url} is plain http to {host}, which is not a loopback \
+         address; use https, or allow it with --allow-plain-http-credentials (UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS=1, \
+         or allow_plain_http_credentials = true in the profile)"
+    )]
+    PlainHttp {
+        /// The token endpoint.
+        url: String,
+        /// Its host.
+        host: String,
+    },
+}
+
 /// The flag that adds a host to the trust set.
 pub const TRUST_FLAG: &str = "--trust-host";
 
@@ -76,30 +143,40 @@ impl Trust {
 
     /// Whether a credential (`what`: "the token", say) may go to `url`; the error says why not
     /// and what, if anything, would allow it.
-    pub fn check(&self, url: &Url, what: &str) -> Result<(), String> {
+    pub fn check(&self, url: &Url, what: &str) -> Result<(), Withheld> {
+        let what = what.to_string();
         let Some(host) = host_of(url) else {
-            return Err(format!("{what} was not sent: {url} names no host"));
+            return Err(Withheld::NoHost {
+                what,
+                url: without_query(url),
+            });
         };
         let in_set = host == self.base_host
             || self.extra.contains(&host)
             || self.domain.is_some() && registrable_domain(&host) == self.domain;
         if !in_set {
-            return Err(self.untrusted(&host, what));
+            return Err(Withheld::Untrusted {
+                what,
+                host,
+                set: self.describe(),
+            });
         }
         match url.scheme() {
             "https" => Ok(()),
             "http" if !self.base_https => Ok(()),
-            "http" => Err(format!(
-                "{what} was not sent: {} is plain http, but the target was configured over https; \
-                 a credential never goes from an https target over plain http (no option allows it)",
-                without_query(url)
-            )),
-            other => Err(format!("{what} was not sent: {other}: is neither https nor http")),
+            "http" => Err(Withheld::Downgrade {
+                what,
+                url: without_query(url),
+            }),
+            other => Err(Withheld::Scheme {
+                what,
+                scheme: other.to_string(),
+            }),
         }
     }
 
     /// Whether the password may be sent to `url`; the error says why not and what would allow it.
-    pub fn password_allowed(&self, url: &Url) -> Result<(), String> {
+    pub fn password_allowed(&self, url: &Url) -> Result<(), Withheld> {
         let host = host_of(url).unwrap_or_default();
         self.check(url, "the password")?;
         let proven_https = url.scheme() == "https" && !self.tls_unverified;
@@ -107,26 +184,12 @@ impl Trust {
             return Ok(());
         }
         if url.scheme() == "https" {
-            return Err(format!(
-                "the password was not sent: --insecure means the certificate of {host} is not verified, so \
-                 nobody proved who would receive it; give the pool's CA with --cacert instead, or allow it with \
-                 {PLAIN_HTTP_FLAG} (UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS=1)"
-            ));
+            return Err(Withheld::Unverified { host });
         }
-        Err(format!(
-            "the password was not sent: the token endpoint {url} is plain http to {host}, which is not a \
-             loopback address; use https, or allow it with {PLAIN_HTTP_FLAG} (UCWA_ALLOW_PLAIN_HTTP_CREDENTIALS=1, \
-             or allow_plain_http_credentials = true in the profile)"
-        ))
-    }
-
-    /// The message for credentials withheld from `host`.
-    pub fn untrusted(&self, host: &str, what: &str) -> String {
-        format!(
-            "{what} was not sent: {host} is outside the target's trust set ({}); if it belongs to the \
-             target, add it with {TRUST_FLAG} {host} (UCWA_TRUSTED_HOSTS, or trusted_hosts in the profile)",
-            self.describe()
-        )
+        Err(Withheld::PlainHttp {
+            url: without_query(url),
+            host,
+        })
     }
 
     /// The set in words: `127.0.0.1`, `*.contoso.com`, and the added hosts.
@@ -228,7 +291,8 @@ mod tests {
                 &url("http://pool.contoso.com/ucwa/v1/applications?x=cwt%3Dabc"),
                 "the token",
             )
-            .expect_err("refused");
+            .expect_err("refused")
+            .to_string();
         assert!(
             message.contains("http://pool.contoso.com/ucwa/v1/applications"),
             "{message}"
@@ -237,6 +301,25 @@ mod tests {
             message.contains("no option allows it") && !message.contains("cwt"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn each_refusal_names_the_flag_that_would_allow_it() {
+        let untrusted = Withheld::Untrusted {
+            what: "the token".into(),
+            host: "evil.example".into(),
+            set: "pool.contoso.com".into(),
+        };
+        assert!(untrusted.to_string().contains(&format!("{TRUST_FLAG} evil.example")));
+        for withheld in [
+            Withheld::Unverified { host: "h".into() },
+            Withheld::PlainHttp {
+                url: "http://h/".into(),
+                host: "h".into(),
+            },
+        ] {
+            assert!(withheld.to_string().contains(PLAIN_HTTP_FLAG), "{withheld}");
+        }
     }
 
     #[test]
@@ -277,7 +360,7 @@ mod tests {
             Trust::new(&url("https://lyncdiscover.contoso.com/"), ["127.0.0.1".into()], plain).with_unverified_tls();
         let verdict = trust.password_allowed(&url(to));
         assert_eq!(verdict.is_ok(), ok, "{verdict:?}");
-        if let Err(message) = verdict {
+        if let Err(message) = verdict.map_err(|e| e.to_string()) {
             assert!(
                 message.contains("--insecure") && message.contains("--cacert"),
                 "{message}"
