@@ -171,7 +171,13 @@ fn collect_paths(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), FileError> 
     for entry in entries {
         let entry = entry.map_err(|e| FileError::unreadable(dir, format!("cannot read entry: {e}")))?;
         let path = entry.path();
-        if path.is_dir() {
+        // The entry's type comes with the directory listing; only a symbolic link needs a stat.
+        let is_dir = match entry.file_type() {
+            Ok(kind) if kind.is_symlink() => path.is_dir(),
+            Ok(kind) => kind.is_dir(),
+            Err(_) => path.is_dir(),
+        };
+        if is_dir {
             collect_paths(&path, files)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             files.push(path);
@@ -180,17 +186,22 @@ fn collect_paths(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), FileError> 
     Ok(())
 }
 
+/// A case file's text: one open and one read, never more than the limit (a larger file is an
+/// error naming its size).
 fn read_source(path: &Path) -> Result<String, FileError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| FileError::unreadable(path, format!("cannot read case file: {e}")))?
-        .len();
-    if size > MAX_CASE_FILE_BYTES {
+    use std::io::Read as _;
+    let unreadable = |e: std::io::Error| FileError::unreadable(path, format!("cannot read case file: {e}"));
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CASE_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_CASE_FILE_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
         return Err(FileError::unreadable(
             path,
             format!("case file is {size} bytes; the limit is {MAX_CASE_FILE_BYTES}"),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| FileError::unreadable(path, format!("cannot read case file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
