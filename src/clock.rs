@@ -11,11 +11,22 @@ pub fn today() -> Date {
     jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
 }
 
+/// A text that is not a `YYYY-MM-DD` date, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not a YYYY-MM-DD date: {reason}")]
+pub struct NotADate {
+    /// The text.
+    pub text: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// Parses `YYYY-MM-DD`, refusing impossible dates; the error says what is wrong.
-pub fn parse_date(text: &str) -> Result<Date, String> {
-    text.trim()
-        .parse::<Date>()
-        .map_err(|e| format!("`{text}` is not a YYYY-MM-DD date: {e}"))
+pub fn parse_date(text: &str) -> Result<Date, NotADate> {
+    text.trim().parse::<Date>().map_err(|e| NotADate {
+        text: text.to_string(),
+        reason: e.to_string(),
+    })
 }
 
 /// `time` as RFC 3339 in UTC, to the second: `2026-11-27T06:26:00Z`.

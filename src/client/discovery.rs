@@ -285,7 +285,7 @@ fn expect_resource(step: &str, response: &Response, status: u16) -> Result<Resou
             response.content_type()
         )));
     }
-    parse_resource(Media::Json, &response.text()).map_err(fail)
+    parse_resource(Media::Json, &response.text()).map_err(|e| fail(e.to_string()))
 }
 
 fn resolve(base: &Url, href: &str) -> Result<Url, DiscoveryError> {

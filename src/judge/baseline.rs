@@ -283,7 +283,7 @@ fn new_table(entry: &Entry) -> toml_edit::Table {
 /// are refused.
 fn expiry(value: &toml::Value) -> Result<Date, String> {
     match value {
-        toml::Value::String(text) => crate::clock::parse_date(text),
+        toml::Value::String(text) => crate::clock::parse_date(text).map_err(|e| e.to_string()),
         toml::Value::Datetime(datetime) => match (datetime.date, datetime.time) {
             (Some(d), None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
                 .map_err(|e| format!("`{datetime}` is not a date: {e}")),

@@ -214,7 +214,7 @@ fn captured(capture: &Capture, media: Media, response: &Response) -> Result<Stri
             let resource = parse_resource(media, &response.text()).map_err(|e| Mismatch {
                 what: format!("capture {}", capture.name),
                 expected: format!("a resource with `{name}`"),
-                actual: e,
+                actual: e.to_string(),
                 must: false,
             })?;
             captured_from(capture, &resource)

@@ -462,7 +462,7 @@ impl Settings {
             .into_iter()
             .flatten()
             .filter_map(|u| u.host_str().map(str::to_string));
-        let tls = self.tls.load().map_err(TargetError::Invalid)?;
+        let tls = self.tls.load().map_err(|e| TargetError::Invalid(e.to_string()))?;
         let mut trust = Trust::new(
             &base_url,
             self.trusted_hosts.into_iter().chain(configured),

@@ -37,19 +37,59 @@ pub struct TlsFiles {
 pub const INSECURE_WARNING: &str = "WARNING: --insecure: the target's TLS certificate is NOT verified; this run \
      proves nothing about who answered, and the password is only sent as over plain http";
 
+/// Why the TLS files of a run cannot be used; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// A file cannot be read.
+    #[error("{}: cannot read the {what}: {reason}", .path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What it was meant to be.
+        what: &'static str,
+        /// Why.
+        reason: std::io::Error,
+    },
+    /// A `--cacert` file is not a PEM bundle.
+    #[error("{}: not a PEM certificate bundle: {reason}", .path.display())]
+    NotPem {
+        /// The file.
+        path: PathBuf,
+        /// The parser's words.
+        reason: String,
+    },
+    /// A `--cacert` file holds no certificate.
+    #[error("{}: no certificate found (expected PEM blocks `-----BEGIN CERTIFICATE-----`)", .0.display())]
+    NoCertificate(PathBuf),
+    /// The client certificate and key do not make an identity.
+    #[error(
+        "{}: not a client certificate with its private key (PEM; give the key with --client-key if it is in \
+         another file): {reason}",
+        .path.display()
+    )]
+    NotIdentity {
+        /// The certificate file.
+        path: PathBuf,
+        /// The parser's words.
+        reason: String,
+    },
+    /// A key without a certificate.
+    #[error("{}: a client key needs --client-cert", .0.display())]
+    KeyWithoutCertificate(PathBuf),
+}
+
 impl TlsFiles {
     /// Reads and parses the files. The error names the file and what is wrong with it.
-    pub fn load(&self) -> Result<Tls, String> {
+    pub fn load(&self) -> Result<Tls, TlsError> {
         let mut roots = Vec::new();
         for path in &self.cacert {
             let pem = read(path, "CA certificate file (--cacert)")?;
-            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("{}: not a PEM certificate bundle: {e}", path.display()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| TlsError::NotPem {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
             if certificates.is_empty() {
-                return Err(format!(
-                    "{}: no certificate found (expected PEM blocks `-----BEGIN CERTIFICATE-----`)",
-                    path.display()
-                ));
+                return Err(TlsError::NoCertificate(path.clone()));
             }
             roots.push((path.clone(), certificates));
         }
@@ -60,17 +100,14 @@ impl TlsFiles {
                     pem.push(b'\n');
                     pem.extend(read(key, "client key file (--client-key)")?);
                 }
-                let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
-                    format!(
-                        "{}: not a client certificate with its private key (PEM; give the key with \
-                         --client-key if it is in another file): {e}",
-                        cert.display()
-                    )
+                let identity = reqwest::Identity::from_pem(&pem).map_err(|e| TlsError::NotIdentity {
+                    path: cert.clone(),
+                    reason: e.to_string(),
                 })?;
                 Some((cert.clone(), identity))
             }
             (None, Some(key)) => {
-                return Err(format!("{}: a client key needs --client-cert", key.display()));
+                return Err(TlsError::KeyWithoutCertificate(key.clone()));
             }
             (None, None) => None,
         };
@@ -133,8 +170,12 @@ impl Tls {
     }
 }
 
-fn read(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{}: cannot read the {what}: {e}", path.display()))
+fn read(path: &Path, what: &'static str) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|reason| TlsError::Unreadable {
+        path: path.to_path_buf(),
+        what,
+        reason,
+    })
 }
 
 #[cfg(test)]
@@ -154,7 +195,7 @@ mod tests {
             cacert: vec![PathBuf::from("/nonexistent/ca.pem")],
             ..TlsFiles::default()
         };
-        let error = files.load().expect_err("missing");
+        let error = files.load().expect_err("missing").to_string();
         assert!(
             error.starts_with("/nonexistent/ca.pem: cannot read the CA certificate file"),
             "{error}"
@@ -168,7 +209,7 @@ mod tests {
             cacert: vec![empty.path().to_path_buf()],
             ..TlsFiles::default()
         };
-        let error = files.load().expect_err("no certificate");
+        let error = files.load().expect_err("no certificate").to_string();
         assert!(error.contains("no certificate found"), "{error}");
     }
 
@@ -178,7 +219,13 @@ mod tests {
             client_key: Some(PathBuf::from("key.pem")),
             ..TlsFiles::default()
         };
-        assert!(files.load().expect_err("key alone").contains("needs --client-cert"));
+        assert!(
+            files
+                .load()
+                .expect_err("key alone")
+                .to_string()
+                .contains("needs --client-cert")
+        );
     }
 
     #[test]

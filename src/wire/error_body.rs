@@ -5,6 +5,7 @@
 //! whitespace (`"subcode": ""`, `"subcode": null`, `<subcode/>`) is absent; values are trimmed.
 
 use super::UCWA_NS;
+use super::parse::WireError;
 use crate::case::Media;
 
 /// A UCWA error as the server sent it.
@@ -19,26 +20,26 @@ pub struct ErrorBody {
 }
 
 /// Parses an error body in the given representation.
-pub fn parse_error(media: Media, body: &str) -> Result<ErrorBody, String> {
+pub fn parse_error(media: Media, body: &str) -> Result<ErrorBody, WireError> {
     match media {
         Media::Json => json(body),
         Media::Xml => xml(body),
     }
 }
 
-fn json(body: &str) -> Result<ErrorBody, String> {
+fn json(body: &str) -> Result<ErrorBody, WireError> {
     let value: serde_json::Value = super::parse::json(body)?;
     let object = value
         .as_object()
-        .ok_or_else(|| "the error body is not a JSON object".to_string())?;
-    let text = |name: &str| -> Result<Option<String>, String> {
+        .ok_or_else(|| WireError::Shape("the error body is not a JSON object".into()))?;
+    let text = |name: &str| -> Result<Option<String>, WireError> {
         match object.get(name) {
             None | Some(serde_json::Value::Null) => Ok(None),
             Some(serde_json::Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
-            Some(other) => Err(format!("`{name}` is {other}, not a string")),
+            Some(other) => Err(WireError::Shape(format!("`{name}` is {other}, not a string"))),
         }
     };
-    let code = text("code")?.ok_or_else(|| "the error body has no `code`".to_string())?;
+    let code = text("code")?.ok_or_else(|| WireError::Shape("the error body has no `code`".into()))?;
     Ok(ErrorBody {
         code,
         subcode: text("subcode")?,
@@ -46,15 +47,15 @@ fn json(body: &str) -> Result<ErrorBody, String> {
     })
 }
 
-fn xml(body: &str) -> Result<ErrorBody, String> {
+fn xml(body: &str) -> Result<ErrorBody, WireError> {
     let doc = super::parse::xml(body)?;
     let root = doc.root_element();
     if !root.has_tag_name((UCWA_NS, "reason")) {
-        return Err(format!(
+        return Err(WireError::Shape(format!(
             "root element is `{}` in namespace `{}`; expected `reason` in `{UCWA_NS}`",
             root.tag_name().name(),
             root.tag_name().namespace().unwrap_or("(none)")
-        ));
+        )));
     }
     let child = |name: &str| {
         root.children()
@@ -63,7 +64,7 @@ fn xml(body: &str) -> Result<ErrorBody, String> {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
     };
-    let code = child("code").ok_or_else(|| "the <reason> has no <code>".to_string())?;
+    let code = child("code").ok_or_else(|| WireError::Shape("the <reason> has no <code>".into()))?;
     Ok(ErrorBody {
         code,
         subcode: child("subcode"),
@@ -111,6 +112,6 @@ mod tests {
     #[case(Media::Xml, "{\"code\":\"Conflict\"}", "malformed XML")]
     fn explains_what_is_not_a_ucwa_error(#[case] media: Media, #[case] body: &str, #[case] words: &str) {
         let error = parse_error(media, body).expect_err("not a UCWA error");
-        assert!(error.contains(words), "{error}");
+        assert!(error.to_string().contains(words), "{error}");
     }
 }

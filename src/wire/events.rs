@@ -4,6 +4,7 @@
 
 use super::UCWA_NS;
 use super::error_body::ErrorBody;
+use super::parse::WireError;
 use super::resource::{Resource, parse_json_resource, parse_xml_resource};
 use crate::case::Media;
 
@@ -40,14 +41,14 @@ pub struct Event {
 }
 
 /// Parses a batch in the given representation.
-pub fn parse_batch(media: Media, body: &str) -> Result<Batch, String> {
+pub fn parse_batch(media: Media, body: &str) -> Result<Batch, WireError> {
     match media {
         Media::Json => json(body),
         Media::Xml => xml(body),
     }
 }
 
-fn json(body: &str) -> Result<Batch, String> {
+fn json(body: &str) -> Result<Batch, WireError> {
     let value: serde_json::Value = super::parse::json(body)?;
     let link = |rel: &str| value["_links"][rel]["href"].as_str().map(str::to_string);
     let mut batch = Batch {
@@ -59,7 +60,10 @@ fn json(body: &str) -> Result<Batch, String> {
         let sender_rel = sender["rel"].as_str().unwrap_or_default().to_string();
         let sender_href = sender["href"].as_str().unwrap_or_default().to_string();
         for e in sender["events"].as_array().into_iter().flatten() {
-            let rel = e["link"]["rel"].as_str().ok_or("an event has no link.rel")?.to_string();
+            let rel = e["link"]["rel"]
+                .as_str()
+                .ok_or_else(|| WireError::Shape("an event has no link.rel".into()))?
+                .to_string();
             let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
             let reason = e.get("reason").filter(|r| r.is_object()).map(|r| ErrorBody {
                 code: text(&r["code"]).unwrap_or_default(),
@@ -73,7 +77,7 @@ fn json(body: &str) -> Result<Batch, String> {
             batch.events.push(Event {
                 sender: sender_rel.clone(),
                 sender_href: sender_href.clone(),
-                kind: text(&e["type"]).ok_or("an event has no type")?,
+                kind: text(&e["type"]).ok_or_else(|| WireError::Shape("an event has no type".into()))?,
                 href: text(&e["link"]["href"]).unwrap_or_default(),
                 rel,
                 status: text(&e["status"]),
@@ -85,15 +89,15 @@ fn json(body: &str) -> Result<Batch, String> {
     Ok(batch)
 }
 
-fn xml(body: &str) -> Result<Batch, String> {
+fn xml(body: &str) -> Result<Batch, WireError> {
     let doc = super::parse::xml(body)?;
     let root = doc.root_element();
     if !root.has_tag_name((UCWA_NS, "events")) {
-        return Err(format!(
+        return Err(WireError::Shape(format!(
             "root element is `{}` in namespace `{}`; expected `events` in `{UCWA_NS}`",
             root.tag_name().name(),
             root.tag_name().namespace().unwrap_or("(none)")
-        ));
+        )));
     }
     let ucwa = |n: &roxmltree::Node<'_, '_>, name: &str| n.has_tag_name((UCWA_NS, name));
     let link = |rel: &str| {

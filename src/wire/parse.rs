@@ -8,26 +8,38 @@
 /// The deepest nesting read from a target, in elements (XML) or objects and arrays (JSON).
 pub const MAX_DEPTH: usize = 128;
 
-/// What a body nested deeper than [`MAX_DEPTH`] is told.
-pub fn too_deep() -> String {
-    format!("nested deeper than {MAX_DEPTH} levels (the suite's limit on what a target sends)")
+/// Why a body a target sent could not be read as what UCWA sends there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    /// Not JSON.
+    #[error("malformed JSON: {0}")]
+    Json(String),
+    /// Not XML.
+    #[error("malformed XML: {0}")]
+    Xml(String),
+    /// Nested deeper than [`MAX_DEPTH`] (`JSON` or `XML`).
+    #[error("malformed {0}: nested deeper than {MAX_DEPTH} levels (the suite's limit on what a target sends)")]
+    TooDeep(&'static str),
+    /// Well-formed, but not the shape UCWA gives it there (the message says what).
+    #[error("{0}")]
+    Shape(String),
 }
 
 /// Parses JSON text, refusing nesting deeper than [`MAX_DEPTH`].
-pub fn json(text: &str) -> Result<serde_json::Value, String> {
+pub fn json(text: &str) -> Result<serde_json::Value, WireError> {
     serde_json::from_str(text).map_err(|e| {
         // serde_json's own recursion limit is 128, the same as ours.
         if e.to_string().starts_with("recursion limit exceeded") {
-            format!("malformed JSON: {}", too_deep())
+            WireError::TooDeep("JSON")
         } else {
-            format!("malformed JSON: {e}")
+            WireError::Json(e.to_string())
         }
     })
 }
 
 /// Parses XML text, refusing nesting deeper than [`MAX_DEPTH`].
-pub fn xml(text: &str) -> Result<roxmltree::Document<'_>, String> {
-    let doc = roxmltree::Document::parse(text).map_err(|e| format!("malformed XML: {e}"))?;
+pub fn xml(text: &str) -> Result<roxmltree::Document<'_>, WireError> {
+    let doc = roxmltree::Document::parse(text).map_err(|e| WireError::Xml(e.to_string()))?;
     // Nodes come in document order, each after its parent: one pass gives every depth.
     let mut depths: Vec<usize> = Vec::new();
     for node in doc.descendants() {
@@ -37,7 +49,7 @@ pub fn xml(text: &str) -> Result<roxmltree::Document<'_>, String> {
             .unwrap_or(0);
         let depth = above + usize::from(node.is_element());
         if depth > MAX_DEPTH {
-            return Err(format!("XML {}", too_deep()));
+            return Err(WireError::TooDeep("XML"));
         }
         let id = node.id().get_usize();
         if depths.len() <= id {
@@ -72,7 +84,7 @@ mod tests {
             Ok(_) => assert!(accepted, "{levels} levels accepted"),
             Err(e) => {
                 assert!(!accepted, "{levels} levels refused: {e}");
-                assert!(e.contains("deeper than 128 levels"), "{e}");
+                assert!(e.to_string().contains("deeper than 128 levels"), "{e}");
             }
         }
     }
@@ -86,7 +98,7 @@ mod tests {
             Ok(_) => assert!(accepted, "{levels} levels accepted"),
             Err(e) => {
                 assert!(!accepted, "{levels} levels refused: {e}");
-                assert!(e.contains("deeper than 128 levels"), "{e}");
+                assert!(e.to_string().contains("deeper than 128 levels"), "{e}");
             }
         }
     }

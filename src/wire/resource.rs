@@ -3,6 +3,7 @@
 //! both read into one [`Resource`] so checks never care which one came back.
 
 use super::UCWA_NS;
+use super::parse::WireError;
 use crate::case::Media;
 use std::collections::BTreeMap;
 
@@ -88,7 +89,7 @@ impl Resource {
 }
 
 /// Parses a resource in the given representation.
-pub fn parse_resource(media: Media, body: &str) -> Result<Resource, String> {
+pub fn parse_resource(media: Media, body: &str) -> Result<Resource, WireError> {
     match media {
         Media::Json => {
             let value: serde_json::Value = super::parse::json(body)?;
@@ -98,11 +99,11 @@ pub fn parse_resource(media: Media, body: &str) -> Result<Resource, String> {
             let doc = super::parse::xml(body)?;
             let root = doc.root_element();
             if !root.has_tag_name((UCWA_NS, "resource")) {
-                return Err(format!(
+                return Err(WireError::Shape(format!(
                     "root element is `{}` in namespace `{}`; expected `resource` in `{UCWA_NS}`",
                     root.tag_name().name(),
                     root.tag_name().namespace().unwrap_or("(none)")
-                ));
+                )));
             }
             Ok(xml_resource(root))
         }
@@ -110,7 +111,7 @@ pub fn parse_resource(media: Media, body: &str) -> Result<Resource, String> {
 }
 
 /// Reads a JSON resource already parsed (embedded in an event, say); `rel` names it when it has no `rel`.
-pub fn parse_json_resource(value: &serde_json::Value, rel: Option<&str>) -> Result<Resource, String> {
+pub fn parse_json_resource(value: &serde_json::Value, rel: Option<&str>) -> Result<Resource, WireError> {
     json_resource(value, rel)
 }
 
@@ -119,10 +120,10 @@ pub fn parse_xml_resource(node: roxmltree::Node<'_, '_>) -> Resource {
     xml_resource(node)
 }
 
-fn json_resource(value: &serde_json::Value, rel: Option<&str>) -> Result<Resource, String> {
+fn json_resource(value: &serde_json::Value, rel: Option<&str>) -> Result<Resource, WireError> {
     let object = value
         .as_object()
-        .ok_or_else(|| "a resource must be a JSON object".to_string())?;
+        .ok_or_else(|| WireError::Shape("a resource must be a JSON object".into()))?;
     let mut resource = Resource {
         rel: rel.map(str::to_string),
         role: rel.map(str::to_string),
@@ -142,10 +143,10 @@ fn json_resource(value: &serde_json::Value, rel: Option<&str>) -> Result<Resourc
     Ok(resource)
 }
 
-fn json_links(value: &serde_json::Value) -> Result<Vec<Link>, String> {
+fn json_links(value: &serde_json::Value) -> Result<Vec<Link>, WireError> {
     let map = value
         .as_object()
-        .ok_or_else(|| "`_links` must be an object".to_string())?;
+        .ok_or_else(|| WireError::Shape("`_links` must be an object".into()))?;
     let mut links = Vec::new();
     for (rel, item) in map {
         let items: Vec<&serde_json::Value> = match item {
@@ -156,7 +157,7 @@ fn json_links(value: &serde_json::Value) -> Result<Vec<Link>, String> {
             let href = item
                 .get("href")
                 .and_then(|h| h.as_str())
-                .ok_or_else(|| format!("link `{rel}` has no string `href`"))?;
+                .ok_or_else(|| WireError::Shape(format!("link `{rel}` has no string `href`")))?;
             links.push(Link {
                 rel: rel.clone(),
                 href: href.to_string(),
@@ -170,10 +171,10 @@ fn json_links(value: &serde_json::Value) -> Result<Vec<Link>, String> {
     Ok(links)
 }
 
-fn json_embedded(value: &serde_json::Value) -> Result<Vec<Resource>, String> {
+fn json_embedded(value: &serde_json::Value) -> Result<Vec<Resource>, WireError> {
     let map = value
         .as_object()
-        .ok_or_else(|| "`_embedded` must be an object".to_string())?;
+        .ok_or_else(|| WireError::Shape("`_embedded` must be an object".into()))?;
     let mut out = Vec::new();
     for (rel, item) in map {
         match item {
@@ -309,6 +310,6 @@ mod tests {
     #[test]
     fn xml_in_another_namespace_is_refused() {
         let error = parse_resource(Media::Xml, r#"<resource xmlns="urn:other" rel="x"/>"#).expect_err("wrong ns");
-        assert!(error.contains("namespace `urn:other`"), "{error}");
+        assert!(error.to_string().contains("namespace `urn:other`"), "{error}");
     }
 }
