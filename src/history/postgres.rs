@@ -102,19 +102,9 @@ impl Sql for Postgres {
         Ok(out)
     }
 
-    fn tables(&mut self) -> Result<Vec<String>, String> {
-        let rows = self.rows(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
-             ORDER BY table_name",
-            &[],
-        )?;
-        Ok(rows
-            .into_iter()
-            .map(|r| match &r[0] {
-                Value::Text(t) => t.clone(),
-                Value::Int(_) | Value::Null => String::new(),
-            })
-            .collect())
+    fn tables_query(&self) -> &'static str {
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+         ORDER BY table_name"
     }
 
     fn lock_for_migration(&mut self) -> Result<(), String> {

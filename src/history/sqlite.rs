@@ -98,15 +98,8 @@ impl Sql for Sqlite {
         Ok(out)
     }
 
-    fn tables(&mut self) -> Result<Vec<String>, String> {
-        let rows = self.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", &[])?;
-        Ok(rows
-            .into_iter()
-            .map(|r| match &r[0] {
-                Value::Text(t) => t.clone(),
-                Value::Int(_) | Value::Null => String::new(),
-            })
-            .collect())
+    fn tables_query(&self) -> &'static str {
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     }
 
     fn lock_for_migration(&mut self) -> Result<(), String> {

@@ -101,8 +101,8 @@ pub(super) trait Sql {
     fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, String>;
     /// Runs one query; its rows.
     fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, String>;
-    /// The names of the tables in the database (PostgreSQL: in the current schema).
-    fn tables(&mut self) -> Result<Vec<String>, String>;
+    /// The query that lists the tables' names (PostgreSQL: in the current schema).
+    fn tables_query(&self) -> &'static str;
     /// Serialises migrations between processes (PostgreSQL: an advisory lock in the transaction).
     fn lock_for_migration(&mut self) -> Result<(), String>;
     /// The id column's type.
@@ -162,6 +162,12 @@ impl Store {
         Ok(store)
     }
 
+    /// The names of the database's tables.
+    fn tables(&mut self) -> Result<Vec<String>, String> {
+        let query = self.sql.tables_query();
+        Ok(self.sql.rows(query, &[])?.into_iter().map(|r| r[0].text()).collect())
+    }
+
     fn error(&self, message: impl std::fmt::Display) -> HistoryError {
         HistoryError {
             location: self.location.shown(),
@@ -174,7 +180,6 @@ impl Store {
     /// refused.
     fn version(&mut self) -> Result<i64, HistoryError> {
         let tables = self
-            .sql
             .tables()
             .map_err(|e| self.error(format!("not a readable database (corrupt, or not SQLite?): {e}")))?;
         let ours: Vec<&String> = tables.iter().filter(|t| t.starts_with("ucwa_")).collect();
@@ -226,7 +231,7 @@ impl Store {
         let result = (|| -> Result<(), String> {
             self.sql.begin_write()?;
             self.sql.lock_for_migration()?;
-            let tables = self.sql.tables()?;
+            let tables = self.tables()?;
             let mut version = if tables.iter().any(|t| t == "ucwa_meta") {
                 self.sql
                     .rows(schema::META, &[])?

@@ -5,24 +5,15 @@
 //! database, is exit 2 and stays byte for byte as it was; the dashboard escapes what results
 //! files hold.
 
-use crate::support::{binary, runtime};
+use crate::support::{binary, reference_server, runtime};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use ucwa_conformance::reference::{self, Config, Mutant};
+use ucwa_conformance::reference::{self, Mutant};
 
 /// The trials of the series: one the mutant breaks, one it leaves alone.
 const BROKEN: &str = "start-messaging.created";
 const UNTOUCHED: &str = "start-messaging.operation-id.missing";
-
-fn server(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>) -> reference::Running {
-    let config = Config {
-        mutant,
-        ..Config::default()
-    };
-    rt.block_on(reference::spawn(config, "127.0.0.1:0".parse().expect("addr")))
-        .expect("listens")
-}
 
 /// The target profile of `server`, named `pool` whichever build (server) answers.
 fn profile(server: &reference::Running) -> PathBuf {
@@ -83,8 +74,8 @@ fn json(output: &Output) -> Value {
 /// last as `run --history`.
 fn record_series(db: &str, dir: &Path) {
     let rt = runtime();
-    let good = server(&rt, None);
-    let broken = server(&rt, Some(Mutant::NoLocation));
+    let good = reference_server(&rt, None);
+    let broken = reference_server(&rt, Some(Mutant::NoLocation));
     for (i, is_broken) in [false, false, true, true, false].into_iter().enumerate() {
         let file = dir.join(format!("b{}.json", i + 1));
         let output = run(
@@ -219,7 +210,7 @@ fn rewritten(from: &Path, to: &Path, edit: impl FnOnce(&mut Value)) -> PathBuf {
 /// One real results file to vary.
 fn one_run(dir: &Path) -> PathBuf {
     let rt = runtime();
-    let good = server(&rt, None);
+    let good = reference_server(&rt, None);
     let file = dir.join("one.json");
     let output = run(&good, &["--json", &file.to_string_lossy()]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));

@@ -2,24 +2,14 @@
 //! diffs that name regressions, baselines that excuse known failures and flag unexpected passes,
 //! and no secret in any of it.
 
-use crate::support::{copy_dir, runtime, valid_results};
+use crate::support::{copy_dir, reference_server, runtime, valid_results};
 use regex::Regex;
 use std::path::Path;
 use std::process::{Command, Output};
-use ucwa_conformance::reference::{self, Config, Mutant};
+use ucwa_conformance::reference::{self, Mutant};
 use ucwa_conformance::report::results;
 
 const PASSWORD: &str = "alice-password";
-
-/// A reference server (or a mutant of it) on a free port.
-fn server(rt: &tokio::runtime::Runtime, mutant: Option<Mutant>) -> reference::Running {
-    let config = Config {
-        mutant,
-        ..Config::default()
-    };
-    rt.block_on(reference::spawn(config, "127.0.0.1:0".parse().expect("addr")))
-        .expect("listens")
-}
 
 /// `run` against `server` with the password grant, plus `extra` arguments.
 fn run(server: &reference::Running, extra: &[&str]) -> Output {
@@ -48,7 +38,7 @@ fn stdout(output: &Output) -> String {
 #[test]
 fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
     let rt = runtime();
-    let broken = server(&rt, Some(Mutant::NoLocation));
+    let broken = reference_server(&rt, Some(Mutant::NoLocation));
     let dir = tempfile::tempdir().expect("temp dir");
     let out = |n| path(dir.path(), n);
     let output = run(
@@ -173,7 +163,10 @@ fn a_run_writes_results_junit_html_and_markdown_and_no_secret_anywhere() {
 #[test]
 fn a_diff_names_the_regression_and_exits_1() {
     let rt = runtime();
-    let (good, bad) = (server(&rt, None), server(&rt, Some(Mutant::Created200)));
+    let (good, bad) = (
+        reference_server(&rt, None),
+        reference_server(&rt, Some(Mutant::Created200)),
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let (old, new) = (path(dir.path(), "old.json"), path(dir.path(), "new.json"));
     assert_eq!(run(&good, &["--json", &old]).status.code(), Some(0));
@@ -199,7 +192,10 @@ fn a_diff_names_the_regression_and_exits_1() {
 #[test]
 fn a_baseline_excuses_known_failures_and_flags_unexpected_passes() {
     let rt = runtime();
-    let (good, bad) = (server(&rt, None), server(&rt, Some(Mutant::NoLocation)));
+    let (good, bad) = (
+        reference_server(&rt, None),
+        reference_server(&rt, Some(Mutant::NoLocation)),
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let baseline = path(dir.path(), "baseline.toml");
     let first = run(&bad, &["--baseline", &baseline, "--update-baseline"]);
@@ -238,7 +234,10 @@ fn a_baseline_excuses_known_failures_and_flags_unexpected_passes() {
 #[test]
 fn several_results_files_make_a_vendor_matrix() {
     let rt = runtime();
-    let (good, bad) = (server(&rt, None), server(&rt, Some(Mutant::InvitationIncoming)));
+    let (good, bad) = (
+        reference_server(&rt, None),
+        reference_server(&rt, Some(Mutant::InvitationIncoming)),
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let (a, b, html) = (
         path(dir.path(), "a.json"),
@@ -358,7 +357,7 @@ pub fn valid_junit(path: &Path) {
 #[test]
 fn a_server_broken_only_in_me_reads_conformant_for_start_messaging_and_can_gate_on_it() {
     let rt = runtime();
-    let broken = server(&rt, Some(Mutant::MakeMeAvailable200));
+    let broken = reference_server(&rt, Some(Mutant::MakeMeAvailable200));
     let dir = tempfile::tempdir().expect("temp dir");
     let json = path(dir.path(), "r.json");
     let output = run(&broken, &["--json", &json]);

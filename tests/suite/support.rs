@@ -353,3 +353,19 @@ method = "GET"
 href = "{{capture:invitation}}"
 expect.status = 200
 "#;
+
+/// The reference server (or a mutant of it) on a free loopback port, in `rt`.
+pub fn reference_server(
+    rt: &tokio::runtime::Runtime,
+    mutant: Option<ucwa_conformance::reference::Mutant>,
+) -> ucwa_conformance::reference::Running {
+    let config = ucwa_conformance::reference::Config {
+        mutant,
+        ..ucwa_conformance::reference::Config::default()
+    };
+    rt.block_on(ucwa_conformance::reference::spawn(
+        config,
+        "127.0.0.1:0".parse().expect("addr"),
+    ))
+    .expect("listens")
+}
