@@ -471,9 +471,10 @@ pub struct RunArgs {
     /// `history`.
     #[arg(long, value_name = "DB")]
     pub history: Option<String>,
-    /// The build the run tested, for --history (a CI build number, a commit, a version; default:
-    /// the run's start time).
-    #[arg(long, value_name = "ID", requires = "history", env = "UCWA_BUILD")]
+    /// The build the run tested, recorded with --history (a CI build number, a commit, a
+    /// version; default: the run's start time). Without --history it is not used, so one
+    /// UCWA_BUILD can serve a whole pipeline.
+    #[arg(long, value_name = "ID", env = "UCWA_BUILD")]
     pub build: Option<String>,
     /// Where snapshots live (default: ./snapshots, else the suite's own); one folder per target.
     #[arg(long, value_name = "DIR")]

@@ -94,6 +94,13 @@ fn record_series(db: &str, dir: &Path) {
         assert_eq!(added.status.code(), Some(0), "{}", text(&added));
         assert!(text(&added).contains(&format!("build {build}")), "{}", text(&added));
     }
+    // One UCWA_BUILD for a whole pipeline: a run without --history does not mind it.
+    let plain = binary()
+        .args(["run", "-q", "--exact", &format!("{UNTOUCHED} [json]")])
+        .env("UCWA_BUILD", "b6")
+        .output()
+        .expect("runs");
+    assert_eq!(plain.status.code(), Some(0), "{}", text(&plain));
     let last = run(&broken, &["--history", db, "--build", "b6"]);
     assert_eq!(last.status.code(), Some(1), "{}", text(&last));
     assert!(text(&last).contains("recorded this run"), "{}", text(&last));
