@@ -76,9 +76,15 @@ pub enum Error {
         /// What the user may have meant (`; did you mean ...`), or empty.
         hint: String,
     },
-    /// The history database cannot be used (missing, not ours, corrupt, newer, unreachable).
-    #[error("{0}")]
-    History(#[from] crate::history::HistoryError),
+    /// The history database cannot be used (missing, not ours, corrupt, newer, unreachable);
+    /// `history::HistoryError` converts into it.
+    #[error("error: history {location}: {message}")]
+    History {
+        /// The database, without a password.
+        location: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A signal stopped the command.
     #[error("interrupted by {0}")]
     Interrupted(Signal),

@@ -47,7 +47,7 @@ pub fn code_of(error: &Error) -> ExitCode {
         | Error::Target(_)
         | Error::ResultsFile { .. }
         | Error::Output { .. }
-        | Error::History(_)
+        | Error::History { .. }
         | Error::Runtime(_) => ExitCode::Usage,
         Error::TargetUnusable(_) => ExitCode::TargetUnusable,
         Error::NothingSelected { .. } | Error::FilterMatchesNothing { .. } => ExitCode::NothingSelected,

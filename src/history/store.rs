@@ -62,6 +62,15 @@ pub struct HistoryError {
     pub message: String,
 }
 
+impl From<HistoryError> for crate::error::Error {
+    fn from(e: HistoryError) -> Self {
+        crate::error::Error::History {
+            location: e.location,
+            message: e.message,
+        }
+    }
+}
+
 /// A value passed to or read from a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
