@@ -137,7 +137,7 @@ fn builds(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
         return Ok(ExitCode::Conformant);
     }
     for (target, builds) in &all {
-        outln!("{}: {} builds", console_line(target), builds.len());
+        outln!("{}: {}", console_line(target), count(builds.len(), "build"));
         let width = builds
             .iter()
             .map(|b| b.build.chars().count())
@@ -188,15 +188,18 @@ fn regressions(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
         );
         return Ok(ExitCode::Conformant);
     }
-    outln!("{} trials fail in the latest build:", all.len());
+    match all.len() {
+        1 => outln!("1 trial fails in the latest build:"),
+        n => outln!("{n} trials fail in the latest build:"),
+    }
     for r in &all {
         outln!(
-            "  {}  {}  {}: failing since build {} ({} builds), last passed in {}",
+            "  {}  {}  {}: failing since build {} ({}), last passed in {}",
             console_line(&r.target),
             console_line(&r.trial),
             r.outcome.as_str(),
             console_line(&r.first_failing),
-            r.failing_builds,
+            count(r.failing_builds, "build"),
             r.last_pass.as_deref().map_or_else(
                 || "no build (never passed)".to_string(),
                 |b| format!("build {}", console_line(b))
@@ -204,6 +207,15 @@ fn regressions(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
         );
     }
     Ok(ExitCode::Conformant)
+}
+
+/// `1 build`, `3 builds`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn targets_named(targets: &[String]) -> String {
@@ -225,7 +237,14 @@ fn flaky(args: &HistoryFlakyArgs) -> Result<ExitCode, Error> {
         outln!("no flaky trials: none flipped between pass and fail twice in the last {last} builds");
         return Ok(ExitCode::Conformant);
     }
-    outln!("{} trials flipped at least twice in the last {last} builds:", all.len());
+    outln!(
+        "{} at least twice in the last {last} builds:",
+        if all.len() == 1 {
+            "1 trial flipped".to_string()
+        } else {
+            format!("{} trials flipped", all.len())
+        }
+    );
     for f in &all {
         let marks: String = f.statuses.iter().map(|s| status_mark(*s)).collect();
         outln!(
@@ -314,8 +333,8 @@ fn report(args: &HistoryReportArgs) -> Result<ExitCode, Error> {
     output::write_atomic(&args.html, &page)?;
     if !output::is_stdout(&args.html) {
         outln!(
-            "dashboard of {} targets written to {} ({} KiB)",
-            gathered.len(),
+            "dashboard of {} written to {} ({} KiB)",
+            count(gathered.len(), "target"),
             args.html.display(),
             page.len() / 1024
         );

@@ -84,7 +84,7 @@ pub fn render(targets: &[TargetHistory], area: Option<&str>) -> String {
             body {
                 h1 { "ucwa-conformance history" }
                 div.meta {
-                    (targets.len()) " targets"
+                    (targets.len()) @if targets.len() == 1 { " target" } @else { " targets" }
                     @if let Some(a) = area { " · area " (a) }
                 }
                 (side_by_side(targets))
@@ -159,7 +159,7 @@ fn target(t: &TargetHistory) -> Markup {
     html! {
         h2 { (t.recent.target) }
         div.meta {
-            (t.builds.len()) " builds"
+            (t.builds.len()) @if t.builds.len() == 1 { " build" } @else { " builds" }
             @if let Some(last) = t.builds.last() {
                 " · latest " (last.build) " (" (last.at) "): " (last.pass) " passed, " (last.counted) " counted failures"
             }

@@ -159,7 +159,7 @@ fn check_series(db: &str) {
     // People get a table that says the same.
     let table = text(&history(db, &["regressions"]));
     assert!(
-        table.contains("failing since build b6 (1 builds), last passed in build b5"),
+        table.contains("failing since build b6 (1 build), last passed in build b5"),
         "{table}"
     );
     // Only startMessaging's trials: these are; `me` has none of them.
