@@ -3,9 +3,11 @@
 //! command, and `cargo test`).
 //!
 //! A mutant reaches the server in one of two ways, never as a check inside a handler:
-//! - behaviour: [`Rules::of`] turns it into the one [`Rules`] field it changes; the world and
-//!   the handlers consult `Rules` at their named decision points and never name a mutant;
-//! - what is sent back: `rewrite` edits the response on its way out.
+//! - behaviour: [`Rules::of`] turns it into the one [`Rules`] field it changes; the world, the
+//!   resources and the handlers consult `Rules` at their named decision points and never name a
+//!   mutant (a resource's content included: the tree is built as the rules say);
+//! - what is sent back: `rewrite` changes a response's status or headers, or the error it carries
+//!   as a value, on its way out; it never edits written text.
 
 macro_rules! mutants {
     ($($variant:ident = $name:literal, $item:literal, $what:literal;)*) => {
@@ -303,7 +305,7 @@ impl Rules {
     };
 
     /// The rules of a server running as `mutant` (the reference's without one). Mutants that
-    /// only rewrite responses leave the rules as they are.
+    /// only change what is sent back (`rewrite`) leave the rules as they are.
     pub fn of(mutant: Option<Mutant>) -> Rules {
         let mut r = Rules::REFERENCE;
         match mutant {
@@ -359,7 +361,7 @@ impl Rules {
             Some(Mutant::ApplicationPerPost) => r.same_fields_same_application = false,
             Some(Mutant::InvitationIncoming) => r.invitation_direction = "Incoming",
             Some(Mutant::NoCancelLink) => r.cancel_link = false,
-            // The others rewrite responses (see `rewrite`).
+            // The others change what is sent back (see `rewrite::edit`).
             Some(
                 Mutant::Created200
                 | Mutant::NoLocation
