@@ -12,5 +12,5 @@ mod validate;
 
 pub use load::{INVENTORY_FILE, MAX_CASE_FILE_BYTES, duplicate_id, parse_case};
 pub use model::*;
-pub use template::{PeerRole, Template, Values};
+pub use template::{PeerRole, Template, Unfilled, Values};
 pub use validate::{KNOWN_PRECONDITIONS, KNOWN_RELS, MAX_WAIT_MS};

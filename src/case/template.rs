@@ -132,8 +132,8 @@ impl Template {
         self.parts == [Part::OperationId]
     }
 
-    /// Fills in the placeholders. A capture that was never made renders as `None`.
-    pub fn render(&self, values: &dyn Values) -> Result<String, String> {
+    /// Fills in the placeholders; a peer the target lacks or a capture never made is the error.
+    pub fn render(&self, values: &dyn Values) -> Result<String, Unfilled> {
         let mut out = String::with_capacity(self.len_hint());
         self.render_into(values, &mut out)?;
         Ok(out)
@@ -153,26 +153,37 @@ impl Template {
     }
 
     /// Renders onto the end of `out` (a body buffer, so a large value is written once).
-    pub fn render_into(&self, values: &dyn Values, out: &mut String) -> Result<(), String> {
+    pub fn render_into(&self, values: &dyn Values, out: &mut String) -> Result<(), Unfilled> {
         for part in &self.parts {
             match part {
                 Part::Text(text) => out.push_str(text),
                 Part::OperationId => out.push_str(values.operation_id()),
                 Part::Peer(role) => match values.peer(*role) {
                     Some(peer) => out.push_str(peer),
-                    None => return Err(format!("the target has no {role:?} peer")),
+                    None => return Err(Unfilled::Peer(*role)),
                 },
                 Part::Chars(n) => push_chars(out, *n),
                 Part::Wide(n) => out.extend(WIDE_FILLER.chars().cycle().take(*n)),
                 Part::Uuid => out.push_str(&uuid::Uuid::new_v4().simple().to_string()),
                 Part::Capture(name) => match values.capture(name) {
                     Some(value) => out.push_str(value),
-                    None => return Err(format!("capture `{name}` was not made")),
+                    None => return Err(Unfilled::Capture(name.clone())),
                 },
             }
         }
         Ok(())
     }
+}
+
+/// A placeholder that has no value in this trial.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unfilled {
+    /// The target offers no peer of this role.
+    #[error("the target has no {0:?} peer")]
+    Peer(PeerRole),
+    /// An earlier step did not make this capture.
+    #[error("capture `{0}` was not made")]
+    Capture(String),
 }
 
 impl fmt::Display for Template {

@@ -87,7 +87,7 @@ async fn session_for(ctx: &RunContext, identity: Identity, state: &mut CaseState
 }
 
 fn build_request(step: &RequestSpec, session: &Session, state: &CaseState<'_>) -> Result<Request, StepEnd> {
-    let render = |t: &Template| t.render(state).map_err(StepEnd::Error);
+    let render = |t: &Template| t.render(state).map_err(StepEnd::from);
     let mut url = match &step.call {
         Call::Rel(rel) => session
             .links
@@ -130,7 +130,7 @@ fn build_request(step: &RequestSpec, session: &Session, state: &CaseState<'_>) -
             render_input_with(state.media, properties, links, Template::len_hint, |t, out| {
                 t.render_into(state, out)
             })
-            .map_err(StepEnd::Error)?,
+            .map_err(StepEnd::from)?,
         ),
         Body::Raw { json, xml } => {
             let text = match state.media {

@@ -38,3 +38,10 @@ pub fn captured_from(capture: &Capture, resource: &Resource) -> Result<String, M
         must: false,
     })
 }
+
+impl From<crate::case::Unfilled> for StepEnd {
+    /// A placeholder without a value is the harness's error, never the target's.
+    fn from(unfilled: crate::case::Unfilled) -> Self {
+        StepEnd::Error(unfilled.to_string())
+    }
+}

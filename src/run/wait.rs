@@ -26,21 +26,21 @@ pub async fn wait_step(
         .as_ref()
         .map(|t| t.render(state))
         .transpose()
-        .map_err(StepEnd::Error)?;
+        .map_err(StepEnd::from)?;
     let application = ctx
         .session(crate::case::Identity::User, state.media)
         .map(|s| s.application.clone());
     let absolute = |template: &Option<crate::case::Template>| -> Result<Option<String>, StepEnd> {
         let Some(template) = template else { return Ok(None) };
         let base = state.base_of(template).or_else(|| application.clone());
-        let text = template.render(state).map_err(StepEnd::Error)?;
+        let text = template.render(state).map_err(StepEnd::from)?;
         Ok(Some(resolve(base.as_ref(), &text)))
     };
     let sender = absolute(&wait.sender)?;
     let href = absolute(&wait.href)?;
     let mut filter = Vec::new();
     for (name, value) in &wait.filter {
-        filter.push((name.clone(), value.render(state).map_err(StepEnd::Error)?));
+        filter.push((name.clone(), value.render(state).map_err(StepEnd::from)?));
     }
     let within = ctx
         .target
