@@ -119,7 +119,12 @@ pub fn mutants(args: &MutantsArgs) -> Result<ExitCode, Error> {
         .into_iter()
         .map(std::sync::Arc::new)
         .collect();
-    let matrix = runtime()?.block_on(mutation::kill_matrix(cases, &chosen, args.jobs));
+    let matrix = runtime()?.block_on(mutation::kill_matrix(
+        cases,
+        &chosen,
+        args.jobs,
+        mutation::Scope::Everything,
+    ));
     out!("{}", mutation::render(&matrix));
     Ok(if matrix.is_perfect() {
         ExitCode::Conformant

@@ -89,8 +89,19 @@ async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(Pl
         .collect())
 }
 
-/// Runs the corpus against the reference and against each of `mutants`, `parallel` servers at a time.
-pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: usize) -> KillMatrix {
+/// Which cases run against each mutant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every case: the whole matrix, every trial that catches each mutant (`mutants`).
+    Everything,
+    /// Only the cases citing the item the mutant breaks: enough to prove it is killed on its
+    /// item, at a fraction of the cost (the test suite).
+    ItsItem,
+}
+
+/// Runs the corpus against the reference and against each of `mutants` (the cases `scope`
+/// says), `parallel` servers at a time.
+pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: usize, scope: Scope) -> KillMatrix {
     let reference = outcomes(&cases, None).await;
     let mut matrix = KillMatrix::default();
     let passing: Vec<String> = match &reference {
@@ -115,7 +126,14 @@ pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: us
     let limit = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for &mutant in mutants {
-        let cases = cases.clone();
+        let cases: Vec<Arc<Case>> = match scope {
+            Scope::Everything => cases.clone(),
+            Scope::ItsItem => cases
+                .iter()
+                .filter(|c| c.spec.iter().any(|s| s == mutant.breaks()))
+                .cloned()
+                .collect(),
+        };
         let limit = Arc::clone(&limit);
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
