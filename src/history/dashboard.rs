@@ -5,7 +5,7 @@
 //! every value from a results file (target names, build ids, trial names) is escaped by
 //! construction.
 
-use super::store::{HistoryError, Store};
+use super::store::{HistoryError, Store, last_of};
 use super::timeline::{BuildSummary, Flaky, Regression, Status, Timeline};
 use crate::judge::area_verdict::AreaWord;
 use crate::judge::run_verdict::RunVerdict;
@@ -41,15 +41,16 @@ pub fn gather(store: &mut Store, targets: &[String], area: Option<&str>) -> Resu
     };
     let mut out = Vec::new();
     for target in names {
+        // The builds are read once and every question is asked over them.
         let builds = store.builds(&target)?;
-        let mut recent = store.timeline(&target, Some(MATRIX_BUILDS), None)?;
+        let mut recent = store.timeline_over(&target, last_of(&builds, Some(MATRIX_BUILDS)), None)?;
         if let Some(area) = area {
             recent = recent.in_area(area);
         }
         out.push(TargetHistory {
+            regressions: store.regressions_over(&target, &builds, area)?,
+            flaky: store.flaky_over(&target, &builds, FLAKY_BUILDS, area)?,
             builds,
-            regressions: store.regressions(&target, area)?,
-            flaky: store.flaky(&target, FLAKY_BUILDS, area)?,
             recent,
         });
     }

@@ -422,11 +422,19 @@ impl Store {
         last: Option<usize>,
         only: Option<&[String]>,
     ) -> Result<Timeline, HistoryError> {
-        let mut builds = self.builds(target)?;
-        if let Some(n) = last {
-            let skip = builds.len().saturating_sub(n);
-            builds.drain(..skip);
-        }
+        let builds = self.builds(target)?;
+        self.timeline_over(target, last_of(&builds, last), only)
+    }
+
+    /// The timeline of `target` over `builds` (its own, as [`Store::builds`] read them, or the
+    /// last of them), for the trials `only` (all when `None`): the caller that already read the
+    /// builds does not read them again.
+    pub(super) fn timeline_over(
+        &mut self,
+        target: &str,
+        builds: Vec<BuildSummary>,
+        only: Option<&[String]>,
+    ) -> Result<Timeline, HistoryError> {
         let since = builds.first().map_or(i64::MAX, |b| b.at_ms);
         let index: BTreeMap<i64, usize> = builds.iter().enumerate().map(|(i, b)| (b.id, i)).collect();
         let mut params = vec![Value::Text(target.to_string()), Value::Int(since)];
@@ -475,7 +483,18 @@ impl Store {
     /// The trials of `area` (all when `None`) that fail in `target`'s latest build, each with its
     /// first failing build after its last pass (their whole history is read, for them only).
     pub fn regressions(&mut self, target: &str, area: Option<&str>) -> Result<Vec<Regression>, HistoryError> {
-        let latest = self.timeline(target, Some(1), None)?;
+        let builds = self.builds(target)?;
+        self.regressions_over(target, &builds, area)
+    }
+
+    /// [`Store::regressions`] over builds already read.
+    pub(super) fn regressions_over(
+        &mut self,
+        target: &str,
+        builds: &[BuildSummary],
+        area: Option<&str>,
+    ) -> Result<Vec<Regression>, HistoryError> {
+        let latest = self.timeline_over(target, last_of(builds, Some(1)), None)?;
         let failing: Vec<String> = latest
             .trials
             .iter()
@@ -483,18 +502,38 @@ impl Store {
             .filter(|(_, line)| area.is_none_or(|a| line.in_area(a)))
             .map(|(name, _)| name.clone())
             .collect();
-        Ok(self.timeline(target, None, Some(&failing))?.regressions())
+        Ok(self
+            .timeline_over(target, builds.to_vec(), Some(&failing))?
+            .regressions())
     }
 
     /// The trials of `area` (all when `None`) whose status flipped at least twice in `target`'s
     /// last `last` builds.
     pub fn flaky(&mut self, target: &str, last: usize, area: Option<&str>) -> Result<Vec<Flaky>, HistoryError> {
-        let mut timeline = self.timeline(target, Some(last), None)?;
+        let builds = self.builds(target)?;
+        self.flaky_over(target, &builds, last, area)
+    }
+
+    /// [`Store::flaky`] over builds already read.
+    pub(super) fn flaky_over(
+        &mut self,
+        target: &str,
+        builds: &[BuildSummary],
+        last: usize,
+        area: Option<&str>,
+    ) -> Result<Vec<Flaky>, HistoryError> {
+        let mut timeline = self.timeline_over(target, last_of(builds, Some(last)), None)?;
         if let Some(area) = area {
             timeline = timeline.in_area(area);
         }
         Ok(timeline.flaky())
     }
+}
+
+/// The last `last` of `builds` (all when `None`).
+pub(super) fn last_of(builds: &[BuildSummary], last: Option<usize>) -> Vec<BuildSummary> {
+    let skip = last.map_or(0, |n| builds.len().saturating_sub(n));
+    builds[skip..].to_vec()
 }
 
 /// An outcome from its stored name (an unknown name, from a newer version, reads as not run).
