@@ -271,6 +271,16 @@ fn status_mark(status: Status) -> char {
     }
 }
 
+/// One trial in one build, as `history trial` shows it.
+#[derive(serde::Serialize)]
+struct TrialInBuild {
+    build: String,
+    at: String,
+    /// `None`: the trial was not in that build.
+    outcome: Option<&'static str>,
+    status: Status,
+}
+
 fn trial(args: &HistoryTrialArgs) -> Result<ExitCode, Error> {
     let (mut store, targets) = open(&args.query)?;
     let names: Vec<String> = match args.media {
@@ -282,17 +292,15 @@ fn trial(args: &HistoryTrialArgs) -> Result<ExitCode, Error> {
     for target in &targets {
         let timeline = store.timeline(target, None, Some(&names))?;
         for (name, line) in &timeline.trials {
-            let builds: Vec<serde_json::Value> = timeline
+            let builds: Vec<TrialInBuild> = timeline
                 .builds
                 .iter()
                 .zip(&line.cells)
-                .map(|(b, cell)| {
-                    serde_json::json!({
-                        "build": b.build,
-                        "at": b.at,
-                        "outcome": cell.map(|c| c.outcome.as_str()),
-                        "status": cell.map_or(Status::Neither, |c| c.status()),
-                    })
+                .map(|(b, cell)| TrialInBuild {
+                    build: b.build.clone(),
+                    at: b.at.clone(),
+                    outcome: cell.map(|c| c.outcome.as_str()),
+                    status: cell.map_or(Status::Neither, |c| c.status()),
                 })
                 .collect();
             lines.push((target.clone(), name.clone(), builds));
@@ -316,9 +324,9 @@ fn trial(args: &HistoryTrialArgs) -> Result<ExitCode, Error> {
         for b in builds {
             outln!(
                 "  {:24}  {:24}  {}",
-                console_line(b["build"].as_str().unwrap_or("")),
-                console_line(b["at"].as_str().unwrap_or("")),
-                b["outcome"].as_str().unwrap_or("absent")
+                console_line(&b.build),
+                console_line(&b.at),
+                b.outcome.unwrap_or("absent")
             );
         }
     }

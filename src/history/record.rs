@@ -59,7 +59,7 @@ pub enum Refused {
     /// A merge with partitions missing.
     #[error(
         "a partial merge (partitions {} missing): its missing trials would read as trials that vanished; add the full merge",
-        list(.0)
+        crate::report::console::list(.0)
     )]
     PartialMerge(Vec<u64>),
     /// One partition of a run.
@@ -73,11 +73,6 @@ pub enum Refused {
     /// `--build ""`.
     #[error("the build id is empty")]
     EmptyBuild,
-}
-
-/// `2, 4` for partitions 2 and 4.
-fn list(partitions: &[u64]) -> String {
-    partitions.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }
 
 impl RunRecord {
