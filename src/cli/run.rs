@@ -258,6 +258,15 @@ fn run_against(
     if let Some(note) = update_baseline(args, setup.baseline.as_deref(), &file)? {
         notes.push_str(&note);
     }
+    // Recorded once the outputs are written; its line joins the notes, so it goes where the
+    // console goes (standard error with `--format json` or a report on standard output).
+    let recorded = match &args.history {
+        Some(db) if written.is_ok() => Some(super::history::record_run(db, args.build.as_deref(), &file)),
+        Some(_) | None => None,
+    };
+    if let Some(Ok(line)) = &recorded {
+        notes.push_str(&format!("{line}\n"));
+    }
     let name = format!("{} ({})", target.name, target.base_url);
     let summary = console::summary(&ran.results, args.strict, &name, &file.verdict, &file.areas);
     let verdict = Verdict {
@@ -268,14 +277,7 @@ fn run_against(
     };
     print_verdict(&verdict, &ran.screen, console);
     written?;
-    if let Some(db) = &args.history {
-        let line = super::history::record_run(db, args.build.as_deref(), &file)?;
-        if console.stderr {
-            eprintln!("{line}");
-        } else {
-            outln!("{line}");
-        }
-    }
+    recorded.transpose()?;
     Ok(file.verdict.exit_code())
 }
 

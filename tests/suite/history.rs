@@ -263,6 +263,31 @@ fn two_writers(db: &str, dir: &Path) {
 }
 
 #[test]
+fn run_history_keeps_the_libtest_json_on_standard_output_clean() {
+    let rt = runtime();
+    let good = reference_server(&rt, None);
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("h.sqlite");
+    let output = run(
+        &good,
+        &["--format", "json", "--history", &db.to_string_lossy(), "--build", "b1"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for line in stdout.lines() {
+        assert!(
+            serde_json::from_str::<Value>(line).is_ok(),
+            "not JSON on stdout: {line}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("recorded this run"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
 fn two_processes_adding_at_once_lose_nothing_and_add_a_shared_file_once() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("h.sqlite");
