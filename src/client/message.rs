@@ -77,9 +77,9 @@ impl Response {
         self.header("content-type").unwrap_or("")
     }
 
-    /// The body as text; invalid UTF-8 is replaced, never a panic.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+    /// The body as text; invalid UTF-8 is replaced, never a panic (borrowed when it is valid).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
     }
 }
 

@@ -195,9 +195,7 @@ impl BodyRecord {
     /// Removes secrets from the stored text; when that changes it, the length and digest are
     /// those of the redacted body (a digest of a secret-bearing body would let one guess it).
     fn redact(&mut self, redactor: &Redactor) {
-        let before = self.stored.clone();
-        self.redact_stored(redactor);
-        if self.stored == before {
+        if !self.redact_stored(redactor) {
             return;
         }
         match self.whole_text() {
@@ -206,18 +204,27 @@ impl BodyRecord {
         }
     }
 
-    fn redact_stored(&mut self, redactor: &Redactor) {
-        match &mut self.stored {
-            Stored::Text { text } => *text = redactor.redact(text),
-            Stored::Prefix { prefix } => *prefix = redactor.redact(prefix),
-            Stored::Segments { segments } => {
-                for segment in segments {
-                    if let Segment::Text { text } = segment {
-                        *text = redactor.redact(text);
-                    }
-                }
+    /// Redacts the stored text in place; true when anything changed.
+    fn redact_stored(&mut self, redactor: &Redactor) -> bool {
+        let texts: Vec<&mut String> = match &mut self.stored {
+            Stored::Text { text } => vec![text],
+            Stored::Prefix { prefix } => vec![prefix],
+            Stored::Segments { segments } => segments
+                .iter_mut()
+                .filter_map(|segment| match segment {
+                    Segment::Text { text } => Some(text),
+                    _ => None,
+                })
+                .collect(),
+        };
+        let mut changed = false;
+        for text in texts {
+            if let Some(redacted) = redactor.redacted(text) {
+                *text = redacted;
+                changed = true;
             }
         }
+        changed
     }
 }
 
@@ -334,8 +341,8 @@ impl Header {
                 Some((scheme, _)) => format!("{scheme} {REDACTED}"),
                 None => REDACTED.to_string(),
             };
-        } else {
-            self.value = redactor.redact_values(&self.value);
+        } else if let Some(redacted) = redactor.redacted_values(&self.value) {
+            self.value = redacted;
         }
     }
 }
@@ -355,7 +362,9 @@ impl Exchange {
     pub fn redact(&mut self, redactor: &Redactor) {
         match self {
             Exchange::Http { request, response } => {
-                request.url = redactor.redact_values(&request.url);
+                if let Some(url) = redactor.redacted_values(&request.url) {
+                    request.url = url;
+                }
                 for header in &mut request.headers {
                     header.redact(redactor);
                 }

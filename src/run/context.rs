@@ -7,7 +7,7 @@ use crate::client::{Account, EventHub, HttpClient, Session};
 use crate::target::Target;
 use crate::target::secret::Redactor;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use url::Url;
 
 /// Everything a case needs from the run: shared, read-only.
@@ -17,8 +17,9 @@ pub struct RunContext {
     pub client: HttpClient,
     /// The target.
     pub target: Target,
-    /// One application per identity and media type the target offers.
-    pub sessions: BTreeMap<(Identity, Media), Session>,
+    /// One application per identity and media type the target offers (shared: every request
+    /// of every trial reads one).
+    pub sessions: BTreeMap<(Identity, Media), Arc<Session>>,
     /// Removes secrets from recorded exchanges.
     pub redactor: Redactor,
     /// The signed-in user's account, for applications of a case's own (`as = "fresh"`).
@@ -36,7 +37,7 @@ pub struct Parts {
     /// The target.
     pub target: Target,
     /// The applications opened for the run.
-    pub sessions: BTreeMap<(Identity, Media), Session>,
+    pub sessions: BTreeMap<(Identity, Media), Arc<Session>>,
     /// The redactor, knowing every secret learnt so far.
     pub redactor: Redactor,
     /// The signed-in user's account.
@@ -69,7 +70,7 @@ impl RunContext {
     }
 
     /// The application an identity uses in a media type.
-    pub fn session(&self, identity: Identity, media: Media) -> Option<&Session> {
+    pub fn session(&self, identity: Identity, media: Media) -> Option<&Arc<Session>> {
         self.sessions.get(&(identity, media))
     }
 
@@ -93,7 +94,7 @@ pub struct CaseState<'a> {
     /// The media type the case runs in.
     pub media: Media,
     /// This case's own application (`as = "fresh"`), once opened.
-    pub fresh: Option<Session>,
+    pub fresh: Option<Arc<Session>>,
     /// The arrival number of the event the previous wait step found, for order checks.
     pub last_event: Option<u64>,
 }

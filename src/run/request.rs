@@ -9,6 +9,7 @@ use crate::judge::check::judge;
 use crate::judge::verdict::Mismatch;
 use crate::record::exchange::{BodyRecord, Exchange, Header, RecordedRequest, RecordedResponse};
 use crate::wire::{parse_resource, render_input_with, request_content_type};
+use std::sync::Arc;
 
 /// The token sent by steps with `auth = "invalid"`: well-formed, never issued.
 pub const INVALID_TOKEN: &str = "cwt=ucwa-conformance-invalid-token";
@@ -68,13 +69,13 @@ pub async fn send_step(
 }
 
 /// The application a request goes through: the run's, or the case's own (opened on first use).
-async fn session_for(ctx: &RunContext, identity: Identity, state: &mut CaseState<'_>) -> Result<Session, StepEnd> {
+async fn session_for(ctx: &RunContext, identity: Identity, state: &mut CaseState<'_>) -> Result<Arc<Session>, StepEnd> {
     if identity == Identity::Fresh {
         if state.fresh.is_none() {
             let opened = open(&ctx.client, &ctx.account)
                 .await
                 .map_err(|e| StepEnd::Error(format!("opening the case's own application: {e}")))?;
-            state.fresh = Some(opened);
+            state.fresh = Some(Arc::new(opened));
         }
         return state
             .fresh
@@ -187,7 +188,7 @@ async fn arm_fault(ctx: &RunContext, fault: Fault, request: &Request, state: &Ca
         .map(|(_, v)| v.clone());
     let user = ctx
         .session(Identity::User, state.media)
-        .and_then(Session::authorization);
+        .and_then(|session| session.authorization());
     if let Some(value) = authorization.or(user) {
         arm = arm.header("Authorization", &value);
     }

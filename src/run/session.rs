@@ -19,8 +19,10 @@ use crate::judge::snapshot::{Mode, Store};
 use crate::judge::verdict::{CaseResult, Mismatch, Outcome};
 use crate::target::Target;
 use crate::target::secret::Redactor;
+use futures_util::FutureExt as _;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What a session does besides running cases.
 #[derive(Debug, Clone, Default)]
@@ -119,55 +121,56 @@ impl Session {
 
     /// Like [`Session::run`], also calling `on_start` with each trial's name as it starts (after
     /// waiting for its turn among the `jobs`), before its `on_finish`.
+    ///
+    /// `jobs` workers each take the next trial of the plan when they finish one (no task per
+    /// trial waiting on a semaphore, no wake-up to hand a turn over); a trial that panics is an
+    /// `error`, and its worker goes on with the next.
     pub async fn run_watched(
         self: &Arc<Self>,
         plan: Vec<PlannedRun>,
         mut on_start: impl FnMut(&str),
         mut on_finish: impl FnMut(&CaseResult),
     ) -> Vec<CaseResult> {
-        let limit = Arc::new(tokio::sync::Semaphore::new(self.options.jobs.max(1)));
-        let (started, mut starts) = tokio::sync::mpsc::unbounded_channel::<String>();
-        let mut tasks = tokio::task::JoinSet::new();
-        let mut names = BTreeMap::new();
-        for planned in plan {
-            let (session, limit, started) = (Arc::clone(self), Arc::clone(&limit), started.clone());
-            let fallback = planned.clone();
-            let id = tasks
-                .spawn(async move {
-                    let _permit = limit.acquire_owned().await;
-                    let _ = started.send(planned.name());
-                    session.trial(&planned).await
-                })
-                .id();
-            names.insert(id, fallback);
-        }
-        drop(started);
-        let mut results = Vec::with_capacity(names.len());
-        loop {
-            // Starts first: a trial's start is always told before its end.
-            let joined = tokio::select! {
-                biased;
-                Some(name) = starts.recv() => {
-                    on_start(&name);
-                    continue;
+        let total = plan.len();
+        let plan: Arc<[PlannedRun]> = plan.into();
+        let next = Arc::new(AtomicUsize::new(0));
+        let (progress, mut reports) = tokio::sync::mpsc::unbounded_channel::<Progress>();
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..self.options.jobs.clamp(1, total.max(1)) {
+            let (session, plan, next, progress) =
+                (Arc::clone(self), Arc::clone(&plan), Arc::clone(&next), progress.clone());
+            workers.spawn(async move {
+                while let Some(planned) = plan.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let _ = progress.send(Progress::Started(planned.name()));
+                    let result = std::panic::AssertUnwindSafe(session.trial(planned))
+                        .catch_unwind()
+                        .await
+                        .unwrap_or_else(|panic| {
+                            not_started(planned, "").with(
+                                Outcome::Error,
+                                format!(
+                                    "the harness failed while running it: it panicked with message {:?}",
+                                    panic_text(&*panic)
+                                ),
+                            )
+                        });
+                    let _ = progress.send(Progress::Finished(Box::new(result)));
                 }
-                joined = tasks.join_next_with_id() => joined,
-            };
-            let Some(joined) = joined else { break };
-            while let Ok(name) = starts.try_recv() {
-                on_start(&name);
-            }
-            let result = match joined {
-                Ok((_, result)) => result,
-                Err(e) => match names.get(&e.id()) {
-                    Some(planned) => not_started(planned, "")
-                        .with(Outcome::Error, format!("the harness failed while running it: {e}")),
-                    None => continue,
-                },
-            };
-            on_finish(&result);
-            results.push(result);
+            });
         }
+        drop(progress);
+        let mut results = Vec::with_capacity(total);
+        // One channel, in the order each worker sent: a trial's start is always told before its end.
+        while let Some(report) = reports.recv().await {
+            match report {
+                Progress::Started(name) => on_start(&name),
+                Progress::Finished(result) => {
+                    on_finish(&result);
+                    results.push(*result);
+                }
+            }
+        }
+        while workers.join_next().await.is_some() {}
         results
     }
 
@@ -195,6 +198,23 @@ fn panic_on_purpose(planned: &PlannedRun) {
     }
     #[cfg(not(debug_assertions))]
     let _ = planned;
+}
+
+/// What a worker of [`Session::run_watched`] tells the loop that reports.
+enum Progress {
+    /// The trial of this name started.
+    Started(String),
+    /// A trial finished.
+    Finished(Box<CaseResult>),
+}
+
+/// The message of a caught panic.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(not text)")
 }
 
 /// A result for a trial that never ran.
@@ -288,11 +308,11 @@ pub async fn prepare_with(target: Target, client: HttpClient, stop: Stop) -> Res
             let opened = open(&client, account).await;
             let failure = match (opened, stop.requested()) {
                 (Ok(session), None) => {
-                    sessions.insert((*identity, *media), session);
+                    sessions.insert((*identity, *media), Arc::new(session));
                     continue;
                 }
                 (Ok(session), Some(cause)) => {
-                    sessions.insert((*identity, *media), session);
+                    sessions.insert((*identity, *media), Arc::new(session));
                     stopped(cause)
                 }
                 (Err(e), _) => unusable(e, &redactor),

@@ -170,21 +170,28 @@ impl Redactor {
     /// Plain text (a recorded request, a console line) with every known secret, `cwt=`/`psat=`
     /// token and Authorization header value replaced.
     pub fn redact(&self, text: &str) -> String {
-        let out = self.redact_values(text);
-        if !self.may_hold_tokens(&out) {
-            return out;
+        self.redacted(text).unwrap_or_else(|| text.to_string())
+    }
+
+    /// Like [`redact`](Self::redact), or `None` when nothing in `text` had to go (no copy made).
+    pub fn redacted(&self, text: &str) -> Option<String> {
+        let values = self.redacted_values(text);
+        let current = values.as_deref().unwrap_or(text);
+        if !self.may_hold_tokens(current) {
+            return values;
         }
-        match AUTHORIZATION_LINE.as_ref() {
-            Some(pattern) => pattern
-                .replace_all(&out, |caps: &regex::Captures<'_>| {
-                    format!(
-                        "{}{}{REDACTED}",
-                        caps.get(1).map_or("", |m| m.as_str()),
-                        caps.get(2).map_or("", |m| m.as_str())
-                    )
-                })
-                .into_owned(),
-            None => out,
+        let Some(pattern) = AUTHORIZATION_LINE.as_ref() else {
+            return values;
+        };
+        match pattern.replace_all(current, |caps: &regex::Captures<'_>| {
+            format!(
+                "{}{}{REDACTED}",
+                caps.get(1).map_or("", |m| m.as_str()),
+                caps.get(2).map_or("", |m| m.as_str())
+            )
+        }) {
+            std::borrow::Cow::Owned(replaced) => Some(replaced),
+            std::borrow::Cow::Borrowed(_) => values,
         }
     }
 
@@ -193,25 +200,36 @@ impl Redactor {
     /// the format stays valid. This is also the final screen each output passes before it is
     /// written.
     pub fn redact_values(&self, text: &str) -> String {
+        self.redacted_values(text).unwrap_or_else(|| text.to_string())
+    }
+
+    /// Like [`redact_values`](Self::redact_values), or `None` when nothing in `text` had to go
+    /// (no copy made).
+    pub fn redacted_values(&self, text: &str) -> Option<String> {
         let found = self.spelled_secrets(text);
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        for range in found {
-            out.push_str(&text[last..range.start]);
-            out.push_str(REDACTED);
-            last = range.end;
+        let spliced = (!found.is_empty()).then(|| {
+            let mut out = String::with_capacity(text.len());
+            let mut last = 0;
+            for range in found {
+                out.push_str(&text[last..range.start]);
+                out.push_str(REDACTED);
+                last = range.end;
+            }
+            out.push_str(&text[last..]);
+            out
+        });
+        let current = spliced.as_deref().unwrap_or(text);
+        if !self.may_hold_tokens(current) {
+            return spliced;
         }
-        out.push_str(&text[last..]);
-        if !self.may_hold_tokens(&out) {
-            return out;
-        }
-        match TOKEN_PATTERN.as_ref() {
-            Some(pattern) => pattern
-                .replace_all(&out, |caps: &regex::Captures<'_>| {
-                    format!("{}={REDACTED}", caps.get(1).map_or("", |m| m.as_str()))
-                })
-                .into_owned(),
-            None => out,
+        let Some(pattern) = TOKEN_PATTERN.as_ref() else {
+            return spliced;
+        };
+        match pattern.replace_all(current, |caps: &regex::Captures<'_>| {
+            format!("{}={REDACTED}", caps.get(1).map_or("", |m| m.as_str()))
+        }) {
+            std::borrow::Cow::Owned(replaced) => Some(replaced),
+            std::borrow::Cow::Borrowed(_) => spliced,
         }
     }
 }
@@ -244,6 +262,20 @@ fn base64_forms(secret: &[u8]) -> Vec<String> {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[rstest]
+    #[case("nothing to see", None)]
+    #[case("Date: Tue, 01 Dec 2026 10:00:00 +0000", None)]
+    #[case("a=1&b=%41", None)]
+    #[case("my secret is hunter2!", Some("my secret is [redacted]!"))]
+    #[case("my secret is hunter%32!", Some("my secret is [redacted]!"))]
+    #[case("token cwt=AAEBHAEF", Some("token cwt=[redacted]"))]
+    #[case("Authorization: Bearer abc", Some("Authorization: Bearer [redacted]"))]
+    fn redacted_is_none_only_when_nothing_had_to_go(#[case] text: &str, #[case] expected: Option<&str>) {
+        let redactor = Redactor::new([Secret::new("hunter2")]);
+        assert_eq!(redactor.redacted(text).as_deref(), expected);
+        assert_eq!(redactor.redact(text), expected.unwrap_or(text));
+    }
 
     #[rstest]
     #[case("token cwt=AAEBHAEFAAAAAAAFFQAAAO8 here", "token cwt=[redacted] here")]
