@@ -48,6 +48,36 @@ impl Sqlite {
     }
 }
 
+impl Sqlite {
+    /// Switches the file to write-ahead logging, once. The switch needs the file to itself and
+    /// SQLite refuses it at once (no busy handler) while another process reads it, as two `history
+    /// add` creating one file at the same moment do: it is tried again until the busy timeout,
+    /// and a file another process switched meanwhile needs nothing more.
+    fn switch_to_wal(&mut self) -> Result<(), String> {
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(5);
+        loop {
+            let mode: String = self
+                .connection
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(|e| format!("cannot read the journal mode: {e}"))?;
+            if mode.eq_ignore_ascii_case("wal") {
+                return Ok(());
+            }
+            match self.connection.pragma_update(None, "journal_mode", "WAL") {
+                Ok(()) => return Ok(()),
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(200));
+                }
+                Err(e) => return Err(format!("cannot switch to write-ahead logging: {e}")),
+            }
+        }
+    }
+}
+
 fn to_sql(values: &[Value]) -> Vec<SqlValue> {
     values
         .iter()
@@ -112,9 +142,7 @@ impl Sql for Sqlite {
     }
 
     fn configure(&mut self) -> Result<(), String> {
-        self.connection
-            .pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| format!("cannot switch to write-ahead logging: {e}"))?;
+        self.switch_to_wal()?;
         self.connection
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| e.to_string())?;
