@@ -487,28 +487,30 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
     } = watch;
     let progress = progress_bar(plan.len(), format);
     console.say(&console::started(format, plan.len()));
+    // Only libtest's JSON events tell starts.
+    let mut say_started = |name: &str| console.say(&console::test_started(format, name));
+    let on_start: Option<&mut (dyn FnMut(&str) + Send)> = match format {
+        Format::Json => Some(&mut say_started),
+        Format::Pretty | Format::Terse => None,
+    };
     let results = session
-        .run_watched(
-            plan,
-            |name| console.say(&console::test_started(format, name)),
-            |result| {
-                if let Some(bar) = &progress {
-                    bar.inc(1);
-                }
-                let line = console::trial(format, result, strict);
-                let line = match format {
-                    // JSON events stay JSON: only values are replaced.
-                    Format::Json => screen.redact_values(&line),
-                    Format::Pretty | Format::Terse => screen.redact(&line),
-                };
-                console.say(&line);
-                if let Some(stop) = fail_fast
-                    && standing::of(result, strict).counts
-                {
-                    stop.request(StopCause::FailFast);
-                }
-            },
-        )
+        .run_watched(plan, on_start, |result| {
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+            let line = console::trial(format, result, strict);
+            let line = match format {
+                // JSON events stay JSON: only values are replaced.
+                Format::Json => screen.redact_values(&line),
+                Format::Pretty | Format::Terse => screen.redact(&line),
+            };
+            console.say(&line);
+            if let Some(stop) = fail_fast
+                && standing::of(result, strict).counts
+            {
+                stop.request(StopCause::FailFast);
+            }
+        })
         .await;
     if let Some(bar) = progress {
         bar.finish_and_clear();

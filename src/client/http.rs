@@ -28,8 +28,8 @@ pub struct HttpClient {
 /// What the client has seen of the target, shared by every clone.
 #[derive(Debug, Default)]
 struct Health {
-    /// Origins that have answered at least once.
-    reached: Mutex<std::collections::BTreeSet<String>>,
+    /// Origins that have answered at least once (a run meets a handful).
+    reached: Mutex<Vec<url::Origin>>,
     /// Exchanges in a row (through [`HttpClient::send`]) that timed out without a byte.
     silent_streak: AtomicUsize,
 }
@@ -69,7 +69,7 @@ impl HttpClient {
 
     /// True when `url`'s origin has answered this client at least once.
     pub fn has_reached(&self, url: &Url) -> bool {
-        let origin = url.origin().ascii_serialization();
+        let origin = url.origin();
         self.health.reached.lock().map(|r| r.contains(&origin)).unwrap_or(false)
     }
 
@@ -228,8 +228,11 @@ impl HttpClient {
 
 impl HttpClient {
     fn mark_reached(&self, url: &Url) {
-        if let Ok(mut reached) = self.health.reached.lock() {
-            reached.insert(url.origin().ascii_serialization());
+        let origin = url.origin();
+        if let Ok(mut reached) = self.health.reached.lock()
+            && !reached.contains(&origin)
+        {
+            reached.push(origin);
         }
     }
 }

@@ -1,13 +1,14 @@
 //! Judging one response against one step's expectations, in a fixed order: status, error body
 //! (representation, code, subcode), headers, then the resource body. Every difference is kept.
 
-use crate::case::{Expect, HeaderCheck, Media, ResourceRule, SubcodeRule, Values};
-use crate::client::Response;
+use crate::case::{Expect, HeaderCheck, ResourceRule, SubcodeRule, Values};
+use crate::judge::reading::Reading;
 use crate::judge::verdict::Mismatch;
-use crate::wire::{Event, Family, Resource, family, parse_error, parse_resource};
+use crate::wire::{Event, Family, Resource, family};
 
-/// Every difference between `expect` and `response` for a request made in `media`.
-pub fn judge(expect: &Expect, media: Media, response: &Response, values: &dyn Values) -> Vec<Mismatch> {
+/// Every difference between `expect` and a response (read in its request's media type).
+pub fn judge(expect: &Expect, reading: &Reading<'_>, values: &dyn Values) -> Vec<Mismatch> {
+    let response = reading.response;
     let mut out = Vec::new();
     if let Some(status) = expect.status
         && response.status != status
@@ -15,9 +16,9 @@ pub fn judge(expect: &Expect, media: Media, response: &Response, values: &dyn Va
         out.push(mismatch("status", status, response.status));
     }
     if expect.wants_error_body() {
-        error_body(expect, media, response, &mut out);
+        error_body(expect, reading, &mut out);
     }
-    out.extend(crate::judge::error_rows::check(media, response));
+    out.extend(crate::judge::error_rows::check(reading));
     for rule in &expect.headers {
         let actual = response.header(&rule.name);
         let what = format!("header {}", rule.name);
@@ -42,12 +43,13 @@ pub fn judge(expect: &Expect, media: Media, response: &Response, values: &dyn Va
         }
     }
     if let Some(rule) = &expect.resource {
-        resource(rule, media, response, values, &mut out);
+        resource(rule, reading, values, &mut out);
     }
     out
 }
 
-fn error_body(expect: &Expect, media: Media, response: &Response, out: &mut Vec<Mismatch>) {
+fn error_body(expect: &Expect, reading: &Reading<'_>, out: &mut Vec<Mismatch>) {
+    let (media, response) = (reading.media, reading.response);
     let want = Family::of(media);
     let got = family(response.content_type());
     if got != want {
@@ -69,7 +71,7 @@ fn error_body(expect: &Expect, media: Media, response: &Response, out: &mut Vec<
         ));
         return;
     }
-    let error = match parse_error(media, &response.text()) {
+    let error = match reading.error() {
         Ok(e) => e,
         Err(reason) => {
             out.push(mismatch("error body", format!("a UCWA error in {media}"), reason));
@@ -127,7 +129,8 @@ pub fn judge_event(expect: &Expect, event: &Event, values: &dyn Values) -> Vec<M
     out
 }
 
-fn resource(rule: &ResourceRule, media: Media, response: &Response, values: &dyn Values, out: &mut Vec<Mismatch>) {
+fn resource(rule: &ResourceRule, reading: &Reading<'_>, values: &dyn Values, out: &mut Vec<Mismatch>) {
+    let (media, response) = (reading.media, reading.response);
     if family(response.content_type()) != Family::of(media) {
         out.push(mismatch(
             "resource Content-Type",
@@ -136,8 +139,8 @@ fn resource(rule: &ResourceRule, media: Media, response: &Response, values: &dyn
         ));
         return;
     }
-    match parse_resource(media, &response.text()) {
-        Ok(resource) => resource_rules(rule, &resource, values, out),
+    match reading.resource() {
+        Ok(resource) => resource_rules(rule, resource, values, out),
         Err(reason) => out.push(mismatch("resource body", format!("a UCWA resource in {media}"), reason)),
     }
 }

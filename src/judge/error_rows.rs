@@ -5,10 +5,9 @@
 //! (those cases are should-level), but whenever it answers with a documented subcode or code, the
 //! row is a requirement: a mismatch here is a must-level difference in any case.
 
-use crate::case::Media;
-use crate::client::Response;
+use crate::judge::reading::Reading;
 use crate::judge::verdict::Mismatch;
-use crate::wire::{Family, family, parse_error};
+use crate::wire::{Family, family};
 
 /// Documented subcodes with the status and code the sources give them.
 pub const SUBCODE_ROWS: &[(&str, u16, &str)] = &[
@@ -44,11 +43,12 @@ pub const CODE_ROWS: &[(&str, u16)] = &[
 /// The must-level differences between an error response and the documented rows (none for a
 /// response that is not a UCWA error in the request's representation: the case's own checks
 /// report that).
-pub fn check(media: Media, response: &Response) -> Vec<Mismatch> {
-    if response.status < 400 || family(response.content_type()) != Family::of(media) {
+pub fn check(reading: &Reading<'_>) -> Vec<Mismatch> {
+    let response = reading.response;
+    if response.status < 400 || family(response.content_type()) != Family::of(reading.media) {
         return Vec::new();
     }
-    let Ok(error) = parse_error(media, &response.text()) else {
+    let Ok(error) = reading.error() else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -83,6 +83,8 @@ pub fn check(media: Media, response: &Response) -> Vec<Mismatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::Media;
+    use crate::client::Response;
     use rstest::rstest;
     use std::time::Duration;
 
@@ -104,7 +106,8 @@ mod tests {
     #[case(400, r#"{"code":"SomethingElse","subcode":"Unknown"}"#, 0)]
     #[case(500, r#"{"code":"Conflict","subcode":"AlreadyExists"}"#, 2)]
     fn a_documented_subcode_or_code_must_come_with_its_row(#[case] status: u16, #[case] body: &str, #[case] n: usize) {
-        let found = check(Media::Json, &response(status, body));
+        let response = response(status, body);
+        let found = check(&Reading::new(&response, Media::Json));
         assert_eq!(found.len(), n, "{found:?}");
         assert!(found.iter().all(|m| m.must));
     }

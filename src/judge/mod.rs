@@ -1,4 +1,5 @@
-//! Judging: a response against a case's expectations (`check`, and the documented error rows
+//! Judging: a response against a case's expectations (`check`, over a `reading` that parses its
+//! body once, and the documented error rows
 //! every error answer must keep, `error_rows`), a trial's outcome (`verdict`), the response
 //! snapshots it is compared with (`snapshot`), the known failures that excuse it (`baseline`),
 //! whether it counts (`standing`, the one function every report asks), and how the run ended
@@ -12,6 +13,7 @@ pub mod area_verdict;
 pub mod baseline;
 pub mod check;
 pub mod error_rows;
+pub mod reading;
 pub mod run_verdict;
 pub mod snapshot;
 pub mod standing;

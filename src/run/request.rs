@@ -6,9 +6,10 @@ use super::step::{StepEnd, captured_from, untrusted};
 use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Media, RequestSpec, Step, Template};
 use crate::client::{Request, Response, Session, TransportError, open};
 use crate::judge::check::judge;
+use crate::judge::reading::Reading;
 use crate::judge::verdict::Mismatch;
 use crate::record::exchange::{BodyRecord, Exchange, Header, RecordedRequest, RecordedResponse};
-use crate::wire::{parse_resource, render_input_with, request_content_type};
+use crate::wire::{render_input_with, request_content_type};
 use std::sync::Arc;
 
 /// The token sent by steps with `auth = "invalid"`: well-formed, never issued.
@@ -55,12 +56,13 @@ pub async fn send_step(
         }]),
         e => StepEnd::Error(format!("{} {}: {e}", request.method, request.url)),
     })?;
-    let mismatches = judge(&step.expect, state.media, &response, state);
+    let reading = Reading::new(&response, state.media);
+    let mismatches = judge(&step.expect, &reading, state);
     if !mismatches.is_empty() {
         return Err(StepEnd::Mismatches(mismatches));
     }
     for capture in &step.captures {
-        let value = captured(capture, state.media, &response).map_err(|m| StepEnd::Mismatches(vec![m]))?;
+        let value = captured(capture, &reading).map_err(|m| StepEnd::Mismatches(vec![m]))?;
         state
             .captures
             .insert(capture.name.clone(), (value, request.url.clone()));
@@ -203,22 +205,26 @@ async fn arm_fault(ctx: &RunContext, fault: Fault, request: &Request, state: &Ca
     }
 }
 
-fn captured(capture: &Capture, media: Media, response: &Response) -> Result<String, Mismatch> {
+fn captured(capture: &Capture, reading: &Reading<'_>) -> Result<String, Mismatch> {
     match &capture.source {
-        CaptureSource::Header(name) => response.header(name).map(str::to_string).ok_or_else(|| Mismatch {
-            what: format!("capture {}", capture.name),
-            expected: format!("header {name}"),
-            actual: "absent".into(),
-            must: false,
-        }),
+        CaptureSource::Header(name) => reading
+            .response
+            .header(name)
+            .map(str::to_string)
+            .ok_or_else(|| Mismatch {
+                what: format!("capture {}", capture.name),
+                expected: format!("header {name}"),
+                actual: "absent".into(),
+                must: false,
+            }),
         CaptureSource::Property(name) | CaptureSource::Link(name) => {
-            let resource = parse_resource(media, &response.text()).map_err(|e| Mismatch {
+            let resource = reading.resource().map_err(|e| Mismatch {
                 what: format!("capture {}", capture.name),
                 expected: format!("a resource with `{name}`"),
                 actual: e.to_string(),
                 must: false,
             })?;
-            captured_from(capture, &resource)
+            captured_from(capture, resource)
         }
     }
 }

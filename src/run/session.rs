@@ -116,11 +116,11 @@ impl Session {
     /// Runs `plan`, `jobs` trials at a time, calling `on_finish` with each result as it
     /// finishes; returns every result (trials cut short by a stop are `not run`).
     pub async fn run(self: &Arc<Self>, plan: Vec<PlannedRun>, on_finish: impl FnMut(&CaseResult)) -> Vec<CaseResult> {
-        self.run_watched(plan, |_| {}, on_finish).await
+        self.run_watched(plan, None, on_finish).await
     }
 
-    /// Like [`Session::run`], also calling `on_start` with each trial's name as it starts (after
-    /// waiting for its turn among the `jobs`), before its `on_finish`.
+    /// Like [`Session::run`], also calling `on_start` (when given) with each trial's name as it
+    /// starts (after waiting for its turn among the `jobs`), before its `on_finish`.
     ///
     /// `jobs` workers each take the next trial of the plan when they finish one (no task per
     /// trial waiting on a semaphore, no wake-up to hand a turn over); a trial that panics is an
@@ -128,9 +128,12 @@ impl Session {
     pub async fn run_watched(
         self: &Arc<Self>,
         plan: Vec<PlannedRun>,
-        mut on_start: impl FnMut(&str),
+        mut on_start: Option<&mut (dyn FnMut(&str) + Send)>,
         mut on_finish: impl FnMut(&CaseResult),
     ) -> Vec<CaseResult> {
+        // Each message wakes the caller's task (a thread of its own under `block_on`): starts
+        // are sent only to a caller that watches them.
+        let tell_starts = on_start.is_some();
         let total = plan.len();
         let plan: Arc<[PlannedRun]> = plan.into();
         let next = Arc::new(AtomicUsize::new(0));
@@ -141,7 +144,9 @@ impl Session {
                 (Arc::clone(self), Arc::clone(&plan), Arc::clone(&next), progress.clone());
             workers.spawn(async move {
                 while let Some(planned) = plan.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let _ = progress.send(Progress::Started(planned.name()));
+                    if tell_starts {
+                        let _ = progress.send(Progress::Started(planned.name()));
+                    }
                     let result = std::panic::AssertUnwindSafe(session.trial(planned))
                         .catch_unwind()
                         .await
@@ -163,7 +168,11 @@ impl Session {
         // One channel, in the order each worker sent: a trial's start is always told before its end.
         while let Some(report) = reports.recv().await {
             match report {
-                Progress::Started(name) => on_start(&name),
+                Progress::Started(name) => {
+                    if let Some(on_start) = on_start.as_mut() {
+                        on_start(&name);
+                    }
+                }
                 Progress::Finished(result) => {
                     on_finish(&result);
                     results.push(*result);
