@@ -20,7 +20,7 @@ use ucwa_conformance::record::output;
 use ucwa_conformance::report::console::{self, Format};
 use ucwa_conformance::report::outputs::{self, Requested};
 use ucwa_conformance::report::results::{self, RunInfo};
-use ucwa_conformance::run::{self, PlannedRun, Selection, Session, SessionOptions, Stop, StopCause};
+use ucwa_conformance::run::{self, OnStart, PlannedRun, Selection, Session, SessionOptions, Stop, StopCause};
 use ucwa_conformance::target::secret::Redactor;
 use ucwa_conformance::target::{self, Target};
 
@@ -488,14 +488,16 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
     let progress = progress_bar(plan.len(), format);
     console.say(&console::started(format, plan.len()));
     // Only libtest's JSON events tell starts.
-    let mut say_started = |name: &str| console.say(&console::test_started(format, name));
-    let on_start: Option<&mut (dyn FnMut(&str) + Send)> = match format {
-        Format::Json => Some(&mut say_started),
+    let on_start: Option<OnStart> = match format {
+        Format::Json => Some(Box::new(move |name: &str| {
+            console.say(&console::test_started(format, name))
+        })),
         Format::Pretty | Format::Terse => None,
     };
+    let (bar, screen, fail_fast) = (progress.clone(), screen.clone(), fail_fast.cloned());
     let results = session
-        .run_watched(plan, on_start, |result| {
-            if let Some(bar) = &progress {
+        .run_watched(plan, on_start, move |result| {
+            if let Some(bar) = &bar {
                 bar.inc(1);
             }
             let line = console::trial(format, result, strict);
@@ -505,7 +507,7 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
                 Format::Pretty | Format::Terse => screen.redact(&line),
             };
             console.say(&line);
-            if let Some(stop) = fail_fast
+            if let Some(stop) = &fail_fast
                 && standing::of(result, strict).counts
             {
                 stop.request(StopCause::FailFast);

@@ -16,5 +16,5 @@ pub use context::{Parts, RunContext};
 pub use exec::run_case;
 pub use plan::{PlannedRun, Selection, Unmatched, nearest_ids, plan, unmatched};
 pub use request::INVALID_TOKEN;
-pub use session::{DEAD_AFTER, Session, SessionOptions, finish, not_run, prepare, prepare_with};
+pub use session::{DEAD_AFTER, OnStart, Session, SessionOptions, finish, not_run, prepare, prepare_with};
 pub use stop::{GRACE, Stop, StopCause};

@@ -115,7 +115,11 @@ impl Session {
 
     /// Runs `plan`, `jobs` trials at a time, calling `on_finish` with each result as it
     /// finishes; returns every result (trials cut short by a stop are `not run`).
-    pub async fn run(self: &Arc<Self>, plan: Vec<PlannedRun>, on_finish: impl FnMut(&CaseResult)) -> Vec<CaseResult> {
+    pub async fn run(
+        self: &Arc<Self>,
+        plan: Vec<PlannedRun>,
+        on_finish: impl FnMut(&CaseResult) + Send + 'static,
+    ) -> Vec<CaseResult> {
         self.run_watched(plan, None, on_finish).await
     }
 
@@ -124,15 +128,16 @@ impl Session {
     ///
     /// `jobs` workers each take the next trial of the plan when they finish one (no task per
     /// trial waiting on a semaphore, no wake-up to hand a turn over); a trial that panics is an
-    /// `error`, and its worker goes on with the next.
+    /// `error`, and its worker goes on with the next. The callbacks run in a task of the
+    /// runtime: under `block_on` the caller's task has a thread of its own, which every message
+    /// would wake (a system call each); it is woken once, at the end. Starts are sent only when
+    /// watched.
     pub async fn run_watched(
         self: &Arc<Self>,
         plan: Vec<PlannedRun>,
-        mut on_start: Option<&mut (dyn FnMut(&str) + Send)>,
-        mut on_finish: impl FnMut(&CaseResult),
+        mut on_start: Option<OnStart>,
+        mut on_finish: impl FnMut(&CaseResult) + Send + 'static,
     ) -> Vec<CaseResult> {
-        // Each message wakes the caller's task (a thread of its own under `block_on`): starts
-        // are sent only to a caller that watches them.
         let tell_starts = on_start.is_some();
         let total = plan.len();
         let plan: Arc<[PlannedRun]> = plan.into();
@@ -164,21 +169,32 @@ impl Session {
             });
         }
         drop(progress);
-        let mut results = Vec::with_capacity(total);
         // One channel, in the order each worker sent: a trial's start is always told before its end.
-        while let Some(report) = reports.recv().await {
-            match report {
-                Progress::Started(name) => {
-                    if let Some(on_start) = on_start.as_mut() {
-                        on_start(&name);
+        let reporter = tokio::spawn(async move {
+            let mut results = Vec::with_capacity(total);
+            while let Some(report) = reports.recv().await {
+                match report {
+                    Progress::Started(name) => {
+                        if let Some(on_start) = on_start.as_mut() {
+                            on_start(&name);
+                        }
+                    }
+                    Progress::Finished(result) => {
+                        on_finish(&result);
+                        results.push(*result);
                     }
                 }
-                Progress::Finished(result) => {
-                    on_finish(&result);
-                    results.push(*result);
-                }
             }
-        }
+            results
+        });
+        let results = match reporter.await {
+            Ok(results) => results,
+            // A callback that panics panics the caller, as it would have called it itself.
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => panic!("the run's reporting task was cancelled: {e}"),
+            },
+        };
         while workers.join_next().await.is_some() {}
         results
     }
@@ -208,6 +224,9 @@ fn panic_on_purpose(planned: &PlannedRun) {
     #[cfg(not(debug_assertions))]
     let _ = planned;
 }
+
+/// What [`Session::run_watched`] calls with the name of each trial that starts.
+pub type OnStart = Box<dyn FnMut(&str) + Send>;
 
 /// What a worker of [`Session::run_watched`] tells the loop that reports.
 enum Progress {
