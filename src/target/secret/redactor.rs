@@ -54,6 +54,9 @@ pub struct Redactor {
     /// Finds the forms as they are, in one pass (leftmost, longest first): all a text without an
     /// escape's introducer can hold.
     literal: Option<AhoCorasick>,
+    /// Some form holds a space, which `+` may spell (otherwise a `+`, as in `+json`, spells
+    /// nothing of a secret).
+    spaced: bool,
 }
 
 impl fmt::Debug for Redactor {
@@ -109,6 +112,7 @@ impl Redactor {
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(forms.iter().map(Secret::expose))
             .ok();
+        let spaced = forms.iter().any(|f| f.expose().contains(' '));
         Self {
             forms,
             values,
@@ -116,6 +120,7 @@ impl Redactor {
             by_first,
             tokens,
             literal,
+            spaced,
         }
     }
 
@@ -356,6 +361,22 @@ mod tests {
             let slow = redactor.redact_values(&format!("{text}%"));
             assert_eq!(format!("{}%", redactor.redact_values(text)), slow, "{text}");
         }
+    }
+
+    #[test]
+    fn a_plus_spells_only_a_space() {
+        // A secret with a space, written form-encoded, is found through its `+`.
+        let spaced = Redactor::new([Secret::new("correct horse")]);
+        assert_eq!(spaced.redact_values("p=correct+horse&x=1"), "p=[redacted]&x=1");
+        // Without a spaced secret a `+` (as in `+json`) cannot spell one: the literal pass
+        // alone finds the same as the spelling-aware walk.
+        let plain = Redactor::new([Secret::new("alice-password")]);
+        let text = "application/vnd.microsoft.com.ucwa+json; alice-password+1";
+        assert_eq!(plain.redact_values(text), "application/vnd.microsoft.com.ucwa+json; [redacted]+1");
+        assert_eq!(
+            format!("{}%", plain.redact_values(text)),
+            plain.redact_values(&format!("{text}%"))
+        );
     }
 
     #[test]
