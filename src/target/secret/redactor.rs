@@ -135,9 +135,10 @@ impl Redactor {
         if self.forms.is_empty() {
             return Vec::new();
         }
-        // Every spelling but the literal one holds an escape's introducer (`\`, `&`, `%`, `+`):
-        // without one, a single pass over the literal forms finds all there is.
-        let escaped = memchr::memchr3(b'\\', b'&', b'%', bytes).is_some() || memchr::memchr(b'+', bytes).is_some();
+        // Every spelling but the literal one holds an escape's introducer (`\`, `&`, `%`, or `+`
+        // for a space): without one, a single pass over the literal forms finds all there is.
+        let escaped = memchr::memchr3(b'\\', b'&', b'%', bytes).is_some()
+            || (self.spaced && memchr::memchr(b'+', bytes).is_some());
         if !escaped && let Some(literal) = &self.literal {
             return literal.find_iter(text).map(|m| m.range()).collect();
         }
