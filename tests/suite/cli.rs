@@ -476,7 +476,7 @@ fn offers_and_the_fault_url_come_from_flags_and_the_environment() {
 fn the_binary_carries_its_corpus_and_runs_the_whole_of_it_from_any_directory() {
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let copy = elsewhere.path().join("ucwa-conformance");
-    std::fs::copy(env!("CARGO_BIN_EXE_ucwa-conformance"), &copy).expect("copy the binary");
+    copy_binary(&copy);
     let list = Command::new(&copy)
         .arg("list")
         .current_dir(elsewhere.path())

@@ -147,11 +147,8 @@ fn a_recipe_writes_every_report_and_fails_with_merges_code(#[case] file: &str) {
     let (partitions, report) = recipe_scripts(file, &yaml);
     let dir = tempfile::tempdir().expect("dir");
     std::fs::create_dir_all(dir.path().join("tool/bin")).expect("tool dir");
-    std::fs::copy(
-        env!("CARGO_BIN_EXE_ucwa-conformance"),
-        dir.path().join("tool/bin/ucwa-conformance"),
-    )
-    .expect("the built binary, as the build job leaves it");
+    // The built binary, as the build job leaves it.
+    crate::support::copy_binary(&dir.path().join("tool/bin/ucwa-conformance"));
     let summary = dir.path().join("step-summary.md");
     let shell = |script: &str| {
         std::process::Command::new("bash")

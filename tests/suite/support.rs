@@ -273,6 +273,18 @@ expect.code = "BadRequest"
 expect.subcode = "ParameterValidationFailure"
 "#;
 
+/// A copy of the built binary at `to`, written by `cp`: a copy written by this process would
+/// have its file open for writing while another test thread forks, and the child would keep it
+/// open until its exec, so running the copy could fail with "Text file busy" (ETXTBSY).
+pub fn copy_binary(to: &Path) {
+    let status = std::process::Command::new("cp")
+        .arg(env!("CARGO_BIN_EXE_ucwa-conformance"))
+        .arg(to)
+        .status()
+        .expect("cp runs");
+    assert!(status.success(), "cp of the binary to {}", to.display());
+}
+
 /// The binary, run from the project directory with no target variables and no snapshots.
 pub fn binary() -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"));

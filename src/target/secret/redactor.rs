@@ -373,7 +373,10 @@ mod tests {
         // alone finds the same as the spelling-aware walk.
         let plain = Redactor::new([Secret::new("alice-password")]);
         let text = "application/vnd.microsoft.com.ucwa+json; alice-password+1";
-        assert_eq!(plain.redact_values(text), "application/vnd.microsoft.com.ucwa+json; [redacted]+1");
+        assert_eq!(
+            plain.redact_values(text),
+            "application/vnd.microsoft.com.ucwa+json; [redacted]+1"
+        );
         assert_eq!(
             format!("{}%", plain.redact_values(text)),
             plain.redact_values(&format!("{text}%"))
