@@ -154,7 +154,7 @@ pub fn bench(args: &BenchArgs) -> Result<ExitCode, Error> {
             args.samples,
             args.history_files as usize,
         ))
-        .map_err(Error::TargetUnusable)?;
+        .map_err(|e| Error::TargetUnusable(e.to_string()))?;
     out!("{}", bench::render(&report));
     if let Some(path) = &args.json {
         output::write_atomic(path, &serde_json::to_string_pretty(&report).unwrap_or_default())?;

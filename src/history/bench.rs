@@ -91,51 +91,78 @@ fn padded(template: &Results, trials: usize) -> Results {
     run
 }
 
+/// Why the history benchmark could not give its figures.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryBenchError {
+    /// Writing a generated file or the scratch directory failed.
+    #[error("{what}: {source}")]
+    Files {
+        /// What was being done.
+        what: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A generated results file did not read back.
+    #[error("reading a generated results file: {0}")]
+    Results(#[from] crate::error::Error),
+    /// A generated results file was refused as a run.
+    #[error("a generated results file was refused: {0}")]
+    Refused(#[from] super::record::Refused),
+    /// The history store failed.
+    #[error("{0}")]
+    Store(#[from] super::HistoryError),
+}
+
+/// `what` failed with an I/O error.
+fn files(what: String) -> impl FnOnce(std::io::Error) -> HistoryBenchError {
+    move |source| HistoryBenchError::Files { what, source }
+}
+
 /// Runs the benchmark with `files` results files of at least `trials` trials made from
 /// `template`, in a directory of its own under `scratch`, removed afterwards.
-pub fn run(template: &Results, trials: usize, files: usize, scratch: &Path) -> Result<HistoryBench, String> {
+pub fn run(template: &Results, trials: usize, files: usize, scratch: &Path) -> Result<HistoryBench, HistoryBenchError> {
     let template = &padded(template, trials);
     let dir = scratch.join(format!("ucwa-history-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(self::files(format!("creating {}", dir.display())))?;
     let outcome = measure(template, files, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     outcome
 }
 
-fn measure(template: &Results, files: usize, dir: &Path) -> Result<HistoryBench, String> {
+fn measure(template: &Results, files: usize, dir: &Path) -> Result<HistoryBench, HistoryBenchError> {
     let mut paths: Vec<PathBuf> = Vec::with_capacity(files);
     let mut file_bytes = 0;
     for build in 0..files {
         let path = dir.join(format!("build-{build:04}.json"));
         let text = results::to_json(&variant(template, build, files));
         file_bytes = text.len();
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, text).map_err(self::files(format!("writing {}", path.display())))?;
         paths.push(path);
     }
     let db = dir.join("history.sqlite");
     let location = Location::Sqlite(db.clone());
     let started = Instant::now();
-    let mut store = Store::open(&location, true).map_err(|e| e.to_string())?;
+    let mut store = Store::open(&location, true)?;
     for (build, path) in paths.iter().enumerate() {
-        let results = results::read(path).map_err(|e| e.to_string())?;
-        let record = RunRecord::of(&results, Some(&format!("1.0.{build}")), None).map_err(|e| e.to_string())?;
-        store.add(&record).map_err(|e| e.to_string())?;
+        let results = results::read(path)?;
+        let record = RunRecord::of(&results, Some(&format!("1.0.{build}")), None)?;
+        store.add(&record)?;
     }
     let add_ms = ms(started);
     let target = template.target.name.clone();
     let started = Instant::now();
-    let regressions = store.regressions(&target, None).map_err(|e| e.to_string())?;
+    let regressions = store.regressions(&target, None)?;
     let regressions_ms = ms(started);
     let started = Instant::now();
-    let flaky = store
-        .flaky(&target, dashboard::FLAKY_BUILDS, None)
-        .map_err(|e| e.to_string())?;
+    let flaky = store.flaky(&target, dashboard::FLAKY_BUILDS, None)?;
     let flaky_ms = ms(started);
     let started = Instant::now();
-    let gathered = dashboard::gather(&mut store, &[], None).map_err(|e| e.to_string())?;
+    let gathered = dashboard::gather(&mut store, &[], None)?;
     let page = dashboard::render(&gathered, None);
-    std::fs::write(dir.join("dashboard.html"), &page).map_err(|e| e.to_string())?;
+    let written = dir.join("dashboard.html");
+    std::fs::write(&written, &page).map_err(self::files(format!("writing {}", written.display())))?;
     let dashboard_ms = ms(started);
     Ok(HistoryBench {
         files,

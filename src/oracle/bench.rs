@@ -14,6 +14,56 @@ use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Why the benchmark could not give its figures.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchError {
+    /// The embedded reference server did not start.
+    #[error("the embedded reference server did not start: {0}")]
+    Server(#[source] std::io::Error),
+    /// The HTTP client could not be built.
+    #[error("the HTTP client: {0}")]
+    Client(#[from] crate::client::TransportError),
+    /// Sign-in against the embedded reference failed.
+    #[error("signing in to the embedded reference: {0}")]
+    Session(#[from] crate::error::Error),
+    /// A trial did not pass the reference (a benchmark of failing trials measures nothing).
+    #[error("{trial} did not pass during the benchmark ({outcome}): {difference}")]
+    NotPassing {
+        /// The trial's name.
+        trial: String,
+        /// Its outcome.
+        outcome: crate::judge::verdict::Outcome,
+        /// The first difference it reported.
+        difference: String,
+    },
+    /// Writing or reading the generated case files failed.
+    #[error("{what}: {source}")]
+    Files {
+        /// What was being done.
+        what: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The generated case files did not load.
+    #[error("loading the generated case files: {0}")]
+    Loading(#[from] crate::diag::FileError),
+    /// Fewer generated case files loaded than were written.
+    #[error("{loaded} of {files} generated case files loaded")]
+    Incomplete {
+        /// Loaded.
+        loaded: usize,
+        /// Written.
+        files: usize,
+    },
+    /// The history section failed.
+    #[error("the history benchmark: {0}")]
+    History(#[from] crate::history::bench::HistoryBenchError),
+    /// A task of the benchmark did not finish.
+    #[error("a task of the benchmark: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
 /// One concurrency level: the harness and the floor.
 #[derive(Debug, Clone, Serialize)]
 pub struct Level {
@@ -82,7 +132,7 @@ pub async fn run(
     repeat: usize,
     samples: usize,
     history_files: usize,
-) -> Result<Report, String> {
+) -> Result<Report, BenchError> {
     let corpus_trials: usize = cases.iter().map(|c| c.media.len()).sum();
     let cases: Vec<Arc<Case>> = if waiting {
         cases
@@ -106,8 +156,7 @@ pub async fn run(
     let history = tokio::task::spawn_blocking(move || {
         crate::history::bench::run(&template, corpus_trials, history_files, &std::env::temp_dir())
     })
-    .await
-    .map_err(|e| e.to_string())??;
+    .await??;
     Ok(Report {
         schema: "ucwa-conformance/bench/1".into(),
         suite_version: env!("CARGO_PKG_VERSION").into(),
@@ -123,15 +172,13 @@ pub async fn run(
 
 /// The results file of one run of `cases` against the embedded reference: the history
 /// benchmark's template.
-async fn one_run(cases: &[Arc<Case>]) -> Result<crate::report::results::Results, String> {
+async fn one_run(cases: &[Arc<Case>]) -> Result<crate::report::results::Results, BenchError> {
     use crate::report::results::{self, RunInfo, SelectionInfo};
     let server = embedded::start(embedded::run_config())
         .await
-        .map_err(|e| e.to_string())?;
-    let client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
-    let session = Session::open(server.target.clone(), client, SessionOptions::default(), Stop::new())
-        .await
-        .map_err(|e| e.to_string())?;
+        .map_err(BenchError::Server)?;
+    let client = HttpClient::new(server.target.limits)?;
+    let session = Session::open(server.target.clone(), client, SessionOptions::default(), Stop::new()).await?;
     let session = Arc::new(session);
     let started = std::time::SystemTime::now();
     let trials = session.run(run::plan(cases, &Selection::default()), |_| {}).await;
@@ -153,7 +200,7 @@ async fn one_run(cases: &[Arc<Case>]) -> Result<crate::report::results::Results,
     Ok(file)
 }
 
-async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) -> Result<Level, String> {
+async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) -> Result<Level, BenchError> {
     // The harness as `run --snapshots off` uses it: a run session, no snapshot compared.
     let options = SessionOptions {
         jobs,
@@ -170,26 +217,20 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) 
     for sample in 0..samples.max(1) {
         let mut server = embedded::start(embedded::run_config())
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(BenchError::Server)?;
         server.target.limits.max_wait = Some(crate::oracle::mutation::MAX_WAIT);
         // One untimed pass first, so neither side is measured cold (the floor runs after the
         // harness and would otherwise find the server and the allocator warm).
-        let warm_client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
-        let warm = Session::open(server.target.clone(), warm_client, options.clone(), Stop::new())
-            .await
-            .map_err(|e| e.to_string())?;
+        let warm_client = HttpClient::new(server.target.limits)?;
+        let warm = Session::open(server.target.clone(), warm_client, options.clone(), Stop::new()).await?;
         let warm = Arc::new(warm);
         warm.run(once.clone(), |_| {}).await;
         warm.close().await;
         let journal: Arc<Mutex<Vec<Request>>> = Arc::default();
-        let client = HttpClient::new(server.target.limits)
-            .map_err(|e| e.to_string())?
-            .with_journal(Arc::clone(&journal));
+        let client = HttpClient::new(server.target.limits)?.with_journal(Arc::clone(&journal));
         reset_peak();
         let started = Instant::now();
-        let session = Session::open(server.target.clone(), client, options.clone(), Stop::new())
-            .await
-            .map_err(|e| e.to_string())?;
+        let session = Session::open(server.target.clone(), client, options.clone(), Stop::new()).await?;
         let session = Arc::new(session);
         let results = session.run(plan.clone(), |_| {}).await;
         harness_samples.push(started.elapsed());
@@ -201,12 +242,11 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) 
             .iter()
             .find(|r| r.outcome != crate::judge::verdict::Outcome::Pass)
         {
-            return Err(format!(
-                "{} did not pass during the benchmark ({}): {}",
-                r.name(),
-                r.outcome,
-                r.first_difference()
-            ));
+            return Err(BenchError::NotPassing {
+                trial: r.name(),
+                outcome: r.outcome,
+                difference: r.first_difference(),
+            });
         }
         let sent: Vec<Request> = journal.lock().map(|j| j.clone()).unwrap_or_default();
         requests = sent.len();
@@ -239,12 +279,12 @@ fn median(samples: &mut [Duration]) -> Duration {
 }
 
 /// Sends `requests` with a bare pooled client, `jobs` at a time, reading every body.
-async fn floor(requests: &[Request], jobs: usize) -> Result<Duration, String> {
+async fn floor(requests: &[Request], jobs: usize) -> Result<Duration, BenchError> {
     crate::client::install_crypto_provider();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| crate::client::TransportError::Invalid(e.to_string()))?;
     let limit = Arc::new(tokio::sync::Semaphore::new(jobs));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -270,9 +310,10 @@ async fn floor(requests: &[Request], jobs: usize) -> Result<Duration, String> {
 }
 
 /// Writes `files` generated case files to a temporary directory and times loading them.
-fn load_generated(files: usize) -> Result<Loading, String> {
+fn load_generated(files: usize) -> Result<Loading, BenchError> {
     let dir = std::env::temp_dir().join(format!("ucwa-conformance-bench-{}-{files}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let files_error = |what: String| move |source| BenchError::Files { what, source };
+    std::fs::create_dir_all(&dir).map_err(files_error(format!("creating {}", dir.display())))?;
     for i in 0..files {
         let text = format!(
             "id = \"bench.case-{i}\"\ntitle = \"generated case {i}\"\nspec = [\"post.created\"]\nseverity = \"must\"\ntags = [\"bench\"]\n\n\
@@ -281,16 +322,21 @@ fn load_generated(files: usize) -> Result<Loading, String> {
              [[step]]\nmethod = \"GET\"\nhref = \"{{{{capture:invitation}}}}\"\nexpect.status = 200\nexpect.resource = {{ rel = \"messagingInvitation\" }}\n",
             i % 250
         );
-        std::fs::write(dir.join(format!("case-{i:05}.toml")), text).map_err(|e| e.to_string())?;
+        let path = dir.join(format!("case-{i:05}.toml"));
+        std::fs::write(&path, text).map_err(files_error(format!("writing {}", path.display())))?;
     }
     reset_peak();
     let started = Instant::now();
-    let loaded = crate::corpus::Corpus::load_dir(&dir).map_err(|e| e.to_string())?;
+    let loaded = crate::corpus::Corpus::load_dir(&dir);
     let elapsed = started.elapsed();
     let peak = peak_mib();
     let _ = std::fs::remove_dir_all(&dir);
+    let loaded = loaded?;
     if loaded.len() != files {
-        return Err(format!("loaded {} of {files} generated case files", loaded.len()));
+        return Err(BenchError::Incomplete {
+            loaded: loaded.len(),
+            files,
+        });
     }
     Ok(Loading {
         files,

@@ -180,9 +180,26 @@ pub fn boundary(content_type: &str) -> Option<String> {
         .filter(|b| !b.is_empty())
 }
 
+/// Why a token request's form could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    /// `multipart/form-data` needs a boundary parameter.
+    #[error("multipart/form-data without a boundary")]
+    NoBoundary,
+    /// A multipart form must be UTF-8 text here.
+    #[error("the form is not UTF-8")]
+    NotUtf8,
+    /// A part's head must end with a blank line.
+    #[error("a part without a blank line")]
+    NoBlankLine,
+    /// A part must name its field.
+    #[error("a part without a name")]
+    NoName,
+}
+
 /// The fields of a token request: `application/x-www-form-urlencoded` (any parameters, a quoted
 /// charset included) or `multipart/form-data`. The error says what is wrong.
-pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, String> {
+pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, FormError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -193,14 +210,14 @@ pub fn form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>,
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect());
     }
-    let boundary = boundary(content_type).ok_or("multipart/form-data without a boundary")?;
+    let boundary = boundary(content_type).ok_or(FormError::NoBoundary)?;
     multipart(body, &boundary)
 }
 
 /// The text fields of a multipart/form-data body (RFC 7578): each part's
 /// `Content-Disposition: form-data; name="..."` and its value.
-fn multipart(body: &[u8], boundary: &str) -> Result<HashMap<String, String>, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "the form is not UTF-8")?;
+fn multipart(body: &[u8], boundary: &str) -> Result<HashMap<String, String>, FormError> {
+    let text = std::str::from_utf8(body).map_err(|_| FormError::NotUtf8)?;
     let delimiter = format!("--{boundary}");
     let mut fields = HashMap::new();
     for part in text.split(delimiter.as_str()).skip(1) {
@@ -208,13 +225,13 @@ fn multipart(body: &[u8], boundary: &str) -> Result<HashMap<String, String>, Str
             break;
         }
         let part = part.strip_prefix("\r\n").unwrap_or(part);
-        let (head, value) = part.split_once("\r\n\r\n").ok_or("a part without a blank line")?;
+        let (head, value) = part.split_once("\r\n\r\n").ok_or(FormError::NoBlankLine)?;
         let name = head
             .lines()
             .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
             .and_then(|l| l.split(';').find_map(|p| p.trim().strip_prefix("name=")))
             .map(|n| n.trim_matches('"').to_string())
-            .ok_or("a part without a name")?;
+            .ok_or(FormError::NoName)?;
         fields.insert(name, value.strip_suffix("\r\n").unwrap_or(value).to_string());
     }
     Ok(fields)
