@@ -196,8 +196,9 @@ impl Redactor {
                 caps.get(2).map_or("", |m| m.as_str())
             )
         }) {
-            std::borrow::Cow::Owned(replaced) => Some(replaced),
-            std::borrow::Cow::Borrowed(_) => values,
+            // A value already replaced matches again and is written the same: no change.
+            std::borrow::Cow::Owned(replaced) if replaced != current => Some(replaced),
+            _ => values,
         }
     }
 
@@ -234,8 +235,8 @@ impl Redactor {
         match pattern.replace_all(current, |caps: &regex::Captures<'_>| {
             format!("{}={REDACTED}", caps.get(1).map_or("", |m| m.as_str()))
         }) {
-            std::borrow::Cow::Owned(replaced) => Some(replaced),
-            std::borrow::Cow::Borrowed(_) => spliced,
+            std::borrow::Cow::Owned(replaced) if replaced != current => Some(replaced),
+            _ => spliced,
         }
     }
 }
@@ -277,6 +278,7 @@ mod tests {
     #[case("my secret is hunter%32!", Some("my secret is [redacted]!"))]
     #[case("token cwt=AAEBHAEF", Some("token cwt=[redacted]"))]
     #[case("Authorization: Bearer abc", Some("Authorization: Bearer [redacted]"))]
+    #[case("Authorization: Bearer [redacted]", None)]
     fn redacted_is_none_only_when_nothing_had_to_go(#[case] text: &str, #[case] expected: Option<&str>) {
         let redactor = Redactor::new([Secret::new("hunter2")]);
         assert_eq!(redactor.redacted(text).as_deref(), expected);
