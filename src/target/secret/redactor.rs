@@ -182,24 +182,13 @@ impl Redactor {
     /// Like [`redact`](Self::redact), or `None` when nothing in `text` had to go (no copy made).
     pub fn redacted(&self, text: &str) -> Option<String> {
         let values = self.redacted_values(text);
-        let current = values.as_deref().unwrap_or(text);
-        if !self.may_hold_tokens(current) {
-            return values;
-        }
-        let Some(pattern) = AUTHORIZATION_LINE.as_ref() else {
-            return values;
-        };
-        match pattern.replace_all(current, |caps: &regex::Captures<'_>| {
+        self.then_rewrite(text, values, AUTHORIZATION_LINE.as_ref(), |caps| {
             format!(
                 "{}{}{REDACTED}",
                 caps.get(1).map_or("", |m| m.as_str()),
                 caps.get(2).map_or("", |m| m.as_str())
             )
-        }) {
-            // A value already replaced matches again and is written the same: no change.
-            std::borrow::Cow::Owned(replaced) if replaced != current => Some(replaced),
-            _ => values,
-        }
+        })
     }
 
     /// Any text, serialized formats included (JSON, XML, HTML, Markdown), with every known
@@ -225,18 +214,28 @@ impl Redactor {
             out.push_str(&text[last..]);
             out
         });
-        let current = spliced.as_deref().unwrap_or(text);
-        if !self.may_hold_tokens(current) {
-            return spliced;
-        }
-        let Some(pattern) = TOKEN_PATTERN.as_ref() else {
-            return spliced;
-        };
-        match pattern.replace_all(current, |caps: &regex::Captures<'_>| {
+        self.then_rewrite(text, spliced, TOKEN_PATTERN.as_ref(), |caps| {
             format!("{}={REDACTED}", caps.get(1).map_or("", |m| m.as_str()))
-        }) {
+        })
+    }
+
+    /// `so_far` (or `text` when nothing changed yet) with every match of `pattern` rewritten by
+    /// `with`, when it may hold a token; `None` when nothing changed at all. A value already
+    /// replaced matches again and is written the same: that is no change.
+    fn then_rewrite(
+        &self,
+        text: &str,
+        so_far: Option<String>,
+        pattern: Option<&Regex>,
+        with: impl Fn(&regex::Captures<'_>) -> String,
+    ) -> Option<String> {
+        let current = so_far.as_deref().unwrap_or(text);
+        let Some(pattern) = pattern.filter(|_| self.may_hold_tokens(current)) else {
+            return so_far;
+        };
+        match pattern.replace_all(current, |caps: &regex::Captures<'_>| with(caps)) {
             std::borrow::Cow::Owned(replaced) if replaced != current => Some(replaced),
-            _ => spliced,
+            _ => so_far,
         }
     }
 }
