@@ -181,14 +181,7 @@ impl Redactor {
 
     /// Like [`redact`](Self::redact), or `None` when nothing in `text` had to go (no copy made).
     pub fn redacted(&self, text: &str) -> Option<String> {
-        let values = self.redacted_values(text);
-        self.then_rewrite(text, values, AUTHORIZATION_LINE.as_ref(), |caps| {
-            format!(
-                "{}{}{REDACTED}",
-                caps.get(1).map_or("", |m| m.as_str()),
-                caps.get(2).map_or("", |m| m.as_str())
-            )
-        })
+        self.screen(text, true)
     }
 
     /// Any text, serialized formats included (JSON, XML, HTML, Markdown), with every known
@@ -202,6 +195,12 @@ impl Redactor {
     /// Like [`redact_values`](Self::redact_values), or `None` when nothing in `text` had to go
     /// (no copy made).
     pub fn redacted_values(&self, text: &str) -> Option<String> {
+        self.screen(text, false)
+    }
+
+    /// `text` with every known secret and `cwt=`/`psat=` value replaced, and with `lines` the
+    /// values of Authorization header lines too; `None` when nothing had to go.
+    fn screen(&self, text: &str, lines: bool) -> Option<String> {
         let found = self.spelled_secrets(text);
         let spliced = (!found.is_empty()).then(|| {
             let mut out = String::with_capacity(text.len());
@@ -214,29 +213,34 @@ impl Redactor {
             out.push_str(&text[last..]);
             out
         });
-        self.then_rewrite(text, spliced, TOKEN_PATTERN.as_ref(), |caps| {
+        // One pass of the word screen serves both patterns: each needs one of its words.
+        if !self.may_hold_tokens(spliced.as_deref().unwrap_or(text)) {
+            return spliced;
+        }
+        let values = rewrite(spliced.as_deref().unwrap_or(text), TOKEN_PATTERN.as_ref(), |caps| {
             format!("{}={REDACTED}", caps.get(1).map_or("", |m| m.as_str()))
         })
-    }
-
-    /// `so_far` (or `text` when nothing changed yet) with every match of `pattern` rewritten by
-    /// `with`, when it may hold a token; `None` when nothing changed at all. A value already
-    /// replaced matches again and is written the same: that is no change.
-    fn then_rewrite(
-        &self,
-        text: &str,
-        so_far: Option<String>,
-        pattern: Option<&Regex>,
-        with: impl Fn(&regex::Captures<'_>) -> String,
-    ) -> Option<String> {
-        let current = so_far.as_deref().unwrap_or(text);
-        let Some(pattern) = pattern.filter(|_| self.may_hold_tokens(current)) else {
-            return so_far;
-        };
-        match pattern.replace_all(current, |caps: &regex::Captures<'_>| with(caps)) {
-            std::borrow::Cow::Owned(replaced) if replaced != current => Some(replaced),
-            _ => so_far,
+        .or(spliced);
+        if !lines {
+            return values;
         }
+        rewrite(values.as_deref().unwrap_or(text), AUTHORIZATION_LINE.as_ref(), |caps| {
+            format!(
+                "{}{}{REDACTED}",
+                caps.get(1).map_or("", |m| m.as_str()),
+                caps.get(2).map_or("", |m| m.as_str())
+            )
+        })
+        .or(values)
+    }
+}
+
+/// `text` with every match of `pattern` rewritten by `with`, or `None` when that changes
+/// nothing (a value already replaced matches again and is written the same).
+fn rewrite(text: &str, pattern: Option<&Regex>, with: impl Fn(&regex::Captures<'_>) -> String) -> Option<String> {
+    match pattern?.replace_all(text, |caps: &regex::Captures<'_>| with(caps)) {
+        std::borrow::Cow::Owned(replaced) if replaced != text => Some(replaced),
+        _ => None,
     }
 }
 
