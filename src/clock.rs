@@ -1,5 +1,5 @@
 //! Calendar dates and timestamps, in UTC, through jiff: baselines expire on a date, results files
-//! carry an RFC 3339 start time.
+//! carry an RFC 3339 start time. May use nothing of the crate.
 
 use std::time::SystemTime;
 

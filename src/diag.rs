@@ -2,6 +2,8 @@
 //!
 //! An error that comes from a file knows only its byte span; this module turns that span into
 //! `file:line:column` and draws the faulty line with carets, in the style of rustc and Hurl.
+//!
+//! May use nothing of the crate.
 
 use std::fmt;
 use std::ops::Range;

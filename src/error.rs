@@ -1,5 +1,7 @@
 //! The errors that end a command, one enum for every module boundary the CLI crosses. Each
 //! variant is one cause; `exit::code_of` maps each to its exit code, once.
+//!
+//! May use `diag` (file positions) and `target` (the trust set's refusals).
 
 use crate::diag::FileError;
 use crate::target::TargetError;

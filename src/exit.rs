@@ -1,6 +1,8 @@
 //! Exit codes, defined once: [`ExitCode`] lists them and [`code_of`] maps every error to one.
 //! The code of a run that got as far as its trials is its verdict's
 //! (`judge::run_verdict::RunVerdict::exit_code`).
+//!
+//! May use `error` (the errors it maps).
 
 use crate::error::{Error, Signal};
 

@@ -9,8 +9,8 @@
 //! databases), the store reads a target's [`timeline::Timeline`] back, and the questions are pure
 //! functions of that timeline.
 //!
-//! May use `report` (the results it reads, the console's list), `judge` (standings and verdicts)
-//! and `case`; never a run: it reads results files, however they were made.
+//! May use `report` (the results it reads, the console's list), `judge` (standings and verdicts),
+//! `case` and `error`; never a run: it reads results files, however they were made.
 
 pub mod bench;
 pub mod dashboard;

@@ -7,7 +7,7 @@
 //! fared (`area_verdict`).
 //!
 //! May use `case`, `wire`, `client` (the response data), `record` (what a trial recorded),
-//! `target::secret` and `clock`.
+//! `target::secret`, `clock`, `diag` (file positions) and `exit` (a run's exit code).
 
 pub mod area_verdict;
 pub mod baseline;

@@ -3,7 +3,8 @@
 //! (`mutation`), and the benchmark against the raw HTTP floor (`bench`).
 //!
 //! The only library modules that use both the harness and `reference`; behind the `reference`
-//! feature.
+//! feature. May use `case`, `client`, `clock`, `corpus`, `diag`, `error`, `history`, `judge`,
+//! `reference`, `report`, `run` and `target`.
 
 pub mod bench;
 pub mod embedded;

@@ -6,7 +6,8 @@
 //! fault-control contract.
 //!
 //! It is the default target of `run` and the suite's oracle. It shares no code with the
-//! harness (not even `wire`): a bug cannot hide by agreeing with itself. Its parts:
+//! harness (not even `wire`): a bug cannot hide by agreeing with itself.
+//! May use nothing of the crate outside it. Its parts:
 //!
 //! - `world`: the state and its changes, and the events they cause (no HTTP);
 //! - `resources`: how each part of the world looks; `repr`: JSON and XML; `hrefs`: where it lives;

@@ -1,4 +1,7 @@
 //! Reports: pure functions of the verdicts. Never touch the network.
+//!
+//! May use `case`, `corpus`, `error`, `judge`, `record`, `run` (the trial results), `target` and
+//! `wire`.
 
 pub mod console;
 pub mod coverage;

@@ -2,6 +2,8 @@
 //! (`session`), its stop request (`stop`), the shared context (`context`), one case in one media
 //! type (`exec`) with its request steps (`request`) and event waits (`wait`), which share `step`. One runtime, one
 //! pooled client, bounded concurrency. This module never prints.
+//!
+//! May use `case`, `client`, `clock`, `diag`, `error`, `judge`, `record`, `target` and `wire`.
 
 mod context;
 mod exec;

@@ -1,5 +1,6 @@
 //! The project's integration tests, in one binary to cut link time. Each module is a topic.
 
+mod architecture;
 mod attacks;
 mod case_files;
 mod cli;

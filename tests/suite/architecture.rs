@@ -1,0 +1,374 @@
+//! The library's shape, checked: every top-level module of `src/` says in its doc which other
+//! modules it may use (a "May use `a`, `b::c`." sentence), its code uses no other, and the map of
+//! uses between top-level modules has no circle. The binary (`main.rs`, `cli/`) is the
+//! composition root and may use everything.
+//!
+//! The checker reads source text, not the compiler's view: `crate::` paths in code (comments
+//! and `#[cfg(test)]` modules left out, `use crate::{a, b::{c}}` groups expanded). A module that
+//! reaches another by a path of its own (`super::super::` out of its folder) would escape it;
+//! none does (the test `no_path_climbs_out_of_its_module` says so).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rstest::rstest;
+
+/// One source file: its path under `src/` and its text.
+struct Source {
+    path: String,
+    text: String,
+}
+
+/// The library's source files (the binary's left out).
+fn library_sources() -> Vec<Source> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    collect(&src, &mut files);
+    files
+        .into_iter()
+        .filter_map(|path| {
+            let rel = path.strip_prefix(&src).ok()?.to_string_lossy().replace('\\', "/");
+            let binary = rel == "main.rs" || rel.starts_with("cli/");
+            let text = std::fs::read_to_string(&path).expect("a source file reads");
+            (!binary).then_some(Source { path: rel, text })
+        })
+        .collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("src/ lists") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level module a file belongs to (`judge/check.rs` -> `judge`, `exit.rs` -> `exit`);
+/// `None` for `lib.rs`.
+fn top_of(path: &str) -> Option<&str> {
+    match path.split_once('/') {
+        Some((folder, _)) => Some(folder),
+        None => path.strip_suffix(".rs").filter(|name| *name != "lib"),
+    }
+}
+
+/// The file whose doc speaks for a top-level module.
+fn doc_file(top: &str, sources: &[Source]) -> Option<String> {
+    let folder = format!("{top}/mod.rs");
+    let file = format!("{top}.rs");
+    sources
+        .iter()
+        .find(|s| s.path == folder || s.path == file)
+        .map(|s| s.path.clone())
+}
+
+/// What a module's doc allows: the backticked paths of its "May use" sentence; `None` when the
+/// doc has no such sentence. "May use nothing" allows nothing.
+fn allowed_uses(text: &str) -> Option<Vec<String>> {
+    let doc: String = text
+        .lines()
+        .take_while(|line| line.starts_with("//!"))
+        .map(|line| line.trim_start_matches("//!").trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let start = doc.find("May use").or_else(|| doc.find("may use"))?;
+    let sentence = &doc[start..];
+    let end = sentence.find(". ").map_or(sentence.len(), |i| i + 1);
+    let sentence = &sentence[..end];
+    Some(
+        sentence
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|name| !name.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// The code of a file: line comments and `#[cfg(test)]` modules removed.
+fn code_of(text: &str) -> String {
+    let mut code = String::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("#[cfg(test)]") {
+            // Skip the item that follows: a module's braces, or one line.
+            let mut depth = 0usize;
+            let mut opened = false;
+            for next in lines.by_ref() {
+                for c in next.chars() {
+                    match c {
+                        '{' => {
+                            depth += 1;
+                            opened = true;
+                        }
+                        '}' => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+                if (opened && depth == 0) || (!opened && next.trim_end().ends_with(';')) {
+                    break;
+                }
+            }
+            continue;
+        }
+        let without_comment = match line.find("//") {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        code.push_str(without_comment);
+        code.push('\n');
+    }
+    code
+}
+
+/// Every `crate::` path in some code, groups expanded: `crate::{a::b, c::{d, e}}` gives
+/// `a::b`, `c::d` and `c::e`.
+fn crate_paths(code: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        let before = rest[..at].chars().last();
+        rest = &rest[at + "crate::".len()..];
+        // `$crate::` (a macro's own crate) is the crate too; `mycrate::` is not.
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let (found, used) = path_tree("", rest);
+        paths.extend(found);
+        rest = &rest[used..];
+    }
+    paths
+}
+
+/// Reads one path (with groups) after `prefix`; answers the full paths and the bytes read.
+fn path_tree(prefix: &str, text: &str) -> (Vec<String>, usize) {
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    let mut path = prefix.to_string();
+    loop {
+        let start = i;
+        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+            i += 1;
+        }
+        if i > start {
+            if !path.is_empty() {
+                path.push_str("::");
+            }
+            path.push_str(&text[start..i]);
+        }
+        // A group: `a::{..}`, or right after `crate::` (`crate::{..}`).
+        let group = if text[i..].starts_with("::{") {
+            Some(3)
+        } else {
+            (i == start && text[i..].starts_with('{')).then_some(1)
+        };
+        if let Some(skip) = group {
+            i += skip;
+            let mut found = Vec::new();
+            loop {
+                while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b',') {
+                    i += 1;
+                }
+                if i >= bytes.len() || bytes[i] == b'}' {
+                    return (found, (i + 1).min(bytes.len()));
+                }
+                let (inner, used) = path_tree(&path, &text[i..]);
+                found.extend(inner);
+                i += used.max(1);
+            }
+        }
+        if text[i..].starts_with("::") {
+            i += 2;
+            continue;
+        }
+        return (vec![path], i);
+    }
+}
+
+/// A use of another top-level module that its doc does not allow.
+#[derive(Debug, PartialEq)]
+struct Violation {
+    file: String,
+    path: String,
+}
+
+/// Checks every file against its module's "May use" sentence; answers the violations, the
+/// modules without a sentence, and the map of uses between top-level modules.
+fn check(sources: &[Source]) -> (Vec<Violation>, Vec<String>, BTreeMap<String, BTreeSet<String>>) {
+    let tops: BTreeSet<&str> = sources.iter().filter_map(|s| top_of(&s.path)).collect();
+    let mut violations = Vec::new();
+    let mut undocumented = Vec::new();
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut allowed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for top in &tops {
+        let doc = doc_file(top, sources).and_then(|file| {
+            let source = sources.iter().find(|s| s.path == file)?;
+            allowed_uses(&source.text)
+        });
+        match doc {
+            Some(list) => {
+                allowed.insert(top, list);
+            }
+            None => undocumented.push(top.to_string()),
+        }
+    }
+    for source in sources {
+        let Some(top) = top_of(&source.path) else { continue };
+        for path in crate_paths(&code_of(&source.text)) {
+            let Some(used) = path.split("::").next().filter(|u| tops.contains(u) && *u != top) else {
+                continue;
+            };
+            uses.entry(top.to_string()).or_default().insert(used.to_string());
+            let permitted = allowed
+                .get(top)
+                .is_some_and(|list| list.iter().any(|a| path == *a || path.starts_with(&format!("{a}::"))));
+            if !permitted && allowed.contains_key(top) {
+                violations.push(Violation {
+                    file: source.path.clone(),
+                    path,
+                });
+            }
+        }
+    }
+    (violations, undocumented, uses)
+}
+
+/// A circle in the map of uses, as the modules along it, if there is one.
+fn circle(uses: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        uses: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut found = path[at..].to_vec();
+            found.push(node.to_string());
+            return Some(found);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in uses.get(node).into_iter().flatten() {
+            if let Some(found) = visit(next, uses, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    uses.keys()
+        .find_map(|node| visit(node, uses, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn every_module_uses_only_what_its_doc_allows() {
+    let sources = library_sources();
+    let (violations, undocumented, _) = check(&sources);
+    assert!(
+        undocumented.is_empty(),
+        "these top-level modules do not say what they may use (a \"May use `a`, `b`.\" sentence in their doc): {undocumented:?}"
+    );
+    let listed: Vec<String> = violations
+        .iter()
+        .map(|v| format!("src/{} uses crate::{}", v.file, v.path))
+        .collect();
+    assert!(
+        listed.is_empty(),
+        "uses that the module's doc does not allow (add them to its \"May use\" sentence, or do without):\n{}",
+        listed.join("\n")
+    );
+}
+
+#[test]
+fn the_map_of_uses_between_modules_has_no_circle() {
+    let (_, _, uses) = check(&library_sources());
+    assert!(uses.len() > 5, "the checker found almost no uses: {uses:?}");
+    assert_eq!(circle(&uses), None, "a circle of uses between top-level modules");
+}
+
+#[test]
+fn the_reference_uses_nothing_of_the_harness() {
+    let (_, _, uses) = check(&library_sources());
+    assert_eq!(
+        uses.get("reference"),
+        None,
+        "the reference server must not share the harness's code"
+    );
+}
+
+#[test]
+fn no_path_climbs_out_of_its_module() {
+    for source in library_sources() {
+        let depth = source.path.matches('/').count();
+        let climbs = "super::".repeat(depth + 1);
+        assert!(
+            !code_of(&source.text).contains(&climbs),
+            "src/{} reaches past its top-level module with `{climbs}`",
+            source.path
+        );
+    }
+}
+
+fn source(path: &str, text: &str) -> Source {
+    Source {
+        path: path.into(),
+        text: text.into(),
+    }
+}
+
+#[rstest]
+#[case("use crate::a::B;", &["a::B"])]
+#[case("use crate::{a::{B, c::D}, e};", &["a::B", "a::c::D", "e"])]
+#[case("let x = crate::a::f(crate::b::G);", &["a::f", "b::G"])]
+#[case("$crate::write_out(x)", &["write_out"])]
+#[case("use mycrate::a;", &[])]
+fn crate_paths_are_read_with_their_groups(#[case] code: &str, #[case] expected: &[&str]) {
+    assert_eq!(crate_paths(code), expected);
+}
+
+#[test]
+fn comments_and_test_modules_are_not_code() {
+    let text =
+        "use crate::a::B; // crate::c\n#[cfg(test)]\nmod tests {\n    use crate::d;\n    fn f() {}\n}\nuse crate::e;\n";
+    assert_eq!(crate_paths(&code_of(text)), ["a::B", "e"]);
+}
+
+#[rstest]
+#[case("//! Judging.\n//!\n//! May use `case`, `target::secret` and `clock`.\n", Some(vec!["case", "target::secret", "clock"]))]
+#[case("//! The server. May use nothing of the crate. It is `alone`.\n", Some(vec![]))]
+#[case("//! No sentence here, only `case`.\n", None)]
+fn allowed_uses_come_from_the_may_use_sentence(#[case] doc: &str, #[case] expected: Option<Vec<&str>>) {
+    assert_eq!(
+        allowed_uses(doc),
+        expected.map(|list| list.into_iter().map(String::from).collect())
+    );
+}
+
+#[test]
+fn the_checker_finds_a_forbidden_use_a_missing_sentence_and_a_circle() {
+    let sources = [
+        source("a/mod.rs", "//! A. May use `b::x`.\nmod inner;\n"),
+        source("a/inner.rs", "use crate::b::x::Thing;\nuse crate::b::y;\n"),
+        source("b/mod.rs", "//! B. May use `a`.\nuse crate::a::inner;\n"),
+        source("c.rs", "//! C, with no sentence.\nuse crate::a;\n"),
+    ];
+    let (violations, undocumented, uses) = check(&sources);
+    assert_eq!(
+        violations,
+        [Violation {
+            file: "a/inner.rs".into(),
+            path: "b::y".into()
+        }]
+    );
+    assert_eq!(undocumented, ["c"]);
+    assert_eq!(circle(&uses), Some(vec!["a".to_string(), "b".into(), "a".into()]));
+}
