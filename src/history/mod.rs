@@ -6,10 +6,10 @@
 //!
 //! The data flows one way: a results file becomes a [`record::RunRecord`], a [`store::Store`]
 //! keeps it (`schema` holds the tables, the migrations and every statement, the same text for both
-//! databases), the store reads a target's [`timeline::Timeline`] back, and the questions are pure
+//! databases; `sql` is the interface both implement, `sqlite` and `postgres`), the store reads a target's [`timeline::Timeline`] back, and the questions are pure
 //! functions of that timeline.
 //!
-//! May use `report` (the results it reads, the console's list), `judge` (standings and verdicts),
+//! May use `report` (the results files it reads), `judge` (standings and verdicts),
 //! `case` and `error`; never a run: it reads results files, however they were made.
 
 pub mod bench;
@@ -17,6 +17,7 @@ pub mod dashboard;
 mod postgres;
 pub mod record;
 mod schema;
+mod sql;
 mod sqlite;
 pub mod store;
 pub mod timeline;

@@ -5,7 +5,7 @@
 //! The client is synchronous (it runs its own small runtime), so it is only used outside the
 //! async runtime of a run.
 
-use super::store::{Sql, Value};
+use super::sql::{Sql, Value};
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls};
 

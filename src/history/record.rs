@@ -59,7 +59,7 @@ pub enum Refused {
     /// A merge with partitions missing.
     #[error(
         "a partial merge (partitions {} missing): its missing trials would read as trials that vanished; add the full merge",
-        crate::report::console::list(.0)
+        crate::report::results::partition_list(.0)
     )]
     PartialMerge(Vec<u64>),
     /// One partition of a run.

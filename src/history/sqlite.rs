@@ -3,7 +3,7 @@
 //! IMMEDIATE`) instead of failing. An existing file is checked before anything is written to
 //! it: a file that is not SQLite stays byte for byte as it was.
 
-use super::store::{Sql, Value};
+use super::sql::{Sql, Value};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;

@@ -7,7 +7,7 @@ use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
 use crate::report::escape::{console_block, console_line, json_for_terminal};
-use crate::report::results::Summary;
+use crate::report::results::{Summary, partition_list};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -328,7 +328,9 @@ pub fn summary(
     let code = verdict.exit_code();
     let verdict = match verdict {
         RunVerdict::Stopped { cause, .. } => format!("{} ({})", paint("STOPPED"), console_line(cause)),
-        RunVerdict::Partial { missing, .. } => format!("{} (partitions {} missing)", paint("PARTIAL"), list(missing)),
+        RunVerdict::Partial { missing, .. } => {
+            format!("{} (partitions {} missing)", paint("PARTIAL"), partition_list(missing))
+        }
         RunVerdict::Conformant | RunVerdict::NotConformant { .. } => paint(verdict.word()),
     };
     let not_run = match summary.must_not_run {
@@ -350,11 +352,6 @@ pub fn summary(
         );
     }
     out
-}
-
-/// `2, 4` for partitions 2 and 4.
-pub fn list(partitions: &[u64]) -> String {
-    partitions.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

@@ -122,7 +122,7 @@ fn single(r: &Results) -> Markup {
         }
         @if let RunVerdict::Partial { missing, .. } = &r.verdict {
             div.banner {
-                "Partitions " (crate::report::console::list(missing))
+                "Partitions " (crate::report::results::partition_list(missing))
                 " are missing from this merge: the verdict does not cover their trials."
             }
         }

@@ -60,7 +60,7 @@ fn single(r: &Results) -> String {
         let _ = writeln!(
             out,
             "**Partitions {} are missing from this merge**: the verdict does not cover their trials.\n",
-            super::console::list(missing)
+            super::results::partition_list(missing)
         );
     }
     if let Some(cause) = r.verdict.stop_cause() {

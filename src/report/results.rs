@@ -134,6 +134,11 @@ pub struct SelectionInfo {
     pub partition: Option<Partition>,
 }
 
+/// `2, 4` for partitions 2 and 4 (a merge's missing partitions, as every report names them).
+pub fn partition_list(partitions: &[u64]) -> String {
+    partitions.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
+
 /// One shard of a partitioned run: `index` of `count` (`--partition 2/4`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Partition {
@@ -401,7 +406,7 @@ pub enum MergeError {
     #[error(
         "partitions {} of {count} are missing: a lost job would go unnoticed; give every partition, or \
          --allow-partial to merge anyway (the verdict is then PARTIAL, exit 1)",
-        super::console::list(.missing)
+        partition_list(.missing)
     )]
     Missing {
         /// The missing partitions (`K` of `K/N`).
