@@ -6,8 +6,8 @@
 //!
 //! The data flows one way: a results file becomes a [`record::RunRecord`], a [`store::Store`]
 //! keeps it (`schema` holds the tables, the migrations and every statement, the same text for both
-//! databases; `sql` is the interface both implement, `sqlite` and `postgres`), the store reads a target's [`timeline::Timeline`] back, and the questions are pure
-//! functions of that timeline.
+//! databases; `sql` is the interface both implement, `sqlite` and `postgres`), the store reads a
+//! target's [`timeline::Timeline`] back, and the questions are pure functions of that timeline.
 //!
 //! May use `report` (the results files it reads), `judge` (standings and verdicts),
 //! `case` and `error`; never a run: it reads results files, however they were made.

@@ -5,7 +5,8 @@
 //! everything.
 //!
 //! The checker reads source text, not the compiler's view: `crate::` paths in code (comments
-//! and `#[cfg(test)]` modules left out, `use crate::{a, b::{c}}` groups expanded). A module that
+//! and `#[cfg(test)]` modules left out, `use crate::{a, b::{c}}` groups expanded), and between
+//! files `super::` and `self::` paths too, each resolved to the deepest module it names. A module that
 //! reaches another by a path of its own (`super::super::` out of its folder) would escape it;
 //! none does (the test `no_path_climbs_out_of_its_module` says so).
 
@@ -245,37 +246,6 @@ fn check(sources: &[Source]) -> (Vec<Violation>, Vec<String>, BTreeMap<String, B
     (violations, undocumented, uses)
 }
 
-/// A circle in the map of uses, as the modules along it, if there is one.
-fn circle(uses: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
-    fn visit(
-        node: &str,
-        uses: &BTreeMap<String, BTreeSet<String>>,
-        path: &mut Vec<String>,
-        done: &mut BTreeSet<String>,
-    ) -> Option<Vec<String>> {
-        if let Some(at) = path.iter().position(|n| n == node) {
-            let mut found = path[at..].to_vec();
-            found.push(node.to_string());
-            return Some(found);
-        }
-        if done.contains(node) {
-            return None;
-        }
-        path.push(node.to_string());
-        for next in uses.get(node).into_iter().flatten() {
-            if let Some(found) = visit(next, uses, path, done) {
-                return Some(found);
-            }
-        }
-        path.pop();
-        done.insert(node.to_string());
-        None
-    }
-    let mut done = BTreeSet::new();
-    uses.keys()
-        .find_map(|node| visit(node, uses, &mut Vec::new(), &mut done))
-}
-
 /// The module a file is: `run/exec.rs` -> `run::exec`, `run/mod.rs` -> `run`, `exit.rs` -> `exit`.
 fn module_of(path: &str) -> String {
     let stem = path.strip_suffix(".rs").unwrap_or(path);
@@ -409,7 +379,11 @@ fn every_module_uses_only_what_its_doc_allows() {
 fn the_map_of_uses_between_modules_has_no_circle() {
     let (_, _, uses) = check(&library_sources());
     assert!(uses.len() > 5, "the checker found almost no uses: {uses:?}");
-    assert_eq!(circle(&uses), None, "a circle of uses between top-level modules");
+    let found = circles(&uses);
+    assert!(
+        found.is_empty(),
+        "top-level modules that use one another in a circle: {found:?}"
+    );
 }
 
 /// Files that use one another in a circle: only the reference's world may, whose files are one
@@ -535,5 +509,5 @@ fn the_checker_finds_a_forbidden_use_a_missing_sentence_and_a_circle() {
         }]
     );
     assert_eq!(undocumented, ["c"]);
-    assert_eq!(circle(&uses), Some(vec!["a".to_string(), "b".into(), "a".into()]));
+    assert_eq!(circles(&uses), [vec!["a".to_string(), "b".into()]]);
 }
