@@ -1,8 +1,9 @@
 //! The composition root: parses the command line and hands it to one command. The binary is the
 //! one place that names both the harness and the reference server.
 
-/// Writes to standard output; a closed pipe (`ucwa-conformance list | head -1`) ends the
-/// command quietly with exit 0, as ripgrep and cargo do, instead of a panic.
+/// Writes to standard output; once the reader went away (`ucwa-conformance run | head -3`),
+/// output stops and the command goes on: a run still finishes its trials, writes its reports,
+/// deletes its applications and exits with its verdict's code.
 macro_rules! out {
     ($($arg:tt)*) => { $crate::write_out(&format!($($arg)*)) };
 }
@@ -90,16 +91,24 @@ fn main() {
     std::process::exit(code.code());
 }
 
-/// Writes `text` to standard output and flushes it; a reader that went away (a closed pipe)
-/// ends the process with exit 0: there is no one left to tell anything.
+/// True once standard output's reader went away (a closed pipe): nothing more is written there.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes `text` to standard output and flushes it. A reader that went away (a closed pipe)
+/// ends the printing, never the command: a gate piped into `head` under `pipefail` must still
+/// get the run's exit code and its report files.
 fn write_out(text: &str) {
     use std::io::Write as _;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
     let mut stdout = anstream::stdout().lock();
     let written = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
     if let Err(e) = written
         && e.kind() == std::io::ErrorKind::BrokenPipe
     {
-        std::process::exit(0);
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
     }
 }
 

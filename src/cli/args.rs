@@ -426,7 +426,8 @@ pub struct RunArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub strict: bool,
-    /// Stop the run (exit 3) when N exchanges in a row time out without a byte (0: never).
+    /// Stop the run (exit 3) when N requests in a row get no answer from a target that had
+    /// answered (refused, reset, or no byte within the timeout; 0: never).
     #[arg(long, value_name = "N", default_value_t = ucwa_conformance::run::DEAD_AFTER, env = "UCWA_DEAD_AFTER")]
     pub dead_after: usize,
     /// Run a failed or errored trial again up to N times; a later pass is reported as flaky.

@@ -2,12 +2,12 @@
 //! results files, and the suite's self-tests against its own reference server.
 
 use super::{BenchArgs, CoverageArgs, DiffArgs, MergeArgs, MutantsArgs, ReportArgs, corpus, load_cases, runtime};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use ucwa_conformance::corpus::coverage;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::record::output;
-use ucwa_conformance::report::{self, results};
+use ucwa_conformance::report::{self, merge, results};
 
 pub fn coverage(args: &CoverageArgs) -> Result<ExitCode, Error> {
     let corpus = corpus(args.cases.as_ref())?;
@@ -74,13 +74,26 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
     for path in std::iter::once(&args.json).chain(args.junit.as_ref()) {
         output::check_writable(path)?;
     }
-    let parts = args
-        .results
+    // A file that does not exist is a partition that ended without its results (exit 3, say):
+    // named as missing, not as unreadable.
+    let (present, absent): (Vec<&PathBuf>, Vec<&PathBuf>) = args.results.iter().partition(|p| p.exists());
+    let parts = present
         .iter()
-        .map(|p| results::read(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let joined = results::merge(parts, args.allow_partial).map_err(|message| Error::ResultsFile {
-        path: args.results.first().cloned().unwrap_or_default(),
+        .map(|p| {
+            Ok(merge::Part {
+                name: p.display().to_string(),
+                results: results::read(p)?,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let absent: Vec<String> = absent.iter().map(|p| p.display().to_string()).collect();
+    let joined = merge::merge(parts, &absent, args.allow_partial).map_err(|message| Error::ResultsFile {
+        path: present
+            .first()
+            .copied()
+            .or(args.results.first())
+            .cloned()
+            .unwrap_or_default(),
         message: format!("cannot merge: {message}"),
     })?;
     output::write_atomic(&args.json, &results::to_json(&joined))?;

@@ -30,8 +30,12 @@ pub struct HttpClient {
 struct Health {
     /// Origins that have answered at least once (a run meets a handful).
     reached: Mutex<Vec<url::Origin>>,
-    /// Exchanges in a row (through [`HttpClient::send`]) that timed out without a byte.
-    silent_streak: AtomicUsize,
+    /// Exchanges in a row (through [`HttpClient::send`]) to an origin that had answered before
+    /// that got no answer at all: refused, reset or closed before a response head, or timed out
+    /// without a byte. Any response head sets it back to 0.
+    unanswered_streak: AtomicUsize,
+    /// Why the last of those got no answer.
+    last_unanswered: Mutex<Option<String>>,
 }
 
 /// Every request a client sent, in order (for the benchmark's replay).
@@ -73,9 +77,12 @@ impl HttpClient {
         self.health.reached.lock().map(|r| r.contains(&origin)).unwrap_or(false)
     }
 
-    /// How many exchanges in a row timed out without receiving a byte (reset by any answer).
-    pub fn silent_streak(&self) -> usize {
-        self.health.silent_streak.load(Ordering::Relaxed)
+    /// How many exchanges in a row to an origin that had answered before got no answer at all
+    /// (refused, reset before a response head, or timed out without a byte), and why the last
+    /// did not; any response sets the streak back to 0. A target that dies mid-run shows here.
+    pub fn unanswered_streak(&self) -> (usize, Option<String>) {
+        let last = self.health.last_unanswered.lock().ok().and_then(|l| l.clone());
+        (self.health.unanswered_streak.load(Ordering::Relaxed), last)
     }
 
     /// The same client, refusing to send credentials (an Authorization header) to any host
@@ -104,11 +111,19 @@ impl HttpClient {
     /// Sends a request and reads the whole response, within the timeout and the size cap.
     pub async fn send(&self, request: &Request) -> Result<Response, TransportError> {
         let answered = AtomicBool::new(false);
+        let known = self.has_reached(&request.url);
         let result = self.send_watched(request, self.limits.request_timeout, &answered).await;
-        if matches!(result, Err(TransportError::Timeout(_))) && !answered.load(Ordering::Relaxed) {
-            self.health.silent_streak.fetch_add(1, Ordering::Relaxed);
-        } else if answered.load(Ordering::Relaxed) {
-            self.health.silent_streak.store(0, Ordering::Relaxed);
+        if answered.load(Ordering::Relaxed) {
+            self.health.unanswered_streak.store(0, Ordering::Relaxed);
+        } else if let Err(
+            e @ (TransportError::Timeout(_) | TransportError::Unreachable(_) | TransportError::Connection(_)),
+        ) = &result
+            && known
+        {
+            self.health.unanswered_streak.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut last) = self.health.last_unanswered.lock() {
+                *last = Some(format!("{} {}: {e}", request.method, request.url));
+            }
         }
         result
     }

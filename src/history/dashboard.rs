@@ -7,7 +7,6 @@
 
 use super::store::{HistoryError, Store, last_of};
 use super::timeline::{BuildSummary, Flaky, Regression, Status, Timeline};
-use crate::judge::area_verdict::AreaWord;
 use crate::judge::run_verdict::RunVerdict;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::BTreeSet;
@@ -63,7 +62,7 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:18px;margin:32px 0 8px;border-top
 .meta{color:#57606a;margin-bottom:12px}
 table{border-collapse:collapse} th,td{border-bottom:1px solid #d8dee4;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}
-.ok{background:#dafbe1;color:#116329;font-weight:600} .bad{background:#ffebe9;color:#a40e26;font-weight:600} .none{color:#57606a}
+.ok{background:#dafbe1;color:#116329;font-weight:600} .bad{background:#ffebe9;color:#a40e26;font-weight:600} .warn{background:#fff8c5;color:#7d4e00;font-weight:600} .none{color:#57606a}
 .matrix td{padding:0;border:1px solid #fff;width:14px;height:14px} .matrix td.name{padding:0 8px 0 0;width:auto;white-space:nowrap;border:0}
 .matrix td.P{background:#2da44e} .matrix td.F{background:#cf222e} .matrix td.N{background:#afb8c1} .matrix td.A{background:#f6f8fa}
 .matrix td.first{outline:3px solid #1b1f24;outline-offset:-3px}
@@ -137,15 +136,11 @@ fn side_by_side(targets: &[TargetHistory]) -> Markup {
                     @for (_, build) in &latest {
                         @match build.and_then(|b| b.areas.iter().find(|a| a.area == *area)) {
                             Some(a) => {
-                                @let class = match a.verdict {
-                                    AreaWord::Conformant => "ok",
-                                    AreaWord::NotConformant => "bad",
-                                    AreaWord::Incomplete | AreaWord::NotTested => "none",
+                                @let class = match a.verdict.class() {
+                                    "" => "none",
+                                    class => class,
                                 };
-                                td class=(class) {
-                                    (a.verdict.as_str())
-                                    @if a.counted > 0 { " (" (a.counted) " failed)" }
-                                }
+                                td class=(class) { (a.text()) }
                             }
                             None => { td.none { "not run" } }
                         }

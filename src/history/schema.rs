@@ -60,6 +60,12 @@ pub const MIGRATIONS: &[&str] = &[
      );
      INSERT INTO ucwa_meta (key, value) VALUES ('format', 'ucwa-conformance/history');
      INSERT INTO ucwa_meta (key, value) VALUES ('version', '0');",
+    // 2: each area's failures, errors, should-level deviations and must-level passes apart
+    // (rows written before read as 0, and keep the verdict they were given).
+    "ALTER TABLE ucwa_run_areas ADD COLUMN failed BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE ucwa_run_areas ADD COLUMN errors BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE ucwa_run_areas ADD COLUMN deviations BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE ucwa_run_areas ADD COLUMN must_passed BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// The migration this version of the suite writes and reads.
@@ -92,7 +98,8 @@ pub const INSERT_RUN: &str = "INSERT INTO ucwa_runs \
 
 /// Adds one area's verdict of a run.
 pub const INSERT_AREA: &str = "INSERT INTO ucwa_run_areas \
-     (run_id, position, area, trials, pass, counted, not_run, verdict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     (run_id, position, area, trials, pass, counted, not_run, verdict, failed, errors, deviations, must_passed) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 /// The start of a many-row insert of trials; each row is five values.
 pub const INSERT_TRIALS: &str = "INSERT INTO ucwa_trials (run_id, trial, areas, outcome, counts) VALUES ";
@@ -110,8 +117,9 @@ pub const RUNS: &str = "SELECT b.id, b.build, b.at, r.id, r.verdict, r.counted, 
      ORDER BY b.at_ms, b.build, r.at_ms, r.id";
 
 /// The per-area verdicts of a target's runs: `run id, area, trials, pass, counted, not run,
-/// verdict`.
-pub const AREAS: &str = "SELECT a.run_id, a.area, a.trials, a.pass, a.counted, a.not_run, a.verdict \
+/// verdict, failed, errors, deviations, must-level passes`.
+pub const AREAS: &str = "SELECT a.run_id, a.area, a.trials, a.pass, a.counted, a.not_run, a.verdict, \
+     a.failed, a.errors, a.deviations, a.must_passed \
      FROM ucwa_run_areas a JOIN ucwa_runs r ON r.id = a.run_id JOIN ucwa_builds b ON b.id = r.build_id \
      WHERE b.target = ?1 ORDER BY a.run_id, a.position";
 

@@ -281,6 +281,10 @@ impl Store {
                         Value::Int(area.counted as i64),
                         Value::Int(area.not_run as i64),
                         Value::Text(area.verdict.name().into()),
+                        Value::Int(area.failed as i64),
+                        Value::Int(area.errors as i64),
+                        Value::Int(area.deviations as i64),
+                        Value::Int(area.must_passed as i64),
                     ],
                 )?;
             }
@@ -334,6 +338,10 @@ impl Store {
                 pass: a[3].int() as usize,
                 counted: a[4].int() as usize,
                 not_run: a[5].int() as usize,
+                failed: a[7].int() as usize,
+                errors: a[8].int() as usize,
+                deviations: a[9].int() as usize,
+                must_passed: a[10].int() as usize,
                 verdict,
                 conformant: verdict == AreaWord::Conformant,
             });

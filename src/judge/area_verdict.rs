@@ -5,7 +5,8 @@
 //!
 //! A trial counts in every area of the spec items it cites.
 
-use crate::judge::standing;
+use crate::case::Severity;
+use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -14,32 +15,44 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AreaWord {
-    /// Its trials ran and none counts as a failure.
+    /// Its trials ran, none counts as a failure, and a must-level trial passed (or, in an area
+    /// without must-level trials, should-level trials passed with no deviation).
     Conformant,
-    /// Some of its trials count as failures.
+    /// Some of its trials count as failures: the target answered against the spec.
     NotConformant,
+    /// None failed, but some could not be decided (errors that count): nothing is blamed on the
+    /// target, and nothing is shown conformant either.
+    Undecided,
     /// None counts, but the run stopped early or is a partial merge: the area is not covered.
     Incomplete,
     /// None of its trials ran (all skipped): nothing is known of it.
     NotTested,
+    /// None counts, yet no must-level trial passed and what ran deviated or was excused (an
+    /// area whose should-level trials all deviate): nothing shows it conformant.
+    NoMustLevelPass,
 }
 
 impl AreaWord {
     /// Every word.
-    pub const ALL: [AreaWord; 4] = [
+    pub const ALL: [AreaWord; 6] = [
         AreaWord::Conformant,
         AreaWord::NotConformant,
+        AreaWord::Undecided,
         AreaWord::Incomplete,
         AreaWord::NotTested,
+        AreaWord::NoMustLevelPass,
     ];
 
-    /// Its name in the results file: `conformant`, `not-conformant`, `incomplete`, `not-tested`.
+    /// Its name in the results file: `conformant`, `not-conformant`, `undecided`, `incomplete`,
+    /// `not-tested`, `no-must-level-pass`.
     pub fn name(self) -> &'static str {
         match self {
             AreaWord::Conformant => "conformant",
             AreaWord::NotConformant => "not-conformant",
+            AreaWord::Undecided => "undecided",
             AreaWord::Incomplete => "incomplete",
             AreaWord::NotTested => "not-tested",
+            AreaWord::NoMustLevelPass => "no-must-level-pass",
         }
     }
 
@@ -53,8 +66,20 @@ impl AreaWord {
         match self {
             AreaWord::Conformant => "conformant",
             AreaWord::NotConformant => "NOT conformant",
+            AreaWord::Undecided => "undecided",
             AreaWord::Incomplete => "incomplete",
             AreaWord::NotTested => "not tested",
+            AreaWord::NoMustLevelPass => "no must-level trial passed",
+        }
+    }
+
+    /// How the HTML pages colour it: `ok`, `bad`, `warn`, or nothing.
+    pub fn class(self) -> &'static str {
+        match self {
+            AreaWord::Conformant => "ok",
+            AreaWord::NotConformant => "bad",
+            AreaWord::Undecided | AreaWord::NoMustLevelPass => "warn",
+            AreaWord::Incomplete | AreaWord::NotTested => "",
         }
     }
 }
@@ -68,10 +93,23 @@ pub struct AreaVerdict {
     pub trials: usize,
     /// Those that passed.
     pub pass: usize,
-    /// Those that count as failures under the run's strictness.
+    /// Those that count toward the exit code under the run's strictness (failures and counted
+    /// errors).
     pub counted: usize,
     /// Those that did not run (skipped or not run).
     pub not_run: usize,
+    /// Counted trials that are failures: the target answered against the spec.
+    #[serde(default)]
+    pub failed: usize,
+    /// Trials the harness could not decide (errors, counted or not): never blamed on the target.
+    #[serde(default)]
+    pub errors: usize,
+    /// Should-level deviations not counted (without `--strict`).
+    #[serde(default)]
+    pub deviations: usize,
+    /// Must-level trials that passed (on the first attempt, on a retry, or against the baseline).
+    #[serde(default)]
+    pub must_passed: usize,
     /// The verdict.
     pub verdict: AreaWord,
     /// True only when the verdict is `conformant` (for scripts: `.areas[] | select(.conformant)`).
@@ -80,14 +118,34 @@ pub struct AreaVerdict {
 }
 
 impl AreaVerdict {
+    /// The verdict with what it rests on: `NOT conformant (4 failed, 1 error)`, `undecided (3
+    /// errors)`, `no must-level trial passed (6 should-level deviations)`, `conformant`.
+    pub fn text(&self) -> String {
+        let errors = (self.errors, "error", "errors");
+        let deviations = (self.deviations, "should-level deviation", "should-level deviations");
+        let shown = match self.verdict {
+            // Files written before the counts were recorded: a failing area still says how many.
+            AreaWord::NotConformant if self.failed == 0 && self.errors == 0 => vec![(self.counted, "failed", "failed")],
+            AreaWord::NotConformant => vec![(self.failed, "failed", "failed"), errors],
+            AreaWord::Undecided | AreaWord::Incomplete => vec![errors],
+            AreaWord::NoMustLevelPass | AreaWord::Conformant => vec![deviations, errors],
+            AreaWord::NotTested => Vec::new(),
+        };
+        let counts: Vec<String> = shown
+            .into_iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+            .collect();
+        if counts.is_empty() {
+            self.verdict.as_str().to_string()
+        } else {
+            format!("{} ({})", self.verdict.as_str(), counts.join(", "))
+        }
+    }
+
     /// `me: NOT conformant (4 failed)`, `startMessaging: conformant`.
     pub fn line(&self) -> String {
-        match self.verdict {
-            AreaWord::NotConformant => format!("{}: {} ({} failed)", self.area, self.verdict.as_str(), self.counted),
-            AreaWord::Conformant | AreaWord::Incomplete | AreaWord::NotTested => {
-                format!("{}: {}", self.area, self.verdict.as_str())
-            }
-        }
+        format!("{}: {}", self.area, self.text())
     }
 }
 
@@ -97,7 +155,7 @@ impl AreaVerdict {
 pub fn of(cases: &[CaseResult], strict: bool, complete: bool, order: &[String]) -> Vec<AreaVerdict> {
     let mut areas: Vec<AreaVerdict> = Vec::new();
     for case in cases {
-        let counts = standing::of(case, strict).counts;
+        let standing = standing::of(case, strict);
         for area in &case.areas {
             let index = match areas.iter().position(|a| &a.area == area) {
                 Some(i) => i,
@@ -108,6 +166,10 @@ pub fn of(cases: &[CaseResult], strict: bool, complete: bool, order: &[String]) 
                         pass: 0,
                         counted: 0,
                         not_run: 0,
+                        failed: 0,
+                        errors: 0,
+                        deviations: 0,
+                        must_passed: 0,
                         verdict: AreaWord::NotTested,
                         conformant: false,
                     });
@@ -115,27 +177,42 @@ pub fn of(cases: &[CaseResult], strict: bool, complete: bool, order: &[String]) 
                 }
             };
             let a = &mut areas[index];
+            let passed = matches!(case.outcome, Outcome::Pass | Outcome::Flaky | Outcome::UnexpectedPass);
             a.trials += 1;
             a.pass += usize::from(case.outcome == Outcome::Pass);
-            a.counted += usize::from(counts);
+            a.counted += usize::from(standing.counts);
+            a.failed += usize::from(standing.counts && standing.shown == Shown::Failure);
+            a.errors += usize::from(case.outcome == Outcome::Error);
+            a.deviations += usize::from(standing.shown == Shown::Deviation);
+            a.must_passed += usize::from(passed && case.severity == Severity::Must);
             a.not_run += usize::from(matches!(case.outcome, Outcome::Skip | Outcome::NotRun));
         }
     }
     for a in &mut areas {
-        a.verdict = if a.counted > 0 {
-            AreaWord::NotConformant
-        } else if !complete {
-            AreaWord::Incomplete
-        } else if a.not_run == a.trials {
-            AreaWord::NotTested
-        } else {
-            AreaWord::Conformant
-        };
+        a.verdict = word(a, complete);
         a.conformant = a.verdict == AreaWord::Conformant;
     }
     let rank = |area: &str| order.iter().position(|o| o == area).unwrap_or(order.len());
     areas.sort_by(|a, b| (rank(&a.area), &a.area).cmp(&(rank(&b.area), &b.area)));
     areas
+}
+
+/// The word of an area from its counts: a failure first, then what could not be decided, then
+/// what was not covered; "conformant" only when something passed that shows it.
+fn word(a: &AreaVerdict, complete: bool) -> AreaWord {
+    if a.failed > 0 {
+        AreaWord::NotConformant
+    } else if a.counted > 0 {
+        AreaWord::Undecided
+    } else if !complete {
+        AreaWord::Incomplete
+    } else if a.not_run == a.trials {
+        AreaWord::NotTested
+    } else if a.must_passed == 0 && (a.deviations > 0 || a.pass == 0) {
+        AreaWord::NoMustLevelPass
+    } else {
+        AreaWord::Conformant
+    }
 }
 
 /// `startMessaging: conformant; me: NOT conformant (4 failed)`.
@@ -146,7 +223,7 @@ pub fn line(areas: &[AreaVerdict]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::{Media, Severity};
+    use crate::case::Media;
 
     fn trial(id: &str, areas: &[&str], severity: Severity, outcome: Outcome) -> CaseResult {
         CaseResult {
@@ -176,7 +253,8 @@ mod tests {
         let areas = of(&cases, false, true, &order);
         assert_eq!(
             line(&areas),
-            "startMessaging: conformant; me: NOT conformant (2 failed); generic: not tested"
+            "startMessaging: conformant (1 should-level deviation); me: NOT conformant (1 failed, 1 error); \
+             generic: not tested"
         );
         let strict = of(&cases, true, true, &order);
         assert_eq!(strict[0].verdict, AreaWord::NotConformant);
@@ -203,5 +281,52 @@ mod tests {
                 ("startMessaging", AreaWord::NotConformant),
             ]
         );
+    }
+
+    #[test]
+    fn an_area_of_should_level_deviations_alone_is_not_conformant() {
+        let cases: Vec<CaseResult> = (0..6)
+            .map(|n| {
+                trial(
+                    &format!("m.{n}"),
+                    &["messaging"],
+                    Severity::Should,
+                    Outcome::ShouldDeviation,
+                )
+            })
+            .collect();
+        let areas = of(&cases, false, true, &[]);
+        assert_eq!(areas[0].verdict, AreaWord::NoMustLevelPass);
+        assert!(!areas[0].conformant);
+        assert_eq!(
+            line(&areas),
+            "messaging: no must-level trial passed (6 should-level deviations)"
+        );
+        // With --strict they count, and the area fails.
+        assert_eq!(of(&cases, true, true, &[])[0].verdict, AreaWord::NotConformant);
+    }
+
+    #[test]
+    fn errors_alone_leave_an_area_undecided_not_failed() {
+        let cases = vec![
+            trial("a", &["me"], Severity::Must, Outcome::Error),
+            trial("b", &["me"], Severity::Must, Outcome::Error),
+            trial("c", &["me"], Severity::Must, Outcome::Pass),
+        ];
+        let areas = of(&cases, false, true, &[]);
+        assert_eq!(areas[0].verdict, AreaWord::Undecided);
+        assert_eq!(areas[0].counted, 2);
+        assert_eq!(areas[0].failed, 0);
+        assert_eq!(line(&areas), "me: undecided (2 errors)");
+        // A stop does not hide them either.
+        assert_eq!(line(&of(&cases, false, false, &[])), "me: undecided (2 errors)");
+    }
+
+    #[test]
+    fn should_level_trials_that_all_pass_are_conformant_and_excused_ones_are_not() {
+        let passing = vec![trial("a", &["x"], Severity::Should, Outcome::Pass)];
+        assert_eq!(of(&passing, false, true, &[])[0].verdict, AreaWord::Conformant);
+        let excused = vec![trial("a", &["x"], Severity::Must, Outcome::KnownFailure)];
+        assert_eq!(of(&excused, false, true, &[])[0].verdict, AreaWord::NoMustLevelPass);
     }
 }

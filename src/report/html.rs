@@ -7,7 +7,7 @@
 
 use super::curl;
 use super::results::{INSECURE_NOTE, Results};
-use crate::judge::area_verdict::{self, AreaWord};
+use crate::judge::area_verdict;
 use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing;
 use crate::judge::verdict::{CaseResult, Outcome};
@@ -22,7 +22,7 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
 .card{border:1px solid #d0d7de;border-radius:8px;padding:8px 14px;min-width:92px}
 .card b{display:block;font-size:22px}
 .verdict{display:inline-block;padding:4px 10px;border-radius:6px;font-weight:600}
-.ok{background:#dafbe1;color:#116329} .bad{background:#ffebe9;color:#a40e26}
+.ok{background:#dafbe1;color:#116329} .bad{background:#ffebe9;color:#a40e26} .warn{background:#fff8c5;color:#7d4e00}
 table{border-collapse:collapse;width:100%} th,td{border-bottom:1px solid #d8dee4;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0}
 .s-passed{color:#116329} .s-failure,.s-error{color:#a40e26;font-weight:600} .s-not-judged{color:#57606a}
@@ -82,19 +82,16 @@ fn areas(r: &Results) -> Markup {
         @if !r.areas.is_empty() {
             table.areas {
                 caption { "By area" }
-                tr { th { "area" } th { "verdict" } th { "trials" } th { "passed" } th { "counted failures" } }
+                tr { th { "area" } th { "verdict" } th { "trials" } th { "passed" } th { "failed" } th { "errors" } th { "should-level deviations" } }
                 @for a in &r.areas {
-                    @let class = match a.verdict {
-                        AreaWord::Conformant => "ok",
-                        AreaWord::NotConformant => "bad",
-                        AreaWord::Incomplete | AreaWord::NotTested => "",
-                    };
                     tr {
                         td { (a.area) }
-                        td { span class={ "verdict " (class) } { (a.verdict.as_str()) } }
+                        td { span class={ "verdict " (a.verdict.class()) } { (a.text()) } }
                         td { (a.trials) }
                         td { (a.pass) }
-                        td { (a.counted) }
+                        td { (a.failed) }
+                        td { (a.errors) }
+                        td { (a.deviations) }
                     }
                 }
             }

@@ -26,7 +26,7 @@ pub fn render(results: &Results) -> String {
     suite.add_property(Property::new("interrupted", results.interrupted.to_string()));
     suite.add_property(Property::new("verdict", results.verdict.word()));
     for area in &results.areas {
-        suite.add_property(Property::new(format!("area.{}", area.area), area.verdict.as_str()));
+        suite.add_property(Property::new(format!("area.{}", area.area), area.text()));
     }
     if results.target.insecure {
         suite.add_property(Property::new("tls", "not verified (--insecure)"));

@@ -39,19 +39,28 @@ fn single(r: &Results) -> String {
         if r.strict { "; strict" } else { "" }
     );
     if !r.areas.is_empty() {
-        out.push_str("| area | verdict | trials | passed | counted failures |\n|---|---|---:|---:|---:|\n");
+        out.push_str(
+            "| area | verdict | trials | passed | failed | errors | should-level deviations |\n\
+             |---|---|---:|---:|---:|---:|---:|\n",
+        );
         for a in &r.areas {
             let word = match a.verdict {
-                AreaWord::NotConformant => format!("**{}**", a.verdict.as_str()),
-                AreaWord::Conformant | AreaWord::Incomplete | AreaWord::NotTested => a.verdict.as_str().to_string(),
+                AreaWord::NotConformant => format!("**{}**", a.text()),
+                AreaWord::Conformant
+                | AreaWord::Undecided
+                | AreaWord::Incomplete
+                | AreaWord::NotTested
+                | AreaWord::NoMustLevelPass => a.text(),
             };
             let _ = writeln!(
                 out,
-                "| {} | {word} | {} | {} | {} |",
+                "| {} | {word} | {} | {} | {} | {} | {} |",
                 cell(&a.area),
                 a.trials,
                 a.pass,
-                a.counted
+                a.failed,
+                a.errors,
+                a.deviations
             );
         }
         out.push('\n');

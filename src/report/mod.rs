@@ -11,5 +11,6 @@ pub mod escape;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod merge;
 pub mod outputs;
 pub mod results;

@@ -399,161 +399,6 @@ pub fn json_schema() -> String {
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }
 
-/// Why partitions do not merge.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MergeError {
-    /// Partitions of the set are missing (and `--allow-partial` was not given).
-    #[error(
-        "partitions {} of {count} are missing: a lost job would go unnoticed; give every partition, or \
-         --allow-partial to merge anyway (the verdict is then PARTIAL, exit 1)",
-        partition_list(.missing)
-    )]
-    Missing {
-        /// The missing partitions (`K` of `K/N`).
-        missing: Vec<u64>,
-        /// N.
-        count: u64,
-    },
-    /// No file.
-    #[error("nothing to merge")]
-    Empty,
-    /// The partitions ran different case sets.
-    #[error("the case sets differ ({0} and {1}): partitions must run the same cases")]
-    CaseSets(String, String),
-    /// The partitions ran against different targets.
-    #[error("the targets differ ({0} and {1})")]
-    Targets(String, String),
-    /// One partition was strict and another not.
-    #[error("one partition ran with --strict and another without")]
-    Strictness,
-    /// A trial is in two partitions.
-    #[error("{0} is in two partitions")]
-    TrialTwice(String),
-    /// Some files are partitions and others are not.
-    #[error("some files are partitions (--partition K/N) and others are not")]
-    Mixed,
-    /// Partitions of different N.
-    #[error("the files are partitions of different counts (K/N with different N)")]
-    Counts,
-    /// A partition given twice.
-    #[error("partition {0}/{1} is given twice")]
-    Repeated(u64, u64),
-}
-
-/// Joins the results of partitions of one run (`run --partition K/N` against one target with
-/// one case set): every trial once, the earliest start, the wall span from the first start to
-/// the last end (with the partitions' durations added up beside it). The parts must be the
-/// partitions 1 to N of one N, each once: a set with partitions missing is refused, naming them,
-/// unless `allow_partial`, which merges it with the verdict PARTIAL (exit 1). Parts of different
-/// case sets, targets (the embedded reference is one target whatever its port) or strictness,
-/// or with a trial in two of them, are refused.
-pub fn merge(parts: Vec<Results>, allow_partial: bool) -> Result<Results, MergeError> {
-    let missing = missing_partitions(&parts)?;
-    if !missing.is_empty() && !allow_partial {
-        return Err(MergeError::Missing {
-            count: parts.first().and_then(|p| p.selection.partition).map_or(0, |p| p.count),
-            missing,
-        });
-    }
-    let spans: Vec<Option<(i64, i64)>> = parts.iter().map(span).collect();
-    let sum: u64 = parts.iter().map(|p| p.duration_ms).sum();
-    let mut parts = parts.into_iter();
-    let mut joined = parts.next().ok_or(MergeError::Empty)?;
-    let mut names: std::collections::BTreeSet<String> = joined.cases.iter().map(CaseResult::name).collect();
-    for part in parts {
-        if part.case_set_digest != joined.case_set_digest {
-            return Err(MergeError::CaseSets(joined.case_set_digest, part.case_set_digest));
-        }
-        let same_target = (&part.target.name, &part.target.base_url) == (&joined.target.name, &joined.target.base_url)
-            || part.target.embedded && joined.target.embedded && part.suite_version == joined.suite_version;
-        if !same_target {
-            return Err(MergeError::Targets(
-                format!("{} at {}", joined.target.name, joined.target.base_url),
-                format!("{} at {}", part.target.name, part.target.base_url),
-            ));
-        }
-        if part.strict != joined.strict {
-            return Err(MergeError::Strictness);
-        }
-        if joined.verdict.stop_cause().is_none() && part.verdict.stop_cause().is_some() {
-            joined.verdict = part.verdict.clone();
-        }
-        for case in part.cases {
-            if !names.insert(case.name()) {
-                return Err(MergeError::TrialTwice(case.name()));
-            }
-            joined.cases.push(case);
-        }
-        joined.started_at = joined.started_at.min(part.started_at);
-        joined.duration_ms = joined.duration_ms.max(part.duration_ms);
-        joined.interrupted |= part.interrupted;
-        joined.stopped = joined.stopped.or(part.stopped);
-        joined.applications_kept |= part.applications_kept;
-    }
-    // The wall span, when every start time reads.
-    if let Some(spans) = spans.into_iter().collect::<Option<Vec<(i64, i64)>>>() {
-        let first = spans.iter().map(|s| s.0).min().unwrap_or(0);
-        let last = spans.iter().map(|s| s.1).max().unwrap_or(0);
-        joined.duration_ms = u64::try_from(last - first).unwrap_or(joined.duration_ms);
-    }
-    joined.partitions_duration_ms = Some(sum);
-    joined.selection.partition = None;
-    joined.cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
-    // A partition that stopped stops the whole: its kind gives the merged exit code too.
-    let stopped = match joined.verdict.clone() {
-        RunVerdict::Stopped { kind, cause } => Some((kind, cause)),
-        RunVerdict::Conformant | RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => None,
-    };
-    let order: Vec<String> = joined.areas.iter().map(|a| a.area.clone()).collect();
-    let (summary, verdict, areas) = judge(&joined.cases, joined.strict, stopped, &order);
-    joined.summary = summary;
-    joined.areas = if missing.is_empty() {
-        areas
-    } else {
-        area_verdict::of(&joined.cases, joined.strict, false, &order)
-    };
-    joined.verdict = match (verdict, missing.is_empty()) {
-        (verdict @ RunVerdict::Stopped { .. }, _) | (verdict, true) => verdict,
-        (_, false) => RunVerdict::Partial {
-            counted: summary.counted,
-            missing,
-        },
-    };
-    joined.summary.conformant = joined.verdict.is_conformant();
-    Ok(joined)
-}
-
-/// The partitions (`K` of `K/N`) a set of parts lacks; an error when the parts are not
-/// partitions of one N, or one appears twice. Parts without a partition (files of runs that
-/// were not partitioned, or written before partitions were recorded) are merged unchecked.
-fn missing_partitions(parts: &[Results]) -> Result<Vec<u64>, MergeError> {
-    let partitions: Vec<Option<Partition>> = parts.iter().map(|p| p.selection.partition).collect();
-    if partitions.iter().all(Option::is_none) {
-        return Ok(Vec::new());
-    }
-    let Some(partitions) = partitions.into_iter().collect::<Option<Vec<Partition>>>() else {
-        return Err(MergeError::Mixed);
-    };
-    let count = partitions[0].count;
-    if partitions.iter().any(|p| p.count != count) {
-        return Err(MergeError::Counts);
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for p in &partitions {
-        if !seen.insert(p.index) {
-            return Err(MergeError::Repeated(p.index, count));
-        }
-    }
-    Ok((1..=count).filter(|k| !seen.contains(k)).collect())
-}
-
-/// A run's start and end, in milliseconds since the epoch, when its start time reads.
-fn span(results: &Results) -> Option<(i64, i64)> {
-    let start: jiff::Timestamp = results.started_at.parse().ok()?;
-    let start = start.as_millisecond();
-    Some((start, start + i64::try_from(results.duration_ms).ok()?))
-}
-
 /// Column names for several runs: each target's name, numbered when two runs share one.
 pub fn run_names(runs: &[Results]) -> Vec<String> {
     runs.iter()
@@ -569,6 +414,38 @@ pub fn run_names(runs: &[Results]) -> Vec<String> {
         .collect()
 }
 
+/// A results file of `cases` with every other field empty (for tests).
+#[cfg(test)]
+pub(crate) fn fixture(cases: Vec<CaseResult>, strict: bool, stopped: Option<(StopKind, String)>) -> Results {
+    let (summary, verdict, areas) = judge(&cases, strict, stopped, &[]);
+    Results {
+        schema: SCHEMA.into(),
+        suite_version: String::new(),
+        case_set_digest: String::new(),
+        corpus: String::new(),
+        target: TargetInfo {
+            name: String::new(),
+            base_url: String::new(),
+            media: Vec::new(),
+            offers: Vec::new(),
+            insecure: false,
+            embedded: false,
+        },
+        started_at: String::new(),
+        duration_ms: 0,
+        partitions_duration_ms: None,
+        selection: SelectionInfo::default(),
+        strict,
+        interrupted: false,
+        stopped: None,
+        applications_kept: false,
+        summary,
+        verdict,
+        areas,
+        cases,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,37 +455,6 @@ mod tests {
 
     fn result(severity: Severity, outcome: Outcome) -> CaseResult {
         CaseResult::new("c", Media::Json, severity, outcome)
-    }
-
-    /// A results file of `cases` with every other field empty.
-    fn judged_run(cases: Vec<CaseResult>, strict: bool, stopped: Option<(StopKind, String)>) -> Results {
-        let (summary, verdict, areas) = judge(&cases, strict, stopped, &[]);
-        Results {
-            schema: SCHEMA.into(),
-            suite_version: String::new(),
-            case_set_digest: String::new(),
-            corpus: String::new(),
-            target: TargetInfo {
-                name: String::new(),
-                base_url: String::new(),
-                media: Vec::new(),
-                offers: Vec::new(),
-                insecure: false,
-                embedded: false,
-            },
-            started_at: String::new(),
-            duration_ms: 0,
-            partitions_duration_ms: None,
-            selection: SelectionInfo::default(),
-            strict,
-            interrupted: false,
-            stopped: None,
-            applications_kept: false,
-            summary,
-            verdict,
-            areas,
-            cases,
-        }
     }
 
     #[rstest]
@@ -628,7 +474,7 @@ mod tests {
         #[case] strict: bool,
         #[case] code: i32,
     ) {
-        let file = judged_run(
+        let file = fixture(
             vec![result(Severity::Must, Outcome::Pass), result(severity, outcome)],
             strict,
             None,
@@ -640,7 +486,7 @@ mod tests {
     #[test]
     fn a_stop_wins_over_the_counts() {
         let cause = StopCause::Signal(Signal::Terminate);
-        let file = judged_run(
+        let file = fixture(
             vec![result(Severity::Must, Outcome::Fail)],
             false,
             Some((cause.kind(), cause.to_string())),
@@ -650,23 +496,9 @@ mod tests {
     }
 
     #[test]
-    fn merged_partitions_keep_a_partitions_stop() {
-        let mut stopped = judged_run(vec![result(Severity::Must, Outcome::Pass)], false, None);
-        stopped.verdict = RunVerdict::of(0, Some((StopKind::Sigint, "interrupted by SIGINT".into())));
-        let mut other = judged_run(
-            vec![CaseResult::new("d", Media::Json, Severity::Must, Outcome::Fail)],
-            false,
-            None,
-        );
-        other.case_set_digest = stopped.case_set_digest.clone();
-        let merged = merge(vec![other, stopped], false).expect("merges");
-        assert_eq!(merged.verdict.exit_code().code(), 130, "{:?}", merged.verdict);
-    }
-
-    #[test]
     fn files_without_a_verdict_get_it_from_counts_and_stop() {
         let dir = tempfile::tempdir().expect("dir");
-        let mut value = serde_json::to_value(judged_run(vec![], false, None)).expect("JSON");
+        let mut value = serde_json::to_value(fixture(vec![], false, None)).expect("JSON");
         value.as_object_mut().map(|o| o.remove("verdict"));
         value["summary"]["counted"] = 2.into();
         value["stopped"] = "halted: the target stopped answering (3 exchanges)".into();

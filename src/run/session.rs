@@ -37,7 +37,8 @@ pub struct SessionOptions {
     pub jobs: usize,
     /// Leave the applications on the target (so recorded requests can be replayed).
     pub keep_applications: bool,
-    /// Stop the run when this many exchanges in a row time out without a byte (0: never).
+    /// Stop the run (exit 3) when this many exchanges in a row get no answer at all from a
+    /// target that had answered: refused, reset, or timed out without a byte (0: never).
     pub dead_after: usize,
 }
 
@@ -92,10 +93,13 @@ impl Session {
                 break;
             }
         }
-        let silent = ctx.client.silent_streak();
-        if self.options.dead_after > 0 && silent >= self.options.dead_after {
+        let (unanswered, last) = ctx.client.unanswered_streak();
+        if self.options.dead_after > 0 && unanswered >= self.options.dead_after {
+            let last = last
+                .map(|l| format!("; the last: {}", ctx.redactor.redact(&l)))
+                .unwrap_or_default();
             ctx.stop.request(StopCause::TargetSilent(format!(
-                "{silent} exchanges in a row got no byte within the request timeout of {:?}",
+                "{unanswered} requests in a row got no answer (refused, reset, or no byte within {:?}){last}",
                 ctx.target.limits.request_timeout
             )));
         }

@@ -7,6 +7,7 @@ mod cli;
 mod coverage;
 mod discovery;
 mod edges;
+mod exit_truth;
 mod fuzz;
 mod history;
 mod hostile;

@@ -264,6 +264,9 @@ fn deleting_the_application_ends_it() {
 /// in JSON and XML: sign-in from the root at the host, makeMeAvailable, startMessaging, messaging
 /// Connected, sendMessage and its completion, stopMessaging and the conversation's end.
 fn independent_client_walks(program: &str, script: &str, install: &str) {
+    if !crate::support::tool(program, install) {
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

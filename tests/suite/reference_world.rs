@@ -110,6 +110,9 @@ fn paths_are_lenient_and_ids_are_exact_strings() {
 /// The xframe page's script, run by Node with a stub window: the lower-case names a browser's
 /// `getAllResponseHeaders()` gives come back as the server spelt them.
 fn xframe_respells_headers(page: &str) {
+    if !crate::support::tool("node", "apt-get install -y nodejs") {
+        return;
+    }
     let script = page
         .split("<script>")
         .nth(1)

@@ -337,7 +337,11 @@ fn snapshot_texts(dir: &Path) -> Vec<String> {
 
 /// Validates a JUnit file against Jenkins' `junit-10.xsd` (tests/schemas, from the JUnit
 /// plugin's schema as pytest's test suite ships it) with xmllint (`.ci/run` installs it).
+/// Without xmllint (outside CI), says so and checks nothing.
 pub fn valid_junit(path: &Path) {
+    if !crate::support::tool("xmllint", "apt-get install -y libxml2-utils") {
+        return;
+    }
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/junit-10.xsd");
     let output = std::process::Command::new("xmllint")
         .arg("--noout")

@@ -381,3 +381,26 @@ pub fn reference_server(
     ))
     .expect("listens")
 }
+
+/// True when `program` can be run here. Tests that need a tool beyond the Rust toolchain
+/// (xmllint, python3, node) ask this first: without it they print one line saying what they
+/// need and how to get it, and pass; under `CI=true` (`.ci/run` installs every such tool) a
+/// missing tool fails the test instead, so CI never passes by skipping.
+pub fn tool(program: &str, install: &str) -> bool {
+    let found = std::process::Command::new(program)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if found {
+        return true;
+    }
+    let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
+    assert!(
+        !required,
+        "this test needs `{program}` and CI=true requires it: {install}"
+    );
+    eprintln!("SKIPPED: this test needs `{program}` ({install}); set CI=true to make its absence a failure");
+    false
+}

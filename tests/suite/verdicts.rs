@@ -471,7 +471,7 @@ fn partitions_merge_into_one_run_and_mismatched_ones_are_refused() {
     let lost = merge(&[&one]);
     assert_eq!(lost.status.code(), Some(2), "{}", text(&lost));
     assert!(
-        text(&lost).contains("partitions 2 of 2 are missing") && text(&lost).contains("--allow-partial"),
+        text(&lost).contains("partition 2 of 2 is missing") && text(&lost).contains("--allow-partial"),
         "{}",
         text(&lost)
     );
@@ -499,9 +499,39 @@ fn partitions_merge_into_one_run_and_mismatched_ones_are_refused() {
     let mismatched = merge(&[&one, &other_path]);
     assert_eq!(mismatched.status.code(), Some(2));
     assert!(
-        text(&mismatched).contains("the case sets differ"),
+        text(&mismatched).contains("their case sets differ"),
         "{}",
         text(&mismatched)
+    );
+
+    // A partition of another selection (`--media json`) merged with full ones is refused,
+    // naming the field and both files.
+    let json_only = dir.path().join("json-only.json");
+    let output = run_against(&reference)
+        .args(["--skip", "events.", "--media", "json", "--partition", "2/2", "--json"])
+        .arg(&json_only)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let mixed = merge(&[&one, &json_only]);
+    assert_eq!(mixed.status.code(), Some(2), "{}", text(&mixed));
+    let said = text(&mixed);
+    assert!(
+        said.contains("media types differ (json and all)")
+            && said.contains("json-only.json")
+            && said.contains("part-1-2.json"),
+        "{said}"
+    );
+
+    // A partition job that exited without writing its file: named as the missing partition.
+    let never_written = dir.path().join("part-2-2-lost.json");
+    let lost_file = merge(&[&one, &never_written]);
+    assert_eq!(lost_file.status.code(), Some(2), "{}", text(&lost_file));
+    assert!(
+        text(&lost_file).contains("partition 2 of 2 is missing (")
+            && text(&lost_file).contains("part-2-2-lost.json does not exist"),
+        "{}",
+        text(&lost_file)
     );
 }
 
