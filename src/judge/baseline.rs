@@ -162,10 +162,20 @@ impl Baseline {
                     known.expires.map(|d| d.to_string()).unwrap_or_default()
                 ));
             }
+            let expires = if expired { None } else { known.expires };
+            // An entry for every media type whose trials all still fail stays one entry.
+            let every_media = results.iter().filter(|r| r.id == known.case).count() == still.len();
+            if known.media.is_none() && every_media {
+                entries.push(Entry {
+                    expires,
+                    ..known.clone()
+                });
+                continue;
+            }
             for r in still {
                 entries.push(Entry {
                     media: Some(r.media),
-                    expires: if expired { None } else { known.expires },
+                    expires,
                     ..known.clone()
                 });
             }
@@ -221,19 +231,34 @@ impl Baseline {
             .map(|tables| tables.iter().cloned().collect())
             .unwrap_or_default();
         let mut known = toml_edit::ArrayOfTables::new();
+        let mut used = vec![false; old.len()];
         for entry in &self.entries {
-            let kept = old.iter().find(|t| {
+            let kept = old.iter().position(|t| {
                 let media = t.get("media").and_then(toml_edit::Item::as_str);
                 t.get("case").and_then(toml_edit::Item::as_str) == Some(entry.case.as_str())
                     && media.is_none_or(|m| Some(m) == entry.media.map(Media::as_str))
             });
             known.push(match kept {
-                Some(table) => {
-                    let mut table = table.clone();
+                Some(index) => {
+                    let mut table = old[index].clone();
+                    // An entry split by media type: its comment goes with the first part only.
+                    if std::mem::replace(&mut used[index], true) {
+                        table.decor_mut().set_prefix("\n");
+                    }
                     if let Some(m) = entry.media
                         && table.get("media").and_then(toml_edit::Item::as_str) != Some(m.as_str())
                     {
                         table["media"] = toml_edit::value(m.as_str());
+                    }
+                    // A renewed entry loses its passed date in the file too, not only in memory.
+                    match entry.expires {
+                        None => {
+                            table.remove("expires");
+                        }
+                        Some(date) if written_date(&table) != Some(date) => {
+                            table["expires"] = toml_edit::value(date_value(date));
+                        }
+                        Some(_) => {}
                     }
                     table
                 }
@@ -261,6 +286,24 @@ fn name_of(entry: &Entry) -> String {
     }
 }
 
+/// The `expires` date a kept table holds, as TOML or as a `"YYYY-MM-DD"` string.
+fn written_date(table: &toml_edit::Table) -> Option<Date> {
+    let item = table.get("expires")?;
+    match item.as_value()? {
+        toml_edit::Value::String(text) => crate::clock::parse_date(text.value()).ok(),
+        toml_edit::Value::Datetime(d) => crate::clock::parse_date(&d.value().to_string()).ok(),
+        _ => None,
+    }
+}
+
+/// A date as a TOML date value (`expires = 2027-03-31`).
+fn date_value(date: Date) -> toml_edit::Value {
+    match date.to_string().parse::<toml_edit::Datetime>() {
+        Ok(datetime) => toml_edit::Value::from(datetime),
+        Err(_) => toml_edit::Value::from(date.to_string()),
+    }
+}
+
 /// A `[[known]]` table for a new entry.
 fn new_table(entry: &Entry) -> toml_edit::Table {
     let mut table = toml_edit::Table::new();
@@ -273,7 +316,7 @@ fn new_table(entry: &Entry) -> toml_edit::Table {
         table["link"] = toml_edit::value(link.as_str());
     }
     if let Some(date) = entry.expires {
-        table["expires"] = toml_edit::value(date.to_string());
+        table["expires"] = toml_edit::value(date_value(date));
     }
     table.decor_mut().set_prefix("\n");
     table
@@ -351,10 +394,8 @@ mod tests {
         ];
         let (updated, _) = b.updated(&results, TODAY, false);
         let text = updated.to_toml(None);
-        assert!(
-            text.contains("case = \"a\"\nmedia = \"json\"\nreason = \"ticket 7\""),
-            "{text}"
-        );
+        // Only its JSON trial ran: the entry stays for both media types (nothing says XML passes).
+        assert!(text.contains("case = \"a\"\nreason = \"ticket 7\""), "{text}");
         assert!(
             text.contains(
                 "case = \"c\"\nmedia = \"xml\"\nreason = \"failing when the baseline was updated on 2026-11-27\""
@@ -365,6 +406,26 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("b.toml"), &text).expect("write");
         assert_eq!(load(&dir.path().join("b.toml")).expect("round trip"), updated);
+    }
+
+    #[test]
+    fn an_entry_for_both_media_types_narrows_to_the_one_that_still_fails() {
+        let original = "# Ticket 7.\n[[known]]\ncase = \"a\"\nreason = \"ticket 7\"\n";
+        let b = baseline(original);
+        let results = [
+            result("a", Media::Json, Outcome::KnownFailure),
+            result("a", Media::Xml, Outcome::UnexpectedPass),
+        ];
+        let text = b.updated(&results, TODAY, false).0.to_toml(Some(original));
+        assert_eq!(
+            text,
+            "# Ticket 7.\n[[known]]\ncase = \"a\"\nreason = \"ticket 7\"\nmedia = \"json\"\n"
+        );
+        let both = [
+            result("a", Media::Json, Outcome::KnownFailure),
+            result("a", Media::Xml, Outcome::KnownFailure),
+        ];
+        assert_eq!(b.updated(&both, TODAY, false).0.to_toml(Some(original)), original);
     }
 
     #[test]
@@ -419,6 +480,11 @@ mod tests {
         let b = baseline("[[known]]\ncase = \"a\"\nreason = \"r\"\nexpires = 2026-01-01\n");
         let (updated, changes) = b.updated(&[result("a", Media::Json, Outcome::Fail)], TODAY, false);
         assert_eq!(updated.entries[0].expires, None);
+        let written = updated.to_toml(Some("[[known]]\ncase = \"a\"\nreason = \"r\"\nexpires = 2026-01-01\n"));
+        assert!(
+            !written.contains("expires"),
+            "the file keeps the passed date:\n{written}"
+        );
         assert!(
             changes[0].starts_with("renewed a (its expires date 2026-01-01 had passed"),
             "{changes:?}"

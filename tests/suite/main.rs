@@ -2,6 +2,7 @@
 
 mod architecture;
 mod attacks;
+mod baseline_files;
 mod case_files;
 mod cli;
 mod coverage;
