@@ -25,6 +25,8 @@ fn json_spellings() -> Vec<String> {
         TOKEN.replace('=', "&#61;").replace('c', "&#x63;"),
         base64_of(TOKEN),
         base64_of(&format!("xy{TOKEN}")),
+        // A JSON string inside a JSON string holding `\u003d`: one unescape further away.
+        TOKEN.replace('=', "\\\\\\\\u003d"),
     ]
 }
 

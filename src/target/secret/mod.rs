@@ -5,8 +5,10 @@
 //! and spelled with JSON, XML/HTML, percent or Markdown escapes, or as base64), `cwt=` and
 //! `psat=` tokens, and Authorization values. It runs twice: once when a trial is recorded, and
 //! once more over every output just before it is written (the final screen). `spelling` knows
-//! the escapes. Uses nothing of the crate.
+//! the escapes; `nested` decodes values whose escapes are escaped again (a JSON document echoed
+//! inside a JSON string), so no secret stays one unescape away. Uses nothing of the crate.
 
+mod nested;
 mod redactor;
 mod spelling;
 

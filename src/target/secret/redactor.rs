@@ -68,6 +68,10 @@ impl fmt::Debug for Redactor {
 /// What every redactor looks for besides the secrets it knows.
 const ALWAYS_SCREENED: [&str; 3] = ["cwt=", "psat=", "authorization"];
 
+/// How many levels of values nested in values (a JSON document in a JSON string in a results
+/// file, ...) are decoded to look for secrets.
+const MAX_NESTING: usize = 4;
+
 /// The shortest base64 text worth looking for (shorter ones would match by chance).
 const MIN_BASE64: usize = 8;
 
@@ -201,6 +205,44 @@ impl Redactor {
     /// `text` with every known secret and `cwt=`/`psat=` value replaced, and with `lines` the
     /// values of Authorization header lines too; `None` when nothing had to go.
     fn screen(&self, text: &str, lines: bool) -> Option<String> {
+        self.screen_within(text, lines, MAX_NESTING)
+    }
+
+    /// [`screen`](Self::screen), first decoding the values nested in `text` (a JSON literal or
+    /// XML text whose escapes are escaped again), up to `depth` levels: a value that held a
+    /// secret is written back screened, in its own syntax.
+    fn screen_within(&self, text: &str, lines: bool, depth: usize) -> Option<String> {
+        let unnested = if depth == 0 || self.forms.is_empty() {
+            None
+        } else {
+            self.unnested(text, lines, depth)
+        };
+        let text = unnested.as_deref().unwrap_or(text);
+        self.screen_flat(text, lines).or(unnested)
+    }
+
+    /// `text` with each nested value that held a secret replaced by its screened value, or
+    /// `None` when none did.
+    fn unnested(&self, text: &str, lines: bool, depth: usize) -> Option<String> {
+        let mut out: Option<String> = None;
+        let mut last = 0;
+        for value in super::nested::values(text) {
+            let Some(screened) = self.screen_within(&value.decoded, lines, depth - 1) else {
+                continue;
+            };
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            out.push_str(&text[last..value.range.start]);
+            out.push_str(&value.syntax.encode(&screened));
+            last = value.range.end;
+        }
+        out.map(|mut out| {
+            out.push_str(&text[last..]);
+            out
+        })
+    }
+
+    /// The screen of one level: secrets in every spelling, tokens, Authorization lines.
+    fn screen_flat(&self, text: &str, lines: bool) -> Option<String> {
         let found = self.spelled_secrets(text);
         let spliced = (!found.is_empty()).then(|| {
             let mut out = String::with_capacity(text.len());
@@ -352,6 +394,34 @@ mod tests {
             out.starts_with("{\"message\":\"you sent ") && out.ends_with(" to us\"}"),
             "{out}"
         );
+    }
+
+    #[rstest]
+    #[case::json_in_json(serde_json::to_string(&serde_json::to_string(&serde_json::json!({ "pw": PASSWORD })).unwrap_or_default()).unwrap_or_default())]
+    #[case::json_in_json_in_json(serde_json::to_string(&serde_json::to_string(&serde_json::to_string(PASSWORD).unwrap_or_default()).unwrap_or_default()).unwrap_or_default())]
+    #[case::xml_in_xml(PASSWORD.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;").replace('&', "&amp;"))]
+    fn secrets_escaped_twice_over_are_found_after_decoding(#[case] echoed: String) {
+        let redactor = Redactor::new([Secret::new(PASSWORD)]);
+        let text = format!("{{\"message\":{echoed}}}");
+        let out = redactor.redact_values(&text);
+        assert!(out.contains(REDACTED), "{out}");
+        // Nothing of it is left in any spelling, however many times the output is decoded.
+        let mut decoded = out.clone();
+        for _ in 0..4 {
+            assert!(!decoded.contains(PASSWORD), "{out}");
+            decoded = decoded
+                .replace("\\\\", "\\")
+                .replace("\\\"", "\"")
+                .replace("&amp;", "&");
+        }
+        assert!(!decoded.contains("p@ss/w+rd"), "{out}");
+    }
+
+    #[test]
+    fn text_escaped_twice_without_a_secret_is_left_alone() {
+        let redactor = Redactor::new([Secret::new(PASSWORD)]);
+        let text = r#"{"body":"{\"message\":\"say \\\"hi\\\"\"}"}"#;
+        assert_eq!(redactor.redacted_values(text), None);
     }
 
     #[test]
