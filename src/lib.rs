@@ -18,6 +18,8 @@
 //!   trial's [`judge::verdict::Outcome`] (a closed enum), and whether it counts
 //!   ([`judge::standing::standing`], the one function every report asks).
 //! - `report`: console, results file, JUnit, HTML, Markdown, diffs; pure functions of results.
+//! - `evidence`: a results file checked against its own trials and the corpus (`verify`), and
+//!   its Ed25519 signature.
 //! - `history`: results files remembered across builds (SQLite or PostgreSQL), the questions
 //!   asked of them (regressions, flaky trials) and the dashboard; it reads results, never a run.
 //! - `reference`: the embedded reference server, which the harness never imports; `oracle`:
@@ -34,6 +36,7 @@ pub mod clock;
 pub mod corpus;
 pub mod diag;
 pub mod error;
+pub mod evidence;
 pub mod exit;
 pub mod history;
 pub mod judge;

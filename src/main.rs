@@ -39,6 +39,8 @@ fn main() {
         Command::History(command) => cli::history::history(&command),
         Command::Mutants(args) => cli::reports::mutants(&args),
         Command::Bench(args) => cli::reports::bench(&args),
+        Command::Verify(args) => cli::evidence::verify(&args),
+        Command::Keygen { path } => cli::evidence::keygen(&path),
         Command::Schema => {
             out!("{}", ucwa_conformance::report::results::json_schema());
             Ok(ucwa_conformance::exit::ExitCode::Conformant)

@@ -61,6 +61,15 @@ pub enum Command {
     /// trials, one trial, a dashboard.
     #[command(subcommand, after_help = super::help::HISTORY_HELP)]
     History(HistoryCommand),
+    /// Check a results file: its verdict, counts and area words against its trials, whether it
+    /// covers the whole corpus, and (with --key) its signature; exit 1 on any disagreement.
+    Verify(VerifyArgs),
+    /// Make an Ed25519 key pair for signing results files: PATH (private) and PATH.pub.
+    Keygen {
+        /// Where the private key goes (the public key goes to PATH.pub).
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
     /// Print the JSON Schema of the results file (`ucwa-conformance/results/2`).
     Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -243,6 +252,26 @@ pub struct MergeArgs {
     /// Merge even when partitions are missing: the verdict is then PARTIAL (exit 1).
     #[arg(long)]
     pub allow_partial: bool,
+    /// Sign the joined results file with this Ed25519 private key (`keygen`): `PATH.sig`.
+    #[arg(long, value_name = "KEY", env = "UCWA_SIGN_KEY")]
+    pub sign: Option<PathBuf>,
+}
+
+/// `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The results file to check.
+    #[arg(value_name = "RESULTS.json")]
+    pub results: PathBuf,
+    /// Check its signature with this Ed25519 public key (the signer's `KEY.pub`).
+    #[arg(long, value_name = "KEY.pub")]
+    pub key: Option<PathBuf>,
+    /// The signature file (default: `RESULTS.json.sig`).
+    #[arg(long, value_name = "PATH", requires = "key")]
+    pub signature: Option<PathBuf>,
+    /// Fail (exit 1) unless the run covered this binary's whole corpus.
+    #[arg(long)]
+    pub require_complete: bool,
 }
 
 /// `diff`.
@@ -445,6 +474,10 @@ pub struct RunArgs {
     /// Write the results file (versioned JSON) here.
     #[arg(long, value_name = "PATH", env = "UCWA_JSON")]
     pub json: Option<PathBuf>,
+    /// Sign the results file with this Ed25519 private key (`keygen`): its signature goes to
+    /// `PATH.sig` beside `--json PATH`, for `verify --key`.
+    #[arg(long, value_name = "KEY", env = "UCWA_SIGN_KEY", requires = "json")]
+    pub sign: Option<PathBuf>,
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "PATH", env = "UCWA_JUNIT")]
     pub junit: Option<PathBuf>,

@@ -1,8 +1,9 @@
 //! The command line: arguments (`args`, clap, converted to library configuration) and one module
 //! per command family: `run` (run, list), `serve`, `reports` (coverage, report, diff, merge,
-//! mutants, bench), `history`; `signals` turns SIGINT and SIGTERM into the run's stop request. Every command returns `Result<ExitCode, Error>`; `main` maps an error to its code.
+//! mutants, bench), `history`, `evidence` (verify, keygen, signing); `signals` turns SIGINT and SIGTERM into the run's stop request. Every command returns `Result<ExitCode, Error>`; `main` maps an error to its code.
 
 mod args;
+pub mod evidence;
 pub mod help;
 pub mod history;
 pub mod reports;

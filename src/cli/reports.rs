@@ -96,7 +96,11 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
             .unwrap_or_default(),
         message: format!("cannot merge: {message}"),
     })?;
+    let key = super::evidence::signing_key(args.sign.as_deref())?;
     output::write_atomic(&args.json, &results::to_json(&joined))?;
+    if let Some(key) = &key {
+        super::evidence::sign(key, &args.json)?;
+    }
     if let Some(path) = &args.junit {
         output::write_atomic(path, &report::junit::render(&joined))?;
     }

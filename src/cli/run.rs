@@ -11,6 +11,7 @@ use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::clock::{self, rfc3339};
 use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::error::Error;
+use ucwa_conformance::evidence::signature::SigningKey;
 use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::judge::standing;
 use ucwa_conformance::judge::verdict::CaseResult;
@@ -142,6 +143,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     for path in outputs(args) {
         output::check_writable(&path)?;
     }
+    if args.sign.is_some() && args.json.as_deref().is_some_and(output::is_stdout) {
+        return Err(Error::Usage(
+            "--sign writes its signature beside the results file: give --json a file, not `-`".into(),
+        ));
+    }
+    let signing_key = super::evidence::signing_key(args.sign.as_deref())?;
     let baseline = match args.baseline.as_deref() {
         Some(path) if !path.exists() && !args.update_baseline => {
             return Err(Error::Usage(format!(
@@ -194,6 +201,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         }
     };
     let setup = RunSetup {
+        signing_key,
         baseline,
         digest,
         corpus,
@@ -212,6 +220,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
 
 /// What `run_against` needs besides the target and the plan.
 struct RunSetup {
+    /// The key of `--sign`, read before the run.
+    signing_key: Option<SigningKey>,
     baseline: Option<Arc<baseline::Baseline>>,
     digest: String,
     corpus: String,
@@ -255,6 +265,13 @@ fn run_against(
     let file = results::build(info, &target, &ran.results);
     let written = outputs::write_all(&requested(args), &file, &ran.screen);
     let mut notes = notes(&target, setup.baseline.as_deref());
+    let signed = match (&setup.signing_key, &args.json) {
+        (Some(key), Some(json)) if written.is_ok() => Some(super::evidence::sign(key, json)),
+        _ => None,
+    };
+    if let Some(Ok(path)) = &signed {
+        notes.push_str(&format!("signed: {}\n", path.display()));
+    }
     if let Some(note) = update_baseline(args, setup.baseline.as_deref(), &file)? {
         notes.push_str(&note);
     }
@@ -277,6 +294,7 @@ fn run_against(
     };
     print_verdict(&verdict, &ran.screen, console);
     written?;
+    signed.transpose()?;
     recorded.transpose()?;
     Ok(file.verdict.exit_code())
 }

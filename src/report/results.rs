@@ -72,9 +72,10 @@ pub struct Results {
     /// it from `summary.counted` and `stopped` when read.
     pub verdict: RunVerdict,
     /// The verdict of each area (resource) the trials cite, in the inventory's order: its trials,
-    /// passes, counted failures and word (`conformant`, `not-conformant`, `incomplete`,
-    /// `not-tested`). Informative: the exit code stays the whole selection's. Empty in files
-    /// written before areas existed.
+    /// passes, failures, errors and should-level deviations apart, and word (`conformant`,
+    /// `not-conformant`, `undecided`, `incomplete`, `not-tested`, `no-must-level-pass`).
+    /// Informative: the exit code stays the whole selection's. Empty in files written before
+    /// areas existed.
     #[serde(default)]
     pub areas: Vec<AreaVerdict>,
     /// One entry per case and media type, sorted by case id then media type.

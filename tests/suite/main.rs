@@ -8,6 +8,7 @@ mod cli;
 mod coverage;
 mod discovery;
 mod edges;
+mod evidence;
 mod exit_truth;
 mod fuzz;
 mod history;
