@@ -7,7 +7,11 @@ FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
+# Compiled into the binary: the case corpus and the reference's own snapshots (include_dir).
 COPY cases cases
+COPY snapshots/reference snapshots/reference
+# Cargo.toml names this test target; cargo refuses a manifest whose target file is missing.
+COPY tests/conformance.rs tests/conformance.rs
 RUN cargo build --release --locked --bin ucwa-conformance
 
 FROM debian:bookworm-slim

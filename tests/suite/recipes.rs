@@ -4,6 +4,7 @@
 //! build needs.
 
 use crate::support::binary;
+use crate::support::copy_dir;
 use std::path::Path;
 
 fn root() -> &'static Path {
@@ -88,6 +89,71 @@ fn the_dockerfile_builds_from_what_the_repository_holds() {
     assert!(
         !text.lines().any(|l| l.starts_with("COPY . ")),
         "the runtime image holds no source"
+    );
+}
+
+/// The files the Dockerfile's build stage copies (its `COPY` lines without `--from`), as paths
+/// of the repository.
+fn docker_context(dockerfile: &str) -> Vec<String> {
+    dockerfile
+        .lines()
+        .filter(|l| l.starts_with("COPY ") && !l.contains("--from"))
+        .flat_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            words[1..words.len().saturating_sub(1)]
+                .iter()
+                .map(|w| w.to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The crate checked from exactly the files the Dockerfile copies, as `docker build` would
+/// compile it: a file the build reads that the image lacks (the reference's snapshots, compiled
+/// in by include_dir; a test target the manifest names) fails here, not in a user's `docker
+/// build`. Everywhere: the manifest is read from the copied files and every folder the source
+/// compiles in (`include_dir!`) must be among them. Under `CI=true` (or with
+/// `UCWA_CHECK_DOCKER_CONTEXT=1`) the crate is checked whole, in its own target folder
+/// (`target/docker-context`, since the one `cargo test` builds in is locked while it runs): a
+/// minute of dependencies the first time, which a developer's `cargo test` is spared.
+#[test]
+fn the_dockerfile_copies_every_build_input() {
+    let text = std::fs::read_to_string(root().join("Dockerfile")).expect("the Dockerfile");
+    let context = tempfile::tempdir().expect("dir");
+    for source in docker_context(&text) {
+        let from = root().join(&source);
+        let to = context.path().join(&source);
+        if from.is_dir() {
+            copy_dir(&from, &to);
+        } else {
+            std::fs::create_dir_all(to.parent().expect("a parent")).expect("mkdir");
+            std::fs::copy(&from, &to).expect("copy");
+        }
+    }
+    for compiled_in in compiled_in_folders() {
+        assert!(
+            context.path().join(&compiled_in).is_dir(),
+            "the source compiles in {compiled_in}, which the Dockerfile does not copy"
+        );
+    }
+    let whole = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+        || std::env::var_os("UCWA_CHECK_DOCKER_CONTEXT").is_some();
+    let args: &[&str] = if whole {
+        &["check", "--offline", "--locked", "--bin", "ucwa-conformance", "--quiet"]
+    } else {
+        &["metadata", "--offline", "--no-deps", "--format-version", "1"]
+    };
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(context.path())
+        .env("CARGO_TARGET_DIR", root().join("target/docker-context"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the crate does not build from the Dockerfile's COPY lines ({:?}):\n{}",
+        docker_context(&text),
+        String::from_utf8_lossy(&output.stderr)
     );
 }
 
@@ -195,4 +261,83 @@ fn a_recipe_writes_every_report_and_fails_with_merges_code(#[case] file: &str) {
         "{file}: the Markdown summary"
     );
     server.stop();
+}
+
+/// The folders the library compiles in with `include_dir!("$CARGO_MANIFEST_DIR/...")`.
+fn compiled_in_folders() -> Vec<String> {
+    fn walk(dir: &Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for part in text.split("include_dir!(\"$CARGO_MANIFEST_DIR/").skip(1) {
+                    if let Some((folder, _)) = part.split_once('"') {
+                        found.push(folder.to_string());
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&root().join("src"), &mut found);
+    assert!(
+        found.len() >= 2,
+        "the corpus and the snapshots are compiled in: {found:?}"
+    );
+    found
+}
+
+#[test]
+fn github_uploads_overwrite_on_a_rerun_and_the_junit_is_the_runs_test_report() {
+    let text = std::fs::read_to_string(root().join("examples/ci/github-actions.yml")).expect("recipe");
+    let yaml: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
+    let steps: Vec<&serde_json::Value> = yaml["jobs"]
+        .as_object()
+        .into_iter()
+        .flat_map(|jobs| jobs.values())
+        .flat_map(|job| job["steps"].as_array().into_iter().flatten())
+        .collect();
+    let uploads: Vec<&&serde_json::Value> = steps
+        .iter()
+        .filter(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+        })
+        .collect();
+    assert_eq!(uploads.len(), 3, "{uploads:?}");
+    for upload in uploads {
+        assert_eq!(
+            upload["with"]["overwrite"], true,
+            "a re-run would fail to upload: {upload}"
+        );
+    }
+    let reporter = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("mikepenz/action-junit-report@"))
+        })
+        .expect("a test-report step");
+    assert_eq!(reporter["with"]["report_paths"], "junit.xml");
+    assert_eq!(reporter["if"], "always()", "shown when merge fails too");
+    assert_eq!(yaml["permissions"]["checks"], "write", "the reporter writes a check");
+}
+
+#[test]
+fn gitlab_jobs_that_only_run_the_binary_use_a_slim_image() {
+    let text = std::fs::read_to_string(root().join("examples/ci/gitlab-ci.yml")).expect("recipe");
+    let yaml: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
+    assert_eq!(yaml[".slim"]["image"], "debian:bookworm-slim");
+    for job in ["conformance", "report"] {
+        assert_eq!(yaml[job]["extends"], ".slim", "{job}");
+        assert!(yaml[job]["image"].is_null(), "{job} names its own image");
+    }
+    assert_eq!(
+        yaml["build"]["image"], "rust:1.95-bookworm",
+        "the build's glibc is the slim image's"
+    );
 }
