@@ -46,14 +46,7 @@ fn main() {
             Ok(ucwa_conformance::exit::ExitCode::Conformant)
         }
         Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut command, "ucwa-conformance", &mut script);
-            // clap_complete's bash script names the states of a hyphenated binary two ways
-            // (`ucwa__conformance__subcmd__run` set, `ucwa__subcmd__conformance__subcmd__run`
-            // matched: clap-rs/clap#6421), so nothing after a subcommand completed: one spelling.
-            let script = String::from_utf8_lossy(&script).replace("ucwa__subcmd__conformance", "ucwa__conformance");
-            out!("{script}");
+            out!("{}", cli::help::completions(shell));
             Ok(ucwa_conformance::exit::ExitCode::Conformant)
         }
         Command::Man { dir } => {
@@ -65,7 +58,7 @@ fn main() {
                         ucwa_conformance::exit::ExitCode::Conformant
                     })
                     .map_err(|e| ucwa_conformance::error::Error::output(dir, e)),
-                None => cli::help::page(command.clone(), &command)
+                None => cli::help::page(command.clone(), "", &command)
                     .map(|page| {
                         out!("{page}");
                         ucwa_conformance::exit::ExitCode::Conformant

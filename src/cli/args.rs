@@ -385,11 +385,12 @@ pub struct RunArgs {
         value_delimiter = ','
     )]
     pub offer: Vec<String>,
-    /// The target's fault-control URL (see cases/README.md).
+    /// The target's fault-control URL: where the suite arms a documented error state it cannot
+    /// create otherwise (the reference serves it at /_conformance/faults).
     #[arg(long, value_name = "URL", env = "UCWA_FAULTS_URL")]
     pub faults_url: Option<String>,
     /// Also trust this host with credentials (repeatable; `UCWA_TRUSTED_HOSTS` takes a comma list).
-    /// See README "Security".
+    /// Credentials go only to the base URL's host and these.
     #[arg(
         long = "trust-host",
         value_name = "HOST",

@@ -41,6 +41,60 @@ Examples:
   ucwa-conformance history report --html history.html
   UCWA_HISTORY=postgres://ucwa@db.internal/ucwa ucwa-conformance history builds --area startMessaging";
 
+/// The completion script for `shell`, without the hidden flags (the environment-only secrets):
+/// clap_complete offers them, and a completed `--password-from-env-only` invites a password
+/// onto the command line.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    let mut command = <super::Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "ucwa-conformance", &mut script);
+    // clap_complete's bash script names the states of a hyphenated binary two ways
+    // (`ucwa__conformance__subcmd__run` set, `ucwa__subcmd__conformance__subcmd__run` matched:
+    // clap-rs/clap#6421), so nothing after a subcommand completed: one spelling.
+    let script = String::from_utf8_lossy(&script).replace("ucwa__subcmd__conformance", "ucwa__conformance");
+    let hidden = hidden_flags(&command);
+    let mut out = String::with_capacity(script.len());
+    for line in script.split_inclusive('\n') {
+        // fish names a flag `-l name`, the others `--name`.
+        let named: Vec<&String> = hidden
+            .iter()
+            .filter(|f| line.contains(f.as_str()) || line.contains(&format!("-l {} ", &f[2..])))
+            .collect();
+        if named.is_empty() {
+            out.push_str(line);
+        } else if line.trim_start().starts_with("opts=") {
+            // bash's list of what to offer: the word goes, the list stays.
+            let mut kept = line.to_string();
+            for flag in named {
+                kept = kept.replace(&format!(" {flag}"), "");
+            }
+            out.push_str(&kept);
+        } else if shell == clap_complete::Shell::Bash {
+            // A `case` pattern: it matches only a flag already typed; offering nothing.
+            out.push_str(line);
+        }
+        // Other shells describe each flag on lines of its own: such a line goes.
+    }
+    out
+}
+
+/// `--name` of every hidden argument, in every subcommand.
+fn hidden_flags(root: &clap::Command) -> Vec<String> {
+    let mut commands = vec![root];
+    let mut out = Vec::new();
+    while let Some(command) = commands.pop() {
+        for arg in command.get_arguments().filter(|a| a.is_hide_set()) {
+            if let Some(long) = arg.get_long() {
+                out.push(format!("--{long}"));
+            }
+        }
+        commands.extend(command.get_subcommands());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Every `UCWA_*` variable the commands read, with the first line of its option's help: taken
 /// from the arguments themselves, so the manual cannot fall behind them.
 fn environment(root: &clap::Command) -> Vec<(String, String)> {
@@ -97,21 +151,171 @@ case_timeout_ms = 60000                 # all steps of one case
 max_body_bytes = 1048576                # larger responses are an error, never read whole
 "#;
 
-/// The roff sections every manual page ends with (`root`: the whole program, for ENVIRONMENT).
-fn extra_sections(root: &clap::Command) -> String {
+/// An exit status and what it means.
+type Status = (&'static str, &'static str);
+
+const USAGE: Status = ("2", "usage error, or a file that cannot be read or written");
+const DONE: Status = ("0", "done");
+
+/// The exit status and examples of the command at `path` (`""` for the program, `"run"`,
+/// `"history add"`): each page says its own.
+fn documented(path: &str) -> (Vec<Status>, Vec<&'static str>) {
+    let (status, examples): (Vec<Status>, Vec<&str>) = match path {
+        "" | "run" => (run_status(), run_examples()),
+        "list" => (
+            vec![DONE, USAGE, ("4", "a filter, --tag, --spec or --area selects nothing")],
+            vec![
+                "ucwa-conformance list",
+                "ucwa-conformance list --format json --tag events",
+            ],
+        ),
+        "serve" => (
+            vec![
+                ("0", "stopped by Ctrl-C or SIGTERM"),
+                USAGE,
+                ("3", "it cannot listen on the address"),
+            ],
+            vec![
+                "ucwa-conformance serve --listen 127.0.0.1:8080 --profile reference.toml",
+                "ucwa-conformance serve --mutant no-location",
+            ],
+        ),
+        "coverage" => (
+            vec![
+                ("0", "every item is covered or waived"),
+                ("1", "an item has no case"),
+                USAGE,
+            ],
+            vec![
+                "ucwa-conformance coverage",
+                "ucwa-conformance coverage --results results.json",
+            ],
+        ),
+        "report" => (
+            vec![DONE, USAGE],
+            vec![
+                "ucwa-conformance report results.json --html report.html --markdown summary.md",
+                "ucwa-conformance report vendor-a.json vendor-b.json --html matrix.html",
+            ],
+        ),
+        "diff" => (
+            vec![("0", "no regression"), ("1", "a regression"), USAGE],
+            vec!["ucwa-conformance diff old.json new.json --markdown diff.md"],
+        ),
+        "merge" => (
+            vec![
+                ("0", "the joined run conforms"),
+                ("1", "the joined run is not conformant, or partial (--allow-partial)"),
+                (
+                    "2",
+                    "a partition is missing, or the files are not partitions of one run",
+                ),
+                ("3", "a partition stopped because the target stopped answering"),
+                ("130", "a partition was interrupted by SIGINT; 143 by SIGTERM"),
+            ],
+            vec!["ucwa-conformance merge results-*.json --json results.json --junit junit.xml"],
+        ),
+        "verify" => (
+            vec![
+                ("0", "the file agrees with its trials (and its signature holds)"),
+                (
+                    "1",
+                    "a disagreement, a signature that does not hold, or --require-complete and partial",
+                ),
+                ("2", "the file or the key cannot be read"),
+            ],
+            vec![
+                "ucwa-conformance verify results.json",
+                "ucwa-conformance verify results.json --key vendor.key.pub --require-complete",
+            ],
+        ),
+        "keygen" => (
+            vec![DONE, ("2", "a file exists already or cannot be written")],
+            vec![
+                "ucwa-conformance keygen vendor.key",
+                "ucwa-conformance run --json results.json --sign vendor.key",
+            ],
+        ),
+        "mutants" => (
+            vec![("0", "every mutant is killed"), ("1", "a mutant survives"), USAGE],
+            vec!["ucwa-conformance mutants", "ucwa-conformance mutants --list"],
+        ),
+        "bench" => (
+            vec![DONE, ("1", "a trial did not pass"), USAGE],
+            vec!["cargo run --release -- bench --json bench.json"],
+        ),
+        "schema" => (vec![DONE], vec!["ucwa-conformance schema > results-2.json"]),
+        "completions" => (
+            vec![DONE],
+            vec!["ucwa-conformance completions bash > /etc/bash_completion.d/ucwa-conformance"],
+        ),
+        "man" => (
+            vec![DONE, USAGE],
+            vec!["ucwa-conformance man | man -l -", "ucwa-conformance man --dir man/"],
+        ),
+        "profile" => (vec![DONE], vec!["ucwa-conformance profile --example > pool.toml"]),
+        history if history.starts_with("history") => (
+            vec![
+                ("0", "answered"),
+                (
+                    "2",
+                    "the history is missing, not ours, corrupt, newer, or unreachable, or a results file is refused",
+                ),
+            ],
+            HISTORY_HELP
+                .lines()
+                .skip_while(|l| *l != "Examples:")
+                .skip(1)
+                .map(str::trim)
+                .filter(|l| history == "history" || l.contains(&format!("ucwa-conformance {history} ")))
+                .collect(),
+        ),
+        _ => (vec![DONE], Vec::new()),
+    };
+    (status, examples)
+}
+
+/// `run`'s exit status, from the end of its `--help`.
+fn run_status() -> Vec<Status> {
+    AFTER_HELP
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|line| {
+            let line = line.trim();
+            line.split_once(char::is_whitespace)
+                .map_or((line, ""), |(code, meaning)| (code, meaning.trim()))
+        })
+        .collect()
+}
+
+/// `run`'s examples, from the end of its `--help`.
+fn run_examples() -> Vec<&'static str> {
+    AFTER_HELP
+        .lines()
+        .skip_while(|l| *l != "Examples:")
+        .skip(1)
+        .map(str::trim)
+        .collect()
+}
+
+/// The roff sections a manual page ends with: its command's exit status, the environment
+/// (`root`: every variable of the program) and its command's examples.
+fn extra_sections(path: &str, root: &clap::Command) -> String {
+    let (status, examples) = documented(path);
     let mut out = String::from(".SH \"EXIT STATUS\"\n");
-    for line in AFTER_HELP.lines().skip(1).take_while(|l| !l.is_empty()) {
-        let line = line.trim();
-        let (code, meaning) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        out.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(code), roff(meaning.trim())));
+    for (code, meaning) in status {
+        out.push_str(&format!(".TP\n\\fB{}\\fR\n{}\n", roff(code), roff(meaning)));
     }
     out.push_str(".SH ENVIRONMENT\n");
     for (name, meaning) in environment(root) {
         out.push_str(&format!(".TP\n\\fB{name}\\fR\n{}\n", roff(&meaning)));
     }
-    out.push_str(".SH EXAMPLES\n");
-    for line in AFTER_HELP.lines().skip_while(|l| *l != "Examples:").skip(1) {
-        out.push_str(&format!(".nf\n{}\n.fi\n", roff(line.trim())));
+    if !examples.is_empty() {
+        out.push_str(".SH EXAMPLES\n");
+        for line in examples {
+            out.push_str(&format!(".nf\n{}\n.fi\n", roff(line)));
+        }
     }
     out
 }
@@ -126,29 +330,48 @@ fn roff(text: &str) -> String {
     }
 }
 
-/// The manual page of `command` (the program `root` or one of its subcommands), with the extra
-/// sections.
-pub fn page(command: clap::Command, root: &clap::Command) -> Result<String, std::io::Error> {
+/// The manual page of the command at `path` (`""` for the program itself, `"history add"`),
+/// with the extra sections; `root` is the whole program.
+pub fn page(command: clap::Command, path: &str, root: &clap::Command) -> Result<String, std::io::Error> {
     let mut buffer = Vec::new();
     clap_mangen::Man::new(command).render(&mut buffer)?;
     let mut page = String::from_utf8_lossy(&buffer).into_owned();
-    page.push_str(&extra_sections(root));
+    page.push_str(&extra_sections(path, root));
     Ok(page)
 }
 
-/// Writes `ucwa-conformance.1` and one `ucwa-conformance-SUBCOMMAND.1` per subcommand into `dir`;
-/// answers the files written.
-pub fn write_pages(root: clap::Command, dir: &Path) -> Result<Vec<String>, std::io::Error> {
+/// Writes `ucwa-conformance.1` and one `ucwa-conformance-SUB[-SUB].1` per subcommand, nested
+/// ones and `help` included (every page a page names is written), into `dir`; answers the files
+/// written.
+pub fn write_pages(mut root: clap::Command, dir: &Path) -> Result<Vec<String>, std::io::Error> {
     std::fs::create_dir_all(dir)?;
-    let mut written = Vec::new();
-    let mut pages = vec![("ucwa-conformance".to_string(), root.clone())];
-    for sub in root.get_subcommands() {
-        let name = format!("ucwa-conformance-{}", sub.get_name());
-        pages.push((name.clone(), sub.clone().display_name(name.clone()).bin_name(name)));
+    root.build();
+    let mut pages: Vec<(String, String, clap::Command)> =
+        vec![("ucwa-conformance".into(), String::new(), root.clone())];
+    let mut i = 0;
+    while i < pages.len() {
+        let (name, path, command) = pages[i].clone();
+        for sub in command.get_subcommands() {
+            let sub_name = format!("{name}-{}", sub.get_name());
+            let sub_path = format!("{path} {}", sub.get_name()).trim().to_string();
+            // clap's `help` has a pseudo-subcommand per command: its page names none of them.
+            let sub = if sub.get_name() == "help" {
+                clap::Command::new("help").about(sub.get_about().cloned().unwrap_or_default())
+            } else {
+                sub.clone()
+            };
+            pages.push((
+                sub_name.clone(),
+                sub_path,
+                sub.display_name(&sub_name).bin_name(&sub_name),
+            ));
+        }
+        i += 1;
     }
-    for (name, command) in pages {
+    let mut written = Vec::new();
+    for (name, path, command) in pages {
         let file = format!("{name}.1");
-        std::fs::write(dir.join(&file), page(command, &root)?)?;
+        std::fs::write(dir.join(&file), page(command, &path, &root)?)?;
         written.push(file);
     }
     Ok(written)

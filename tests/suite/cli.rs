@@ -664,6 +664,40 @@ fn help_stands_alone_man_pages_per_subcommand_and_an_example_profile() {
         }
     }
 
+    // Every page another page names is written (history's own subcommands, `help` too).
+    let written: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("the pages")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let reference = regex::Regex::new(r"(ucwa\\-conformance[a-z\\-]*)\(1\)").expect("regex");
+    for page in &written {
+        let roff = std::fs::read_to_string(dir.path().join(page)).expect("a page");
+        for named in reference.captures_iter(&roff) {
+            let file = format!("{}.1", named[1].replace('\\', ""));
+            assert!(written.contains(&file), "{page} names {file}, which is not written");
+        }
+        assert!(
+            !roff.contains("README"),
+            "{page} points at a README an installed binary lacks"
+        );
+    }
+    assert!(
+        written.contains(&"ucwa-conformance-history-add.1".to_string()),
+        "{written:?}"
+    );
+    // Each page has its own command's exit status and examples.
+    let page = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect("a page");
+    let diff = page("ucwa-conformance-diff.1");
+    assert!(diff.contains("a regression") && !diff.contains("130"), "{diff}");
+    assert!(
+        !diff.contains("ucwa-conformance run --target"),
+        "run's examples on diff's page"
+    );
+    assert!(page("ucwa-conformance-run.1").contains("130"));
+    assert!(page("ucwa-conformance-verify.1").contains("--require-complete"));
+    assert!(page("ucwa-conformance-history-add.1").contains("history add r.json"));
+
     let profile = binary().args(["profile", "--example"]).output().expect("profile");
     let path = dir.path().join("pool.toml");
     std::fs::write(&path, &profile.stdout).expect("write");
@@ -714,6 +748,19 @@ fn bash_completes_subcommand_options_and_values() {
     assert!(values.iter().any(|v| v == "strict"), "--snapshots <TAB>: {values:?}");
     let subcommands = complete(&["ucwa-conformance", "me"]);
     assert!(subcommands.iter().any(|s| s == "merge"), "{subcommands:?}");
+    // Secrets come from the environment only: their hidden flags are never offered.
+    assert!(
+        !options.iter().any(|o| o.contains("from-env-only")),
+        "run --<TAB> offers a hidden flag: {options:?}"
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let script = binary().args(["completions", shell]).output().expect("completions");
+        let script = String::from_utf8_lossy(&script.stdout);
+        assert!(
+            !script.contains("from-env-only"),
+            "{shell} completion offers a hidden flag"
+        );
+    }
 }
 
 #[rstest::rstest]
