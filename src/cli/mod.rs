@@ -6,6 +6,7 @@ mod args;
 pub mod evidence;
 pub mod help;
 pub mod history;
+mod progress;
 pub mod reports;
 pub mod run;
 pub mod serve;

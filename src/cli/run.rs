@@ -2,6 +2,7 @@
 //! reference unless one is configured), drive a run session, print the verdict and write the
 //! requested reports.
 
+use super::progress::{self, Progress};
 use super::{FormatArg, ListArgs, ListFormat, RunArgs, SelectArgs, signals, snapshots_dir};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -265,6 +266,9 @@ fn run_against(
     let file = results::build(info, &target, &ran.results);
     let written = outputs::write_all(&requested(args), &file, &ran.screen);
     let mut notes = notes(&target, setup.baseline.as_deref());
+    if let Some(note) = progress::waited_note(ran.waited, std::time::Duration::from_millis(file.duration_ms)) {
+        notes.push_str(&note);
+    }
     let signed = match (&setup.signing_key, &args.json) {
         (Some(key), Some(json)) if written.is_ok() => Some(super::evidence::sign(key, json)),
         _ => None,
@@ -325,6 +329,8 @@ struct Ran {
     results: Vec<CaseResult>,
     stop: Option<StopCause>,
     screen: Redactor,
+    /// How long the run had a trial waiting for an event.
+    waited: std::time::Duration,
 }
 
 /// Signs in, runs the trials (printing each line as it ends), and cleans up. A signal during
@@ -358,6 +364,7 @@ fn run_session(
                 results,
                 stop: stop.requested(),
                 screen,
+                waited: session.waiting().waited(),
             })
         }
         Err(Error::Interrupted(signal)) => {
@@ -366,6 +373,7 @@ fn run_session(
                 results: run::not_run(&plan, &format!("not started: {cause} during sign-in")),
                 stop: Some(cause),
                 screen: Redactor::new(target.secrets()),
+                waited: std::time::Duration::ZERO,
             })
         }
         Err(e) => Err(e),
@@ -493,8 +501,8 @@ struct Watch<'a> {
     console: Console,
 }
 
-/// Runs the trials, printing each one's line as it finishes (and a progress bar when standard
-/// output is redirected and standard error is a terminal).
+/// Runs the trials, printing each one's line as it finishes (and, on a terminal, the progress:
+/// trials done, and what a trial waits for).
 async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<'_>) -> Vec<CaseResult> {
     let Watch {
         format,
@@ -503,7 +511,7 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
         screen,
         console,
     } = watch;
-    let progress = progress_bar(plan.len(), format);
+    let progress = Progress::start(plan.len(), format, session.waiting().clone(), screen.clone()).map(Arc::new);
     console.say(&console::started(format, plan.len()));
     // Only libtest's JSON events tell starts.
     let on_start: Option<OnStart> = match format {
@@ -512,19 +520,22 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
         })),
         Format::Pretty | Format::Terse => None,
     };
-    let (bar, screen, fail_fast) = (progress.clone(), screen.clone(), fail_fast.cloned());
+    let (shown, screen, fail_fast) = (progress.clone(), screen.clone(), fail_fast.cloned());
     let results = session
         .run_watched(plan, on_start, move |result| {
-            if let Some(bar) = &bar {
-                bar.inc(1);
-            }
             let line = console::trial(format, result, strict);
             let line = match format {
                 // JSON events stay JSON: only values are replaced.
                 Format::Json => screen.redact_values(&line),
                 Format::Pretty | Format::Terse => screen.redact(&line),
             };
-            console.say(&line);
+            match &shown {
+                Some(progress) => {
+                    progress.inc();
+                    progress.suspend(|| console.say(&line));
+                }
+                None => console.say(&line),
+            }
             if let Some(stop) = &fail_fast
                 && standing::of(result, strict).counts
             {
@@ -532,25 +543,11 @@ async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<
             }
         })
         .await;
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
+    if let Some(progress) = progress {
+        progress.finish();
     }
     if format == Format::Terse {
         console.say("\n");
     }
     results
-}
-
-/// A progress bar on standard error for long runs, shown only when standard error is a terminal
-/// and standard output is not (on a terminal, the trial lines are the progress).
-fn progress_bar(total: usize, format: Format) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if format == Format::Json || !std::io::stderr().is_terminal() || std::io::stdout().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(total as u64);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} trials {elapsed}") {
-        bar.set_style(style);
-    }
-    Some(bar)
 }

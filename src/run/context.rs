@@ -26,6 +26,8 @@ pub struct RunContext {
     pub account: Account,
     /// The run's stop request, which running cases watch.
     pub stop: Stop,
+    /// The event waits running now (for a console to show).
+    pub waiting: super::waiting::Waiting,
     hubs: BTreeMap<Media, OnceLock<EventHub>>,
 }
 
@@ -65,6 +67,7 @@ impl RunContext {
             redactor,
             account,
             stop,
+            waiting: super::waiting::Waiting::default(),
             hubs,
         }
     }

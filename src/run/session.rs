@@ -209,6 +209,11 @@ impl Session {
         &self.ctx.redactor
     }
 
+    /// The event waits running now, and how long the run has waited.
+    pub fn waiting(&self) -> &super::waiting::Waiting {
+        &self.ctx.waiting
+    }
+
     /// Deletes the run's applications, unless the options keep them.
     pub async fn close(&self) {
         if !self.options.keep_applications {

@@ -113,7 +113,10 @@ pub async fn wait_step(
             )
         })
     };
-    let (arrival, event) = match hub.wait_unless(matches, hopeless, within).await {
+    let began = ctx.waiting.begin(wanted.clone(), state.media, within);
+    let waited = hub.wait_unless(matches, hopeless, within).await;
+    drop(began);
+    let (arrival, event) = match waited {
         Ok(found) => found,
         Err(WaitError::TimedOut { within, seen }) => {
             exchanges.push(record(None));

@@ -51,15 +51,16 @@ fn a_run_piped_into_head_keeps_its_exit_code_and_writes_its_reports() {
     assert_eq!(broken.application_count(), 0, "the run's applications were deleted");
 }
 
-/// `serve` in a child process, started with a profile in `dir`; its listening line read.
-fn serve(dir: &Path) -> std::process::Child {
+/// `serve` in a child process with invitations that time out after `timeout_ms`, started with
+/// a profile in `dir`; its listening line read.
+fn serve(dir: &Path, timeout_ms: &str) -> std::process::Child {
     let mut serve = binary()
         .args([
             "serve",
             "--listen",
             "127.0.0.1:0",
             "--invitation-timeout-ms",
-            "2000",
+            timeout_ms,
             "--profile",
         ])
         .arg(dir.join("reference.toml"))
@@ -78,7 +79,7 @@ fn serve(dir: &Path) -> std::process::Child {
 #[test]
 fn a_target_killed_mid_run_is_exit_3_with_its_trials_kept_and_errors_apart() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut server = serve(dir.path());
+    let mut server = serve(dir.path(), "2000");
     let json = dir.path().join("r.json");
     let junit = dir.path().join("j.xml");
     let run = binary()
@@ -141,4 +142,24 @@ fn text(output: &std::process::Output) -> (String, String) {
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+#[test]
+fn a_run_that_mostly_waited_says_which_option_shortens_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let profile = dir.path().join("reference.toml");
+    let mut serve = serve(dir.path(), "6000");
+    let output = binary()
+        .args(["run", "events.completed.no-answer", "--media", "json", "--target"])
+        .arg(&profile)
+        .output()
+        .expect("runs");
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("waiting for events") && stdout.contains("--invitation-timeout-ms 2000"),
+        "{stdout}"
+    );
 }
