@@ -385,29 +385,9 @@ fn completions_and_a_man_page_are_printed() {
 
 #[test]
 fn serve_writes_a_profile_with_which_every_trial_runs_and_none_is_skipped() {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().expect("temp dir");
     let profile = dir.path().join("reference.toml");
-    let mut serve = binary()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--invitation-timeout-ms",
-            "2000",
-            "--profile",
-        ])
-        .arg(&profile)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = serve.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        if line.expect("a line").contains("Ctrl-C") {
-            break;
-        }
-    }
+    let mut serve = serve_process(dir.path(), "2000");
     let output = binary().args(["run", "--target"]).arg(&profile).output().expect("runs");
     let _ = Command::new("kill").args(["-INT", &serve.id().to_string()]).status();
     let _ = serve.wait();

@@ -2,8 +2,6 @@
 //! is exit 3 (the harness could not finish), never "NOT conformant" (the vendor failed).
 
 use crate::support::*;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use ucwa_conformance::judge::run_verdict::{RunVerdict, StopKind};
 use ucwa_conformance::reference::Mutant;
@@ -51,35 +49,10 @@ fn a_run_piped_into_head_keeps_its_exit_code_and_writes_its_reports() {
     assert_eq!(broken.application_count(), 0, "the run's applications were deleted");
 }
 
-/// `serve` in a child process with invitations that time out after `timeout_ms`, started with
-/// a profile in `dir`; its listening line read.
-fn serve(dir: &Path, timeout_ms: &str) -> std::process::Child {
-    let mut serve = binary()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--invitation-timeout-ms",
-            timeout_ms,
-            "--profile",
-        ])
-        .arg(dir.join("reference.toml"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = serve.stdout.take().expect("stdout");
-    for line in BufReader::new(stdout).lines() {
-        if line.expect("a line").contains("Ctrl-C") {
-            break;
-        }
-    }
-    serve
-}
-
 #[test]
 fn a_target_killed_mid_run_is_exit_3_with_its_trials_kept_and_errors_apart() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut server = serve(dir.path(), "2000");
+    let mut server = serve_process(dir.path(), "2000");
     let json = dir.path().join("r.json");
     let junit = dir.path().join("j.xml");
     let run = binary()
@@ -148,7 +121,7 @@ fn text(output: &std::process::Output) -> (String, String) {
 fn a_run_that_mostly_waited_says_which_option_shortens_it() {
     let dir = tempfile::tempdir().expect("dir");
     let profile = dir.path().join("reference.toml");
-    let mut serve = serve(dir.path(), "6000");
+    let mut serve = serve_process(dir.path(), "6000");
     let output = binary()
         .args(["run", "events.completed.no-answer", "--media", "json", "--target"])
         .arg(&profile)

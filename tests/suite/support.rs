@@ -404,3 +404,28 @@ pub fn tool(program: &str, install: &str) -> bool {
     eprintln!("SKIPPED: this test needs `{program}` ({install}); set CI=true to make its absence a failure");
     false
 }
+
+/// `serve` in a child process with invitations that time out after `timeout_ms`, started with
+/// a profile in `dir`; its listening line read.
+pub fn serve_process(dir: &Path, timeout_ms: &str) -> std::process::Child {
+    let mut serve = binary()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--invitation-timeout-ms",
+            timeout_ms,
+            "--profile",
+        ])
+        .arg(dir.join("reference.toml"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = serve.stdout.take().expect("stdout");
+    for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+        if line.expect("a line").contains("Ctrl-C") {
+            break;
+        }
+    }
+    serve
+}
