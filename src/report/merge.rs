@@ -175,11 +175,11 @@ pub fn merge(parts: Vec<Part>, absent: &[String], allow_partial: bool) -> Result
     };
     joined.verdict = match (verdict, whole) {
         (verdict @ RunVerdict::Stopped { .. }, _) | (verdict, true) => verdict,
+        // A file that does not exist is a partition missing too, even when the others cannot
+        // say which (files of runs that were not partitioned): `missing` is then empty.
         (_, false) => RunVerdict::Partial {
             counted: summary.counted,
-            // Files that do not exist are partitions missing too, even when the others cannot say
-            // which (files of runs that were not partitioned).
-            missing: if missing.is_empty() { vec![0] } else { missing },
+            missing,
         },
     };
     joined.summary.conformant = joined.verdict.is_conformant();
@@ -373,5 +373,25 @@ mod tests {
                 missing: vec![3]
             }
         );
+        // Files that are not partitions cannot say which part the absent one held.
+        let whole = |id: &str| {
+            part(
+                id,
+                fixture(
+                    vec![CaseResult::new(id, Media::Json, Severity::Must, Outcome::Pass)],
+                    false,
+                    None,
+                ),
+            )
+        };
+        let partial = merge(vec![whole("a"), whole("b")], &["c.json".into()], true).expect("merges partially");
+        assert_eq!(
+            partial.verdict,
+            RunVerdict::Partial {
+                counted: 0,
+                missing: vec![]
+            }
+        );
+        assert_eq!(partition_list(&[]), "not named by the files");
     }
 }

@@ -135,8 +135,12 @@ pub struct SelectionInfo {
     pub partition: Option<Partition>,
 }
 
-/// `2, 4` for partitions 2 and 4 (a merge's missing partitions, as every report names them).
+/// `2, 4` for partitions 2 and 4 (a merge's missing partitions, as every report names them);
+/// `not named by the files` when a file is missing among files that were not partitioned.
 pub fn partition_list(partitions: &[u64]) -> String {
+    if partitions.is_empty() {
+        return "not named by the files".into();
+    }
     partitions.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }
 
