@@ -46,9 +46,11 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, Error> {
         path: path.clone(),
         message,
     };
+    // Read once: the signature is checked over the very bytes the audit reads.
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    let file = results::read(path)?;
-    let raw: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| fail(format!("not JSON: {e}")))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| fail(format!("not UTF-8: {e}")))?;
+    let file = results::parse(path, text)?;
+    let raw: serde_json::Value = serde_json::from_str(text).map_err(|e| fail(format!("not JSON: {e}")))?;
     let corpus = Corpus::built_in();
     let cases = corpus.cases()?;
     let found = audit::audit(&raw, &file, &cases, &corpus.digest());

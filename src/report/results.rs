@@ -353,12 +353,20 @@ pub fn judge(
 /// Reads a results file. A file that is not JSON, not ours, or of another schema is an error that
 /// names the file and what was expected (exit code 2).
 pub fn read(path: &Path) -> Result<Results, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::ResultsFile {
+        path: path.to_path_buf(),
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(path, &text)
+}
+
+/// Reads the text of a results file read from `path` (which errors name), as [`read`] does.
+pub fn parse(path: &Path, text: &str) -> Result<Results, Error> {
     let fail = |message: String| Error::ResultsFile {
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    let mut value: serde_json::Value = serde_json::from_str(&text)
+    let mut value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| fail(format!("line {}, column {}: not JSON: {e}", e.line(), e.column())))?;
     match value.get("schema").and_then(|s| s.as_str()) {
         Some(SCHEMA) => {}
