@@ -80,16 +80,11 @@ pub fn completions(shell: clap_complete::Shell) -> String {
 
 /// `--name` of every hidden argument, in every subcommand.
 fn hidden_flags(root: &clap::Command) -> Vec<String> {
-    let mut commands = vec![root];
-    let mut out = Vec::new();
-    while let Some(command) = commands.pop() {
-        for arg in command.get_arguments().filter(|a| a.is_hide_set()) {
-            if let Some(long) = arg.get_long() {
-                out.push(format!("--{long}"));
-            }
-        }
-        commands.extend(command.get_subcommands());
-    }
+    let mut out: Vec<String> = every_argument(root)
+        .into_iter()
+        .filter(|a| a.is_hide_set())
+        .filter_map(|a| a.get_long().map(|long| format!("--{long}")))
+        .collect();
     out.sort();
     out.dedup();
     out
@@ -98,22 +93,29 @@ fn hidden_flags(root: &clap::Command) -> Vec<String> {
 /// Every `UCWA_*` variable the commands read, with the first line of its option's help: taken
 /// from the arguments themselves, so the manual cannot fall behind them.
 fn environment(root: &clap::Command) -> Vec<(String, String)> {
-    let mut commands = vec![root];
     let mut out: Vec<(String, String)> = Vec::new();
-    while let Some(command) = commands.pop() {
-        for arg in command.get_arguments() {
-            let Some(name) = arg.get_env().and_then(|e| e.to_str()) else {
-                continue;
-            };
-            if out.iter().any(|(known, _)| known == name) {
-                continue;
-            }
-            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
-            out.push((name.to_string(), help.lines().next().unwrap_or("").to_string()));
+    for arg in every_argument(root) {
+        let Some(name) = arg.get_env().and_then(|e| e.to_str()) else {
+            continue;
+        };
+        if out.iter().any(|(known, _)| known == name) {
+            continue;
         }
-        commands.extend(command.get_subcommands());
+        let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+        out.push((name.to_string(), help.lines().next().unwrap_or("").to_string()));
     }
     out.sort();
+    out
+}
+
+/// The arguments of `root` and of every subcommand below it.
+fn every_argument(root: &clap::Command) -> Vec<&clap::Arg> {
+    let mut commands = vec![root];
+    let mut out = Vec::new();
+    while let Some(command) = commands.pop() {
+        out.extend(command.get_arguments());
+        commands.extend(command.get_subcommands());
+    }
     out
 }
 
