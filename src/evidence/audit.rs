@@ -267,7 +267,9 @@ fn trials(cases: &[CaseResult], corpus: &[Case], same_corpus: bool) -> Vec<Disag
 }
 
 /// Adds a disagreement for each key of `stated` (an object, or any value) whose value differs
-/// from `recomputed`'s; keys the file does not state are not compared.
+/// from `recomputed`'s; keys the file does not state are not compared. A tagged value (the
+/// verdict: `{"is": ...}`) is one statement, compared whole: a verdict of another kind must not
+/// pass because it lacks the other kind's fields.
 fn compare(found: &mut Vec<Disagreement>, field: &str, stated: Option<&Value>, recomputed: &Value) {
     let Some(stated) = stated else {
         return;
