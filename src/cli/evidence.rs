@@ -65,7 +65,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, Error> {
             found.disagreements.len()
         );
         for d in &found.disagreements {
-            outln!("    {}", console_line(&d.to_string()));
+            outln!("    {}", excerpt(&d.to_string()));
         }
     }
     outln!(
@@ -85,7 +85,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, Error> {
                 env!("CARGO_PKG_VERSION")
             );
             for gap in gaps {
-                outln!("    {}", console_line(&gap.to_string()));
+                outln!("    {}", excerpt(&gap.to_string()));
             }
         }
     }
@@ -138,4 +138,9 @@ fn signed(path: &Path, bytes: &[u8], key: &Path, signature: Option<&Path>) -> Re
         }
     };
     Ok(holds)
+}
+
+/// Text from the file checked (a vendor's), on one line and at most 500 characters.
+fn excerpt(text: &str) -> String {
+    console_line(&text.chars().take(500).collect::<String>())
 }

@@ -95,8 +95,12 @@ impl Session {
         }
         let (unanswered, last) = ctx.client.unanswered_streak();
         if self.options.dead_after > 0 && unanswered >= self.options.dead_after {
+            // The target chose the URL: redacted whole, then bounded as other excerpts are.
             let last = last
-                .map(|l| format!("; the last: {}", ctx.redactor.redact(&l)))
+                .map(|l| {
+                    let excerpt: String = ctx.redactor.redact(&l).chars().take(500).collect();
+                    format!("; the last: {excerpt}")
+                })
                 .unwrap_or_default();
             ctx.stop.request(StopCause::TargetSilent(format!(
                 "{unanswered} requests in a row got no answer (refused, reset, or no byte within {:?}){last}",
