@@ -13,7 +13,8 @@
 //!   inventory and coverage.
 //! - `target`: the server under test, the origins that may receive its credentials, TLS, and
 //!   the redactor; `wire`: UCWA JSON and XML; `client`: HTTP, sign-in, discovery, events.
-//! - `run`: selection and the run session (sign-in to cleanup); it never prints.
+//! - `run`: selection and the runner (sign-in to cleanup), which tells its events to a sink;
+//!   it never prints.
 //! - `record`: exchanges as fields, atomic outputs; `judge`: checks, snapshots, baselines, a
 //!   trial's [`judge::verdict::Outcome`] (a closed enum), and whether it counts
 //!   ([`judge::standing::standing`], the one function every report asks).

@@ -3,8 +3,8 @@
 //! `UCWA_PASSWORD`, and `UCWA_PEER`) when it is set. libtest's own flags work:
 //! `cargo test --test conformance -- operation-id --exact ...`.
 //!
-//! Each trial is one `Session::trial` of one run session; the trial's standing decides how
-//! libtest shows it (counted failures fail, the rest pass or are ignored with their reason).
+//! Each trial is one `Runner::trial` of one runner (libtest schedules the trials, so the
+//! runner's own `run` is not used); the trial's standing decides how libtest shows it (counted failures fail, the rest pass or are ignored with their reason).
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use std::path::Path;
@@ -15,7 +15,7 @@ use ucwa_conformance::judge::snapshot::{self, Mode};
 use ucwa_conformance::judge::standing::{self, Shown};
 use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::report::{console, escape};
-use ucwa_conformance::run::{self, Selection, Session, SessionOptions, Stop};
+use ucwa_conformance::run::{self, RunOptions, Runner, Selection, Stop};
 use ucwa_conformance::target::secret::Secret;
 use ucwa_conformance::target::{self, Overrides, Target};
 
@@ -44,7 +44,7 @@ fn main() {
         }
     };
     let client = HttpClient::configured(target.limits, &target.tls).unwrap_or_else(|e| exit(3, &e.to_string()));
-    let options = SessionOptions {
+    let options = RunOptions {
         snapshots: Some(Arc::new(snapshot::Store::new(
             root.join("snapshots"),
             &target.name,
@@ -52,36 +52,36 @@ fn main() {
         ))),
         jobs: 1,
         dead_after: run::DEAD_AFTER,
-        ..SessionOptions::default()
+        ..RunOptions::default()
     };
-    let session = runtime
-        .block_on(Session::open(target, client, options, Stop::new()))
+    let runner = runtime
+        .block_on(Runner::open(target, client, options, Stop::new()))
         .unwrap_or_else(|e| exit(3, &e.to_string()));
-    let session = Arc::new(session);
+    let runner = Arc::new(runner);
     let handle = runtime.handle().clone();
     let trials = run::plan(&cases, &Selection::default())
         .into_iter()
         .map(|planned| {
-            let (session, handle) = (Arc::clone(&session), handle.clone());
+            let (runner, handle) = (Arc::clone(&runner), handle.clone());
             Trial::ignorable_test(planned.name(), move || {
-                let result = handle.block_on(session.trial(&planned));
+                let result = handle.block_on(runner.trial(&planned));
                 let standing = standing::of(&result, false);
                 match standing.shown {
                     _ if standing.counts => Err(Failed::from(
-                        session.redactor().redact(&escape::console_block(&result.explain())),
+                        runner.redactor().redact(&escape::console_block(&result.explain())),
                     )),
                     Shown::Passed | Shown::Notice => Ok(Completion::Completed),
                     Shown::Failure | Shown::Error | Shown::Deviation | Shown::Excused | Shown::NotJudged => {
                         let (_, note) = console::verdict(&result, false);
                         let note = escape::console_line(&note.unwrap_or_default());
-                        Ok(Completion::ignored_with(session.redactor().redact(&note)))
+                        Ok(Completion::ignored_with(runner.redactor().redact(&note)))
                     }
                 }
             })
         })
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
-    runtime.block_on(session.close());
+    runtime.block_on(runner.close());
     if let Some(server) = server {
         server.stop();
     }

@@ -445,9 +445,14 @@ pub struct RunArgs {
     #[arg(long, short = 'j', default_value_t = 4, env = "UCWA_JOBS",
           value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
     pub jobs: usize,
-    /// Start no new trial after the first one that counts as a failure (the rest are `not run`).
-    #[arg(long)]
+    /// Start no new trial after the first one that counts as a failure (the rest are `not run`);
+    /// the same as `--max-fail 1`.
+    #[arg(long, conflicts_with = "max_fail")]
     pub fail_fast: bool,
+    /// Start no new trial once N trials count as failures (the rest are `not run`; the run's
+    /// verdict is `stopped`, kind `fail-fast`, exit 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub max_fail: Option<usize>,
     /// Count should-level deviations (and errors in should-level cases) as failures.
     #[arg(
         long,

@@ -11,6 +11,7 @@ pub mod reports;
 pub mod run;
 pub mod serve;
 mod signals;
+mod watch;
 
 pub use args::*;
 

@@ -1,8 +1,9 @@
 //! `run` and `list`: load and select cases, check the outputs, pick the target (embedded
-//! reference unless one is configured), drive a run session, print the verdict and write the
+//! reference unless one is configured), drive the runner, print the verdict and write the
 //! requested reports.
 
-use super::progress::{self, Progress};
+use super::progress;
+use super::watch::{Console, Watch};
 use super::{FormatArg, ListArgs, ListFormat, RunArgs, SelectArgs, signals, snapshots_dir};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,15 +15,13 @@ use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::evidence::signature::SigningKey;
 use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::judge::standing;
-use ucwa_conformance::judge::verdict::CaseResult;
 use ucwa_conformance::judge::{baseline, snapshot};
 use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::record::output;
 use ucwa_conformance::report::console::{self, Format};
 use ucwa_conformance::report::outputs::{self, Requested};
 use ucwa_conformance::report::results::{self, RunInfo};
-use ucwa_conformance::run::{self, OnStart, PlannedRun, Selection, Session, SessionOptions, Stop, StopCause};
+use ucwa_conformance::run::{self, Finished, PlannedRun, RunOptions, Selection, Stop};
 use ucwa_conformance::target::secret::Redactor;
 use ucwa_conformance::target::{self, Target};
 
@@ -323,16 +322,6 @@ fn requested(args: &RunArgs) -> Requested {
     }
 }
 
-/// What a session gave: every trial's result, why it stopped early (if it did), and the final
-/// screen (the session's redactor, which knows the token issued during sign-in too).
-struct Ran {
-    results: Vec<CaseResult>,
-    stop: Option<StopCause>,
-    screen: Redactor,
-    /// How long the run had a trial waiting for an event.
-    waited: std::time::Duration,
-}
-
 /// Signs in, runs the trials (printing each line as it ends), and cleans up. A signal during
 /// sign-in gives trials that did not run; any other sign-in failure is the error.
 fn run_session(
@@ -342,46 +331,30 @@ fn run_session(
     args: &RunArgs,
     setup: &RunSetup,
     console: Console,
-) -> Result<Ran, Error> {
-    let stop = &setup.stop;
+) -> Result<Finished, Error> {
     let client = HttpClient::configured(target.limits, &target.tls)
         .map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
-    let options = session_options(args, target, setup);
-    match runtime.block_on(Session::open(target.clone(), client, options, stop.clone())) {
-        Ok(session) => {
-            let session = Arc::new(session);
-            let screen = session.redactor().clone();
-            let watch = Watch {
-                format: console_format(args),
-                strict: args.strict,
-                fail_fast: args.fail_fast.then_some(stop),
-                screen: &screen,
-                console,
-            };
-            let results = runtime.block_on(run_trials(&session, plan, watch));
-            runtime.block_on(session.close());
-            Ok(Ran {
-                results,
-                stop: stop.requested(),
-                screen,
-                waited: session.waiting().waited(),
-            })
-        }
-        Err(Error::Interrupted(signal)) => {
-            let cause = StopCause::Signal(signal);
-            Ok(Ran {
-                results: run::not_run(&plan, &format!("not started: {cause} during sign-in")),
-                stop: Some(cause),
-                screen: Redactor::new(target.secrets()),
-                waited: std::time::Duration::ZERO,
-            })
-        }
-        Err(e) => Err(e),
-    }
+    let options = run_options(args, target, setup);
+    // Until sign-in ends the configured secrets are all there is to screen; then the run's.
+    let watch = Watch::new(
+        console_format(args),
+        args.strict,
+        Redactor::new(target.secrets()),
+        console,
+    );
+    runtime.block_on(run::run_plan(
+        target.clone(),
+        client,
+        plan,
+        options,
+        setup.stop.clone(),
+        watch,
+    ))
 }
 
-/// The session's options from the arguments: retries, baseline, snapshots, jobs, cleanup.
-fn session_options(args: &RunArgs, target: &Target, setup: &RunSetup) -> SessionOptions {
+/// The runner's options from the arguments: jobs, retries, failures allowed, snapshots,
+/// baseline, cleanup.
+fn run_options(args: &RunArgs, target: &Target, setup: &RunSetup) -> RunOptions {
     let root = snapshots_dir(args.snapshot_dir.as_ref());
     let root = std::path::absolute(&root).unwrap_or(root);
     let store = (args.snapshots.mode() != snapshot::Mode::Off).then(|| {
@@ -395,13 +368,16 @@ fn session_options(args: &RunArgs, target: &Target, setup: &RunSetup) -> Session
         })
     });
     let baseline = setup.baseline.clone();
-    SessionOptions {
-        retries: args.retries,
-        baseline,
-        snapshots: store,
+    RunOptions {
         jobs: args.jobs.max(1),
-        keep_applications: args.keep_applications,
+        retries: args.retries,
+        max_fail: args.max_fail.or(args.fail_fast.then_some(1)),
+        strict: args.strict,
+        max_wait: None,
         dead_after: args.dead_after,
+        snapshots: store,
+        baseline,
+        keep_applications: args.keep_applications,
     }
 }
 
@@ -472,82 +448,4 @@ struct Verdict<'a> {
     /// The summary and notes.
     text: String,
     filtered_out: usize,
-}
-
-/// Where the console goes: standard output, or standard error when a report is written to
-/// standard output (`--json -`), so `run --json - | jq` reads JSON only.
-#[derive(Debug, Clone, Copy)]
-struct Console {
-    stderr: bool,
-}
-
-impl Console {
-    fn say(self, text: &str) {
-        if self.stderr {
-            anstream::eprint!("{text}");
-        } else {
-            out!("{text}");
-        }
-    }
-}
-
-/// How the trial lines are shown, and whether the first counted failure stops the run.
-struct Watch<'a> {
-    format: Format,
-    strict: bool,
-    fail_fast: Option<&'a Stop>,
-    /// The final screen of each line.
-    screen: &'a Redactor,
-    console: Console,
-}
-
-/// Runs the trials, printing each one's line as it finishes (and, on a terminal, the progress:
-/// trials done, and what a trial waits for).
-async fn run_trials(session: &Arc<Session>, plan: Vec<PlannedRun>, watch: Watch<'_>) -> Vec<CaseResult> {
-    let Watch {
-        format,
-        strict,
-        fail_fast,
-        screen,
-        console,
-    } = watch;
-    let progress = Progress::start(plan.len(), format, session.waiting().clone(), screen.clone()).map(Arc::new);
-    console.say(&console::started(format, plan.len()));
-    // Only libtest's JSON events tell starts.
-    let on_start: Option<OnStart> = match format {
-        Format::Json => Some(Box::new(move |name: &str| {
-            console.say(&console::test_started(format, name))
-        })),
-        Format::Pretty | Format::Terse => None,
-    };
-    let (shown, screen, fail_fast) = (progress.clone(), screen.clone(), fail_fast.cloned());
-    let results = session
-        .run_watched(plan, on_start, move |result| {
-            let line = console::trial(format, result, strict);
-            let line = match format {
-                // JSON events stay JSON: only values are replaced.
-                Format::Json => screen.redact_values(&line),
-                Format::Pretty | Format::Terse => screen.redact(&line),
-            };
-            match &shown {
-                Some(progress) => {
-                    progress.inc();
-                    progress.suspend(|| console.say(&line));
-                }
-                None => console.say(&line),
-            }
-            if let Some(stop) = &fail_fast
-                && standing::of(result, strict).counts
-            {
-                stop.request(StopCause::FailFast);
-            }
-        })
-        .await;
-    if let Some(progress) = progress {
-        progress.finish();
-    }
-    if format == Format::Terse {
-        console.say("\n");
-    }
-    results
 }

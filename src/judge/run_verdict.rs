@@ -48,7 +48,7 @@ pub enum StopKind {
     Sigterm,
     /// The target stopped answering (`--dead-after`): exit 3.
     TargetSilent,
-    /// The first counted failure, with `--fail-fast`: exit 1.
+    /// The first counted failure with `--fail-fast`, or the Nth with `--max-fail N`: exit 1.
     FailFast,
 }
 

@@ -1,6 +1,6 @@
 //! The benchmark: the harness side by side with the raw HTTP floor, in one run, against the
 //! embedded reference server. For each concurrency, after one untimed warm-up pass, it runs the
-//! corpus (all cases x both media types) through a run session, then replays exactly the requests
+//! corpus (all cases x both media types) through the runner, then replays exactly the requests
 //! the harness sent with a bare pooled reqwest client at the same concurrency, and alternates the
 //! two `samples` times; the ratio of the median wall times is the harness's overhead. It also times loading 1,000 and 10,000 generated case files, and the history (`history::bench`). Peak memory
 //! is the process's VmHWM, reset before each phase (Linux `clear_refs`); the harness phases keep
@@ -9,7 +9,7 @@
 use crate::case::{self, Case};
 use crate::client::{HttpClient, Request};
 use crate::oracle::embedded;
-use crate::run::{self, Selection, Session, SessionOptions, Stop};
+use crate::run::{self, RunOptions, Runner, Selection, Stop};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -178,11 +178,18 @@ async fn one_run(cases: &[Arc<Case>]) -> Result<crate::report::results::Results,
         .await
         .map_err(BenchError::Server)?;
     let client = HttpClient::new(server.target.limits)?;
-    let session = Session::open(server.target.clone(), client, SessionOptions::default(), Stop::new()).await?;
-    let session = Arc::new(session);
     let started = std::time::SystemTime::now();
-    let trials = session.run(run::plan(cases, &Selection::default()), |_| {}).await;
-    session.close().await;
+    let plan = run::plan(cases, &Selection::default());
+    let trials = run::run_plan(
+        server.target.clone(),
+        client,
+        plan,
+        RunOptions::default(),
+        Stop::new(),
+        (),
+    )
+    .await?
+    .results;
     let info = RunInfo {
         case_set_digest: String::new(),
         corpus: "built-in".into(),
@@ -201,10 +208,11 @@ async fn one_run(cases: &[Arc<Case>]) -> Result<crate::report::results::Results,
 }
 
 async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) -> Result<Level, BenchError> {
-    // The harness as `run --snapshots off` uses it: a run session, no snapshot compared.
-    let options = SessionOptions {
+    // The harness as `run --snapshots off` uses it: the runner, no snapshot compared.
+    let options = RunOptions {
         jobs,
-        ..SessionOptions::default()
+        max_wait: Some(crate::oracle::mutation::MAX_WAIT),
+        ..RunOptions::default()
     };
     let once = run::plan(cases, &Selection::default());
     let plan: Vec<_> = (0..repeat).flat_map(|_| once.iter().cloned()).collect();
@@ -215,24 +223,27 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) 
     let (mut harness_samples, mut floor_samples) = (Vec::new(), Vec::new());
     let (mut requests, mut harness_peak) = (0, 0.0);
     for sample in 0..samples.max(1) {
-        let mut server = embedded::start(embedded::run_config())
+        let server = embedded::start(embedded::run_config())
             .await
             .map_err(BenchError::Server)?;
-        server.target.limits.max_wait = Some(crate::oracle::mutation::MAX_WAIT);
         // One untimed pass first, so neither side is measured cold (the floor runs after the
         // harness and would otherwise find the server and the allocator warm).
         let warm_client = HttpClient::new(server.target.limits)?;
-        let warm = Session::open(server.target.clone(), warm_client, options.clone(), Stop::new()).await?;
-        let warm = Arc::new(warm);
-        warm.run(once.clone(), |_| {}).await;
-        warm.close().await;
+        run::run_plan(
+            server.target.clone(),
+            warm_client,
+            once.clone(),
+            options.clone(),
+            Stop::new(),
+            (),
+        )
+        .await?;
         let journal: Arc<Mutex<Vec<Request>>> = Arc::default();
         let client = HttpClient::new(server.target.limits)?.with_journal(Arc::clone(&journal));
         reset_peak();
         let started = Instant::now();
-        let session = Session::open(server.target.clone(), client, options.clone(), Stop::new()).await?;
-        let session = Arc::new(session);
-        let results = session.run(plan.clone(), |_| {}).await;
+        let runner = Arc::new(Runner::open(server.target.clone(), client, options.clone(), Stop::new()).await?);
+        let results = runner.run(plan.clone(), ()).await;
         harness_samples.push(started.elapsed());
         if sample == 0 {
             harness_peak = peak_mib();
@@ -251,7 +262,7 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) 
         let sent: Vec<Request> = journal.lock().map(|j| j.clone()).unwrap_or_default();
         requests = sent.len();
         floor_samples.push(floor(&sent, jobs).await?);
-        session.close().await;
+        runner.close().await;
         server.server.stop();
     }
     let (harness, floor) = (median(&mut harness_samples), median(&mut floor_samples));

@@ -7,7 +7,7 @@ use crate::client::HttpClient;
 use crate::judge::verdict::Outcome;
 use crate::oracle::embedded;
 use crate::reference::{Config, Mutant};
-use crate::run::{self, PlannedRun, Selection, Session, SessionOptions, Stop};
+use crate::run::{self, PlannedRun, RunOptions, Selection, Stop};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,23 +67,20 @@ async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(Pl
         mutant,
         ..embedded::run_config()
     };
-    let mut server = embedded::start(config).await.map_err(|e| e.to_string())?;
-    server.target.limits.max_wait = Some(MAX_WAIT);
+    let server = embedded::start(config).await.map_err(|e| e.to_string())?;
     let client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
     let plan = run::plan(cases, &Selection::default());
-    let options = SessionOptions {
+    let options = RunOptions {
         jobs: plan.len(),
-        ..SessionOptions::default()
+        max_wait: Some(MAX_WAIT),
+        ..RunOptions::default()
     };
-    let session = Session::open(server.target, client, options, Stop::new())
-        .await
-        .map_err(|e| e.to_string())?;
-    let session = Arc::new(session);
     let by_name: std::collections::BTreeMap<String, PlannedRun> = plan.iter().map(|p| (p.name(), p.clone())).collect();
-    let results = session.run(plan, |_| {}).await;
-    session.close().await;
+    let finished = run::run_plan(server.target, client, plan, options, Stop::new(), ()).await;
     server.server.stop();
-    Ok(results
+    Ok(finished
+        .map_err(|e| e.to_string())?
+        .results
         .into_iter()
         .filter_map(|r| by_name.get(&r.name()).map(|p| (p.clone(), r.outcome)))
         .collect())

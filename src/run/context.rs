@@ -1,9 +1,11 @@
 //! What every case of a run shares: the client, the target, one application per media type,
-//! the redactor, and the event-channel readers (started by the first wait step that needs one).
+//! the redactor, and the event-channel readers (started by the first wait step that needs one);
+//! how it is opened (sign-in, one application each) and closed (the applications deleted).
 
-use super::stop::Stop;
+use super::stop::{Stop, StopCause};
 use crate::case::{Identity, Media, PeerRole, Values};
-use crate::client::{Account, EventHub, HttpClient, Session};
+use crate::client::{Account, EventHub, HttpClient, Session, close, open, sign_in, sign_in_anonymous};
+use crate::error::Error;
 use crate::target::Target;
 use crate::target::secret::Redactor;
 use std::collections::BTreeMap;
@@ -12,7 +14,7 @@ use url::Url;
 
 /// Everything a case needs from the run: shared, read-only.
 #[derive(Debug)]
-pub struct RunContext {
+pub(crate) struct RunContext {
     /// The pooled client.
     pub client: HttpClient,
     /// The target.
@@ -31,36 +33,56 @@ pub struct RunContext {
     hubs: BTreeMap<Media, OnceLock<EventHub>>,
 }
 
-/// The parts a [`RunContext`] is built from.
-#[derive(Debug)]
-pub struct Parts {
-    /// The pooled client.
-    pub client: HttpClient,
-    /// The target.
-    pub target: Target,
-    /// The applications opened for the run.
-    pub sessions: BTreeMap<(Identity, Media), Arc<Session>>,
-    /// The redactor, knowing every secret learnt so far.
-    pub redactor: Redactor,
-    /// The signed-in user's account.
-    pub account: Account,
-    /// The run's stop request.
-    pub stop: Stop,
-}
-
 impl RunContext {
-    /// Assembles a context.
-    pub fn new(parts: Parts) -> Self {
-        let Parts {
-            client,
-            target,
-            sessions,
-            redactor,
-            account,
-            stop,
-        } = parts;
+    /// Signs in and opens one application per media type the target offers (each with its own
+    /// event channel, read in that representation), and as many anonymous ones when the target
+    /// offers anonymous access. Credentials go only to the target's trust set, whatever client
+    /// the caller built. The stop request is checked between sign-in steps: what was created is
+    /// deleted before returning.
+    pub async fn open(target: Target, client: HttpClient, stop: Stop) -> Result<Self, Error> {
+        let client = client.with_trust(target.trust.clone());
+        let mut redactor = Redactor::new(target.secrets());
+        let unusable = |e: crate::client::DiscoveryError, redactor: &Redactor| {
+            Error::TargetUnusable(redactor.redact(&e.to_string()))
+        };
+        let account = tokio::select! {
+            account = sign_in(&client, &target, &mut redactor) => account,
+            cause = stop.wait() => return Err(stopped(cause)),
+        };
+        let account = account.map_err(|e| unusable(e, &redactor))?;
+        let mut accounts = vec![(Identity::User, account.clone())];
+        if let Some(anonymous) = &target.anonymous {
+            let signed = tokio::select! {
+                signed = sign_in_anonymous(&client, anonymous, &mut redactor) => signed,
+                cause = stop.wait() => return Err(stopped(cause)),
+            };
+            accounts.push((Identity::Anonymous, signed.map_err(|e| unusable(e, &redactor))?));
+        }
+        let mut sessions = BTreeMap::new();
+        for (identity, account) in &accounts {
+            for media in &target.media {
+                // Each application is created whole (its POST is not cut short), then the stop
+                // is checked.
+                let opened = open(&client, account).await;
+                let failure = match (opened, stop.requested()) {
+                    (Ok(session), None) => {
+                        sessions.insert((*identity, *media), Arc::new(session));
+                        continue;
+                    }
+                    (Ok(session), Some(cause)) => {
+                        sessions.insert((*identity, *media), Arc::new(session));
+                        stopped(cause)
+                    }
+                    (Err(e), _) => unusable(e, &redactor),
+                };
+                for session in sessions.values() {
+                    close(&client, session).await;
+                }
+                return Err(failure);
+            }
+        }
         let hubs = sessions.keys().map(|(_, m)| (*m, OnceLock::new())).collect();
-        Self {
+        Ok(Self {
             client,
             target,
             sessions,
@@ -69,7 +91,25 @@ impl RunContext {
             stop,
             waiting: super::waiting::Waiting::default(),
             hubs,
+        })
+    }
+
+    /// Deletes the run's applications (best effort, all at once, each within a few seconds: a
+    /// target that stopped answering must not hold the run up).
+    pub async fn close(&self) {
+        let within = self
+            .target
+            .limits
+            .request_timeout
+            .min(std::time::Duration::from_secs(5));
+        let mut closing = tokio::task::JoinSet::new();
+        for session in self.sessions.values() {
+            let (client, session) = (self.client.clone(), session.clone());
+            closing.spawn(async move {
+                let _ = tokio::time::timeout(within, close(&client, &session)).await;
+            });
         }
+        while closing.join_next().await.is_some() {}
     }
 
     /// The application an identity uses in a media type.
@@ -86,8 +126,17 @@ impl RunContext {
     }
 }
 
+/// The error of a sign-in cut short by a stop request.
+fn stopped(cause: StopCause) -> Error {
+    match cause {
+        StopCause::Signal(signal) => Error::Interrupted(signal),
+        StopCause::TargetSilent(what) => Error::TargetUnusable(format!("it stopped answering: {what}")),
+        StopCause::MaxFail(_) => Error::Usage("--max-fail stopped the run before any trial".into()),
+    }
+}
+
 /// The values of one run of one case: its operationId, its captures, its media type.
-pub struct CaseState<'a> {
+pub(crate) struct CaseState<'a> {
     /// Fresh per run of a case.
     pub operation_id: String,
     /// The target (for peers).

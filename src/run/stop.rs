@@ -18,8 +18,9 @@ pub enum StopCause {
     Signal(Signal),
     /// The target stopped answering (exit 3); the text says what was seen.
     TargetSilent(String),
-    /// A trial counted as a failure and `--fail-fast` was given (exit 1).
-    FailFast,
+    /// This many trials counted as failures, the limit of `--max-fail` (`--fail-fast` is 1):
+    /// exit 1.
+    MaxFail(usize),
 }
 
 impl StopCause {
@@ -29,7 +30,7 @@ impl StopCause {
             StopCause::Signal(Signal::Interrupt) => StopKind::Sigint,
             StopCause::Signal(Signal::Terminate) => StopKind::Sigterm,
             StopCause::TargetSilent(_) => StopKind::TargetSilent,
-            StopCause::FailFast => StopKind::FailFast,
+            StopCause::MaxFail(_) => StopKind::FailFast,
         }
     }
 }
@@ -39,7 +40,8 @@ impl std::fmt::Display for StopCause {
         match self {
             StopCause::Signal(signal) => write!(f, "interrupted by {signal}"),
             StopCause::TargetSilent(what) => write!(f, "halted: the target stopped answering ({what})"),
-            StopCause::FailFast => f.write_str("halted after the first failure (--fail-fast)"),
+            StopCause::MaxFail(1) => f.write_str("halted after the first failure (--fail-fast)"),
+            StopCause::MaxFail(n) => write!(f, "halted after {n} failures (--max-fail {n})"),
         }
     }
 }

@@ -7,7 +7,6 @@ use ucwa_conformance::case::{Identity, Media};
 use ucwa_conformance::judge::verdict::Outcome;
 use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::reference::Config;
-use ucwa_conformance::run::prepare;
 use ucwa_conformance::target::Credentials;
 use ucwa_conformance::target::secret::Secret;
 use wiremock::ResponseTemplate;
@@ -52,7 +51,7 @@ fn namespaced_rels_and_server_added_query_parameters_are_followed() {
 fn the_password_grant_follows_the_msrtcoauth_challenge() {
     let sessions = block_on(async {
         let server = embedded::start(Config::default()).await.expect("reference starts");
-        prepare(server.target).await.map(|ctx| ctx.sessions)
+        runner(server.target).await.map(|r| r.applications().clone())
     })
     .expect("discovery with the password grant");
     assert_eq!(
@@ -94,7 +93,7 @@ fn a_wrong_password_is_a_clear_discovery_error() {
             username: "alice@contoso.test".into(),
             password: Secret::new("wrong"),
         };
-        prepare(server.target).await.map(|_| ())
+        runner(server.target).await.map(|_| ())
     })
     .expect_err("sign-in must fail");
     let text = error.to_string();
@@ -108,7 +107,7 @@ fn an_unreachable_target_is_a_discovery_error() {
         let server = ucwa_mock(StartLink::Plain).await;
         let mut target = mock_target(&server);
         target.base_url = "http://127.0.0.1:9/autodiscover/root".parse().expect("url");
-        prepare(target).await.map(|_| ())
+        runner(target).await.map(|_| ())
     })
     .expect_err("nothing listens on port 9");
     assert!(

@@ -9,7 +9,7 @@ use ucwa_conformance::case::Media;
 use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::judge::verdict::Outcome;
 use ucwa_conformance::record::exchange::Exchange;
-use ucwa_conformance::run::{Session, SessionOptions, Stop};
+use ucwa_conformance::run::{RunOptions, Runner, Stop};
 use ucwa_conformance::target::Credentials;
 use ucwa_conformance::target::secret::Secret;
 use wiremock::matchers::{method, path};
@@ -48,14 +48,14 @@ async fn pool_signing_in_with(challenge: &[String]) -> MockServer {
     server
 }
 
-async fn open(server: &MockServer) -> Result<Session, ucwa_conformance::error::Error> {
+async fn open(server: &MockServer) -> Result<Runner, ucwa_conformance::error::Error> {
     let mut target = mock_target(server);
     target.credentials = Credentials::Password {
         username: "alice@mock.test".into(),
         password: Secret::new("pw"),
     };
     let client = HttpClient::new(target.limits).expect("client");
-    Session::open(target, client, SessionOptions::default(), Stop::new()).await
+    Runner::open(target, client, RunOptions::default(), Stop::new()).await
 }
 
 #[rstest::rstest]

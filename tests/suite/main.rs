@@ -19,6 +19,7 @@ mod reference_events;
 mod reference_server;
 mod reference_world;
 mod reports;
+mod runner;
 mod selftest;
 mod support;
 mod tls;

@@ -204,8 +204,7 @@ fn a_case_needing_an_unoffered_precondition_is_skipped_not_failed() {
         let server = ucwa_mock(StartLink::Plain).await;
         let mut target = mock_target(&server);
         target.offers.clear();
-        let ctx = context(target).await;
-        ucwa_conformance::run::run_case(&ctx, &case(NO_SUBCODE), Media::Json).await
+        run_inline_against(target, NO_SUBCODE, Media::Json).await
     });
     assert_eq!(result.outcome, Outcome::Skip);
     assert_eq!(

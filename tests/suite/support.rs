@@ -7,7 +7,7 @@ use std::sync::Arc;
 use ucwa_conformance::case::{Case, Fault, Media, parse_case};
 use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::judge::verdict::CaseResult;
-use ucwa_conformance::run::{PlannedRun, RunContext, Session, SessionOptions, Stop, prepare};
+use ucwa_conformance::run::{PlannedRun, RunOptions, Runner, Stop};
 use ucwa_conformance::target::secret::Secret;
 use ucwa_conformance::target::{Credentials, Limits, Target};
 use url::Url;
@@ -156,29 +156,27 @@ pub fn case(text: &str) -> Case {
     parse_case(Path::new("inline.toml"), text).unwrap_or_else(|e| panic!("inline case is invalid:\n{e}"))
 }
 
-/// Discovery against `target`.
-pub async fn context(target: Target) -> Arc<RunContext> {
-    Arc::new(
-        prepare(target)
-            .await
-            .unwrap_or_else(|e| panic!("discovery failed: {e}")),
-    )
+/// Signs in to `target` with a runner of default options.
+pub async fn runner(target: Target) -> Result<Runner, ucwa_conformance::error::Error> {
+    let client = HttpClient::new(target.limits).expect("client");
+    Runner::open(target, client, RunOptions::default(), Stop::new()).await
 }
 
-/// Runs one inline case against the mock in one media type, as a run session does (so the
+/// Runs one inline case against the mock in one media type, as the runner does (so the
 /// result is redacted as every report sees it).
 pub async fn run_inline(server: &MockServer, text: &str, media: Media) -> CaseResult {
-    let target = mock_target(server);
-    let client = HttpClient::new(target.limits).expect("client");
-    let session = Session::open(target, client, SessionOptions::default(), Stop::new())
-        .await
-        .unwrap_or_else(|e| panic!("discovery failed: {e}"));
+    run_inline_against(mock_target(server), text, media).await
+}
+
+/// Runs one inline case against `target` in one media type, as the runner does.
+pub async fn run_inline_against(target: Target, text: &str, media: Media) -> CaseResult {
+    let runner = runner(target).await.unwrap_or_else(|e| panic!("discovery failed: {e}"));
     let planned = PlannedRun {
         case: Arc::new(case(text)),
         media,
     };
-    let result = session.trial(&planned).await;
-    session.close().await;
+    let result = runner.trial(&planned).await;
+    runner.close().await;
     result
 }
 

@@ -8,7 +8,7 @@ use std::process::Output;
 use ucwa_conformance::case::Media;
 use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::judge::verdict::Outcome;
-use ucwa_conformance::run::{Session, SessionOptions, Stop};
+use ucwa_conformance::run::{RunOptions, Runner, Stop};
 use wiremock::matchers::{header_exists, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -194,7 +194,7 @@ fn an_event_channel_on_another_host_makes_the_target_unusable() {
         let server = ucwa_mock_elsewhere(StartLink::Plain, Some(&other.uri())).await;
         let target = mock_target(&server);
         let client = HttpClient::new(target.limits).expect("client");
-        Session::open(target, client, SessionOptions::default(), Stop::new()).await
+        Runner::open(target, client, RunOptions::default(), Stop::new()).await
     });
     let error = outcome.expect_err("discovery refuses the events link");
     assert_eq!(ucwa_conformance::exit::code_of(&error).code(), 3);

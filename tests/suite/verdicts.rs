@@ -348,8 +348,14 @@ fn a_filter_that_matches_nothing_names_the_nearest_case_ids() {
     );
 }
 
-#[test]
-fn fail_fast_starts_no_trial_after_the_first_counted_failure() {
+#[rstest::rstest]
+#[case::fail_fast(&["--fail-fast"], 1, "halted after the first failure (--fail-fast)")]
+#[case::max_fail(&["--max-fail", "2"], 2, "halted after 2 failures (--max-fail 2)")]
+fn fail_fast_starts_no_trial_after_the_first_counted_failure(
+    #[case] flags: &[&str],
+    #[case] counted: usize,
+    #[case] cause: &str,
+) {
     let rt = runtime();
     let broken = server(
         &rt,
@@ -361,14 +367,17 @@ fn fail_fast_starts_no_trial_after_the_first_counted_failure() {
     let dir = tempfile::tempdir().expect("temp dir");
     let json = dir.path().join("r.json");
     let output = run_against(&broken)
-        .args(["--fail-fast", "--jobs", "1", "--skip", "events.", "--json"])
+        .args(flags)
+        .args(["--jobs", "1", "--skip", "events.", "--json"])
         .arg(&json)
         .output()
         .expect("runs");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let file = valid_results(&json);
-    assert!(file.summary.fail >= 1 && file.summary.not_run > 0, "{:?}", file.summary);
-    assert!(file.stopped.as_deref().is_some_and(|s| s.contains("--fail-fast")));
+    // One job: the trial that reaches the limit is the last one started.
+    assert_eq!(file.summary.fail + file.summary.error, counted, "{:?}", file.summary);
+    assert!(file.summary.not_run > 0, "{:?}", file.summary);
+    assert_eq!(file.stopped.as_deref(), Some(cause));
     assert!(!file.interrupted);
 }
 

@@ -1,21 +1,26 @@
-//! The run session: the one type that owns a run against a target, from sign-in to cleanup.
-//! `run`, `tests/conformance.rs`, `mutants` and `bench` all drive it; none rebuilds the lifecycle.
+//! The runner: the one type that runs a plan against a target, from sign-in to cleanup. The
+//! CLI, `tests/conformance.rs`, the kill matrix and the bench all drive it; none rebuilds the
+//! lifecycle.
 //!
-//! A session signs in and opens the applications ([`Session::open`]), runs trials with retries,
-//! redaction, snapshots and the baseline ([`Session::trial`], [`Session::run`], bounded by `jobs`),
-//! honours the stop request (no new trials; running ones get the grace, then are `not run`), and
-//! deletes its applications ([`Session::close`]) unless told to keep them. It never prints.
+//! A runner is built from [`RunOptions`], signs in and opens the applications
+//! ([`Runner::open`]), runs trials with retries, redaction, snapshots and the baseline
+//! ([`Runner::trial`]; [`Runner::run`], `jobs` at a time, telling a [`Sink`] each [`Event`]),
+//! stops starting trials after a stop request (a signal, a silent target, `--max-fail`; running
+//! ones get the grace, then are `not run`), and deletes its applications ([`Runner::close`])
+//! unless told to keep them. [`run_plan`] does all of it in one call. It never prints.
 
-use super::context::{Parts, RunContext};
+use super::context::RunContext;
+use super::event::{Event, Sink};
 use super::exec::run_case;
 use super::plan::PlannedRun;
 use super::stop::{Stop, StopCause};
-use crate::case::Identity;
-use crate::client::{HttpClient, close, open, sign_in, sign_in_anonymous};
+use crate::case::{Identity, Media};
+use crate::client::{HttpClient, Session};
 use crate::clock::Date;
 use crate::error::Error;
 use crate::judge::baseline::Baseline;
 use crate::judge::snapshot::{Mode, Store};
+use crate::judge::standing;
 use crate::judge::verdict::{CaseResult, Mismatch, Outcome};
 use crate::target::Target;
 use crate::target::secret::Redactor;
@@ -23,46 +28,120 @@ use futures_util::FutureExt as _;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
-/// What a session does besides running cases.
+/// How a runner runs, besides the plan and the target.
 #[derive(Debug, Clone, Default)]
-pub struct SessionOptions {
+pub struct RunOptions {
+    /// Trials run at once by [`Runner::run`] (at least 1).
+    pub jobs: usize,
     /// How many times a failed or errored trial runs again; a later pass makes it flaky.
     pub retries: usize,
-    /// Known failures of the target.
-    pub baseline: Option<Arc<Baseline>>,
-    /// Where the target's snapshots are compared, if they are.
-    pub snapshots: Option<Arc<Store>>,
-    /// Trials run at once by [`Session::run`] (at least 1).
-    pub jobs: usize,
-    /// Leave the applications on the target (so recorded requests can be replayed).
-    pub keep_applications: bool,
+    /// Start no new trial once this many trials count as failures (`--fail-fast` is 1; `None`:
+    /// never stop for failures).
+    pub max_fail: Option<usize>,
+    /// Count should-level deviations as failures (for `max_fail`, as the verdict counts them).
+    pub strict: bool,
+    /// A cap on every event wait, below the target's own (`max_wait_ms` of its profile).
+    pub max_wait: Option<Duration>,
     /// Stop the run (exit 3) when this many exchanges in a row get no answer at all from a
     /// target that had answered: refused, reset, or timed out without a byte (0: never).
     pub dead_after: usize,
+    /// Where the target's snapshots are compared, if they are.
+    pub snapshots: Option<Arc<Store>>,
+    /// Known failures of the target.
+    pub baseline: Option<Arc<Baseline>>,
+    /// Leave the applications on the target (so recorded requests can be replayed).
+    pub keep_applications: bool,
 }
 
-/// The default of [`SessionOptions::dead_after`].
+/// The default of [`RunOptions::dead_after`].
 pub const DEAD_AFTER: usize = 3;
 
-/// A run against one target.
+/// A run against one target, signed in.
 #[derive(Debug)]
-pub struct Session {
+pub struct Runner {
     ctx: Arc<RunContext>,
-    options: SessionOptions,
+    options: RunOptions,
     today: Date,
+    /// Trials that counted as failures so far (for `max_fail`).
+    failures: AtomicUsize,
 }
 
-impl Session {
+/// What a whole run gave: every trial's result, why it stopped early (if it did), the final
+/// screen (the redactor, which knows the token issued during sign-in too), and how long the run
+/// had a trial waiting for an event.
+#[derive(Debug)]
+pub struct Finished {
+    /// Every trial of the plan, in the order they ended (`not run` for those a stop cut short).
+    pub results: Vec<CaseResult>,
+    /// Why the run stopped before its plan ended, if it did.
+    pub stop: Option<StopCause>,
+    /// The final screen every output passes before it is written.
+    pub screen: Redactor,
+    /// How long the run had at least one trial waiting for an event.
+    pub waited: Duration,
+}
+
+/// Signs in, runs `plan` telling `sink` each event, and deletes the applications. A stop
+/// request during sign-in gives every trial `not run` (and the stop); any other sign-in failure
+/// is the error (the target is unusable).
+pub async fn run_plan(
+    target: Target,
+    client: HttpClient,
+    plan: Vec<PlannedRun>,
+    options: RunOptions,
+    stop: Stop,
+    mut sink: impl Sink,
+) -> Result<Finished, Error> {
+    let screen = Redactor::new(target.secrets());
+    let runner = match Runner::open(target, client, options, stop).await {
+        Ok(runner) => Arc::new(runner),
+        Err(Error::Interrupted(signal)) => {
+            let cause = StopCause::Signal(signal);
+            let results = not_run(&plan, &format!("not started: {cause} during sign-in"));
+            sink.event(&Event::Started {
+                trials: plan.len(),
+                waits: &super::waiting::Waiting::default(),
+                screen: &screen,
+            });
+            for result in &results {
+                sink.event(&Event::TrialFinished { result });
+            }
+            sink.event(&Event::Finished { stop: Some(&cause) });
+            return Ok(Finished {
+                results,
+                stop: Some(cause),
+                screen,
+                waited: Duration::ZERO,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let results = runner.run(plan, sink).await;
+    runner.close().await;
+    Ok(Finished {
+        results,
+        stop: runner.ctx.stop.requested(),
+        screen: runner.redactor().clone(),
+        waited: runner.waiting().waited(),
+    })
+}
+
+impl Runner {
     /// Signs in and opens one application per identity and media type the target offers. A stop
     /// request during sign-in deletes the applications already created and gives
     /// [`Error::Interrupted`]; any other failure means the target is unusable.
-    pub async fn open(target: Target, client: HttpClient, options: SessionOptions, stop: Stop) -> Result<Self, Error> {
-        let ctx = prepare_with(target, client, stop).await?;
+    pub async fn open(mut target: Target, client: HttpClient, options: RunOptions, stop: Stop) -> Result<Self, Error> {
+        if let Some(cap) = options.max_wait {
+            target.limits.max_wait = Some(target.limits.max_wait.map_or(cap, |own| own.min(cap)));
+        }
+        let ctx = RunContext::open(target, client, stop).await?;
         Ok(Self {
             ctx: Arc::new(ctx),
             options,
             today: crate::clock::today(),
+            failures: AtomicUsize::new(0),
         })
     }
 
@@ -121,46 +200,28 @@ impl Session {
         result
     }
 
-    /// Runs `plan`, `jobs` trials at a time, calling `on_finish` with each result as it
-    /// finishes; returns every result (trials cut short by a stop are `not run`).
-    pub async fn run(
-        self: &Arc<Self>,
-        plan: Vec<PlannedRun>,
-        on_finish: impl FnMut(&CaseResult) + Send + 'static,
-    ) -> Vec<CaseResult> {
-        self.run_watched(plan, None, on_finish).await
-    }
-
-    /// Like [`Session::run`], also calling `on_start` (when given) with each trial's name as it
-    /// starts (after waiting for its turn among the `jobs`), before its `on_finish`.
+    /// Runs `plan`, `jobs` trials at a time, telling `sink` each [`Event`]; returns every
+    /// result (trials cut short by a stop are `not run`). With [`RunOptions::max_fail`], the
+    /// trial that reaches it requests the stop.
     ///
     /// `jobs` workers each take the next trial of the plan when they finish one (no task per
     /// trial waiting on a semaphore, no wake-up to hand a turn over); a trial that panics is an
-    /// `error`, and its worker goes on with the next. The callbacks run in a task of the
-    /// runtime: under `block_on` the caller's task has a thread of its own, which every message
-    /// would wake (a system call each); it is woken once, at the end. Starts are sent only when
-    /// watched.
-    pub async fn run_watched(
-        self: &Arc<Self>,
-        plan: Vec<PlannedRun>,
-        mut on_start: Option<OnStart>,
-        mut on_finish: impl FnMut(&CaseResult) + Send + 'static,
-    ) -> Vec<CaseResult> {
-        let tell_starts = on_start.is_some();
+    /// `error`, and its worker goes on with the next. The sink runs in a task of the runtime:
+    /// under `block_on` the caller's task has a thread of its own, which every event would wake
+    /// (a system call each); it is woken once, at the end.
+    pub async fn run(self: &Arc<Self>, plan: Vec<PlannedRun>, mut sink: impl Sink) -> Vec<CaseResult> {
         let total = plan.len();
         let plan: Arc<[PlannedRun]> = plan.into();
         let next = Arc::new(AtomicUsize::new(0));
         let (progress, mut reports) = tokio::sync::mpsc::unbounded_channel::<Progress>();
         let mut workers = tokio::task::JoinSet::new();
         for _ in 0..self.options.jobs.clamp(1, total.max(1)) {
-            let (session, plan, next, progress) =
+            let (runner, plan, next, progress) =
                 (Arc::clone(self), Arc::clone(&plan), Arc::clone(&next), progress.clone());
             workers.spawn(async move {
                 while let Some(planned) = plan.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    if tell_starts {
-                        let _ = progress.send(Progress::Started(planned.name()));
-                    }
-                    let result = std::panic::AssertUnwindSafe(session.trial(planned))
+                    let _ = progress.send(Progress::Started(planned.name()));
+                    let result = std::panic::AssertUnwindSafe(runner.trial(planned))
                         .catch_unwind()
                         .await
                         .unwrap_or_else(|panic| {
@@ -172,32 +233,42 @@ impl Session {
                                 ),
                             )
                         });
+                    runner.count_failure(&result);
                     let _ = progress.send(Progress::Finished(Box::new(result)));
                 }
             });
         }
         drop(progress);
         // One channel, in the order each worker sent: a trial's start is always told before its end.
+        let (stop, waits, screen) = (
+            self.ctx.stop.clone(),
+            self.ctx.waiting.clone(),
+            self.ctx.redactor.clone(),
+        );
         let reporter = tokio::spawn(async move {
+            sink.event(&Event::Started {
+                trials: total,
+                waits: &waits,
+                screen: &screen,
+            });
             let mut results = Vec::with_capacity(total);
             while let Some(report) = reports.recv().await {
                 match report {
-                    Progress::Started(name) => {
-                        if let Some(on_start) = on_start.as_mut() {
-                            on_start(&name);
-                        }
-                    }
+                    Progress::Started(name) => sink.event(&Event::TrialStarted { name: &name }),
                     Progress::Finished(result) => {
-                        on_finish(&result);
+                        sink.event(&Event::TrialFinished { result: &result });
                         results.push(*result);
                     }
                 }
             }
+            sink.event(&Event::Finished {
+                stop: stop.requested().as_ref(),
+            });
             results
         });
         let results = match reporter.await {
             Ok(results) => results,
-            // A callback that panics panics the caller, as it would have called it itself.
+            // A sink that panics panics the caller, as it would have called it itself.
             Err(e) => match e.try_into_panic() {
                 Ok(panic) => std::panic::resume_unwind(panic),
                 Err(e) => panic!("the run's reporting task was cancelled: {e}"),
@@ -205,6 +276,20 @@ impl Session {
         };
         while workers.join_next().await.is_some() {}
         results
+    }
+
+    /// Counts a trial that counts as a failure toward [`RunOptions::max_fail`], and requests the
+    /// stop when it reaches it.
+    fn count_failure(&self, result: &CaseResult) {
+        let Some(limit) = self.options.max_fail else {
+            return;
+        };
+        if !standing::of(result, self.options.strict).counts {
+            return;
+        }
+        if self.failures.fetch_add(1, Ordering::Relaxed) + 1 >= limit {
+            self.ctx.stop.request(StopCause::MaxFail(limit));
+        }
     }
 
     /// The redactor, knowing every secret of the run (the issued token too): the final screen
@@ -218,10 +303,15 @@ impl Session {
         &self.ctx.waiting
     }
 
+    /// The applications opened at sign-in, by identity and media type.
+    pub fn applications(&self) -> &BTreeMap<(Identity, Media), Arc<Session>> {
+        &self.ctx.sessions
+    }
+
     /// Deletes the run's applications, unless the options keep them.
     pub async fn close(&self) {
         if !self.options.keep_applications {
-            finish(&self.ctx).await;
+            self.ctx.close().await;
         }
     }
 }
@@ -238,10 +328,7 @@ fn panic_on_purpose(planned: &PlannedRun) {
     let _ = planned;
 }
 
-/// What [`Session::run_watched`] calls with the name of each trial that starts.
-pub type OnStart = Box<dyn FnMut(&str) + Send>;
-
-/// What a worker of [`Session::run_watched`] tells the loop that reports.
+/// What a worker of [`Runner::run`] tells the loop that reports.
 enum Progress {
     /// The trial of this name started.
     Started(String),
@@ -272,7 +359,7 @@ fn not_started(planned: &PlannedRun, reason: &str) -> CaseResult {
 }
 
 /// Results for trials that never ran (a run stopped during sign-in).
-pub fn not_run(plan: &[PlannedRun], reason: &str) -> Vec<CaseResult> {
+fn not_run(plan: &[PlannedRun], reason: &str) -> Vec<CaseResult> {
     plan.iter().map(|p| not_started(p, reason)).collect()
 }
 
@@ -309,90 +396,4 @@ fn fail_on_snapshot_changes(result: &mut CaseResult, changes: &[crate::judge::sn
             must: false,
         })
         .collect();
-}
-
-/// Builds the client, signs in and opens one application per media type the target offers
-/// (each with its own event channel, read in that representation), and as many anonymous ones
-/// when the target offers anonymous access.
-pub async fn prepare(target: Target) -> Result<RunContext, Error> {
-    let client = HttpClient::configured(target.limits, &target.tls)
-        .map_err(|e| Error::TargetUnusable(format!("building the HTTP client: {e}")))?;
-    prepare_with(target, client, Stop::new()).await
-}
-
-/// Like [`prepare`], with a client of the caller's (one that keeps a journal, say) and a stop
-/// request that is checked between sign-in steps.
-pub async fn prepare_with(target: Target, client: HttpClient, stop: Stop) -> Result<RunContext, Error> {
-    // Credentials go only to the target's trust set, whatever client the caller built.
-    let client = client.with_trust(target.trust.clone());
-    let mut redactor = Redactor::new(target.secrets());
-    let unusable =
-        |e: crate::client::DiscoveryError, redactor: &Redactor| Error::TargetUnusable(redactor.redact(&e.to_string()));
-    let account = tokio::select! {
-        account = sign_in(&client, &target, &mut redactor) => account,
-        cause = stop.wait() => return Err(stopped(cause)),
-    };
-    let account = account.map_err(|e| unusable(e, &redactor))?;
-    let mut accounts = vec![(Identity::User, account.clone())];
-    if let Some(anonymous) = &target.anonymous {
-        let signed = tokio::select! {
-            signed = sign_in_anonymous(&client, anonymous, &mut redactor) => signed,
-            cause = stop.wait() => return Err(stopped(cause)),
-        };
-        accounts.push((Identity::Anonymous, signed.map_err(|e| unusable(e, &redactor))?));
-    }
-    let mut sessions = BTreeMap::new();
-    for (identity, account) in &accounts {
-        for media in &target.media {
-            // Each application is created whole (its POST is not cut short), then the stop is
-            // checked: what was created is deleted before returning.
-            let opened = open(&client, account).await;
-            let failure = match (opened, stop.requested()) {
-                (Ok(session), None) => {
-                    sessions.insert((*identity, *media), Arc::new(session));
-                    continue;
-                }
-                (Ok(session), Some(cause)) => {
-                    sessions.insert((*identity, *media), Arc::new(session));
-                    stopped(cause)
-                }
-                (Err(e), _) => unusable(e, &redactor),
-            };
-            for session in sessions.values() {
-                close(&client, session).await;
-            }
-            return Err(failure);
-        }
-    }
-    Ok(RunContext::new(Parts {
-        client,
-        target,
-        sessions,
-        redactor,
-        account,
-        stop,
-    }))
-}
-
-/// The error of a sign-in cut short by a stop request.
-fn stopped(cause: StopCause) -> Error {
-    match cause {
-        StopCause::Signal(signal) => Error::Interrupted(signal),
-        StopCause::TargetSilent(what) => Error::TargetUnusable(format!("it stopped answering: {what}")),
-        StopCause::FailFast => Error::Usage("--fail-fast stopped the run before any trial".into()),
-    }
-}
-
-/// Deletes the run's applications (best effort, all at once, each within a few seconds: a target
-/// that stopped answering must not hold the run up).
-pub async fn finish(ctx: &RunContext) {
-    let within = ctx.target.limits.request_timeout.min(std::time::Duration::from_secs(5));
-    let mut closing = tokio::task::JoinSet::new();
-    for session in ctx.sessions.values() {
-        let (client, session) = (ctx.client.clone(), session.clone());
-        closing.spawn(async move {
-            let _ = tokio::time::timeout(within, close(&client, &session)).await;
-        });
-    }
-    while closing.join_next().await.is_some() {}
 }
