@@ -1,10 +1,10 @@
 //! The errors that end a command, one enum for every module boundary the CLI crosses. Each
 //! variant is one cause; `exit::code_of` maps each to its exit code, once.
 //!
-//! May use `diag` (file positions) and `target` (the trust set's refusals).
+//! May use `diag` (file positions) and `under_test` (the trust set's refusals).
 
 use crate::diag::FileError;
-use crate::target::TargetError;
+use crate::under_test::TargetError;
 use std::path::PathBuf;
 
 /// The signal that stopped a run.

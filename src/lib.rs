@@ -6,13 +6,14 @@
 //! ```text
 //! corpus ──case──▶ Case ──run::plan──▶ (case × media) ──run──▶ record (exchanges) ──judge──▶ verdicts ──report──▶ outputs
 //!                                          ▲
-//!          target (profile, trust, tls, secrets) ──client (discovery, sign-in, HTTP)
+//!          under_test (profile, trust, tls, secrets) ──client (discovery, sign-in, HTTP)
 //! ```
 //!
 //! - `case`: case files, validated into [`case::Case`]; `corpus`: which case files, the spec
 //!   inventory and coverage.
-//! - `target`: the server under test, the origins that may receive its credentials, TLS, and
-//!   the redactor; `wire`: UCWA JSON and XML; `client`: HTTP, sign-in, discovery, events.
+//! - `under_test`: the target (the server under test): its profile, the origins that may
+//!   receive its credentials, TLS, and the redactor; `wire`: UCWA JSON and XML; `client`:
+//!   HTTP, sign-in, discovery, events.
 //! - `run`: selection and the runner (sign-in to cleanup), which tells its events to a sink;
 //!   it never prints.
 //! - `record`: exchanges as fields, atomic outputs; `judge`: checks, snapshots, baselines, a
@@ -48,5 +49,5 @@ pub mod record;
 pub mod reference;
 pub mod report;
 pub mod run;
-pub mod target;
+pub mod under_test;
 pub mod wire;

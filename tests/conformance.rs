@@ -16,8 +16,8 @@ use ucwa_conformance::judge::standing::{self, Shown};
 use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::report::{console, escape};
 use ucwa_conformance::run::{self, RunOptions, Runner, Selection, Stop};
-use ucwa_conformance::target::secret::Secret;
-use ucwa_conformance::target::{self, Overrides, Target};
+use ucwa_conformance::under_test::secret::Secret;
+use ucwa_conformance::under_test::{self, Overrides, Target};
 
 fn main() {
     let args = Arguments::from_args();
@@ -115,7 +115,7 @@ fn environment_target() -> Target {
         client_key: env("UCWA_CLIENT_KEY").map(std::path::PathBuf::from),
         insecure: env("UCWA_INSECURE").is_some_and(|v| matches!(v.as_str(), "1" | "true" | "yes")),
     };
-    target::from_overrides(overrides).unwrap_or_else(|e| exit(2, &e.to_string()))
+    under_test::from_overrides(overrides).unwrap_or_else(|e| exit(2, &e.to_string()))
 }
 
 fn exit(code: i32, message: &str) -> ! {

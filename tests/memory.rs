@@ -5,7 +5,7 @@
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ucwa_conformance::client::{HttpClient, Request, TransportError};
-use ucwa_conformance::target::Limits;
+use ucwa_conformance::under_test::Limits;
 
 const BOUND_BYTES: u64 = 32 * 1024 * 1024;
 

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use ucwa_conformance::case::{Media, Severity};
 use ucwa_conformance::run::Selection;
-use ucwa_conformance::target::Overrides;
-use ucwa_conformance::target::secret::Secret;
+use ucwa_conformance::under_test::Overrides;
+use ucwa_conformance::under_test::secret::Secret;
 
 /// Conformance suite for the UCWA startMessaging API (Skype for Business 2015).
 #[derive(Debug, Parser)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use ucwa_conformance::report::console::Format;
 use ucwa_conformance::report::escape::console_line;
 use ucwa_conformance::run::{Wait, Waiting};
-use ucwa_conformance::target::secret::Redactor;
+use ucwa_conformance::under_test::secret::Redactor;
 
 /// How often the waiting line is redrawn.
 const TICK: Duration = Duration::from_millis(250);

@@ -22,8 +22,8 @@ use ucwa_conformance::report::console::{self, Format};
 use ucwa_conformance::report::outputs::{self, Requested};
 use ucwa_conformance::report::results::{self, RunInfo};
 use ucwa_conformance::run::{self, Finished, PlannedRun, RunOptions, Selection, Stop};
-use ucwa_conformance::target::secret::Redactor;
-use ucwa_conformance::target::{self, Target};
+use ucwa_conformance::under_test::secret::Redactor;
+use ucwa_conformance::under_test::{self, Target};
 
 /// The corpus, its cases, the trials selected, and how many of its trials were filtered out.
 struct Planned {
@@ -182,8 +182,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     let configured = args.target.is_some() || !args.overrides().is_empty();
     let target = if configured {
         Some(match &args.target {
-            Some(file) => target::from_file(file, args.overrides())?,
-            None => target::from_overrides(args.overrides())?,
+            Some(file) => under_test::from_file(file, args.overrides())?,
+            None => under_test::from_overrides(args.overrides())?,
         })
     } else {
         None
@@ -244,7 +244,7 @@ fn run_against(
     let format = console_format(args);
     let started = SystemTime::now();
     if target.tls.insecure() {
-        eprintln!("{}", ucwa_conformance::target::tls::INSECURE_WARNING);
+        eprintln!("{}", ucwa_conformance::under_test::tls::INSECURE_WARNING);
     }
     let console = Console {
         stderr: requested(args).paths().any(|p| output::is_stdout(p)),

@@ -4,7 +4,7 @@
 use super::progress::Progress;
 use ucwa_conformance::report::console::{self, Format};
 use ucwa_conformance::run::{Event, Sink};
-use ucwa_conformance::target::secret::Redactor;
+use ucwa_conformance::under_test::secret::Redactor;
 
 /// Where the console goes: standard output, or standard error when a report is written to
 /// standard output (`--json -`), so `run --json - | jq` reads JSON only.

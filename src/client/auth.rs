@@ -3,7 +3,7 @@
 use super::challenge::parse_challenges;
 use super::http::HttpClient;
 use super::message::Request;
-use crate::target::secret::Secret;
+use crate::under_test::secret::Secret;
 use url::Url;
 
 /// What the server's `WWW-Authenticate: MsRtcOAuth href=..,grant_type=..` offers.

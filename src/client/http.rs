@@ -2,9 +2,9 @@
 //! are never followed silently: a case sees exactly what the server answered.
 
 use super::message::{Request, Response, TransportError};
-use crate::target::Limits;
-use crate::target::tls::Tls;
-use crate::target::trust::Trust;
+use crate::under_test::Limits;
+use crate::under_test::tls::Tls;
+use crate::under_test::trust::Trust;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Talking to a target: the exchange's data (`message`), the pooled HTTP client (`http`), large
 //! bodies sent while reading (`raw`), content codings (`coding`), challenges (`challenge`),
 //! signing in (`auth`), link-following discovery (`discovery`) and the shared event-channel
-//! reader (`events`). May use `case`, `wire` and `target`.
+//! reader (`events`). May use `case`, `wire` and `under_test`.
 
 pub mod auth;
 pub mod challenge;

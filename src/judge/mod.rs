@@ -6,7 +6,7 @@
 //! code ask), and how each area of it fared (`area_verdict`).
 //!
 //! May use `case`, `wire`, `client` (the response data), `record` (what a trial recorded),
-//! `target::secret`, `clock`, `diag` (file positions) and `exit` (a run's exit code).
+//! `under_test::secret`, `clock`, `diag` (file positions) and `exit` (a run's exit code).
 
 pub mod area_verdict;
 pub mod baseline;

@@ -11,7 +11,7 @@
 
 use crate::judge::verdict::CaseResult;
 use crate::record::exchange::{Exchange, RecordedResponse};
-use crate::target::secret::Redactor;
+use crate::under_test::secret::Redactor;
 use crate::wire::{Family, family};
 use insta::TextSnapshotKind;
 use insta::internals::TextSnapshotContents;

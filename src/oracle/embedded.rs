@@ -4,9 +4,9 @@
 
 use crate::case::Fault;
 use crate::reference::{self, Config, PeerBehaviour, Running};
-use crate::target::secret::Secret;
-use crate::target::trust::Trust;
-use crate::target::{Anonymous, Credentials, Limits, Target};
+use crate::under_test::secret::Secret;
+use crate::under_test::trust::Trust;
+use crate::under_test::{Anonymous, Credentials, Limits, Target};
 use std::net::{Ipv4Addr, SocketAddr};
 use url::Url;
 
@@ -81,7 +81,7 @@ pub async fn start(config: Config) -> std::io::Result<Embedded> {
             .collect(),
         faults_url: Some(url(server.faults_url())?),
         limits: Limits::default(),
-        tls: crate::target::tls::Tls::default(),
+        tls: crate::under_test::tls::Tls::default(),
     };
     Ok(Embedded { server, target })
 }

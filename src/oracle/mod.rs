@@ -4,7 +4,7 @@
 //!
 //! The only library modules that use both the harness and `reference`; behind the `reference`
 //! feature. May use `case`, `client`, `clock`, `corpus`, `diag`, `error`, `history`, `judge`,
-//! `reference`, `report`, `run` and `target`.
+//! `reference`, `report`, `run` and `under_test`.
 
 pub mod bench;
 pub mod embedded;

@@ -6,7 +6,7 @@
 //! carries its length and sha256, so a reader always knows whether it has the whole of it.
 //! Secrets are removed by [`Exchange::redact`], called once per trial by the run session.
 
-use crate::target::secret::{REDACTED, Redactor};
+use crate::under_test::secret::{REDACTED, Redactor};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -433,7 +433,7 @@ impl Exchange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::secret::Secret;
+    use crate::under_test::secret::Secret;
 
     #[test]
     fn small_bodies_are_kept_whole() {

@@ -1,6 +1,6 @@
 //! Reports: pure functions of the verdicts. Never touch the network.
 //!
-//! May use `case`, `corpus`, `error`, `judge`, `record`, `run` (the trial results), `target` and
+//! May use `case`, `corpus`, `error`, `judge`, `record`, `run` (the trial results), `under_test` and
 //! `wire`.
 
 pub mod console;

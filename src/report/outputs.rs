@@ -6,7 +6,7 @@ use super::results::{self, Results};
 use super::{html, junit, markdown};
 use crate::error::Error;
 use crate::record::output;
-use crate::target::secret::Redactor;
+use crate::under_test::secret::Redactor;
 use std::path::PathBuf;
 
 /// Where each report goes, when asked for.

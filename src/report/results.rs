@@ -13,7 +13,7 @@ use crate::judge::run_verdict::{RunVerdict, StopKind};
 use crate::judge::standing;
 use crate::judge::verdict::{CaseResult, Outcome};
 use crate::run::StopCause;
-use crate::target::Target;
+use crate::under_test::Target;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::Path;

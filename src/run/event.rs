@@ -10,7 +10,7 @@
 use super::stop::StopCause;
 use super::waiting::Waiting;
 use crate::judge::verdict::CaseResult;
-use crate::target::secret::Redactor;
+use crate::under_test::secret::Redactor;
 
 /// One thing that happened in a run.
 #[derive(Debug, Clone, Copy)]

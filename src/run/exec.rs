@@ -8,7 +8,7 @@ use super::{request, wait};
 use crate::case::{Action, Case, Media, Severity, Step};
 use crate::judge::verdict::{CaseResult, Outcome};
 use crate::record::exchange::Exchange;
-use crate::target::Target;
+use crate::under_test::Target;
 use std::time::Instant;
 
 /// Runs a case in a media type, within the target's case timeout.

@@ -4,7 +4,7 @@
 //! (`request`) and event waits (`wait`), which share `step`, and the waits running now
 //! (`waiting`). One runtime, one pooled client, bounded concurrency. This module never prints.
 //!
-//! May use `case`, `client`, `clock`, `diag`, `error`, `judge`, `record`, `target` and `wire`.
+//! May use `case`, `client`, `clock`, `diag`, `error`, `judge`, `record`, `under_test` and `wire`.
 
 mod context;
 mod event;

@@ -451,7 +451,7 @@ fn comments_and_test_modules_are_not_code() {
 }
 
 #[rstest]
-#[case("//! Judging.\n//!\n//! May use `case`, `target::secret` and `clock`.\n", Some(vec!["case", "target::secret", "clock"]))]
+#[case("//! Judging.\n//!\n//! May use `case`, `under_test::secret` and `clock`.\n", Some(vec!["case", "under_test::secret", "clock"]))]
 #[case("//! The server. May use nothing of the crate. It is `alone`.\n", Some(vec![]))]
 #[case("//! No sentence here, only `case`.\n", None)]
 fn allowed_uses_come_from_the_may_use_sentence(#[case] doc: &str, #[case] expected: Option<Vec<&str>>) {

@@ -681,11 +681,13 @@ fn help_stands_alone_man_pages_per_subcommand_and_an_example_profile() {
     let profile = binary().args(["profile", "--example"]).output().expect("profile");
     let path = dir.path().join("pool.toml");
     std::fs::write(&path, &profile.stdout).expect("write");
-    let overrides = ucwa_conformance::target::Overrides {
-        password: Some(ucwa_conformance::target::secret::Secret::new("from-the-environment")),
+    let overrides = ucwa_conformance::under_test::Overrides {
+        password: Some(ucwa_conformance::under_test::secret::Secret::new(
+            "from-the-environment",
+        )),
         ..Default::default()
     };
-    let target = ucwa_conformance::target::from_file(&path, overrides)
+    let target = ucwa_conformance::under_test::from_file(&path, overrides)
         .unwrap_or_else(|e| panic!("the example profile is a valid profile: {e}"));
     assert_eq!(target.name, "contoso-pool");
 }

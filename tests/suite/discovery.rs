@@ -7,8 +7,8 @@ use ucwa_conformance::case::{Identity, Media};
 use ucwa_conformance::judge::verdict::Outcome;
 use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::reference::Config;
-use ucwa_conformance::target::Credentials;
-use ucwa_conformance::target::secret::Secret;
+use ucwa_conformance::under_test::Credentials;
+use ucwa_conformance::under_test::secret::Secret;
 use wiremock::ResponseTemplate;
 
 const CREATED: &str = r#"

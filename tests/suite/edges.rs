@@ -10,8 +10,8 @@ use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::judge::verdict::Outcome;
 use ucwa_conformance::record::exchange::Exchange;
 use ucwa_conformance::run::{RunOptions, Runner, Stop};
-use ucwa_conformance::target::Credentials;
-use ucwa_conformance::target::secret::Secret;
+use ucwa_conformance::under_test::Credentials;
+use ucwa_conformance::under_test::secret::Secret;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 

@@ -329,8 +329,8 @@ fn a_pending_get_may_wait_for_its_head_but_not_for_its_body() {
 }
 
 /// The mock target's limits (a 2 s request timeout, a 64 KiB body cap).
-fn mock_target_limits() -> ucwa_conformance::target::Limits {
-    ucwa_conformance::target::Limits {
+fn mock_target_limits() -> ucwa_conformance::under_test::Limits {
+    ucwa_conformance::under_test::Limits {
         request_timeout: Duration::from_secs(2),
         case_timeout: Duration::from_secs(5),
         max_body_bytes: 64 * 1024,

@@ -8,8 +8,8 @@ use ucwa_conformance::case::{Case, Fault, Media, parse_case};
 use ucwa_conformance::client::HttpClient;
 use ucwa_conformance::judge::verdict::CaseResult;
 use ucwa_conformance::run::{PlannedRun, RunOptions, Runner, Stop};
-use ucwa_conformance::target::secret::Secret;
-use ucwa_conformance::target::{Credentials, Limits, Target};
+use ucwa_conformance::under_test::secret::Secret;
+use ucwa_conformance::under_test::{Credentials, Limits, Target};
 use url::Url;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -131,7 +131,7 @@ pub fn mock_target(server: &MockServer) -> Target {
     let url = |p: &str| Url::parse(&format!("{}{p}", server.uri())).expect("mock URL");
     Target {
         name: "mock".into(),
-        trust: ucwa_conformance::target::trust::Trust::new(&url("/"), [], false),
+        trust: ucwa_conformance::under_test::trust::Trust::new(&url("/"), [], false),
         base_url: url("/autodiscover/root"),
         credentials: Credentials::Token(Secret::new(TOKEN)),
         peer: PEER.into(),
@@ -147,7 +147,7 @@ pub fn mock_target(server: &MockServer) -> Target {
             max_body_bytes: 64 * 1024,
             max_wait: None,
         },
-        tls: ucwa_conformance::target::tls::Tls::default(),
+        tls: ucwa_conformance::under_test::tls::Tls::default(),
     }
 }
 

@@ -4,9 +4,9 @@
 
 use crate::case::{Fault, KNOWN_PRECONDITIONS, Media, PeerRole};
 use crate::diag::FileError;
-use crate::target::secret::Secret;
-use crate::target::tls::{Tls, TlsFiles};
-use crate::target::trust::Trust;
+use crate::under_test::secret::Secret;
+use crate::under_test::tls::{Tls, TlsFiles};
+use crate::under_test::trust::Trust;
 use serde::Deserialize;
 use std::collections::BTreeSet;
 use std::path::Path;
