@@ -7,6 +7,8 @@ FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
+# The workspace's other crates: the harness and the reference server.
+COPY crates crates
 # Compiled into the binary: the case corpus and the reference's own snapshots (include_dir).
 COPY cases cases
 COPY snapshots/reference snapshots/reference

@@ -81,7 +81,7 @@ fn main() {
             _ => ucwa_conformance::report::escape::console_block(&text),
         };
         eprintln!("{shown}");
-        ucwa_conformance::exit::code_of(&error)
+        error.exit_code()
     });
     std::process::exit(code.code());
 }

@@ -2,7 +2,6 @@
 //! running trials, the outputs are written, the applications deleted); the second exits at once.
 
 use ucwa_conformance::error::Signal;
-use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::run::{GRACE, Stop, StopCause};
 
 /// Watches for the signals on `runtime`, requesting `stop` on the first.
@@ -16,7 +15,7 @@ pub fn watch(runtime: &tokio::runtime::Runtime, stop: Stop) {
         );
         if let Some(second) = next_signal().await {
             eprintln!("{second} received again: exiting at once");
-            std::process::exit(ExitCode::of_signal(second).code());
+            std::process::exit(second.exit_code().code());
         }
     });
 }

@@ -2,8 +2,7 @@
 //! (`embedded`), the kill matrix that proves each case fails against a broken server
 //! (`mutation`), and the benchmark against the raw HTTP floor (`bench`).
 //!
-//! The only library modules that use both the harness and `reference`; behind the `reference`
-//! feature. May use `case`, `client`, `clock`, `corpus`, `diag`, `error`, `history`, `judge`,
+//! The only library modules that use both the harness and `reference`. May use `case`, `client`, `clock`, `corpus`, `diag`, `error`, `history`, `judge`,
 //! `reference`, `report`, `run` and `under_test`.
 
 pub mod bench;

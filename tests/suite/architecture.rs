@@ -1,39 +1,58 @@
-//! The library's shape, checked: every top-level module of `src/` says in its doc which other
-//! modules it may use (a "May use `a`, `b::c`." sentence), its code uses no other, and the map of
-//! uses between top-level modules has no circle; between files, the only circle is inside the
-//! reference's world. The binary (`main.rs`, `cli/`) is the composition root and may use
-//! everything.
+//! The workspace's shape, checked. Cargo keeps the walls between crates: the reference server
+//! (`crates/reference`) and the harness (`crates/harness`) depend on nothing of each other, and
+//! only the binary's crate joins them (the manifests are checked to say so). Inside each crate,
+//! every top-level module says in its doc which other modules it may use (a "May use `a`,
+//! `b::c`." sentence), its code uses no other, and the map of uses between top-level modules has
+//! no circle; between files, the only circle is inside the reference's world. The binary
+//! (`main.rs`, `cli/`) is the composition root and may use everything.
 //!
 //! The checker reads source text, not the compiler's view: `crate::` paths in code (comments
 //! and `#[cfg(test)]` modules left out, `use crate::{a, b::{c}}` groups expanded), and between
-//! files `super::` and `self::` paths too, each resolved to the deepest module it names. A module that
-//! reaches another by a path of its own (`super::super::` out of its folder) would escape it;
-//! none does (the test `no_path_climbs_out_of_its_module` says so).
+//! files `super::` and `self::` paths too, each resolved to the deepest module it names, through
+//! the `pub use` re-exports of the modules on the way (`crate::run::Runner` is a use of
+//! `run::runner`). A module that reaches another by a path of its own (`super::super::` out of
+//! its folder) would escape it; none does (the test `no_path_climbs_out_of_its_module` says so).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rstest::rstest;
 
-/// One source file: its path under `src/` and its text.
+/// One source file: its path under its crate's `src/` and its text.
 struct Source {
     path: String,
     text: String,
 }
 
-/// The library's source files (the binary's left out).
-fn library_sources() -> Vec<Source> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// The harness's source folder.
+const HARNESS: &str = "crates/harness/src";
+/// The reference server's source folder.
+const REFERENCE: &str = "crates/reference/src";
+/// The binary crate's source folder (its library: `oracle` and the re-exports).
+const BINARY: &str = "src";
+
+/// The library source files of the crate whose source is in `dir` (the binary's own files,
+/// `main.rs` and `cli/`, left out).
+fn sources_of(dir: &str) -> Vec<Source> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files = Vec::new();
     collect(&src, &mut files);
     files
         .into_iter()
         .filter_map(|path| {
             let rel = path.strip_prefix(&src).ok()?.to_string_lossy().replace('\\', "/");
-            let binary = rel == "main.rs" || rel.starts_with("cli/");
+            let binary = dir == BINARY && (rel == "main.rs" || rel.starts_with("cli/"));
             let text = std::fs::read_to_string(&path).expect("a source file reads");
             (!binary).then_some(Source { path: rel, text })
         })
+        .collect()
+}
+
+/// Every library crate's sources, with its folder.
+fn every_crate() -> Vec<(&'static str, Vec<Source>)> {
+    [HARNESS, REFERENCE, BINARY]
+        .into_iter()
+        .map(|dir| (dir, sources_of(dir)))
         .collect()
 }
 
@@ -46,6 +65,30 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// The `pub use` statements of some code, each as its full paths (groups expanded) and the
+/// name it is known by (its alias, or its last segment): `pub use exec::{run as go, Thing};`
+/// gives `(exec::run, go)` and `(exec::Thing, Thing)`.
+fn reexports(code: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for statement in code.split(';') {
+        let Some(at) = statement.find("pub use ") else { continue };
+        let text = &statement[at + "pub use ".len()..];
+        // Aliases first: `a::b as c` inside or outside a group.
+        let plain = text.replace(|c: char| c.is_whitespace(), " ");
+        let (paths, _) = path_tree("", &plain.replace(" as ", "__as__"));
+        for path in paths {
+            match path.split_once("__as__") {
+                Some((full, alias)) => found.push((full.to_string(), alias.to_string())),
+                None => {
+                    let name = path.rsplit("::").next().unwrap_or(&path).to_string();
+                    found.push((path, name));
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The top-level module a file belongs to (`judge/check.rs` -> `judge`, `exit.rs` -> `exit`);
@@ -208,12 +251,21 @@ struct Violation {
 /// Checks every file against its module's "May use" sentence; answers the violations, the
 /// modules without a sentence, and the map of uses between top-level modules.
 fn check(sources: &[Source]) -> (Vec<Violation>, Vec<String>, BTreeMap<String, BTreeSet<String>>) {
-    let tops: BTreeSet<&str> = sources.iter().filter_map(|s| top_of(&s.path)).collect();
+    let own: BTreeSet<&str> = sources.iter().filter_map(|s| top_of(&s.path)).collect();
+    // Modules another crate lends this one (`pub use ucwa_harness::{run, ..}` in lib.rs) are
+    // used like its own, and checked like them.
+    let lent: Vec<String> = sources
+        .iter()
+        .filter(|s| s.path == "lib.rs")
+        .flat_map(|s| reexports(&code_of(&s.text)))
+        .map(|(_, name)| name)
+        .collect();
+    let tops: BTreeSet<&str> = own.iter().copied().chain(lent.iter().map(String::as_str)).collect();
     let mut violations = Vec::new();
     let mut undocumented = Vec::new();
     let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut allowed: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for top in &tops {
+    for top in &own {
         let doc = doc_file(top, sources).and_then(|file| {
             let source = sources.iter().find(|s| s.path == file)?;
             allowed_uses(&source.text)
@@ -267,6 +319,7 @@ fn file_uses(sources: &[Source]) -> BTreeMap<String, BTreeSet<String>> {
         .filter(|s| s.path != "lib.rs")
         .map(|s| module_of(&s.path))
         .collect();
+    let lent = reexported_items(sources, &modules);
     let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for source in sources.iter().filter(|s| s.path != "lib.rs") {
         let module = module_of(&source.path);
@@ -293,16 +346,58 @@ fn file_uses(sources: &[Source]) -> BTreeMap<String, BTreeSet<String>> {
             named.push(base.into_iter().chain(rest.split("::")).map(String::from).collect());
         }
         for segments in named {
-            let target = (1..=segments.len())
-                .rev()
-                .map(|n| segments[..n].join("::"))
-                .find(|candidate| modules.contains(candidate));
+            let target = (1..=segments.len()).rev().find_map(|n| {
+                let candidate = segments[..n].join("::");
+                lent.get(&candidate)
+                    .cloned()
+                    .or_else(|| modules.contains(&candidate).then_some(candidate))
+            });
             if let Some(target) = target.filter(|t| !within(t, &module) && !within(&module, t)) {
                 uses.entry(module.clone()).or_default().insert(target);
             }
         }
     }
     uses
+}
+
+/// What each module re-exports, as `module::Name` -> the module the item comes from
+/// (`run::Runner` -> `run::runner` for `pub use runner::Runner;` in `run/mod.rs`).
+fn reexported_items(sources: &[Source], modules: &BTreeSet<String>) -> BTreeMap<String, String> {
+    let mut lent = BTreeMap::new();
+    for source in sources {
+        let module = if source.path == "lib.rs" {
+            String::new()
+        } else {
+            module_of(&source.path)
+        };
+        for (full, name) in reexports(&code_of(&source.text)) {
+            let mut base: Vec<&str> = module.split("::").filter(|m| !m.is_empty()).collect();
+            let mut rest = full.as_str();
+            if let Some(after) = rest.strip_prefix("crate::") {
+                base.clear();
+                rest = after;
+            }
+            rest = rest.strip_prefix("self::").unwrap_or(rest);
+            while let Some(after) = rest.strip_prefix("super::") {
+                base.pop();
+                rest = after;
+            }
+            let segments: Vec<&str> = base.into_iter().chain(rest.split("::")).collect();
+            let from = (1..=segments.len())
+                .rev()
+                .map(|n| segments[..n].join("::"))
+                .find(|candidate| modules.contains(candidate));
+            if let Some(from) = from {
+                let key = if module.is_empty() {
+                    name
+                } else {
+                    format!("{module}::{name}")
+                };
+                lent.insert(key, from);
+            }
+        }
+    }
+    lent
 }
 
 /// The groups of modules that use one another in a circle (strongly connected components of
@@ -358,31 +453,47 @@ fn circles(uses: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
 
 #[test]
 fn every_module_uses_only_what_its_doc_allows() {
-    let sources = library_sources();
-    let (violations, undocumented, _) = check(&sources);
-    assert!(
-        undocumented.is_empty(),
-        "these top-level modules do not say what they may use (a \"May use `a`, `b`.\" sentence in their doc): {undocumented:?}"
-    );
-    let listed: Vec<String> = violations
-        .iter()
-        .map(|v| format!("src/{} uses crate::{}", v.file, v.path))
-        .collect();
-    assert!(
-        listed.is_empty(),
-        "uses that the module's doc does not allow (add them to its \"May use\" sentence, or do without):\n{}",
-        listed.join("\n")
-    );
+    // The reference's modules are one server's parts, walled off by its crate: its files'
+    // circles are checked below, not sentences.
+    for dir in [HARNESS, BINARY] {
+        let (violations, undocumented, _) = check(&sources_of(dir));
+        assert!(
+            undocumented.is_empty(),
+            "these top-level modules of {dir} do not say what they may use (a \"May use `a`, `b`.\" sentence in their doc): {undocumented:?}"
+        );
+        let listed: Vec<String> = violations
+            .iter()
+            .map(|v| format!("{dir}/{} uses crate::{}", v.file, v.path))
+            .collect();
+        assert!(
+            listed.is_empty(),
+            "uses that the module's doc does not allow (add them to its \"May use\" sentence, or do without):\n{}",
+            listed.join("\n")
+        );
+    }
 }
 
 #[test]
 fn the_map_of_uses_between_modules_has_no_circle() {
-    let (_, _, uses) = check(&library_sources());
+    let (_, _, uses) = check(&sources_of(HARNESS));
     assert!(uses.len() > 5, "the checker found almost no uses: {uses:?}");
-    let found = circles(&uses);
+    for (dir, sources) in every_crate() {
+        let (_, _, uses) = check(&sources);
+        let found = circles(&uses);
+        assert!(
+            found.is_empty(),
+            "top-level modules of {dir} that use one another in a circle: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn the_binary_crate_uses_the_harness_through_its_reexports() {
+    let (_, _, uses) = check(&sources_of(BINARY));
+    let oracle = uses.get("oracle").cloned().unwrap_or_default();
     assert!(
-        found.is_empty(),
-        "top-level modules that use one another in a circle: {found:?}"
+        oracle.contains("run") && oracle.contains("reference"),
+        "`oracle` joins the harness and the reference: {uses:?}"
     );
 }
 
@@ -391,38 +502,71 @@ fn the_map_of_uses_between_modules_has_no_circle() {
 /// application). The issue that split `run`, `client` and the reference found three others.
 #[test]
 fn no_files_use_one_another_in_a_circle_but_the_reference_world() {
-    let uses = file_uses(&library_sources());
+    let uses = file_uses(&sources_of(HARNESS));
     assert!(
         uses.len() > 20,
         "the checker found almost no uses between files: {uses:?}"
     );
-    let found: Vec<Vec<String>> = circles(&uses)
-        .into_iter()
-        .filter(|group| !group.iter().all(|m| within(m, "reference::world")))
-        .collect();
-    assert!(found.is_empty(), "modules that use one another in a circle: {found:?}");
+    for (dir, sources) in every_crate() {
+        let uses = file_uses(&sources);
+        let found: Vec<Vec<String>> = circles(&uses)
+            .into_iter()
+            .filter(|group| !(dir == REFERENCE && group.iter().all(|m| within(m, "world"))))
+            .collect();
+        assert!(
+            found.is_empty(),
+            "modules of {dir} that use one another in a circle: {found:?}"
+        );
+    }
+}
+
+/// The dependencies a crate's manifest names.
+fn dependencies(manifest: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(manifest);
+    let text = std::fs::read_to_string(&path).expect("the manifest reads");
+    let table: toml::Table = text.parse().expect("the manifest parses");
+    ["dependencies", "dev-dependencies", "build-dependencies"]
+        .iter()
+        .filter_map(|section| table.get(*section).and_then(toml::Value::as_table))
+        .flat_map(|deps| deps.keys().cloned())
+        .collect()
 }
 
 #[test]
-fn the_reference_uses_nothing_of_the_harness() {
-    let (_, _, uses) = check(&library_sources());
-    assert_eq!(
-        uses.get("reference"),
-        None,
-        "the reference server must not share the harness's code"
+fn the_reference_and_the_harness_share_no_code() {
+    let reference = dependencies("crates/reference/Cargo.toml");
+    assert!(
+        reference.iter().all(|d| !d.starts_with("ucwa-")),
+        "the reference server must not share the harness's code: {reference:?}"
     );
+    let harness = dependencies("crates/harness/Cargo.toml");
+    assert!(
+        !harness.iter().any(|d| d == "ucwa-reference"),
+        "the harness must not depend on the reference: {harness:?}"
+    );
+    let binary = dependencies("Cargo.toml");
+    assert!(binary.iter().any(|d| d == "ucwa-harness") && binary.iter().any(|d| d == "ucwa-reference"));
+}
+
+#[test]
+fn exit_codes_are_a_leaf() {
+    let (_, _, uses) = check(&sources_of(HARNESS));
+    assert_eq!(uses.get("exit"), None, "`exit` uses nothing of the harness");
+    assert!(uses.values().filter(|used| used.contains("exit")).count() >= 2);
 }
 
 #[test]
 fn no_path_climbs_out_of_its_module() {
-    for source in library_sources() {
-        let depth = source.path.matches('/').count();
-        let climbs = "super::".repeat(depth + 1);
-        assert!(
-            !code_of(&source.text).contains(&climbs),
-            "src/{} reaches past its top-level module with `{climbs}`",
-            source.path
-        );
+    for (dir, sources) in every_crate() {
+        for source in sources {
+            let depth = source.path.matches('/').count();
+            let climbs = "super::".repeat(depth + 1);
+            assert!(
+                !code_of(&source.text).contains(&climbs),
+                "{dir}/{} reaches past its top-level module with `{climbs}`",
+                source.path
+            );
+        }
     }
 }
 
@@ -475,9 +619,19 @@ fn files_in_a_circle_are_found_through_super_self_and_crate_paths() {
         source("run/plan/inner.rs", "use super::super::plan::Y;\n"),
         source("reference/world/a.rs", "use super::b::B;\n"),
         source("reference/world/b.rs", "use super::a::A;\n"),
+        source(
+            "report.rs",
+            "use crate::run::Thing;\nuse crate::run::{plan::Y, Other as O};\n",
+        ),
     ];
     let uses = file_uses(&sources);
     assert_eq!(uses.get("run"), None, "a folder's re-export of its files is not a use");
+    assert_eq!(
+        uses.get("report")
+            .map(|u| u.iter().map(String::as_str).collect::<Vec<_>>()),
+        Some(vec!["run", "run::exec", "run::plan"]),
+        "a re-exported item is a use of the file it comes from"
+    );
     assert_eq!(
         uses.get("run::plan::inner"),
         None,
@@ -510,4 +664,13 @@ fn the_checker_finds_a_forbidden_use_a_missing_sentence_and_a_circle() {
     );
     assert_eq!(undocumented, ["c"]);
     assert_eq!(circles(&uses), [vec!["a".to_string(), "b".into()]]);
+}
+
+#[rstest]
+#[case("pub use exec::{run as go, Thing};", &[("exec::run", "go"), ("exec::Thing", "Thing")])]
+#[case("pub use ucwa_harness::{case, run};\npub use ucwa_reference as reference;", &[("ucwa_harness::case", "case"), ("ucwa_harness::run", "run"), ("ucwa_reference", "reference")])]
+#[case("use exec::Thing;", &[])]
+fn reexports_are_read_with_their_names(#[case] code: &str, #[case] expected: &[(&str, &str)]) {
+    let expected: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(reexports(code), expected);
 }

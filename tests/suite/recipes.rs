@@ -263,7 +263,8 @@ fn a_recipe_writes_every_report_and_fails_with_merges_code(#[case] file: &str) {
     server.stop();
 }
 
-/// The folders the library compiles in with `include_dir!("$CARGO_MANIFEST_DIR/...")`.
+/// The folders the workspace's crates compile in with `include_dir!("$CARGO_MANIFEST_DIR/...")`,
+/// as paths of the repository (`crates/harness/../../cases` is `cases`).
 fn compiled_in_folders() -> Vec<String> {
     fn walk(dir: &Path, found: &mut Vec<String>) {
         for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
@@ -281,7 +282,22 @@ fn compiled_in_folders() -> Vec<String> {
         }
     }
     let mut found = Vec::new();
-    walk(&root().join("src"), &mut found);
+    for krate in [".", "crates/harness", "crates/reference"] {
+        let mut folders = Vec::new();
+        walk(&root().join(krate).join("src"), &mut folders);
+        for folder in folders {
+            let mut path: Vec<&str> = krate.split('/').filter(|p| *p != ".").collect();
+            for part in folder.split('/') {
+                match part {
+                    ".." => {
+                        path.pop();
+                    }
+                    part => path.push(part),
+                }
+            }
+            found.push(path.join("/"));
+        }
+    }
     assert!(
         found.len() >= 2,
         "the corpus and the snapshots are compiled in: {found:?}"

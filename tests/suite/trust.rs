@@ -197,7 +197,7 @@ fn an_event_channel_on_another_host_makes_the_target_unusable() {
         Runner::open(target, client, RunOptions::default(), Stop::new()).await
     });
     let error = outcome.expect_err("discovery refuses the events link");
-    assert_eq!(ucwa_conformance::exit::code_of(&error).code(), 3);
+    assert_eq!(error.exit_code().code(), 3);
     assert!(error.to_string().contains("127.0.0.2"), "{error}");
     assert!(!rt.block_on(got_credentials(&other)));
 }

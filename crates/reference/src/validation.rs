@@ -2,10 +2,10 @@
 //! startMessaging; `applications_ref.md`, `makeMeAvailable_ref.md`). Each check turns an
 //! [`Input`] into a valid request or names the [`Problem`]. No HTTP here.
 
-use super::errors::Problem;
-use super::input::Input;
-use super::mutants::{DataUriRule, ImportanceRule, Rules};
-use super::world::{AppFields, Availability, StartRequest};
+use crate::errors::Problem;
+use crate::input::Input;
+use crate::mutants::{DataUriRule, ImportanceRule, Rules};
+use crate::world::{AppFields, Availability, StartRequest};
 
 /// The importance values (seed: Normal, Urgent, Emergency).
 pub const IMPORTANCE: [&str; 3] = ["Normal", "Urgent", "Emergency"];

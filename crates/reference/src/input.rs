@@ -2,8 +2,8 @@
 //! (links under `_links`) or `<input>` with `<property>` and `<link>`. Names are matched
 //! case-insensitively (interpretation I-06).
 
-use super::errors::Problem;
-use super::repr::{BodyKind, NS, body_kind};
+use crate::errors::Problem;
+use crate::repr::{BodyKind, NS, body_kind};
 use axum::http::{HeaderMap, header};
 use std::collections::HashMap;
 

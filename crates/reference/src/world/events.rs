@@ -2,7 +2,7 @@
 //! of it when it is embedded), and the queue of one application's channel. How a batch is
 //! written on the wire is the event handler's business.
 
-use super::super::repr::Res;
+use crate::res::Res;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::Notify;

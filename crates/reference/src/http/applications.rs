@@ -1,13 +1,13 @@
 //! The applications collection, an application (GET, DELETE), its `communication` with the
 //! active conversations, and `people` search.
 
-use super::super::errors::Problem;
-use super::super::hrefs;
-use super::super::input;
-use super::super::repr::{Repr, Res};
-use super::super::resources;
-use super::super::validation;
 use super::access::{AppCall, AppState, application, authenticate, refuse};
+use crate::errors::Problem;
+use crate::hrefs;
+use crate::input;
+use crate::repr::{Repr, Res};
+use crate::validation;
+use crate::world::resources;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

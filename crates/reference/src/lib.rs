@@ -6,15 +6,19 @@
 //! fault-control contract.
 //!
 //! It is the default target of `run` and the suite's oracle. It shares no code with the
-//! harness (not even `wire`): a bug cannot hide by agreeing with itself.
-//! May use nothing of the crate outside it. Its parts:
+//! harness (not even `wire`), and is a crate of its own so that it cannot: a bug cannot hide
+//! by agreeing with itself. Its parts:
 //!
-//! - `world`: the state and its changes, and the events they cause (no HTTP);
-//! - `resources`: how each part of the world looks; `repr`: JSON and XML; `hrefs`: where it lives;
+//! - `world`: the state and its changes, the events they cause, and how each part of it looks
+//!   (`world::resources`); no HTTP in it;
+//! - `res`: the resource tree and its JSON and XML; `repr`: responses (Accept, status,
+//!   headers); `hrefs`: where each resource lives;
 //! - `validation` and `input`: the documented input rules; `errors`: every UCWA error, one table;
 //! - `http`: thin handlers; `wire`: IIS's path leniency and header spelling;
 //! - `mutants`: deliberate deviations, as [`mutants::Rules`] the world consults at named
 //!   decision points, and `rewrite` for those that only change what is sent back.
+
+#![warn(missing_docs)]
 
 mod errors;
 mod hrefs;
@@ -22,7 +26,7 @@ mod http;
 mod input;
 mod mutants;
 mod repr;
-mod resources;
+mod res;
 mod rewrite;
 mod validation;
 mod wire;

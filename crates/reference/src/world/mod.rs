@@ -7,12 +7,13 @@ mod application;
 mod conversation;
 pub mod events;
 mod problem;
+pub(crate) mod resources;
 
 pub use application::{AppFields, Application, Availability};
 pub use conversation::{ConversationState, Invitation, InvitationState, Message, ModalityState, Outcome, StartRequest};
 pub use problem::Problem;
 
-use super::mutants::{Mutant, Rules};
+use crate::mutants::{Mutant, Rules};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
@@ -631,7 +632,7 @@ mod tests {
         let app = with_application(&mut world);
         let application = world.applications.get_mut(&app).expect("app");
         let sender = application.communication_sender();
-        let event = events::Event::link(&sender, "updated", crate::reference::repr::Res::new("x", "/x"));
+        let event = events::Event::link(&sender, "updated", crate::res::Res::new("x", "/x"));
         application
             .channel
             .push(std::iter::repeat_n(event, events::MAX_QUEUED_EVENTS + 5));

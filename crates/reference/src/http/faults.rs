@@ -4,7 +4,7 @@
 //! POST carrying that operationId answers with the fault's documented error, once.
 
 use super::access::{AppState, authenticate};
-use crate::reference::world::Fault;
+use crate::world::Fault;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -12,13 +12,13 @@
 //! - stopMessaging: the conversation ends: messaging `updated` (Disconnected), participants
 //!   `deleted`, conversation `updated` (Disconnected) and `deleted`; it then answers 404.
 
-use super::super::hrefs;
-use super::super::mutants::Rules;
-use super::super::resources;
 use super::MAX_INVITATIONS_PER_APPLICATION;
 use super::application::Application;
 use super::events::{Event, Reason, Sender};
 use super::problem::Problem;
+use super::resources;
+use crate::hrefs;
+use crate::mutants::Rules;
 use std::collections::BTreeMap;
 
 /// State of a messagingInvitation.

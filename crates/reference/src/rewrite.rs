@@ -3,9 +3,9 @@
 //! as values ([`ErrorSent`]) and written again. Nothing here edits written text; mutants of a
 //! resource's content change the resource tree where it is built (`Rules`).
 
-use super::http::access::AppState;
-use super::mutants::Mutant;
-use super::repr::{ErrorSent, Repr, UcwaError};
+use crate::http::access::AppState;
+use crate::mutants::Mutant;
+use crate::repr::{ErrorSent, Repr, UcwaError};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::response::Parts;

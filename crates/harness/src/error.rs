@@ -1,9 +1,11 @@
 //! The errors that end a command, one enum for every module boundary the CLI crosses. Each
-//! variant is one cause; `exit::code_of` maps each to its exit code, once.
+//! variant is one cause; [`Error::exit_code`] maps each to its exit code, once.
 //!
-//! May use `diag` (file positions) and `under_test` (the trust set's refusals).
+//! May use `diag` (file positions), `exit` (the codes) and `under_test` (the trust set's
+//! refusals).
 
 use crate::diag::FileError;
+use crate::exit::ExitCode;
 use crate::under_test::TargetError;
 use std::path::PathBuf;
 
@@ -22,6 +24,16 @@ impl std::fmt::Display for Signal {
             Signal::Interrupt => "SIGINT",
             Signal::Terminate => "SIGTERM",
         })
+    }
+}
+
+impl Signal {
+    /// The exit code of a run stopped by this signal (130 or 143).
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Signal::Interrupt => ExitCode::Interrupted,
+            Signal::Terminate => ExitCode::Terminated,
+        }
     }
 }
 
@@ -99,5 +111,41 @@ impl Error {
             path: path.into(),
             reason: reason.to_string(),
         }
+    }
+}
+
+impl Error {
+    /// The exit code of this error: the same cause gives the same code in every command.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Usage(_)
+            | Error::File(_)
+            | Error::Target(_)
+            | Error::ResultsFile { .. }
+            | Error::Output { .. }
+            | Error::History { .. }
+            | Error::Runtime(_) => ExitCode::Usage,
+            Error::TargetUnusable(_) => ExitCode::TargetUnusable,
+            Error::NothingSelected { .. } | Error::FilterMatchesNothing { .. } => ExitCode::NothingSelected,
+            Error::Interrupted(signal) => signal.exit_code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod exit_code_tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(Error::Usage("x".into()), 2)]
+    #[case(Error::Runtime(std::io::Error::other("x")), 2)]
+    #[case(Error::output("/x", "no such directory"), 2)]
+    #[case(Error::TargetUnusable("x".into()), 3)]
+    #[case(Error::NothingSelected { loaded: 3, hint: String::new() }, 4)]
+    #[case(Error::Interrupted(Signal::Interrupt), 130)]
+    #[case(Error::Interrupted(Signal::Terminate), 143)]
+    fn each_cause_has_one_code(#[case] error: Error, #[case] code: i32) {
+        assert_eq!(error.exit_code().code(), code);
     }
 }

@@ -2,13 +2,13 @@
 //! autodiscover path), the xframe page, the user resource (401 until signed in) and the
 //! WebTicket token endpoint; anonymous tokens and their discover link.
 
-use super::super::hrefs::{
+use super::access::{AppState, authenticate, origin, refuse};
+use crate::errors::Problem;
+use crate::hrefs::{
     ANONYMOUS_APPLICATIONS_PATH, ANONYMOUS_DISCOVER_PATH, APPLICATIONS_PATH, ROOT_PATH, USER_PATH, XFRAME_PATH,
 };
-use super::super::input;
-use super::super::repr::{Repr, Res};
-use super::access::{AppState, authenticate, origin, refuse};
-use crate::reference::errors::Problem;
+use crate::input;
+use crate::repr::{Repr, Res};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -41,7 +41,7 @@ pub async fn xframe() -> Response {
 /// them (the IIS spellings of `wire`, else title case), because the samples' helper library looks
 /// `Content-Type`, `WWW-Authenticate` and `X-Ms-diagnostics` up by exact name.
 static XFRAME_PAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let spellings = serde_json::to_string(&super::super::wire::SPELLINGS).unwrap_or_else(|_| "[]".into());
+    let spellings = serde_json::to_string(&crate::wire::SPELLINGS).unwrap_or_else(|_| "[]".into());
     XFRAME_TEMPLATE.replace("SPELLINGS_JSON", &spellings)
 });
 
@@ -155,7 +155,7 @@ pub async fn anonymous_token(State(state): State<AppState>, RawQuery(query): Raw
     let endpoint = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
         .find(|(k, _)| k.eq_ignore_ascii_case("endpointId"))
         .map(|(_, v)| v.into_owned())
-        .filter(|v| crate::reference::validation::is_sip_uri(v));
+        .filter(|v| crate::validation::is_sip_uri(v));
     let Some(endpoint) = endpoint else {
         return refuse(Problem::Invalid("endpointId must be a SIP URI.".into()), repr);
     };

@@ -2,13 +2,13 @@
 //! participants and messaging; sendMessage (201 with the message's Location), the messages
 //! sent, setIsTyping, typingParticipants, and stopMessaging (204; the conversation ends).
 
-use super::super::errors::Problem;
-use super::super::hrefs;
-use super::super::input;
-use super::super::repr::Res;
-use super::super::resources;
-use super::super::world::ConversationState;
 use super::access::{AppCall, no_content, refuse};
+use crate::errors::Problem;
+use crate::hrefs;
+use crate::input;
+use crate::repr::Res;
+use crate::world::ConversationState;
+use crate::world::resources;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

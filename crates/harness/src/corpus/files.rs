@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The suite's own `cases/` directory, compiled in.
-static BUILT_IN: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/cases");
+static BUILT_IN: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/../../cases");
 
 /// Where a corpus came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn the_built_in_corpus_is_the_checked_in_one() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../cases");
         let on_disk = Corpus::from_dir(&dir).expect("the cases directory");
         let built_in = Corpus::built_in();
         assert_eq!(built_in.digest(), on_disk.digest());

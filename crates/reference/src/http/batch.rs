@@ -9,10 +9,10 @@
 //! more than 100 parts runs none of them: 429 TooManyRequests (the documented limit). A body
 //! that is not a multipart batch is 400 DeserializationFailure (INTERPRETATION I-29).
 
-use super::super::errors::Problem;
-use super::super::input;
-use super::super::repr::Repr;
 use super::access::{AppState, caller_application, refuse};
+use crate::errors::Problem;
+use crate::input;
+use crate::repr::Repr;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -39,7 +39,7 @@ pub struct Batching {
 
 /// Answers `POST …/applications/{id}/batch`; every other request passes on.
 pub async fn layer(State(batching): State<Batching>, request: Request, next: Next) -> Response {
-    let request = super::super::wire::normalise_path(request);
+    let request = crate::wire::normalise_path(request);
     let served = batching.state.lock().rules.batch_served;
     let Some(app_id) = batch_application(&request).filter(|_| served) else {
         return next.run(request).await;
@@ -81,8 +81,8 @@ fn batch_application(request: &Request) -> Option<String> {
     let rest = path.strip_suffix("/batch")?;
     let (collection, id) = rest.rsplit_once('/')?;
     let applications = [
-        super::super::hrefs::APPLICATIONS_PATH,
-        super::super::hrefs::ANONYMOUS_APPLICATIONS_PATH,
+        crate::hrefs::APPLICATIONS_PATH,
+        crate::hrefs::ANONYMOUS_APPLICATIONS_PATH,
     ];
     applications
         .iter()
@@ -230,7 +230,7 @@ fn respond(answers: &[(StatusCode, HeaderMap, Vec<u8>)]) -> Response {
             format!("--{boundary}\r\nContent-Type: application/http; msgtype=response\r\n\r\n").as_bytes(),
         );
         // A part's header names are spelt as the server spells its own (clients read them by name).
-        body.extend_from_slice(&super::super::wire::respell_head(head.as_bytes()));
+        body.extend_from_slice(&crate::wire::respell_head(head.as_bytes()));
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
     }

@@ -1,14 +1,14 @@
 //! `me` and what hangs off it: GET me, POST makeMeAvailable, and the presence, note and
 //! location resources (409 MakeMeAvailableRequired before makeMeAvailable) and reportMyActivity.
 
-use super::super::errors::Problem;
-use super::super::hrefs;
-use super::super::input;
-use super::super::repr::{Repr, Res};
-use super::super::resources;
-use super::super::validation;
-use super::super::world::Application;
 use super::access::{AppCall, refuse};
+use crate::errors::Problem;
+use crate::hrefs;
+use crate::input;
+use crate::repr::{Repr, Res};
+use crate::validation;
+use crate::world::Application;
+use crate::world::resources;
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

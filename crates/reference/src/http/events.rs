@@ -5,11 +5,11 @@
 //! batch K (a lost response); any other ack gets a batch whose only link is `resync`. A second
 //! P-GET with the same ack releases the earlier one with 409 Conflict / PGetReplaced.
 
-use super::super::errors::Problem;
-use super::super::hrefs;
-use super::super::repr::{NS, Repr, esc, with_type};
-use super::super::world::events::{Event, Sender};
 use super::access::{AppState, application, caller_application, refuse};
+use crate::errors::Problem;
+use crate::hrefs;
+use crate::repr::{NS, Repr, esc, with_type};
+use crate::world::events::{Event, Sender};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

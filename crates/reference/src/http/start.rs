@@ -4,12 +4,12 @@
 //! anonymous target, an armed fault, a duplicate: `World::start_messaging`). Then 201 with the
 //! Location of the new messagingInvitation, and the invited peer answers a little later.
 
-use super::super::hrefs;
-use super::super::input;
-use super::super::repr::Repr;
-use super::super::validation;
-use super::super::world::{Outcome, PeerBehaviour, Started};
 use super::access::{AppCall, AppState, refuse};
+use crate::hrefs;
+use crate::input;
+use crate::repr::Repr;
+use crate::validation;
+use crate::world::{Outcome, PeerBehaviour, Started};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

@@ -1,12 +1,12 @@
 //! An application: who owns it, what it was created with, whether its user made themselves
 //! available (makeMeAvailable), its invitations and its event channel.
 
-use super::super::hrefs;
-use super::super::mutants::Rules;
-use super::super::resources;
 use super::conversation::Invitation;
 use super::events::{Channel, Event, Sender};
 use super::problem::Problem;
+use super::resources;
+use crate::hrefs;
+use crate::mutants::Rules;
 use std::collections::BTreeMap;
 use std::time::Instant;
 

@@ -2,9 +2,9 @@
 //! status, code, subcode and message. Handlers and the world name a [`Problem`] (the world's own
 //! type, with no HTTP in it); only this table knows its row.
 
-use super::repr::UcwaError;
-use super::world::Fault;
-pub use super::world::Problem;
+use crate::repr::UcwaError;
+use crate::world::Fault;
+pub use crate::world::Problem;
 use axum::http::StatusCode;
 
 impl Problem {

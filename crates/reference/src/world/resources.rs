@@ -2,10 +2,10 @@
 //! [`Res`] that `repr` writes in JSON or XML. Pure functions of the world's state: handlers use
 //! them to answer GETs, the world uses them to snapshot resources into events.
 
-use super::hrefs;
-use super::mutants::{LinkRule, Rules};
-use super::repr::Res;
-use super::world::{Application, ConversationState, Invitation, InvitationState, Message, ModalityState};
+use super::{Application, ConversationState, Invitation, InvitationState, Message, ModalityState};
+use crate::hrefs;
+use crate::mutants::{LinkRule, Rules};
+use crate::res::Res;
 
 /// The name part of a SIP address or user name: `alice` for `sip:alice@contoso.test`.
 fn display_name(uri: &str) -> String {

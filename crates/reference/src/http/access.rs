@@ -1,11 +1,11 @@
 //! Who is calling and what they may touch: bearer tokens (401 with both challenges otherwise)
 //! and application lookup (404 ApplicationNotFound, 410 InactiveApplicationExpired).
 
-use super::super::errors::Problem;
-use super::super::hrefs::TOKEN_PATH;
-use super::super::mutants::Rules;
-use super::super::repr::Repr;
-use super::super::world::{Application, World};
+use crate::errors::Problem;
+use crate::hrefs::TOKEN_PATH;
+use crate::mutants::Rules;
+use crate::repr::Repr;
+use crate::world::{Application, World};
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
