@@ -102,7 +102,7 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
         super::evidence::sign(key, &args.json)?;
     }
     if let Some(path) = &args.junit {
-        output::write_atomic(path, &report::junit::render(&joined))?;
+        output::write_atomic(path, &report::junit::render(&joined, &report::junit::this_host()))?;
     }
     outln!(
         "merged {} partitions: {} ({})",

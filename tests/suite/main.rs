@@ -11,6 +11,7 @@ mod edges;
 mod evidence;
 mod exit_truth;
 mod fuzz;
+mod golden;
 mod history;
 mod hostile;
 mod mutants;

@@ -262,7 +262,7 @@ fn insecure_runs_loudly_and_is_recorded() {
     assert_eq!(file.summary.pass, TRIALS);
     let markdown = ucwa_conformance::report::markdown::render(std::slice::from_ref(&file));
     assert!(markdown.contains("NOT verified"), "{markdown}");
-    let junit = ucwa_conformance::report::junit::render(&file);
+    let junit = ucwa_conformance::report::junit::render(&file, "localhost");
     assert!(junit.contains("not verified (--insecure)"), "{junit}");
 }
 

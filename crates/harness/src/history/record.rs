@@ -58,8 +58,8 @@ pub struct RunRecord {
 pub enum Refused {
     /// A merge with partitions missing.
     #[error(
-        "a partial merge (partitions {} missing): its missing trials would read as trials that vanished; add the full merge",
-        crate::report::results::partition_list(.0)
+        "a partial merge ({} missing): its missing trials would read as trials that vanished; add the full merge",
+        crate::report::results::missing_partitions(.0)
     )]
     PartialMerge(Vec<u64>),
     /// One partition of a run.

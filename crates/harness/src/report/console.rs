@@ -7,7 +7,7 @@ use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
 use crate::report::escape::{console_block, console_line, json_for_terminal};
-use crate::report::results::{Summary, partition_list};
+use crate::report::results::{Summary, missing_partitions};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -329,7 +329,7 @@ pub fn summary(
     let verdict = match verdict {
         RunVerdict::Stopped { cause, .. } => format!("{} ({})", paint("STOPPED"), console_line(cause)),
         RunVerdict::Partial { missing, .. } => {
-            format!("{} (partitions {} missing)", paint("PARTIAL"), partition_list(missing))
+            format!("{} ({} missing)", paint("PARTIAL"), missing_partitions(missing))
         }
         RunVerdict::Conformant | RunVerdict::NotConformant { .. } => paint(verdict.word()),
     };

@@ -119,8 +119,8 @@ fn single(r: &Results) -> Markup {
         }
         @if let RunVerdict::Partial { missing, .. } = &r.verdict {
             div.banner {
-                "Partitions " (crate::report::results::partition_list(missing))
-                " are missing from this merge: the verdict does not cover their trials."
+                "Missing from this merge: " (crate::report::results::missing_partitions(missing))
+                ". The verdict does not cover the trials missing."
             }
         }
         @if let Some(cause) = r.verdict.stop_cause() {

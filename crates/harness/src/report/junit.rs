@@ -15,8 +15,9 @@ use crate::judge::verdict::{CaseResult, Outcome};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
 use std::time::Duration;
 
-/// The JUnit document of a run.
-pub fn render(results: &Results) -> String {
+/// The JUnit document of a run, written on the machine named `hostname` (the suite's
+/// `hostname` attribute: [`this_host`] for a report written here).
+pub fn render(results: &Results, hostname: &str) -> String {
     let mut suite = TestSuite::new(format!("ucwa-conformance: {}", results.target.name));
     suite.set_time(Duration::from_millis(results.duration_ms));
     suite.add_property(Property::new("target", results.target.base_url.as_str()));
@@ -34,7 +35,7 @@ pub fn render(results: &Results) -> String {
     suite
         .extra
         .insert("timestamp".into(), results.started_at.as_str().into());
-    suite.extra.insert("hostname".into(), hostname().as_str().into());
+    suite.extra.insert("hostname".into(), hostname.into());
     for case in &results.cases {
         suite.add_test_case(test_case(case, results.strict));
     }
@@ -61,8 +62,8 @@ fn without_skipped_on_testsuites(text: &str) -> String {
     format!("{}{}{}", &text[..start + at], &tag[close..], &text[end..])
 }
 
-/// The name of the machine writing the report.
-fn hostname() -> String {
+/// The name of this machine (`localhost` when it has none to tell).
+pub fn this_host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .map(|h| h.trim().to_string())

@@ -68,8 +68,8 @@ fn single(r: &Results) -> String {
     if let RunVerdict::Partial { missing, .. } = &r.verdict {
         let _ = writeln!(
             out,
-            "**Partitions {} are missing from this merge**: the verdict does not cover their trials.\n",
-            super::results::partition_list(missing)
+            "**Missing from this merge: {}.** The verdict does not cover the trials missing.\n",
+            super::results::missing_partitions(missing)
         );
     }
     if let Some(cause) = r.verdict.stop_cause() {

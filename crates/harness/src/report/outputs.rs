@@ -38,7 +38,7 @@ type Render = fn(&Results) -> String;
 pub fn write_all(requested: &Requested, file: &Results, screen: &Redactor) -> Result<(), Error> {
     let renderers: [(&Option<PathBuf>, Render); 4] = [
         (&requested.json, results::to_json),
-        (&requested.junit, junit::render),
+        (&requested.junit, |r| junit::render(r, &junit::this_host())),
         (&requested.html, |r| html::render(std::slice::from_ref(r))),
         (&requested.markdown, |r| markdown::render(std::slice::from_ref(r))),
     ];

@@ -135,13 +135,22 @@ pub struct SelectionInfo {
     pub partition: Option<Partition>,
 }
 
-/// `2, 4` for partitions 2 and 4 (a merge's missing partitions, as every report names them);
-/// `not named by the files` when a file is missing among files that were not partitioned.
+/// `2, 4` for partitions 2 and 4 (a merge's missing partitions); `not named by the files` when a
+/// file is missing among files that were not partitioned.
 pub fn partition_list(partitions: &[u64]) -> String {
     if partitions.is_empty() {
         return "not named by the files".into();
     }
     partitions.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// A merge's missing partitions as every report names them: `partition 2`, `partitions 2, 4`,
+/// or `partitions not named by the files`.
+pub fn missing_partitions(partitions: &[u64]) -> String {
+    match partitions {
+        [one] => format!("partition {one}"),
+        many => format!("partitions {}", partition_list(many)),
+    }
 }
 
 /// One shard of a partitioned run: `index` of `count` (`--partition 2/4`).
