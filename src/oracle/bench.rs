@@ -1,8 +1,11 @@
 //! The benchmark: the harness side by side with the raw HTTP floor, in one run, against the
 //! embedded reference server. For each concurrency, after one untimed warm-up pass, it runs the
-//! corpus (all cases x both media types) through the runner, then replays exactly the requests
-//! the harness sent with a bare pooled reqwest client at the same concurrency, and alternates the
-//! two `samples` times; the ratio of the median wall times is the harness's overhead. It also times loading 1,000 and 10,000 generated case files, and the history (`history::bench`). Peak memory
+//! corpus (all cases x both media types) through the runner, then puts the reference's world
+//! back as the harness's trials met it and replays exactly the requests the harness sent with a
+//! bare pooled reqwest client at the same concurrency (the server does the same work for both),
+//! and alternates the two `samples` times; the ratio of the median wall times is the harness's
+//! overhead. It also times loading 1,000 and 10,000 generated case files, and the history
+//! (`history::bench`). Peak memory
 //! is the process's VmHWM, reset before each phase (Linux `clear_refs`); the harness phases keep
 //! every request for the replay, so their peak includes that journal.
 
@@ -243,6 +246,10 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) 
         reset_peak();
         let started = Instant::now();
         let runner = Arc::new(Runner::open(server.target.clone(), client, options.clone(), Stop::new()).await?);
+        // The world the trials meet (signed in, applications open), put back before the floor
+        // replays them: the floor's startMessaging creates the invitations the harness's did,
+        // where on the world the harness left it would meet 409s (equal work, or no ratio).
+        let met = server.server.checkpoint();
         let results = runner.run(plan.clone(), ()).await;
         harness_samples.push(started.elapsed());
         if sample == 0 {
@@ -261,6 +268,7 @@ async fn level(cases: &[Arc<Case>], jobs: usize, repeat: usize, samples: usize) 
         }
         let sent: Vec<Request> = journal.lock().map(|j| j.clone()).unwrap_or_default();
         requests = sent.len();
+        server.server.restore(met);
         floor_samples.push(floor(&sent, jobs).await?);
         runner.close().await;
         server.server.stop();

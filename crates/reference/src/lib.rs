@@ -208,6 +208,18 @@ impl Running {
         self.state.lock().applications.len()
     }
 
+    /// The world as it is now, to [`Running::restore`] later: a benchmark replays a pass's
+    /// requests onto the state that pass met, so both do the same work.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint(self.state.lock().clone())
+    }
+
+    /// Puts the world back as it was at `checkpoint` (applications, invitations, queued events,
+    /// tokens). A pending event GET keeps waiting, and is woken by the next event.
+    pub fn restore(&self, checkpoint: Checkpoint) {
+        *self.state.lock() = checkpoint.0;
+    }
+
     /// Stops serving.
     pub fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -215,6 +227,10 @@ impl Running {
         }
     }
 }
+
+/// The whole state of a reference server at one moment ([`Running::checkpoint`]).
+#[derive(Debug)]
+pub struct Checkpoint(world::World);
 
 /// Starts the server on `addr` (port 0 picks a free one) inside the current tokio runtime.
 pub async fn spawn(config: Config, addr: SocketAddr) -> std::io::Result<Running> {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// An application of a user.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Application {
     /// Its id, an exact string.
     pub id: String,

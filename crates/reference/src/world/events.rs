@@ -79,7 +79,7 @@ impl Event {
 }
 
 /// The event channel of one application.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Channel {
     /// Events not yet delivered.
     pub queue: VecDeque<Event>,

@@ -142,7 +142,7 @@ pub struct Started {
 }
 
 /// The whole world, behind one mutex.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct World {
     /// The configuration it was started with.
     pub config: Config,
