@@ -9,7 +9,7 @@
 //! they panic on a difference and take their settings from the environment, and a run needs
 //! neither.
 
-use crate::judge::verdict::CaseResult;
+use crate::judge::verdict::{CaseResult, SnapshotChange, SnapshotChangeKind};
 use crate::record::exchange::{Exchange, RecordedResponse};
 use crate::under_test::secret::Redactor;
 use crate::wire::{Family, family};
@@ -297,10 +297,15 @@ pub struct Change {
 }
 
 impl Change {
-    /// `name (new)` or `name (changed)`, as reports list it.
-    pub fn label(&self) -> String {
-        let kind = if self.diff.is_some() { "changed" } else { "new" };
-        format!("{} ({kind})", self.name)
+    /// The change as a result records it (without its diff).
+    pub fn recorded(&self) -> SnapshotChange {
+        SnapshotChange {
+            snapshot: self.name.clone(),
+            kind: match self.diff {
+                Some(_) => SnapshotChangeKind::Changed,
+                None => SnapshotChangeKind::New,
+            },
+        }
     }
 }
 

@@ -161,7 +161,70 @@ pub struct CaseResult {
     pub exchanges: Vec<Exchange>,
     /// Snapshots (`id@step-media`) that are new or differ from the stored ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub snapshot_changes: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub snapshot_changes: Vec<SnapshotChange>,
+}
+
+/// A snapshot that is new or differs from the stored one. The results file writes it as its
+/// label, `id@step-media (new)` or `id@step-media (changed)` (results/2 holds strings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotChange {
+    /// The snapshot's name, `id@step-media`.
+    pub snapshot: String,
+    /// New or changed.
+    pub kind: SnapshotChangeKind,
+}
+
+/// Whether a snapshot had none stored before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotChangeKind {
+    /// No snapshot was stored: accept it (`--snapshots update`).
+    New,
+    /// The stored snapshot differs: review it.
+    Changed,
+}
+
+impl SnapshotChangeKind {
+    /// `new` or `changed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SnapshotChangeKind::New => "new",
+            SnapshotChangeKind::Changed => "changed",
+        }
+    }
+}
+
+impl std::fmt::Display for SnapshotChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.snapshot, self.kind.as_str())
+    }
+}
+
+impl Serialize for SnapshotChange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SnapshotChange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let label = String::deserialize(deserializer)?;
+        let kinds = [SnapshotChangeKind::New, SnapshotChangeKind::Changed];
+        kinds
+            .into_iter()
+            .find_map(|kind| {
+                let snapshot = label.strip_suffix(&format!(" ({})", kind.as_str()))?;
+                Some(SnapshotChange {
+                    snapshot: snapshot.to_string(),
+                    kind,
+                })
+            })
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "a snapshot change is `NAME (new)` or `NAME (changed)`, not {label:?}"
+                ))
+            })
+    }
 }
 
 impl CaseResult {
@@ -256,4 +319,41 @@ fn hang(text: &str, pad: &str) -> String {
 
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[rstest::rstest]
+    #[case(
+        "start-messaging.created@1-json (new)",
+        "start-messaging.created@1-json",
+        SnapshotChangeKind::New
+    )]
+    #[case("a (b)@2-xml (changed)", "a (b)@2-xml", SnapshotChangeKind::Changed)]
+    fn a_snapshot_change_is_written_as_its_label(
+        #[case] label: &str,
+        #[case] snapshot: &str,
+        #[case] kind: SnapshotChangeKind,
+    ) {
+        let change: SnapshotChange = serde_json::from_value(serde_json::json!(label)).expect("a label");
+        assert_eq!(
+            change,
+            SnapshotChange {
+                snapshot: snapshot.into(),
+                kind
+            }
+        );
+        assert_eq!(
+            serde_json::to_value(&change).expect("serialises"),
+            serde_json::json!(label)
+        );
+    }
+
+    #[test]
+    fn a_label_of_another_kind_is_refused_by_name() {
+        let error = serde_json::from_value::<SnapshotChange>(serde_json::json!("x (gone)")).expect_err("refused");
+        assert!(error.to_string().contains("\"x (gone)\""), "{error}");
+    }
 }

@@ -5,7 +5,7 @@
 
 use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
-use crate::judge::verdict::{CaseResult, Outcome};
+use crate::judge::verdict::{CaseResult, Outcome, SnapshotChange, SnapshotChangeKind};
 use crate::report::escape::{console_block, console_line, json_for_terminal};
 use crate::report::results::{Summary, missing_partitions};
 use serde_json::json;
@@ -290,9 +290,9 @@ pub fn summary(
         false,
     );
     section("FLAKY (passed on a retry; not counted as failures):", flaky, false);
-    let changed: Vec<&String> = sorted.iter().flat_map(|r| &r.snapshot_changes).collect();
+    let changed: Vec<&SnapshotChange> = sorted.iter().flat_map(|r| &r.snapshot_changes).collect();
     if !changed.is_empty() {
-        let new = changed.iter().filter(|c| c.ends_with("(new)")).count();
+        let new = changed.iter().filter(|c| c.kind == SnapshotChangeKind::New).count();
         let _ = writeln!(
             out,
             "\nsnapshot changes ({}: {new} new, {} changed; pending .snap.new files are beside the stored ones; \

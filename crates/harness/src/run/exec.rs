@@ -83,9 +83,9 @@ async fn run_steps(ctx: &RunContext, case: &Case, state: &mut CaseState<'_>, res
                 result.outcome = Outcome::failed(severity);
                 result.mismatches = m;
             }
-            StepEnd::Error(reason) => {
+            StepEnd::Error(error) => {
                 result.outcome = Outcome::Error;
-                result.reason = Some(reason);
+                result.reason = Some(error.to_string());
             }
         }
         return;

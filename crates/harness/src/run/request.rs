@@ -2,7 +2,7 @@
 //! body per media type, credentials), arm its fault, send it, judge the response, keep captures.
 
 use super::context::{CaseState, RunContext};
-use super::step::{StepEnd, captured_from, untrusted};
+use super::step::{StepEnd, StepError, captured_from, untrusted};
 use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Media, RequestSpec, Step, Template};
 use crate::client::{Request, Response, Session, TransportError, open};
 use crate::judge::check::judge;
@@ -54,7 +54,11 @@ pub async fn send_step(
             actual: reason,
             must: false,
         }]),
-        e => StepEnd::Error(format!("{} {}: {e}", request.method, request.url)),
+        error => StepEnd::error(StepError::Transport {
+            method: request.method.clone(),
+            url: request.url.clone(),
+            error,
+        }),
     })?;
     let reading = Reading::new(&response, state.media);
     let mismatches = judge(&step.expect, &reading, state);
@@ -76,17 +80,20 @@ async fn session_for(ctx: &RunContext, identity: Identity, state: &mut CaseState
         if state.fresh.is_none() {
             let opened = open(&ctx.client, &ctx.account)
                 .await
-                .map_err(|e| StepEnd::Error(format!("opening the case's own application: {e}")))?;
+                .map_err(|e| StepEnd::error(StepError::OwnApplication(e)))?;
             state.fresh = Some(Arc::new(opened));
         }
         return state
             .fresh
             .clone()
-            .ok_or_else(|| StepEnd::Error("the case's own application is gone".into()));
+            .ok_or_else(|| StepEnd::error(StepError::OwnApplicationGone));
     }
-    ctx.session(identity, state.media)
-        .cloned()
-        .ok_or_else(|| StepEnd::Error(format!("no application for {identity:?} in media type {}", state.media)))
+    ctx.session(identity, state.media).cloned().ok_or_else(|| {
+        StepEnd::error(StepError::NoApplication {
+            identity,
+            media: state.media,
+        })
+    })
 }
 
 fn build_request(step: &RequestSpec, session: &Session, state: &CaseState<'_>) -> Result<Request, StepEnd> {
@@ -177,7 +184,7 @@ fn missing_rel(session: &Session, rel: &str) -> StepEnd {
 /// Arms `fault` at the target's fault-control URL for the case's operationId.
 async fn arm_fault(ctx: &RunContext, fault: Fault, request: &Request, state: &CaseState<'_>) -> Result<(), StepEnd> {
     let Some(url) = ctx.target.faults_url.clone() else {
-        return Err(StepEnd::Error("the target has no fault-control URL".into()));
+        return Err(StepEnd::error(StepError::NoFaultControl));
     };
     let body = serde_json::json!({ "operationId": state.operation_id, "fault": fault.as_str() });
     let mut arm = Request::new("POST", url.clone())
@@ -196,12 +203,16 @@ async fn arm_fault(ctx: &RunContext, fault: Fault, request: &Request, state: &Ca
     }
     match ctx.client.send(&arm).await {
         Ok(r) if (200..300).contains(&r.status) => Ok(()),
-        Ok(r) => Err(StepEnd::Error(format!(
-            "arming fault {} at {url}: status {}",
-            fault.as_str(),
-            r.status
-        ))),
-        Err(e) => Err(StepEnd::Error(format!("arming fault {} at {url}: {e}", fault.as_str()))),
+        Ok(r) => Err(StepEnd::error(StepError::FaultRefused {
+            fault: fault.as_str(),
+            url,
+            status: r.status,
+        })),
+        Err(error) => Err(StepEnd::error(StepError::FaultUnanswered {
+            fault: fault.as_str(),
+            url,
+            error,
+        })),
     }
 }
 

@@ -189,7 +189,7 @@ impl Runner {
         redact(&mut result, &ctx.redactor);
         if let Some(store) = &self.options.snapshots {
             let changes = store.compare(&result, &ctx.redactor);
-            result.snapshot_changes = changes.iter().map(crate::judge::snapshot::Change::label).collect();
+            result.snapshot_changes = changes.iter().map(crate::judge::snapshot::Change::recorded).collect();
             if store.mode == Mode::Strict && result.outcome == Outcome::Pass {
                 fail_on_snapshot_changes(&mut result, &changes);
             }
@@ -387,7 +387,7 @@ fn fail_on_snapshot_changes(result: &mut CaseResult, changes: &[crate::judge::sn
     result.mismatches = changes
         .iter()
         .map(|change| Mismatch {
-            what: format!("snapshot {}", change.label()),
+            what: format!("snapshot {}", change.recorded()),
             expected: "the stored snapshot".into(),
             actual: match &change.diff {
                 Some(diff) => format!("a different response (review: cargo insta review):\n{diff}"),

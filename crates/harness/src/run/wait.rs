@@ -5,7 +5,7 @@
 //! letter case, as UCWA clients compare them.
 
 use super::context::{CaseState, RunContext};
-use super::step::{StepEnd, captured_from, untrusted};
+use super::step::{StepEnd, StepError, captured_from, untrusted};
 use crate::case::{Step, Wait};
 use crate::client::WaitError;
 use crate::judge::check::judge_event;
@@ -67,7 +67,7 @@ pub async fn wait_step(
     };
     let Some(hub) = ctx.hub(state.media) else {
         exchanges.push(record(None));
-        return Err(StepEnd::Error(format!("no application for media type {}", state.media)));
+        return Err(StepEnd::error(StepError::NoEventChannel(state.media)));
     };
     let same = |wanted: &Option<String>, got: &str| {
         wanted
@@ -151,7 +151,7 @@ pub async fn wait_step(
         }
         Err(e) => {
             exchanges.push(record(None));
-            return Err(StepEnd::Error(e.to_string()));
+            return Err(StepEnd::error(StepError::Wait(e)));
         }
     };
     exchanges.push(record(Some(&event)));
