@@ -1,5 +1,6 @@
-//! The composition root: parses the command line and hands it to one command. The binary is the
-//! one place that names both the harness and the reference server.
+//! The composition root: parses the command line and hands it to one command. Its crate is the
+//! one that depends on both the harness and the reference server; `cli` joins them for the
+//! commands (the embedded target, `serve`), `oracle` for the library.
 
 /// Writes to standard output; once the reader went away (`ucwa-conformance run | head -3`),
 /// output stops and the command goes on: a run still finishes its trials, writes its reports,

@@ -1,6 +1,7 @@
 //! The default target: the embedded reference server, started in-process on a free loopback
-//! port, and the target profile that points the harness at it. This is the one library module
-//! that names both the harness and the reference server.
+//! port, and the target profile that points the harness at it. With the kill matrix and the
+//! bench beside it, one of the three library modules that name both the harness and the
+//! reference server.
 
 use crate::case::Fault;
 use crate::reference::{self, Config, PeerBehaviour, Running};
