@@ -117,20 +117,9 @@ fn outputs(args: &RunArgs) -> Vec<PathBuf> {
     requested(args).paths().chain(baseline).cloned().collect()
 }
 
-pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
-    let Planned {
-        corpus,
-        selection,
-        cases: corpus_cases,
-        plan,
-        filtered_out,
-    } = planned(&args.select)?;
-    if args.list {
-        for p in &plan {
-            outln!("{}: test", p.name());
-        }
-        return Ok(ExitCode::Conformant);
-    }
+/// Checks the outputs before the first request: at most one on standard output (and not beside
+/// `--format json`), each writable, and `--sign` beside a results file.
+fn check_outputs(args: &RunArgs) -> Result<(), Error> {
     let to_stdout = requested(args).paths().filter(|p| output::is_stdout(p)).count();
     if to_stdout > 1 {
         return Err(Error::Usage("only one output can go to standard output (`-`)".into()));
@@ -148,30 +137,67 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
             "--sign writes its signature beside the results file: give --json a file, not `-`".into(),
         ));
     }
-    let signing_key = super::evidence::signing_key(args.sign.as_deref())?;
-    let baseline = match args.baseline.as_deref() {
-        Some(path) if !path.exists() && !args.update_baseline => {
-            return Err(Error::Usage(format!(
-                "the baseline {} does not exist (give --update-baseline to create it from this run)",
-                path.display()
-            )));
-        }
-        Some(path) => Some(Arc::new(baseline::load(path)?)),
-        None => None,
+    Ok(())
+}
+
+/// The baseline of `--baseline`, read and checked against the corpus: a file that does not
+/// exist is refused unless `--update-baseline` creates it, and an entry that names no case is
+/// refused with the nearest ids.
+fn baseline_of(args: &RunArgs, cases: &[Arc<Case>]) -> Result<Option<Arc<baseline::Baseline>>, Error> {
+    let Some(path) = args.baseline.as_deref() else {
+        return Ok(None);
     };
-    if let (Some(path), Some(b)) = (&args.baseline, &baseline) {
-        let known: Vec<(&str, &[ucwa_conformance::case::Media])> = corpus_cases
-            .iter()
-            .map(|c| (c.id.as_str(), c.media.as_slice()))
-            .collect();
-        if let Some((entry, nearest)) = b.unknown(&known).into_iter().next() {
-            let hint = ucwa_conformance::diag::did_you_mean(&nearest);
-            return Err(Error::Usage(format!(
-                "the baseline {} lists {entry}, which names no case of the corpus (or not in that media type){hint}",
-                path.display()
-            )));
+    if !path.exists() {
+        if args.update_baseline {
+            return Ok(Some(Arc::new(baseline::load(path)?)));
         }
+        return Err(Error::Usage(format!(
+            "the baseline {} does not exist (give --update-baseline to create it from this run)",
+            path.display()
+        )));
     }
+    let b = baseline::load(path)?;
+    let known: Vec<(&str, &[ucwa_conformance::case::Media])> =
+        cases.iter().map(|c| (c.id.as_str(), c.media.as_slice())).collect();
+    if let Some((entry, nearest)) = b.unknown(&known).into_iter().next() {
+        let hint = ucwa_conformance::diag::did_you_mean(&nearest);
+        return Err(Error::Usage(format!(
+            "the baseline {} lists {entry}, which names no case of the corpus (or not in that media type){hint}",
+            path.display()
+        )));
+    }
+    Ok(Some(Arc::new(b)))
+}
+
+/// The target the arguments configure (a profile, or `--base-url` and its companions); `None`
+/// for the embedded reference.
+fn configured_target(args: &RunArgs) -> Result<Option<Target>, Error> {
+    if args.target.is_none() && args.overrides().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match &args.target {
+        Some(file) => under_test::from_file(file, args.overrides())?,
+        None => under_test::from_overrides(args.overrides())?,
+    }))
+}
+
+pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
+    let Planned {
+        corpus,
+        selection,
+        cases: corpus_cases,
+        plan,
+        filtered_out,
+    } = planned(&args.select)?;
+    if args.list {
+        for p in &plan {
+            outln!("{}: test", p.name());
+        }
+        return Ok(ExitCode::Conformant);
+    }
+    check_outputs(args)?;
+    let signing_key = super::evidence::signing_key(args.sign.as_deref())?;
+    let baseline = baseline_of(args, &corpus_cases)?;
     let digest = corpus.digest();
     // Cases loaded, so the inventory reads (or the corpus has none: no areas).
     let area_order: Vec<String> = corpus
@@ -179,15 +205,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         .map(|i| i.areas.into_iter().map(|a| a.id).collect())
         .unwrap_or_default();
     let corpus = corpus.describe();
-    let configured = args.target.is_some() || !args.overrides().is_empty();
-    let target = if configured {
-        Some(match &args.target {
-            Some(file) => under_test::from_file(file, args.overrides())?,
-            None => under_test::from_overrides(args.overrides())?,
-        })
-    } else {
-        None
-    };
+    let target = configured_target(args)?;
     let runtime = super::runtime()?;
     let stop = Stop::new();
     signals::watch(&runtime, stop.clone());

@@ -231,7 +231,8 @@ fn must_not_run(results: &[&CaseResult]) -> Vec<(String, Vec<String>)> {
 }
 
 /// The text printed after the trials: failures, should-level deviations, errors, notices, the
-/// must-level trials that did not run, and the verdict line with its exit code.
+/// snapshot changes, slow trials, the must-level trials that did not run, and the verdict line
+/// with its exit code.
 pub fn summary(
     results: &[CaseResult],
     strict: bool,
@@ -241,6 +242,27 @@ pub fn summary(
 ) -> String {
     let mut sorted: Vec<&CaseResult> = results.iter().collect();
     sorted.sort_by_key(|r| r.name());
+    let mut out = String::new();
+    trial_sections(&sorted, strict, &mut out);
+    snapshot_changes(&sorted, &mut out);
+    let slow = slowest(&sorted);
+    listed(&mut out, &format!("slow trials (over {} s):", SLOW.as_secs()), &slow);
+    let unjudged: Vec<String> = must_not_run(&sorted)
+        .iter()
+        .map(|(reason, names)| format!("{}: {}", console_line(reason), names.join(", ")))
+        .collect();
+    listed(
+        &mut out,
+        "must-level trials that did not run (the verdict does not cover them):",
+        &unjudged,
+    );
+    verdict_lines(results, strict, target, verdict, areas, &mut out);
+    out
+}
+
+/// The trials a reader must look at, one section per standing: counted failures and errors in
+/// full (difference, request, response), deviations in full, the rest one line each.
+fn trial_sections(sorted: &[&CaseResult], strict: bool, out: &mut String) {
     let with = |shown: Shown, counts: bool| -> Vec<&CaseResult> {
         sorted
             .iter()
@@ -251,7 +273,6 @@ pub fn summary(
             })
             .collect()
     };
-    let mut out = String::new();
     let mut section = |title: &str, rows: Vec<&CaseResult>, full: bool| {
         if rows.is_empty() {
             return;
@@ -290,40 +311,50 @@ pub fn summary(
         false,
     );
     section("FLAKY (passed on a retry; not counted as failures):", flaky, false);
+}
+
+/// The snapshots that are new or changed (the first 20), and how to review them.
+fn snapshot_changes(sorted: &[&CaseResult], out: &mut String) {
     let changed: Vec<&SnapshotChange> = sorted.iter().flat_map(|r| &r.snapshot_changes).collect();
-    if !changed.is_empty() {
-        let new = changed.iter().filter(|c| c.kind == SnapshotChangeKind::New).count();
-        let _ = writeln!(
-            out,
-            "\nsnapshot changes ({}: {new} new, {} changed; pending .snap.new files are beside the stored ones; \
-             review with `cargo insta review --workspace-root DIR` where DIR holds snapshots/, or accept all with `--snapshots update`):",
-            changed.len(),
-            changed.len() - new
-        );
-        for name in changed.iter().take(20) {
-            let _ = writeln!(out, "    {name}");
-        }
-        if changed.len() > 20 {
-            let _ = writeln!(out, "    ... and {} more", changed.len() - 20);
-        }
+    if changed.is_empty() {
+        return;
     }
-    let slow = slowest(&sorted);
-    if !slow.is_empty() {
-        let _ = writeln!(out, "\nslow trials (over {} s):", SLOW.as_secs());
-        for line in slow {
-            let _ = writeln!(out, "    {line}");
-        }
+    let new = changed.iter().filter(|c| c.kind == SnapshotChangeKind::New).count();
+    let _ = writeln!(
+        out,
+        "\nsnapshot changes ({}: {new} new, {} changed; pending .snap.new files are beside the stored ones; \
+         review with `cargo insta review --workspace-root DIR` where DIR holds snapshots/, or accept all with `--snapshots update`):",
+        changed.len(),
+        changed.len() - new
+    );
+    for name in changed.iter().take(20) {
+        let _ = writeln!(out, "    {name}");
     }
-    let unjudged = must_not_run(&sorted);
-    if !unjudged.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nmust-level trials that did not run (the verdict does not cover them):"
-        );
-        for (reason, names) in &unjudged {
-            let _ = writeln!(out, "    {}: {}", console_line(reason), names.join(", "));
-        }
+    if changed.len() > 20 {
+        let _ = writeln!(out, "    ... and {} more", changed.len() - 20);
     }
+}
+
+/// A titled list, one indented line each; nothing when it is empty.
+fn listed(out: &mut String, title: &str, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title}");
+    for line in lines {
+        let _ = writeln!(out, "    {line}");
+    }
+}
+
+/// The verdict line (with the counts and the exit code) and the areas' line.
+fn verdict_lines(
+    results: &[CaseResult],
+    strict: bool,
+    target: &str,
+    verdict: &RunVerdict,
+    areas: &[crate::judge::area_verdict::AreaVerdict],
+    out: &mut String,
+) {
     let summary = Summary::of(results, strict);
     let code = verdict.exit_code();
     let verdict = match verdict {
@@ -351,7 +382,6 @@ pub fn summary(
             console_line(&crate::judge::area_verdict::line(areas))
         );
     }
-    out
 }
 
 #[cfg(test)]

@@ -38,33 +38,47 @@ fn single(r: &Results) -> String {
         r.started_at,
         if r.strict { "; strict" } else { "" }
     );
-    if !r.areas.is_empty() {
-        out.push_str(
-            "| area | verdict | trials | passed | failed | errors | should-level deviations |\n\
-             |---|---|---:|---:|---:|---:|---:|\n",
-        );
-        for a in &r.areas {
-            let word = match a.verdict {
-                AreaWord::NotConformant => format!("**{}**", a.text()),
-                AreaWord::Conformant
-                | AreaWord::Undecided
-                | AreaWord::Incomplete
-                | AreaWord::NotTested
-                | AreaWord::NoMustLevelPass => a.text(),
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {word} | {} | {} | {} | {} | {} |",
-                cell(&a.area),
-                a.trials,
-                a.pass,
-                a.failed,
-                a.errors,
-                a.deviations
-            );
-        }
-        out.push('\n');
+    area_table(r, &mut out);
+    notes(r, &mut out);
+    trial_tables(r, &mut out);
+    out
+}
+
+/// One row per area: its verdict (in bold when not conformant) and its counts.
+fn area_table(r: &Results, out: &mut String) {
+    if r.areas.is_empty() {
+        return;
     }
+    out.push_str(
+        "| area | verdict | trials | passed | failed | errors | should-level deviations |\n\
+         |---|---|---:|---:|---:|---:|---:|\n",
+    );
+    for a in &r.areas {
+        let word = match a.verdict {
+            AreaWord::NotConformant => format!("**{}**", a.text()),
+            AreaWord::Conformant
+            | AreaWord::Undecided
+            | AreaWord::Incomplete
+            | AreaWord::NotTested
+            | AreaWord::NoMustLevelPass => a.text(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {word} | {} | {} | {} | {} | {} |",
+            cell(&a.area),
+            a.trials,
+            a.pass,
+            a.failed,
+            a.errors,
+            a.deviations
+        );
+    }
+    out.push('\n');
+}
+
+/// What the verdict does not cover or rests on: missing partitions, a stop, an unverified TLS
+/// target, must-level trials that did not run.
+fn notes(r: &Results, out: &mut String) {
     if let RunVerdict::Partial { missing, .. } = &r.verdict {
         let _ = writeln!(
             out,
@@ -85,6 +99,10 @@ fn single(r: &Results) -> String {
             r.summary.must_not_run
         );
     }
+}
+
+/// One table per standing a reader must look at, each trial with its first difference.
+fn trial_tables(r: &Results, out: &mut String) {
     let groups = [
         (Shown::Failure, "Failures (counted)"),
         (Shown::Error, "Errors (not blamed on the target)"),
@@ -118,7 +136,6 @@ fn single(r: &Results) -> String {
         }
         out.push('\n');
     }
-    out
 }
 
 fn matrix(runs: &[Results]) -> String {
