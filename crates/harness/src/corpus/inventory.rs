@@ -134,7 +134,7 @@ pub fn load(dir: &Path) -> Result<Inventory, FileError> {
 pub fn parse(path: &Path, source: &str) -> Result<Inventory, FileError> {
     let raw: RawInventory = toml::from_str(source)
         .map_err(|e| FileError::new(path, source, e.span().unwrap_or(0..0), e.message().trim().to_string()))?;
-    let error = |span: std::ops::Range<usize>, message: String| FileError::new(path, source, span, message);
+    let error = |span: Span, message: String| FileError::new(path, source, span, message);
     let mut areas: Vec<Area> = Vec::new();
     for area in raw.areas {
         if areas.iter().any(|a| &a.id == area.id.get_ref()) {
@@ -148,89 +148,98 @@ pub fn parse(path: &Path, source: &str) -> Result<Inventory, FileError> {
     let mut seen = BTreeSet::new();
     let mut items = Vec::new();
     for item in raw.items {
-        let area = match (&item.area, areas.is_empty()) {
-            (None, true) => None,
-            (None, false) => {
-                return Err(error(
-                    item.id.span(),
-                    format!(
-                        "item `{}` has no area; the inventory declares areas, so every item names one",
-                        item.id.get_ref()
-                    ),
-                ));
-            }
-            (Some(area), _) if !areas.iter().any(|a| &a.id == area.get_ref()) => {
-                let names: Vec<&str> = areas.iter().map(|a| a.id.as_str()).collect();
-                return Err(error(
-                    area.span(),
-                    format!(
-                        "unknown area `{}`{}",
-                        area.get_ref(),
-                        crate::diag::did_you_mean(&crate::diag::nearest(area.get_ref(), names.iter().copied(), 4, 1))
-                    ),
-                ));
-            }
-            (Some(area), _) => Some(area.get_ref().clone()),
-        };
         if !seen.insert(item.id.get_ref().clone()) {
             return Err(error(
                 item.id.span(),
                 format!("duplicate item id `{}`", item.id.get_ref()),
             ));
         }
-        let tag = match item.tag.get_ref().as_str() {
-            "seed" => SourceTag::Seed,
-            "D" => SourceTag::Documented,
-            "C" => SourceTag::Captured,
-            "I" => SourceTag::Inferred,
-            other => {
-                return Err(error(
-                    item.tag.span(),
-                    format!("unknown tag `{other}`; expected seed, D, C or I"),
-                ));
-            }
-        };
-        let level = match item.level.get_ref().as_str() {
-            "must" => Severity::Must,
-            "should" => Severity::Should,
-            other => {
-                return Err(error(
-                    item.level.span(),
-                    format!("unknown level `{other}`; expected must or should"),
-                ));
-            }
-        };
-        if matches!(tag, SourceTag::Captured | SourceTag::Inferred) && level == Severity::Must {
+        items.push(item_of(item, &areas, &error)?);
+    }
+    Ok(Inventory { areas, items })
+}
+
+/// Where in the inventory's text a value is.
+type Span = std::ops::Range<usize>;
+
+/// One item, checked: its area is declared (and named when areas are), its tag and level are
+/// known, a captured or inferred item is not must, and an inferred one names its interpretation.
+fn item_of(item: RawItem, areas: &[Area], error: &dyn Fn(Span, String) -> FileError) -> Result<Item, FileError> {
+    let area = match (&item.area, areas.is_empty()) {
+        (None, true) => None,
+        (None, false) => {
             return Err(error(
-                item.level.span(),
+                item.id.span(),
                 format!(
-                    "item `{}` comes from a [{}] source and cannot be must",
-                    item.id.get_ref(),
-                    tag.as_str()
-                ),
-            ));
-        }
-        if tag == SourceTag::Inferred && item.interpretation.is_none() {
-            return Err(error(
-                item.tag.span(),
-                format!(
-                    "item `{}` is an inference: name its INTERPRETATION.md entry",
+                    "item `{}` has no area; the inventory declares areas, so every item names one",
                     item.id.get_ref()
                 ),
             ));
         }
-        items.push(Item {
-            id: item.id.into_inner(),
-            title: item.title,
-            source: item.source,
-            tag,
-            level,
-            interpretation: item.interpretation,
-            waived: item.waived,
-            area,
-        });
+        (Some(area), _) if !areas.iter().any(|a| &a.id == area.get_ref()) => {
+            let names: Vec<&str> = areas.iter().map(|a| a.id.as_str()).collect();
+            return Err(error(
+                area.span(),
+                format!(
+                    "unknown area `{}`{}",
+                    area.get_ref(),
+                    crate::diag::did_you_mean(&crate::diag::nearest(area.get_ref(), names.iter().copied(), 4, 1))
+                ),
+            ));
+        }
+        (Some(area), _) => Some(area.get_ref().clone()),
+    };
+    let tag = match item.tag.get_ref().as_str() {
+        "seed" => SourceTag::Seed,
+        "D" => SourceTag::Documented,
+        "C" => SourceTag::Captured,
+        "I" => SourceTag::Inferred,
+        other => {
+            return Err(error(
+                item.tag.span(),
+                format!("unknown tag `{other}`; expected seed, D, C or I"),
+            ));
+        }
+    };
+    let level = match item.level.get_ref().as_str() {
+        "must" => Severity::Must,
+        "should" => Severity::Should,
+        other => {
+            return Err(error(
+                item.level.span(),
+                format!("unknown level `{other}`; expected must or should"),
+            ));
+        }
+    };
+    if matches!(tag, SourceTag::Captured | SourceTag::Inferred) && level == Severity::Must {
+        return Err(error(
+            item.level.span(),
+            format!(
+                "item `{}` comes from a [{}] source and cannot be must",
+                item.id.get_ref(),
+                tag.as_str()
+            ),
+        ));
     }
-    Ok(Inventory { areas, items })
+    if tag == SourceTag::Inferred && item.interpretation.is_none() {
+        return Err(error(
+            item.tag.span(),
+            format!(
+                "item `{}` is an inference: name its INTERPRETATION.md entry",
+                item.id.get_ref()
+            ),
+        ));
+    }
+    Ok(Item {
+        id: item.id.into_inner(),
+        title: item.title,
+        source: item.source,
+        tag,
+        level,
+        interpretation: item.interpretation,
+        waived: item.waived,
+        area,
+    })
 }
 
 #[cfg(test)]

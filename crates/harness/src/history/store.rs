@@ -4,7 +4,7 @@
 //! transaction each (a run already recorded is recognised by its digest), and reads a target's
 //! builds and timeline back. The SQL is in `schema`; each backend only moves values.
 
-use super::record::RunRecord;
+use super::record::{RunRecord, TrialRecord};
 use super::schema;
 use super::sql::{Sql, Value};
 use super::timeline::{BuildSummary, Cell, Flaky, Regression, Timeline, TrialLine};
@@ -244,69 +244,15 @@ impl Store {
                 .first()
                 .map(|r| r[0].int())
                 .ok_or("the build was not recorded")?;
-            let added_at = jiff::Timestamp::now().to_string();
-            let inserted = self.sql.rows(
-                schema::INSERT_RUN,
-                &[
-                    Value::Text(run.digest.clone()),
-                    Value::Int(build_id),
-                    Value::Text(run.at.clone()),
-                    Value::Int(run.at_ms),
-                    Value::Text(added_at),
-                    Value::Text(run.suite_version.clone()),
-                    Value::Text(run.case_set_digest.clone()),
-                    Value::Int(i64::from(run.strict)),
-                    Value::Text(run.verdict.clone()),
-                    Value::Int(run.counted as i64),
-                    Value::Int(run.pass as i64),
-                    Value::Int(run.trials.len() as i64),
-                ],
-            )?;
             // Another process added the same results a moment ago.
-            let Some(run_id) = inserted.first().map(|r| r[0].int()) else {
+            let Some(run_id) = self.insert_run(run, build_id)? else {
                 self.sql.batch("ROLLBACK")?;
                 return Ok(Added::Known {
                     build: run.build.clone(),
                 });
             };
-            for (position, area) in run.areas.iter().enumerate() {
-                self.sql.exec(
-                    schema::INSERT_AREA,
-                    &[
-                        Value::Int(run_id),
-                        Value::Int(position as i64),
-                        Value::Text(area.area.clone()),
-                        Value::Int(area.trials as i64),
-                        Value::Int(area.pass as i64),
-                        Value::Int(area.counted as i64),
-                        Value::Int(area.not_run as i64),
-                        Value::Text(area.verdict.name().into()),
-                        Value::Int(area.failed as i64),
-                        Value::Int(area.errors as i64),
-                        Value::Int(area.deviations as i64),
-                        Value::Int(area.must_passed as i64),
-                    ],
-                )?;
-            }
-            for chunk in run.trials.chunks(schema::TRIALS_PER_INSERT) {
-                let mut sql = String::from(schema::INSERT_TRIALS);
-                let mut params = Vec::with_capacity(chunk.len() * 5);
-                for (i, trial) in chunk.iter().enumerate() {
-                    let n = i * 5;
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!("(?{}, ?{}, ?{}, ?{}, ?{})", n + 1, n + 2, n + 3, n + 4, n + 5));
-                    params.extend([
-                        Value::Int(run_id),
-                        Value::Text(trial.name.clone()),
-                        Value::Text(trial.areas.join(" ")),
-                        Value::Text(trial.outcome.as_str().into()),
-                        Value::Int(i64::from(trial.counts)),
-                    ]);
-                }
-                self.sql.exec(&sql, &params)?;
-            }
+            self.insert_areas(run_id, &run.areas)?;
+            self.insert_trials(run_id, &run.trials)?;
             self.sql.batch("COMMIT")?;
             Ok(Added::New {
                 build: run.build.clone(),
@@ -316,6 +262,77 @@ impl Store {
             let _ = self.sql.batch("ROLLBACK");
             self.error(format!("cannot record the run (nothing of it was written): {e}"))
         })
+    }
+
+    /// The run's row; its id, or `None` when the same results are there already.
+    fn insert_run(&mut self, run: &RunRecord, build_id: i64) -> Result<Option<i64>, String> {
+        let added_at = jiff::Timestamp::now().to_string();
+        let inserted = self.sql.rows(
+            schema::INSERT_RUN,
+            &[
+                Value::Text(run.digest.clone()),
+                Value::Int(build_id),
+                Value::Text(run.at.clone()),
+                Value::Int(run.at_ms),
+                Value::Text(added_at),
+                Value::Text(run.suite_version.clone()),
+                Value::Text(run.case_set_digest.clone()),
+                Value::Int(i64::from(run.strict)),
+                Value::Text(run.verdict.clone()),
+                Value::Int(run.counted as i64),
+                Value::Int(run.pass as i64),
+                Value::Int(run.trials.len() as i64),
+            ],
+        )?;
+        Ok(inserted.first().map(|r| r[0].int()))
+    }
+
+    /// One row per area of the run, in its order.
+    fn insert_areas(&mut self, run_id: i64, areas: &[AreaVerdict]) -> Result<(), String> {
+        for (position, area) in areas.iter().enumerate() {
+            self.sql.exec(
+                schema::INSERT_AREA,
+                &[
+                    Value::Int(run_id),
+                    Value::Int(position as i64),
+                    Value::Text(area.area.clone()),
+                    Value::Int(area.trials as i64),
+                    Value::Int(area.pass as i64),
+                    Value::Int(area.counted as i64),
+                    Value::Int(area.not_run as i64),
+                    Value::Text(area.verdict.name().into()),
+                    Value::Int(area.failed as i64),
+                    Value::Int(area.errors as i64),
+                    Value::Int(area.deviations as i64),
+                    Value::Int(area.must_passed as i64),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The run's trials, [`schema::TRIALS_PER_INSERT`] rows per statement.
+    fn insert_trials(&mut self, run_id: i64, trials: &[TrialRecord]) -> Result<(), String> {
+        for chunk in trials.chunks(schema::TRIALS_PER_INSERT) {
+            let mut sql = String::from(schema::INSERT_TRIALS);
+            let mut params = Vec::with_capacity(chunk.len() * 5);
+            for (i, trial) in chunk.iter().enumerate() {
+                let n = i * 5;
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("(?{}, ?{}, ?{}, ?{}, ?{})", n + 1, n + 2, n + 3, n + 4, n + 5));
+                params.extend([
+                    Value::Int(run_id),
+                    Value::Text(trial.name.clone()),
+                    Value::Text(trial.areas.join(" ")),
+                    Value::Text(trial.outcome.as_str().into()),
+                    Value::Int(i64::from(trial.counts)),
+                ]);
+            }
+            self.sql.exec(&sql, &params)?;
+        }
+        Ok(())
     }
 
     /// The targets with builds, by name.

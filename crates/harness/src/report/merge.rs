@@ -98,6 +98,22 @@ fn absent_files(absent: &[String]) -> String {
 /// (the embedded reference is one target whatever its port), selections or strictness, or with
 /// a trial in two of them, are refused.
 pub fn merge(parts: Vec<Part>, absent: &[String], allow_partial: bool) -> Result<Results, MergeError> {
+    let parts = same_run(parts, absent)?;
+    let missing = missing_partitions(&parts)?;
+    if (!missing.is_empty() || !absent.is_empty()) && !allow_partial {
+        return Err(MergeError::Missing {
+            count: parts.first().and_then(|p| p.selection.partition).map_or(0, |p| p.count),
+            missing,
+            absent: absent.to_vec(),
+        });
+    }
+    let joined = joined(parts)?;
+    Ok(judged(joined, missing, absent.is_empty()))
+}
+
+/// The parts' results, once each is known to be a partition of the same run as the first
+/// (case set, target, selection, strictness, suite version).
+fn same_run(parts: Vec<Part>, absent: &[String]) -> Result<Vec<Results>, MergeError> {
     let Some(first) = parts.first() else {
         return Err(match absent {
             [] => MergeError::Empty,
@@ -119,16 +135,12 @@ pub fn merge(parts: Vec<Part>, absent: &[String], allow_partial: bool) -> Result
             });
         }
     }
-    let parts: Vec<Results> = parts.into_iter().map(|p| p.results).collect();
-    let count = parts.first().and_then(|p| p.selection.partition).map_or(0, |p| p.count);
-    let missing = missing_partitions(&parts)?;
-    if (!missing.is_empty() || !absent.is_empty()) && !allow_partial {
-        return Err(MergeError::Missing {
-            count,
-            missing,
-            absent: absent.to_vec(),
-        });
-    }
+    Ok(parts.into_iter().map(|p| p.results).collect())
+}
+
+/// The parts' trials in one run (a trial in two parts is refused), sorted, with the earliest
+/// start, the wall span, the partitions' summed time, and the first stop among them.
+fn joined(parts: Vec<Results>) -> Result<Results, MergeError> {
     let spans: Vec<Option<(i64, i64)>> = parts.iter().map(span).collect();
     let sum: u64 = parts.iter().map(|p| p.duration_ms).sum();
     let mut parts = parts.into_iter();
@@ -159,7 +171,13 @@ pub fn merge(parts: Vec<Part>, absent: &[String], allow_partial: bool) -> Result
     joined.partitions_duration_ms = Some(sum);
     joined.selection.partition = None;
     joined.cases.sort_by(|a, b| (&a.id, a.media).cmp(&(&b.id, b.media)));
-    // A partition that stopped stops the whole: its kind gives the merged exit code too.
+    Ok(joined)
+}
+
+/// The joined run judged again: a partition that stopped stops the whole (its kind gives the
+/// merged exit code too); otherwise, with partitions `missing` (or files absent: `all_read` is
+/// false), the verdict is PARTIAL and no area is called conformant.
+fn judged(mut joined: Results, missing: Vec<u64>, all_read: bool) -> Results {
     let stopped = match joined.verdict.clone() {
         RunVerdict::Stopped { kind, cause } => Some((kind, cause)),
         RunVerdict::Conformant | RunVerdict::NotConformant { .. } | RunVerdict::Partial { .. } => None,
@@ -167,7 +185,7 @@ pub fn merge(parts: Vec<Part>, absent: &[String], allow_partial: bool) -> Result
     let order: Vec<String> = joined.areas.iter().map(|a| a.area.clone()).collect();
     let (summary, verdict, areas) = judge(&joined.cases, joined.strict, stopped, &order);
     joined.summary = summary;
-    let whole = missing.is_empty() && absent.is_empty();
+    let whole = missing.is_empty() && all_read;
     joined.areas = if whole {
         areas
     } else {
@@ -183,7 +201,7 @@ pub fn merge(parts: Vec<Part>, absent: &[String], allow_partial: bool) -> Result
         },
     };
     joined.summary.conformant = joined.verdict.is_conformant();
-    Ok(joined)
+    joined
 }
 
 /// A field two runs must share: its name in a refusal, and how its value is shown.

@@ -404,50 +404,15 @@ impl Settings {
     }
 
     fn build(self) -> Result<Target, TargetError> {
-        let invalid = |m: &str| TargetError::Invalid(m.to_string());
-        let base = self
-            .base_url
-            .ok_or_else(|| invalid("no base URL: give --base-url, UCWA_BASE_URL or base_url in the profile"))?;
-        let base_url = Url::parse(&base).map_err(|e| {
-            // An unparsable URL may still hold a password before its `@`: shown only without one.
-            let shown = if base.contains('@') {
-                "(not shown: it holds an @)"
-            } else {
-                base.as_str()
-            };
-            TargetError::Invalid(format!("invalid base URL `{shown}`: {e}"))
-        })?;
-        if !matches!(base_url.scheme(), "http" | "https") {
-            return Err(invalid("the base URL must be http or https"));
-        }
-        refuse_userinfo("base URL", &base_url)?;
+        let base_url = base_url(self.base_url)?;
         if let Some(anonymous) = &self.anonymous {
             refuse_userinfo("anonymous discover URL", &anonymous.discover_url)?;
         }
-        let credentials = match (self.token, self.username, self.password) {
-            (Some(token), _, _) => Credentials::Token(token),
-            (None, Some(username), Some(password)) => Credentials::Password { username, password },
-            (None, Some(_), None) => {
-                return Err(invalid("a username needs a password (UCWA_PASSWORD)"));
-            }
-            (None, None, Some(_)) => {
-                return Err(invalid("a password needs a username (UCWA_USERNAME)"));
-            }
-            (None, None, None) => Credentials::None,
-        };
-        let peer = self
-            .peer
-            .ok_or_else(|| invalid("no peer to invite: give --peer, UCWA_PEER or peer in the profile"))?;
-        let mut offers = self.offers;
-        for offer in self.extra_offers.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
-            if !precondition_is_known(offer) {
-                return Err(TargetError::Invalid(format!(
-                    "unknown precondition `{offer}` in --offer / UCWA_OFFERS (known: {}, fault:NAME)",
-                    KNOWN_PRECONDITIONS.join(", ")
-                )));
-            }
-            offers.insert(offer.to_string());
-        }
+        let credentials = credentials(self.token, self.username, self.password)?;
+        let peer = self.peer.ok_or_else(|| {
+            TargetError::Invalid("no peer to invite: give --peer, UCWA_PEER or peer in the profile".into())
+        })?;
+        let offers = offers(self.offers, &self.extra_offers)?;
         let faults_url = match self.extra_faults_url {
             Some(text) => Some(
                 Url::parse(&text).map_err(|e| TargetError::Invalid(format!("invalid --faults-url `{text}`: {e}")))?,
@@ -498,6 +463,57 @@ impl Settings {
             tls,
         })
     }
+}
+
+/// The base URL: present, parsable, http or https, without credentials in it.
+fn base_url(base: Option<String>) -> Result<Url, TargetError> {
+    let base = base.ok_or_else(|| {
+        TargetError::Invalid("no base URL: give --base-url, UCWA_BASE_URL or base_url in the profile".into())
+    })?;
+    let base_url = Url::parse(&base).map_err(|e| {
+        // An unparsable URL may still hold a password before its `@`: shown only without one.
+        let shown = if base.contains('@') {
+            "(not shown: it holds an @)"
+        } else {
+            base.as_str()
+        };
+        TargetError::Invalid(format!("invalid base URL `{shown}`: {e}"))
+    })?;
+    if !matches!(base_url.scheme(), "http" | "https") {
+        return Err(TargetError::Invalid("the base URL must be http or https".into()));
+    }
+    refuse_userinfo("base URL", &base_url)?;
+    Ok(base_url)
+}
+
+/// The credentials given: a token wins; a username needs a password and a password a username.
+fn credentials(
+    token: Option<Secret>,
+    username: Option<String>,
+    password: Option<Secret>,
+) -> Result<Credentials, TargetError> {
+    let invalid = |m: &str| TargetError::Invalid(m.to_string());
+    match (token, username, password) {
+        (Some(token), _, _) => Ok(Credentials::Token(token)),
+        (None, Some(username), Some(password)) => Ok(Credentials::Password { username, password }),
+        (None, Some(_), None) => Err(invalid("a username needs a password (UCWA_PASSWORD)")),
+        (None, None, Some(_)) => Err(invalid("a password needs a username (UCWA_USERNAME)")),
+        (None, None, None) => Ok(Credentials::None),
+    }
+}
+
+/// The profile's offers and those of `--offer` / `UCWA_OFFERS`, each a known precondition.
+fn offers(mut offers: BTreeSet<String>, extra: &[String]) -> Result<BTreeSet<String>, TargetError> {
+    for offer in extra.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+        if !precondition_is_known(offer) {
+            return Err(TargetError::Invalid(format!(
+                "unknown precondition `{offer}` in --offer / UCWA_OFFERS (known: {}, fault:NAME)",
+                KNOWN_PRECONDITIONS.join(", ")
+            )));
+        }
+        offers.insert(offer.to_string());
+    }
+    Ok(offers)
 }
 
 /// Refuses a URL that carries `user:password@`: credentials in a URL would be printed, logged and
