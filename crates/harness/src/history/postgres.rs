@@ -5,7 +5,7 @@
 //! The client is synchronous (it runs its own small runtime), so it is only used outside the
 //! async runtime of a run.
 
-use super::sql::{Sql, Value};
+use super::sql::{DbError, Sql, Value};
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls};
 
@@ -16,20 +16,20 @@ pub struct Postgres {
 
 impl Postgres {
     /// Connects to `url`.
-    pub fn connect(url: &str) -> Result<Self, String> {
+    pub fn connect(url: &str) -> Result<Self, DbError> {
         let config: postgres::Config = url
             .parse()
-            .map_err(|e| format!("not a PostgreSQL connection URL: {e}"))?;
+            .map_err(|e| DbError::Open(format!("not a PostgreSQL connection URL: {e}")))?;
         if matches!(config.get_ssl_mode(), postgres::config::SslMode::Require) {
-            return Err(
+            return Err(DbError::Open(
                 "sslmode=require is not supported: this build connects without TLS (use a local socket, \
                         a tunnel, or sslmode=disable on a trusted network)"
                     .into(),
-            );
+            ));
         }
         let client = config
             .connect(NoTls)
-            .map_err(|e| format!("cannot connect: {}", error_text(&e)))?;
+            .map_err(|e| DbError::Open(format!("cannot connect: {}", error_text(&e))))?;
         Ok(Postgres { client })
     }
 }
@@ -56,27 +56,29 @@ fn error_text(e: &postgres::Error) -> String {
 }
 
 impl Sql for Postgres {
-    fn batch(&mut self, sql: &str) -> Result<(), String> {
-        self.client.batch_execute(sql).map_err(|e| error_text(&e))
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.client
+            .batch_execute(sql)
+            .map_err(|e| DbError::Statement(error_text(&e)))
     }
 
-    fn begin_write(&mut self) -> Result<(), String> {
+    fn begin_write(&mut self) -> Result<(), DbError> {
         self.batch("BEGIN")
     }
 
-    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, String> {
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         let owned = Params::of(params);
         self.client
             .execute(&dollars(sql), &owned.refs())
-            .map_err(|e| error_text(&e))
+            .map_err(|e| DbError::Statement(error_text(&e)))
     }
 
-    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, String> {
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
         let owned = Params::of(params);
         let rows = self
             .client
             .query(&dollars(sql), &owned.refs())
-            .map_err(|e| error_text(&e))?;
+            .map_err(|e| DbError::Statement(error_text(&e)))?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let mut values = Vec::with_capacity(row.len());
@@ -84,15 +86,15 @@ impl Sql for Postgres {
                 let ty = column.type_();
                 let value = if *ty == Type::INT8 {
                     row.try_get::<_, Option<i64>>(i)
-                        .map_err(|e| e.to_string())?
+                        .map_err(DbError::statement)?
                         .map(Value::Int)
                 } else if *ty == Type::INT4 {
                     row.try_get::<_, Option<i32>>(i)
-                        .map_err(|e| e.to_string())?
+                        .map_err(DbError::statement)?
                         .map(|n| Value::Int(i64::from(n)))
                 } else {
                     row.try_get::<_, Option<String>>(i)
-                        .map_err(|e| e.to_string())?
+                        .map_err(DbError::statement)?
                         .map(Value::Text)
                 };
                 values.push(value.unwrap_or(Value::Null));
@@ -107,7 +109,7 @@ impl Sql for Postgres {
          ORDER BY table_name"
     }
 
-    fn lock_for_migration(&mut self) -> Result<(), String> {
+    fn lock_for_migration(&mut self) -> Result<(), DbError> {
         // One key for "ucwa-conformance history migration"; released at the transaction's end.
         self.batch("SELECT pg_advisory_xact_lock(72639041)")
     }
@@ -116,7 +118,7 @@ impl Sql for Postgres {
         "BIGSERIAL PRIMARY KEY"
     }
 
-    fn configure(&mut self) -> Result<(), String> {
+    fn configure(&mut self) -> Result<(), DbError> {
         Ok(())
     }
 }

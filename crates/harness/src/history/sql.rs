@@ -2,6 +2,28 @@
 //! [`Value`]s. `store` speaks it; `sqlite` and `postgres` implement it, and need nothing else of
 //! the history.
 
+/// Why a database refused, with its driver's words: opening it, a statement, or an answer the
+/// store needed and did not get.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DbError {
+    /// The database could not be opened, reached or used as a history.
+    #[error("{0}")]
+    Open(String),
+    /// A statement failed.
+    #[error("{0}")]
+    Statement(String),
+    /// A statement ran, and what the store needed from it is not there.
+    #[error("{0}")]
+    Missing(&'static str),
+}
+
+impl DbError {
+    /// A failed statement, in its driver's words.
+    pub(super) fn statement(error: impl std::fmt::Display) -> Self {
+        DbError::Statement(error.to_string())
+    }
+}
+
 /// A value passed to or read from a statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -36,20 +58,20 @@ impl Value {
 /// What a backend does: run statements written with `?N` placeholders.
 pub(super) trait Sql {
     /// Runs statements without parameters (several, separated by `;`).
-    fn batch(&mut self, sql: &str) -> Result<(), String>;
+    fn batch(&mut self, sql: &str) -> Result<(), DbError>;
     /// Starts a transaction that writes (SQLite takes the write lock at once).
-    fn begin_write(&mut self) -> Result<(), String>;
+    fn begin_write(&mut self) -> Result<(), DbError>;
     /// Runs one statement; the number of rows it changed.
-    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, String>;
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
     /// Runs one query; its rows.
-    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, String>;
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError>;
     /// The query that lists the tables' names (PostgreSQL: in the current schema).
     fn tables_query(&self) -> &'static str;
     /// Serialises migrations between processes (PostgreSQL: an advisory lock in the transaction).
-    fn lock_for_migration(&mut self) -> Result<(), String>;
+    fn lock_for_migration(&mut self) -> Result<(), DbError>;
     /// The id column's type.
     fn id_column(&self) -> &'static str;
     /// Sets the connection up for writing, once the database is known to be ours (SQLite:
     /// write-ahead logging, which changes the file's header).
-    fn configure(&mut self) -> Result<(), String>;
+    fn configure(&mut self) -> Result<(), DbError>;
 }

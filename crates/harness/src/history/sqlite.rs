@@ -3,7 +3,7 @@
 //! IMMEDIATE`) instead of failing. An existing file is checked before anything is written to
 //! it: a file that is not SQLite stays byte for byte as it was.
 
-use super::sql::{Sql, Value};
+use super::sql::{DbError, Sql, Value};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -20,28 +20,29 @@ pub struct Sqlite {
 impl Sqlite {
     /// Opens `path` (creating it with `create`). A file that does not read as SQLite is an error
     /// and is not changed.
-    pub fn open(path: &Path, create: bool) -> Result<Self, String> {
+    pub fn open(path: &Path, create: bool) -> Result<Self, DbError> {
         if !create && !path.exists() {
-            return Err(
+            return Err(DbError::Open(
                 "no history here (the file does not exist): add runs with `ucwa-conformance history add`".into(),
-            );
+            ));
         }
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let connection = Connection::open_with_flags(path, flags).map_err(|e| format!("cannot open: {e}"))?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(|e| e.to_string())?;
+        let connection =
+            Connection::open_with_flags(path, flags).map_err(|e| DbError::Open(format!("cannot open: {e}")))?;
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(DbError::statement)?;
         // Read only: a file that is not a database fails here, and nothing is written before the
         // store knows the database is ours (`configure`).
         let check: Result<String, _> = connection.query_row("PRAGMA quick_check(1)", [], |r| r.get(0));
         match check {
             Ok(ok) if ok == "ok" => {}
-            Ok(problem) => return Err(format!("the database is corrupt: {problem}")),
+            Ok(problem) => return Err(DbError::Open(format!("the database is corrupt: {problem}"))),
             Err(e) => {
-                return Err(format!(
+                return Err(DbError::Open(format!(
                     "not a readable SQLite database (corrupt, or another kind of file?): {e}"
-                ));
+                )));
             }
         }
         Ok(Sqlite { connection })
@@ -53,14 +54,14 @@ impl Sqlite {
     /// SQLite refuses it at once (no busy handler) while another process reads it, as two `history
     /// add` creating one file at the same moment do: it is tried again until the busy timeout,
     /// and a file another process switched meanwhile needs nothing more.
-    fn switch_to_wal(&mut self) -> Result<(), String> {
+    fn switch_to_wal(&mut self) -> Result<(), DbError> {
         let started = std::time::Instant::now();
         let mut pause = Duration::from_millis(5);
         loop {
             let mode: String = self
                 .connection
                 .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-                .map_err(|e| format!("cannot read the journal mode: {e}"))?;
+                .map_err(|e| DbError::Open(format!("cannot read the journal mode: {e}")))?;
             if mode.eq_ignore_ascii_case("wal") {
                 return Ok(());
             }
@@ -72,7 +73,7 @@ impl Sqlite {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(200));
                 }
-                Err(e) => return Err(format!("cannot switch to write-ahead logging: {e}")),
+                Err(e) => return Err(DbError::Open(format!("cannot switch to write-ahead logging: {e}"))),
             }
         }
     }
@@ -90,33 +91,33 @@ fn to_sql(values: &[Value]) -> Vec<SqlValue> {
 }
 
 impl Sql for Sqlite {
-    fn batch(&mut self, sql: &str) -> Result<(), String> {
-        self.connection.execute_batch(sql).map_err(|e| e.to_string())
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.connection.execute_batch(sql).map_err(DbError::statement)
     }
 
-    fn begin_write(&mut self) -> Result<(), String> {
+    fn begin_write(&mut self) -> Result<(), DbError> {
         self.batch("BEGIN IMMEDIATE")
     }
 
-    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, String> {
-        let mut statement = self.connection.prepare_cached(sql).map_err(|e| e.to_string())?;
+    fn exec(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        let mut statement = self.connection.prepare_cached(sql).map_err(DbError::statement)?;
         let changed = statement
             .execute(rusqlite::params_from_iter(to_sql(params)))
-            .map_err(|e| e.to_string())?;
+            .map_err(DbError::statement)?;
         Ok(changed as u64)
     }
 
-    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, String> {
-        let mut statement = self.connection.prepare_cached(sql).map_err(|e| e.to_string())?;
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
+        let mut statement = self.connection.prepare_cached(sql).map_err(DbError::statement)?;
         let columns = statement.column_count();
         let mut rows = statement
             .query(rusqlite::params_from_iter(to_sql(params)))
-            .map_err(|e| e.to_string())?;
+            .map_err(DbError::statement)?;
         let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(|e| e.to_string())? {
+        while let Some(row) = rows.next().map_err(DbError::statement)? {
             let mut values = Vec::with_capacity(columns);
             for i in 0..columns {
-                values.push(match row.get_ref(i).map_err(|e| e.to_string())? {
+                values.push(match row.get_ref(i).map_err(DbError::statement)? {
                     ValueRef::Integer(n) => Value::Int(n),
                     ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
                     ValueRef::Real(f) => Value::Int(f as i64),
@@ -132,7 +133,7 @@ impl Sql for Sqlite {
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     }
 
-    fn lock_for_migration(&mut self) -> Result<(), String> {
+    fn lock_for_migration(&mut self) -> Result<(), DbError> {
         // BEGIN IMMEDIATE already holds the write lock.
         Ok(())
     }
@@ -141,13 +142,13 @@ impl Sql for Sqlite {
         "INTEGER PRIMARY KEY"
     }
 
-    fn configure(&mut self) -> Result<(), String> {
+    fn configure(&mut self) -> Result<(), DbError> {
         self.switch_to_wal()?;
         self.connection
             .pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| e.to_string())?;
+            .map_err(DbError::statement)?;
         self.connection
             .pragma_update(None, "foreign_keys", "ON")
-            .map_err(|e| e.to_string())
+            .map_err(DbError::statement)
     }
 }

@@ -6,7 +6,7 @@
 
 use super::record::{RunRecord, TrialRecord};
 use super::schema;
-use super::sql::{Sql, Value};
+use super::sql::{DbError, Sql, Value};
 use super::timeline::{BuildSummary, Cell, Flaky, Regression, Timeline, TrialLine};
 use crate::judge::area_verdict::{AreaVerdict, AreaWord};
 use crate::judge::verdict::Outcome;
@@ -99,9 +99,9 @@ impl Store {
     /// A database that is not ours, is corrupt, or is of a newer version is an error, and nothing
     /// is written to it.
     pub fn open(location: &Location, create: bool) -> Result<Store, HistoryError> {
-        let fail = |message: String| HistoryError {
+        let fail = |error: DbError| HistoryError {
             location: location.shown(),
-            message,
+            message: error.to_string(),
         };
         let sql: Box<dyn Sql> = match location {
             Location::Sqlite(path) => Box::new(super::sqlite::Sqlite::open(path, create).map_err(fail)?),
@@ -123,7 +123,7 @@ impl Store {
     }
 
     /// The names of the database's tables.
-    fn tables(&mut self) -> Result<Vec<String>, String> {
+    fn tables(&mut self) -> Result<Vec<String>, DbError> {
         let query = self.sql.tables_query();
         Ok(self.sql.rows(query, &[])?.into_iter().map(|r| r[0].text()).collect())
     }
@@ -188,7 +188,7 @@ impl Store {
     /// Brings the database to the latest migration, in one transaction (another process
     /// migrating at the same time waits, then finds nothing to do).
     fn migrate(&mut self) -> Result<(), HistoryError> {
-        let result = (|| -> Result<(), String> {
+        let result = (|| -> Result<(), DbError> {
             self.sql.begin_write()?;
             self.sql.lock_for_migration()?;
             let tables = self.tables()?;
@@ -219,7 +219,7 @@ impl Store {
     /// Records a run in one transaction: either all of it lands or nothing does. The same
     /// results added again are recognised by their digest and change nothing.
     pub fn add(&mut self, run: &RunRecord) -> Result<Added, HistoryError> {
-        let outcome = (|| -> Result<Added, String> {
+        let outcome = (|| -> Result<Added, DbError> {
             self.sql.begin_write()?;
             if let Some(row) = self
                 .sql
@@ -243,7 +243,7 @@ impl Store {
                 )?
                 .first()
                 .map(|r| r[0].int())
-                .ok_or("the build was not recorded")?;
+                .ok_or(DbError::Missing("the build was not recorded"))?;
             // Another process added the same results a moment ago.
             let Some(run_id) = self.insert_run(run, build_id)? else {
                 self.sql.batch("ROLLBACK")?;
@@ -265,7 +265,7 @@ impl Store {
     }
 
     /// The run's row; its id, or `None` when the same results are there already.
-    fn insert_run(&mut self, run: &RunRecord, build_id: i64) -> Result<Option<i64>, String> {
+    fn insert_run(&mut self, run: &RunRecord, build_id: i64) -> Result<Option<i64>, DbError> {
         let added_at = jiff::Timestamp::now().to_string();
         let inserted = self.sql.rows(
             schema::INSERT_RUN,
@@ -288,7 +288,7 @@ impl Store {
     }
 
     /// One row per area of the run, in its order.
-    fn insert_areas(&mut self, run_id: i64, areas: &[AreaVerdict]) -> Result<(), String> {
+    fn insert_areas(&mut self, run_id: i64, areas: &[AreaVerdict]) -> Result<(), DbError> {
         for (position, area) in areas.iter().enumerate() {
             self.sql.exec(
                 schema::INSERT_AREA,
@@ -312,7 +312,7 @@ impl Store {
     }
 
     /// The run's trials, [`schema::TRIALS_PER_INSERT`] rows per statement.
-    fn insert_trials(&mut self, run_id: i64, trials: &[TrialRecord]) -> Result<(), String> {
+    fn insert_trials(&mut self, run_id: i64, trials: &[TrialRecord]) -> Result<(), DbError> {
         for chunk in trials.chunks(schema::TRIALS_PER_INSERT) {
             let mut sql = String::from(schema::INSERT_TRIALS);
             let mut params = Vec::with_capacity(chunk.len() * 5);
