@@ -607,7 +607,7 @@ pub struct ServeArgs {
 
 impl SelectArgs {
     /// The library's selection; errors are usage errors.
-    pub fn selection(&self) -> Result<Selection, String> {
+    pub fn selection(&self) -> Result<Selection, PartitionError> {
         let partition = match &self.partition {
             None => None,
             Some(text) => Some(parse_partition(text)?),
@@ -636,8 +636,13 @@ impl SelectArgs {
     }
 }
 
-fn parse_partition(text: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("--partition takes K/N with 1 <= K <= N, found `{text}`");
+/// A `--partition` that is not `K/N` with 1 <= K <= N.
+#[derive(Debug, thiserror::Error)]
+#[error("--partition takes K/N with 1 <= K <= N, found `{0}`")]
+pub struct PartitionError(String);
+
+fn parse_partition(text: &str) -> Result<(u64, u64), PartitionError> {
+    let bad = || PartitionError(text.to_string());
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
     let (k, n): (u64, u64) = (
         k.trim().parse().map_err(|_| bad())?,

@@ -36,7 +36,7 @@ struct Planned {
 
 /// Loads the corpus and selects from it.
 fn planned(select: &SelectArgs) -> Result<Planned, Error> {
-    let selection = select.selection().map_err(Error::Usage)?;
+    let selection = select.selection().map_err(|e| Error::Usage(e.to_string()))?;
     let corpus = super::corpus(select.cases.as_ref())?;
     let cases: Vec<Arc<Case>> = corpus.cases()?.into_iter().map(Arc::new).collect();
     // A filter that matches nothing is a typo that would silently shrink what runs (exit 4).

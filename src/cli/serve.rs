@@ -7,7 +7,7 @@ use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour, Running};
 
 pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
-    let config = serve_config(args).map_err(Error::Usage)?;
+    let config = serve_config(args)?;
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let server = ucwa_conformance::reference::spawn(config.clone(), args.listen)
@@ -110,12 +110,14 @@ fn profile(server: &Running, config: &Config) -> String {
     out
 }
 
-fn serve_config(args: &ServeArgs) -> Result<Config, String> {
+/// The reference's configuration from `serve`'s arguments (users, peers, timeouts, mutant).
+fn serve_config(args: &ServeArgs) -> Result<Config, Error> {
     let mutant = match &args.mutant {
         None => None,
-        Some(name) => {
-            Some(Mutant::from_name(name).ok_or_else(|| format!("unknown mutant `{name}`; see `mutants --list`"))?)
-        }
+        Some(name) => Some(
+            Mutant::from_name(name)
+                .ok_or_else(|| Error::Usage(format!("unknown mutant `{name}`; see `mutants --list`")))?,
+        ),
     };
     let mut config = Config {
         invitation_timeout: std::time::Duration::from_millis(args.invitation_timeout_ms),
@@ -130,7 +132,7 @@ fn serve_config(args: &ServeArgs) -> Result<Config, String> {
             .map(|u| {
                 u.split_once(':')
                     .map(|(n, p)| (n.to_string(), p.to_string()))
-                    .ok_or_else(|| format!("--user takes NAME:PASSWORD, found `{u}`"))
+                    .ok_or_else(|| Error::Usage(format!("--user takes NAME:PASSWORD, found `{u}`")))
             })
             .collect::<Result<_, _>>()?;
     }
@@ -141,12 +143,15 @@ fn serve_config(args: &ServeArgs) -> Result<Config, String> {
             .map(|p| {
                 let (uri, behaviour) = p
                     .rsplit_once('=')
-                    .ok_or_else(|| format!("--peer takes SIP_URI=accept|decline|ignore, found `{p}`"))?;
-                let behaviour = PeerBehaviour::from_name(behaviour)
-                    .ok_or_else(|| format!("unknown peer behaviour `{behaviour}`; use accept, decline or ignore"))?;
+                    .ok_or_else(|| Error::Usage(format!("--peer takes SIP_URI=accept|decline|ignore, found `{p}`")))?;
+                let behaviour = PeerBehaviour::from_name(behaviour).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "unknown peer behaviour `{behaviour}`; use accept, decline or ignore"
+                    ))
+                })?;
                 Ok((uri.to_string(), behaviour))
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, Error>>()?;
     }
     Ok(config)
 }

@@ -90,9 +90,9 @@ impl Template {
                 });
             };
             let name = after[..end].trim();
-            parts.push(placeholder(name).map_err(|message| TemplateError {
+            parts.push(placeholder(name).map_err(|error| TemplateError {
                 offset: consumed + start,
-                message,
+                message: error.to_string(),
             })?);
             let used = start + 2 + end + 2;
             consumed += used;
@@ -238,7 +238,38 @@ fn generated_chars(n: usize) -> String {
     out
 }
 
-fn placeholder(name: &str) -> Result<Part, String> {
+/// What is wrong with a placeholder's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum PlaceholderError {
+    /// `chars:` or `wide:` without a number.
+    #[error("`{prefix}` needs a character count, found `{found}`")]
+    NotACount {
+        /// `chars:` or `wide:`.
+        prefix: &'static str,
+        /// What followed it.
+        found: String,
+    },
+    /// A generated text longer than the limit.
+    #[error("`{prefix}{count}` is larger than the limit of {limit} characters")]
+    TooLong {
+        /// `chars:` or `wide:`.
+        prefix: &'static str,
+        /// The count asked for.
+        count: usize,
+        /// The most it may be.
+        limit: usize,
+    },
+    /// `capture:` without a name.
+    #[error("`capture:` needs the name of a capture")]
+    NoCaptureName,
+    /// A name no placeholder has.
+    #[error(
+        "unknown placeholder `{{{{{0}}}}}`; known: operation_id, peer, peer:decline, peer:ignore, peer:anonymous, uuid, chars:N, wide:N, capture:NAME"
+    )]
+    Unknown(String),
+}
+
+fn placeholder(name: &str) -> Result<Part, PlaceholderError> {
     match name {
         "operation_id" => return Ok(Part::OperationId),
         "peer" => return Ok(Part::Peer(PeerRole::Accept)),
@@ -248,41 +279,30 @@ fn placeholder(name: &str) -> Result<Part, String> {
         "uuid" => return Ok(Part::Uuid),
         _ => {}
     }
-    if let Some(count) = name.strip_prefix("chars:") {
-        let n: usize = count
-            .trim()
-            .parse()
-            .map_err(|_| format!("`chars:` needs a character count, found `{count}`"))?;
-        if n > MAX_GENERATED_CHARS {
-            return Err(format!(
-                "`chars:{n}` is larger than the limit of {MAX_GENERATED_CHARS} characters"
-            ));
+    let count = |prefix: &'static str, text: &str, limit: usize| -> Result<usize, PlaceholderError> {
+        let count: usize = text.trim().parse().map_err(|_| PlaceholderError::NotACount {
+            prefix,
+            found: text.to_string(),
+        })?;
+        if count > limit {
+            return Err(PlaceholderError::TooLong { prefix, count, limit });
         }
-        return Ok(Part::Chars(n));
+        Ok(count)
+    };
+    if let Some(text) = name.strip_prefix("chars:") {
+        return Ok(Part::Chars(count("chars:", text, MAX_GENERATED_CHARS)?));
     }
-    if let Some(count) = name.strip_prefix("wide:") {
-        let n: usize = count
-            .trim()
-            .parse()
-            .map_err(|_| format!("`wide:` needs a character count, found `{count}`"))?;
-        if n > MAX_GENERATED_CHARS / 3 {
-            return Err(format!(
-                "`wide:{n}` is larger than the limit of {} characters",
-                MAX_GENERATED_CHARS / 3
-            ));
-        }
-        return Ok(Part::Wide(n));
+    if let Some(text) = name.strip_prefix("wide:") {
+        return Ok(Part::Wide(count("wide:", text, MAX_GENERATED_CHARS / 3)?));
     }
     if let Some(capture) = name.strip_prefix("capture:") {
         let capture = capture.trim();
         if capture.is_empty() {
-            return Err("`capture:` needs the name of a capture".into());
+            return Err(PlaceholderError::NoCaptureName);
         }
         return Ok(Part::Capture(capture.to_string()));
     }
-    Err(format!(
-        "unknown placeholder `{{{{{name}}}}}`; known: operation_id, peer, peer:decline, peer:ignore, peer:anonymous, uuid, chars:N, wide:N, capture:NAME"
-    ))
+    Err(PlaceholderError::Unknown(name.to_string()))
 }
 
 /// Simple [`Values`] for tests and one-off renders.

@@ -17,7 +17,7 @@ pub struct HttpClient {
     plain: reqwest::Client,
     /// For `https://` origins: built with the system's roots and the run's TLS settings when the
     /// first https URL is met (at once when TLS settings were given, so their errors come first).
-    secure: Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
+    secure: Arc<std::sync::OnceLock<Result<reqwest::Client, TransportError>>>,
     tls: Arc<Tls>,
     limits: Limits,
     journal: Option<Journal>,
@@ -58,7 +58,7 @@ impl HttpClient {
         let secure = Arc::new(std::sync::OnceLock::new());
         if tls.configured() {
             let built = secure.get_or_init(|| secure_client(limits, tls));
-            built.as_ref().map_err(|e| TransportError::Invalid(e.clone()))?;
+            built.as_ref().map_err(Clone::clone)?;
         }
         Ok(Self {
             plain,
@@ -184,7 +184,7 @@ impl HttpClient {
             self.secure
                 .get_or_init(|| secure_client(self.limits, &self.tls))
                 .as_ref()
-                .map_err(|e| TransportError::Invalid(e.clone()))?
+                .map_err(Clone::clone)?
         } else {
             &self.plain
         };
@@ -270,8 +270,10 @@ fn base_builder(limits: Limits) -> reqwest::ClientBuilder {
 }
 
 /// The client for https origins: the system's roots (read now), plus the run's TLS settings.
-fn secure_client(limits: Limits, tls: &Tls) -> Result<reqwest::Client, String> {
-    tls.apply(base_builder(limits)).build().map_err(|e| e.to_string())
+fn secure_client(limits: Limits, tls: &Tls) -> Result<reqwest::Client, TransportError> {
+    tls.apply(base_builder(limits))
+        .build()
+        .map_err(|e| TransportError::Invalid(e.to_string()))
 }
 
 /// The body with the content codings the headers name undone, within `cap`.

@@ -82,7 +82,7 @@ pub fn load(path: &Path) -> Result<Baseline, FileError> {
         };
         let expires = match &e.expires {
             None => None,
-            Some(d) => Some(expiry(d.get_ref()).map_err(|m| FileError::new(path, &source, d.span(), m))?),
+            Some(d) => Some(expiry(d.get_ref()).map_err(|e| FileError::new(path, &source, d.span(), e.to_string()))?),
         };
         entries.push(Entry {
             case: e.case,
@@ -322,17 +322,43 @@ fn new_table(entry: &Entry) -> toml_edit::Table {
     table
 }
 
+/// Why an `expires` value is not a date.
+#[derive(Debug, thiserror::Error)]
+enum ExpiryError {
+    /// A string that does not read as `YYYY-MM-DD`.
+    #[error("{0}")]
+    Text(String),
+    /// A TOML date that does not exist (`2027-02-30`).
+    #[error("`{value}` is not a date: {why}")]
+    Impossible {
+        /// The value as written.
+        value: String,
+        /// Why it is not a date.
+        why: String,
+    },
+    /// A date with a time.
+    #[error("`{0}`: expires takes a date without a time")]
+    WithTime(String),
+    /// Neither a date nor a string.
+    #[error("`{0}` is not a date (write expires = 2027-03-31)")]
+    NotADate(String),
+}
+
 /// An `expires` value: a TOML date (`2027-03-31`) or a `"YYYY-MM-DD"` string; impossible dates
 /// are refused.
-fn expiry(value: &toml::Value) -> Result<Date, String> {
+fn expiry(value: &toml::Value) -> Result<Date, ExpiryError> {
     match value {
-        toml::Value::String(text) => crate::clock::parse_date(text).map_err(|e| e.to_string()),
+        toml::Value::String(text) => crate::clock::parse_date(text).map_err(|e| ExpiryError::Text(e.to_string())),
         toml::Value::Datetime(datetime) => match (datetime.date, datetime.time) {
-            (Some(d), None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
-                .map_err(|e| format!("`{datetime}` is not a date: {e}")),
-            _ => Err(format!("`{datetime}`: expires takes a date without a time")),
+            (Some(d), None) => {
+                Date::new(d.year as i16, d.month as i8, d.day as i8).map_err(|e| ExpiryError::Impossible {
+                    value: datetime.to_string(),
+                    why: e.to_string(),
+                })
+            }
+            _ => Err(ExpiryError::WithTime(datetime.to_string())),
         },
-        other => Err(format!("`{other}` is not a date (write expires = 2027-03-31)")),
+        other => Err(ExpiryError::NotADate(other.to_string())),
     }
 }
 
