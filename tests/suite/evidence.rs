@@ -124,7 +124,7 @@ fn a_trial_removed_is_found_by_the_counts_and_the_coverage() {
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("summary."), "{text}");
     assert!(
-        text.contains("PARTIAL") && text.contains("1 trials of the corpus are not in it"),
+        text.contains("PARTIAL") && text.contains("1 trial of the corpus is not in it"),
         "{text}"
     );
 }

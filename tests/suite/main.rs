@@ -5,6 +5,7 @@ mod attacks;
 mod baseline_files;
 mod case_files;
 mod cli;
+mod cli_data;
 mod coverage;
 mod discovery;
 mod edges;

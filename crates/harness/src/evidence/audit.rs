@@ -139,13 +139,22 @@ impl std::fmt::Display for Gap {
             ),
             Gap::Selected(what) => write!(f, "it selected part of the corpus ({what})"),
             Gap::Missing { count, first } => {
-                write!(f, "{count} trials of the corpus are not in it: {}", first.join(", "))?;
+                let are = if *count == 1 {
+                    "trial of the corpus is"
+                } else {
+                    "trials of the corpus are"
+                };
+                write!(f, "{count} {are} not in it: {}", first.join(", "))?;
                 if *count > first.len() {
                     write!(f, ", ...")?;
                 }
                 Ok(())
             }
-            Gap::NotRun(n) => write!(f, "{n} trials did not run (the run stopped first)"),
+            Gap::NotRun(n) => write!(
+                f,
+                "{n} {} did not run (the run stopped first)",
+                if *n == 1 { "trial" } else { "trials" }
+            ),
         }
     }
 }

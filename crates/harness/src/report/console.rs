@@ -366,6 +366,7 @@ fn verdict_lines(
     };
     let not_run = match summary.must_not_run {
         0 => String::new(),
+        1 => "; 1 must-level trial not run (listed above)".to_string(),
         n => format!("; {n} must-level trials not run (listed above)"),
     };
     let _ = writeln!(

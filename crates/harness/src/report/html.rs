@@ -130,7 +130,8 @@ fn single(r: &Results) -> Markup {
         (areas(r))
         @if s.must_not_run > 0 {
             div.banner {
-                (s.must_not_run) " must-level trials did not run (skipped or not run): the verdict does not cover them."
+                (s.must_not_run) " must-level " (if s.must_not_run == 1 { "trial" } else { "trials" })
+                " did not run (skipped or not run): the verdict does not cover them."
                 (not_run(r))
             }
         }

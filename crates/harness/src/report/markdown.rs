@@ -95,8 +95,9 @@ fn notes(r: &Results, out: &mut String) {
     if r.summary.must_not_run > 0 {
         let _ = writeln!(
             out,
-            "**{} must-level trials did not run** (skipped or not run): the verdict does not cover them.\n",
-            r.summary.must_not_run
+            "**{} must-level {} did not run** (skipped or not run): the verdict does not cover them.\n",
+            r.summary.must_not_run,
+            if r.summary.must_not_run == 1 { "trial" } else { "trials" }
         );
     }
 }
