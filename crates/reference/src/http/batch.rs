@@ -209,37 +209,80 @@ async fn split(response: Response) -> (StatusCode, HeaderMap, Vec<u8>) {
     (parts.status, parts.headers, body.to_vec())
 }
 
-/// The `multipart/batching` answer: one `application/http; msgtype=response` part per request.
+/// The `multipart/batching` answer: one `application/http; msgtype=response` part per request,
+/// laid out as `BatchingRequests.md`'s response sample: CRLF lines, each part's inner headers
+/// with `Content-Type` last, its body on one line, and the outer `Cache-Control`, `Pragma` and
+/// `Expires` of the sample. Microsoft's UCWA samples (`Mime.js`) read a part line by line and
+/// parse every non-empty line after its `Content-Type` as the body (I-29).
 fn respond(answers: &[(StatusCode, HeaderMap, Vec<u8>)]) -> Response {
     let boundary = uuid::Uuid::new_v4().to_string();
     let mut body: Vec<u8> = Vec::new();
     for (status, headers, bytes) in answers {
-        let mut head = format!(
-            "HTTP/1.1 {} {}\r\n",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
-        );
-        for (name, value) in headers {
-            if name == header::CONTENT_LENGTH || name == header::TRANSFER_ENCODING {
-                continue;
-            }
-            let _ = write!(head, "{}: {}\r\n", name.as_str(), value.to_str().unwrap_or(""));
-        }
-        head.push_str("\r\n");
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Type: application/http; msgtype=response\r\n\r\n").as_bytes(),
         );
         // A part's header names are spelt as the server spells its own (clients read them by name).
-        body.extend_from_slice(&crate::wire::respell_head(head.as_bytes()));
-        body.extend_from_slice(bytes);
+        body.extend_from_slice(&crate::wire::respell_head(part_head(*status, headers).as_bytes()));
+        let xml = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.contains("xml"));
+        body.extend_from_slice(&one_line(bytes, xml));
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     let mut response = (StatusCode::OK, body).into_response();
+    let outer = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("multipart/batching; boundary=\"{boundary}\"")) {
-        response.headers_mut().insert(header::CONTENT_TYPE, v);
+        outer.insert(header::CONTENT_TYPE, v);
     }
+    outer.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    outer.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    outer.insert(header::EXPIRES, HeaderValue::from_static("-1"));
     response
+}
+
+/// A part's status line and headers, `Content-Type` last (no length: the part's boundary ends it).
+fn part_head(status: StatusCode, headers: &HeaderMap) -> String {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    );
+    let mut content_type = None;
+    for (name, value) in headers {
+        if name == header::CONTENT_LENGTH || name == header::TRANSFER_ENCODING {
+            continue;
+        }
+        let value = value.to_str().unwrap_or("");
+        if name == header::CONTENT_TYPE {
+            content_type = Some(value);
+            continue;
+        }
+        let _ = write!(head, "{}: {value}\r\n", name.as_str());
+    }
+    if let Some(value) = content_type {
+        let _ = write!(head, "content-type: {value}\r\n");
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// A part's body on one line, so a reader that takes each line as the whole body reads all of
+/// it: in XML a line break is written as a character reference (the same text to an XML
+/// reader); elsewhere it becomes a space (between JSON's tokens, where the reference writes
+/// none; JSON strings escape theirs).
+fn one_line(body: &[u8], xml: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    for &b in body {
+        match (b, xml) {
+            (b'\r', true) => out.extend_from_slice(b"&#13;"),
+            (b'\n', true) => out.extend_from_slice(b"&#10;"),
+            (b'\r' | b'\n', false) => out.push(b' '),
+            (b, _) => out.push(b),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
