@@ -35,62 +35,126 @@ pub fn started(format: Format, total: usize) -> String {
     }
 }
 
-/// The libtest event word of a trial: `ok`, `failed` or `ignored`.
-fn event_word(result: &CaseResult, strict: bool) -> &'static str {
-    let standing = standing::of(result, strict);
-    if standing.counts {
-        return "failed";
+/// A trial as libtest reports it: passed, failed or ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LibtestEvent {
+    Ok,
+    Failed,
+    Ignored,
+}
+
+impl LibtestEvent {
+    /// The trial's event: failed when it counts, ok when it passed (or is a notice), ignored
+    /// otherwise.
+    fn of(result: &CaseResult, strict: bool) -> Self {
+        let standing = standing::of(result, strict);
+        if standing.counts {
+            return LibtestEvent::Failed;
+        }
+        match standing.shown {
+            Shown::Passed | Shown::Notice => LibtestEvent::Ok,
+            Shown::Failure | Shown::Error | Shown::Deviation | Shown::Excused | Shown::NotJudged => {
+                LibtestEvent::Ignored
+            }
+        }
     }
-    match standing.shown {
-        Shown::Passed | Shown::Notice => "ok",
-        Shown::Failure | Shown::Error | Shown::Deviation | Shown::Excused | Shown::NotJudged => "ignored",
+
+    /// `ok`, `failed` or `ignored`: libtest's JSON `event`.
+    fn as_str(self) -> &'static str {
+        match self {
+            LibtestEvent::Ok => "ok",
+            LibtestEvent::Failed => "failed",
+            LibtestEvent::Ignored => "ignored",
+        }
+    }
+}
+
+/// What a trial's console line says after `...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrialWord {
+    /// Passed (a flaky trial and an unexpected pass too, with a note).
+    Ok,
+    /// Counts as a failure.
+    Failed,
+    /// The harness could not decide, and it counts.
+    Error,
+    /// Does not count: skipped, excused, a deviation or an error in a should-level case.
+    Ignored,
+    /// A stop came first.
+    NotRun,
+}
+
+impl TrialWord {
+    /// `ok`, `FAILED`, `ERROR`, `ignored` or `not run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrialWord::Ok => "ok",
+            TrialWord::Failed => "FAILED",
+            TrialWord::Error => "ERROR",
+            TrialWord::Ignored => "ignored",
+            TrialWord::NotRun => "not run",
+        }
+    }
+
+    fn tone(self) -> Tone {
+        match self {
+            TrialWord::Ok => Tone::Good,
+            TrialWord::Failed | TrialWord::Error => Tone::Bad,
+            TrialWord::Ignored | TrialWord::NotRun => Tone::Other,
+        }
     }
 }
 
 /// What a trial's console line says after `...`: the word (`ok`, `FAILED`, `ERROR`, `ignored`,
 /// `not run`) and, for anything but a plain pass or failure, why.
-pub fn verdict(result: &CaseResult, strict: bool) -> (&'static str, Option<String>) {
+pub fn verdict(result: &CaseResult, strict: bool) -> (TrialWord, Option<String>) {
     let counts = standing::of(result, strict).counts;
     let reason = result.reason.clone().unwrap_or_default();
     match (result.outcome, counts) {
-        (Outcome::Pass, _) => ("ok", None),
-        (Outcome::Fail | Outcome::ShouldDeviation, true) => ("FAILED", None),
-        (Outcome::Error, true) => ("ERROR", Some(reason)),
+        (Outcome::Pass, _) => (TrialWord::Ok, None),
+        (Outcome::Fail | Outcome::ShouldDeviation, true) => (TrialWord::Failed, None),
+        (Outcome::Error, true) => (TrialWord::Error, Some(reason)),
         (Outcome::Error, false) => (
-            "ignored",
+            TrialWord::Ignored,
             Some(format!("ERROR in a should-level case, counted with --strict: {reason}")),
         ),
         (Outcome::Fail | Outcome::ShouldDeviation, false) => (
-            "ignored",
+            TrialWord::Ignored,
             Some(format!(
                 "SHOULD not met ({}); counted with --strict",
                 result.first_difference()
             )),
         ),
-        (Outcome::KnownFailure, _) => ("ignored", Some(format!("known failure: {reason}"))),
+        (Outcome::KnownFailure, _) => (TrialWord::Ignored, Some(format!("known failure: {reason}"))),
         (Outcome::UnexpectedPass, _) => (
-            "ok",
+            TrialWord::Ok,
             Some(format!("UNEXPECTED PASS: the baseline lists it as failing ({reason})")),
         ),
-        (Outcome::Flaky, _) => ("ok", Some(format!("FLAKY: {reason}"))),
-        (Outcome::Skip, _) => ("ignored", Some(reason)),
-        (Outcome::NotRun, _) => ("not run", Some(reason)),
+        (Outcome::Flaky, _) => (TrialWord::Ok, Some(format!("FLAKY: {reason}"))),
+        (Outcome::Skip, _) => (TrialWord::Ignored, Some(reason)),
+        (Outcome::NotRun, _) => (TrialWord::NotRun, Some(reason)),
     }
 }
 
 /// Green for what passed, red (bold) for what counts, yellow for the rest. The console's own
 /// colour codes; the CLI's stream strips them where colour is not wanted (`--color`, `NO_COLOR`,
 /// not a terminal). Target text never carries any: its control characters are escaped.
-fn paint(word: &str) -> String {
+fn paint(word: &str, tone: Tone) -> String {
     use anstyle::{AnsiColor, Style};
-    let style = match word {
-        "ok" | "." | "conformant" => Style::new().fg_color(Some(AnsiColor::Green.into())),
-        "FAILED" | "ERROR" | "F" | "NOT conformant" | "STOPPED" | "PARTIAL" => {
-            Style::new().bold().fg_color(Some(AnsiColor::Red.into()))
-        }
-        _ => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
+    let style = match tone {
+        Tone::Good => Style::new().fg_color(Some(AnsiColor::Green.into())),
+        Tone::Bad => Style::new().bold().fg_color(Some(AnsiColor::Red.into())),
+        Tone::Other => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
     };
     format!("{}{word}{}", style.render(), style.render_reset())
+}
+
+/// What a word on the console means for the reader: good, bad, or to look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tone {
+    Good,
+    Bad,
+    Other,
 }
 
 /// The line (or character, or JSON event) of one finished trial.
@@ -104,18 +168,18 @@ pub fn trial(format: Format, result: &CaseResult, strict: bool) -> String {
                 "test {} ({:.3}s) ... {}{note}\n",
                 result.name(),
                 result.duration_ms as f64 / 1000.0,
-                paint(word)
+                paint(word.as_str(), word.tone())
             )
         }
-        Format::Terse => match event_word(result, strict) {
-            "ok" => paint("."),
-            "failed" => paint("F"),
-            _ => paint("i"),
+        Format::Terse => match LibtestEvent::of(result, strict) {
+            LibtestEvent::Ok => paint(".", Tone::Good),
+            LibtestEvent::Failed => paint("F", Tone::Bad),
+            LibtestEvent::Ignored => paint("i", Tone::Other),
         },
         Format::Json => {
             let mut event = json!({
                 "type": "test",
-                "event": event_word(result, strict),
+                "event": LibtestEvent::of(result, strict).as_str(),
                 "name": result.name(),
                 "id": result.id,
                 "media": result.media,
@@ -358,11 +422,16 @@ fn verdict_lines(
     let summary = Summary::of(results, strict);
     let code = verdict.exit_code();
     let verdict = match verdict {
-        RunVerdict::Stopped { cause, .. } => format!("{} ({})", paint("STOPPED"), console_line(cause)),
+        RunVerdict::Stopped { cause, .. } => format!("{} ({})", paint("STOPPED", Tone::Bad), console_line(cause)),
         RunVerdict::Partial { missing, .. } => {
-            format!("{} ({} missing)", paint("PARTIAL"), missing_partitions(missing))
+            format!(
+                "{} ({} missing)",
+                paint("PARTIAL", Tone::Bad),
+                missing_partitions(missing)
+            )
         }
-        RunVerdict::Conformant | RunVerdict::NotConformant { .. } => paint(verdict.word()),
+        RunVerdict::Conformant => paint(verdict.word(), Tone::Good),
+        RunVerdict::NotConformant { .. } => paint(verdict.word(), Tone::Bad),
     };
     let not_run = match summary.must_not_run {
         0 => String::new(),
