@@ -9,7 +9,6 @@ use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::history::timeline::{BuildSummary, Status};
 use ucwa_conformance::history::{Added, Location, RunRecord, Store, dashboard};
-use ucwa_conformance::judge::run_verdict::RunVerdict;
 use ucwa_conformance::record::output;
 use ucwa_conformance::report::escape::console_line;
 use ucwa_conformance::report::results::{self, Results};
@@ -49,7 +48,7 @@ fn added_line(what: &str, record: &RunRecord, added: &Added, location: &Location
             location.shown(),
             console_line(&record.target),
             console_line(build),
-            record.verdict
+            record.verdict.name()
         ),
         Added::Known { build } => format!(
             "{what} was recorded before (as build {}): nothing changed",
@@ -168,7 +167,7 @@ fn builds(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
 }
 
 fn verdict_word(b: &BuildSummary) -> &str {
-    RunVerdict::word_of(&b.verdict).map_or(b.verdict.as_str(), |(word, _)| word)
+    b.verdict.map_or("unknown", |kind| kind.word())
 }
 
 fn regressions(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {

@@ -7,7 +7,6 @@
 
 use super::store::{HistoryError, Store, last_of};
 use super::timeline::{BuildSummary, Flaky, Regression, Status, Timeline};
-use crate::judge::run_verdict::RunVerdict;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -121,9 +120,9 @@ fn side_by_side(targets: &[TargetHistory]) -> Markup {
             tr {
                 td { b { "whole run" } }
                 @for (_, build) in &latest {
-                    @let (class, word) = match build.map(|b| RunVerdict::word_of(&b.verdict)) {
-                        Some(Some((word, true))) => ("ok", word),
-                        Some(Some((word, false))) => ("bad", word),
+                    @let (class, word) = match build.map(|b| b.verdict) {
+                        Some(Some(kind)) if kind.is_conformant() => ("ok", kind.word()),
+                        Some(Some(kind)) => ("bad", kind.word()),
                         Some(None) => ("none", "unknown"),
                         None => ("none", "no build"),
                     };

@@ -4,7 +4,7 @@
 //! that vanished).
 
 use crate::judge::area_verdict::{self, AreaVerdict};
-use crate::judge::run_verdict::RunVerdict;
+use crate::judge::run_verdict::{RunVerdict, VerdictKind};
 use crate::judge::standing;
 use crate::judge::verdict::Outcome;
 use crate::report::results::Results;
@@ -41,8 +41,8 @@ pub struct RunRecord {
     pub case_set_digest: String,
     /// Whether should-level deviations counted.
     pub strict: bool,
-    /// `conformant`, `not-conformant` or `stopped`.
-    pub verdict: String,
+    /// Its verdict, without details.
+    pub verdict: VerdictKind,
     /// Trials that count as failures.
     pub counted: usize,
     /// Trials that passed.
@@ -119,7 +119,7 @@ impl RunRecord {
             suite_version: results.suite_version.clone(),
             case_set_digest: results.case_set_digest.clone(),
             strict: results.strict,
-            verdict: results.verdict.name().to_string(),
+            verdict: results.verdict.kind(),
             counted: results.summary.counted,
             pass: results.summary.pass,
             areas,

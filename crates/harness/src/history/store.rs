@@ -9,6 +9,7 @@ use super::schema;
 use super::sql::{DbError, Sql, Value};
 use super::timeline::{BuildSummary, Cell, Flaky, Regression, Timeline, TrialLine};
 use crate::judge::area_verdict::{AreaVerdict, AreaWord};
+use crate::judge::run_verdict::VerdictKind;
 use crate::judge::verdict::Outcome;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -278,7 +279,7 @@ impl Store {
                 Value::Text(run.suite_version.clone()),
                 Value::Text(run.case_set_digest.clone()),
                 Value::Int(i64::from(run.strict)),
-                Value::Text(run.verdict.clone()),
+                Value::Text(run.verdict.name().into()),
                 Value::Int(run.counted as i64),
                 Value::Int(run.pass as i64),
                 Value::Int(run.trials.len() as i64),
@@ -371,7 +372,7 @@ impl Store {
                 at: r[2].text(),
                 at_ms: r[9].int(),
                 runs: 1,
-                verdict: r[4].text(),
+                verdict: VerdictKind::from_name(&r[4].text()),
                 counted: r[5].int() as usize,
                 pass: r[6].int() as usize,
                 trials: r[7].int() as usize,
@@ -535,7 +536,7 @@ mod tests {
             suite_version: "0".into(),
             case_set_digest: "sha256:x".into(),
             strict: false,
-            verdict: "conformant".into(),
+            verdict: VerdictKind::Conformant,
             counted: 0,
             pass: 0,
             areas: Vec::new(),

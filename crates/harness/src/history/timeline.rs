@@ -8,6 +8,7 @@
 //! deviation or error): a "neither" build neither ends a failing streak nor starts one.
 
 use crate::judge::area_verdict::AreaVerdict;
+use crate::judge::run_verdict::VerdictKind;
 use crate::judge::verdict::Outcome;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -27,8 +28,9 @@ pub struct BuildSummary {
     pub at_ms: i64,
     /// How many runs were recorded for it (a re-run adds one; the latest speaks).
     pub runs: usize,
-    /// `conformant`, `not-conformant` or `stopped`.
-    pub verdict: String,
+    /// Its verdict (`conformant`, `not-conformant`, `partial`, `stopped`); `None` for a name
+    /// this version does not know.
+    pub verdict: Option<VerdictKind>,
     /// Trials that count as failures.
     pub counted: usize,
     /// Trials that passed.
@@ -243,7 +245,7 @@ mod tests {
                 at: String::new(),
                 at_ms: i as i64,
                 runs: 1,
-                verdict: String::new(),
+                verdict: None,
                 counted: 0,
                 pass: 0,
                 trials: 1,

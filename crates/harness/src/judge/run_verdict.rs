@@ -68,6 +68,60 @@ impl StopKind {
     }
 }
 
+/// A run's verdict without its details (counts, missing partitions, the stop's cause): what the
+/// history keeps of a run. Written by its name (`not-conformant`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerdictKind {
+    /// Every selected trial conforms.
+    Conformant,
+    /// Some trials count as failures.
+    NotConformant,
+    /// A merge with partitions missing.
+    Partial,
+    /// The run stopped before its plan ended.
+    Stopped,
+}
+
+impl VerdictKind {
+    /// `conformant`, `not-conformant`, `partial` or `stopped`.
+    pub fn name(self) -> &'static str {
+        match self {
+            VerdictKind::Conformant => "conformant",
+            VerdictKind::NotConformant => "not-conformant",
+            VerdictKind::Partial => "partial",
+            VerdictKind::Stopped => "stopped",
+        }
+    }
+
+    /// The kind named `name` ([`VerdictKind::name`]); `None` for any other text.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            VerdictKind::Conformant,
+            VerdictKind::NotConformant,
+            VerdictKind::Partial,
+            VerdictKind::Stopped,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+
+    /// `conformant`, `NOT conformant`, `PARTIAL` or `STOPPED`, as every report writes it.
+    pub fn word(self) -> &'static str {
+        match self {
+            VerdictKind::Conformant => "conformant",
+            VerdictKind::NotConformant => "NOT conformant",
+            VerdictKind::Partial => "PARTIAL",
+            VerdictKind::Stopped => "STOPPED",
+        }
+    }
+
+    /// True only for [`VerdictKind::Conformant`].
+    pub fn is_conformant(self) -> bool {
+        self == VerdictKind::Conformant
+    }
+}
+
 impl RunVerdict {
     /// The verdict of a run in which `counted` trials count as failures, stopped early for
     /// `stopped` (its kind and words) if it was.
@@ -101,44 +155,25 @@ impl RunVerdict {
         }
     }
 
+    /// Which verdict it is, without its details.
+    pub fn kind(&self) -> VerdictKind {
+        match self {
+            RunVerdict::Conformant => VerdictKind::Conformant,
+            RunVerdict::NotConformant { .. } => VerdictKind::NotConformant,
+            RunVerdict::Partial { .. } => VerdictKind::Partial,
+            RunVerdict::Stopped { .. } => VerdictKind::Stopped,
+        }
+    }
+
     /// The verdict in a word or two, as every report writes it: `conformant`, `NOT conformant`,
     /// `STOPPED`.
     pub fn word(&self) -> &'static str {
-        match self {
-            RunVerdict::Conformant => "conformant",
-            RunVerdict::NotConformant { .. } => "NOT conformant",
-            RunVerdict::Partial { .. } => "PARTIAL",
-            RunVerdict::Stopped { .. } => "STOPPED",
-        }
+        self.kind().word()
     }
 
     /// Its name in the results file (`is`): `conformant`, `not-conformant`, `partial`, `stopped`.
     pub fn name(&self) -> &'static str {
-        match self {
-            RunVerdict::Conformant => "conformant",
-            RunVerdict::NotConformant { .. } => "not-conformant",
-            RunVerdict::Partial { .. } => "partial",
-            RunVerdict::Stopped { .. } => "stopped",
-        }
-    }
-
-    /// The [`word`](Self::word) of the verdict named `name` (as [`name`](Self::name) gives it,
-    /// for a verdict stored by name), and whether it is conformant; `None` for an unknown name.
-    pub fn word_of(name: &str) -> Option<(&'static str, bool)> {
-        let verdict = match name {
-            "conformant" => RunVerdict::Conformant,
-            "not-conformant" => RunVerdict::NotConformant { counted: 0 },
-            "partial" => RunVerdict::Partial {
-                counted: 0,
-                missing: Vec::new(),
-            },
-            "stopped" => RunVerdict::Stopped {
-                kind: StopKind::Sigint,
-                cause: String::new(),
-            },
-            _ => return None,
-        };
-        Some((verdict.word(), verdict.is_conformant()))
+        self.kind().name()
     }
 
     /// Why the run stopped early, if it did.
@@ -171,12 +206,18 @@ mod tests {
         ] {
             let json = serde_json::to_value(&verdict).expect("JSON");
             assert_eq!(json["is"], verdict.name(), "the results file's name");
+            let kind = VerdictKind::from_name(verdict.name()).expect("a known name");
             assert_eq!(
-                RunVerdict::word_of(verdict.name()),
-                Some((verdict.word(), verdict.is_conformant()))
+                (kind, kind.word(), kind.is_conformant()),
+                (verdict.kind(), verdict.word(), verdict.is_conformant())
+            );
+            assert_eq!(
+                serde_json::to_value(kind).expect("JSON"),
+                json["is"],
+                "the history writes the same name"
             );
         }
-        assert_eq!(RunVerdict::word_of("other"), None);
+        assert_eq!(VerdictKind::from_name("other"), None);
     }
 
     #[rstest]
