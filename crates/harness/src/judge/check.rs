@@ -3,7 +3,7 @@
 
 use crate::case::{Expect, HeaderCheck, ResourceRule, SubcodeRule, Values};
 use crate::judge::reading::Reading;
-use crate::judge::verdict::Mismatch;
+use crate::judge::verdict::{Mismatch, MismatchKind};
 use crate::wire::{Event, Family, Resource, family};
 
 /// Every difference between `expect` and a response (read in its request's media type).
@@ -13,7 +13,7 @@ pub fn judge(expect: &Expect, reading: &Reading<'_>, values: &dyn Values) -> Vec
     if let Some(status) = expect.status
         && response.status != status
     {
-        out.push(mismatch("status", status, response.status));
+        out.push(mismatch(MismatchKind::Status, "status", status, response.status));
     }
     if expect.wants_error_body() {
         error_body(expect, reading, &mut out);
@@ -23,16 +23,22 @@ pub fn judge(expect: &Expect, reading: &Reading<'_>, values: &dyn Values) -> Vec
         let actual = response.header(&rule.name);
         let what = format!("header {}", rule.name);
         match (&rule.check, actual) {
-            (HeaderCheck::Present, None) => out.push(mismatch(what, "present", "absent")),
-            (HeaderCheck::Absent, Some(v)) => out.push(mismatch(what, "absent", quoted(v))),
+            (HeaderCheck::Present, None) => out.push(mismatch(MismatchKind::Header, what, "present", "absent")),
+            (HeaderCheck::Absent, Some(v)) => out.push(mismatch(MismatchKind::Header, what, "absent", quoted(v))),
             (HeaderCheck::Equals(t), v) => match t.render(values) {
                 Ok(want) if v == Some(want.as_str()) => {}
-                Ok(want) => out.push(mismatch(what, quoted(&want), v.map_or("absent".into(), quoted))),
-                Err(e) => out.push(mismatch(what, t.to_string(), e)),
+                Ok(want) => out.push(mismatch(
+                    MismatchKind::Header,
+                    what,
+                    quoted(&want),
+                    v.map_or("absent".into(), quoted),
+                )),
+                Err(e) => out.push(mismatch(MismatchKind::Header, what, t.to_string(), e)),
             },
             (HeaderCheck::Matches(re), v) => {
                 if !v.is_some_and(|v| re.is_match(v)) {
                     out.push(mismatch(
+                        MismatchKind::Header,
                         what,
                         format!("matching /{re}/"),
                         v.map_or("absent".into(), quoted),
@@ -65,6 +71,7 @@ fn error_body(expect: &Expect, reading: &Reading<'_>, out: &mut Vec<Mismatch>) {
             ),
         };
         out.push(mismatch(
+            MismatchKind::Body,
             "error Content-Type",
             format!("{media} (the request's representation)"),
             actual,
@@ -74,22 +81,27 @@ fn error_body(expect: &Expect, reading: &Reading<'_>, out: &mut Vec<Mismatch>) {
     let error = match reading.error() {
         Ok(e) => e,
         Err(reason) => {
-            out.push(mismatch("error body", format!("a UCWA error in {media}"), reason));
+            out.push(mismatch(
+                MismatchKind::Body,
+                "error body",
+                format!("a UCWA error in {media}"),
+                reason,
+            ));
             return;
         }
     };
     if let Some(code) = &expect.code
         && &error.code != code
     {
-        out.push(mismatch("code", code, &error.code));
+        out.push(mismatch(MismatchKind::Code, "code", code, &error.code));
     }
     let actual_subcode = error.subcode.as_deref().unwrap_or("(none)");
     match &expect.subcode {
         Some(SubcodeRule::Absent) if error.subcode.is_some() => {
-            out.push(mismatch("subcode", "(none)", actual_subcode));
+            out.push(mismatch(MismatchKind::Subcode, "subcode", "(none)", actual_subcode));
         }
         Some(SubcodeRule::Equals(want)) if error.subcode.as_deref() != Some(want.as_str()) => {
-            out.push(mismatch("subcode", want, actual_subcode));
+            out.push(mismatch(MismatchKind::Subcode, "subcode", want, actual_subcode));
         }
         _ => {}
     }
@@ -110,20 +122,30 @@ pub fn judge_event(expect: &Expect, event: &Event, values: &dyn Values) -> Vec<M
             ("event reason subcode", &rule.reason_subcode, reason_subcode),
         ];
         if rule.reason_present && event.reason.is_none() {
-            out.push(mismatch("event reason", "a reason (the operation failed)", "none"));
+            out.push(mismatch(
+                MismatchKind::Event,
+                "event reason",
+                "a reason (the operation failed)",
+                "none",
+            ));
         }
         for (what, want, got) in checks {
             if let Some(want) = want
                 && got != Some(want.as_str())
             {
-                out.push(mismatch(what, want, got.unwrap_or("(none)")));
+                out.push(mismatch(MismatchKind::Event, what, want, got.unwrap_or("(none)")));
             }
         }
     }
     if let Some(rule) = &expect.resource {
         match &event.resource {
             Some(resource) => resource_rules(rule, resource, values, &mut out),
-            None => out.push(mismatch("event resource", "an embedded resource", "none")),
+            None => out.push(mismatch(
+                MismatchKind::Event,
+                "event resource",
+                "an embedded resource",
+                "none",
+            )),
         }
     }
     out
@@ -133,6 +155,7 @@ fn resource(rule: &ResourceRule, reading: &Reading<'_>, values: &dyn Values, out
     let (media, response) = (reading.media, reading.response);
     if family(response.content_type()) != Family::of(media) {
         out.push(mismatch(
+            MismatchKind::Body,
             "resource Content-Type",
             media.to_string(),
             quoted(response.content_type()),
@@ -141,7 +164,12 @@ fn resource(rule: &ResourceRule, reading: &Reading<'_>, values: &dyn Values, out
     }
     match reading.resource() {
         Ok(resource) => resource_rules(rule, resource, values, out),
-        Err(reason) => out.push(mismatch("resource body", format!("a UCWA resource in {media}"), reason)),
+        Err(reason) => out.push(mismatch(
+            MismatchKind::Body,
+            "resource body",
+            format!("a UCWA resource in {media}"),
+            reason,
+        )),
     }
 }
 
@@ -150,6 +178,7 @@ fn resource_rules(rule: &ResourceRule, resource: &Resource, values: &dyn Values,
         && resource.rel.as_deref().map(crate::wire::local_name) != Some(rel.as_str())
     {
         out.push(mismatch(
+            MismatchKind::Resource,
             "resource rel",
             rel,
             resource.rel.as_deref().unwrap_or("(none)"),
@@ -159,24 +188,36 @@ fn resource_rules(rule: &ResourceRule, resource: &Resource, values: &dyn Values,
         let want = match template.render(values) {
             Ok(w) => w,
             Err(e) => {
-                out.push(mismatch(format!("property {name}"), template.to_string(), e));
+                out.push(mismatch(
+                    MismatchKind::Property,
+                    format!("property {name}"),
+                    template.to_string(),
+                    e,
+                ));
                 continue;
             }
         };
         match resource.properties.get(name) {
             Some(p) if p.as_text() == want => {}
             Some(p) => out.push(mismatch(
+                MismatchKind::Property,
                 format!("property {name}"),
                 quoted(&want),
                 quoted(&p.as_text()),
             )),
-            None => out.push(mismatch(format!("property {name}"), quoted(&want), "absent")),
+            None => out.push(mismatch(
+                MismatchKind::Property,
+                format!("property {name}"),
+                quoted(&want),
+                "absent",
+            )),
         }
     }
     for rel in &rule.links {
         if resource.link(rel).is_none() {
             let seen: Vec<&str> = resource.links.iter().map(|l| l.rel.as_str()).collect();
             out.push(mismatch(
+                MismatchKind::Link,
                 format!("link {rel}"),
                 "present",
                 format!("absent (links: {})", seen.join(", ")),
@@ -187,6 +228,7 @@ fn resource_rules(rule: &ResourceRule, resource: &Resource, values: &dyn Values,
         if resource.embedded(rel).is_none() {
             let seen: Vec<&str> = resource.embedded.iter().filter_map(|e| e.rel.as_deref()).collect();
             out.push(mismatch(
+                MismatchKind::Link,
                 format!("embedded {rel}"),
                 "present",
                 format!("absent (embedded: {})", seen.join(", ")),
@@ -195,8 +237,9 @@ fn resource_rules(rule: &ResourceRule, resource: &Resource, values: &dyn Values,
     }
 }
 
-fn mismatch(what: impl ToString, expected: impl ToString, actual: impl ToString) -> Mismatch {
+fn mismatch(kind: MismatchKind, what: impl ToString, expected: impl ToString, actual: impl ToString) -> Mismatch {
     Mismatch {
+        kind,
         what: what.to_string(),
         expected: expected.to_string(),
         actual: actual.to_string(),

@@ -6,7 +6,7 @@
 //! row is a requirement: a mismatch here is a must-level difference in any case.
 
 use crate::judge::reading::Reading;
-use crate::judge::verdict::Mismatch;
+use crate::judge::verdict::{Mismatch, MismatchKind};
 use crate::wire::{Family, family};
 
 /// Documented subcodes with the status and code the sources give them.
@@ -53,6 +53,7 @@ pub fn check(reading: &Reading<'_>) -> Vec<Mismatch> {
     };
     let mut out = Vec::new();
     let row = |what: String, expected: String, actual: String| Mismatch {
+        kind: MismatchKind::ErrorRow,
         what,
         expected,
         actual,

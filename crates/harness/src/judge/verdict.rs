@@ -108,6 +108,10 @@ impl std::fmt::Display for Outcome {
 /// One difference between what a step expected and what came back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Mismatch {
+    /// Which kind of thing differs, for reports that group differences (absent in files written
+    /// before it was recorded: `other`).
+    #[serde(default)]
+    pub kind: MismatchKind,
     /// What was compared: `status`, `subcode`, `header Location`, ...
     pub what: String,
     /// What the case expected.
@@ -118,6 +122,47 @@ pub struct Mismatch {
     /// (a documented error row, see `error_rows`): the trial then fails at must level.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub must: bool,
+}
+
+/// Which kind of thing a difference is about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MismatchKind {
+    /// The response's status.
+    Status,
+    /// A response header.
+    Header,
+    /// A UCWA error's `code`.
+    Code,
+    /// A UCWA error's `subcode`.
+    Subcode,
+    /// A documented error row (subcode with its status and code), checked on every error.
+    ErrorRow,
+    /// A body's representation or form (not a UCWA error or resource in the request's media).
+    Body,
+    /// A resource's rel.
+    Resource,
+    /// A resource's property.
+    Property,
+    /// A resource's link or embedded resource, or an href the target gave.
+    Link,
+    /// An event: none came, or its sender, status, reason or resource differs.
+    Event,
+    /// An event that arrived before the one a previous step found.
+    EventOrder,
+    /// A link discovery needed.
+    Discovery,
+    /// A value a step captures.
+    Capture,
+    /// An href outside the target's trust set.
+    Credentials,
+    /// The target closed or cannot be reached where it sent the client.
+    Transport,
+    /// A snapshot of the response changed (`--snapshots strict`).
+    Snapshot,
+    /// Anything else (and differences recorded before kinds were).
+    #[default]
+    Other,
 }
 
 /// The verdict on one case in one media type: the results file's entry for a trial.

@@ -7,7 +7,7 @@ use crate::case::{Auth, Body, Call, Capture, CaptureSource, Fault, Identity, Med
 use crate::client::{Request, Response, Session, TransportError, open};
 use crate::judge::check::judge;
 use crate::judge::reading::Reading;
-use crate::judge::verdict::Mismatch;
+use crate::judge::verdict::{Mismatch, MismatchKind};
 use crate::record::exchange::{BodyRecord, Exchange, Header, RecordedRequest, RecordedResponse};
 use crate::wire::{render_input_with, request_content_type};
 use std::sync::Arc;
@@ -37,6 +37,7 @@ pub async fn send_step(
         // target's failure. (An origin that answered before and now refuses is a network error.)
         TransportError::Unreachable(reason) if !ctx.client.has_reached(&request.url) => {
             StepEnd::Mismatches(vec![Mismatch {
+                kind: MismatchKind::Transport,
                 what: format!("{} {}", request.method, request.url),
                 expected: "an href the client can reach (the target gave it)".into(),
                 actual: format!("cannot connect: {reason}"),
@@ -46,6 +47,7 @@ pub async fn send_step(
         // HTTP allows a server to close instead of answering an oversized request; the case's
         // expectation (the documented answer) is then not met: the target's deviation, not an error.
         TransportError::ClosedWithoutResponse(reason) => StepEnd::Mismatches(vec![Mismatch {
+            kind: MismatchKind::Transport,
             what: "response".into(),
             expected: step
                 .expect
@@ -109,6 +111,7 @@ fn build_request(step: &RequestSpec, session: &Session, state: &CaseState<'_>) -
             let href = render(template)?;
             base.join(&href).map_err(|e| {
                 StepEnd::Mismatches(vec![Mismatch {
+                    kind: MismatchKind::Link,
                     what: "href".into(),
                     expected: "a URL".into(),
                     actual: format!("`{href}`: {e}"),
@@ -174,6 +177,7 @@ fn missing_rel(session: &Session, rel: &str) -> StepEnd {
         )
     };
     StepEnd::Mismatches(vec![Mismatch {
+        kind: MismatchKind::Discovery,
         what: format!("discovery: `{rel}` link"),
         expected: "present in the application or its embedded resources".into(),
         actual: format!("absent ({seen})"),
@@ -223,6 +227,7 @@ fn captured(capture: &Capture, reading: &Reading<'_>) -> Result<String, Mismatch
             .header(name)
             .map(str::to_string)
             .ok_or_else(|| Mismatch {
+                kind: MismatchKind::Capture,
                 what: format!("capture {}", capture.name),
                 expected: format!("header {name}"),
                 actual: "absent".into(),
@@ -230,6 +235,7 @@ fn captured(capture: &Capture, reading: &Reading<'_>) -> Result<String, Mismatch
             }),
         CaptureSource::Property(name) | CaptureSource::Link(name) => {
             let resource = reading.resource().map_err(|e| Mismatch {
+                kind: MismatchKind::Capture,
                 what: format!("capture {}", capture.name),
                 expected: format!("a resource with `{name}`"),
                 actual: e.to_string(),

@@ -387,6 +387,7 @@ fn fail_on_snapshot_changes(result: &mut CaseResult, changes: &[crate::judge::sn
     result.mismatches = changes
         .iter()
         .map(|change| Mismatch {
+            kind: crate::judge::verdict::MismatchKind::Snapshot,
             what: format!("snapshot {}", change.recorded()),
             expected: "the stored snapshot".into(),
             actual: match &change.diff {

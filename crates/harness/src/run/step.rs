@@ -4,7 +4,7 @@
 
 use crate::case::{Capture, CaptureSource, Identity, Media, Unfilled};
 use crate::client::{DiscoveryError, TransportError, WaitError};
-use crate::judge::verdict::Mismatch;
+use crate::judge::verdict::{Mismatch, MismatchKind};
 use crate::wire::Resource;
 use url::Url;
 
@@ -89,6 +89,7 @@ pub enum StepError {
 /// The difference reported when a target's href leads outside its trust set.
 pub fn untrusted(reason: String) -> Mismatch {
     Mismatch {
+        kind: MismatchKind::Credentials,
         what: "credentials".into(),
         expected: "every href the target gives, with credentials, on a host in its trust set".into(),
         actual: reason,
@@ -104,6 +105,7 @@ pub fn captured_from(capture: &Capture, resource: &Resource) -> Result<String, M
         CaptureSource::Header(name) => (name, None),
     };
     value.ok_or_else(|| Mismatch {
+        kind: MismatchKind::Capture,
         what: format!("capture {}", capture.name),
         expected: format!("`{name}` in the resource"),
         actual: "absent".into(),

@@ -9,7 +9,7 @@ use super::step::{StepEnd, StepError, captured_from, untrusted};
 use crate::case::{Step, Template, Wait};
 use crate::client::WaitError;
 use crate::judge::check::judge_event;
-use crate::judge::verdict::Mismatch;
+use crate::judge::verdict::{Mismatch, MismatchKind};
 use crate::record::exchange::Exchange;
 use crate::wire::{Event, local_name};
 use url::Url;
@@ -181,6 +181,7 @@ impl<'w> Wanted<'w> {
 fn missed(error: WaitError, wanted: &str) -> StepEnd {
     let difference = |what: &str, expected: String, actual: String| {
         StepEnd::Mismatches(vec![Mismatch {
+            kind: MismatchKind::Event,
             what: what.into(),
             expected,
             actual,
@@ -212,6 +213,7 @@ fn judged(step: &Step, event: &Event, arrival: u64, state: &mut CaseState<'_>, w
         && arrival < previous
     {
         mismatches.push(Mismatch {
+            kind: MismatchKind::EventOrder,
             what: "event order".into(),
             expected: format!(
                 "{wanted}, after the event the previous wait step found (event #{previous} on the channel)"
