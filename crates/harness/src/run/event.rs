@@ -4,8 +4,8 @@
 //!
 //! The order is a promise: [`Event::Started`] first, each trial's [`Event::TrialStarted`] before
 //! its [`Event::TrialFinished`] (trials of different workers interleave), [`Event::Finished`]
-//! last, once. A stop request ends the stream early only in the sense that trials not started
-//! are reported finished as `not run`.
+//! last, once. After a stop request the trials not started are still reported, finished as
+//! `not run`; a stop during sign-in reports every trial that way, with no `TrialStarted`.
 
 use super::stop::StopCause;
 use super::waiting::Waiting;
