@@ -3,7 +3,6 @@
 
 use crate::support::copy_dir;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use ucwa_conformance::corpus::Corpus;
 use ucwa_conformance::corpus::{coverage, inventory};
 
@@ -28,7 +27,7 @@ fn removing_the_only_case_of_an_item_makes_coverage_name_it_and_fail() {
     let dir = tempfile::tempdir().expect("temp dir");
     copy_dir(&corpus(), dir.path());
     std::fs::remove_file(dir.path().join("start-messaging/to-as-query.toml")).expect("remove");
-    let output = Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+    let output = crate::support::binary()
         .args(["coverage", "--cases"])
         .arg(dir.path())
         .env_remove("UCWA_CASES")

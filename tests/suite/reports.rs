@@ -5,7 +5,7 @@
 use crate::support::{copy_dir, reference_server, runtime, valid_results};
 use regex::Regex;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use ucwa_conformance::reference::{self, Mutant};
 use ucwa_conformance::report::results;
 
@@ -13,7 +13,7 @@ const PASSWORD: &str = "alice-password";
 
 /// `run` against `server` with the password grant, plus `extra` arguments.
 fn run(server: &reference::Running, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+    crate::support::binary()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("UCWA_TOKEN")
         .env_remove("UCWA_TARGET")
@@ -172,7 +172,7 @@ fn a_diff_names_the_regression_and_exits_1() {
     assert_eq!(run(&good, &["--json", &old]).status.code(), Some(0));
     assert_eq!(run(&bad, &["--json", &new]).status.code(), Some(1));
     let diff = |a: &str, b: &str| {
-        Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+        crate::support::binary()
             .args(["diff", a, b])
             .output()
             .expect("diff runs")
@@ -246,7 +246,7 @@ fn several_results_files_make_a_vendor_matrix() {
     );
     run(&good, &["--json", &a]);
     run(&bad, &["--json", &b]);
-    let output = Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+    let output = crate::support::binary()
         .args(["report", &a, &b, "--html", &html, "--markdown", "-"])
         .output()
         .expect("report runs");
@@ -278,7 +278,7 @@ fn a_drifted_snapshot_is_shown_in_check_mode_and_fails_in_strict_mode() {
     let text = std::fs::read_to_string(&snap).expect("the committed snapshot");
     std::fs::write(&snap, text.replace("status: 201", "status: 299")).expect("drift it");
     let run = |mode: &str| {
-        Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"))
+        crate::support::binary()
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("CI", "true")
             .env_remove("UCWA_BASE_URL")

@@ -283,27 +283,28 @@ pub fn copy_binary(to: &Path) {
     assert!(status.success(), "cp of the binary to {}", to.display());
 }
 
-/// The binary, run from the project directory with no target variables and no snapshots.
+/// `program` (the binary, or a copy of it) with no setting of the machine's: no `UCWA_*`
+/// variable (a developer's UCWA_JOBS, UCWA_STRICT or UCWA_COLOR would change what a test sees;
+/// `--help` shows the values it is given) and no colour variable.
+pub fn scrubbed(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("UCWA_") {
+            command.env_remove(name);
+        }
+    }
+    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// The binary, scrubbed, run from the project directory with no snapshots.
 pub fn binary() -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ucwa-conformance"));
+    let mut command = scrubbed(env!("CARGO_BIN_EXE_ucwa-conformance"));
     command.current_dir(env!("CARGO_MANIFEST_DIR"));
     // Tests never write snapshots into the project (the drift test sets its own directory).
     command.env("UCWA_SNAPSHOTS", "off");
-    for var in [
-        "UCWA_BASE_URL",
-        "UCWA_TARGET",
-        "UCWA_TOKEN",
-        "UCWA_USERNAME",
-        "UCWA_PASSWORD",
-        "UCWA_PEER",
-        "UCWA_CASES",
-        "UCWA_COLOR",
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-    ] {
-        command.env_remove(var);
-    }
     command
 }
 
