@@ -10,6 +10,8 @@ use std::collections::HashMap;
 /// The inputs of one request, keyed by lower-cased name.
 #[derive(Debug, Default)]
 pub struct Input {
+    /// The body was XML (some mutants treat one representation differently).
+    pub xml: bool,
     properties: HashMap<String, String>,
     lists: HashMap<String, Vec<String>>,
     links: HashMap<String, String>,
@@ -44,15 +46,24 @@ impl Input {
 /// Reads query parameters and the body. Errors: 415 for a body of another type, 400 BadRequest
 /// for a body that does not parse.
 pub fn read(query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Result<Input, Problem> {
+    read_as(query, body_kind(headers), body)
+}
+
+/// Reads query parameters and a body of a known kind (what `read` does once the Content-Type
+/// is known): the same reading, without HTTP types.
+pub fn read_as(query: Option<&str>, kind: BodyKind, body: &[u8]) -> Result<Input, Problem> {
     let mut input = Input::default();
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         input.properties.insert(name.to_ascii_lowercase(), value.into_owned());
     }
     let blank = body.iter().all(u8::is_ascii_whitespace);
-    match body_kind(headers) {
+    match kind {
         _ if blank => {}
         BodyKind::Json => json(body, &mut input)?,
-        BodyKind::Xml => xml(body, &mut input)?,
+        BodyKind::Xml => {
+            input.xml = true;
+            xml(body, &mut input)?;
+        }
         BodyKind::None | BodyKind::Other => {
             return Err(Problem::UnsupportedMediaType("application/json or application/xml"));
         }

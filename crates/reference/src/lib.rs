@@ -15,6 +15,7 @@
 //!   headers); `hrefs`: where each resource lives;
 //! - `validation` and `input`: the documented input rules; `errors`: every UCWA error, one table;
 //! - `http`: thin handlers; `wire`: IIS's path leniency and header spelling;
+//! - `model`: the same decisions called in-process, without HTTP (the explorer's oracle);
 //! - `mutants`: deliberate deviations, as [`mutants::Rules`] the world consults at named
 //!   decision points, and `rewrite` for those that only change what is sent back.
 
@@ -24,6 +25,7 @@ mod errors;
 mod hrefs;
 mod http;
 mod input;
+pub mod model;
 mod mutants;
 mod repr;
 mod res;

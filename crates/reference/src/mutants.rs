@@ -108,9 +108,62 @@ mutants! {
     BatchNotServed = "batch-not-served", "batch.multipart", "the application offers no batch link and batch answers 404";
     NoMessagingModality = "no-messaging-modality", "messaging.connected", "conversations never link or announce a messaging modality";
     ApplicationPerPost = "application-per-post", "application.same-fields", "every POST to applications creates another application, even with the same fields";
+    SubjectUncheckedWithThreadId = "subject-unchecked-with-thread-id", "body.subject.max-length", "the subject limit is skipped when a threadId is given too (a fault of two inputs)";
+    OperationIdOptionalWithMessage = "operation-id-optional-with-message", "body.operationId.required", "a missing operationId is accepted when a first message is given (a fault of two inputs)";
+    ThreadIdLimitInUtf16 = "thread-id-limit-in-utf16", "body.threadId.max-length", "the threadId limit counts UTF-16 code units: a character outside the BMP counts twice";
+    OperationIdLimitInBytesXml = "operation-id-limit-in-bytes-xml", "body.operationId.max-length", "in XML only, the operationId limit counts UTF-8 bytes (a fault of one representation)";
 }
 
 impl Mutant {
+    /// The mutants no case of the fixed corpus can see, by design: their fault needs two inputs
+    /// at once, counts a length in another unit, or lives in one representation. Exploration
+    /// finds them (the kill matrix's second column).
+    pub const CORPUS_BLIND: [Mutant; 4] = [
+        Mutant::SubjectUncheckedWithThreadId,
+        Mutant::OperationIdOptionalWithMessage,
+        Mutant::ThreadIdLimitInUtf16,
+        Mutant::OperationIdLimitInBytesXml,
+    ];
+
+    /// True when its fault lies in startMessaging's answer to its inputs (validation, the 201,
+    /// what the invitation keeps, the duplicate state) as an ordinary signed-in user sees it:
+    /// exploration alone must find it.
+    pub fn explorable(self) -> bool {
+        use Mutant as M;
+        Self::CORPUS_BLIND.contains(&self)
+            || matches!(
+                self,
+                M::Created200
+                    | M::NoLocation
+                    | M::LocationToConversation
+                    | M::InvitationIncoming
+                    | M::QueryIgnored
+                    | M::OperationIdNotRequired
+                    | M::ToNotRequired
+                    | M::OperationIdLimit49
+                    | M::OperationIdUnlimited
+                    | M::SubjectLimit249
+                    | M::SubjectUnlimited
+                    | M::SubjectLimitInBytes
+                    | M::SubjectTruncated
+                    | M::OperationIdLowercased
+                    | M::MessageLinkDropped
+                    | M::ThreadIdLimit249
+                    | M::ThreadIdUnlimited
+                    | M::ImportanceUnchecked
+                    | M::ImportanceCaseSensitiveLower
+                    | M::SipUnchecked
+                    | M::DataUriUnchecked
+                    | M::PercentEncodingRefused
+                    | M::CustomContentRefused
+                    | M::UnknownInputsRefused
+                    | M::PvfSubcodeMissing
+                    | M::DuplicatesAllowed
+                    | M::AlreadyExists400
+                    | M::NoCancelLink
+            )
+    }
+
     /// Parses a mutant name.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|m| m.name() == name)
@@ -137,6 +190,14 @@ pub struct Rules {
     pub subject_limit: usize,
     /// The subject limit counts UTF-8 bytes instead of characters.
     pub subject_limit_in_bytes: bool,
+    /// The subject limit is skipped when a threadId is given too.
+    pub subject_unchecked_with_thread_id: bool,
+    /// A missing operationId is accepted when a `message` link is given.
+    pub operation_id_optional_with_message: bool,
+    /// The threadId limit counts UTF-16 code units instead of characters.
+    pub thread_id_limit_in_utf16: bool,
+    /// In XML bodies, the operationId limit counts UTF-8 bytes instead of characters.
+    pub operation_id_limit_in_bytes_xml: bool,
     /// Longest threadId accepted.
     pub thread_id_limit: usize,
     /// How importance is checked.
@@ -264,6 +325,10 @@ impl Rules {
         operation_id_limit: 50,
         subject_limit: 250,
         subject_limit_in_bytes: false,
+        subject_unchecked_with_thread_id: false,
+        operation_id_optional_with_message: false,
+        thread_id_limit_in_utf16: false,
+        operation_id_limit_in_bytes_xml: false,
         thread_id_limit: 250,
         importance: ImportanceRule::Documented,
         sip_checked: true,
@@ -320,6 +385,10 @@ impl Rules {
             Some(Mutant::SubjectLimit249) => r.subject_limit = 249,
             Some(Mutant::SubjectUnlimited) => r.subject_limit = usize::MAX,
             Some(Mutant::SubjectLimitInBytes) => r.subject_limit_in_bytes = true,
+            Some(Mutant::SubjectUncheckedWithThreadId) => r.subject_unchecked_with_thread_id = true,
+            Some(Mutant::OperationIdOptionalWithMessage) => r.operation_id_optional_with_message = true,
+            Some(Mutant::ThreadIdLimitInUtf16) => r.thread_id_limit_in_utf16 = true,
+            Some(Mutant::OperationIdLimitInBytesXml) => r.operation_id_limit_in_bytes_xml = true,
             Some(Mutant::ThreadIdLimit249) => r.thread_id_limit = 249,
             Some(Mutant::ThreadIdUnlimited) => r.thread_id_limit = usize::MAX,
             Some(Mutant::ImportanceUnchecked) => r.importance = ImportanceRule::Unchecked,

@@ -69,9 +69,12 @@ pub fn body_kind(headers: &HeaderMap) -> BodyKind {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return BodyKind::None;
     };
-    let essence = value
-        .to_str()
-        .unwrap_or("")
+    body_kind_of(value.to_str().unwrap_or(""))
+}
+
+/// What a Content-Type value says a body is.
+pub fn body_kind_of(content_type: &str) -> BodyKind {
+    let essence = content_type
         .split(';')
         .next()
         .unwrap_or("")

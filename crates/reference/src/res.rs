@@ -49,6 +49,19 @@ impl Res {
         self
     }
 
+    /// Its string properties, in the order they were added.
+    pub fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.properties.iter().filter_map(|(name, value)| match value {
+            Value::Text(text) => Some((name.as_str(), text.as_str())),
+            _ => None,
+        })
+    }
+
+    /// The rels of its links.
+    pub fn link_rels(&self) -> impl Iterator<Item = &str> {
+        self.links.iter().map(|(rel, _, _)| rel.as_str())
+    }
+
     /// Adds a list property.
     pub fn list(mut self, name: &str, items: &[&str]) -> Self {
         let items = items.iter().map(|s| s.to_string()).collect();

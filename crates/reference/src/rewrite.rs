@@ -170,7 +170,11 @@ fn edit(mutant: Mutant) -> Edit {
         | Mutant::MakeMeAvailableRepeatAllowed
         | Mutant::BatchNotServed
         | Mutant::NoMessagingModality
-        | Mutant::ApplicationPerPost => Edit::Nothing,
+        | Mutant::ApplicationPerPost
+        | Mutant::SubjectUncheckedWithThreadId
+        | Mutant::OperationIdOptionalWithMessage
+        | Mutant::ThreadIdLimitInUtf16
+        | Mutant::OperationIdLimitInBytesXml => Edit::Nothing,
     }
 }
 

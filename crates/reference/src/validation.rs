@@ -5,6 +5,7 @@
 use crate::errors::Problem;
 use crate::input::Input;
 use crate::mutants::{DataUriRule, ImportanceRule, Rules};
+use crate::repr::BodyKind;
 use crate::world::{AppFields, Availability, StartRequest};
 
 /// The importance values (seed: Normal, Urgent, Emergency).
@@ -40,10 +41,19 @@ const SIGN_IN_AS: [&str; 6] = ["Online", "Busy", "DoNotDisturb", "BeRightBack", 
 /// AudioPreference values.
 const AUDIO_PREFERENCES: [&str; 2] = ["PhoneAudio", "VoipAudio"];
 
+/// A startMessaging request as the server reads it: the query (unless the rules ignore it) and a
+/// body of `kind`, then the documented rules. The HTTP handler and the model both decide here.
+pub fn start_request(query: Option<&str>, kind: BodyKind, body: &[u8], rules: &Rules) -> Result<StartRequest, Problem> {
+    let query = query.filter(|_| rules.query_inputs);
+    crate::input::read_as(query, kind, body).and_then(|input| start_messaging(&input, rules))
+}
+
 /// startMessaging: `operationId` and `to` required, limits counted in characters, importance
 /// one of three (any letter case), `to` a SIP URI, `message`/`customContent` data URIs.
 pub fn start_messaging(input: &Input, rules: &Rules) -> Result<StartRequest, Problem> {
-    let required = [("operationId", rules.operation_id_required), ("to", rules.to_required)];
+    let operation_id_required = rules.operation_id_required
+        && !(rules.operation_id_optional_with_message && input.link("message").is_some());
+    let required = [("operationId", operation_id_required), ("to", rules.to_required)];
     let missing: Vec<&str> = required
         .into_iter()
         .filter(|(name, required)| *required && input.get(name).is_none_or(str::is_empty))
@@ -64,14 +74,22 @@ pub fn start_messaging(input: &Input, rules: &Rules) -> Result<StartRequest, Pro
         Some(o) => o.to_string(),
         None => uuid::Uuid::new_v4().simple().to_string(),
     };
+    if rules.operation_id_limit_in_bytes_xml && input.xml && operation_id.len() > rules.operation_id_limit {
+        return Err(too_long("operationId", rules.operation_id_limit));
+    }
     max_len("operationId", &operation_id, rules.operation_id_limit)?;
     let subject = input.get("subject").unwrap_or_default().to_string();
-    if rules.subject_limit_in_bytes && subject.len() > rules.subject_limit {
-        return Err(too_long("subject", rules.subject_limit));
-    }
-    max_len("subject", &subject, rules.subject_limit)?;
     let thread_id = input.get("threadId").filter(|t| !t.is_empty()).map(str::to_string);
+    if !(rules.subject_unchecked_with_thread_id && thread_id.is_some()) {
+        if rules.subject_limit_in_bytes && subject.len() > rules.subject_limit {
+            return Err(too_long("subject", rules.subject_limit));
+        }
+        max_len("subject", &subject, rules.subject_limit)?;
+    }
     if let Some(t) = &thread_id {
+        if rules.thread_id_limit_in_utf16 && t.encode_utf16().count() > rules.thread_id_limit {
+            return Err(too_long("threadId", rules.thread_id_limit));
+        }
         max_len("threadId", t, rules.thread_id_limit)?;
     }
     let importance = match (input.get("importance").filter(|i| !i.is_empty()), rules.importance) {

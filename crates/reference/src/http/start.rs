@@ -7,7 +7,7 @@
 use super::access::{AppCall, AppState, refuse};
 use crate::hrefs;
 use crate::input;
-use crate::repr::Repr;
+use crate::repr::{Repr, body_kind};
 use crate::validation;
 use crate::world::{Outcome, PeerBehaviour, Started};
 use axum::body::Body;
@@ -31,13 +31,9 @@ pub async fn start(
 ) -> Response {
     let (limit, rules) = call.limits();
     let error_repr = Repr::for_error(&headers);
-    let request = match input::bytes(body, limit).await {
-        Ok(bytes) => {
-            let query = query.filter(|_| rules.query_inputs);
-            input::read(query.as_deref(), &headers, &bytes).and_then(|i| validation::start_messaging(&i, &rules))
-        }
-        Err(e) => Err(e),
-    };
+    let request = input::bytes(body, limit)
+        .await
+        .and_then(|bytes| validation::start_request(query.as_deref(), body_kind(&headers), &bytes, &rules));
     let request = match request {
         Ok(r) => r,
         Err(problem) => return refuse(problem, error_repr),
@@ -70,11 +66,11 @@ pub async fn start(
 /// The invited peer answers as it behaves: accepts or declines shortly, never answers (the
 /// invitation fails with Timeout after the invitation timeout), or is unknown (DestinationNotFound).
 fn answer_later(state: &AppState, app: String, invitation: u64, peer: Option<PeerBehaviour>, timeout: Duration) {
-    let (delay, outcome) = match peer {
-        Some(PeerBehaviour::Accept) => (ANSWER_DELAY, Outcome::Accepted),
-        Some(PeerBehaviour::Decline) => (ANSWER_DELAY, Outcome::Failed("Declined")),
-        Some(PeerBehaviour::Ignore) => (timeout, Outcome::Failed("Timeout")),
-        None => (ANSWER_DELAY, Outcome::Failed("DestinationNotFound")),
+    let outcome = Outcome::of(peer);
+    let delay = if peer == Some(PeerBehaviour::Ignore) {
+        timeout
+    } else {
+        ANSWER_DELAY
     };
     if peer == Some(PeerBehaviour::Ignore) && !state.lock().rules.unanswered_completes {
         return;

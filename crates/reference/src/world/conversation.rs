@@ -176,6 +176,20 @@ pub enum Outcome {
     Failed(&'static str),
 }
 
+impl Outcome {
+    /// How an invitation ends, as its peer behaves: accepted, declined, unanswered (Timeout),
+    /// or nobody by that URI (DestinationNotFound).
+    pub fn of(peer: Option<super::PeerBehaviour>) -> Self {
+        use super::PeerBehaviour as P;
+        match peer {
+            Some(P::Accept) => Outcome::Accepted,
+            Some(P::Decline) => Outcome::Failed("Declined"),
+            Some(P::Ignore) => Outcome::Failed("Timeout"),
+            None => Outcome::Failed("DestinationNotFound"),
+        }
+    }
+}
+
 impl Invitation {
     /// Its conversation's href.
     pub fn conversation_href(&self, app: &str) -> String {
