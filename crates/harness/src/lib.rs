@@ -38,6 +38,7 @@ pub mod corpus;
 pub mod diag;
 pub mod error;
 pub mod evidence;
+pub mod explore;
 pub mod exit;
 pub mod history;
 pub mod judge;

@@ -263,8 +263,9 @@ pub enum Auth {
 /// What a response (or an event) must be.
 #[derive(Debug, Clone, Default)]
 pub struct Expect {
-    /// The HTTP status (requests only).
-    pub status: Option<u16>,
+    /// The HTTP status (requests only); more than one where the page allows either (empty:
+    /// not checked, wait steps).
+    pub status: Vec<u16>,
     /// The error `code`, when the response must be a UCWA error.
     pub code: Option<String>,
     /// The error `subcode` rule, when it matters.

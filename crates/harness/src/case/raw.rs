@@ -77,7 +77,7 @@ pub struct RawBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
-    pub status: Option<Spanned<u16>>,
+    pub status: Option<Spanned<RawStatus>>,
     pub code: Option<Spanned<String>>,
     pub subcode: Option<Spanned<RawSubcode>>,
     #[serde(default)]
@@ -137,4 +137,36 @@ pub struct RawCapture {
     pub header: Option<String>,
     pub property: Option<String>,
     pub link: Option<String>,
+}
+
+/// `status = 201`, or `status = [201, 400]` where the page allows either.
+#[derive(Debug)]
+pub struct RawStatus(pub Vec<u16>);
+
+impl<'de> Deserialize<'de> for RawStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an HTTP status, or a list of the statuses allowed")
+            }
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<RawStatus, E> {
+                u16::try_from(value)
+                    .map(|s| RawStatus(vec![s]))
+                    .map_err(|_| E::custom(format!("status {value} is not an HTTP status")))
+            }
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<RawStatus, E> {
+                self.visit_i64(i64::try_from(value).unwrap_or(i64::MAX))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawStatus, A::Error> {
+                let mut all = Vec::new();
+                while let Some(status) = seq.next_element::<u16>()? {
+                    all.push(status);
+                }
+                Ok(RawStatus(all))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }

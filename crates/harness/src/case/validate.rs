@@ -463,12 +463,15 @@ impl<'a> Validator<'a> {
         let span = raw.span();
         let raw = raw.into_inner();
         let status = match (&raw.status, waits) {
-            (Some(s), false) if (100..=599).contains(s.get_ref()) => Some(*s.get_ref()),
-            (Some(s), false) => {
-                return Err(self.error(s.span(), format!("status {} is not an HTTP status", s.get_ref())));
+            (Some(s), false) if s.get_ref().0.is_empty() => {
+                return Err(self.error(s.span(), "`expect.status = []` allows no status: name at least one"));
             }
+            (Some(s), false) => match s.get_ref().0.iter().find(|s| !(100..=599).contains(*s)) {
+                Some(wrong) => return Err(self.error(s.span(), format!("status {wrong} is not an HTTP status"))),
+                None => s.get_ref().0.clone(),
+            },
             (None, false) => return Err(self.error(span, "a request step needs `expect.status`")),
-            (None, true) => None,
+            (None, true) => Vec::new(),
             (Some(s), true) => return Err(self.error(s.span(), "a wait step has no HTTP status: use `expect.event`")),
         };
         let request_only = [

@@ -10,10 +10,9 @@ use crate::wire::{Event, Family, Resource, family};
 pub fn judge(expect: &Expect, reading: &Reading<'_>, values: &dyn Values) -> Vec<Mismatch> {
     let response = reading.response;
     let mut out = Vec::new();
-    if let Some(status) = expect.status
-        && response.status != status
-    {
-        out.push(mismatch(MismatchKind::Status, "status", status, response.status));
+    if !expect.status.is_empty() && !expect.status.contains(&response.status) {
+        let want: Vec<String> = expect.status.iter().map(u16::to_string).collect();
+        out.push(mismatch(MismatchKind::Status, "status", want.join(" or "), response.status));
     }
     if expect.wants_error_body() {
         error_body(expect, reading, &mut out);

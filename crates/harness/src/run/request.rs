@@ -49,10 +49,13 @@ pub async fn send_step(
         TransportError::ClosedWithoutResponse(reason) => StepEnd::Mismatches(vec![Mismatch {
             kind: MismatchKind::Transport,
             what: "response".into(),
-            expected: step
-                .expect
-                .status
-                .map_or_else(|| "a response".to_string(), |s| format!("a response with status {s}")),
+            expected: match step.expect.status.as_slice() {
+                [] => "a response".to_string(),
+                all => {
+                    let all: Vec<String> = all.iter().map(u16::to_string).collect();
+                    format!("a response with status {}", all.join(" or "))
+                }
+            },
             actual: reason,
             must: false,
         }]),

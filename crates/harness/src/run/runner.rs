@@ -298,6 +298,16 @@ impl Runner {
         &self.ctx.redactor
     }
 
+    /// The target it runs against.
+    pub fn target(&self) -> &Target {
+        &self.ctx.target
+    }
+
+    /// Its stop request (a signal, a silent target, `--max-fail`).
+    pub fn stop(&self) -> &Stop {
+        &self.ctx.stop
+    }
+
     /// The event waits running now, and how long the run has waited.
     pub fn waiting(&self) -> &super::waiting::Waiting {
         &self.ctx.waiting

@@ -1,0 +1,515 @@
+//! The exploration: plan trials for a seed, ask the model what each is owed, run them through
+//! the runner (`jobs` at a time, under a request rate and a time limit), then shrink each
+//! distinct failure to a minimal request that fails the same way, and group the failures by
+//! that minimal request.
+
+use super::generate::{Planned, Rng, Sequence, Space, covered_by, covering, pairs, plain_random, random};
+use super::oracle::Oracle;
+use super::script::{Heading, Script, StandIn, script};
+use super::space::{Dimension, Draft, Judged, Reading, classes};
+use super::summary::{Exploration, Finding};
+use crate::case::{Case, Media, PeerRole, Severity, parse_case};
+use crate::judge::verdict::{CaseResult, Mismatch, Outcome};
+use crate::run::{Event, PlannedRun, Runner, Sink};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The default budget, in requests: every required pair of value classes within it, and under a
+/// minute against a server on the same machine.
+pub const DEFAULT_BUDGET: usize = 1000;
+
+/// How an exploration runs.
+#[derive(Debug, Clone)]
+pub struct ExploreOptions {
+    /// The seed: the same seed plans the same trials.
+    pub seed: u64,
+    /// Requests to send while exploring (shrinking has its own allowance).
+    pub budget: usize,
+    /// Stop planning new trials after this long.
+    pub time_limit: Option<Duration>,
+    /// The media types to send in.
+    pub media: Vec<Media>,
+    /// At most this many requests per second.
+    pub rate: Option<f64>,
+    /// Trials at once (each has at most one invitation waiting).
+    pub jobs: usize,
+    /// Requests allowed to shrink each distinct failure.
+    pub shrink_budget: usize,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            budget: DEFAULT_BUDGET,
+            time_limit: None,
+            media: Media::ALL.to_vec(),
+            rate: None,
+            jobs: 4,
+            shrink_budget: 120,
+        }
+    }
+}
+
+/// What an exploration gave: every trial's result and the summary.
+#[derive(Debug)]
+pub struct Explored {
+    /// Every trial run (shrinking's attempts are not among them).
+    pub results: Vec<CaseResult>,
+    /// Seed, coverage, findings.
+    pub summary: Exploration,
+}
+
+/// One trial ready to run: its plan, its case and what the page's reading made of it.
+struct Trial {
+    planned: Planned,
+    case: Arc<Case>,
+    script: Script,
+    requests: usize,
+}
+
+/// Paces trial starts to a request rate.
+struct Pace {
+    next: Mutex<Instant>,
+    per_request: Option<Duration>,
+}
+
+impl Pace {
+    fn new(rate: Option<f64>) -> Self {
+        Self {
+            next: Mutex::new(Instant::now()),
+            per_request: rate.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(1.0 / r)),
+        }
+    }
+
+    async fn take(&self, requests: usize) {
+        let Some(each) = self.per_request else { return };
+        let at = {
+            let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let at = (*next).max(Instant::now());
+            *next = at + each * requests as u32;
+            at
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
+/// The explorer: the runner it sends through, the oracle it asks, the space it draws from.
+pub struct Explorer<'a> {
+    runner: &'a Arc<Runner>,
+    oracle: &'a dyn Oracle,
+    options: ExploreOptions,
+    space: Space,
+    peers: Vec<(PeerRole, String)>,
+    made: AtomicUsize,
+}
+
+impl<'a> Explorer<'a> {
+    /// An explorer of the runner's target.
+    pub fn new(runner: &'a Arc<Runner>, oracle: &'a dyn Oracle, options: ExploreOptions) -> Self {
+        let target = runner.target();
+        let peers: Vec<(PeerRole, String)> = [PeerRole::Accept, PeerRole::Decline, PeerRole::Ignore]
+            .into_iter()
+            .filter_map(|r| target.peer(r).map(|p| (r, p.to_string())))
+            .collect();
+        let media: Vec<Media> = options.media.iter().copied().filter(|m| target.media.contains(m)).collect();
+        let space = Space {
+            media,
+            peers: peers
+                .iter()
+                .filter_map(|(r, _)| r.precondition().map(str::to_string))
+                .collect(),
+        };
+        Self {
+            runner,
+            oracle,
+            options,
+            space,
+            peers,
+            made: AtomicUsize::new(0),
+        }
+    }
+
+    /// The media types it sends in (the asked ones the target offers).
+    pub fn media(&self) -> &[Media] {
+        &self.space.media
+    }
+
+    /// Builds the case of a planned trial under `heading`, asking a fresh model.
+    fn build(&self, planned: &Planned, heading: &Heading) -> Result<(Arc<Case>, Script), String> {
+        let n = self.made.fetch_add(1, Ordering::Relaxed) as u64;
+        let mut model = self.oracle.fresh();
+        let values = StandIn::new(n, self.peers.clone());
+        let script = script(planned, heading, model.as_mut(), &values).map_err(|e| e.to_string())?;
+        let case = parse_case(Path::new(&format!("{}.toml", heading.id)), &script.text)
+            .map_err(|e| format!("the explorer wrote a case its own loader refuses: {e}"))?;
+        Ok((Arc::new(case), script))
+    }
+
+    /// Plans every trial of the seed within the budget: the covering requests, the sequences,
+    /// then random ones.
+    fn plan(&self, rng: &mut Rng) -> (Vec<Trial>, Vec<String>) {
+        let mut planned: Vec<Planned> = covering(&self.space, rng)
+            .into_iter()
+            .map(|draft| Planned { draft, sequence: None })
+            .collect();
+        let sequences: Vec<Sequence> = Sequence::ALL
+            .into_iter()
+            .filter(|s| self.space.peers.contains(s.needs()))
+            .collect();
+        // Sequences early (they wait for events), one of each per media, spread among the rest.
+        for (i, sequence) in sequences.iter().cycle().take(sequences.len() * self.space.media.len()).enumerate() {
+            let mut draft = plain_random(&self.space, rng);
+            let media = classes(Dimension::Media)
+                .iter()
+                .position(|c| c.name == self.space.media[i / sequences.len().max(1)].as_str())
+                .unwrap_or(0);
+            draft.0[0] = media;
+            let at = (i * 7).min(planned.len());
+            planned.insert(at, Planned {
+                draft,
+                sequence: Some(*sequence),
+            });
+        }
+        let mut trials = Vec::new();
+        let mut disagreements = Vec::new();
+        let mut spent = 0;
+        let mut queue = planned.into_iter();
+        let mut random_left = self.options.budget * 4;
+        while spent < self.options.budget {
+            let next = match queue.next() {
+                Some(p) => p,
+                None if random_left > 0 => {
+                    random_left -= 1;
+                    let sequence = (!sequences.is_empty() && rng.below(12) == 0).then(|| sequences[rng.below(sequences.len())]);
+                    let draft = if sequence.is_some() { plain_random(&self.space, rng) } else { random(&self.space, rng) };
+                    Planned { draft, sequence }
+                }
+                None => break,
+            };
+            let n = trials.len();
+            let heading = Heading {
+                id: format!("explore.s{}.{n:04}", self.options.seed),
+                title: format!("explored (seed {}): {}", self.options.seed, describe(&next)),
+                comment: String::new(),
+                media: vec![next.draft.media()],
+            };
+            match self.build(&next, &heading) {
+                Ok((case, script)) => {
+                    let requests = case.steps.len();
+                    spent += requests;
+                    trials.push(Trial {
+                        planned: next,
+                        case,
+                        script,
+                        requests,
+                    });
+                }
+                Err(e) => disagreements.push(e),
+            }
+        }
+        (trials, disagreements)
+    }
+
+    /// Explores: plans, runs every trial telling `sink`, shrinks the failures.
+    pub async fn explore(&self, mut sink: impl Sink) -> Explored {
+        let started = Instant::now();
+        let mut rng = Rng::new(self.options.seed);
+        let (trials, disagreements) = self.plan(&mut rng);
+        let trials: Arc<[Trial]> = trials.into();
+        sink.event(&Event::Started {
+            trials: trials.len(),
+            waits: self.runner.waiting(),
+            screen: self.runner.redactor(),
+        });
+        let results = self.run_all(&trials, &mut sink, started).await;
+        let stop = self.runner.stop().requested();
+        sink.event(&Event::Finished { stop: stop.as_ref() });
+        let ran: Vec<(&Trial, &CaseResult)> = results
+            .iter()
+            .filter_map(|(i, r)| trials.get(*i).map(|t| (t, r)))
+            .filter(|(_, r)| r.outcome != Outcome::NotRun)
+            .collect();
+        let findings = if stop.is_none() { self.findings(&ran).await } else { Vec::new() };
+        let wanted: BTreeSet<_> = pairs(&self.space).into_iter().collect();
+        let mut covered = BTreeSet::new();
+        for (trial, _) in &ran {
+            covered.extend(covered_by(&trial.planned.draft, &wanted));
+        }
+        let summary = Exploration {
+            seed: self.options.seed,
+            budget: self.options.budget,
+            requests: ran.iter().map(|(_, r)| r.exchanges.len()).sum(),
+            trials: ran.len(),
+            sequences: ran.iter().filter(|(t, _)| t.planned.sequence.is_some()).count(),
+            pairs: wanted.len(),
+            pairs_covered: covered.len(),
+            media: self.space.media.clone(),
+            findings,
+            disagreements,
+            time_limited: self.options.time_limit.is_some_and(|l| started.elapsed() >= l) && ran.len() < trials.len(),
+        };
+        Explored {
+            results: results.into_iter().map(|(_, r)| r).filter(|r| r.outcome != Outcome::NotRun).collect(),
+            summary,
+        }
+    }
+
+    /// Runs the trials `jobs` at a time, paced, until the time limit or a stop.
+    async fn run_all(&self, trials: &Arc<[Trial]>, sink: &mut impl Sink, started: Instant) -> Vec<(usize, CaseResult)> {
+        let next = Arc::new(AtomicUsize::new(0));
+        let pace = Arc::new(Pace::new(self.options.rate));
+        let deadline = self.options.time_limit.map(|l| started + l);
+        let (sender, mut reports) = tokio::sync::mpsc::unbounded_channel::<(usize, Option<CaseResult>)>();
+        let mut workers = tokio::task::JoinSet::new();
+        for _ in 0..self.options.jobs.clamp(1, trials.len().max(1)) {
+            let (runner, trials, next, pace, sender) = (
+                Arc::clone(self.runner),
+                Arc::clone(trials),
+                Arc::clone(&next),
+                Arc::clone(&pace),
+                sender.clone(),
+            );
+            workers.spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(trial) = trials.get(i) else { break };
+                    if deadline.is_some_and(|d| Instant::now() >= d) || runner.stop().requested().is_some() {
+                        break;
+                    }
+                    pace.take(trial.requests).await;
+                    let _ = sender.send((i, None));
+                    let planned = PlannedRun {
+                        case: Arc::clone(&trial.case),
+                        media: trial.planned.draft.media(),
+                    };
+                    let result = runner.trial(&planned).await;
+                    let _ = sender.send((i, Some(result)));
+                }
+            });
+        }
+        drop(sender);
+        let mut results = Vec::with_capacity(trials.len());
+        while let Some((i, report)) = reports.recv().await {
+            match report {
+                None => {
+                    if let Some(t) = trials.get(i) {
+                        let name = crate::run::PlannedRun {
+                            case: Arc::clone(&t.case),
+                            media: t.planned.draft.media(),
+                        }
+                        .name();
+                        sink.event(&Event::TrialStarted { name: &name });
+                    }
+                }
+                Some(result) => {
+                    sink.event(&Event::TrialFinished { result: &result });
+                    results.push((i, result));
+                }
+            }
+        }
+        while workers.join_next().await.is_some() {}
+        results.sort_by_key(|(i, _)| *i);
+        results
+    }
+
+    /// Runs one candidate of a shrink: its result, or `None` when it cannot be built.
+    async fn attempt(&self, planned: &Planned, tag: &str) -> Option<(Arc<Case>, Script, CaseResult)> {
+        let heading = Heading {
+            id: format!("explore.shrink.{tag}"),
+            title: "a shrinking attempt".into(),
+            comment: String::new(),
+            media: vec![planned.draft.media()],
+        };
+        let (case, script) = self.build(planned, &heading).ok()?;
+        let run = PlannedRun {
+            case: Arc::clone(&case),
+            media: planned.draft.media(),
+        };
+        let result = self.runner.trial(&run).await;
+        Some((case, script, result))
+    }
+
+    /// Shrinks `planned` (which failed with `signature`) to a minimal request that still
+    /// fails the same way: inputs left out first, then each input's simpler classes, to a
+    /// fixed point; then whether the other media type fails too.
+    async fn shrink(&self, planned: &Planned, signature: &str) -> (Planned, Vec<Media>, usize) {
+        let mut best = planned.clone();
+        let mut spent = 0;
+        let mut improved = true;
+        while improved && spent < self.options.shrink_budget {
+            improved = false;
+            for (d, dimension) in Dimension::ALL.iter().enumerate().skip(1) {
+                let current = best.draft.0[d];
+                for simpler in 0..current {
+                    let class = &classes(*dimension)[simpler];
+                    if class.needs.is_some_and(|n| !self.space.peers.contains(n)) {
+                        continue;
+                    }
+                    let mut candidate = best.clone();
+                    candidate.draft.0[d] = simpler;
+                    if spent >= self.options.shrink_budget {
+                        break;
+                    }
+                    let Some((case, _, result)) = self.attempt(&candidate, "candidate").await else {
+                        continue;
+                    };
+                    spent += case.steps.len();
+                    if signature_of(&result) == signature {
+                        best = candidate;
+                        improved = true;
+                        break;
+                    }
+                }
+            }
+        }
+        let mut media = vec![best.draft.media()];
+        for other in self.space.media.iter().filter(|m| !media.contains(m)).copied().collect::<Vec<_>>() {
+            let mut candidate = best.clone();
+            candidate.draft.0[0] = classes(Dimension::Media)
+                .iter()
+                .position(|c| c.name == other.as_str())
+                .unwrap_or(0);
+            if let Some((case, _, result)) = self.attempt(&candidate, "media").await {
+                spent += case.steps.len();
+                if signature_of(&result) == signature {
+                    media.push(other);
+                }
+            }
+        }
+        media.sort();
+        (best, media, spent)
+    }
+
+    /// The findings: failed trials grouped by signature, the first of each shrunk, then the
+    /// groups that shrink to the same request merged.
+    async fn findings(&self, ran: &[(&Trial, &CaseResult)]) -> Vec<Finding> {
+        let mut groups: BTreeMap<String, Vec<(&Trial, &CaseResult)>> = BTreeMap::new();
+        for (trial, result) in ran {
+            if result.outcome.found_differences() {
+                let key = format!("{}|{}", signature_of(result), outside_classes(&trial.planned.draft));
+                groups.entry(key).or_default().push((trial, result));
+            }
+        }
+        let mut merged: BTreeMap<(Planned, String), Finding> = BTreeMap::new();
+        for (_, members) in groups {
+            let (trial, result) = members[0];
+            let signature = signature_of(result);
+            let (minimal, media, spent) = self.shrink(&trial.planned, &signature).await;
+            let key = (minimal.clone(), signature.clone());
+            if let Some(finding) = merged.get_mut(&key) {
+                finding.hits += members.len();
+                continue;
+            }
+            let mismatch = result.mismatches.first().cloned().unwrap_or_else(|| Mismatch {
+                kind: Default::default(),
+                what: "outcome".into(),
+                expected: "pass".into(),
+                actual: result.outcome.to_string(),
+                must: false,
+            });
+            let slug = slug(&minimal);
+            let heading = Heading {
+                id: format!("explore.found.{slug}"),
+                title: format!(
+                    "found by explore (seed {}): {}: {} expected {}, got {}",
+                    self.options.seed,
+                    describe(&minimal),
+                    mismatch.what,
+                    mismatch.expected,
+                    mismatch.actual
+                ),
+                comment: format!(
+                    "Found by `ucwa-conformance explore --seed {}`, shrunk from: {}\nThe expectations come from the reference model; the page's reading: {}.",
+                    self.options.seed,
+                    describe(&trial.planned),
+                    reading_text(&trial.script.judged)
+                ),
+                media: media.clone(),
+            };
+            let Ok((_, script)) = self.build(&minimal, &heading) else { continue };
+            merged.insert(key, Finding {
+                id: heading.id.clone(),
+                title: heading.title.clone(),
+                severity: script.severity,
+                request: describe(&minimal),
+                first_seen: describe(&trial.planned),
+                what: mismatch.what.clone(),
+                expected: mismatch.expected.clone(),
+                actual: mismatch.actual.clone(),
+                hits: members.len(),
+                media,
+                shrink_requests: spent,
+                case: script.text,
+            });
+        }
+        let mut findings: Vec<Finding> = merged.into_values().collect();
+        findings.sort_by(|a, b| (a.severity, std::cmp::Reverse(a.hits), &a.id).cmp(&(b.severity, std::cmp::Reverse(b.hits), &b.id)));
+        findings
+    }
+}
+
+/// How a trial failed, for "fails the same way": each difference's kind, what and expectation
+/// (not what the target sent, which may carry ids and times), and the outcome.
+pub fn signature_of(result: &CaseResult) -> String {
+    let parts: Vec<String> = result
+        .mismatches
+        .iter()
+        .map(|m| format!("{:?}:{}:{}", m.kind, m.what, m.expected))
+        .collect();
+    format!("{}@{}:{}", result.outcome, result.failed_step.unwrap_or(0), parts.join(";"))
+}
+
+fn outside_classes(draft: &Draft) -> String {
+    draft
+        .each()
+        .filter(|c| !matches!(c.reading, Reading::Inside(_)))
+        .map(|c| format!("{}={}", c.dimension.slug(), c.name))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn describe(planned: &Planned) -> String {
+    match planned.sequence {
+        None => planned.draft.describe(),
+        Some(s) => format!("{} ({})", planned.draft.describe(), s.name()),
+    }
+}
+
+fn reading_text(judged: &Judged) -> String {
+    match judged {
+        Judged::Accept(Severity::Must) => "created (must)".into(),
+        Judged::Accept(Severity::Should) => "created (should)".into(),
+        Judged::Refuse { severity, items, .. } => format!("refused ({}: {})", severity.as_str(), items.join(", ")),
+        Judged::Either => "either answer is legal".into(),
+    }
+}
+
+/// A file-name-safe id part: the classes that are not the defaults.
+fn slug(planned: &Planned) -> String {
+    let mut parts: Vec<String> = planned
+        .draft
+        .each()
+        .filter(|c| c.dimension != Dimension::Media && !(c.name == "absent" || (c.dimension == Dimension::OperationId || c.dimension == Dimension::To) && matches!(c.name, "ascii" | "peer")))
+        .map(|c| format!("{}-{}", c.dimension.slug(), c.name))
+        .collect();
+    if planned.draft.class(Dimension::OperationId).name == "absent" {
+        parts.insert(0, "operation-id-absent".into());
+    }
+    if planned.draft.class(Dimension::To).name == "absent" {
+        parts.insert(0, "to-absent".into());
+    }
+    parts.sort();
+    parts.dedup();
+    if let Some(s) = planned.sequence {
+        parts.push(s.name().to_string());
+    }
+    if parts.is_empty() {
+        "plain".into()
+    } else {
+        parts.join(".")
+    }
+}
