@@ -31,6 +31,7 @@ fn main() {
     }
     let code = match cli.command {
         Command::Run(args) => cli::run::run(&args),
+        Command::Explore(args) => cli::explore::explore(&args),
         Command::List(args) => cli::run::list(&args),
         Command::Serve(args) => cli::serve::serve(&args),
         Command::Coverage(args) => cli::reports::coverage(&args),

@@ -40,6 +40,11 @@ pub enum Command {
     /// Run the cases against a target (the embedded reference server when none is given).
     #[command(after_help = super::help::AFTER_HELP)]
     Run(Box<RunArgs>),
+    /// Generate startMessaging requests across the page's whole input space (pairs of value
+    /// classes, sequences that reuse an operationId), judge each against the reference's model
+    /// of the page, and shrink every deviation to a minimal case file.
+    #[command(after_help = super::help::EXPLORE_HELP)]
+    Explore(Box<ExploreArgs>),
     /// List the cases with their media types, severity and spec items.
     List(ListArgs),
     /// Serve the reference server alone until Ctrl-C.
@@ -358,6 +363,181 @@ pub enum SeverityArg {
 pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Cases run at once (at least 1).
+    #[arg(long, short = 'j', default_value_t = 4, env = "UCWA_JOBS",
+          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub jobs: usize,
+    /// Start no new trial after the first one that counts as a failure (the rest are `not run`);
+    /// the same as `--max-fail 1`.
+    #[arg(long, conflicts_with = "max_fail")]
+    pub fail_fast: bool,
+    /// Start no new trial once N trials count as failures (the rest are `not run`; the run's
+    /// verdict is `stopped`, kind `fail-fast`, exit 1).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub max_fail: Option<usize>,
+    /// Count should-level deviations (and errors in should-level cases) as failures.
+    #[arg(
+        long,
+        env = "UCWA_STRICT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub strict: bool,
+    /// Stop the run (exit 3) when N requests in a row get no answer from a target that had
+    /// answered (refused, reset, or no byte within the timeout; 0: never).
+    #[arg(long, value_name = "N", default_value_t = ucwa_conformance::run::DEAD_AFTER, env = "UCWA_DEAD_AFTER")]
+    pub dead_after: usize,
+    /// Run a failed or errored trial again up to N times; a later pass is reported as flaky.
+    #[arg(long, default_value_t = 0, value_name = "N", env = "UCWA_RETRIES")]
+    pub retries: usize,
+    /// List the selected trials instead of running them.
+    #[arg(long)]
+    pub list: bool,
+    /// Console format (`json`: only JSON events on standard output, the summary on standard error).
+    #[arg(long, value_enum, default_value = "pretty")]
+    pub format: FormatArg,
+    /// One character per trial.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write the results file (versioned JSON) here.
+    #[arg(long, value_name = "PATH", env = "UCWA_JSON")]
+    pub json: Option<PathBuf>,
+    /// Sign the results file with this Ed25519 private key (`keygen`): its signature goes to
+    /// `PATH.sig` beside `--json PATH`, for `verify --key`.
+    #[arg(long, value_name = "KEY", env = "UCWA_SIGN_KEY", requires = "json")]
+    pub sign: Option<PathBuf>,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "PATH", env = "UCWA_JUNIT")]
+    pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Write a Markdown summary here.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// The target's known failures (TOML); listed failures become expected failures.
+    #[arg(long, value_name = "FILE", env = "UCWA_BASELINE")]
+    pub baseline: Option<PathBuf>,
+    /// Rewrite the baseline with this run's failures (needs --baseline).
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
+    /// Response snapshots: off, check (changes shown, not failures), update (accept all),
+    /// strict (a change fails the case).
+    #[arg(long, value_enum, default_value = "check", env = "UCWA_SNAPSHOTS")]
+    pub snapshots: SnapshotsArg,
+    /// Leave the run's applications on the target (default: they are deleted when the run ends),
+    /// so the recorded requests (the HTML report's curl commands) can be replayed.
+    #[arg(long)]
+    pub keep_applications: bool,
+    /// Record the run in this history as it ends (a SQLite path or a postgres:// URL); see
+    /// `history`.
+    #[arg(long, value_name = "DB")]
+    pub history: Option<String>,
+    /// The build the run tested, recorded with --history (a CI build number, a commit, a
+    /// version; default: the run's start time). Without --history it is not used, so one
+    /// UCWA_BUILD can serve a whole pipeline.
+    #[arg(long, value_name = "ID", env = "UCWA_BUILD")]
+    pub build: Option<String>,
+    /// Where snapshots live (default: ./snapshots, else the suite's own); one folder per target.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
+}
+
+/// `explore`.
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The seed (default: drawn from the clock, and printed): the same seed against the same
+    /// server sends the same requests.
+    #[arg(long, value_name = "N", env = "UCWA_SEED")]
+    pub seed: Option<u64>,
+    /// Requests to send while exploring (shrinking a finding has its own allowance).
+    #[arg(long, value_name = "N", default_value_t = ucwa_conformance::explore::DEFAULT_BUDGET,
+          value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    pub budget: usize,
+    /// Start no new request after this long (`90s`, `5m`, `1h`, `500ms`; a bare number is seconds).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub time_limit: Option<std::time::Duration>,
+    /// Only this media type (default: both).
+    #[arg(long, value_enum)]
+    pub media: Option<MediaArg>,
+    /// Write each finding here as a case file (`ID.toml`) that `run --cases DIR` runs.
+    #[arg(long, value_name = "DIR")]
+    pub found: Option<PathBuf>,
+    /// At most N requests per second (for shared pools).
+    #[arg(long, value_name = "N", value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// Trials at once; each has at most one invitation waiting, so this bounds the invitations
+    /// in progress too.
+    #[arg(long, short = 'j', default_value_t = 4, env = "UCWA_JOBS",
+          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+    pub jobs: usize,
+    /// Count should-level deviations as failures.
+    #[arg(
+        long,
+        env = "UCWA_STRICT",
+        action = clap::ArgAction::SetTrue,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub strict: bool,
+    /// Stop (exit 3) when N requests in a row get no answer from a target that had answered.
+    #[arg(long, value_name = "N", default_value_t = ucwa_conformance::run::DEAD_AFTER, env = "UCWA_DEAD_AFTER")]
+    pub dead_after: usize,
+    /// Console format (`json`: only JSON events on standard output, the summary on standard error).
+    #[arg(long, value_enum, default_value = "pretty")]
+    pub format: FormatArg,
+    /// One character per trial.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write the results file (versioned JSON, with an `explore` section) here.
+    #[arg(long, value_name = "PATH", env = "UCWA_JSON")]
+    pub json: Option<PathBuf>,
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "PATH", env = "UCWA_JUNIT")]
+    pub junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+    /// Write a Markdown summary here.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+}
+
+/// `--time-limit`: `90s`, `5m`, `1h`, `500ms`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (say 90s, 5m, 1h or 500ms)"))?;
+    let seconds = match unit {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" => number * 60.0,
+        "h" => number * 3600.0,
+        other => return Err(format!("unknown unit `{other}` (say s, m, h or ms)")),
+    };
+    if !(seconds > 0.0 && seconds < 1e9) {
+        return Err(format!("`{text}` is not a positive duration"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// `--rate`: a positive number of requests per second.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate > 0.0 && rate.is_finite() => Ok(rate),
+        _ => Err(format!("`{text}` is not a positive number of requests per second")),
+    }
+}
+
+/// The target: a profile, or `--base-url` and its companions (`run` and `explore` take the same).
+#[derive(Debug, Args)]
+pub struct TargetArgs {
     /// The target's autodiscover root URL.
     #[arg(long, value_name = "URL", env = "UCWA_BASE_URL")]
     pub base_url: Option<String>,
@@ -441,84 +621,6 @@ pub struct RunArgs {
         hide_env_values = true
     )]
     pub password: Option<String>,
-    /// Cases run at once (at least 1).
-    #[arg(long, short = 'j', default_value_t = 4, env = "UCWA_JOBS",
-          value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
-    pub jobs: usize,
-    /// Start no new trial after the first one that counts as a failure (the rest are `not run`);
-    /// the same as `--max-fail 1`.
-    #[arg(long, conflicts_with = "max_fail")]
-    pub fail_fast: bool,
-    /// Start no new trial once N trials count as failures (the rest are `not run`; the run's
-    /// verdict is `stopped`, kind `fail-fast`, exit 1).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
-    pub max_fail: Option<usize>,
-    /// Count should-level deviations (and errors in should-level cases) as failures.
-    #[arg(
-        long,
-        env = "UCWA_STRICT",
-        action = clap::ArgAction::SetTrue,
-        value_parser = clap::builder::BoolishValueParser::new()
-    )]
-    pub strict: bool,
-    /// Stop the run (exit 3) when N requests in a row get no answer from a target that had
-    /// answered (refused, reset, or no byte within the timeout; 0: never).
-    #[arg(long, value_name = "N", default_value_t = ucwa_conformance::run::DEAD_AFTER, env = "UCWA_DEAD_AFTER")]
-    pub dead_after: usize,
-    /// Run a failed or errored trial again up to N times; a later pass is reported as flaky.
-    #[arg(long, default_value_t = 0, value_name = "N", env = "UCWA_RETRIES")]
-    pub retries: usize,
-    /// List the selected trials instead of running them.
-    #[arg(long)]
-    pub list: bool,
-    /// Console format (`json`: only JSON events on standard output, the summary on standard error).
-    #[arg(long, value_enum, default_value = "pretty")]
-    pub format: FormatArg,
-    /// One character per trial.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Write the results file (versioned JSON) here.
-    #[arg(long, value_name = "PATH", env = "UCWA_JSON")]
-    pub json: Option<PathBuf>,
-    /// Sign the results file with this Ed25519 private key (`keygen`): its signature goes to
-    /// `PATH.sig` beside `--json PATH`, for `verify --key`.
-    #[arg(long, value_name = "KEY", env = "UCWA_SIGN_KEY", requires = "json")]
-    pub sign: Option<PathBuf>,
-    /// Write a JUnit XML report here.
-    #[arg(long, value_name = "PATH", env = "UCWA_JUNIT")]
-    pub junit: Option<PathBuf>,
-    /// Write a self-contained HTML report here.
-    #[arg(long, value_name = "PATH")]
-    pub html: Option<PathBuf>,
-    /// Write a Markdown summary here.
-    #[arg(long, value_name = "PATH")]
-    pub markdown: Option<PathBuf>,
-    /// The target's known failures (TOML); listed failures become expected failures.
-    #[arg(long, value_name = "FILE", env = "UCWA_BASELINE")]
-    pub baseline: Option<PathBuf>,
-    /// Rewrite the baseline with this run's failures (needs --baseline).
-    #[arg(long, requires = "baseline")]
-    pub update_baseline: bool,
-    /// Response snapshots: off, check (changes shown, not failures), update (accept all),
-    /// strict (a change fails the case).
-    #[arg(long, value_enum, default_value = "check", env = "UCWA_SNAPSHOTS")]
-    pub snapshots: SnapshotsArg,
-    /// Leave the run's applications on the target (default: they are deleted when the run ends),
-    /// so the recorded requests (the HTML report's curl commands) can be replayed.
-    #[arg(long)]
-    pub keep_applications: bool,
-    /// Record the run in this history as it ends (a SQLite path or a postgres:// URL); see
-    /// `history`.
-    #[arg(long, value_name = "DB")]
-    pub history: Option<String>,
-    /// The build the run tested, recorded with --history (a CI build number, a commit, a
-    /// version; default: the run's start time). Without --history it is not used, so one
-    /// UCWA_BUILD can serve a whole pipeline.
-    #[arg(long, value_name = "ID", env = "UCWA_BUILD")]
-    pub build: Option<String>,
-    /// Where snapshots live (default: ./snapshots, else the suite's own); one folder per target.
-    #[arg(long, value_name = "DIR")]
-    pub snapshot_dir: Option<PathBuf>,
 }
 
 /// `--snapshots`.
@@ -654,7 +756,7 @@ fn parse_partition(text: &str) -> Result<(u64, u64), PartitionError> {
     Ok((k, n))
 }
 
-impl RunArgs {
+impl TargetArgs {
     /// The target overrides from flags and the environment.
     pub fn overrides(&self) -> Overrides {
         Overrides {

@@ -22,6 +22,29 @@ Examples:
   ucwa-conformance profile --example > pool.toml         # every key of a target profile
   ucwa-conformance diff old.json new.json                # regressions between two runs";
 
+/// The end of `ucwa-conformance explore --help`.
+pub const EXPLORE_HELP: &str = "\
+What it sends: every input of the page (operationId, to in the body and the query, subject,
+threadId, importance, message, customContent, an unknown input), each cut into value classes
+(lengths at and over each limit in characters of one to four UTF-8 bytes and combining marks,
+SIP URIs and strings that are not, data URIs and links that are not), in JSON and XML; first
+requests covering every pair of classes, then sequences that reuse an operationId (while its
+invitation waits, after a cancel, after a decline), then random combinations.
+
+How it judges: each request's expected status, code and subcode (and what GET on the Location
+must show) come from the reference's model of the page, called in-process; the level is the
+page's: accepting a value inside a constraint is must, refusing one outside is should (I-02),
+a missing required input must be refused (I-01); what the page leaves open (a SIP URI's
+grammar, letter case, `to` given twice) accepts either 201 or 400.
+
+Exit status: as run: 0 nothing must-level found (should-level findings count with --strict),
+1 a deviation counts, 2 bad input, 3 the target could not be used, 130/143 interrupted.
+
+Examples:
+  ucwa-conformance explore                               # against the embedded reference
+  ucwa-conformance explore --target pool.toml --seed 42 --found found/ --json explore.json
+  ucwa-conformance run --target pool.toml --cases found/ # a finding, run again as a case";
+
 /// The end of `ucwa-conformance history --help`.
 pub const HISTORY_HELP: &str = "\
 The history is a SQLite file (default ./ucwa-history.sqlite, or UCWA_HISTORY) or a postgres:// URL
@@ -164,6 +187,20 @@ const DONE: Status = ("0", "done");
 fn documented(path: &str) -> (Vec<Status>, Vec<&'static str>) {
     let (status, examples): (Vec<Status>, Vec<&str>) = match path {
         "" | "run" => (run_status(), run_examples()),
+        "explore" => (
+            vec![
+                ("0", "nothing found that counts (should-level findings count with --strict)"),
+                ("1", "a finding counts as a failure"),
+                USAGE,
+                ("3", "the target could not be used (unreachable, sign-in failed, it stopped answering)"),
+                ("130", "interrupted by SIGINT; 143 by SIGTERM (outputs written, applications deleted)"),
+            ],
+            vec![
+                "ucwa-conformance explore --seed 42",
+                "ucwa-conformance explore --target pool.toml --found found/ --json explore.json --rate 20",
+                "ucwa-conformance run --target pool.toml --cases found/",
+            ],
+        ),
         "list" => (
             vec![DONE, USAGE, ("4", "a filter, --tag, --spec or --area selects nothing")],
             vec![

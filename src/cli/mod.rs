@@ -1,9 +1,10 @@
 //! The command line: arguments (`args`, clap, converted to library configuration) and one module
-//! per command family: `run` (run, list), `serve`, `reports` (coverage, report, diff, merge,
+//! per command family: `run` (run, list), `explore`, `serve`, `reports` (coverage, report, diff, merge,
 //! mutants, bench), `history`, `evidence` (verify, keygen, signing); `signals` turns SIGINT and SIGTERM into the run's stop request. Every command returns `Result<ExitCode, Error>`; `main` maps an error to its code.
 
 mod args;
 pub mod evidence;
+pub mod explore;
 pub mod help;
 pub mod history;
 mod progress;

@@ -4,7 +4,7 @@
 
 use super::progress;
 use super::watch::{Console, Watch};
-use super::{FormatArg, ListArgs, ListFormat, RunArgs, SelectArgs, signals, snapshots_dir};
+use super::{FormatArg, ListArgs, ListFormat, RunArgs, SelectArgs, TargetArgs, signals, snapshots_dir};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -171,7 +171,7 @@ fn baseline_of(args: &RunArgs, cases: &[Arc<Case>]) -> Result<Option<Arc<baselin
 
 /// The target the arguments configure (a profile, or `--base-url` and its companions); `None`
 /// for the embedded reference.
-fn configured_target(args: &RunArgs) -> Result<Option<Target>, Error> {
+pub fn configured_target(args: &TargetArgs) -> Result<Option<Target>, Error> {
     if args.target.is_none() && args.overrides().is_empty() {
         return Ok(None);
     }
@@ -205,7 +205,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
         .map(|i| i.areas.into_iter().map(|a| a.id).collect())
         .unwrap_or_default();
     let corpus = corpus.describe();
-    let target = configured_target(args)?;
+    let target = configured_target(&args.target)?;
     let runtime = super::runtime()?;
     let stop = Stop::new();
     signals::watch(&runtime, stop.clone());

@@ -250,6 +250,7 @@ mod tests {
             verdict: crate::judge::run_verdict::RunVerdict::of(Summary::of(&cases, false).counted, None),
             areas: Vec::new(),
             cases,
+            explore: None,
         }
     }
 

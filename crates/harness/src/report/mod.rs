@@ -1,7 +1,7 @@
 //! Reports: pure functions of the verdicts. Never touch the network.
 //!
-//! May use `case`, `corpus`, `error`, `judge`, `record`, `run` (the trial results), `under_test` and
-//! `wire`.
+//! May use `case`, `corpus`, `error`, `explore` (an exploration's summary), `judge`, `record`, `run`
+//! (the trial results), `under_test` and `wire`.
 
 pub mod console;
 pub mod coverage;

@@ -80,6 +80,10 @@ pub struct Results {
     pub areas: Vec<AreaVerdict>,
     /// One entry per case and media type, sorted by case id then media type.
     pub cases: Vec<CaseResult>,
+    /// For `explore`: the seed, what was covered, and each finding (absent for `run`; additive
+    /// in results/2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explore: Option<crate::explore::Exploration>,
 }
 
 /// The target, as far as reports need it: never credentials.
@@ -341,6 +345,7 @@ pub fn build(info: RunInfo, target: &Target, results: &[CaseResult]) -> Results 
         verdict,
         areas,
         cases,
+        explore: None,
     }
 }
 
@@ -465,6 +470,7 @@ pub(crate) fn fixture(cases: Vec<CaseResult>, strict: bool, stopped: Option<(Sto
         verdict,
         areas,
         cases,
+        explore: None,
     }
 }
 
