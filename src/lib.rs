@@ -9,7 +9,8 @@
 #![warn(missing_docs)]
 
 pub use ucwa_harness::{
-    case, client, clock, corpus, diag, error, evidence, exit, explore, history, judge, record, report, run, under_test, wire,
+    case, client, clock, corpus, diag, error, evidence, exit, explore, history, judge, record, report, run, under_test,
+    wire,
 };
 /// The embedded reference server: the default target and the suite's oracle.
 pub use ucwa_reference as reference;

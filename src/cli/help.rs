@@ -189,11 +189,20 @@ fn documented(path: &str) -> (Vec<Status>, Vec<&'static str>) {
         "" | "run" => (run_status(), run_examples()),
         "explore" => (
             vec![
-                ("0", "nothing found that counts (should-level findings count with --strict)"),
+                (
+                    "0",
+                    "nothing found that counts (should-level findings count with --strict)",
+                ),
                 ("1", "a finding counts as a failure"),
                 USAGE,
-                ("3", "the target could not be used (unreachable, sign-in failed, it stopped answering)"),
-                ("130", "interrupted by SIGINT; 143 by SIGTERM (outputs written, applications deleted)"),
+                (
+                    "3",
+                    "the target could not be used (unreachable, sign-in failed, it stopped answering)",
+                ),
+                (
+                    "130",
+                    "interrupted by SIGINT; 143 by SIGTERM (outputs written, applications deleted)",
+                ),
             ],
             vec![
                 "ucwa-conformance explore --seed 42",

@@ -179,11 +179,20 @@ mod tests {
         let shown = created.invitation.expect("a 201 shows its invitation");
         assert_eq!(shown.rel, "messagingInvitation");
         assert!(shown.properties.contains(&("operationId".into(), "op-1".into())));
-        assert!(shown.links.iter().any(|l| l == "cancel"), "a waiting invitation can be cancelled");
+        assert!(
+            shown.links.iter().any(|l| l == "cancel"),
+            "a waiting invitation can be cancelled"
+        );
         let again = model.start_messaging(None, JSON, &body("op-1", "sip:bob@contoso.test"));
-        assert_eq!((again.status, again.code, again.subcode), (409, Some("Conflict"), Some("AlreadyExists")));
+        assert_eq!(
+            (again.status, again.code, again.subcode),
+            (409, Some("Conflict"), Some("AlreadyExists"))
+        );
         let missing = model.start_messaging(None, JSON, br#"{"to":"sip:bob@contoso.test"}"#);
-        assert_eq!((missing.status, missing.subcode), (400, Some("ParameterValidationFailure")));
+        assert_eq!(
+            (missing.status, missing.subcode),
+            (400, Some("ParameterValidationFailure"))
+        );
         let from_query = model.start_messaging(Some("to=sip%3Abob%40contoso.test"), JSON, br#"{"operationId":"q"}"#);
         assert_eq!(from_query.status, 201);
     }
@@ -197,6 +206,11 @@ mod tests {
         let second = model.start_messaging(None, JSON, &body("op", "sip:carol@contoso.test"));
         assert_eq!(second.status, 201);
         model.peer_answers(second.invitation.expect("started").id);
-        assert_eq!(model.start_messaging(None, JSON, &body("op", "sip:bob@contoso.test")).status, 201);
+        assert_eq!(
+            model
+                .start_messaging(None, JSON, &body("op", "sip:bob@contoso.test"))
+                .status,
+            201
+        );
     }
 }

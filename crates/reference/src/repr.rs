@@ -74,12 +74,7 @@ pub fn body_kind(headers: &HeaderMap) -> BodyKind {
 
 /// What a Content-Type value says a body is.
 pub fn body_kind_of(content_type: &str) -> BodyKind {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match essence.as_str() {
         "application/json" => BodyKind::Json,
         "application/xml" | "text/xml" => BodyKind::Xml,

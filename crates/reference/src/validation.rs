@@ -51,8 +51,8 @@ pub fn start_request(query: Option<&str>, kind: BodyKind, body: &[u8], rules: &R
 /// startMessaging: `operationId` and `to` required, limits counted in characters, importance
 /// one of three (any letter case), `to` a SIP URI, `message`/`customContent` data URIs.
 pub fn start_messaging(input: &Input, rules: &Rules) -> Result<StartRequest, Problem> {
-    let operation_id_required = rules.operation_id_required
-        && !(rules.operation_id_optional_with_message && input.link("message").is_some());
+    let operation_id_required =
+        rules.operation_id_required && !(rules.operation_id_optional_with_message && input.link("message").is_some());
     let required = [("operationId", operation_id_required), ("to", rules.to_required)];
     let missing: Vec<&str> = required
         .into_iter()

@@ -6,7 +6,7 @@
 use super::generate::{Planned, Rng, Sequence, Space, covered_by, covering, pairs, plain_random, random};
 use super::oracle::Oracle;
 use super::script::{Heading, Script, StandIn, script};
-use super::space::{Dimension, Draft, Judged, Reading, classes};
+use super::space::{Class, Dimension, Draft, Judged, Reading, classes};
 use super::summary::{Exploration, Finding};
 use crate::case::{Case, Media, PeerRole, Severity, parse_case};
 use crate::judge::verdict::{CaseResult, Mismatch, Outcome};
@@ -115,7 +115,12 @@ impl<'a> Explorer<'a> {
             .into_iter()
             .filter_map(|r| target.peer(r).map(|p| (r, p.to_string())))
             .collect();
-        let media: Vec<Media> = options.media.iter().copied().filter(|m| target.media.contains(m)).collect();
+        let media: Vec<Media> = options
+            .media
+            .iter()
+            .copied()
+            .filter(|m| target.media.contains(m))
+            .collect();
         let space = Space {
             media,
             peers: peers
@@ -161,7 +166,12 @@ impl<'a> Explorer<'a> {
             .filter(|s| self.space.peers.contains(s.needs()))
             .collect();
         // Sequences early (they wait for events), one of each per media, spread among the rest.
-        for (i, sequence) in sequences.iter().cycle().take(sequences.len() * self.space.media.len()).enumerate() {
+        for (i, sequence) in sequences
+            .iter()
+            .cycle()
+            .take(sequences.len() * self.space.media.len())
+            .enumerate()
+        {
             let mut draft = plain_random(&self.space, rng);
             let media = classes(Dimension::Media)
                 .iter()
@@ -169,10 +179,13 @@ impl<'a> Explorer<'a> {
                 .unwrap_or(0);
             draft.0[0] = media;
             let at = (i * 7).min(planned.len());
-            planned.insert(at, Planned {
-                draft,
-                sequence: Some(*sequence),
-            });
+            planned.insert(
+                at,
+                Planned {
+                    draft,
+                    sequence: Some(*sequence),
+                },
+            );
         }
         let mut trials = Vec::new();
         let mut disagreements = Vec::new();
@@ -184,8 +197,13 @@ impl<'a> Explorer<'a> {
                 Some(p) => p,
                 None if random_left > 0 => {
                     random_left -= 1;
-                    let sequence = (!sequences.is_empty() && rng.below(12) == 0).then(|| sequences[rng.below(sequences.len())]);
-                    let draft = if sequence.is_some() { plain_random(&self.space, rng) } else { random(&self.space, rng) };
+                    let sequence =
+                        (!sequences.is_empty() && rng.below(12) == 0).then(|| sequences[rng.below(sequences.len())]);
+                    let draft = if sequence.is_some() {
+                        plain_random(&self.space, rng)
+                    } else {
+                        random(&self.space, rng)
+                    };
                     Planned { draft, sequence }
                 }
                 None => break,
@@ -233,7 +251,11 @@ impl<'a> Explorer<'a> {
             .filter_map(|(i, r)| trials.get(*i).map(|t| (t, r)))
             .filter(|(_, r)| r.outcome != Outcome::NotRun)
             .collect();
-        let findings = if stop.is_none() { self.findings(&ran).await } else { Vec::new() };
+        let findings = if stop.is_none() {
+            self.findings(&ran).await
+        } else {
+            Vec::new()
+        };
         let wanted: BTreeSet<_> = pairs(&self.space).into_iter().collect();
         let mut covered = BTreeSet::new();
         for (trial, _) in &ran {
@@ -253,7 +275,11 @@ impl<'a> Explorer<'a> {
             time_limited: self.options.time_limit.is_some_and(|l| started.elapsed() >= l) && ran.len() < trials.len(),
         };
         Explored {
-            results: results.into_iter().map(|(_, r)| r).filter(|r| r.outcome != Outcome::NotRun).collect(),
+            results: results
+                .into_iter()
+                .map(|(_, r)| r)
+                .filter(|r| r.outcome != Outcome::NotRun)
+                .collect(),
             summary,
         }
     }
@@ -342,37 +368,32 @@ impl<'a> Explorer<'a> {
         let mut improved = true;
         while improved && spent < self.options.shrink_budget {
             improved = false;
-            for (d, dimension) in Dimension::ALL.iter().enumerate().skip(1) {
-                let current = best.draft.0[d];
-                for simpler in 0..current {
-                    let class = &classes(*dimension)[simpler];
-                    if class.needs.is_some_and(|n| !self.space.peers.contains(n)) {
-                        continue;
-                    }
-                    let mut candidate = best.clone();
-                    candidate.draft.0[d] = simpler;
-                    if spent >= self.options.shrink_budget {
-                        break;
-                    }
-                    let Some((case, _, result)) = self.attempt(&candidate, "candidate").await else {
-                        continue;
-                    };
-                    spent += case.steps.len();
-                    if signature_of(&result) == signature {
-                        best = candidate;
-                        improved = true;
-                        break;
-                    }
+            for candidate in self.simpler(&best) {
+                if spent >= self.options.shrink_budget {
+                    break;
+                }
+                let Some((case, _, result)) = self.attempt(&candidate, "candidate").await else {
+                    continue;
+                };
+                spent += case.steps.len();
+                if signature_of(&result) == signature {
+                    best = candidate;
+                    improved = true;
+                    break;
                 }
             }
         }
         let mut media = vec![best.draft.media()];
-        for other in self.space.media.iter().filter(|m| !media.contains(m)).copied().collect::<Vec<_>>() {
+        for other in self
+            .space
+            .media
+            .iter()
+            .filter(|m| !media.contains(m))
+            .copied()
+            .collect::<Vec<_>>()
+        {
             let mut candidate = best.clone();
-            candidate.draft.0[0] = classes(Dimension::Media)
-                .iter()
-                .position(|c| c.name == other.as_str())
-                .unwrap_or(0);
+            candidate.draft.0[0] = media_index(other);
             if let Some((case, _, result)) = self.attempt(&candidate, "media").await {
                 spent += case.steps.len();
                 if signature_of(&result) == signature {
@@ -382,6 +403,38 @@ impl<'a> Explorer<'a> {
         }
         media.sort();
         (best, media, spent)
+    }
+
+    /// The simplifications of a planned trial, simplest first: no sequence (a fresh operationId),
+    /// `to` in the body rather than the query, then each input's simpler classes (absent first,
+    /// then shorter values and simpler characters), input by input.
+    fn simpler(&self, planned: &Planned) -> Vec<Planned> {
+        let mut out = Vec::new();
+        if planned.sequence.is_some() {
+            out.push(Planned {
+                sequence: None,
+                ..planned.clone()
+            });
+        }
+        let (to, query) = (index_of(Dimension::To), index_of(Dimension::ToQuery));
+        if planned.draft.0[to] == 0 && planned.draft.0[query] == 1 {
+            let mut moved = planned.clone();
+            moved.draft.0[to] = 1;
+            moved.draft.0[query] = 0;
+            out.push(moved);
+        }
+        for (d, dimension) in Dimension::ALL.iter().enumerate().skip(1) {
+            for simpler in 0..planned.draft.0[d] {
+                let class = &classes(*dimension)[simpler];
+                if class.needs.is_some_and(|n| !self.space.peers.contains(n)) {
+                    continue;
+                }
+                let mut candidate = planned.clone();
+                candidate.draft.0[d] = simpler;
+                out.push(candidate);
+            }
+        }
+        out
     }
 
     /// The findings: failed trials grouped by signature, the first of each shrunk, then the
@@ -398,7 +451,9 @@ impl<'a> Explorer<'a> {
         for (_, members) in groups {
             let (trial, result) = members[0];
             let signature = signature_of(result);
-            let (minimal, media, spent) = self.shrink(&trial.planned, &signature).await;
+            let (mut minimal, media, spent) = self.shrink(&trial.planned, &signature).await;
+            // The same minimal request found in either media type is one finding.
+            minimal.draft.0[0] = media_index(media.first().copied().unwrap_or(Media::Json));
             let key = (minimal.clone(), signature.clone());
             if let Some(finding) = merged.get_mut(&key) {
                 finding.hits += members.len();
@@ -430,37 +485,49 @@ impl<'a> Explorer<'a> {
                 ),
                 media: media.clone(),
             };
-            let Ok((_, script)) = self.build(&minimal, &heading) else { continue };
-            merged.insert(key, Finding {
-                id: heading.id.clone(),
-                title: heading.title.clone(),
-                severity: script.severity,
-                request: describe(&minimal),
-                first_seen: describe(&trial.planned),
-                what: mismatch.what.clone(),
-                expected: mismatch.expected.clone(),
-                actual: mismatch.actual.clone(),
-                hits: members.len(),
-                media,
-                shrink_requests: spent,
-                case: script.text,
-            });
+            let Ok((_, script)) = self.build(&minimal, &heading) else {
+                continue;
+            };
+            merged.insert(
+                key,
+                Finding {
+                    id: heading.id.clone(),
+                    title: heading.title.clone(),
+                    severity: script.severity,
+                    request: describe(&minimal),
+                    first_seen: describe(&trial.planned),
+                    what: mismatch.what.clone(),
+                    expected: mismatch.expected.clone(),
+                    actual: mismatch.actual.clone(),
+                    hits: members.len(),
+                    media,
+                    shrink_requests: spent,
+                    case: script.text,
+                },
+            );
         }
         let mut findings: Vec<Finding> = merged.into_values().collect();
-        findings.sort_by(|a, b| (a.severity, std::cmp::Reverse(a.hits), &a.id).cmp(&(b.severity, std::cmp::Reverse(b.hits), &b.id)));
+        findings.sort_by(|a, b| {
+            (a.severity, std::cmp::Reverse(a.hits), &a.id).cmp(&(b.severity, std::cmp::Reverse(b.hits), &b.id))
+        });
         findings
     }
 }
 
 /// How a trial failed, for "fails the same way": each difference's kind, what and expectation
-/// (not what the target sent, which may carry ids and times), and the outcome.
+/// (not what the target sent, which may carry ids and times), the media type's name left out.
+/// Not the outcome: the same
+/// difference found inside a sequence (should) and in a plain request (must) is one cause.
 pub fn signature_of(result: &CaseResult) -> String {
     let parts: Vec<String> = result
         .mismatches
         .iter()
-        .map(|m| format!("{:?}:{}:{}", m.kind, m.what, m.expected))
+        .map(|m| {
+            let expected = m.expected.replace(result.media.as_str(), "<media>");
+            format!("{:?}:{}:{expected}", m.kind, m.what)
+        })
         .collect();
-    format!("{}@{}:{}", result.outcome, result.failed_step.unwrap_or(0), parts.join(";"))
+    parts.join(";")
 }
 
 fn outside_classes(draft: &Draft) -> String {
@@ -488,22 +555,21 @@ fn reading_text(judged: &Judged) -> String {
     }
 }
 
-/// A file-name-safe id part: the classes that are not the defaults.
+/// A file-name-safe id part: the classes that are not the plain request's (an ASCII
+/// operationId, the accepting peer in the body, nothing else), and the sequence.
 fn slug(planned: &Planned) -> String {
+    let plain = |c: &Class| match c.dimension {
+        Dimension::Media => true,
+        Dimension::OperationId => c.name == "ascii",
+        Dimension::To => c.name == "peer",
+        _ => c.name == "absent",
+    };
     let mut parts: Vec<String> = planned
         .draft
         .each()
-        .filter(|c| c.dimension != Dimension::Media && !(c.name == "absent" || (c.dimension == Dimension::OperationId || c.dimension == Dimension::To) && matches!(c.name, "ascii" | "peer")))
+        .filter(|c| !plain(c))
         .map(|c| format!("{}-{}", c.dimension.slug(), c.name))
         .collect();
-    if planned.draft.class(Dimension::OperationId).name == "absent" {
-        parts.insert(0, "operation-id-absent".into());
-    }
-    if planned.draft.class(Dimension::To).name == "absent" {
-        parts.insert(0, "to-absent".into());
-    }
-    parts.sort();
-    parts.dedup();
     if let Some(s) = planned.sequence {
         parts.push(s.name().to_string());
     }
@@ -512,4 +578,16 @@ fn slug(planned: &Planned) -> String {
     } else {
         parts.join(".")
     }
+}
+
+fn index_of(dimension: Dimension) -> usize {
+    Dimension::ALL.iter().position(|d| *d == dimension).unwrap_or(0)
+}
+
+/// The Media class of a media type.
+fn media_index(media: Media) -> usize {
+    classes(Dimension::Media)
+        .iter()
+        .position(|c| c.name == media.as_str())
+        .unwrap_or(0)
 }

@@ -95,7 +95,9 @@ impl Space {
     }
 
     fn usable_classes(&self, d: usize) -> Vec<usize> {
-        (0..classes(Dimension::ALL[d]).len()).filter(|c| self.usable(d, *c)).collect()
+        (0..classes(Dimension::ALL[d]).len())
+            .filter(|c| self.usable(d, *c))
+            .collect()
     }
 
     fn plain(d: usize, c: usize) -> bool {
@@ -123,7 +125,10 @@ fn ordered(a: (usize, usize), b: (usize, usize)) -> ((usize, usize), (usize, usi
 }
 
 /// The pairs a draft covers, among `wanted`.
-pub fn covered_by(draft: &Draft, wanted: &BTreeSet<((usize, usize), (usize, usize))>) -> Vec<((usize, usize), (usize, usize))> {
+pub fn covered_by(
+    draft: &Draft,
+    wanted: &BTreeSet<((usize, usize), (usize, usize))>,
+) -> Vec<((usize, usize), (usize, usize))> {
     let mut out = Vec::new();
     for a in 0..10 {
         for b in a + 1..10 {
@@ -243,7 +248,10 @@ mod tests {
         assert_eq!(drafts, covering(&space, &mut Rng::new(42)));
         assert_ne!(drafts, covering(&space, &mut Rng::new(43)));
         let outside = |d: &Draft| d.each().filter(|c| !matches!(c.reading, Reading::Inside(_))).count();
-        assert!(drafts.iter().all(|d| outside(d) <= 1), "one value outside or open at most");
+        assert!(
+            drafts.iter().all(|d| outside(d) <= 1),
+            "one value outside or open at most"
+        );
     }
 
     #[test]

@@ -141,7 +141,12 @@ fn ask(model: &mut dyn Model, media: Media, inputs: &Inputs, values: &dyn Values
 }
 
 fn strings(pairs: &[(String, String)]) -> Toml {
-    Toml::Table(pairs.iter().map(|(k, v)| (k.clone(), Toml::String(v.clone()))).collect())
+    Toml::Table(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Toml::String(v.clone())))
+            .collect(),
+    )
 }
 
 fn post(inputs: &Inputs) -> Table {
@@ -195,7 +200,10 @@ fn get(href: &str, rel: &str, properties: &[(String, String)], links: &[String])
         resource.insert("properties".into(), strings(properties));
     }
     if !links.is_empty() {
-        resource.insert("links".into(), Toml::Array(links.iter().map(|l| Toml::String(l.clone())).collect()));
+        resource.insert(
+            "links".into(),
+            Toml::Array(links.iter().map(|l| Toml::String(l.clone())).collect()),
+        );
     }
     let mut expect = Table::new();
     expect.insert("status".into(), Toml::Integer(200));
@@ -219,7 +227,9 @@ fn echo(planned: &Planned, inputs: &Inputs, shown: &super::oracle::Shown, values
             continue;
         }
         let name = match class.dimension {
-            Dimension::OperationId | Dimension::Subject | Dimension::ThreadId | Dimension::Importance => class.dimension.name(),
+            Dimension::OperationId | Dimension::Subject | Dimension::ThreadId | Dimension::Importance => {
+                class.dimension.name()
+            }
             Dimension::To | Dimension::ToQuery => "to",
             _ => continue,
         };
@@ -263,7 +273,11 @@ fn disagree(answer: &Answer, judged: &Judged, planned: &Planned) -> Disagreement
 
 /// The steps of a planned trial and its severity and items, or the disagreement that keeps it
 /// from being sent.
-fn steps(planned: &Planned, model: &mut dyn Model, values: &dyn Values) -> Result<(Vec<Table>, Severity, Vec<String>), Disagreement> {
+fn steps(
+    planned: &Planned,
+    model: &mut dyn Model,
+    values: &dyn Values,
+) -> Result<(Vec<Table>, Severity, Vec<String>), Disagreement> {
     let media = planned.draft.media();
     let judged = reading(&planned.draft);
     let last = inputs(planned, None);
@@ -290,7 +304,14 @@ fn steps(planned: &Planned, model: &mut dyn Model, values: &dyn Values) -> Resul
                     }
                     items.extend(["post.created", "post.location", "invitation.resource"].map(String::from));
                 }
-                (Judged::Refuse { severity: s, subcode, items: broken }, 400..=499) => {
+                (
+                    Judged::Refuse {
+                        severity: s,
+                        subcode,
+                        items: broken,
+                    },
+                    400..=499,
+                ) => {
                     severity = *s;
                     expect_answer(&mut step, &answer, *subcode);
                     steps.push(step);
@@ -299,7 +320,10 @@ fn steps(planned: &Planned, model: &mut dyn Model, values: &dyn Values) -> Resul
                 (Judged::Either, 201 | 400) => {
                     severity = Severity::Should;
                     let mut expect = Table::new();
-                    expect.insert("status".into(), Toml::Array(vec![Toml::Integer(201), Toml::Integer(400)]));
+                    expect.insert(
+                        "status".into(),
+                        Toml::Array(vec![Toml::Integer(201), Toml::Integer(400)]),
+                    );
                     step.insert("expect".into(), Toml::Table(expect));
                     steps.push(step);
                 }
@@ -308,10 +332,23 @@ fn steps(planned: &Planned, model: &mut dyn Model, values: &dyn Values) -> Resul
         }
         Some(sequence) => {
             if !matches!(judged, Judged::Accept(_)) {
-                return Err(disagree(&Answer { status: 0, code: None, subcode: None, invitation: None }, &judged, planned));
+                return Err(disagree(
+                    &Answer {
+                        status: 0,
+                        code: None,
+                        subcode: None,
+                        invitation: None,
+                    },
+                    &judged,
+                    planned,
+                ));
             }
             severity = Severity::Should;
-            let role = if sequence == Sequence::AfterDeclined { "{{peer:decline}}" } else { "{{peer:ignore}}" };
+            let role = if sequence == Sequence::AfterDeclined {
+                "{{peer:decline}}"
+            } else {
+                "{{peer:ignore}}"
+            };
             let mut first_inputs = inputs(planned, Some(role));
             first_inputs.query.clear();
             let first = ask(model, media, &first_inputs, values);
@@ -375,12 +412,20 @@ fn steps(planned: &Planned, model: &mut dyn Model, values: &dyn Values) -> Resul
 }
 
 /// The case file of a planned trial.
-pub fn script(planned: &Planned, heading: &Heading, model: &mut dyn Model, values: &dyn Values) -> Result<Script, Disagreement> {
+pub fn script(
+    planned: &Planned,
+    heading: &Heading,
+    model: &mut dyn Model,
+    values: &dyn Values,
+) -> Result<Script, Disagreement> {
     let (steps, severity, items) = steps(planned, model, values)?;
     let mut case = Table::new();
     case.insert("id".into(), Toml::String(heading.id.clone()));
     case.insert("title".into(), Toml::String(heading.title.clone()));
-    case.insert("spec".into(), Toml::Array(items.into_iter().map(Toml::String).collect()));
+    case.insert(
+        "spec".into(),
+        Toml::Array(items.into_iter().map(Toml::String).collect()),
+    );
     case.insert("severity".into(), severity.as_str().into());
     case.insert("tags".into(), Toml::Array(vec!["explore".into()]));
     case.insert(

@@ -12,7 +12,12 @@ pub fn judge(expect: &Expect, reading: &Reading<'_>, values: &dyn Values) -> Vec
     let mut out = Vec::new();
     if !expect.status.is_empty() && !expect.status.contains(&response.status) {
         let want: Vec<String> = expect.status.iter().map(u16::to_string).collect();
-        out.push(mismatch(MismatchKind::Status, "status", want.join(" or "), response.status));
+        out.push(mismatch(
+            MismatchKind::Status,
+            "status",
+            want.join(" or "),
+            response.status,
+        ));
     }
     if expect.wants_error_body() {
         error_body(expect, reading, &mut out);
