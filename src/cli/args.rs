@@ -223,6 +223,10 @@ pub struct MutantsArgs {
     /// List the mutants and the spec item each breaks, and exit.
     #[arg(long)]
     pub list: bool,
+    /// Add exploration's column: one `explore` (seed 1, default budget) against each mutant
+    /// whose fault lies in startMessaging's inputs or state, and against the reference.
+    #[arg(long)]
+    pub explore: bool,
     /// The case directory (default: the suite's own cases/).
     #[arg(long, value_name = "DIR", env = "UCWA_CASES")]
     pub cases: Option<PathBuf>,

@@ -141,6 +141,7 @@ pub fn mutants(args: &MutantsArgs) -> Result<ExitCode, Error> {
         &chosen,
         args.jobs,
         mutation::Scope::Everything,
+        args.explore,
     ));
     out!("{}", mutation::render(&matrix));
     Ok(if matrix.is_perfect() {

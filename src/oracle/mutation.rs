@@ -1,6 +1,9 @@
 //! The suite proves itself: run the corpus against the reference server and against each of its
 //! deliberate mutants, and record which cases catch which mutant (the kill matrix). A mutant is
-//! killed by a case that passes against the reference and fails against the mutant.
+//! killed by a case that passes against the reference and fails against the mutant. Its second
+//! column is exploration's: one exploration against each mutant whose fault lies in
+//! startMessaging's inputs or state, which must find it (the corpus is blind by design to
+//! [`Mutant::CORPUS_BLIND`]).
 
 use crate::case::Case;
 use crate::client::HttpClient;
@@ -24,6 +27,10 @@ pub struct MutantRow {
     pub killed_by: Vec<(String, Vec<String>)>,
     /// Why the run against it could not happen (the target was unusable), if so.
     pub error: Option<String>,
+    /// Exploration's column: the findings (ids) of one exploration against it, or why it
+    /// could not run; `None` when it was not explored (its fault is not startMessaging's, or
+    /// the matrix ran without exploration).
+    pub explored: Option<Result<Vec<String>, String>>,
 }
 
 impl MutantRow {
@@ -32,6 +39,23 @@ impl MutantRow {
         self.killed_by
             .iter()
             .any(|(_, spec)| spec.iter().any(|s| s == self.mutant.breaks()))
+    }
+
+    /// True when the row holds what the suite claims of its mutant: the corpus kills it on its
+    /// item (or, for a mutant the corpus is blind to by design, misses it), and exploration,
+    /// where it ran, found it.
+    pub fn holds(&self) -> bool {
+        let corpus = if Mutant::CORPUS_BLIND.contains(&self.mutant) {
+            self.killed_by.is_empty() && self.error.is_none()
+        } else {
+            self.killed_on_its_item()
+        };
+        let explored = match &self.explored {
+            None => true,
+            Some(Ok(found)) => !found.is_empty(),
+            Some(Err(_)) => false,
+        };
+        corpus && explored
     }
 }
 
@@ -53,11 +77,55 @@ impl KillMatrix {
         )
     }
 
-    /// True when the reference passes everything and every mutant is killed on its item.
-    pub fn is_perfect(&self) -> bool {
-        let (killed, total) = self.score();
-        self.reference_failures.is_empty() && killed == total
+    /// Mutants exploration found, out of those it ran against.
+    pub fn explore_score(&self) -> (usize, usize) {
+        let explored = self.rows.iter().filter_map(|r| r.explored.as_ref());
+        let found = explored.clone().filter(|e| e.as_ref().is_ok_and(|f| !f.is_empty())).count();
+        (found, explored.count())
     }
+
+    /// True when the reference passes everything (and exploration finds nothing in it) and
+    /// every row holds (see [`MutantRow::holds`]).
+    pub fn is_perfect(&self) -> bool {
+        self.reference_failures.is_empty() && self.rows.iter().all(MutantRow::holds)
+    }
+}
+
+/// The seed the matrix explores with, so that its column repeats.
+pub const EXPLORE_SEED: u64 = 1;
+
+/// Exploration's column of one server: the ids of the findings of one exploration (default
+/// budget, [`EXPLORE_SEED`]) against the reference run as `mutant`.
+pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
+    use crate::explore::{ExploreOptions, Explorer};
+    let config = Config {
+        mutant,
+        ..embedded::run_config()
+    };
+    let server = embedded::start(config).await.map_err(|e| e.to_string())?;
+    let target = server.target.clone();
+    let client = HttpClient::new(target.limits).map_err(|e| e.to_string())?;
+    let options = RunOptions {
+        jobs: 4,
+        max_wait: Some(MAX_WAIT),
+        ..RunOptions::default()
+    };
+    let found = async {
+        let runner = Arc::new(run::Runner::open(target.clone(), client, options, Stop::new()).await.map_err(|e| e.to_string())?);
+        let oracle = crate::oracle::model::ReferenceOracle::for_target(&target);
+        let explore = ExploreOptions {
+            seed: EXPLORE_SEED,
+            ..ExploreOptions::default()
+        };
+        let explored = Explorer::new(&runner, &oracle, explore).explore(()).await;
+        runner.close().await;
+        let mut found: Vec<String> = explored.summary.findings.into_iter().map(|f| f.id).collect();
+        found.extend(explored.summary.disagreements.into_iter().map(|d| format!("disagreement: {d}")));
+        Ok::<_, String>(found)
+    }
+    .await;
+    server.server.stop();
+    found
 }
 
 /// The outcome of every trial against the reference, or against one mutant: a run session
@@ -97,10 +165,27 @@ pub enum Scope {
 }
 
 /// Runs the corpus against the reference and against each of `mutants` (the cases `scope`
-/// says), `parallel` servers at a time.
-pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: usize, scope: Scope) -> KillMatrix {
+/// says), `parallel` servers at a time; with `explore`, exploration too, against the reference
+/// (where it must find nothing) and against each mutant it must find
+/// ([`Mutant::explorable`]).
+pub async fn kill_matrix(
+    cases: Vec<Arc<Case>>,
+    mutants: &[Mutant],
+    parallel: usize,
+    scope: Scope,
+    explore: bool,
+) -> KillMatrix {
     let reference = outcomes(&cases, None).await;
     let mut matrix = KillMatrix::default();
+    if explore {
+        match explored(None).await {
+            Ok(found) if found.is_empty() => {}
+            Ok(found) => matrix
+                .reference_failures
+                .push(format!("exploration finds deviations in the reference: {}", found.join(", "))),
+            Err(e) => matrix.reference_failures.push(format!("exploring the reference failed: {e}")),
+        }
+    }
     let passing: Vec<String> = match &reference {
         Ok(all) => {
             for (planned, outcome) in all {
@@ -134,11 +219,15 @@ pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: us
         let limit = Arc::clone(&limit);
         tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
-            (mutant, outcomes(&cases, Some(mutant)).await)
+            let explored = match explore && mutant.explorable() {
+                true => Some(explored(Some(mutant)).await),
+                false => None,
+            };
+            (mutant, outcomes(&cases, Some(mutant)).await, explored)
         });
     }
     while let Some(joined) = tasks.join_next().await {
-        let Ok((mutant, run)) = joined else { continue };
+        let Ok((mutant, run, explored)) = joined else { continue };
         let row = match run {
             Ok(all) => MutantRow {
                 mutant,
@@ -148,11 +237,13 @@ pub async fn kill_matrix(cases: Vec<Arc<Case>>, mutants: &[Mutant], parallel: us
                     .map(|(p, _)| (p.name(), p.case.spec.clone()))
                     .collect(),
                 error: None,
+                explored,
             },
             Err(e) => MutantRow {
                 mutant,
                 killed_by: Vec::new(),
                 error: Some(e),
+                explored,
             },
         };
         matrix.rows.push(row);
@@ -174,11 +265,19 @@ pub fn render(matrix: &KillMatrix) -> String {
     }
     let width = matrix.rows.iter().map(|r| r.mutant.name().len()).max().unwrap_or(8);
     for row in &matrix.rows {
+        let blind = Mutant::CORPUS_BLIND.contains(&row.mutant);
         let verdict = match (&row.error, row.killed_on_its_item(), row.killed_by.is_empty()) {
             (Some(e), _, _) => format!("ERROR     {e}"),
             (None, true, _) => "killed   ".to_string(),
             (None, false, false) => "killed, but by no case citing its item".to_string(),
+            (None, false, true) if blind => "missed (by design)".to_string(),
             (None, false, true) => "SURVIVED ".to_string(),
+        };
+        let explored = match &row.explored {
+            None => String::new(),
+            Some(Ok(found)) if found.is_empty() => "  explore: SURVIVED".to_string(),
+            Some(Ok(found)) => format!("  explore: found ({})", found.join(", ")),
+            Some(Err(e)) => format!("  explore: ERROR {e}"),
         };
         let ids: std::collections::BTreeSet<&str> = row
             .killed_by
@@ -186,7 +285,7 @@ pub fn render(matrix: &KillMatrix) -> String {
             .map(|(name, _)| name.split(" [").next().unwrap_or(name))
             .collect();
         out.push_str(&format!(
-            "{:width$}  {verdict}  breaks {:34} caught by {} trials: {}\n",
+            "{:width$}  {verdict}  breaks {:34} caught by {} trials: {}{explored}\n",
             row.mutant.name(),
             row.mutant.breaks(),
             row.killed_by.len(),
@@ -200,5 +299,12 @@ pub fn render(matrix: &KillMatrix) -> String {
         killed as f64 * 100.0 / total as f64
     };
     out.push_str(&format!("\nkill score: {killed}/{total} mutants ({percent:.0}%)\n"));
+    let (found, explored) = matrix.explore_score();
+    if explored > 0 {
+        out.push_str(&format!(
+            "explore score: {found}/{explored} mutants of startMessaging's inputs and state (seed {EXPLORE_SEED}, budget {})\n",
+            crate::explore::DEFAULT_BUDGET
+        ));
+    }
     out
 }

@@ -22,6 +22,7 @@ fn every_mutant_is_killed_on_its_item_and_the_reference_passes_everything() {
         Mutant::ALL,
         8,
         mutation::Scope::ItsItem,
+        false,
     ));
     assert!(matrix.is_perfect(), "{}", mutation::render(&matrix));
 }
@@ -39,4 +40,39 @@ fn every_mutant_breaks_an_item_of_the_inventory() {
         );
         assert_eq!(Mutant::from_name(mutant.name()), Some(*mutant));
     }
+}
+
+/// Exploration's column: one exploration (seed 1, the default budget) finds every mutant whose
+/// fault lies in startMessaging's inputs or state, finds nothing in the reference, and the
+/// mutants the corpus is blind to by design (two inputs at once, UTF-16 units, XML only) are
+/// missed by every case citing their item.
+#[test]
+fn exploration_finds_every_mutant_of_startmessaging_and_the_corpus_misses_the_blind_ones() {
+    let cases =
+        Corpus::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).unwrap_or_else(|e| panic!("{e}"));
+    let explorable: Vec<Mutant> = Mutant::ALL.iter().copied().filter(|m| m.explorable()).collect();
+    assert!(explorable.len() >= 30, "only {} mutants of startMessaging", explorable.len());
+    for blind in Mutant::CORPUS_BLIND {
+        assert!(blind.explorable(), "{} is blind to the corpus but not explored", blind.name());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let matrix = runtime.block_on(mutation::kill_matrix(
+        cases.into_iter().map(Arc::new).collect(),
+        &explorable,
+        4,
+        mutation::Scope::ItsItem,
+        true,
+    ));
+    assert!(matrix.is_perfect(), "{}", mutation::render(&matrix));
+    for row in &matrix.rows {
+        assert!(
+            matches!(&row.explored, Some(Ok(found)) if !found.is_empty()),
+            "{}",
+            mutation::render(&matrix)
+        );
+    }
+    assert_eq!(matrix.explore_score(), (explorable.len(), explorable.len()));
 }

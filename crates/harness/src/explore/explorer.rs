@@ -514,20 +514,19 @@ impl<'a> Explorer<'a> {
     }
 }
 
-/// How a trial failed, for "fails the same way": each difference's kind, what and expectation
-/// (not what the target sent, which may carry ids and times), the media type's name left out.
+/// How a trial failed, for "fails the same way": the first difference (checks run in a fixed
+/// order: status, error body, headers, resource), its kind, what and expectation (not what the
+/// target sent, which may carry ids and times), the media type's name left out.
 /// Not the outcome: the same
 /// difference found inside a sequence (should) and in a plain request (must) is one cause.
 pub fn signature_of(result: &CaseResult) -> String {
-    let parts: Vec<String> = result
-        .mismatches
-        .iter()
-        .map(|m| {
+    match result.mismatches.first() {
+        Some(m) => {
             let expected = m.expected.replace(result.media.as_str(), "<media>");
             format!("{:?}:{}:{expected}", m.kind, m.what)
-        })
-        .collect();
-    parts.join(";")
+        }
+        None => result.outcome.to_string(),
+    }
 }
 
 fn outside_classes(draft: &Draft) -> String {

@@ -214,13 +214,15 @@ macro_rules! lengths {
     };
 }
 
-const OPERATION_ID: [Class; 12] = {
+const OPERATION_ID: [Class; 13] = {
     let d = Dimension::OperationId;
     let item = "body.operationId.max-length";
     let l = lengths!(d, item, OP, 50 - OPERATION_ID_LEN);
     [
         class(d, "absent", MUST_OUT, "body.operationId.required", Value::Absent),
         class(d, "ascii", MUST_IN, "post.created", Value::Template(OP)),
+        // Kept "as supplied by the client" (messagingInvitation_ref.md): letter case too.
+        class(d, "mixed-case", MUST_IN, "invitation.resource", Value::Template("Op.X-{{operation_id}}")),
         class(d, "empty", Reading::Open, "", Value::Template("")),
         l[0],
         l[1],
