@@ -80,7 +80,10 @@ impl KillMatrix {
     /// Mutants exploration found, out of those it ran against.
     pub fn explore_score(&self) -> (usize, usize) {
         let explored = self.rows.iter().filter_map(|r| r.explored.as_ref());
-        let found = explored.clone().filter(|e| e.as_ref().is_ok_and(|f| !f.is_empty())).count();
+        let found = explored
+            .clone()
+            .filter(|e| e.as_ref().is_ok_and(|f| !f.is_empty()))
+            .count();
         (found, explored.count())
     }
 
@@ -111,7 +114,11 @@ pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
         ..RunOptions::default()
     };
     let found = async {
-        let runner = Arc::new(run::Runner::open(target.clone(), client, options, Stop::new()).await.map_err(|e| e.to_string())?);
+        let runner = Arc::new(
+            run::Runner::open(target.clone(), client, options, Stop::new())
+                .await
+                .map_err(|e| e.to_string())?,
+        );
         let oracle = crate::oracle::model::ReferenceOracle::for_target(&target);
         let explore = ExploreOptions {
             seed: EXPLORE_SEED,
@@ -120,7 +127,13 @@ pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
         let explored = Explorer::new(&runner, &oracle, explore).explore(()).await;
         runner.close().await;
         let mut found: Vec<String> = explored.summary.findings.into_iter().map(|f| f.id).collect();
-        found.extend(explored.summary.disagreements.into_iter().map(|d| format!("disagreement: {d}")));
+        found.extend(
+            explored
+                .summary
+                .disagreements
+                .into_iter()
+                .map(|d| format!("disagreement: {d}")),
+        );
         Ok::<_, String>(found)
     }
     .await;
@@ -180,10 +193,13 @@ pub async fn kill_matrix(
     if explore {
         match explored(None).await {
             Ok(found) if found.is_empty() => {}
-            Ok(found) => matrix
+            Ok(found) => matrix.reference_failures.push(format!(
+                "exploration finds deviations in the reference: {}",
+                found.join(", ")
+            )),
+            Err(e) => matrix
                 .reference_failures
-                .push(format!("exploration finds deviations in the reference: {}", found.join(", "))),
-            Err(e) => matrix.reference_failures.push(format!("exploring the reference failed: {e}")),
+                .push(format!("exploring the reference failed: {e}")),
         }
     }
     let passing: Vec<String> = match &reference {

@@ -11,6 +11,7 @@ mod discovery;
 mod edges;
 mod evidence;
 mod exit_truth;
+mod explore;
 mod fuzz;
 mod golden;
 mod history;

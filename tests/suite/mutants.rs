@@ -51,9 +51,17 @@ fn exploration_finds_every_mutant_of_startmessaging_and_the_corpus_misses_the_bl
     let cases =
         Corpus::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")).unwrap_or_else(|e| panic!("{e}"));
     let explorable: Vec<Mutant> = Mutant::ALL.iter().copied().filter(|m| m.explorable()).collect();
-    assert!(explorable.len() >= 30, "only {} mutants of startMessaging", explorable.len());
+    assert!(
+        explorable.len() >= 30,
+        "only {} mutants of startMessaging",
+        explorable.len()
+    );
     for blind in Mutant::CORPUS_BLIND {
-        assert!(blind.explorable(), "{} is blind to the corpus but not explored", blind.name());
+        assert!(
+            blind.explorable(),
+            "{} is blind to the corpus but not explored",
+            blind.name()
+        );
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -222,7 +222,13 @@ const OPERATION_ID: [Class; 13] = {
         class(d, "absent", MUST_OUT, "body.operationId.required", Value::Absent),
         class(d, "ascii", MUST_IN, "post.created", Value::Template(OP)),
         // Kept "as supplied by the client" (messagingInvitation_ref.md): letter case too.
-        class(d, "mixed-case", MUST_IN, "invitation.resource", Value::Template("Op.X-{{operation_id}}")),
+        class(
+            d,
+            "mixed-case",
+            MUST_IN,
+            "invitation.resource",
+            Value::Template("Op.X-{{operation_id}}"),
+        ),
         class(d, "empty", Reading::Open, "", Value::Template("")),
         l[0],
         l[1],

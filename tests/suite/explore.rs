@@ -1,0 +1,351 @@
+//! Exploration, tried as a vendor's QA would: against a startMessaging server written here, apart
+//! from the reference (its own parsing, its own checks, its own spelling), carrying faults of
+//! the kinds the fixed corpus cannot see (two inputs at once, another unit, one representation).
+//! Each is found within the default budget; the same server without its faults gets nothing.
+//! Then the command itself: its outputs, repeatability, its limits, its bad input, and a
+//! finding kept as a case that fails against the faulty server and passes against the reference.
+
+use crate::support;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use ucwa_conformance::explore::{ExploreOptions, Explorer};
+use ucwa_conformance::oracle::model::ReferenceOracle;
+use ucwa_conformance::run::{RunOptions, Runner, Stop};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const NS: &str = "http://schemas.microsoft.com/rtc/2012/03/ucwa";
+
+/// A fault of the independent server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// With importance Emergency, the subject limit counts UTF-8 bytes.
+    SubjectBytesWhenEmergency,
+    /// XML bodies skip the threadId limit.
+    ThreadIdUncheckedInXml,
+    /// `to` given in the query is not checked as a SIP URI.
+    QueryToUnchecked,
+    /// customContent is not checked when a message is given.
+    CustomContentUncheckedWithMessage,
+    /// The operationId limit counts UTF-16 code units.
+    OperationIdInUtf16,
+    /// A missing `to` is accepted when a subject is given.
+    ToOptionalWithSubject,
+}
+
+/// The independent server's startMessaging and invitations.
+struct Independent {
+    fault: Option<Fault>,
+    invitations: Mutex<Vec<HashMap<String, String>>>,
+}
+
+/// The inputs of a request: query parameters, then the body's properties and links.
+fn inputs(request: &Request) -> (HashMap<String, String>, HashMap<String, String>, bool) {
+    let mut properties: HashMap<String, String> = HashMap::new();
+    let mut query = HashMap::new();
+    for (k, v) in request.url.query_pairs() {
+        query.insert(k.to_string(), v.to_string());
+    }
+    let mut links = HashMap::new();
+    let xml = request
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("xml"));
+    if xml {
+        let text = String::from_utf8_lossy(&request.body).to_string();
+        if let Ok(doc) = roxmltree::Document::parse(&text) {
+            for node in doc.root_element().children().filter(|n| n.is_element()) {
+                match node.tag_name().name() {
+                    "property" => {
+                        let name = node.attribute("name").unwrap_or_default();
+                        properties.insert(name.to_string(), node.text().unwrap_or_default().to_string());
+                    }
+                    "link" => {
+                        let rel = node.attribute("rel").unwrap_or_default();
+                        links.insert(rel.to_string(), node.attribute("href").unwrap_or_default().to_string());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    } else if let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&request.body) {
+        for (k, v) in body {
+            match (k.as_str(), v) {
+                ("_links", Value::Object(l)) => {
+                    for (rel, link) in l {
+                        let href = link.get("href").and_then(Value::as_str).unwrap_or_default();
+                        links.insert(rel, href.to_string());
+                    }
+                }
+                (_, Value::String(s)) => {
+                    properties.insert(k, s);
+                }
+                _ => {}
+            }
+        }
+    }
+    for (k, v) in query {
+        properties.entry(format!("query:{k}")).or_insert(v);
+    }
+    (properties, links, xml)
+}
+
+fn is_sip(to: &str) -> bool {
+    let Some(rest) = to.strip_prefix("sip:").or_else(|| to.strip_prefix("SIP:")) else {
+        return false;
+    };
+    match rest.split_once('@') {
+        Some((user, host)) => {
+            !user.is_empty()
+                && !user.contains([' ', ':', '@'])
+                && !host.is_empty()
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        }
+        None => false,
+    }
+}
+
+impl Independent {
+    fn error(xml: bool, what: &str) -> ResponseTemplate {
+        if xml {
+            ResponseTemplate::new(400).set_body_raw(
+                format!("<reason xmlns=\"{NS}\"><code>BadRequest</code><subcode>ParameterValidationFailure</subcode><message>{what}</message></reason>"),
+                "application/xml",
+            )
+        } else {
+            ResponseTemplate::new(400).set_body_json(json!({
+                "code": "BadRequest", "subcode": "ParameterValidationFailure", "message": what
+            }))
+        }
+    }
+
+    /// Its own reading of the page: `None` when the request is fine.
+    fn refusal(&self, p: &HashMap<String, String>, links: &HashMap<String, String>, xml: bool) -> Option<&'static str> {
+        let given = |name: &str| p.get(name).filter(|v| !v.is_empty());
+        let fault = |f: Fault| self.fault == Some(f);
+        let operation_id = given("operationId")?;
+        let units = if fault(Fault::OperationIdInUtf16) {
+            operation_id.encode_utf16().count()
+        } else {
+            operation_id.chars().count()
+        };
+        if units > 50 {
+            return Some("operationId too long");
+        }
+        match (given("to"), given("query:to")) {
+            (Some(to), _) if !is_sip(to) => return Some("to is not a SIP URI"),
+            (None, Some(to)) if !is_sip(to) && !fault(Fault::QueryToUnchecked) => return Some("to is not a SIP URI"),
+            (None, None) if !(fault(Fault::ToOptionalWithSubject) && given("subject").is_some()) => {
+                return Some("to is missing");
+            }
+            _ => {}
+        }
+        if let Some(subject) = given("subject") {
+            let bytes =
+                fault(Fault::SubjectBytesWhenEmergency) && given("importance").map(String::as_str) == Some("Emergency");
+            if (if bytes { subject.len() } else { subject.chars().count() }) > 250 {
+                return Some("subject too long");
+            }
+        }
+        if let Some(thread) = given("threadId")
+            && thread.chars().count() > 250
+            && !(xml && fault(Fault::ThreadIdUncheckedInXml))
+        {
+            return Some("threadId too long");
+        }
+        if let Some(importance) = p.get("importance")
+            && !["Normal", "Urgent", "Emergency"].contains(&importance.as_str())
+        {
+            return Some("importance");
+        }
+        let data = |href: &String| href.starts_with("data:") && href.contains(',');
+        if links.get("message").is_some_and(|m| !data(m)) {
+            return Some("message is not a data URI");
+        }
+        let skip = fault(Fault::CustomContentUncheckedWithMessage) && links.contains_key("message");
+        if !skip && links.get("customContent").is_some_and(|c| !data(c)) {
+            return Some("customContent is not a data URI");
+        }
+        None
+    }
+
+    fn invitation(&self, n: usize, xml: bool) -> ResponseTemplate {
+        let invitations = self.invitations.lock().expect("lock");
+        let Some(inv) = invitations.get(n) else {
+            return ResponseTemplate::new(404);
+        };
+        let href = format!("{}/{n}", support::START_PATH);
+        if xml {
+            let mut body = format!("<resource rel=\"messagingInvitation\" href=\"{href}\" xmlns=\"{NS}\">");
+            for (k, v) in inv.iter().filter(|(k, _)| !k.starts_with("link:")) {
+                let v = v.replace('&', "&amp;").replace('<', "&lt;");
+                body.push_str(&format!("<property name=\"{k}\">{v}</property>"));
+            }
+            for (k, v) in inv.iter().filter_map(|(k, v)| k.strip_prefix("link:").map(|k| (k, v))) {
+                body.push_str(&format!(
+                    "<link rel=\"{k}\" href=\"{}\"/>",
+                    v.replace('&', "&amp;").replace('"', "&quot;")
+                ));
+            }
+            body.push_str("</resource>");
+            ResponseTemplate::new(200).set_body_raw(body, "application/xml")
+        } else {
+            let mut body = json!({ "rel": "messagingInvitation", "_links": { "self": { "href": href } } });
+            for (k, v) in inv {
+                match k.strip_prefix("link:") {
+                    Some(rel) => body["_links"][rel] = json!({ "href": v }),
+                    None => body[k] = json!(v),
+                }
+            }
+            ResponseTemplate::new(200).set_body_json(body)
+        }
+    }
+}
+
+impl Respond for Independent {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let accepts_xml = request
+            .headers
+            .get("accept")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("xml"));
+        if request.method.as_str() == "GET" {
+            let n = request.url.path().rsplit('/').next().and_then(|n| n.parse().ok());
+            return n.map_or(ResponseTemplate::new(404), |n| self.invitation(n, accepts_xml));
+        }
+        let (p, links, xml) = inputs(request);
+        if p.get("operationId").is_none_or(String::is_empty) {
+            return Self::error(xml, "operationId is missing");
+        }
+        if let Some(what) = self.refusal(&p, &links, xml) {
+            return Self::error(xml, what);
+        }
+        let mut kept: HashMap<String, String> = HashMap::new();
+        kept.insert("direction".into(), "Outgoing".into());
+        let to = p
+            .get("to")
+            .filter(|t| !t.is_empty())
+            .or(p.get("query:to"))
+            .cloned()
+            .unwrap_or_default();
+        kept.insert("to".into(), to);
+        for name in ["operationId", "subject", "threadId", "importance"] {
+            if let Some(v) = p.get(name) {
+                kept.insert(name.into(), v.clone());
+            }
+        }
+        kept.entry("importance".into()).or_insert_with(|| "Normal".into());
+        for (rel, href) in links {
+            kept.insert(format!("link:{rel}"), href);
+        }
+        let mut invitations = self.invitations.lock().expect("lock");
+        invitations.push(kept);
+        ResponseTemplate::new(201)
+            .insert_header("Location", format!("{}/{}", support::START_PATH, invitations.len() - 1))
+    }
+}
+
+async fn independent(fault: Option<Fault>) -> MockServer {
+    let server = support::ucwa_mock(support::StartLink::Plain).await;
+    let responder = Arc::new(Independent {
+        fault,
+        invitations: Mutex::new(Vec::new()),
+    });
+    struct Shared(Arc<Independent>);
+    impl Respond for Shared {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            self.0.respond(request)
+        }
+    }
+    Mock::given(method("POST"))
+        .and(path(support::START_PATH))
+        .respond_with(Shared(Arc::clone(&responder)))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex(format!("^{}/[0-9]+$", support::START_PATH)))
+        .respond_with(Shared(responder))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// One exploration with the default budget against the independent server: its findings, as
+/// `request: what expected, got` lines.
+fn explore(fault: Option<Fault>, seed: u64) -> Vec<String> {
+    let runtime = support::runtime();
+    runtime.block_on(async {
+        let server = independent(fault).await;
+        let target = support::mock_target(&server);
+        let client = ucwa_conformance::client::HttpClient::new(target.limits).expect("client");
+        let runner = Arc::new(
+            Runner::open(
+                target.clone(),
+                client,
+                RunOptions {
+                    jobs: 4,
+                    ..RunOptions::default()
+                },
+                Stop::new(),
+            )
+            .await
+            .expect("signs in"),
+        );
+        let oracle = ReferenceOracle::for_target(&target);
+        let options = ExploreOptions {
+            seed,
+            ..ExploreOptions::default()
+        };
+        let explored = Explorer::new(&runner, &oracle, options).explore(()).await;
+        assert!(
+            explored.summary.disagreements.is_empty(),
+            "{:?}",
+            explored.summary.disagreements
+        );
+        assert_eq!(explored.summary.pairs_covered, explored.summary.pairs);
+        explored
+            .summary
+            .findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} [{}]: {} expected {}, got {}",
+                    f.request,
+                    f.severity.as_str(),
+                    f.what,
+                    f.expected,
+                    f.actual
+                )
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn the_independent_server_without_faults_gets_no_finding() {
+    for seed in [1, 2] {
+        let found = explore(None, seed);
+        assert!(found.is_empty(), "seed {seed}: {found:#?}");
+    }
+}
+
+#[rstest::rstest]
+#[case::subject_in_bytes_with_emergency(Fault::SubjectBytesWhenEmergency, &["subject=", "importance=emergency"], "201")]
+#[case::thread_id_unchecked_in_xml(Fault::ThreadIdUncheckedInXml, &["threadId=", "over-limit"], "400")]
+#[case::query_to_unchecked(Fault::QueryToUnchecked, &["to (query)=no-scheme"], "400")]
+#[case::custom_content_unchecked_with_message(Fault::CustomContentUncheckedWithMessage, &["customContent=https-link", "message="], "400")]
+#[case::operation_id_in_utf16(Fault::OperationIdInUtf16, &["operationId=astral-at-limit"], "201")]
+#[case::to_optional_with_subject(Fault::ToOptionalWithSubject, &["subject="], "400")]
+fn each_fault_of_the_independent_server_is_found_and_shrunk(
+    #[case] fault: Fault,
+    #[case] names: &[&str],
+    #[case] expected: &str,
+) {
+    let found = explore(Some(fault), 11);
+    let hit = found
+        .iter()
+        .find(|f| names.iter().all(|n| f.contains(n)) && f.contains(&format!("expected {expected}")));
+    assert!(hit.is_some(), "{fault:?} not found as {names:?}; found: {found:#?}");
+}
