@@ -458,9 +458,9 @@ pub struct ExploreArgs {
     /// server sends the same requests.
     #[arg(long, value_name = "N", env = "UCWA_SEED")]
     pub seed: Option<u64>,
-    /// Requests to send while exploring (shrinking a finding has its own allowance).
+    /// Requests to send while exploring, 1 to 100000 (shrinking a finding has its own allowance).
     #[arg(long, value_name = "N", default_value_t = ucwa_conformance::explore::DEFAULT_BUDGET,
-          value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+          value_parser = clap::value_parser!(u32).range(1..=100_000).map(|n| n as usize))]
     pub budget: usize,
     /// Start no new request after this long (`90s`, `5m`, `1h`, `500ms`; a bare number is seconds).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]

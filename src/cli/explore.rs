@@ -16,6 +16,7 @@ use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::oracle::model::ReferenceOracle;
 use ucwa_conformance::record::output;
 use ucwa_conformance::report::console::{self, Format};
+use ucwa_conformance::report::escape;
 use ucwa_conformance::report::outputs::{self, Requested};
 use ucwa_conformance::report::results::{self, RunInfo, SelectionInfo};
 use ucwa_conformance::run::{RunOptions, Runner, Stop};
@@ -181,14 +182,15 @@ fn explore_against(
     text.push_str(&format!("{}\n", summary.line()));
     for finding in &summary.findings {
         let media: Vec<&str> = finding.media.iter().map(|m| m.as_str()).collect();
+        // What the target sent is escaped for the terminal, as every console line is.
         text.push_str(&format!(
             "  {} [{}] {}: {} expected {}, got {} ({} generated requests; {})\n",
             finding.severity.as_str(),
             media.join(","),
             finding.request,
-            finding.what,
-            finding.expected,
-            finding.actual,
+            escape::console_line(&finding.what),
+            escape::console_line(&finding.expected),
+            escape::console_line(&finding.actual),
             finding.hits,
             finding.id
         ));

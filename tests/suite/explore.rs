@@ -349,3 +349,199 @@ fn each_fault_of_the_independent_server_is_found_and_shrunk(
         .find(|f| names.iter().all(|n| f.contains(n)) && f.contains(&format!("expected {expected}")));
     assert!(hit.is_some(), "{fault:?} not found as {names:?}; found: {found:#?}");
 }
+
+fn explore_command(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    support::binary()
+        .arg("explore")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("explore runs")
+}
+
+fn text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn the_command_says_what_it_covered_and_writes_every_output() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = explore_command(
+        dir.path(),
+        &[
+            "--seed",
+            "5",
+            "--quiet",
+            "--json",
+            "r.json",
+            "--junit",
+            "j.xml",
+            "--markdown",
+            "m.md",
+            "--html",
+            "h.html",
+        ],
+    );
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("with seed 5") && said.contains("(repeat with --seed 5)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("100% of") && said.contains("seed 5: nothing found"),
+        "{said}"
+    );
+    let results = support::valid_results(&dir.path().join("r.json"));
+    let e = results.explore.as_ref().expect("an explore section");
+    assert_eq!((e.seed, e.budget), (5, ucwa_conformance::explore::DEFAULT_BUDGET));
+    assert!(
+        e.requests <= e.budget && e.requests > e.budget / 2,
+        "{} requests",
+        e.requests
+    );
+    assert_eq!(e.pairs_covered, e.pairs);
+    assert!(e.sequences >= 6, "{} sequences", e.sequences);
+    assert!(e.findings.is_empty());
+    assert_eq!(results.cases.len(), e.trials);
+    let junit = std::fs::read_to_string(dir.path().join("j.xml")).expect("junit");
+    assert_eq!(junit.matches("<testcase").count(), e.trials);
+    let markdown = std::fs::read_to_string(dir.path().join("m.md")).expect("markdown");
+    assert!(markdown.contains("explore --seed 5"), "{markdown}");
+    let html = std::fs::read_to_string(dir.path().join("h.html")).expect("html");
+    assert!(html.contains("Exploration") && html.contains("explore --seed 5"));
+    // The history takes an exploration's results as it takes a run's.
+    let db = dir.path().join("h.sqlite");
+    let added = support::binary()
+        .args(["history", "add"])
+        .arg(dir.path().join("r.json"))
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("history add");
+    assert_eq!(added.status.code(), Some(0), "{}", text(&added));
+}
+
+#[test]
+fn the_same_seed_sends_the_same_requests() {
+    let dir = tempfile::tempdir().expect("dir");
+    let titles = |seed: &str, file: &str| {
+        let out = explore_command(
+            dir.path(),
+            &["--seed", seed, "--budget", "80", "--quiet", "--json", file],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let results = support::valid_results(&dir.path().join(file));
+        results.cases.iter().map(|c| c.title.clone()).collect::<Vec<_>>()
+    };
+    let first = titles("9", "a.json");
+    assert!(first.len() > 20, "{first:?}");
+    assert_eq!(first, titles("9", "b.json"));
+    assert_ne!(first, titles("10", "c.json"));
+}
+
+#[test]
+fn the_rate_and_the_time_limit_hold() {
+    let dir = tempfile::tempdir().expect("dir");
+    let started = std::time::Instant::now();
+    let out = explore_command(
+        dir.path(),
+        &[
+            "--seed", "1", "--budget", "30", "--rate", "40", "--quiet", "--media", "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    let out = explore_command(
+        dir.path(),
+        &[
+            "--seed",
+            "1",
+            "--budget",
+            "100000",
+            "--rate",
+            "100",
+            "--time-limit",
+            "1500ms",
+            "--quiet",
+            "--json",
+            "t.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        text(&out).contains("the time limit ended the exploration"),
+        "{}",
+        text(&out)
+    );
+    let e = support::valid_results(&dir.path().join("t.json"))
+        .explore
+        .expect("explore");
+    assert!(e.time_limited && e.requests < 400, "{} requests", e.requests);
+}
+
+#[rstest::rstest]
+#[case::seed(&["--seed", "x"])]
+#[case::rate(&["--rate", "0"])]
+#[case::time_limit(&["--time-limit", "5 parsecs"])]
+#[case::budget(&["--budget", "0"])]
+#[case::media(&["--media", "yaml"])]
+fn bad_input_is_exit_2(#[case] args: &[&str]) {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = explore_command(dir.path(), args);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+/// A finding kept with `--found` is an ordinary case: `run --cases DIR` fails it against the
+/// faulty server and passes it against the reference.
+#[test]
+fn a_finding_kept_as_a_case_fails_against_the_faulty_server_and_passes_against_the_reference() {
+    let dir = tempfile::tempdir().expect("dir");
+    let runtime = support::runtime();
+    let faulty = support::reference_server(
+        &runtime,
+        Some(ucwa_conformance::reference::Mutant::OperationIdLimitInBytesXml),
+    );
+    let base = format!("http://{}/", faulty.addr);
+    let against = |command: &mut std::process::Command| {
+        command
+            .env("UCWA_BASE_URL", &base)
+            .env("UCWA_USERNAME", "alice@contoso.test")
+            .env("UCWA_PASSWORD", "alice-password")
+            .env("UCWA_PEER", "sip:bob@contoso.test")
+            .current_dir(dir.path());
+    };
+    let mut explore = support::binary();
+    explore.args(["explore", "--seed", "4", "--quiet", "--found", "found"]);
+    against(&mut explore);
+    let out = explore.output().expect("explore");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let found: Vec<_> = std::fs::read_dir(dir.path().join("found")).expect("found/").collect();
+    assert!(!found.is_empty(), "{}", text(&out));
+    let mut rerun = support::binary();
+    rerun.args(["run", "--cases", "found", "--quiet"]);
+    against(&mut rerun);
+    let out = rerun.output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = support::binary()
+        .args(["run", "--cases", "found", "--quiet"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run against the reference");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    faulty.stop();
+}

@@ -68,7 +68,34 @@ struct Trial {
     planned: Planned,
     case: Arc<Case>,
     script: Script,
-    requests: usize,
+}
+
+/// What a worker tells the listener.
+enum Report {
+    Started(String),
+    Finished(usize, Box<(Trial, CaseResult)>),
+    Disagreement(String),
+}
+
+/// The requests a trial's case sends (its wait steps send none).
+fn requests_of(case: &Case) -> usize {
+    case.steps
+        .iter()
+        .filter(|s| matches!(s.action, crate::case::Action::Request(_)))
+        .count()
+}
+
+/// The requests a planned trial will send, as the page's reading tells (a created invitation
+/// is read back once): what the plan counts against the budget.
+fn estimate(planned: &Planned) -> usize {
+    match planned.sequence {
+        Some(Sequence::WhileWaiting | Sequence::AfterCancel) => 4,
+        Some(Sequence::AfterDeclined) => 2,
+        None => match super::space::reading(&planned.draft) {
+            Judged::Accept(_) => 2,
+            Judged::Refuse { .. } | Judged::Either => 1,
+        },
+    }
 }
 
 /// Paces trial starts to a request rate.
@@ -154,9 +181,10 @@ impl<'a> Explorer<'a> {
         Ok((Arc::new(case), script))
     }
 
-    /// Plans every trial of the seed within the budget: the covering requests, the sequences,
-    /// then random ones.
-    fn plan(&self, rng: &mut Rng) -> (Vec<Trial>, Vec<String>) {
+    /// Plans the trials of the seed, within the budget as their requests are estimated from the
+    /// page's reading: the covering requests with the sequences spread among them early (they
+    /// wait for events), then random ones.
+    fn plan(&self, rng: &mut Rng) -> Vec<Planned> {
         let mut planned: Vec<Planned> = covering(&self.space, rng)
             .into_iter()
             .map(|draft| Planned { draft, sequence: None })
@@ -165,7 +193,6 @@ impl<'a> Explorer<'a> {
             .into_iter()
             .filter(|s| self.space.peers.contains(s.needs()))
             .collect();
-        // Sequences early (they wait for events), one of each per media, spread among the rest.
         for (i, sequence) in sequences
             .iter()
             .cycle()
@@ -173,11 +200,7 @@ impl<'a> Explorer<'a> {
             .enumerate()
         {
             let mut draft = plain_random(&self.space, rng);
-            let media = classes(Dimension::Media)
-                .iter()
-                .position(|c| c.name == self.space.media[i / sequences.len().max(1)].as_str())
-                .unwrap_or(0);
-            draft.0[0] = media;
+            draft.0[0] = media_index(self.space.media[i / sequences.len().max(1)]);
             let at = (i * 7).min(planned.len());
             planned.insert(
                 at,
@@ -187,70 +210,59 @@ impl<'a> Explorer<'a> {
                 },
             );
         }
-        let mut trials = Vec::new();
-        let mut disagreements = Vec::new();
+        let mut kept = Vec::new();
         let mut spent = 0;
         let mut queue = planned.into_iter();
-        let mut random_left = self.options.budget * 4;
         while spent < self.options.budget {
-            let next = match queue.next() {
-                Some(p) => p,
-                None if random_left > 0 => {
-                    random_left -= 1;
-                    let sequence =
-                        (!sequences.is_empty() && rng.below(12) == 0).then(|| sequences[rng.below(sequences.len())]);
-                    let draft = if sequence.is_some() {
-                        plain_random(&self.space, rng)
-                    } else {
-                        random(&self.space, rng)
-                    };
-                    Planned { draft, sequence }
-                }
-                None => break,
-            };
-            let n = trials.len();
-            let heading = Heading {
-                id: format!("explore.s{}.{n:04}", self.options.seed),
-                title: format!("explored (seed {}): {}", self.options.seed, describe(&next)),
-                comment: String::new(),
-                media: vec![next.draft.media()],
-            };
-            match self.build(&next, &heading) {
-                Ok((case, script)) => {
-                    let requests = case.steps.len();
-                    spent += requests;
-                    trials.push(Trial {
-                        planned: next,
-                        case,
-                        script,
-                        requests,
-                    });
-                }
-                Err(e) => disagreements.push(e),
+            let next = queue.next().unwrap_or_else(|| {
+                let sequence =
+                    (!sequences.is_empty() && rng.below(12) == 0).then(|| sequences[rng.below(sequences.len())]);
+                let draft = if sequence.is_some() {
+                    plain_random(&self.space, rng)
+                } else {
+                    random(&self.space, rng)
+                };
+                Planned { draft, sequence }
+            });
+            let cost = estimate(&next);
+            if spent + cost > self.options.budget {
+                break;
             }
+            spent += cost;
+            kept.push(next);
         }
-        (trials, disagreements)
+        kept
+    }
+
+    /// The trial `n` of the plan: its case, built from the model's answers.
+    fn trial(&self, n: usize, planned: &Planned) -> Result<Trial, String> {
+        let heading = Heading {
+            id: format!("explore.s{}.{n:04}", self.options.seed),
+            title: format!("explored (seed {}): {}", self.options.seed, describe(planned)),
+            comment: String::new(),
+            media: vec![planned.draft.media()],
+        };
+        let (case, script) = self.build(planned, &heading)?;
+        Ok(Trial {
+            planned: planned.clone(),
+            case,
+            script,
+        })
     }
 
     /// Explores: plans, runs every trial telling `sink`, shrinks the failures.
     pub async fn explore(&self, mut sink: impl Sink) -> Explored {
         let started = Instant::now();
         let mut rng = Rng::new(self.options.seed);
-        let (trials, disagreements) = self.plan(&mut rng);
-        let trials: Arc<[Trial]> = trials.into();
+        let plan = self.plan(&mut rng);
         sink.event(&Event::Started {
-            trials: trials.len(),
+            trials: plan.len(),
             waits: self.runner.waiting(),
             screen: self.runner.redactor(),
         });
-        let results = self.run_all(&trials, &mut sink, started).await;
+        let (ran, disagreements) = self.run_all(&plan, &mut sink, started).await;
         let stop = self.runner.stop().requested();
         sink.event(&Event::Finished { stop: stop.as_ref() });
-        let ran: Vec<(&Trial, &CaseResult)> = results
-            .iter()
-            .filter_map(|(i, r)| trials.get(*i).map(|t| (t, r)))
-            .filter(|(_, r)| r.outcome != Outcome::NotRun)
-            .collect();
         let findings = if stop.is_none() {
             self.findings(&ran).await
         } else {
@@ -264,7 +276,11 @@ impl<'a> Explorer<'a> {
         let summary = Exploration {
             seed: self.options.seed,
             budget: self.options.budget,
-            requests: ran.iter().map(|(_, r)| r.exchanges.len()).sum(),
+            // The requests a trial sent (its event waits read the shared channel, not counted).
+            requests: ran
+                .iter()
+                .map(|(t, r)| r.exchanges.len().min(requests_of(&t.case)))
+                .sum(),
             trials: ran.len(),
             sequences: ran.iter().filter(|(t, _)| t.planned.sequence.is_some()).count(),
             pairs: wanted.len(),
@@ -272,74 +288,80 @@ impl<'a> Explorer<'a> {
             media: self.space.media.clone(),
             findings,
             disagreements,
-            time_limited: self.options.time_limit.is_some_and(|l| started.elapsed() >= l) && ran.len() < trials.len(),
+            time_limited: self.options.time_limit.is_some_and(|l| started.elapsed() >= l) && ran.len() < plan.len(),
         };
         Explored {
-            results: results
-                .into_iter()
-                .map(|(_, r)| r)
-                .filter(|r| r.outcome != Outcome::NotRun)
-                .collect(),
+            results: ran.into_iter().map(|(_, r)| r).collect(),
             summary,
         }
     }
 
-    /// Runs the trials `jobs` at a time, paced, until the time limit or a stop.
-    async fn run_all(&self, trials: &Arc<[Trial]>, sink: &mut impl Sink, started: Instant) -> Vec<(usize, CaseResult)> {
-        let next = Arc::new(AtomicUsize::new(0));
-        let pace = Arc::new(Pace::new(self.options.rate));
+    /// Runs the plan `jobs` trials at a time (each built when its turn comes), paced, until the
+    /// time limit or a stop; answers what ran (in plan order) and the trials not sent because
+    /// the model and the page's reading disagree.
+    async fn run_all(
+        &self,
+        plan: &[Planned],
+        sink: &mut impl Sink,
+        started: Instant,
+    ) -> (Vec<(Trial, CaseResult)>, Vec<String>) {
+        let next = AtomicUsize::new(0);
+        let pace = Pace::new(self.options.rate);
         let deadline = self.options.time_limit.map(|l| started + l);
-        let (sender, mut reports) = tokio::sync::mpsc::unbounded_channel::<(usize, Option<CaseResult>)>();
-        let mut workers = tokio::task::JoinSet::new();
-        for _ in 0..self.options.jobs.clamp(1, trials.len().max(1)) {
-            let (runner, trials, next, pace, sender) = (
-                Arc::clone(self.runner),
-                Arc::clone(trials),
-                Arc::clone(&next),
-                Arc::clone(&pace),
-                sender.clone(),
-            );
-            workers.spawn(async move {
+        let (sender, mut reports) = tokio::sync::mpsc::unbounded_channel::<Report>();
+        let worker = |sender: tokio::sync::mpsc::UnboundedSender<Report>| {
+            let (next, pace) = (&next, &pace);
+            async move {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(trial) = trials.get(i) else { break };
-                    if deadline.is_some_and(|d| Instant::now() >= d) || runner.stop().requested().is_some() {
+                    let Some(planned) = plan.get(i) else { break };
+                    if deadline.is_some_and(|d| Instant::now() >= d) || self.runner.stop().requested().is_some() {
                         break;
                     }
-                    pace.take(trial.requests).await;
-                    let _ = sender.send((i, None));
-                    let planned = PlannedRun {
-                        case: Arc::clone(&trial.case),
-                        media: trial.planned.draft.media(),
-                    };
-                    let result = runner.trial(&planned).await;
-                    let _ = sender.send((i, Some(result)));
-                }
-            });
-        }
-        drop(sender);
-        let mut results = Vec::with_capacity(trials.len());
-        while let Some((i, report)) = reports.recv().await {
-            match report {
-                None => {
-                    if let Some(t) = trials.get(i) {
-                        let name = crate::run::PlannedRun {
-                            case: Arc::clone(&t.case),
-                            media: t.planned.draft.media(),
+                    let trial = match self.trial(i, planned) {
+                        Ok(trial) => trial,
+                        Err(e) => {
+                            let _ = sender.send(Report::Disagreement(e));
+                            continue;
                         }
-                        .name();
-                        sink.event(&Event::TrialStarted { name: &name });
-                    }
-                }
-                Some(result) => {
-                    sink.event(&Event::TrialFinished { result: &result });
-                    results.push((i, result));
+                    };
+                    pace.take(requests_of(&trial.case)).await;
+                    let run = PlannedRun {
+                        case: Arc::clone(&trial.case),
+                        media: planned.draft.media(),
+                    };
+                    let _ = sender.send(Report::Started(run.name()));
+                    let result = self.runner.trial(&run).await;
+                    let _ = sender.send(Report::Finished(i, Box::new((trial, result))));
                 }
             }
-        }
-        while workers.join_next().await.is_some() {}
-        results.sort_by_key(|(i, _)| *i);
-        results
+        };
+        let workers: Vec<_> = (0..self.options.jobs.clamp(1, plan.len().max(1)))
+            .map(|_| worker(sender.clone()))
+            .collect();
+        drop(sender);
+        let mut ran = Vec::with_capacity(plan.len());
+        let mut disagreements = Vec::new();
+        let listen = async {
+            while let Some(report) = reports.recv().await {
+                match report {
+                    Report::Started(name) => sink.event(&Event::TrialStarted { name: &name }),
+                    Report::Finished(i, done) => {
+                        sink.event(&Event::TrialFinished { result: &done.1 });
+                        ran.push((i, *done));
+                    }
+                    Report::Disagreement(e) => disagreements.push(e),
+                }
+            }
+        };
+        futures_util::future::join(futures_util::future::join_all(workers), listen).await;
+        ran.sort_by_key(|(i, _)| *i);
+        let ran = ran
+            .into_iter()
+            .map(|(_, done)| done)
+            .filter(|(_, r)| r.outcome != Outcome::NotRun)
+            .collect();
+        (ran, disagreements)
     }
 
     /// Runs one candidate of a shrink: its result, or `None` when it cannot be built.
@@ -375,7 +397,7 @@ impl<'a> Explorer<'a> {
                 let Some((case, _, result)) = self.attempt(&candidate, "candidate").await else {
                     continue;
                 };
-                spent += case.steps.len();
+                spent += requests_of(&case);
                 if signature_of(&result) == signature {
                     best = candidate;
                     improved = true;
@@ -395,7 +417,7 @@ impl<'a> Explorer<'a> {
             let mut candidate = best.clone();
             candidate.draft.0[0] = media_index(other);
             if let Some((case, _, result)) = self.attempt(&candidate, "media").await {
-                spent += case.steps.len();
+                spent += requests_of(&case);
                 if signature_of(&result) == signature {
                     media.push(other);
                 }
@@ -439,7 +461,7 @@ impl<'a> Explorer<'a> {
 
     /// The findings: failed trials grouped by signature, the first of each shrunk, then the
     /// groups that shrink to the same request merged.
-    async fn findings(&self, ran: &[(&Trial, &CaseResult)]) -> Vec<Finding> {
+    async fn findings(&self, ran: &[(Trial, CaseResult)]) -> Vec<Finding> {
         let mut groups: BTreeMap<String, Vec<(&Trial, &CaseResult)>> = BTreeMap::new();
         for (trial, result) in ran {
             if result.outcome.found_differences() {
@@ -469,13 +491,14 @@ impl<'a> Explorer<'a> {
             let slug = slug(&minimal);
             let heading = Heading {
                 id: format!("explore.found.{slug}"),
+                // No text of the target's in the title: a case file holds only what the
+                // explorer wrote (the difference found is in the results and the reports).
                 title: format!(
-                    "found by explore (seed {}): {}: {} expected {}, got {}",
+                    "found by explore (seed {}): {}: {} expected {}",
                     self.options.seed,
                     describe(&minimal),
                     mismatch.what,
                     mismatch.expected,
-                    mismatch.actual
                 ),
                 comment: format!(
                     "Found by `ucwa-conformance explore --seed {}`, shrunk from: {}\nThe expectations come from the reference model; the page's reading: {}.",

@@ -4,7 +4,7 @@
 //! after it was cancelled, after it was declined), then random combinations, several inputs
 //! outside at once included.
 
-use super::space::{Dimension, Draft, Reading, classes, required_pairs};
+use super::space::{Choice, Dimension, Draft, Pair, Reading, classes, required_pairs};
 use crate::case::Media;
 use std::collections::BTreeSet;
 
@@ -20,7 +20,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -30,7 +30,11 @@ impl Rng {
 
     /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
     }
 }
 
@@ -115,20 +119,17 @@ impl Space {
 }
 
 /// Every required pair of value classes, for `space`.
-pub fn pairs(space: &Space) -> Vec<((usize, usize), (usize, usize))> {
+pub fn pairs(space: &Space) -> Vec<Pair> {
     required_pairs(&space.media, |p| space.peers.contains(p))
 }
 
 /// A pair of (dimension, class) in the order pairs are kept: the lower dimension first.
-fn ordered(a: (usize, usize), b: (usize, usize)) -> ((usize, usize), (usize, usize)) {
+fn ordered(a: Choice, b: Choice) -> Pair {
     if a.0 < b.0 { (a, b) } else { (b, a) }
 }
 
 /// The pairs a draft covers, among `wanted`.
-pub fn covered_by(
-    draft: &Draft,
-    wanted: &BTreeSet<((usize, usize), (usize, usize))>,
-) -> Vec<((usize, usize), (usize, usize))> {
+pub fn covered_by(draft: &Draft, wanted: &BTreeSet<Pair>) -> Vec<Pair> {
     let mut out = Vec::new();
     for a in 0..10 {
         for b in a + 1..10 {

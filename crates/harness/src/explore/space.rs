@@ -568,10 +568,15 @@ pub fn reading(draft: &Draft) -> Judged {
     Judged::Accept(weakest)
 }
 
+/// A dimension and one of its classes (indices into [`Dimension::ALL`] and [`classes`]).
+pub type Choice = (usize, usize);
+/// Two choices of two dimensions, the lower dimension first.
+pub type Pair = (Choice, Choice);
+
 /// The pairs of (dimension, class) the exploration must cover: every two classes of two
 /// dimensions, where at most one of them is outside or open (two refused values mask each other:
 /// such pairs are left to the random phase).
-pub fn required_pairs(media: &[Media], has_peer: impl Fn(&str) -> bool) -> Vec<((usize, usize), (usize, usize))> {
+pub fn required_pairs(media: &[Media], has_peer: impl Fn(&str) -> bool) -> Vec<Pair> {
     let usable = |d: usize, c: usize| {
         let class = &classes(Dimension::ALL[d])[c];
         class.needs.is_none_or(&has_peer) && (class.dimension != Dimension::Media || media.contains(&media_of(class)))

@@ -99,6 +99,24 @@ fn areas(r: &Results) -> Markup {
     }
 }
 
+/// An exploration's coverage, seed and findings, each with its case file.
+fn exploration(r: &Results) -> Markup {
+    let Some(e) = &r.explore else { return html! {} };
+    html! {
+        h2 { "Exploration" }
+        p { (e.line()) " (repeat with " code { "explore --seed " (e.seed) } ")." }
+        @for f in &e.findings {
+            details.trial {
+                summary {
+                    b { (f.severity.as_str()) } " " (f.request) ": " (f.what) " expected " (f.expected)
+                    ", got " (f.actual) " (" (f.hits) " generated requests)"
+                }
+                pre { (f.case) }
+            }
+        }
+    }
+}
+
 fn single(r: &Results) -> Markup {
     let s = &r.summary;
     let (word, class) = verdict(r);
@@ -127,6 +145,7 @@ fn single(r: &Results) -> Markup {
             div.banner { "The run was " (cause) ": trials that had not finished are " b { "not run" } "." }
         }
         (settings(r))
+        (exploration(r))
         (areas(r))
         @if s.must_not_run > 0 {
             div.banner {

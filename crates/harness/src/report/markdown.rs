@@ -40,8 +40,37 @@ fn single(r: &Results) -> String {
     );
     area_table(r, &mut out);
     notes(r, &mut out);
+    exploration(r, &mut out);
     trial_tables(r, &mut out);
     out
+}
+
+/// An exploration's coverage, seed and findings (one row per distinct minimal failure).
+fn exploration(r: &Results, out: &mut String) {
+    let Some(e) = &r.explore else { return };
+    let _ = writeln!(out, "{} (repeat with `explore --seed {}`).\n", cell(&e.line()), e.seed);
+    if e.findings.is_empty() {
+        return;
+    }
+    out.push_str(
+        "| finding | level | media | minimal request | difference | generated requests |\n|---|---|---|---|---|---|\n",
+    );
+    for f in &e.findings {
+        let media: Vec<&str> = f.media.iter().map(|m| m.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {}: expected {}, got {} | {} |",
+            cell(&f.id),
+            f.severity.as_str(),
+            media.join(", "),
+            cell(&f.request),
+            cell(&f.what),
+            cell(&f.expected),
+            cell(&f.actual),
+            f.hits
+        );
+    }
+    out.push('\n');
 }
 
 /// One row per area: its verdict (in bold when not conformant) and its counts.
