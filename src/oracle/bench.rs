@@ -4,8 +4,8 @@
 //! back as the harness's trials met it and replays exactly the requests the harness sent with a
 //! bare pooled reqwest client at the same concurrency (the server does the same work for both),
 //! and alternates the two `samples` times; the ratio of the median wall times is the harness's
-//! overhead. It also times loading 1,000 and 10,000 generated case files, and the history
-//! (`history::bench`). Peak memory
+//! overhead. It also times loading 1,000 and 10,000 generated case files, the history
+//! (`history::bench`), and an exploration of 1,000 generated requests (`exploring`). Peak memory
 //! is the process's VmHWM, reset before each phase (Linux `clear_refs`); the harness phases keep
 //! every request for the replay, so their peak includes that journal.
 
@@ -101,6 +101,69 @@ pub struct Loading {
     pub peak_mib: f64,
 }
 
+/// Exploring the embedded reference: generated requests, and the explorer's own share.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exploring {
+    /// The budget (requests).
+    pub budget: usize,
+    /// Requests sent.
+    pub requests: usize,
+    /// Trials run.
+    pub trials: usize,
+    /// Wall time of the exploration (sign-in and cleanup aside), milliseconds.
+    pub ms: f64,
+    /// The explorer's own time per request (generating, asking the model, writing and loading
+    /// the case), microseconds, over the trials without a sequence.
+    pub own_us_per_request: f64,
+    /// The runner's time per request (the exchange and its judging), microseconds, over the
+    /// same trials.
+    pub exchange_us_per_request: f64,
+    /// own / exchange, percent (goal: under 10).
+    pub own_share_percent: f64,
+}
+
+/// Explores the embedded reference with `budget` requests (seed 1, 4 trials at once).
+pub async fn exploring(budget: usize) -> Result<Exploring, BenchError> {
+    use crate::explore::{ExploreOptions, Explorer};
+    let server = embedded::start(embedded::run_config()).await.map_err(BenchError::Server)?;
+    let target = server.target.clone();
+    let client = HttpClient::new(target.limits)?;
+    let options = RunOptions {
+        jobs: 4,
+        ..RunOptions::default()
+    };
+    let runner = Arc::new(Runner::open(target.clone(), client, options, Stop::new()).await?);
+    let oracle = crate::oracle::model::ReferenceOracle::for_target(&target);
+    let explore = ExploreOptions {
+        seed: 1,
+        budget,
+        ..ExploreOptions::default()
+    };
+    let started = Instant::now();
+    let explored = Explorer::new(&runner, &oracle, explore).explore(()).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    runner.close().await;
+    server.server.stop();
+    let e = explored.summary;
+    // Per request of the trials timed (those without a sequence).
+    let timed: usize = explored
+        .results
+        .iter()
+        .filter(|r| !r.title.contains("(reused-"))
+        .map(|r| r.exchanges.len())
+        .sum();
+    let per = |us: u64| us as f64 / timed.max(1) as f64;
+    Ok(Exploring {
+        budget,
+        requests: e.requests,
+        trials: e.trials,
+        ms,
+        own_us_per_request: per(e.own_us),
+        exchange_us_per_request: per(e.exchange_us),
+        own_share_percent: e.own_share_percent(),
+    })
+}
+
 /// The whole benchmark.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -122,6 +185,8 @@ pub struct Report {
     pub process_peak_mib: f64,
     /// The history: adding a thousand results files, its questions and its dashboard.
     pub history: crate::history::bench::HistoryBench,
+    /// Exploring the embedded reference with 1,000 generated requests.
+    pub exploring: Exploring,
 }
 
 /// The concurrencies measured.
@@ -160,6 +225,7 @@ pub async fn run(
         crate::history::bench::run(&template, corpus_trials, history_files, &std::env::temp_dir())
     })
     .await??;
+    let exploring = exploring(crate::explore::DEFAULT_BUDGET).await?;
     Ok(Report {
         schema: "ucwa-conformance/bench/1".into(),
         suite_version: env!("CARGO_PKG_VERSION").into(),
@@ -170,6 +236,7 @@ pub async fn run(
         loading,
         process_peak_mib: peak_mib(),
         history,
+        exploring,
     })
 }
 
@@ -405,6 +472,18 @@ pub fn render(report: &Report) -> String {
     for l in &report.loading {
         out.push_str(&format!("{:>10}  {:>7.1}  {:>8.1}\n", l.files, l.ms, l.peak_mib));
     }
+    let e = &report.exploring;
+    out.push_str(&format!(
+        "\nexplore: {} requests in {} trials, {:.0} ms ({:.0} req/s); the explorer's own time {:.1} us per request, \
+         the exchange's {:.1} us: {:.1}% (goal: under 10%)\n",
+        e.requests,
+        e.trials,
+        e.ms,
+        e.requests as f64 * 1000.0 / e.ms.max(1.0),
+        e.own_us_per_request,
+        e.exchange_us_per_request,
+        e.own_share_percent
+    ));
     out.push_str(&format!("\nprocess peak: {:.1} MiB\n", report.process_peak_mib));
     out.push_str(&crate::history::bench::render(&report.history));
     out

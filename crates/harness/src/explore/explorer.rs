@@ -132,6 +132,10 @@ pub struct Explorer<'a> {
     space: Space,
     peers: Vec<(PeerRole, String)>,
     made: AtomicUsize,
+    /// The explorer's own time so far (building trials), microseconds.
+    own_us: std::sync::atomic::AtomicU64,
+    /// The runner's time on the trials so far, microseconds.
+    exchange_us: std::sync::atomic::AtomicU64,
 }
 
 impl<'a> Explorer<'a> {
@@ -162,6 +166,8 @@ impl<'a> Explorer<'a> {
             space,
             peers,
             made: AtomicUsize::new(0),
+            own_us: Default::default(),
+            exchange_us: Default::default(),
         }
     }
 
@@ -289,6 +295,8 @@ impl<'a> Explorer<'a> {
             findings,
             disagreements,
             time_limited: self.options.time_limit.is_some_and(|l| started.elapsed() >= l) && ran.len() < plan.len(),
+            own_us: self.own_us.load(Ordering::Relaxed),
+            exchange_us: self.exchange_us.load(Ordering::Relaxed),
         };
         Explored {
             results: ran.into_iter().map(|(_, r)| r).collect(),
@@ -309,6 +317,7 @@ impl<'a> Explorer<'a> {
         let pace = Pace::new(self.options.rate);
         let deadline = self.options.time_limit.map(|l| started + l);
         let (sender, mut reports) = tokio::sync::mpsc::unbounded_channel::<Report>();
+        let (own, exchange) = (&self.own_us, &self.exchange_us);
         let worker = |sender: tokio::sync::mpsc::UnboundedSender<Report>| {
             let (next, pace) = (&next, &pace);
             async move {
@@ -318,7 +327,15 @@ impl<'a> Explorer<'a> {
                     if deadline.is_some_and(|d| Instant::now() >= d) || self.runner.stop().requested().is_some() {
                         break;
                     }
-                    let trial = match self.trial(i, planned) {
+                    // Timed on trials without a sequence: a sequence's event wait is the
+                    // server's time, not the exchange's.
+                    let timed = planned.sequence.is_none();
+                    let building = Instant::now();
+                    let built = self.trial(i, planned);
+                    if timed {
+                        own.fetch_add(building.elapsed().as_micros() as u64, Ordering::Relaxed);
+                    }
+                    let trial = match built {
                         Ok(trial) => trial,
                         Err(e) => {
                             let _ = sender.send(Report::Disagreement(e));
@@ -331,7 +348,11 @@ impl<'a> Explorer<'a> {
                         media: planned.draft.media(),
                     };
                     let _ = sender.send(Report::Started(run.name()));
+                    let exchanging = Instant::now();
                     let result = self.runner.trial(&run).await;
+                    if timed {
+                        exchange.fetch_add(exchanging.elapsed().as_micros() as u64, Ordering::Relaxed);
+                    }
                     let _ = sender.send(Report::Finished(i, Box::new((trial, result))));
                 }
             }

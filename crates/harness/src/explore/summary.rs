@@ -32,6 +32,25 @@ pub struct Exploration {
     /// True when the time limit ended the exploration before its budget.
     #[serde(default)]
     pub time_limited: bool,
+    /// The explorer's own time, microseconds, summed over the trials without a sequence:
+    /// generating each, asking the model, writing and loading its case (shrinking aside).
+    #[serde(default)]
+    pub own_us: u64,
+    /// The same trials' time in the runner, microseconds, summed: their exchanges and judging
+    /// (a sequence's event wait would count the server's delay, so sequences are left out).
+    #[serde(default)]
+    pub exchange_us: u64,
+}
+
+impl Exploration {
+    /// The explorer's own time as a share of the exchanges' time, in percent.
+    pub fn own_share_percent(&self) -> f64 {
+        if self.exchange_us == 0 {
+            0.0
+        } else {
+            self.own_us as f64 * 100.0 / self.exchange_us as f64
+        }
+    }
 }
 
 impl Exploration {
