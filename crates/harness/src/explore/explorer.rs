@@ -5,7 +5,7 @@
 
 use super::generate::{Planned, Rng, Sequence, Space, covered_by, covering, pairs, plain_random, random};
 use super::oracle::Oracle;
-use super::script::{Heading, Script, StandIn, script};
+use super::script::{Heading, Scripted, StandIn, script};
 use super::space::{Class, Dimension, Draft, Judged, Reading, classes};
 use super::summary::{Exploration, Finding};
 use crate::case::{Case, Media, PeerRole, Severity, parse_case};
@@ -67,7 +67,7 @@ pub struct Explored {
 struct Trial {
     planned: Planned,
     case: Arc<Case>,
-    script: Script,
+    script: Scripted,
 }
 
 /// What a worker tells the listener.
@@ -177,14 +177,12 @@ impl<'a> Explorer<'a> {
     }
 
     /// Builds the case of a planned trial under `heading`, asking a fresh model.
-    fn build(&self, planned: &Planned, heading: &Heading) -> Result<(Arc<Case>, Script), String> {
+    fn build(&self, planned: &Planned, heading: &Heading) -> Result<(Arc<Case>, Scripted), String> {
         let n = self.made.fetch_add(1, Ordering::Relaxed) as u64;
         let mut model = self.oracle.fresh();
         let values = StandIn::new(n, self.peers.clone());
-        let script = script(planned, heading, model.as_mut(), &values).map_err(|e| e.to_string())?;
-        let case = parse_case(Path::new(&format!("{}.toml", heading.id)), &script.text)
-            .map_err(|e| format!("the explorer wrote a case its own loader refuses: {e}"))?;
-        Ok((Arc::new(case), script))
+        let scripted = script(planned, model.as_mut(), &values).map_err(|e| e.to_string())?;
+        Ok((Arc::new(scripted.case(heading)), scripted))
     }
 
     /// Plans the trials of the seed, within the budget as their requests are estimated from the
@@ -269,11 +267,13 @@ impl<'a> Explorer<'a> {
         let (ran, disagreements) = self.run_all(&plan, &mut sink, started).await;
         let stop = self.runner.stop().requested();
         sink.event(&Event::Finished { stop: stop.as_ref() });
-        let findings = if stop.is_none() {
+        let (findings, unwritten) = if stop.is_none() {
             self.findings(&ran).await
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
+        let mut disagreements = disagreements;
+        disagreements.extend(unwritten);
         let wanted: BTreeSet<_> = pairs(&self.space).into_iter().collect();
         let mut covered = BTreeSet::new();
         for (trial, _) in &ran {
@@ -386,7 +386,7 @@ impl<'a> Explorer<'a> {
     }
 
     /// Runs one candidate of a shrink: its result, or `None` when it cannot be built.
-    async fn attempt(&self, planned: &Planned, tag: &str) -> Option<(Arc<Case>, Script, CaseResult)> {
+    async fn attempt(&self, planned: &Planned, tag: &str) -> Option<(Arc<Case>, Scripted, CaseResult)> {
         let heading = Heading {
             id: format!("explore.shrink.{tag}"),
             title: "a shrinking attempt".into(),
@@ -482,7 +482,7 @@ impl<'a> Explorer<'a> {
 
     /// The findings: failed trials grouped by signature, the first of each shrunk, then the
     /// groups that shrink to the same request merged.
-    async fn findings(&self, ran: &[(Trial, CaseResult)]) -> Vec<Finding> {
+    async fn findings(&self, ran: &[(Trial, CaseResult)]) -> (Vec<Finding>, Vec<String>) {
         let mut groups: BTreeMap<String, Vec<(&Trial, &CaseResult)>> = BTreeMap::new();
         for (trial, result) in ran {
             if result.outcome.found_differences() {
@@ -491,6 +491,7 @@ impl<'a> Explorer<'a> {
             }
         }
         let mut merged: BTreeMap<(Planned, String), Finding> = BTreeMap::new();
+        let mut unwritten = Vec::new();
         for (_, members) in groups {
             let (trial, result) = members[0];
             let signature = signature_of(result);
@@ -529,15 +530,21 @@ impl<'a> Explorer<'a> {
                 ),
                 media: media.clone(),
             };
-            let Ok((_, script)) = self.build(&minimal, &heading) else {
+            let Ok((_, scripted)) = self.build(&minimal, &heading) else {
                 continue;
             };
+            let text = scripted.text(&heading);
+            // What --found writes must load: a case the loader refuses is the explorer's bug.
+            if let Err(e) = parse_case(Path::new(&format!("{}.toml", heading.id)), &text) {
+                unwritten.push(format!("{}: the explorer wrote a case its own loader refuses: {e}", heading.id));
+                continue;
+            }
             merged.insert(
                 key,
                 Finding {
                     id: heading.id.clone(),
                     title: heading.title.clone(),
-                    severity: script.severity,
+                    severity: scripted.severity,
                     request: describe(&minimal),
                     first_seen: describe(&trial.planned),
                     what: mismatch.what.clone(),
@@ -546,7 +553,7 @@ impl<'a> Explorer<'a> {
                     hits: members.len(),
                     media,
                     shrink_requests: spent,
-                    case: script.text,
+                    case: text,
                 },
             );
         }
@@ -554,7 +561,7 @@ impl<'a> Explorer<'a> {
         findings.sort_by(|a, b| {
             (a.severity, std::cmp::Reverse(a.hits), &a.id).cmp(&(b.severity, std::cmp::Reverse(b.hits), &b.id))
         });
-        findings
+        (findings, unwritten)
     }
 }
 

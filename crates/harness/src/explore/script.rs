@@ -6,20 +6,13 @@
 use super::generate::{Planned, Sequence};
 use super::oracle::{Answer, Model};
 use super::space::{Dimension, Judged, Reading, Value, reading};
-use crate::case::{Media, PeerRole, Severity, Template, Values};
+use crate::case::{
+    Action, Auth, Body, Call, Capture, CaptureSource, Case, Expect, HeaderCheck, HeaderRule, Identity, Media, PeerRole,
+    RequestSpec, ResourceRule, Severity, Step, SubcodeRule, Template, Values, Wait,
+};
+use std::collections::BTreeSet;
 use crate::wire::{render_input_with, request_content_type};
 use toml::{Table, Value as Toml};
-
-/// A case file's text and what the page's reading made of it.
-#[derive(Debug, Clone)]
-pub struct Script {
-    /// The case file.
-    pub text: String,
-    /// The page's reading of the last request.
-    pub judged: Judged,
-    /// The case's severity.
-    pub severity: Severity,
-}
 
 /// The model and the page's reading disagree: a bug of the explorer or of the model, never
 /// the target's fault. Nothing is sent.
@@ -80,6 +73,7 @@ impl Values for StandIn {
 }
 
 /// One POST's inputs as templates.
+#[derive(Debug, Clone, Default)]
 struct Inputs {
     query: Vec<(String, String)>,
     properties: Vec<(String, String)>,
@@ -140,82 +134,227 @@ fn ask(model: &mut dyn Model, media: Media, inputs: &Inputs, values: &dyn Values
     model.start_messaging(query.as_deref(), request_content_type(media), body.as_bytes())
 }
 
-fn strings(pairs: &[(String, String)]) -> Toml {
-    Toml::Table(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.clone(), Toml::String(v.clone())))
-            .collect(),
-    )
+/// One step of a generated trial, before it is written: the one description both the case
+/// file (`table`) and the runnable case (`step`) are made from.
+#[derive(Debug, Clone, Default)]
+struct StepPlan {
+    /// POST on startMessaging with these inputs; otherwise `href` (GET, or POST with `post`).
+    inputs: Option<Inputs>,
+    href: Option<&'static str>,
+    post: bool,
+    /// A wait for the invitation's `completed` event with this operationId.
+    wait_completed: Option<String>,
+    status: Vec<u16>,
+    code: Option<String>,
+    subcode: Option<String>,
+    location: bool,
+    resource: Option<Shows>,
+    capture: Option<(&'static str, &'static str, &'static str)>,
 }
 
-fn post(inputs: &Inputs) -> Table {
-    let mut step = Table::new();
-    step.insert("method".into(), "POST".into());
-    step.insert("rel".into(), "startMessaging".into());
-    if !inputs.query.is_empty() {
-        step.insert("query".into(), strings(&inputs.query));
-    }
-    step.insert("body".into(), strings(&inputs.properties));
-    if !inputs.links.is_empty() {
-        step.insert("links".into(), strings(&inputs.links));
-    }
-    step
-}
-
-fn expect_answer(step: &mut Table, answer: &Answer, subcode: bool) {
-    let mut expect = Table::new();
-    expect.insert("status".into(), Toml::Integer(answer.status.into()));
-    if let Some(code) = &answer.code {
-        expect.insert("code".into(), Toml::String(code.clone()));
-        if subcode && let Some(sub) = &answer.subcode {
-            expect.insert("subcode".into(), Toml::String(sub.clone()));
+impl StepPlan {
+    fn post(inputs: &Inputs) -> Self {
+        Self {
+            inputs: Some(inputs.clone()),
+            ..Self::default()
         }
     }
-    if answer.status == 201 {
-        let mut location = Table::new();
-        location.insert("present".into(), Toml::Boolean(true));
-        let mut headers = Table::new();
-        headers.insert("Location".into(), Toml::Table(location));
-        expect.insert("headers".into(), Toml::Table(headers));
+
+    fn expect_answer(mut self, answer: &Answer, subcode: bool) -> Self {
+        self.status = vec![answer.status];
+        self.code = answer.code.clone();
+        self.subcode = answer.subcode.clone().filter(|_| subcode && answer.code.is_some());
+        self.location = answer.status == 201;
+        self
     }
-    step.insert("expect".into(), Toml::Table(expect));
+
+    fn capture(mut self, name: &'static str, source: &'static str, what: &'static str) -> Self {
+        self.capture = Some((name, source, what));
+        self
+    }
+
+    fn get(href: &'static str, rel: &str, properties: Vec<(String, String)>, links: Vec<String>) -> Self {
+        Self {
+            href: Some(href),
+            status: vec![200],
+            resource: Some((rel.to_string(), properties, links)),
+            ..Self::default()
+        }
+    }
+
+    /// The step as a case file's `[[step]]` table.
+    fn table(&self) -> Table {
+        let strings = |pairs: &[(String, String)]| -> Toml {
+            Toml::Table(pairs.iter().map(|(k, v)| (k.clone(), Toml::String(v.clone()))).collect())
+        };
+        let mut step = Table::new();
+        if let Some(operation_id) = &self.wait_completed {
+            let mut wait = Table::new();
+            wait.insert("type".into(), "completed".into());
+            wait.insert("rel".into(), "messagingInvitation".into());
+            wait.insert("operation_id".into(), Toml::String(operation_id.clone()));
+            wait.insert("within_ms".into(), Toml::Integer(WAIT.as_millis() as i64));
+            step.insert("wait".into(), Toml::Table(wait));
+            return step;
+        }
+        match (&self.inputs, self.href) {
+            (Some(inputs), _) => {
+                step.insert("method".into(), "POST".into());
+                step.insert("rel".into(), "startMessaging".into());
+                if !inputs.query.is_empty() {
+                    step.insert("query".into(), strings(&inputs.query));
+                }
+                step.insert("body".into(), strings(&inputs.properties));
+                if !inputs.links.is_empty() {
+                    step.insert("links".into(), strings(&inputs.links));
+                }
+            }
+            (None, href) => {
+                step.insert("method".into(), if self.post { "POST" } else { "GET" }.into());
+                step.insert("href".into(), href.unwrap_or_default().into());
+            }
+        }
+        let mut expect = Table::new();
+        match self.status.as_slice() {
+            [one] => expect.insert("status".into(), Toml::Integer((*one).into())),
+            all => expect.insert("status".into(), Toml::Array(all.iter().map(|s| Toml::Integer((*s).into())).collect())),
+        };
+        if let Some(code) = &self.code {
+            expect.insert("code".into(), Toml::String(code.clone()));
+        }
+        if let Some(subcode) = &self.subcode {
+            expect.insert("subcode".into(), Toml::String(subcode.clone()));
+        }
+        if self.location {
+            let mut location = Table::new();
+            location.insert("present".into(), Toml::Boolean(true));
+            let mut headers = Table::new();
+            headers.insert("Location".into(), Toml::Table(location));
+            expect.insert("headers".into(), Toml::Table(headers));
+        }
+        if let Some((rel, properties, links)) = &self.resource {
+            let mut resource = Table::new();
+            resource.insert("rel".into(), Toml::String(rel.clone()));
+            if !properties.is_empty() {
+                resource.insert("properties".into(), strings(properties));
+            }
+            if !links.is_empty() {
+                resource.insert("links".into(), Toml::Array(links.iter().map(|l| Toml::String(l.clone())).collect()));
+            }
+            expect.insert("resource".into(), Toml::Table(resource));
+        }
+        step.insert("expect".into(), Toml::Table(expect));
+        if let Some((name, source, what)) = self.capture {
+            let mut from = Table::new();
+            from.insert(source.into(), what.into());
+            let mut captures = Table::new();
+            captures.insert(name.into(), Toml::Table(from));
+            step.insert("capture".into(), Toml::Table(captures));
+        }
+        step
+    }
+
+    /// The step as the loader would make it of [`Self::table`] (a test holds the two equal),
+    /// without writing and parsing the text: the peer roles it names go to `needs`.
+    fn step(&self, needs: &mut BTreeSet<String>) -> Step {
+        let mut template = |text: &str| {
+            let template = Template::parse(text).unwrap_or_else(|_| Template::literal(text));
+            needs.extend(template.peers().filter_map(|r| r.precondition()).map(str::to_string));
+            template
+        };
+        let mut sorted = |pairs: &[(String, String)]| {
+            let mut out: Vec<(String, Template)> = pairs.iter().map(|(k, v)| (k.clone(), template(v))).collect();
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out.dedup_by(|a, b| a.0 == b.0);
+            out
+        };
+        let action = if let Some(operation_id) = &self.wait_completed {
+            Action::Wait(Wait {
+                kind: "completed".into(),
+                rel: "messagingInvitation".into(),
+                operation_id: Some(sorted(&[(String::new(), operation_id.clone())]).remove(0).1),
+                sender: None,
+                href: None,
+                filter: Vec::new(),
+                within: WAIT,
+            })
+        } else {
+            let (call, query, body) = match (&self.inputs, self.href) {
+                (Some(inputs), _) => (
+                    Call::Rel("startMessaging".into()),
+                    sorted(&inputs.query),
+                    Body::Input {
+                        properties: sorted(&inputs.properties),
+                        links: sorted(&inputs.links),
+                    },
+                ),
+                (None, href) => (
+                    Call::Href(sorted(&[(String::new(), href.unwrap_or_default().to_string())]).remove(0).1),
+                    Vec::new(),
+                    Body::None,
+                ),
+            };
+            Action::Request(RequestSpec {
+                method: if self.inputs.is_some() || self.post { "POST" } else { "GET" }.into(),
+                identity: Identity::User,
+                call,
+                query,
+                headers: Vec::new(),
+                body,
+                auth: Auth::Token,
+                fault: None,
+            })
+        };
+        let expect = Expect {
+            status: self.status.clone(),
+            code: self.code.clone(),
+            subcode: self.subcode.clone().map(SubcodeRule::Equals),
+            headers: if self.location {
+                vec![HeaderRule {
+                    name: "Location".into(),
+                    check: HeaderCheck::Present,
+                }]
+            } else {
+                Vec::new()
+            },
+            resource: self.resource.as_ref().map(|(rel, properties, links)| ResourceRule {
+                rel: Some(rel.clone()),
+                properties: sorted(properties),
+                links: links.clone(),
+                embedded: Vec::new(),
+            }),
+            event: None,
+        };
+        let captures = self
+            .capture
+            .map(|(name, source, what)| Capture {
+                name: name.into(),
+                source: match source {
+                    "header" => CaptureSource::Header(what.into()),
+                    "link" => CaptureSource::Link(what.into()),
+                    _ => CaptureSource::Property(what.into()),
+                },
+            })
+            .into_iter()
+            .collect();
+        Step {
+            action,
+            expect,
+            captures,
+        }
+    }
 }
 
-fn capture(step: &mut Table, name: &str, source: &str, what: &str) {
-    let mut from = Table::new();
-    from.insert(source.into(), what.into());
-    let mut captures = Table::new();
-    captures.insert(name.into(), Toml::Table(from));
-    step.insert("capture".into(), Toml::Table(captures));
-}
+/// What GET must show: the rel, properties and link rels.
+type Shows = (String, Vec<(String, String)>, Vec<String>);
 
-fn get(href: &str, rel: &str, properties: &[(String, String)], links: &[String]) -> Table {
-    let mut step = Table::new();
-    step.insert("method".into(), "GET".into());
-    step.insert("href".into(), Toml::String(href.into()));
-    let mut resource = Table::new();
-    resource.insert("rel".into(), Toml::String(rel.into()));
-    if !properties.is_empty() {
-        resource.insert("properties".into(), strings(properties));
-    }
-    if !links.is_empty() {
-        resource.insert(
-            "links".into(),
-            Toml::Array(links.iter().map(|l| Toml::String(l.clone())).collect()),
-        );
-    }
-    let mut expect = Table::new();
-    expect.insert("status".into(), Toml::Integer(200));
-    expect.insert("resource".into(), Toml::Table(resource));
-    step.insert("expect".into(), Toml::Table(expect));
-    step
-}
+/// How long a sequence waits for its declined invitation to complete.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What GET on the Location must show: every input given inside the page's constraints, as
 /// the model keeps it (written as the request's own template where the model kept it as
 /// supplied), the direction, and the links given.
-fn echo(planned: &Planned, inputs: &Inputs, shown: &super::oracle::Shown, values: &dyn Values) -> Table {
+fn echo(planned: &Planned, inputs: &Inputs, shown: &super::oracle::Shown, values: &dyn Values) -> StepPlan {
     let render = |t: &str| Template::parse(t).ok().and_then(|t| t.render(values).ok());
     let mut properties = Vec::new();
     if let Some(direction) = shown.property("direction") {
@@ -227,9 +366,7 @@ fn echo(planned: &Planned, inputs: &Inputs, shown: &super::oracle::Shown, values
             continue;
         }
         let name = match class.dimension {
-            Dimension::OperationId | Dimension::Subject | Dimension::ThreadId | Dimension::Importance => {
-                class.dimension.name()
-            }
+            Dimension::OperationId | Dimension::Subject | Dimension::ThreadId | Dimension::Importance => class.dimension.name(),
             Dimension::To | Dimension::ToQuery => "to",
             _ => continue,
         };
@@ -252,7 +389,7 @@ fn echo(planned: &Planned, inputs: &Inputs, shown: &super::oracle::Shown, values
         .map(|(rel, _)| rel.clone())
         .filter(|rel| shown.links.contains(rel))
         .collect();
-    get("{{capture:invitation}}", &shown.rel, &properties, &links)
+    StepPlan::get("{{capture:invitation}}", &shown.rel, properties, links)
 }
 
 fn describe(judged: &Judged) -> String {
@@ -263,181 +400,275 @@ fn describe(judged: &Judged) -> String {
     }
 }
 
-fn disagree(answer: &Answer, judged: &Judged, planned: &Planned) -> Disagreement {
+fn disagree(status: u16, judged: &Judged, planned: &Planned) -> Disagreement {
     Disagreement {
-        status: answer.status,
+        status,
         reading: describe(judged),
         request: planned.draft.describe(),
     }
 }
 
-/// The steps of a planned trial and its severity and items, or the disagreement that keeps it
-/// from being sent.
-fn steps(
-    planned: &Planned,
-    model: &mut dyn Model,
-    values: &dyn Values,
-) -> Result<(Vec<Table>, Severity, Vec<String>), Disagreement> {
-    let media = planned.draft.media();
+/// A planned trial's steps (the state its sequence builds, then its request), each expectation
+/// the model's answer, held to the page's reading.
+struct Steps {
+    steps: Vec<StepPlan>,
+    severity: Severity,
+    items: Vec<String>,
+}
+
+fn single(planned: &Planned, model: &mut dyn Model, values: &dyn Values, items: &mut Vec<String>) -> Result<(Vec<StepPlan>, Severity), Disagreement> {
     let judged = reading(&planned.draft);
     let last = inputs(planned, None);
+    let answer = ask(model, planned.draft.media(), &last, values);
+    match (&judged, answer.status) {
+        (Judged::Accept(severity), 201) => {
+            let mut steps = vec![StepPlan::post(&last).expect_answer(&answer, false).capture("invitation", "header", "Location")];
+            if let Some(shown) = &answer.invitation {
+                steps.push(echo(planned, &last, shown, values));
+            }
+            items.extend(["post.created", "post.location", "invitation.resource"].map(String::from));
+            Ok((steps, *severity))
+        }
+        (Judged::Refuse { severity, subcode, items: broken }, 400..=499) => {
+            *items = broken.iter().map(|i| i.to_string()).collect();
+            Ok((vec![StepPlan::post(&last).expect_answer(&answer, *subcode)], *severity))
+        }
+        (Judged::Either, 201 | 400) => {
+            let step = StepPlan {
+                status: vec![201, 400],
+                ..StepPlan::post(&last)
+            };
+            Ok((vec![step], Severity::Should))
+        }
+        _ => Err(disagree(answer.status, &judged, planned)),
+    }
+}
+
+fn sequence(planned: &Planned, sequence: Sequence, model: &mut dyn Model, values: &dyn Values, items: &mut Vec<String>) -> Result<Vec<StepPlan>, Disagreement> {
+    let media = planned.draft.media();
+    let judged = reading(&planned.draft);
+    if !matches!(judged, Judged::Accept(_)) {
+        return Err(disagree(0, &judged, planned));
+    }
+    let last = inputs(planned, None);
+    let role = if sequence == Sequence::AfterDeclined { "{{peer:decline}}" } else { "{{peer:ignore}}" };
+    let mut first_inputs = inputs(planned, Some(role));
+    first_inputs.query.clear();
+    let first = ask(model, media, &first_inputs, values);
+    let Some(shown) = first.invitation.clone().filter(|_| first.status == 201) else {
+        return Err(disagree(first.status, &Judged::Accept(Severity::Must), planned));
+    };
+    let mut steps = vec![StepPlan::post(&first_inputs).expect_answer(&first, false).capture("first", "header", "Location")];
+    match sequence {
+        Sequence::WhileWaiting | Sequence::AfterCancel => {
+            steps.push(StepPlan::get("{{capture:first}}", &shown.rel, Vec::new(), vec!["cancel".into()]).capture("cancel", "link", "cancel"));
+            items.push("invitation.cancel".into());
+        }
+        Sequence::AfterDeclined => {
+            model.peer_answers(shown.id);
+            let operation_id = first_inputs
+                .properties
+                .iter()
+                .find(|(k, _)| k == "operationId")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            steps.push(StepPlan {
+                wait_completed: Some(operation_id),
+                ..StepPlan::default()
+            });
+            items.push("events.completed.failure".into());
+        }
+    }
+    let cancel = |model: &mut dyn Model| {
+        let answer = model.cancel(shown.id);
+        StepPlan {
+            href: Some("{{capture:cancel}}"),
+            post: true,
+            ..StepPlan::default()
+        }
+        .expect_answer(&answer, false)
+    };
+    if sequence == Sequence::AfterCancel {
+        steps.push(cancel(model));
+    }
+    let answer = ask(model, media, &last, values);
+    steps.push(StepPlan::post(&last).expect_answer(&answer, true));
+    if sequence == Sequence::WhileWaiting {
+        steps.push(cancel(model));
+    }
+    items.push("error.409.already-exists".into());
+    Ok(steps)
+}
+
+fn steps(planned: &Planned, model: &mut dyn Model, values: &dyn Values) -> Result<Steps, Disagreement> {
     let mut items: Vec<String> = planned
         .draft
         .each()
         .filter(|c| c.value != Value::Absent && !c.item.is_empty())
         .map(|c| c.item.to_string())
         .collect();
-    let mut steps = Vec::new();
-    let severity;
-    match planned.sequence {
-        None => {
-            let answer = ask(model, media, &last, values);
-            let mut step = post(&last);
-            match (&judged, answer.status) {
-                (Judged::Accept(s), 201) => {
-                    severity = *s;
-                    expect_answer(&mut step, &answer, false);
-                    capture(&mut step, "invitation", "header", "Location");
-                    steps.push(step);
-                    if let Some(shown) = &answer.invitation {
-                        steps.push(echo(planned, &last, shown, values));
-                    }
-                    items.extend(["post.created", "post.location", "invitation.resource"].map(String::from));
-                }
-                (
-                    Judged::Refuse {
-                        severity: s,
-                        subcode,
-                        items: broken,
-                    },
-                    400..=499,
-                ) => {
-                    severity = *s;
-                    expect_answer(&mut step, &answer, *subcode);
-                    steps.push(step);
-                    items = broken.iter().map(|i| i.to_string()).collect();
-                }
-                (Judged::Either, 201 | 400) => {
-                    severity = Severity::Should;
-                    let mut expect = Table::new();
-                    expect.insert(
-                        "status".into(),
-                        Toml::Array(vec![Toml::Integer(201), Toml::Integer(400)]),
-                    );
-                    step.insert("expect".into(), Toml::Table(expect));
-                    steps.push(step);
-                }
-                _ => return Err(disagree(&answer, &judged, planned)),
-            }
-        }
-        Some(sequence) => {
-            if !matches!(judged, Judged::Accept(_)) {
-                return Err(disagree(
-                    &Answer {
-                        status: 0,
-                        code: None,
-                        subcode: None,
-                        invitation: None,
-                    },
-                    &judged,
-                    planned,
-                ));
-            }
-            severity = Severity::Should;
-            let role = if sequence == Sequence::AfterDeclined {
-                "{{peer:decline}}"
-            } else {
-                "{{peer:ignore}}"
-            };
-            let mut first_inputs = inputs(planned, Some(role));
-            first_inputs.query.clear();
-            let first = ask(model, media, &first_inputs, values);
-            let Some(shown) = first.invitation.clone().filter(|_| first.status == 201) else {
-                return Err(disagree(&first, &Judged::Accept(Severity::Must), planned));
-            };
-            let mut step = post(&first_inputs);
-            expect_answer(&mut step, &first, false);
-            capture(&mut step, "first", "header", "Location");
-            steps.push(step);
-            match sequence {
-                Sequence::WhileWaiting | Sequence::AfterCancel => {
-                    let mut look = get("{{capture:first}}", &shown.rel, &[], &["cancel".to_string()]);
-                    capture(&mut look, "cancel", "link", "cancel");
-                    steps.push(look);
-                    items.push("invitation.cancel".into());
-                }
-                Sequence::AfterDeclined => {
-                    model.peer_answers(shown.id);
-                    let operation_id = first_inputs
-                        .properties
-                        .iter()
-                        .find(|(k, _)| k == "operationId")
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default();
-                    let mut wait = Table::new();
-                    wait.insert("type".into(), "completed".into());
-                    wait.insert("rel".into(), "messagingInvitation".into());
-                    wait.insert("operation_id".into(), Toml::String(operation_id));
-                    wait.insert("within_ms".into(), Toml::Integer(10_000));
-                    let mut step = Table::new();
-                    step.insert("wait".into(), Toml::Table(wait));
-                    steps.push(step);
-                    items.push("events.completed.failure".into());
-                }
-            }
-            let cancel = |model: &mut dyn Model| {
-                let answer = model.cancel(shown.id);
-                let mut step = Table::new();
-                step.insert("method".into(), "POST".into());
-                step.insert("href".into(), "{{capture:cancel}}".into());
-                expect_answer(&mut step, &answer, false);
-                step
-            };
-            if sequence == Sequence::AfterCancel {
-                steps.push(cancel(model));
-            }
-            let answer = ask(model, media, &last, values);
-            let mut step = post(&last);
-            expect_answer(&mut step, &answer, true);
-            steps.push(step);
-            if sequence == Sequence::WhileWaiting {
-                steps.push(cancel(model));
-            }
-            items.push("error.409.already-exists".into());
-        }
-    }
+    let (steps, severity) = match planned.sequence {
+        None => single(planned, model, values, &mut items)?,
+        Some(s) => (sequence(planned, s, model, values, &mut items)?, Severity::Should),
+    };
     items.sort();
     items.dedup();
-    Ok((steps, severity, items))
+    Ok(Steps { steps, severity, items })
 }
 
-/// The case file of a planned trial.
-pub fn script(
-    planned: &Planned,
-    heading: &Heading,
-    model: &mut dyn Model,
-    values: &dyn Values,
-) -> Result<Script, Disagreement> {
-    let (steps, severity, items) = steps(planned, model, values)?;
-    let mut case = Table::new();
-    case.insert("id".into(), Toml::String(heading.id.clone()));
-    case.insert("title".into(), Toml::String(heading.title.clone()));
-    case.insert(
-        "spec".into(),
-        Toml::Array(items.into_iter().map(Toml::String).collect()),
-    );
-    case.insert("severity".into(), severity.as_str().into());
-    case.insert("tags".into(), Toml::Array(vec!["explore".into()]));
-    case.insert(
-        "media".into(),
-        Toml::Array(heading.media.iter().map(|m| Toml::String(m.as_str().into())).collect()),
-    );
-    case.insert("step".into(), Toml::Array(steps.into_iter().map(Toml::Table).collect()));
-    let comment: String = heading.comment.lines().map(|l| format!("# {l}\n")).collect();
-    let body = toml::to_string(&case).unwrap_or_default();
-    Ok(Script {
-        text: format!("{comment}{body}"),
+/// A planned trial, scripted: runnable as it is, and written as a case file on demand.
+#[derive(Debug, Clone)]
+pub struct Scripted {
+    steps: Vec<StepPlan>,
+    /// The page's reading of the last request.
+    pub judged: Judged,
+    /// The case's severity.
+    pub severity: Severity,
+    items: Vec<String>,
+}
+
+/// Scripts a planned trial: each step's expectation from the model, held to the page's reading.
+pub fn script(planned: &Planned, model: &mut dyn Model, values: &dyn Values) -> Result<Scripted, Disagreement> {
+    let Steps { steps, severity, items } = steps(planned, model, values)?;
+    Ok(Scripted {
+        steps,
         judged: reading(&planned.draft),
         severity,
+        items,
     })
+}
+
+impl Scripted {
+    /// The case file: what `--found` writes and `run --cases DIR` runs.
+    pub fn text(&self, heading: &Heading) -> String {
+        let mut case = Table::new();
+        case.insert("id".into(), Toml::String(heading.id.clone()));
+        case.insert("title".into(), Toml::String(heading.title.clone()));
+        case.insert("spec".into(), Toml::Array(self.items.iter().cloned().map(Toml::String).collect()));
+        case.insert("severity".into(), self.severity.as_str().into());
+        case.insert("tags".into(), Toml::Array(vec!["explore".into()]));
+        case.insert(
+            "media".into(),
+            Toml::Array(heading.media.iter().map(|m| Toml::String(m.as_str().into())).collect()),
+        );
+        case.insert("step".into(), Toml::Array(self.steps.iter().map(|s| Toml::Table(s.table())).collect()));
+        let comment: String = heading.comment.lines().map(|l| format!("# {l}\n")).collect();
+        let body = toml::to_string(&case).unwrap_or_default();
+        format!("{comment}{body}")
+    }
+
+    /// The case as the loader makes it of [`Self::text`], built directly (a trial is not
+    /// written and parsed just to be run; a test holds the two equal).
+    pub fn case(&self, heading: &Heading) -> Case {
+        let mut needs = BTreeSet::new();
+        let steps = self.steps.iter().map(|s| s.step(&mut needs)).collect();
+        Case {
+            id: heading.id.clone(),
+            title: heading.title.clone(),
+            spec: self.items.clone(),
+            severity: self.severity,
+            tags: vec!["explore".into()],
+            media: heading.media.clone(),
+            needs: needs.into_iter().collect(),
+            interpretation: None,
+            areas: Vec::new(),
+            steps,
+            source: std::path::PathBuf::from(format!("{}.toml", heading.id)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::explore::generate::{Rng, Space, covering, plain_random, random};
+    use crate::explore::oracle::Shown;
+
+    /// A model that answers as the page's reading of the trial says (what the harness's own
+    /// tests can know without the reference), enough to write every kind of step.
+    struct AsRead {
+        judged: Judged,
+        sequence: bool,
+        started: u64,
+    }
+
+    impl Model for AsRead {
+        fn start_messaging(&mut self, _: Option<&str>, _: &str, _: &[u8]) -> Answer {
+            self.started += 1;
+            let error = |status, code: &str, subcode: &str| (status, Some(code.to_string()), Some(subcode.to_string()));
+            let (status, code, subcode) = match &self.judged {
+                _ if self.sequence && self.started == 1 => (201, None, None),
+                Judged::Accept(_) if self.sequence => error(409, "Conflict", "AlreadyExists"),
+                Judged::Accept(_) => (201, None, None),
+                Judged::Refuse { .. } | Judged::Either => error(400, "BadRequest", "ParameterValidationFailure"),
+            };
+            Answer {
+                status,
+                code,
+                subcode,
+                invitation: (status == 201).then(|| Shown {
+                    id: self.started,
+                    rel: "messagingInvitation".into(),
+                    properties: vec![("direction".into(), "Outgoing".into()), ("importance".into(), "Urgent".into())],
+                    links: vec!["cancel".into(), "message".into()],
+                }),
+            }
+        }
+        fn cancel(&mut self, _: u64) -> Answer {
+            Answer {
+                status: 204,
+                code: None,
+                subcode: None,
+                invitation: None,
+            }
+        }
+        fn peer_answers(&mut self, _: u64) {}
+    }
+
+    #[test]
+    fn a_trial_runs_as_its_case_file_loads() {
+        let space = Space {
+            media: Media::ALL.to_vec(),
+            peers: ["peer:decline".to_string(), "peer:ignore".to_string()].into(),
+        };
+        let peers = vec![
+            (PeerRole::Accept, "sip:a@x.test".to_string()),
+            (PeerRole::Decline, "sip:d@x.test".to_string()),
+            (PeerRole::Ignore, "sip:i@x.test".to_string()),
+        ];
+        let mut rng = Rng::new(3);
+        let mut planned: Vec<Planned> = covering(&space, &mut rng)
+            .into_iter()
+            .chain((0..200).map(|_| random(&space, &mut rng)))
+            .map(|draft| Planned { draft, sequence: None })
+            .collect();
+        for sequence in Sequence::ALL {
+            planned.push(Planned {
+                draft: plain_random(&space, &mut rng),
+                sequence: Some(sequence),
+            });
+        }
+        let mut kinds = BTreeSet::new();
+        for (n, p) in planned.iter().enumerate() {
+            let mut model = AsRead {
+                judged: reading(&p.draft),
+                sequence: p.sequence.is_some(),
+                started: 0,
+            };
+            let values = StandIn::new(n as u64, peers.clone());
+            let Ok(scripted) = script(p, &mut model, &values) else { continue };
+            kinds.insert(format!("{:?}/{}", p.sequence, describe(&scripted.judged)));
+            let heading = Heading {
+                id: format!("explore.t.{n}"),
+                title: "t".into(),
+                comment: "a comment\nof two lines".into(),
+                media: vec![p.draft.media()],
+            };
+            let text = scripted.text(&heading);
+            let parsed = crate::case::parse_case(std::path::Path::new(&format!("explore.t.{n}.toml")), &text)
+                .unwrap_or_else(|e| panic!("{e}\n{text}"));
+            assert_eq!(format!("{:?}", scripted.case(&heading)), format!("{parsed:?}"), "{text}");
+        }
+        assert!(kinds.len() >= 6, "{kinds:?}");
+    }
 }
