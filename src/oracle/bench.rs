@@ -125,7 +125,9 @@ pub struct Exploring {
 /// Explores the embedded reference with `budget` requests (seed 1, 4 trials at once).
 pub async fn exploring(budget: usize) -> Result<Exploring, BenchError> {
     use crate::explore::{ExploreOptions, Explorer};
-    let server = embedded::start(embedded::run_config()).await.map_err(BenchError::Server)?;
+    let server = embedded::start(embedded::run_config())
+        .await
+        .map_err(BenchError::Server)?;
     let target = server.target.clone();
     let client = HttpClient::new(target.limits)?;
     let options = RunOptions {

@@ -536,7 +536,10 @@ impl<'a> Explorer<'a> {
             let text = scripted.text(&heading);
             // What --found writes must load: a case the loader refuses is the explorer's bug.
             if let Err(e) = parse_case(Path::new(&format!("{}.toml", heading.id)), &text) {
-                unwritten.push(format!("{}: the explorer wrote a case its own loader refuses: {e}", heading.id));
+                unwritten.push(format!(
+                    "{}: the explorer wrote a case its own loader refuses: {e}",
+                    heading.id
+                ));
                 continue;
             }
             merged.insert(

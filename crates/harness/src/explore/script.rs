@@ -10,8 +10,8 @@ use crate::case::{
     Action, Auth, Body, Call, Capture, CaptureSource, Case, Expect, HeaderCheck, HeaderRule, Identity, Media, PeerRole,
     RequestSpec, ResourceRule, Severity, Step, SubcodeRule, Template, Values, Wait,
 };
-use std::collections::BTreeSet;
 use crate::wire::{render_input_with, request_content_type};
+use std::collections::BTreeSet;
 use toml::{Table, Value as Toml};
 
 /// The model and the page's reading disagree: a bug of the explorer or of the model, never
@@ -185,7 +185,12 @@ impl StepPlan {
     /// The step as a case file's `[[step]]` table.
     fn table(&self) -> Table {
         let strings = |pairs: &[(String, String)]| -> Toml {
-            Toml::Table(pairs.iter().map(|(k, v)| (k.clone(), Toml::String(v.clone()))).collect())
+            Toml::Table(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Toml::String(v.clone())))
+                    .collect(),
+            )
         };
         let mut step = Table::new();
         if let Some(operation_id) = &self.wait_completed {
@@ -217,7 +222,10 @@ impl StepPlan {
         let mut expect = Table::new();
         match self.status.as_slice() {
             [one] => expect.insert("status".into(), Toml::Integer((*one).into())),
-            all => expect.insert("status".into(), Toml::Array(all.iter().map(|s| Toml::Integer((*s).into())).collect())),
+            all => expect.insert(
+                "status".into(),
+                Toml::Array(all.iter().map(|s| Toml::Integer((*s).into())).collect()),
+            ),
         };
         if let Some(code) = &self.code {
             expect.insert("code".into(), Toml::String(code.clone()));
@@ -239,7 +247,10 @@ impl StepPlan {
                 resource.insert("properties".into(), strings(properties));
             }
             if !links.is_empty() {
-                resource.insert("links".into(), Toml::Array(links.iter().map(|l| Toml::String(l.clone())).collect()));
+                resource.insert(
+                    "links".into(),
+                    Toml::Array(links.iter().map(|l| Toml::String(l.clone())).collect()),
+                );
             }
             expect.insert("resource".into(), Toml::Table(resource));
         }
@@ -289,13 +300,22 @@ impl StepPlan {
                     },
                 ),
                 (None, href) => (
-                    Call::Href(sorted(&[(String::new(), href.unwrap_or_default().to_string())]).remove(0).1),
+                    Call::Href(
+                        sorted(&[(String::new(), href.unwrap_or_default().to_string())])
+                            .remove(0)
+                            .1,
+                    ),
                     Vec::new(),
                     Body::None,
                 ),
             };
             Action::Request(RequestSpec {
-                method: if self.inputs.is_some() || self.post { "POST" } else { "GET" }.into(),
+                method: if self.inputs.is_some() || self.post {
+                    "POST"
+                } else {
+                    "GET"
+                }
+                .into(),
                 identity: Identity::User,
                 call,
                 query,
@@ -366,7 +386,9 @@ fn echo(planned: &Planned, inputs: &Inputs, shown: &super::oracle::Shown, values
             continue;
         }
         let name = match class.dimension {
-            Dimension::OperationId | Dimension::Subject | Dimension::ThreadId | Dimension::Importance => class.dimension.name(),
+            Dimension::OperationId | Dimension::Subject | Dimension::ThreadId | Dimension::Importance => {
+                class.dimension.name()
+            }
             Dimension::To | Dimension::ToQuery => "to",
             _ => continue,
         };
@@ -416,20 +438,37 @@ struct Steps {
     items: Vec<String>,
 }
 
-fn single(planned: &Planned, model: &mut dyn Model, values: &dyn Values, items: &mut Vec<String>) -> Result<(Vec<StepPlan>, Severity), Disagreement> {
+fn single(
+    planned: &Planned,
+    model: &mut dyn Model,
+    values: &dyn Values,
+    items: &mut Vec<String>,
+) -> Result<(Vec<StepPlan>, Severity), Disagreement> {
     let judged = reading(&planned.draft);
     let last = inputs(planned, None);
     let answer = ask(model, planned.draft.media(), &last, values);
     match (&judged, answer.status) {
         (Judged::Accept(severity), 201) => {
-            let mut steps = vec![StepPlan::post(&last).expect_answer(&answer, false).capture("invitation", "header", "Location")];
+            let mut steps =
+                vec![
+                    StepPlan::post(&last)
+                        .expect_answer(&answer, false)
+                        .capture("invitation", "header", "Location"),
+                ];
             if let Some(shown) = &answer.invitation {
                 steps.push(echo(planned, &last, shown, values));
             }
             items.extend(["post.created", "post.location", "invitation.resource"].map(String::from));
             Ok((steps, *severity))
         }
-        (Judged::Refuse { severity, subcode, items: broken }, 400..=499) => {
+        (
+            Judged::Refuse {
+                severity,
+                subcode,
+                items: broken,
+            },
+            400..=499,
+        ) => {
             *items = broken.iter().map(|i| i.to_string()).collect();
             Ok((vec![StepPlan::post(&last).expect_answer(&answer, *subcode)], *severity))
         }
@@ -444,24 +483,41 @@ fn single(planned: &Planned, model: &mut dyn Model, values: &dyn Values, items: 
     }
 }
 
-fn sequence(planned: &Planned, sequence: Sequence, model: &mut dyn Model, values: &dyn Values, items: &mut Vec<String>) -> Result<Vec<StepPlan>, Disagreement> {
+fn sequence(
+    planned: &Planned,
+    sequence: Sequence,
+    model: &mut dyn Model,
+    values: &dyn Values,
+    items: &mut Vec<String>,
+) -> Result<Vec<StepPlan>, Disagreement> {
     let media = planned.draft.media();
     let judged = reading(&planned.draft);
     if !matches!(judged, Judged::Accept(_)) {
         return Err(disagree(0, &judged, planned));
     }
     let last = inputs(planned, None);
-    let role = if sequence == Sequence::AfterDeclined { "{{peer:decline}}" } else { "{{peer:ignore}}" };
+    let role = if sequence == Sequence::AfterDeclined {
+        "{{peer:decline}}"
+    } else {
+        "{{peer:ignore}}"
+    };
     let mut first_inputs = inputs(planned, Some(role));
     first_inputs.query.clear();
     let first = ask(model, media, &first_inputs, values);
     let Some(shown) = first.invitation.clone().filter(|_| first.status == 201) else {
         return Err(disagree(first.status, &Judged::Accept(Severity::Must), planned));
     };
-    let mut steps = vec![StepPlan::post(&first_inputs).expect_answer(&first, false).capture("first", "header", "Location")];
+    let mut steps = vec![
+        StepPlan::post(&first_inputs)
+            .expect_answer(&first, false)
+            .capture("first", "header", "Location"),
+    ];
     match sequence {
         Sequence::WhileWaiting | Sequence::AfterCancel => {
-            steps.push(StepPlan::get("{{capture:first}}", &shown.rel, Vec::new(), vec!["cancel".into()]).capture("cancel", "link", "cancel"));
+            steps.push(
+                StepPlan::get("{{capture:first}}", &shown.rel, Vec::new(), vec!["cancel".into()])
+                    .capture("cancel", "link", "cancel"),
+            );
             items.push("invitation.cancel".into());
         }
         Sequence::AfterDeclined => {
@@ -544,14 +600,20 @@ impl Scripted {
         let mut case = Table::new();
         case.insert("id".into(), Toml::String(heading.id.clone()));
         case.insert("title".into(), Toml::String(heading.title.clone()));
-        case.insert("spec".into(), Toml::Array(self.items.iter().cloned().map(Toml::String).collect()));
+        case.insert(
+            "spec".into(),
+            Toml::Array(self.items.iter().cloned().map(Toml::String).collect()),
+        );
         case.insert("severity".into(), self.severity.as_str().into());
         case.insert("tags".into(), Toml::Array(vec!["explore".into()]));
         case.insert(
             "media".into(),
             Toml::Array(heading.media.iter().map(|m| Toml::String(m.as_str().into())).collect()),
         );
-        case.insert("step".into(), Toml::Array(self.steps.iter().map(|s| Toml::Table(s.table())).collect()));
+        case.insert(
+            "step".into(),
+            Toml::Array(self.steps.iter().map(|s| Toml::Table(s.table())).collect()),
+        );
         let comment: String = heading.comment.lines().map(|l| format!("# {l}\n")).collect();
         let body = toml::to_string(&case).unwrap_or_default();
         format!("{comment}{body}")
@@ -609,7 +671,10 @@ mod tests {
                 invitation: (status == 201).then(|| Shown {
                     id: self.started,
                     rel: "messagingInvitation".into(),
-                    properties: vec![("direction".into(), "Outgoing".into()), ("importance".into(), "Urgent".into())],
+                    properties: vec![
+                        ("direction".into(), "Outgoing".into()),
+                        ("importance".into(), "Urgent".into()),
+                    ],
                     links: vec!["cancel".into(), "message".into()],
                 }),
             }
@@ -656,7 +721,9 @@ mod tests {
                 started: 0,
             };
             let values = StandIn::new(n as u64, peers.clone());
-            let Ok(scripted) = script(p, &mut model, &values) else { continue };
+            let Ok(scripted) = script(p, &mut model, &values) else {
+                continue;
+            };
             kinds.insert(format!("{:?}/{}", p.sequence, describe(&scripted.judged)));
             let heading = Heading {
                 id: format!("explore.t.{n}"),
@@ -667,7 +734,11 @@ mod tests {
             let text = scripted.text(&heading);
             let parsed = crate::case::parse_case(std::path::Path::new(&format!("explore.t.{n}.toml")), &text)
                 .unwrap_or_else(|e| panic!("{e}\n{text}"));
-            assert_eq!(format!("{:?}", scripted.case(&heading)), format!("{parsed:?}"), "{text}");
+            assert_eq!(
+                format!("{:?}", scripted.case(&heading)),
+                format!("{parsed:?}"),
+                "{text}"
+            );
         }
         assert!(kinds.len() >= 6, "{kinds:?}");
     }
