@@ -545,3 +545,30 @@ fn a_finding_kept_as_a_case_fails_against_the_faulty_server_and_passes_against_t
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     faulty.stop();
 }
+
+/// SIGINT stops an exploration as it stops a run: no new trial, outputs written, exit 130.
+#[test]
+fn sigint_stops_it_as_it_stops_run() {
+    let dir = tempfile::tempdir().expect("dir");
+    let child = support::binary()
+        .args([
+            "explore", "--seed", "1", "--budget", "5000", "--rate", "100", "--quiet", "--json", "r.json",
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("explore starts");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("explore ends");
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    let results = support::valid_results(&dir.path().join("r.json"));
+    assert!(results.interrupted);
+    let e = results.explore.expect("an explore section");
+    assert!(e.trials > 0 && e.requests < 1000, "{} requests", e.requests);
+}
