@@ -711,6 +711,12 @@ pub struct ServeArgs {
     /// Serve a deliberately broken variant (see `mutants --list`).
     #[arg(long, value_name = "NAME")]
     pub mutant: Option<String>,
+    /// Grade every client that talks to this server: one results file per client (its
+    /// application) in DIR, written whenever an application is deleted and when the server
+    /// stops; exit 1 when a must-level client failure was seen (see README, "Grading your UCWA
+    /// client").
+    #[arg(long, value_name = "DIR")]
+    pub grade_clients: Option<PathBuf>,
 }
 
 impl SelectArgs {

@@ -4,7 +4,9 @@ use super::ServeArgs;
 use ucwa_conformance::case::Fault;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
+use ucwa_conformance::oracle::grade;
 use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour, Running};
+use ucwa_conformance::report::results;
 
 pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
     let config = serve_config(args)?;
@@ -48,11 +50,62 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
             );
         }
         outln!("press Ctrl-C to stop");
-        let _ = tokio::signal::ctrl_c().await;
+        let Some(dir) = &args.grade_clients else {
+            stopped().await;
+            server.stop();
+            outln!("stopped");
+            return Ok(ExitCode::Conformant);
+        };
+        std::fs::create_dir_all(dir).map_err(|e| Error::Usage(format!("--grade-clients {}: {e}", dir.display())))?;
+        outln!("  grading clients into {}", dir.display());
+        let base = url::Url::parse(&server.base_url()).map_err(|e| Error::Usage(e.to_string()))?;
+        let mut written = 0;
+        let stop = stopped();
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = &mut stop => break,
+                () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
+                    let changes = server.journal_changes();
+                    if changes != written {
+                        write_grades(dir, &grade::grade(&server.journal(), &base, false))?;
+                        written = changes;
+                    }
+                }
+            }
+        }
+        let grades = grade::grade(&server.journal(), &base, true);
         server.stop();
-        outln!("stopped");
-        Ok(ExitCode::Conformant)
+        write_grades(dir, &grades)?;
+        outln!("stopped; the clients' grades:");
+        let mut code = ExitCode::Conformant;
+        for g in &grades {
+            let r = &g.results;
+            outln!("  {}: {} ({})", r.target.name, r.verdict.word(), r.summary.line());
+            if r.verdict.exit_code() != ExitCode::Conformant {
+                code = ExitCode::Failures;
+            }
+        }
+        Ok(code)
     })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn stopped() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+    }
+}
+
+/// Writes each client's results file (`client-APPLICATION.json`), atomically.
+fn write_grades(dir: &std::path::Path, grades: &[grade::Graded]) -> Result<(), Error> {
+    for g in grades {
+        let path = dir.join(format!("client-{}.json", g.application));
+        ucwa_conformance::record::output::write_atomic(&path, &results::to_json(&g.results))?;
+    }
+    Ok(())
 }
 
 /// A target profile offering everything `server` offers: its first user, a peer of each
@@ -123,6 +176,7 @@ fn serve_config(args: &ServeArgs) -> Result<Config, Error> {
         invitation_timeout: std::time::Duration::from_millis(args.invitation_timeout_ms),
         idle_timeout: std::time::Duration::from_millis(args.idle_timeout_ms),
         mutant,
+        grade_clients: args.grade_clients.is_some(),
         ..Config::default()
     };
     if !args.user.is_empty() {

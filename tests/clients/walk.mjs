@@ -296,6 +296,9 @@ async function main() {
   answer = await call("GET", conversationUrl, { token, accept: mime });
   expect(answer.status === 404, `the ended conversation answered ${answer.status}`);
   console.log("stopMessaging -> 204; conversation Disconnected, then 404");
+  answer = await call("DELETE", appUrl, { token, accept: mime });
+  expect(answer.status === 204, `DELETE on the application answered ${answer.status}`);
+  console.log("application deleted");
   console.log("walk ok");
 }
 

@@ -272,6 +272,9 @@ def main():
     status, _, _ = call("GET", conversation_url, token, accept=mime)
     expect(status == 404, f"the ended conversation answered {status}")
     print("stopMessaging -> 204; conversation deleted, then 404")
+    status, _, _ = call("DELETE", app_url, token, accept=mime)
+    expect(status == 204, f"DELETE on the application answered {status}")
+    print("application deleted")
     print("walk ok")
 
 

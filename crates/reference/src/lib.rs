@@ -36,6 +36,7 @@ mod world;
 
 pub use hrefs::{ROOT_PATH, USER_PATH};
 pub use http::faults::FAULTS_PATH;
+pub use http::journal::{Client, Journal, Seen};
 pub use mutants::Mutant;
 pub use world::{Config, PeerBehaviour};
 
@@ -45,17 +46,15 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, any, get, post};
 use errors::Problem;
 use http::access::{self, AppState, Shared};
-use http::{applications, batch, conversation, discovery, events, faults, me, start};
+use http::{applications, batch, conversation, discovery, events, faults, journal, me, start};
 use repr::Repr;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tower::ServiceExt;
 
 /// The router of a fresh world.
 pub fn app(config: Config) -> Router {
-    router(Arc::new(Shared {
-        world: Mutex::new(world::World::new(config)),
-    }))
+    router(Arc::new(Shared::new(config)))
 }
 
 /// Every route, in lower case: requests are matched after `wire::normalise_path`.
@@ -83,6 +82,7 @@ fn router(state: AppState) -> Router {
         .route(FAULTS_PATH, post(faults::arm))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), rewrite::rewrite))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), journal::record))
         .layer(axum::middleware::map_response(wire::with_version))
         .with_state(state.clone());
     // Paths are normalised before routing, so the router sees one spelling of each.
@@ -205,6 +205,16 @@ impl Running {
         (token, discover)
     }
 
+    /// What the server saw of its clients so far (empty unless `grade_clients`).
+    pub fn journal(&self) -> Journal {
+        self.state.journal().clone()
+    }
+
+    /// How many applications were deleted so far while grading (a change to write grades for).
+    pub fn journal_changes(&self) -> u64 {
+        self.state.journal().changes
+    }
+
     /// How many applications are open now (a test looks here to see that a run cleaned up).
     pub fn application_count(&self) -> usize {
         self.state.lock().applications.len()
@@ -239,9 +249,7 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> std::io::Result<Running>
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state: AppState = Arc::new(Shared {
-        world: Mutex::new(world::World::new(config)),
-    });
+    let state: AppState = Arc::new(Shared::new(config));
     let router = router(Arc::clone(&state));
     tokio::spawn(async move {
         let _ = axum::serve(wire::IisListener(listener), router)

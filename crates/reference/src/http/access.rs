@@ -19,12 +19,38 @@ use std::time::Instant;
 pub struct Shared {
     /// The world.
     pub world: Mutex<World>,
+    /// What clients did (`Some` when the server grades them).
+    pub journal: Option<Mutex<super::journal::Journal>>,
 }
 
 /// The handlers' view of [`Shared`].
 pub type AppState = Arc<Shared>;
 
 impl Shared {
+    /// The state of a fresh world (with a journal of its clients when it grades them).
+    pub fn new(config: crate::Config) -> Self {
+        let journal = config
+            .grade_clients
+            .then(|| Mutex::new(super::journal::Journal::default()));
+        Self {
+            world: Mutex::new(World::new(config)),
+            journal,
+        }
+    }
+
+    /// True when the server records its clients for grading.
+    pub fn grading(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// Locks the journal of clients (an empty one when not grading).
+    pub fn journal(&self) -> JournalGuard<'_> {
+        match &self.journal {
+            Some(j) => JournalGuard::Kept(j.lock().unwrap_or_else(|p| p.into_inner())),
+            None => JournalGuard::Scratch(super::journal::Journal::default()),
+        }
+    }
+
     /// Locks the world; a poisoned lock is recovered (the world stays usable).
     pub fn lock(&self) -> MutexGuard<'_, World> {
         self.world.lock().unwrap_or_else(|p| p.into_inner())
@@ -224,5 +250,32 @@ pub fn no_content(result: Result<(), Problem>, repr: Repr) -> Response {
     match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(problem) => refuse(problem, repr),
+    }
+}
+
+/// The journal, locked (or a scratch one, dropped, when the server does not grade).
+pub enum JournalGuard<'a> {
+    /// The server's journal.
+    Kept(MutexGuard<'a, super::journal::Journal>),
+    /// Nothing is kept.
+    Scratch(super::journal::Journal),
+}
+
+impl std::ops::Deref for JournalGuard<'_> {
+    type Target = super::journal::Journal;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            JournalGuard::Kept(j) => j,
+            JournalGuard::Scratch(j) => j,
+        }
+    }
+}
+
+impl std::ops::DerefMut for JournalGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            JournalGuard::Kept(j) => j,
+            JournalGuard::Scratch(j) => j,
+        }
     }
 }

@@ -87,6 +87,9 @@ async fn create_for(
         .headers_mut()
         .insert(header::ETAG, HeaderValue::from_static("\"1\""));
     response
+        .extensions_mut()
+        .insert(super::journal::ApplicationAnswered(id.clone()));
+    response
 }
 
 /// GET an application (`?instanceId=` names an instance).

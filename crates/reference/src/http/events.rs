@@ -166,7 +166,9 @@ impl Pending {
                 esc(&resync)
             ),
         };
-        with_type(StatusCode::OK, self.repr, body)
+        let mut response = with_type(StatusCode::OK, self.repr, body);
+        response.extensions_mut().insert(super::journal::Resynced);
+        response
     }
 
     fn batch_response(&self, batch: &[Event]) -> Response {

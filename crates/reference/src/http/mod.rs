@@ -8,5 +8,6 @@ pub mod conversation;
 pub mod discovery;
 pub mod events;
 pub mod faults;
+pub mod journal;
 pub mod me;
 pub mod start;

@@ -67,6 +67,9 @@ pub struct Config {
     pub event_timeout: Duration,
     /// A deliberate deviation from the spec, for the suite's self-test; `None` is the reference.
     pub mutant: Option<Mutant>,
+    /// Record every client's requests for grading (`serve --grade-clients`; the HTTP edge keeps
+    /// the journal, the world never reads it).
+    pub grade_clients: bool,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             event_timeout: Duration::from_secs(180),
             mutant: None,
+            grade_clients: false,
         }
     }
 }
