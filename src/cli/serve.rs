@@ -49,9 +49,10 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
                 args.listen
             );
         }
+        let stop = stopped();
         outln!("press Ctrl-C to stop");
         let Some(dir) = &args.grade_clients else {
-            stopped().await;
+            stop.await;
             server.stop();
             outln!("stopped");
             return Ok(ExitCode::Conformant);
@@ -60,7 +61,6 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         outln!("  grading clients into {}", dir.display());
         let base = url::Url::parse(&server.base_url()).map_err(|e| Error::Usage(e.to_string()))?;
         let mut written = 0;
-        let stop = stopped();
         tokio::pin!(stop);
         loop {
             tokio::select! {
@@ -90,12 +90,26 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
     })
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn stopped() {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM; both are caught from the moment it is called.
+fn stopped() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut term = signal(SignalKind::terminate()).ok();
+    async move {
+        tokio::select! {
+            () = next(int.as_mut()) => {}
+            () = next(term.as_mut()) => {}
+        }
+    }
+}
+
+/// The signal's next delivery (never, when it could not be caught).
+async fn next(signal: Option<&mut tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending::<()>().await,
     }
 }
 

@@ -188,7 +188,8 @@ fn guessed(client: &Client) -> Option<String> {
 /// The same failing request answered the same way [`RETRY_LOOP`] times in a row, each within
 /// [`RETRY_GAP`] of the previous.
 fn retry_loop(client: &Client) -> Option<String> {
-    let mut run = 0;
+    let mut run = 1;
+    let mut found = None;
     for pair in client.requests.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         let same = a.method == b.method
@@ -198,12 +199,14 @@ fn retry_loop(client: &Client) -> Option<String> {
             && a.status == b.status
             && a.status >= 400
             && b.at.saturating_sub(a.at) <= RETRY_GAP;
-        run = if same { run + 1 } else { 0 };
-        if run + 1 >= RETRY_LOOP {
-            return Some(format!("{} times in a row, the last: {}", run + 1, shown(b)));
+        run = if same { run + 1 } else { 1 };
+        if run >= RETRY_LOOP {
+            found = Some(format!("{run} times in a row, the last: {}", shown(b)));
+        } else if found.is_some() {
+            break;
         }
     }
-    None
+    found
 }
 
 fn checks(client: &Client, stopped: bool) -> Vec<Check> {

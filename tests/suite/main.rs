@@ -14,6 +14,7 @@ mod exit_truth;
 mod explore;
 mod fuzz;
 mod golden;
+mod grade;
 mod history;
 mod hostile;
 mod mutants;

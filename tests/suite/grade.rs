@@ -1,0 +1,309 @@
+//! Grading clients: the project's own walkers grade conformant; deliberately wrong clients (an
+//! operationId of 51 characters, a `to` without `sip:`, events read with a skipped ack, a retry
+//! loop on 409) each get the failure named with the request that showed it; a server nobody
+//! talked to says so; `serve --grade-clients` writes the files and exits by what it saw.
+
+use crate::support;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use ucwa_conformance::judge::verdict::{CaseResult, Outcome};
+use ucwa_conformance::oracle::grade;
+use ucwa_conformance::reference::{Config, Running};
+
+fn grading_server(rt: &tokio::runtime::Runtime) -> Running {
+    let config = Config {
+        grade_clients: true,
+        ..Config::default()
+    };
+    rt.block_on(ucwa_conformance::reference::spawn(
+        config,
+        "127.0.0.1:0".parse().expect("addr"),
+    ))
+    .expect("listens")
+}
+
+/// Each client's trials by its userAgent.
+fn grades(server: &Running) -> BTreeMap<String, Vec<CaseResult>> {
+    let base = url::Url::parse(&server.base_url()).expect("URL");
+    grade::grade(&server.journal(), &base, true)
+        .into_iter()
+        .map(|g| {
+            let agent = g
+                .results
+                .target
+                .name
+                .split(" (endpointId")
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            (agent.trim_start_matches("client: ").to_string(), g.results.cases)
+        })
+        .collect()
+}
+
+fn outcome<'a>(trials: &'a [CaseResult], id: &str) -> &'a CaseResult {
+    trials
+        .iter()
+        .find(|t| t.id == id)
+        .unwrap_or_else(|| panic!("no trial {id}"))
+}
+
+/// A client written here: signs in with the password grant and creates an application.
+struct Wrong {
+    http: reqwest::Client,
+    host: String,
+    token: String,
+    app: Value,
+}
+
+impl Wrong {
+    async fn sign_in(server: &Running, agent: &str) -> Self {
+        ucwa_conformance::client::http::install_crypto_provider();
+        let http = reqwest::Client::new();
+        let host = format!("http://{}", server.addr);
+        let token: Value = http
+            .post(format!("{host}/WebTicket/oauthtoken"))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "alice@contoso.test"),
+                ("password", "alice-password"),
+            ])
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token JSON");
+        let token = token["access_token"].as_str().expect("access_token").to_string();
+        let app: Value = http
+            .post(format!("{host}/ucwa/oauth/v1/applications"))
+            .bearer_auth(&token)
+            .json(&json!({ "culture": "en-US", "endpointId": format!("{agent}-endpoint"), "userAgent": agent }))
+            .send()
+            .await
+            .expect("application")
+            .json()
+            .await
+            .expect("application JSON");
+        Self { http, host, token, app }
+    }
+
+    fn href(&self, pointer: &str) -> String {
+        let href = self
+            .app
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{pointer}"));
+        format!("{}{href}", self.host)
+    }
+
+    async fn start(&self, body: Value) -> u16 {
+        let url = self.href("/_embedded/communication/_links/startMessaging/href");
+        self.http
+            .post(url)
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("start")
+            .status()
+            .as_u16()
+    }
+
+    async fn events(&self, ack: u32) -> u16 {
+        let href = self.href("/_links/events/href");
+        let url = format!("{}?ack={ack}", href.split('?').next().unwrap_or(&href));
+        self.http
+            .get(url)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("events")
+            .status()
+            .as_u16()
+    }
+}
+
+#[test]
+fn wrong_clients_each_get_their_fault_named_with_the_request() {
+    let rt = support::runtime();
+    let server = grading_server(&rt);
+    rt.block_on(async {
+        let long = Wrong::sign_in(&server, "long-operation-id").await;
+        assert_eq!(
+            long.start(json!({ "operationId": "x".repeat(51), "to": "sip:bob@contoso.test" }))
+                .await,
+            400
+        );
+        let no_sip = Wrong::sign_in(&server, "no-sip").await;
+        assert_eq!(
+            no_sip
+                .start(json!({ "operationId": "op-1", "to": "bob@contoso.test" }))
+                .await,
+            400
+        );
+        let skipper = Wrong::sign_in(&server, "skipped-ack").await;
+        assert_eq!(skipper.events(5).await, 200);
+        let looper = Wrong::sign_in(&server, "retry-loop").await;
+        assert_eq!(
+            looper
+                .start(json!({ "operationId": "same", "to": "sip:dave@contoso.test" }))
+                .await,
+            201
+        );
+        for _ in 0..6 {
+            assert_eq!(
+                looper
+                    .start(json!({ "operationId": "same", "to": "sip:dave@contoso.test" }))
+                    .await,
+                409
+            );
+        }
+    });
+    let grades = grades(&server);
+    let failed = |agent: &str, id: &str, outcome: Outcome, shows: &[&str]| {
+        let trial = outcome_of(&grades, agent, id);
+        assert_eq!(trial.outcome, outcome, "{agent} {id}: {trial:?}");
+        let actual = &trial.mismatches[0].actual;
+        for s in shows {
+            assert!(actual.contains(s), "{agent} {id}: {actual}");
+        }
+    };
+    failed(
+        "long-operation-id",
+        "client.start-messaging.inputs",
+        Outcome::Fail,
+        &[
+            "POST /ucwa/oauth/v1/applications/",
+            "operationId exceeds the maximum length of 50",
+            "xxxxxxxxxx",
+        ],
+    );
+    failed(
+        "no-sip",
+        "client.start-messaging.inputs",
+        Outcome::Fail,
+        &["to must be a SIP URI", "bob@contoso.test"],
+    );
+    failed(
+        "skipped-ack",
+        "client.events.in-order",
+        Outcome::ShouldDeviation,
+        &["GET ", "/events", "ack=5"],
+    );
+    failed(
+        "retry-loop",
+        "client.no-retry-loop",
+        Outcome::ShouldDeviation,
+        &["6 times in a row", "409 Conflict/AlreadyExists"],
+    );
+    failed(
+        "retry-loop",
+        "client.start-messaging.operation-id-unique",
+        Outcome::ShouldDeviation,
+        &["\"operationId\":\"same\""],
+    );
+    // Nothing else is blamed on them.
+    assert_eq!(
+        outcome_of(&grades, "no-sip", "client.events.in-order").outcome,
+        Outcome::Skip
+    );
+    assert_eq!(
+        outcome_of(&grades, "skipped-ack", "client.start-messaging.inputs").outcome,
+        Outcome::Skip
+    );
+    assert_eq!(
+        outcome_of(&grades, "retry-loop", "client.start-messaging.inputs").outcome,
+        Outcome::Pass
+    );
+    server.stop();
+}
+
+fn outcome_of<'a>(grades: &'a BTreeMap<String, Vec<CaseResult>>, agent: &str, id: &str) -> &'a CaseResult {
+    outcome(
+        grades
+            .get(agent)
+            .unwrap_or_else(|| panic!("no client {agent}: {:?}", grades.keys())),
+        id,
+    )
+}
+
+#[rstest::rstest]
+#[case::python("python3", "walk.py", "apt-get install -y python3")]
+#[case::node("node", "walk.mjs", "apt-get install -y nodejs (.ci/run does)")]
+fn the_projects_walkers_grade_conformant(#[case] program: &str, #[case] script: &str, #[case] install: &str) {
+    if !support::tool(program, install) {
+        return;
+    }
+    let rt = support::runtime();
+    let server = grading_server(&rt);
+    let script = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
+    for media in ["json", "xml"] {
+        let out = std::process::Command::new(program)
+            .args([
+                &script,
+                &format!("http://{}/", server.addr),
+                "alice@contoso.test",
+                "alice-password",
+                "sip:bob@contoso.test",
+                media,
+            ])
+            .output()
+            .expect("the walker runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    }
+    let base = url::Url::parse(&server.base_url()).expect("URL");
+    let graded = grade::grade(&server.journal(), &base, true);
+    assert_eq!(graded.len(), 2, "one client per walk");
+    for g in graded {
+        let r = &g.results;
+        let not_passed: Vec<_> = r
+            .cases
+            .iter()
+            .filter(|c| c.outcome != Outcome::Pass)
+            .map(|c| (&c.id, c.outcome, &c.mismatches))
+            .collect();
+        assert!(not_passed.is_empty(), "{}: {not_passed:#?}", r.target.name);
+        assert!(
+            r.target.name.contains(script.rsplit('/').next().unwrap_or_default()),
+            "{}",
+            r.target.name
+        );
+    }
+    server.stop();
+}
+
+#[test]
+fn serve_writes_the_grades_when_it_stops_and_a_server_nobody_used_is_not_conformant() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut serve = support::binary()
+        .args(["serve", "--listen", "127.0.0.1:0", "--grade-clients", "grades"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = serve.stdout.take().expect("stdout");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    for line in lines.by_ref() {
+        if line.expect("a line").contains("Ctrl-C") {
+            break;
+        }
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &serve.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = serve.wait().expect("serve ends");
+    assert_eq!(status.code(), Some(1), "{rest:?}");
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("no client") && l.contains("NOT conformant")),
+        "{rest:?}"
+    );
+    let results = support::valid_results(&dir.path().join("grades/client-none.json"));
+    assert_eq!(results.cases.len(), 1);
+    assert_eq!(results.cases[0].id, "client.seen");
+    assert_eq!(results.cases[0].outcome, Outcome::Fail);
+}
