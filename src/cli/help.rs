@@ -219,13 +219,15 @@ fn documented(path: &str) -> (Vec<Status>, Vec<&'static str>) {
         ),
         "serve" => (
             vec![
-                ("0", "stopped by Ctrl-C or SIGTERM"),
+                ("0", "stopped by Ctrl-C or SIGTERM (with --grade-clients: no must-level client failure seen)"),
+                ("1", "with --grade-clients: a must-level client failure was seen, or no client at all"),
                 USAGE,
                 ("3", "it cannot listen on the address"),
             ],
             vec![
                 "ucwa-conformance serve --listen 127.0.0.1:8080 --profile reference.toml",
                 "ucwa-conformance serve --mutant no-location",
+                "ucwa-conformance serve --grade-clients grades/    # then run your client against it, Ctrl-C",
             ],
         ),
         "coverage" => (

@@ -49,6 +49,7 @@ fn commands(text: &str) -> Vec<(String, Vec<String>)> {
 #[rstest::rstest]
 #[case("examples/ci/github-actions.yml", 4)]
 #[case("examples/ci/gitlab-ci.yml", 3)]
+#[case("examples/ci/github-grade-client.yml", 3)]
 fn the_workflows_parse_and_run_commands_that_exist(#[case] file: &str, #[case] at_least: usize) {
     let text = std::fs::read_to_string(root().join(file)).expect("the workflow");
     let yaml: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{file} is not YAML: {e}"));
