@@ -219,8 +219,14 @@ fn documented(path: &str) -> (Vec<Status>, Vec<&'static str>) {
         ),
         "serve" => (
             vec![
-                ("0", "stopped by Ctrl-C or SIGTERM (with --grade-clients: no must-level client failure seen)"),
-                ("1", "with --grade-clients: a must-level client failure was seen, or no client at all"),
+                (
+                    "0",
+                    "stopped by Ctrl-C or SIGTERM (with --grade-clients: no must-level client failure seen)",
+                ),
+                (
+                    "1",
+                    "with --grade-clients: a must-level client failure was seen, or no client at all",
+                ),
                 USAGE,
                 ("3", "it cannot listen on the address"),
             ],

@@ -5,7 +5,7 @@ use ucwa_conformance::case::Fault;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::oracle::grade;
-use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour, Running};
+use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour, Refusal, Running};
 use ucwa_conformance::report::results;
 
 pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
@@ -191,6 +191,17 @@ fn serve_config(args: &ServeArgs) -> Result<Config, Error> {
         idle_timeout: std::time::Duration::from_millis(args.idle_timeout_ms),
         mutant,
         grade_clients: args.grade_clients.is_some(),
+        answer_once: args
+            .answer_once
+            .iter()
+            .map(|name| {
+                Refusal::from_name(name).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "unknown error `{name}` for --answer-once; use AlreadyExists, TooManyGroups, Unsupported, CannotRedirect or CallbackChannelError"
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?,
         ..Config::default()
     };
     if !args.user.is_empty() {

@@ -307,3 +307,48 @@ fn serve_writes_the_grades_when_it_stops_and_a_server_nobody_used_is_not_conform
     assert_eq!(results.cases[0].id, "client.seen");
     assert_eq!(results.cases[0].outcome, Outcome::Fail);
 }
+
+/// `--answer-once`: each application's first startMessaging gets a documented error; a client
+/// that sends it again and again at once is named, one that tries once more is not.
+#[test]
+fn a_client_that_loops_on_an_answered_error_is_named_and_one_that_stops_is_not() {
+    let rt = support::runtime();
+    let config = Config {
+        grade_clients: true,
+        answer_once: vec![ucwa_conformance::reference::Refusal::from_name("TooManyGroups").expect("a refusal")],
+        ..Config::default()
+    };
+    let server = rt
+        .block_on(ucwa_conformance::reference::spawn(
+            config,
+            "127.0.0.1:0".parse().expect("addr"),
+        ))
+        .expect("listens");
+    rt.block_on(async {
+        let looper = Wrong::sign_in(&server, "loops").await;
+        let body = json!({ "operationId": "a", "to": "sip:bob@contoso.test" });
+        assert_eq!(looper.start(body.clone()).await, 409);
+        for _ in 0..7 {
+            // The refusal came once; a loop that never stops sending the same request meets
+            // 409 again once its first retry has started the invitation (AlreadyExists).
+            let _ = looper.start(body.clone()).await;
+        }
+        let polite = Wrong::sign_in(&server, "stops").await;
+        assert_eq!(polite.start(body.clone()).await, 409);
+        assert_eq!(
+            polite
+                .start(json!({ "operationId": "b", "to": "sip:bob@contoso.test" }))
+                .await,
+            201
+        );
+    });
+    let grades = grades(&server);
+    let named = outcome_of(&grades, "loops", "client.no-retry-loop");
+    assert_eq!(named.outcome, Outcome::ShouldDeviation, "{named:?}");
+    assert!(named.mismatches[0].actual.contains("times in a row"), "{named:?}");
+    assert_eq!(
+        outcome_of(&grades, "stops", "client.no-retry-loop").outcome,
+        Outcome::Pass
+    );
+    server.stop();
+}

@@ -38,7 +38,7 @@ pub use hrefs::{ROOT_PATH, USER_PATH};
 pub use http::faults::FAULTS_PATH;
 pub use http::journal::{Client, Journal, Seen};
 pub use mutants::Mutant;
-pub use world::{Config, PeerBehaviour};
+pub use world::{Config, PeerBehaviour, Refusal};
 
 use axum::Router;
 use axum::http::HeaderMap;

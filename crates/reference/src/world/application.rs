@@ -31,6 +31,8 @@ pub struct Application {
     pub communication_guid: String,
     /// The communication resource's version, its `etag`; bumped when it changes.
     pub communication_version: u64,
+    /// How many of the configured once-only refusals (`Config::answer_once`) it has had.
+    pub refusals_given: usize,
     /// Invitations (and their conversations) by id, in creation order.
     pub invitations: BTreeMap<u64, Invitation>,
     /// Next invitation id.
@@ -89,6 +91,7 @@ impl Application {
             available: None,
             communication_guid: uuid::Uuid::new_v4().to_string(),
             communication_version: 1,
+            refusals_given: 0,
             invitations: BTreeMap::new(),
             next_invitation: 1,
             channel: Channel::default(),

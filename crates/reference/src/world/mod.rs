@@ -70,6 +70,36 @@ pub struct Config {
     /// Record every client's requests for grading (`serve --grade-clients`; the HTTP edge keeps
     /// the journal, the world never reads it).
     pub grade_clients: bool,
+    /// Documented errors each application's first startMessaging requests get, one each, in
+    /// order (`serve --answer-once`), so that a client's reaction to them can be seen.
+    pub answer_once: Vec<Refusal>,
+}
+
+/// A documented startMessaging error `serve --answer-once` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// 409 Conflict / AlreadyExists.
+    AlreadyExists,
+    /// One of the fault-control contract's errors (TooManyGroups, Unsupported, CannotRedirect,
+    /// CallbackChannelError).
+    Fault(Fault),
+}
+
+impl Refusal {
+    /// Parses `AlreadyExists` or a fault's name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "AlreadyExists" => Some(Self::AlreadyExists),
+            other => Fault::from_name(other).map(Self::Fault),
+        }
+    }
+
+    fn problem(self) -> Problem {
+        match self {
+            Self::AlreadyExists => Problem::AlreadyExists("An invitation with this operationId is already active."),
+            Self::Fault(fault) => Problem::Fault(fault),
+        }
+    }
 }
 
 impl Default for Config {
@@ -88,6 +118,7 @@ impl Default for Config {
             event_timeout: Duration::from_secs(180),
             mutant: None,
             grade_clients: false,
+            answer_once: Vec::new(),
         }
     }
 }
@@ -328,6 +359,10 @@ impl World {
             .get_mut(app_id)
             .filter(|a| a.user == user)
             .ok_or(Problem::ApplicationNotFound)?;
+        if let Some(refusal) = self.config.answer_once.get(app.refusals_given) {
+            app.refusals_given += 1;
+            return Err(refusal.problem());
+        }
         if app.operation_in_use(&request.operation_id) && rules.duplicates_refused {
             return Err(Problem::AlreadyExists(
                 "An invitation with this operationId is already active.",
