@@ -12,7 +12,6 @@ use ucwa_conformance::clock::rfc3339;
 use ucwa_conformance::error::Error;
 use ucwa_conformance::exit::ExitCode;
 use ucwa_conformance::explore::{ExploreOptions, Explored, Explorer};
-use ucwa_conformance::oracle::embedded;
 use ucwa_conformance::oracle::model::ReferenceOracle;
 use ucwa_conformance::record::output;
 use ucwa_conformance::report::console::{self, Format};
@@ -78,15 +77,7 @@ pub fn explore(args: &ExploreArgs) -> Result<ExitCode, Error> {
     let runtime = super::runtime()?;
     let stop = Stop::new();
     signals::watch(&runtime, stop.clone());
-    let (target, server) = match target {
-        Some(t) => (t, None),
-        None => {
-            let e = runtime
-                .block_on(embedded::start(embedded::run_config()))
-                .map_err(|e| Error::TargetUnusable(format!("cannot start the embedded reference server: {e}")))?;
-            (e.target, Some(e.server))
-        }
-    };
+    let (target, server) = super::run::target_or_embedded(&runtime, target)?;
     let embedded = server.is_some();
     let outcome = explore_against(&runtime, target, args, stop, embedded);
     if let Some(server) = server {

@@ -181,6 +181,23 @@ pub fn configured_target(args: &TargetArgs) -> Result<Option<Target>, Error> {
     }))
 }
 
+/// The configured target, or the embedded reference started for it (with its server, to stop
+/// when done).
+pub fn target_or_embedded(
+    runtime: &tokio::runtime::Runtime,
+    target: Option<Target>,
+) -> Result<(Target, Option<ucwa_conformance::reference::Running>), Error> {
+    match target {
+        Some(t) => Ok((t, None)),
+        None => {
+            let e = runtime
+                .block_on(embedded::start(embedded::run_config()))
+                .map_err(|e| Error::TargetUnusable(format!("cannot start the embedded reference server: {e}")))?;
+            Ok((e.target, Some(e.server)))
+        }
+    }
+}
+
 pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     let Planned {
         corpus,
@@ -209,15 +226,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, Error> {
     let runtime = super::runtime()?;
     let stop = Stop::new();
     signals::watch(&runtime, stop.clone());
-    let (target, server) = match target {
-        Some(t) => (t, None),
-        None => {
-            let e = runtime
-                .block_on(embedded::start(embedded::run_config()))
-                .map_err(|e| Error::TargetUnusable(format!("cannot start the embedded reference server: {e}")))?;
-            (e.target, Some(e.server))
-        }
-    };
+    let (target, server) = target_or_embedded(&runtime, target)?;
     let setup = RunSetup {
         signing_key,
         baseline,
