@@ -713,8 +713,7 @@ pub struct ServeArgs {
     pub mutant: Option<String>,
     /// Grade every client that talks to this server: one results file per client (its
     /// application) in DIR, written whenever an application is deleted and when the server
-    /// stops; exit 1 when a must-level client failure was seen (see README, "Grading your UCWA
-    /// client").
+    /// stops; exit 1 when a must-level client failure was seen, or no client at all.
     #[arg(long, value_name = "DIR")]
     pub grade_clients: Option<PathBuf>,
     /// Answer each application's first startMessaging with this documented error, once

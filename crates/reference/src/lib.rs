@@ -46,7 +46,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, any, get, post};
 use errors::Problem;
 use http::access::{self, AppState, Shared};
-use http::{applications, batch, conversation, discovery, events, faults, journal, me, start};
+use http::{applications, batch, conversation, discovery, events, faults, me, recorder, start};
 use repr::Repr;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -82,7 +82,7 @@ fn router(state: AppState) -> Router {
         .route(FAULTS_PATH, post(faults::arm))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), rewrite::rewrite))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), journal::record))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), recorder::record))
         .layer(axum::middleware::map_response(wire::with_version))
         .with_state(state.clone());
     // Paths are normalised before routing, so the router sees one spelling of each.

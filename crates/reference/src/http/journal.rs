@@ -1,16 +1,11 @@
 //! What the reference saw of its clients (`serve --grade-clients`): every request, per
-//! application, with the answer it got. Recorded at the HTTP edge, after the answer is final
-//! (a mutant's edit included); judged elsewhere (the binary's `oracle::grade`), never here.
+//! application, with the answer it got. Recorded at the HTTP edge by `recorder`, after the
+//! answer is final (a mutant's edit included); judged elsewhere (the binary's `oracle::grade`),
+//! never here.
 //!
 //! Bounded: at most [`MAX_CLIENTS`] applications, [`MAX_SEEN`] requests each, [`MAX_BODY`]
 //! bytes of each body.
 
-use super::access::AppState;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::header;
-use axum::middleware::Next;
-use axum::response::Response;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -64,7 +59,7 @@ pub struct Client {
 /// Everything seen, by application id.
 #[derive(Debug, Clone)]
 pub struct Journal {
-    started: Instant,
+    pub(crate) started: Instant,
     /// The clients, by application id.
     pub clients: BTreeMap<String, Client>,
     /// Bumped when an application is deleted (whoever writes grades rewrites them).
@@ -82,11 +77,11 @@ impl Default for Journal {
 }
 
 /// Most bytes of an answer read for its links.
-const MAX_ANSWER: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_ANSWER: usize = 4 * 1024 * 1024;
 
 /// The paths of the hrefs in a JSON or XML answer (`"href":"..."`, `href="..."`), lower case,
 /// without query, host or fragment.
-fn hrefs_in(text: &str) -> Vec<String> {
+pub(crate) fn hrefs_in(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for marker in ["\"href\":\"", "href=\""] {
         let mut rest = text;
@@ -118,84 +113,13 @@ pub struct ApplicationAnswered(pub String);
 pub struct Resynced;
 
 /// The application id a path is under, if any (`/ucwa/oauth/v1/applications/101/...`).
-fn application_of(path: &str) -> Option<String> {
+pub(crate) fn application_of(path: &str) -> Option<String> {
     let lower = path.to_ascii_lowercase();
     let rest = ["/ucwa/oauth/v1/applications/", "/ucwa/psanon/v1/applications/"]
         .iter()
         .find_map(|prefix| lower.split_once(prefix).map(|(_, rest)| rest.to_string()))?;
     let id = rest.trim_start_matches('/').split('/').next()?.to_string();
     (!id.is_empty()).then_some(id)
-}
-
-/// The middleware: records each request and its answer when the server grades its clients.
-pub async fn record(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if !state.grading() {
-        return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
-    let limit = state.lock().config.max_body_bytes.max(MAX_BODY);
-    let bytes = axum::body::to_bytes(body, limit).await.unwrap_or_default();
-    let text = |name: header::HeaderName| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let mut seen = Seen {
-        at: Duration::ZERO,
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
-        content_type: text(header::CONTENT_TYPE),
-        accept: text(header::ACCEPT),
-        body: String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_BODY)]).into_owned(),
-        status: 0,
-        error: None,
-        resync: false,
-        links: Vec::new(),
-    };
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-    let (head, body) = response.into_parts();
-    let answer = axum::body::to_bytes(body, MAX_ANSWER).await.unwrap_or_default();
-    seen.links = hrefs_in(&String::from_utf8_lossy(&answer));
-    let response = Response::from_parts(head, Body::from(answer));
-    seen.status = response.status().as_u16();
-    seen.error = response.extensions().get::<crate::repr::ErrorSent>().map(|sent| {
-        let e = &sent.error;
-        (e.code.to_string(), e.subcode.map(str::to_string), e.message.clone())
-    });
-    seen.resync = response.extensions().get::<Resynced>().is_some();
-    let created = response.extensions().get::<ApplicationAnswered>().map(|a| a.0.clone());
-    let mut journal = state.journal();
-    seen.at = journal.started.elapsed();
-    let id = created.clone().or_else(|| application_of(&seen.path));
-    if let Some(id) = id
-        && (journal.clients.contains_key(&id) || journal.clients.len() < MAX_CLIENTS)
-    {
-        let deleted = seen.method == "DELETE"
-            && created.is_none()
-            && seen.status < 300
-            && application_of(&seen.path).is_some_and(|_| {
-                seen.path
-                    .trim_end_matches('/')
-                    .to_ascii_lowercase()
-                    .ends_with(&format!("/applications/{id}"))
-            });
-        let client = journal.clients.entry(id).or_default();
-        if created.is_some() {
-            client.created = Some(seen);
-        } else if client.requests.len() < MAX_SEEN {
-            client.deleted |= deleted;
-            client.requests.push(seen);
-        } else {
-            client.dropped += 1;
-        }
-        if deleted {
-            journal.changes += 1;
-        }
-    }
-    response
 }
 
 #[cfg(test)]

@@ -10,4 +10,5 @@ pub mod events;
 pub mod faults;
 pub mod journal;
 pub mod me;
+pub mod recorder;
 pub mod start;
