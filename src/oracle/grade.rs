@@ -70,8 +70,7 @@ fn name_of(id: &str, client: &Client) -> String {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .and_then(|(_, v)| v.as_str().map(str::to_string));
         }
-        let doc = roxmltree_free_property(body, name)?;
-        Some(doc)
+        xml_property(body, name)
     };
     let agent = field("userAgent").unwrap_or_else(|| "unknown client".into());
     let endpoint = field("endpointId").unwrap_or_else(|| "-".into());
@@ -84,7 +83,7 @@ fn name_of(id: &str, client: &Client) -> String {
 }
 
 /// A property's text in a UCWA XML input (`<property name="N">text</property>`), without a parser.
-fn roxmltree_free_property(body: &str, name: &str) -> Option<String> {
+fn xml_property(body: &str, name: &str) -> Option<String> {
     let lower = body.to_ascii_lowercase();
     let at = lower.find(&format!("name=\"{}\"", name.to_ascii_lowercase()))?;
     let start = body[at..].find('>')? + at + 1;
