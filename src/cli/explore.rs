@@ -35,12 +35,7 @@ fn requested(args: &ExploreArgs) -> Requested {
 }
 
 fn format(args: &ExploreArgs) -> Format {
-    match args.format {
-        FormatArg::Pretty if args.quiet => Format::Terse,
-        FormatArg::Pretty => Format::Pretty,
-        FormatArg::Terse => Format::Terse,
-        FormatArg::Json => Format::Json,
-    }
+    super::run::format_of(args.format, args.quiet)
 }
 
 /// Every output checked before the first request, as `run` checks its own.

@@ -331,8 +331,13 @@ fn run_against(
 
 /// The console format asked for.
 fn console_format(args: &RunArgs) -> Format {
-    match args.format {
-        FormatArg::Pretty if args.quiet => Format::Terse,
+    format_of(args.format, args.quiet)
+}
+
+/// The console format of `--format` and `-q` (`run` and `explore`).
+pub fn format_of(format: FormatArg, quiet: bool) -> Format {
+    match format {
+        FormatArg::Pretty if quiet => Format::Terse,
         FormatArg::Pretty => Format::Pretty,
         FormatArg::Terse => Format::Terse,
         FormatArg::Json => Format::Json,
