@@ -1,14 +1,14 @@
 //! Command-line arguments (clap) and their conversion into the library's configuration.
 //! No clap type goes past this file.
 
+use crate::case::{Media, Severity};
+use crate::run::Selection;
+use crate::under_test::Overrides;
+use crate::under_test::secret::Secret;
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use ucwa_conformance::case::{Media, Severity};
-use ucwa_conformance::run::Selection;
-use ucwa_conformance::under_test::Overrides;
-use ucwa_conformance::under_test::secret::Secret;
 
 /// Conformance suite for the UCWA startMessaging API (Skype for Business 2015).
 #[derive(Debug, Parser)]
@@ -391,7 +391,7 @@ pub struct RunArgs {
     pub strict: bool,
     /// Stop the run (exit 3) when N requests in a row get no answer from a target that had
     /// answered (refused, reset, or no byte within the timeout; 0: never).
-    #[arg(long, value_name = "N", default_value_t = ucwa_conformance::run::DEAD_AFTER, env = "UCWA_DEAD_AFTER")]
+    #[arg(long, value_name = "N", default_value_t = crate::run::DEAD_AFTER, env = "UCWA_DEAD_AFTER")]
     pub dead_after: usize,
     /// Run a failed or errored trial again up to N times; a later pass is reported as flaky.
     #[arg(long, default_value_t = 0, value_name = "N", env = "UCWA_RETRIES")]
@@ -459,7 +459,7 @@ pub struct ExploreArgs {
     #[arg(long, value_name = "N", env = "UCWA_SEED")]
     pub seed: Option<u64>,
     /// Requests to send while exploring, 1 to 100000 (shrinking a finding has its own allowance).
-    #[arg(long, value_name = "N", default_value_t = ucwa_conformance::explore::DEFAULT_BUDGET,
+    #[arg(long, value_name = "N", default_value_t = crate::explore::DEFAULT_BUDGET,
           value_parser = clap::value_parser!(u32).range(1..=100_000).map(|n| n as usize))]
     pub budget: usize,
     /// Start no new request after this long (`90s`, `5m`, `1h`, `500ms`; a bare number is seconds).
@@ -488,7 +488,7 @@ pub struct ExploreArgs {
     )]
     pub strict: bool,
     /// Stop (exit 3) when N requests in a row get no answer from a target that had answered.
-    #[arg(long, value_name = "N", default_value_t = ucwa_conformance::run::DEAD_AFTER, env = "UCWA_DEAD_AFTER")]
+    #[arg(long, value_name = "N", default_value_t = crate::run::DEAD_AFTER, env = "UCWA_DEAD_AFTER")]
     pub dead_after: usize,
     /// Console format (`json`: only JSON events on standard output, the summary on standard error).
     #[arg(long, value_enum, default_value = "pretty")]
@@ -644,8 +644,8 @@ pub enum SnapshotsArg {
 
 impl SnapshotsArg {
     /// The library's mode.
-    pub fn mode(self) -> ucwa_conformance::judge::snapshot::Mode {
-        use ucwa_conformance::judge::snapshot::Mode;
+    pub fn mode(self) -> crate::judge::snapshot::Mode {
+        use crate::judge::snapshot::Mode;
         match self {
             SnapshotsArg::Off => Mode::Off,
             SnapshotsArg::Check => Mode::Check,

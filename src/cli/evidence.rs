@@ -3,15 +3,15 @@
 //! and the vendor's public key.
 
 use super::VerifyArgs;
+use crate::corpus::Corpus;
+use crate::error::Error;
+use crate::evidence::audit::{self, Coverage};
+use crate::evidence::signature::{self, Checked, PublicKey, SigningKey};
+use crate::exit::ExitCode;
+use crate::record::output;
+use crate::report::escape::console_line;
+use crate::report::results;
 use std::path::{Path, PathBuf};
-use ucwa_conformance::corpus::Corpus;
-use ucwa_conformance::error::Error;
-use ucwa_conformance::evidence::audit::{self, Coverage};
-use ucwa_conformance::evidence::signature::{self, Checked, PublicKey, SigningKey};
-use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::record::output;
-use ucwa_conformance::report::escape::console_line;
-use ucwa_conformance::report::results;
 
 /// Reads the signing key of `--sign`, before anything runs (a bad key is exit 2, not a lost run).
 pub fn signing_key(path: Option<&Path>) -> Result<Option<SigningKey>, Error> {

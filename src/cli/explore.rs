@@ -4,23 +4,23 @@
 
 use super::watch::{Console, Watch};
 use super::{ExploreArgs, FormatArg, MediaArg, signals};
+use crate::case::Media;
+use crate::client::HttpClient;
+use crate::clock::rfc3339;
+use crate::error::Error;
+use crate::exit::ExitCode;
+use crate::explore::{ExploreOptions, Explored, Explorer};
+use crate::oracle::model::ReferenceOracle;
+use crate::record::output;
+use crate::report::console::{self, Format};
+use crate::report::escape;
+use crate::report::outputs::{self, Requested};
+use crate::report::results::{self, RunInfo, SelectionInfo};
+use crate::run::{RunOptions, Runner, Stop};
+use crate::under_test::Target;
+use crate::under_test::secret::Redactor;
 use std::sync::Arc;
 use std::time::SystemTime;
-use ucwa_conformance::case::Media;
-use ucwa_conformance::client::HttpClient;
-use ucwa_conformance::clock::rfc3339;
-use ucwa_conformance::error::Error;
-use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::explore::{ExploreOptions, Explored, Explorer};
-use ucwa_conformance::oracle::model::ReferenceOracle;
-use ucwa_conformance::record::output;
-use ucwa_conformance::report::console::{self, Format};
-use ucwa_conformance::report::escape;
-use ucwa_conformance::report::outputs::{self, Requested};
-use ucwa_conformance::report::results::{self, RunInfo, SelectionInfo};
-use ucwa_conformance::run::{RunOptions, Runner, Stop};
-use ucwa_conformance::under_test::Target;
-use ucwa_conformance::under_test::secret::Redactor;
 
 /// How long an exploration's event waits may take at most (a sequence waits for a decline).
 const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(10);

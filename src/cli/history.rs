@@ -5,13 +5,13 @@
 use super::{
     HistoryAddArgs, HistoryCommand, HistoryFlakyArgs, HistoryQueryArgs, HistoryReportArgs, HistoryTrialArgs, MediaArg,
 };
-use ucwa_conformance::error::Error;
-use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::history::timeline::{BuildSummary, Status};
-use ucwa_conformance::history::{Added, Location, RunRecord, Store, dashboard};
-use ucwa_conformance::record::output;
-use ucwa_conformance::report::escape::console_line;
-use ucwa_conformance::report::results::{self, Results};
+use crate::error::Error;
+use crate::exit::ExitCode;
+use crate::history::timeline::{BuildSummary, Status};
+use crate::history::{Added, Location, RunRecord, Store, dashboard};
+use crate::record::output;
+use crate::report::escape::console_line;
+use crate::report::results::{self, Results};
 
 /// Runs one `history` subcommand.
 pub fn history(command: &HistoryCommand) -> Result<ExitCode, Error> {
@@ -95,12 +95,7 @@ fn open(args: &HistoryQueryArgs) -> Result<(Store, Vec<String>), Error> {
             return Err(Error::Usage(format!(
                 "the history has no target `{}`{}",
                 console_line(wanted),
-                ucwa_conformance::diag::did_you_mean(&ucwa_conformance::diag::nearest(
-                    wanted,
-                    names.iter().copied(),
-                    usize::MAX,
-                    3
-                ))
+                crate::diag::did_you_mean(&crate::diag::nearest(wanted, names.iter().copied(), usize::MAX, 3))
             )));
         }
     }
@@ -114,7 +109,7 @@ fn open(args: &HistoryQueryArgs) -> Result<(Store, Vec<String>), Error> {
 
 fn json_out(value: serde_json::Value) {
     let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    outln!("{}", ucwa_conformance::report::escape::json_for_terminal(&text));
+    outln!("{}", crate::report::escape::json_for_terminal(&text));
 }
 
 fn builds(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
@@ -159,7 +154,7 @@ fn builds(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
                 verdict_word(b),
                 b.pass,
                 b.counted,
-                console_line(&ucwa_conformance::judge::area_verdict::line(&b.areas))
+                console_line(&crate::judge::area_verdict::line(&b.areas))
             );
         }
     }

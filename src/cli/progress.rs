@@ -3,12 +3,12 @@
 //! it waits for and for how long (a run against a pool's 30 s invitation timeout is otherwise
 //! silent for half a minute). Drawn on standard error, only when it is a terminal.
 
+use crate::report::console::Format;
+use crate::report::escape::console_line;
+use crate::run::{Wait, Waiting};
+use crate::under_test::secret::Redactor;
 use std::io::IsTerminal as _;
 use std::time::Duration;
-use ucwa_conformance::report::console::Format;
-use ucwa_conformance::report::escape::console_line;
-use ucwa_conformance::run::{Wait, Waiting};
-use ucwa_conformance::under_test::secret::Redactor;
 
 /// How often the waiting line is redrawn.
 const TICK: Duration = Duration::from_millis(250);

@@ -2,12 +2,12 @@
 //! results files, and the suite's self-tests against its own reference server.
 
 use super::{BenchArgs, CoverageArgs, DiffArgs, MergeArgs, MutantsArgs, ReportArgs, corpus, load_cases, runtime};
+use crate::corpus::coverage;
+use crate::error::Error;
+use crate::exit::ExitCode;
+use crate::record::output;
+use crate::report::{self, merge, results};
 use std::path::{Path, PathBuf};
-use ucwa_conformance::corpus::coverage;
-use ucwa_conformance::error::Error;
-use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::record::output;
-use ucwa_conformance::report::{self, merge, results};
 
 pub fn coverage(args: &CoverageArgs) -> Result<ExitCode, Error> {
     let corpus = corpus(args.cases.as_ref())?;
@@ -115,8 +115,8 @@ pub fn merge(args: &MergeArgs) -> Result<ExitCode, Error> {
 
 /// `mutants`: the kill matrix of the corpus over the reference server's mutants.
 pub fn mutants(args: &MutantsArgs) -> Result<ExitCode, Error> {
-    use ucwa_conformance::oracle::mutation;
-    use ucwa_conformance::reference::Mutant;
+    use crate::oracle::mutation;
+    use crate::reference::Mutant;
     if args.list {
         for m in Mutant::ALL {
             outln!("{:34} breaks {:34} {}", m.name(), m.breaks(), m.description());
@@ -153,7 +153,7 @@ pub fn mutants(args: &MutantsArgs) -> Result<ExitCode, Error> {
 
 /// `bench`: the harness against the raw HTTP floor, and case loading at scale.
 pub fn bench(args: &BenchArgs) -> Result<ExitCode, Error> {
-    use ucwa_conformance::oracle::bench;
+    use crate::oracle::bench;
     if let Some(path) = &args.json {
         output::check_writable(path)?;
     }

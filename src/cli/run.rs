@@ -5,25 +5,25 @@
 use super::progress;
 use super::watch::{Console, Watch};
 use super::{FormatArg, ListArgs, ListFormat, RunArgs, SelectArgs, TargetArgs, signals, snapshots_dir};
+use crate::case::Case;
+use crate::client::HttpClient;
+use crate::clock::{self, rfc3339};
+use crate::corpus::Corpus;
+use crate::error::Error;
+use crate::evidence::signature::SigningKey;
+use crate::exit::ExitCode;
+use crate::judge::{baseline, snapshot};
+use crate::oracle::embedded;
+use crate::record::output;
+use crate::report::console::{self, Format};
+use crate::report::outputs::{self, Requested};
+use crate::report::results::{self, RunInfo};
+use crate::run::{self, Finished, PlannedRun, RunOptions, Selection, Stop};
+use crate::under_test::secret::Redactor;
+use crate::under_test::{self, Target};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
-use ucwa_conformance::case::Case;
-use ucwa_conformance::client::HttpClient;
-use ucwa_conformance::clock::{self, rfc3339};
-use ucwa_conformance::corpus::Corpus;
-use ucwa_conformance::error::Error;
-use ucwa_conformance::evidence::signature::SigningKey;
-use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::judge::{baseline, snapshot};
-use ucwa_conformance::oracle::embedded;
-use ucwa_conformance::record::output;
-use ucwa_conformance::report::console::{self, Format};
-use ucwa_conformance::report::outputs::{self, Requested};
-use ucwa_conformance::report::results::{self, RunInfo};
-use ucwa_conformance::run::{self, Finished, PlannedRun, RunOptions, Selection, Stop};
-use ucwa_conformance::under_test::secret::Redactor;
-use ucwa_conformance::under_test::{self, Target};
 
 /// The corpus, its cases, the trials selected, and how many of its trials were filtered out.
 struct Planned {
@@ -42,7 +42,7 @@ fn planned(select: &SelectArgs) -> Result<Planned, Error> {
     // A filter that matches nothing is a typo that would silently shrink what runs (exit 4).
     if let Some(first) = run::unmatched(&cases, &selection).into_iter().next() {
         return Err(Error::FilterMatchesNothing {
-            hint: ucwa_conformance::diag::did_you_mean(&first.nearest),
+            hint: crate::diag::did_you_mean(&first.nearest),
             what: first.what,
             loaded: cases.len(),
         });
@@ -157,10 +157,9 @@ fn baseline_of(args: &RunArgs, cases: &[Arc<Case>]) -> Result<Option<Arc<baselin
         )));
     }
     let b = baseline::load(path)?;
-    let known: Vec<(&str, &[ucwa_conformance::case::Media])> =
-        cases.iter().map(|c| (c.id.as_str(), c.media.as_slice())).collect();
+    let known: Vec<(&str, &[crate::case::Media])> = cases.iter().map(|c| (c.id.as_str(), c.media.as_slice())).collect();
     if let Some((entry, nearest)) = b.unknown(&known).into_iter().next() {
-        let hint = ucwa_conformance::diag::did_you_mean(&nearest);
+        let hint = crate::diag::did_you_mean(&nearest);
         return Err(Error::Usage(format!(
             "the baseline {} lists {entry}, which names no case of the corpus (or not in that media type){hint}",
             path.display()
@@ -186,7 +185,7 @@ pub fn configured_target(args: &TargetArgs) -> Result<Option<Target>, Error> {
 pub fn target_or_embedded(
     runtime: &tokio::runtime::Runtime,
     target: Option<Target>,
-) -> Result<(Target, Option<ucwa_conformance::reference::Running>), Error> {
+) -> Result<(Target, Option<crate::reference::Running>), Error> {
     match target {
         Some(t) => Ok((t, None)),
         None => {
@@ -271,7 +270,7 @@ fn run_against(
     let format = console_format(args);
     let started = SystemTime::now();
     if target.tls.insecure() {
-        eprintln!("{}", ucwa_conformance::under_test::tls::INSECURE_WARNING);
+        eprintln!("{}", crate::under_test::tls::INSECURE_WARNING);
     }
     let console = Console {
         stderr: requested(args).paths().any(|p| output::is_stdout(p)),

@@ -1,18 +1,18 @@
 //! `serve`: the reference server alone, until Ctrl-C.
 
 use super::ServeArgs;
-use ucwa_conformance::case::Fault;
-use ucwa_conformance::error::Error;
-use ucwa_conformance::exit::ExitCode;
-use ucwa_conformance::oracle::grade;
-use ucwa_conformance::reference::{Config, Mutant, PeerBehaviour, Refusal, Running};
-use ucwa_conformance::report::results;
+use crate::case::Fault;
+use crate::error::Error;
+use crate::exit::ExitCode;
+use crate::oracle::grade;
+use crate::reference::{Config, Mutant, PeerBehaviour, Refusal, Running};
+use crate::report::results;
 
 pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
     let config = serve_config(args)?;
     let runtime = super::runtime()?;
     runtime.block_on(async {
-        let server = ucwa_conformance::reference::spawn(config.clone(), args.listen)
+        let server = crate::reference::spawn(config.clone(), args.listen)
             .await
             .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
         match config.mutant {
@@ -35,7 +35,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
         }
         if let Some(path) = &args.profile {
             let text = profile(&server, &config);
-            ucwa_conformance::record::output::write_atomic(path, &text)?;
+            crate::record::output::write_atomic(path, &text)?;
             outln!("  target profile written to {} (run --target {0}):", path.display());
             for line in text.lines() {
                 outln!("    {line}");
@@ -117,7 +117,7 @@ async fn next(signal: Option<&mut tokio::signal::unix::Signal>) {
 fn write_grades(dir: &std::path::Path, grades: &[grade::Graded]) -> Result<(), Error> {
     for g in grades {
         let path = dir.join(format!("client-{}.json", g.application));
-        ucwa_conformance::record::output::write_atomic(&path, &results::to_json(&g.results))?;
+        crate::record::output::write_atomic(&path, &results::to_json(&g.results))?;
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! SIGINT and SIGTERM for a run: the first requests a graceful stop (the session finishes or cuts
 //! running trials, the outputs are written, the applications deleted); the second exits at once.
 
-use ucwa_conformance::error::Signal;
-use ucwa_conformance::run::{GRACE, Stop, StopCause};
+use crate::error::Signal;
+use crate::run::{GRACE, Stop, StopCause};
 
 /// Watches for the signals on `runtime`, requesting `stop` on the first.
 pub fn watch(runtime: &tokio::runtime::Runtime, stop: Stop) {

@@ -2,9 +2,9 @@
 //! events, starts too), every line through the final screen, and the progress on a terminal.
 
 use super::progress::Progress;
-use ucwa_conformance::report::console::{self, Format};
-use ucwa_conformance::run::{Event, Sink};
-use ucwa_conformance::under_test::secret::Redactor;
+use crate::report::console::{self, Format};
+use crate::run::{Event, Sink};
+use crate::under_test::secret::Redactor;
 
 /// Where the console goes: standard output, or standard error when a report is written to
 /// standard output (`--json -`), so `run --json - | jq` reads JSON only.

@@ -98,7 +98,7 @@ impl KillMatrix {
 pub const EXPLORE_SEED: u64 = 1;
 
 /// Exploration's column of one server: the ids of the findings of one exploration (default
-/// budget, [`EXPLORE_SEED`]) against the reference run as `mutant`.
+/// budget, [`EXPLORE_SEED`], ended by its first failure) against the reference run as `mutant`.
 pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
     use crate::explore::{ExploreOptions, Explorer};
     let config = Config {
@@ -120,8 +120,11 @@ pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
                 .map_err(|e| e.to_string())?,
         );
         let oracle = crate::oracle::model::ReferenceOracle::for_target(&target);
+        // A mutant is found by its first failure (then shrunk); the reference, which has none,
+        // is explored over the whole budget.
         let explore = ExploreOptions {
             seed: EXPLORE_SEED,
+            max_failures: Some(1),
             ..ExploreOptions::default()
         };
         let explored = Explorer::new(&runner, &oracle, explore).explore(()).await;

@@ -4,7 +4,7 @@
 //! every top-level module says in its doc which other modules it may use (a "May use `a`,
 //! `b::c`." sentence), its code uses no other, and the map of uses between top-level modules has
 //! no circle; between files, the only circle is inside the reference's world. The binary
-//! (`main.rs`, `cli/`) is the composition root and may use everything.
+//! (`main.rs`) and the library's `cli/` are the composition root and may use everything.
 //!
 //! The checker reads source text, not the compiler's view: `crate::` paths in code (comments
 //! and `#[cfg(test)]` modules left out, `use crate::{a, b::{c}}` groups expanded), and between

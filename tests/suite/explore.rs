@@ -275,6 +275,32 @@ async fn independent(fault: Option<Fault>) -> MockServer {
 /// One exploration with the default budget against the independent server: its findings, as
 /// `request: what expected, got` lines.
 fn explore(fault: Option<Fault>, seed: u64) -> Vec<String> {
+    let summary = exploration(
+        fault,
+        ExploreOptions {
+            seed,
+            ..ExploreOptions::default()
+        },
+    );
+    assert_eq!(summary.pairs_covered, summary.pairs);
+    summary
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} [{}]: {} expected {}, got {}",
+                f.request,
+                f.severity.as_str(),
+                f.what,
+                f.expected,
+                f.actual
+            )
+        })
+        .collect()
+}
+
+/// One exploration against the independent server with `options`: its summary.
+fn exploration(fault: Option<Fault>, options: ExploreOptions) -> ucwa_conformance::explore::Exploration {
     let runtime = support::runtime();
     runtime.block_on(async {
         let server = independent(fault).await;
@@ -294,33 +320,40 @@ fn explore(fault: Option<Fault>, seed: u64) -> Vec<String> {
             .expect("signs in"),
         );
         let oracle = ReferenceOracle::for_target(&target);
-        let options = ExploreOptions {
-            seed,
-            ..ExploreOptions::default()
-        };
         let explored = Explorer::new(&runner, &oracle, options).explore(()).await;
         assert!(
             explored.summary.disagreements.is_empty(),
             "{:?}",
             explored.summary.disagreements
         );
-        assert_eq!(explored.summary.pairs_covered, explored.summary.pairs);
-        explored
-            .summary
+        explored.summary
+    })
+}
+
+#[test]
+fn max_failures_ends_the_exploration_at_its_first_failure_and_still_shrinks_it() {
+    let options = ExploreOptions {
+        seed: 11,
+        max_failures: Some(1),
+        ..ExploreOptions::default()
+    };
+    let summary = exploration(Some(Fault::QueryToUnchecked), options);
+    assert!(
+        summary
             .findings
             .iter()
-            .map(|f| {
-                format!(
-                    "{} [{}]: {} expected {}, got {}",
-                    f.request,
-                    f.severity.as_str(),
-                    f.what,
-                    f.expected,
-                    f.actual
-                )
-            })
-            .collect()
-    })
+            .any(|f| f.request.contains("to (query)=no-scheme")),
+        "{:#?}",
+        summary.findings
+    );
+    // The trials already running when the first failed may fail too: at most one per job.
+    assert!(summary.findings.len() <= 4, "{:#?}", summary.findings);
+    assert!(
+        summary.requests < summary.budget / 2,
+        "{} requests of {}",
+        summary.requests,
+        summary.budget
+    );
 }
 
 #[test]

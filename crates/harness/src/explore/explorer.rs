@@ -38,6 +38,9 @@ pub struct ExploreOptions {
     pub jobs: usize,
     /// Requests allowed to shrink each distinct failure.
     pub shrink_budget: usize,
+    /// Stop starting trials once this many have found differences (the kill matrix needs one
+    /// to call a mutant found); `None` explores the whole budget.
+    pub max_failures: Option<usize>,
 }
 
 impl Default for ExploreOptions {
@@ -50,6 +53,7 @@ impl Default for ExploreOptions {
             rate: None,
             jobs: 4,
             shrink_budget: 120,
+            max_failures: None,
         }
     }
 }
@@ -314,17 +318,26 @@ impl<'a> Explorer<'a> {
         started: Instant,
     ) -> (Vec<(Trial, CaseResult)>, Vec<String>) {
         let next = AtomicUsize::new(0);
+        let failures = AtomicUsize::new(0);
+        let enough = |failures: &AtomicUsize| {
+            self.options
+                .max_failures
+                .is_some_and(|max| failures.load(Ordering::Relaxed) >= max)
+        };
         let pace = Pace::new(self.options.rate);
         let deadline = self.options.time_limit.map(|l| started + l);
         let (sender, mut reports) = tokio::sync::mpsc::unbounded_channel::<Report>();
         let (own, exchange) = (&self.own_us, &self.exchange_us);
         let worker = |sender: tokio::sync::mpsc::UnboundedSender<Report>| {
-            let (next, pace) = (&next, &pace);
+            let (next, pace, failures) = (&next, &pace, &failures);
             async move {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(planned) = plan.get(i) else { break };
-                    if deadline.is_some_and(|d| Instant::now() >= d) || self.runner.stop().requested().is_some() {
+                    if deadline.is_some_and(|d| Instant::now() >= d)
+                        || self.runner.stop().requested().is_some()
+                        || enough(failures)
+                    {
                         break;
                     }
                     // Timed on trials without a sequence: a sequence's event wait is the
@@ -352,6 +365,9 @@ impl<'a> Explorer<'a> {
                     let result = self.runner.trial(&run).await;
                     if timed {
                         exchange.fetch_add(exchanging.elapsed().as_micros() as u64, Ordering::Relaxed);
+                    }
+                    if result.outcome.found_differences() {
+                        failures.fetch_add(1, Ordering::Relaxed);
                     }
                     let _ = sender.send(Report::Finished(i, Box::new((trial, result))));
                 }
