@@ -717,7 +717,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DIR")]
     pub grade_clients: Option<PathBuf>,
     /// Answer each application's first startMessaging with this documented error, once
-    /// (repeatable, in order: AlreadyExists, TooManyGroups, Unsupported, CannotRedirect,
+    /// (repeatable, in order: AlreadyExists, Forbidden, TooManyGroups, Unsupported, CannotRedirect,
     /// CallbackChannelError), to see how a client reacts (a retry loop is graded).
     #[arg(long, value_name = "ERROR")]
     pub answer_once: Vec<String>,

@@ -68,15 +68,16 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
                 () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
                     let changes = server.journal_changes();
                     if changes != written {
-                        write_grades(dir, &grade::grade(&server.journal(), &base, false))?;
+                        write_grades(dir, &grade::grade(&server.journal(), &base, false), &server.secrets())?;
                         written = changes;
                     }
                 }
             }
         }
         let grades = grade::grade(&server.journal(), &base, true);
+        let secrets = server.secrets();
         server.stop();
-        write_grades(dir, &grades)?;
+        write_grades(dir, &grades, &secrets)?;
         outln!("stopped; the clients' grades:");
         let mut code = ExitCode::Conformant;
         for g in &grades {
@@ -113,11 +114,19 @@ async fn next(signal: Option<&mut tokio::signal::unix::Signal>) {
     }
 }
 
-/// Writes each client's results file (`client-APPLICATION.json`), atomically.
-fn write_grades(dir: &std::path::Path, grades: &[grade::Graded]) -> Result<(), Error> {
+/// Writes each client's results file (`client-APPLICATION.json`), atomically, every text
+/// screened for `secrets` (the users' passwords and the tokens the server issued: a client may
+/// send one where it should not, in a query).
+fn write_grades(dir: &std::path::Path, grades: &[grade::Graded], secrets: &[String]) -> Result<(), Error> {
+    use crate::under_test::secret::{Redactor, Secret};
+    let redactor = Redactor::new(secrets.iter().map(|s| Secret::new(s.as_str())));
     for g in grades {
+        let mut results = g.results.clone();
+        for trial in &mut results.cases {
+            trial.redact(&redactor);
+        }
         let path = dir.join(format!("client-{}.json", g.application));
-        crate::record::output::write_atomic(&path, &results::to_json(&g.results))?;
+        crate::record::output::write_atomic(&path, &results::to_json(&results))?;
     }
     Ok(())
 }
@@ -197,7 +206,7 @@ fn serve_config(args: &ServeArgs) -> Result<Config, Error> {
             .map(|name| {
                 Refusal::from_name(name).ok_or_else(|| {
                     Error::Usage(format!(
-                        "unknown error `{name}` for --answer-once; use AlreadyExists, TooManyGroups, Unsupported, CannotRedirect or CallbackChannelError"
+                        "unknown error `{name}` for --answer-once; use AlreadyExists, Forbidden, TooManyGroups, Unsupported, CannotRedirect or CallbackChannelError"
                     ))
                 })
             })

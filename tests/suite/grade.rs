@@ -352,3 +352,100 @@ fn a_client_that_loops_on_an_answered_error_is_named_and_one_that_stops_is_not()
     );
     server.stop();
 }
+
+/// A client that sends its token and password where they do not belong (the query of a
+/// startMessaging, percent-encoded) shows the request in its grade, but never the secrets.
+#[test]
+fn a_token_or_password_a_client_puts_in_a_query_never_reaches_its_grade() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut serve = support::binary()
+        .args(["serve", "--listen", "127.0.0.1:0", "--grade-clients", "grades"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = serve.stdout.take().expect("stdout");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut host = String::new();
+    for line in lines.by_ref() {
+        let line = line.expect("a line");
+        if let Some(url) = line.split("base URL (autodiscover root): ").nth(1) {
+            host = url.split("/autodiscover").next().unwrap_or_default().to_string();
+        }
+        if line.contains("Ctrl-C") {
+            break;
+        }
+    }
+    let rt = support::runtime();
+    let token = rt.block_on(async {
+        ucwa_conformance::client::http::install_crypto_provider();
+        let http = reqwest::Client::new();
+        let token: Value = http
+            .post(format!("{host}/WebTicket/oauthtoken"))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "alice@contoso.test"),
+                ("password", "alice-password"),
+            ])
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("token JSON");
+        let token = token["access_token"].as_str().expect("access_token").to_string();
+        let app: Value = http
+            .post(format!("{host}/ucwa/oauth/v1/applications"))
+            .bearer_auth(&token)
+            .json(&json!({ "culture": "en-US", "endpointId": "leaky", "userAgent": "leaky" }))
+            .send()
+            .await
+            .expect("application")
+            .json()
+            .await
+            .expect("application JSON");
+        let href = |pointer: &str| format!("{host}{}", app.pointer(pointer).and_then(Value::as_str).expect("href"));
+        let start = href("/_embedded/communication/_links/startMessaging/href");
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("access_token", &token)
+            .append_pair("password", "alice-password")
+            .finish();
+        http.post(format!("{start}?{query}"))
+            .bearer_auth(&token)
+            .json(&json!({ "operationId": "x".repeat(51), "to": "sip:bob@contoso.test" }))
+            .send()
+            .await
+            .expect("start");
+        http.delete(href("/_links/self/href"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("delete");
+        token
+    });
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &serve.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let _ = serve.wait();
+    let grades = std::fs::read_dir(dir.path().join("grades")).expect("grades");
+    let mut read = 0;
+    for file in grades {
+        let text = std::fs::read_to_string(file.expect("a file").path()).expect("reads");
+        let core = token.split_once('=').map(|(_, core)| core).expect("cwt=");
+        assert!(!text.contains(core), "the token reached the grade: {text}");
+        assert!(
+            !text.contains("alice-password"),
+            "the password reached the grade: {text}"
+        );
+        // The request is still shown, so the client's developer can find it.
+        assert!(
+            text.contains("access_token=[redacted]") || text.contains("[redacted]"),
+            "{text}"
+        );
+        read += 1;
+    }
+    assert_eq!(read, 1);
+}

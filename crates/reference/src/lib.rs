@@ -210,6 +210,19 @@ impl Running {
         self.state.journal().clone()
     }
 
+    /// What no report of this server's clients may show: every configured password, and every
+    /// token issued and still known, also by the part after its `cwt=` or `psat=` (letters and
+    /// digits, which every encoding leaves as they are).
+    pub fn secrets(&self) -> Vec<String> {
+        let world = self.state.lock();
+        let passwords = world.config.users.iter().map(|(_, password)| password.clone());
+        let tokens = world.tokens.keys().flat_map(|token| {
+            let core = token.split_once('=').map(|(_, core)| core.to_string());
+            std::iter::once(token.clone()).chain(core)
+        });
+        passwords.chain(tokens).collect()
+    }
+
     /// How many applications were deleted so far while grading (a change to write grades for).
     pub fn journal_changes(&self) -> u64 {
         self.state.journal().changes

@@ -273,6 +273,21 @@ impl<'de> Deserialize<'de> for SnapshotChange {
 }
 
 impl CaseResult {
+    /// Removes every secret `redactor` knows from every text of the result: its reason, its
+    /// differences and its exchanges.
+    pub fn redact(&mut self, redactor: &crate::under_test::secret::Redactor) {
+        if let Some(reason) = &mut self.reason {
+            *reason = redactor.redact(reason);
+        }
+        for m in &mut self.mismatches {
+            m.expected = redactor.redact(&m.expected);
+            m.actual = redactor.redact(&m.actual);
+        }
+        for exchange in &mut self.exchanges {
+            exchange.redact(redactor);
+        }
+    }
+
     /// A result with nothing recorded yet (title, spec items and tags empty).
     pub fn new(id: impl Into<String>, media: Media, severity: Severity, outcome: Outcome) -> Self {
         Self {

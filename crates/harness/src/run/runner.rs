@@ -186,7 +186,7 @@ impl Runner {
                 ctx.target.limits.request_timeout
             )));
         }
-        redact(&mut result, &ctx.redactor);
+        result.redact(&ctx.redactor);
         if let Some(store) = &self.options.snapshots {
             let changes = store.compare(&result, &ctx.redactor);
             result.snapshot_changes = changes.iter().map(crate::judge::snapshot::Change::recorded).collect();
@@ -371,20 +371,6 @@ fn not_started(planned: &PlannedRun, reason: &str) -> CaseResult {
 /// Results for trials that never ran (a run stopped during sign-in).
 fn not_run(plan: &[PlannedRun], reason: &str) -> Vec<CaseResult> {
     plan.iter().map(|p| not_started(p, reason)).collect()
-}
-
-/// Removes every known secret from every text of a result.
-fn redact(result: &mut CaseResult, redactor: &Redactor) {
-    if let Some(reason) = &mut result.reason {
-        *reason = redactor.redact(reason);
-    }
-    for m in &mut result.mismatches {
-        m.expected = redactor.redact(&m.expected);
-        m.actual = redactor.redact(&m.actual);
-    }
-    for exchange in &mut result.exchanges {
-        exchange.redact(redactor);
-    }
 }
 
 /// In strict mode a changed snapshot fails a case that otherwise passed; the difference shows

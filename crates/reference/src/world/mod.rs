@@ -75,21 +75,28 @@ pub struct Config {
     pub answer_once: Vec<Refusal>,
 }
 
+/// The message of the 403 an anonymous application gets for a `to` its token does not allow.
+const ANONYMOUS_TARGET_MISMATCH: &str = "The target URI does not match the target URI provisioned in anonymous token.";
+
 /// A documented startMessaging error `serve --answer-once` answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// 409 Conflict / AlreadyExists.
     AlreadyExists,
+    /// 403 Forbidden, as an anonymous application gets for a `to` its token was not issued for
+    /// (the page's 403 row; given to any application, so a signed-in client's reaction shows).
+    Forbidden,
     /// One of the fault-control contract's errors (TooManyGroups, Unsupported, CannotRedirect,
     /// CallbackChannelError).
     Fault(Fault),
 }
 
 impl Refusal {
-    /// Parses `AlreadyExists` or a fault's name.
+    /// Parses `AlreadyExists`, `Forbidden` or a fault's name.
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "AlreadyExists" => Some(Self::AlreadyExists),
+            "Forbidden" => Some(Self::Forbidden),
             other => Fault::from_name(other).map(Self::Fault),
         }
     }
@@ -97,6 +104,7 @@ impl Refusal {
     fn problem(self) -> Problem {
         match self {
             Self::AlreadyExists => Problem::AlreadyExists("An invitation with this operationId is already active."),
+            Self::Forbidden => Problem::Forbidden(ANONYMOUS_TARGET_MISMATCH.into()),
             Self::Fault(fault) => Problem::Fault(fault),
         }
     }
@@ -346,8 +354,7 @@ impl World {
             && !allowed.eq_ignore_ascii_case(&request.to)
             && rules.anonymous_target_checked
         {
-            let why = "The target URI does not match the target URI provisioned in anonymous token.";
-            return Err(Problem::Forbidden(why.into()));
+            return Err(Problem::Forbidden(ANONYMOUS_TARGET_MISMATCH.into()));
         }
         if let Some(fault) = self.faults.remove(&request.operation_id) {
             return Err(Problem::Fault(fault));
@@ -527,6 +534,36 @@ mod tests {
         assert_eq!(first, Err(Problem::Fault(Fault::TooManyGroups)));
         let second = world.start_messaging(ALICE, &app, request("op-f", "sip:bob@contoso.test"));
         assert!(second.is_ok(), "{second:?}");
+    }
+
+    #[test]
+    fn answer_once_gives_each_application_its_refusals_in_order_then_serves_it() {
+        let mut world = World::new(Config {
+            answer_once: ["Forbidden", "AlreadyExists", "CannotRedirect"]
+                .into_iter()
+                .map(|name| Refusal::from_name(name).expect("a refusal"))
+                .collect(),
+            ..Config::default()
+        });
+        let bob = "sip:bob@contoso.test";
+        for _ in 0..2 {
+            let app = with_application(&mut world);
+            let answers: Vec<_> = (0..4)
+                .map(|_| world.start_messaging(ALICE, &app, request("op-o", bob)).map(|_| ()))
+                .collect();
+            assert_eq!(
+                answers,
+                [
+                    Err(Problem::Forbidden(ANONYMOUS_TARGET_MISMATCH.into())),
+                    Err(Problem::AlreadyExists(
+                        "An invitation with this operationId is already active."
+                    )),
+                    Err(Problem::Fault(Fault::CannotRedirect)),
+                    Ok(()),
+                ]
+            );
+        }
+        assert_eq!(Refusal::from_name("Teapot"), None);
     }
 
     #[test]
