@@ -24,6 +24,7 @@ mod reference_server;
 mod reference_world;
 mod reports;
 mod runner;
+mod schema_check;
 mod selftest;
 mod support;
 mod tls;

@@ -125,7 +125,7 @@ pub struct Mismatch {
 }
 
 /// Which kind of thing a difference is about.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum MismatchKind {
     /// The response's status.
@@ -163,6 +163,52 @@ pub enum MismatchKind {
     /// Anything else (and differences recorded before kinds were).
     #[default]
     Other,
+}
+
+impl MismatchKind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [MismatchKind; 17] = [
+        Self::Status,
+        Self::Header,
+        Self::Code,
+        Self::Subcode,
+        Self::ErrorRow,
+        Self::Body,
+        Self::Resource,
+        Self::Property,
+        Self::Link,
+        Self::Event,
+        Self::EventOrder,
+        Self::Discovery,
+        Self::Capture,
+        Self::Credentials,
+        Self::Transport,
+        Self::Snapshot,
+        Self::Other,
+    ];
+
+    /// Its name, as the results file writes it (`error-row`, `event-order`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::Header => "header",
+            Self::Code => "code",
+            Self::Subcode => "subcode",
+            Self::ErrorRow => "error-row",
+            Self::Body => "body",
+            Self::Resource => "resource",
+            Self::Property => "property",
+            Self::Link => "link",
+            Self::Event => "event",
+            Self::EventOrder => "event-order",
+            Self::Discovery => "discovery",
+            Self::Capture => "capture",
+            Self::Credentials => "credentials",
+            Self::Transport => "transport",
+            Self::Snapshot => "snapshot",
+            Self::Other => "other",
+        }
+    }
 }
 
 /// The verdict on one case in one media type: the results file's entry for a trial.
@@ -384,6 +430,16 @@ fn indent(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mismatch_kind_is_named_as_the_results_file_writes_it() {
+        for kind in MismatchKind::ALL {
+            let written = serde_json::to_value(kind).expect("serializes");
+            assert_eq!(written, serde_json::Value::from(kind.as_str()));
+        }
+        let distinct: std::collections::BTreeSet<_> = MismatchKind::ALL.into_iter().collect();
+        assert_eq!(distinct.len(), MismatchKind::ALL.len());
+    }
 
     #[rstest::rstest]
     #[case(

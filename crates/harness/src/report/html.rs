@@ -99,6 +99,22 @@ fn areas(r: &Results) -> Markup {
     }
 }
 
+/// The differences of the trials that need a look, by kind, as a table.
+fn kinds(r: &Results) -> Markup {
+    let kinds = super::kinds::by_kind(r);
+    html! {
+        @if !kinds.is_empty() {
+            table.areas {
+                caption { "Differences by kind" }
+                tr { th { "kind" } th { "differences" } th { "trials" } }
+                @for k in &kinds {
+                    tr { td { (k.kind.as_str()) } td { (k.differences) } td { (k.trials) } }
+                }
+            }
+        }
+    }
+}
+
 /// An exploration's coverage, seed and findings, each with its case file.
 fn exploration(r: &Results) -> Markup {
     let Some(e) = &r.explore else { return html! {} };
@@ -147,6 +163,7 @@ fn single(r: &Results) -> Markup {
         (settings(r))
         (exploration(r))
         (areas(r))
+        (kinds(r))
         @if s.must_not_run > 0 {
             div.banner {
                 (s.must_not_run) " must-level " (if s.must_not_run == 1 { "trial" } else { "trials" })

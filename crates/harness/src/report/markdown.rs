@@ -39,6 +39,7 @@ fn single(r: &Results) -> String {
         if r.strict { "; strict" } else { "" }
     );
     area_table(r, &mut out);
+    kind_table(r, &mut out);
     notes(r, &mut out);
     exploration(r, &mut out);
     trial_tables(r, &mut out);
@@ -101,6 +102,19 @@ fn area_table(r: &Results, out: &mut String) {
             a.errors,
             a.deviations
         );
+    }
+    out.push('\n');
+}
+
+/// The differences of the trials that need a look, by kind (status, subcode, event, ...).
+fn kind_table(r: &Results, out: &mut String) {
+    let kinds = super::kinds::by_kind(r);
+    if kinds.is_empty() {
+        return;
+    }
+    out.push_str("| kind of difference | differences | trials |\n|---|---:|---:|\n");
+    for k in kinds {
+        let _ = writeln!(out, "| {} | {} | {} |", k.kind.as_str(), k.differences, k.trials);
     }
     out.push('\n');
 }

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod escape;
 pub mod html;
 pub mod junit;
+pub mod kinds;
 pub mod markdown;
 pub mod merge;
 pub mod outputs;
