@@ -225,7 +225,7 @@ fn registrable_domain(host: &str) -> Option<String> {
     if host.parse::<IpAddr>().is_ok() || !host.contains('.') {
         return None;
     }
-    psl::domain_str(host).map(str::to_ascii_lowercase)
+    ucwa_suffix::registrable_domain(host).map(str::to_ascii_lowercase)
 }
 
 /// True for 127.0.0.0/8, ::1 and `localhost`.
