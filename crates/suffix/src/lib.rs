@@ -5,8 +5,8 @@
 //! crate) is generic, so it is compiled into whichever crate calls it. Called from the harness,
 //! it was a quarter of the harness's code for the optimiser (`cargo llvm-lines`), on the cold
 //! build's critical path. Behind this one function that is not generic, it is compiled here,
-//! once, early, and at the lower optimisation level the workspace's manifest gives this crate
-//! (a lookup per host the trust check meets needs no more).
+//! once, early, and unoptimised (the workspace's manifest says so: a lookup per host the trust
+//! check meets needs no more).
 
 /// The registrable domain of `name` (a host name, lower case, without a trailing dot), or
 /// `None` when no public suffix has a label above it.
