@@ -58,9 +58,14 @@ struct Wrong {
 
 impl Wrong {
     async fn sign_in(server: &Running, agent: &str) -> Self {
+        Self::sign_in_at(&format!("http://{}", server.addr), agent).await
+    }
+
+    /// Signs in at `host` (`http://127.0.0.1:PORT`), a reference of this process or a `serve`.
+    async fn sign_in_at(host: &str, agent: &str) -> Self {
         ucwa_conformance::client::http::install_crypto_provider();
         let http = reqwest::Client::new();
-        let host = format!("http://{}", server.addr);
+        let host = host.to_string();
         let token: Value = http
             .post(format!("{host}/WebTicket/oauthtoken"))
             .form(&[
@@ -378,50 +383,28 @@ fn a_token_or_password_a_client_puts_in_a_query_never_reaches_its_grade() {
     }
     let rt = support::runtime();
     let token = rt.block_on(async {
-        ucwa_conformance::client::http::install_crypto_provider();
-        let http = reqwest::Client::new();
-        let token: Value = http
-            .post(format!("{host}/WebTicket/oauthtoken"))
-            .form(&[
-                ("grant_type", "password"),
-                ("username", "alice@contoso.test"),
-                ("password", "alice-password"),
-            ])
-            .send()
-            .await
-            .expect("token")
-            .json()
-            .await
-            .expect("token JSON");
-        let token = token["access_token"].as_str().expect("access_token").to_string();
-        let app: Value = http
-            .post(format!("{host}/ucwa/oauth/v1/applications"))
-            .bearer_auth(&token)
-            .json(&json!({ "culture": "en-US", "endpointId": "leaky", "userAgent": "leaky" }))
-            .send()
-            .await
-            .expect("application")
-            .json()
-            .await
-            .expect("application JSON");
-        let href = |pointer: &str| format!("{host}{}", app.pointer(pointer).and_then(Value::as_str).expect("href"));
-        let start = href("/_embedded/communication/_links/startMessaging/href");
+        let leaky = Wrong::sign_in_at(&host, "leaky").await;
         let query: String = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("access_token", &token)
+            .append_pair("access_token", &leaky.token)
             .append_pair("password", "alice-password")
             .finish();
-        http.post(format!("{start}?{query}"))
-            .bearer_auth(&token)
+        let start = leaky.href("/_embedded/communication/_links/startMessaging/href");
+        leaky
+            .http
+            .post(format!("{start}?{query}"))
+            .bearer_auth(&leaky.token)
             .json(&json!({ "operationId": "x".repeat(51), "to": "sip:bob@contoso.test" }))
             .send()
             .await
             .expect("start");
-        http.delete(href("/_links/self/href"))
-            .bearer_auth(&token)
+        leaky
+            .http
+            .delete(leaky.href("/_links/self/href"))
+            .bearer_auth(&leaky.token)
             .send()
             .await
             .expect("delete");
-        token
+        leaky.token
     });
     std::thread::sleep(std::time::Duration::from_millis(1200));
     let sent = std::process::Command::new("kill")
