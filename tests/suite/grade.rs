@@ -278,22 +278,37 @@ fn the_projects_walkers_grade_conformant(#[case] program: &str, #[case] script: 
     server.stop();
 }
 
-#[test]
-fn serve_writes_the_grades_when_it_stops_and_a_server_nobody_used_is_not_conformant() {
-    let dir = tempfile::tempdir().expect("dir");
+/// The rest of a `serve`'s standard output.
+type Lines = std::io::Lines<std::io::BufReader<std::process::ChildStdout>>;
+
+/// `serve --grade-clients grades` in `dir`, once it says it listens: the process, the rest of
+/// its output, and its host (`http://127.0.0.1:PORT`).
+fn serve_grading(dir: &std::path::Path) -> (std::process::Child, Lines, String) {
     let mut serve = support::binary()
         .args(["serve", "--listen", "127.0.0.1:0", "--grade-clients", "grades"])
-        .current_dir(dir.path())
+        .current_dir(dir)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("serve starts");
     let stdout = serve.stdout.take().expect("stdout");
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut host = String::new();
     for line in lines.by_ref() {
-        if line.expect("a line").contains("Ctrl-C") {
+        let line = line.expect("a line");
+        if let Some(url) = line.split("base URL (autodiscover root): ").nth(1) {
+            host = url.split("/autodiscover").next().unwrap_or_default().to_string();
+        }
+        if line.contains("Ctrl-C") {
             break;
         }
     }
+    (serve, lines, host)
+}
+
+#[test]
+fn serve_writes_the_grades_when_it_stops_and_a_server_nobody_used_is_not_conformant() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut serve, lines, _) = serve_grading(dir.path());
     let sent = std::process::Command::new("kill")
         .args(["-TERM", &serve.id().to_string()])
         .status()
@@ -363,24 +378,7 @@ fn a_client_that_loops_on_an_answered_error_is_named_and_one_that_stops_is_not()
 #[test]
 fn a_token_or_password_a_client_puts_in_a_query_never_reaches_its_grade() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut serve = support::binary()
-        .args(["serve", "--listen", "127.0.0.1:0", "--grade-clients", "grades"])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = serve.stdout.take().expect("stdout");
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
-    let mut host = String::new();
-    for line in lines.by_ref() {
-        let line = line.expect("a line");
-        if let Some(url) = line.split("base URL (autodiscover root): ").nth(1) {
-            host = url.split("/autodiscover").next().unwrap_or_default().to_string();
-        }
-        if line.contains("Ctrl-C") {
-            break;
-        }
-    }
+    let (mut serve, _lines, host) = serve_grading(dir.path());
     let rt = support::runtime();
     let token = rt.block_on(async {
         let leaky = Wrong::sign_in_at(&host, "leaky").await;
