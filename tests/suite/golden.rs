@@ -140,3 +140,28 @@ fn a_partial_merge() {
         markdown::render(&[merged])
     ));
 }
+
+/// Every manual page `man --dir` writes (one per command and subcommand), each a golden file:
+/// a change to a command's help, exit codes or examples shows as a diff of the page a user reads.
+#[test]
+fn manual_pages() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = crate::support::binary()
+        .arg("man")
+        .arg("--dir")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let mut pages: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("the pages")
+        .map(|entry| entry.expect("an entry").path())
+        .collect();
+    pages.sort();
+    assert!(pages.len() >= 20, "{pages:?}");
+    for page in pages {
+        let name = page.file_stem().expect("a name").to_string_lossy().replace('.', "_");
+        let text = std::fs::read_to_string(&page).expect("the page reads");
+        insta::assert_snapshot!(format!("man_{name}"), text);
+    }
+}
