@@ -14,7 +14,9 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
     runtime.block_on(async {
         let server = crate::reference::spawn(config.clone(), args.listen)
             .await
-            .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
+            .map_err(|e| {
+                Error::TargetUnusable(format!("the reference server cannot listen on {}: {e}", args.listen))
+            })?;
         match config.mutant {
             Some(m) => outln!(
                 "MUTANT reference server listening: {} (breaks {}: {})",

@@ -430,3 +430,18 @@ fn a_token_or_password_a_client_puts_in_a_query_never_reaches_its_grade() {
     }
     assert_eq!(read, 1);
 }
+
+/// `serve` on an address already taken exits 3 (the reference could not start), as its manual
+/// page says, naming the address.
+#[test]
+fn serve_on_an_address_in_use_exits_3_naming_it() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = taken.local_addr().expect("its address").to_string();
+    let output = support::binary()
+        .args(["serve", "--listen", &address])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains(&format!("cannot listen on {address}")), "{stderr}");
+}
