@@ -75,6 +75,9 @@ pub struct Config {
     pub answer_once: Vec<Refusal>,
 }
 
+/// The message of the 409 AlreadyExists for an operationId whose invitation is still active.
+const OPERATION_ACTIVE: &str = "An invitation with this operationId is already active.";
+
 /// The message of the 403 an anonymous application gets for a `to` its token does not allow.
 const ANONYMOUS_TARGET_MISMATCH: &str = "The target URI does not match the target URI provisioned in anonymous token.";
 
@@ -103,7 +106,7 @@ impl Refusal {
 
     fn problem(self) -> Problem {
         match self {
-            Self::AlreadyExists => Problem::AlreadyExists("An invitation with this operationId is already active."),
+            Self::AlreadyExists => Problem::AlreadyExists(OPERATION_ACTIVE),
             Self::Forbidden => Problem::Forbidden(ANONYMOUS_TARGET_MISMATCH.into()),
             Self::Fault(fault) => Problem::Fault(fault),
         }
@@ -371,9 +374,7 @@ impl World {
             return Err(refusal.problem());
         }
         if app.operation_in_use(&request.operation_id) && rules.duplicates_refused {
-            return Err(Problem::AlreadyExists(
-                "An invitation with this operationId is already active.",
-            ));
+            return Err(Problem::AlreadyExists(OPERATION_ACTIVE));
         }
         let invitation = app.start(request, &rules);
         Ok(Started {
@@ -555,9 +556,7 @@ mod tests {
                 answers,
                 [
                     Err(Problem::Forbidden(ANONYMOUS_TARGET_MISMATCH.into())),
-                    Err(Problem::AlreadyExists(
-                        "An invitation with this operationId is already active."
-                    )),
+                    Err(Problem::AlreadyExists(OPERATION_ACTIVE)),
                     Err(Problem::Fault(Fault::CannotRedirect)),
                     Ok(()),
                 ]
