@@ -26,9 +26,9 @@
 //! - `history`: results files remembered across builds (SQLite or PostgreSQL), the questions
 //!   asked of them (regressions, flaky trials) and the dashboard; it reads results, never a run.
 //!
-//! Four modules sit at the root because every step uses them: `error` (the library's one error
+//! Five modules sit at the root because every step uses them: `error` (the library's one error
 //! type), `exit` (the exit codes users script against), `diag` (file positions and excerpts for
-//! every file a user gives) and `clock` (dates and timestamps).
+//! every file a user gives), `clock` (dates and timestamps) and `digest` (`sha256:` digests).
 #![warn(missing_docs)]
 
 pub mod case;
@@ -36,6 +36,7 @@ pub mod client;
 pub mod clock;
 pub mod corpus;
 pub mod diag;
+pub mod digest;
 pub mod error;
 pub mod evidence;
 pub mod exit;

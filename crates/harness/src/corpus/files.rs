@@ -130,16 +130,14 @@ impl Corpus {
     /// `sha256:` of every file by relative path and content (the same for the built-in corpus
     /// and a checkout of the same `cases/`).
     pub fn digest(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
+        let mut digest = crate::digest::Sha256::new();
         for (relative, text) in &self.files {
-            hasher.update(relative.to_string_lossy().replace('\\', "/").as_bytes());
-            hasher.update([0]);
-            hasher.update(text.as_bytes());
-            hasher.update([0]);
+            digest.update(relative.to_string_lossy().replace('\\', "/").as_bytes());
+            digest.update(&[0]);
+            digest.update(text.as_bytes());
+            digest.update(&[0]);
         }
-        let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+        digest.finish()
     }
 
     /// `built-in` or the directory, for `list` and the results file.

@@ -3,7 +3,7 @@
 //! covered the whole corpus), and Ed25519 signatures that prove a file is byte for byte what a
 //! signer's run wrote (`signature`).
 //!
-//! May use `case`, `judge` and `report`.
+//! May use `case`, `judge`, `report` and `digest`.
 
 pub mod audit;
 pub mod signature;

@@ -13,7 +13,6 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair as _, UnparsedPublicKey};
-use sha2::Digest as _;
 use std::path::Path;
 
 /// The first line of every signature file.
@@ -113,9 +112,7 @@ impl PublicKey {
 
     /// `sha256:` and the hex of the SHA-256 of the key's 32 bytes: how a signature names its key.
     pub fn fingerprint(&self) -> String {
-        let digest = sha2::Sha256::digest(self.bytes);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+        crate::digest::sha256(&self.bytes)
     }
 
     /// The PEM text of this key.

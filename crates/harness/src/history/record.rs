@@ -92,12 +92,7 @@ impl RunRecord {
             .map_err(|e: jiff::Error| Refused::Time(when.to_string(), e.to_string()))?;
         // Serialising typed results cannot fail (every map has string keys).
         let canonical = serde_json::to_vec(results).unwrap_or_default();
-        let digest = {
-            use sha2::{Digest, Sha256};
-            let hash = Sha256::digest(&canonical);
-            let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-            format!("sha256:{hex}")
-        };
+        let digest = crate::digest::sha256(&canonical);
         // Files written before areas existed: from the cases' areas, when they have them.
         let areas = if results.areas.is_empty() {
             let complete = results.verdict.stop_cause().is_none();

@@ -6,11 +6,10 @@
 //! carries its length and sha256, so a reader always knows whether it has the whole of it.
 //! Secrets are removed by [`Exchange::redact`], called once per trial by the run session.
 
+use crate::digest::sha256;
 use crate::under_test::secret::{REDACTED, Redactor};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
 
 /// Largest body stored as plain text, in bytes.
 pub const STORED_BODY_BYTES: usize = 64 * 1024;
@@ -226,17 +225,6 @@ impl BodyRecord {
         }
         changed
     }
-}
-
-/// `sha256:` and the hex digest of `bytes`.
-fn sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for byte in digest {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
 }
 
 /// Up to the cap's worth of bytes, as text.
