@@ -182,11 +182,7 @@ impl Res {
                     out.push_str("</propertyList>");
                 }
                 Value::Date(ms) => {
-                    let iso = i64::try_from(*ms)
-                        .ok()
-                        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-                        .map(|t| t.to_string())
-                        .unwrap_or_default();
+                    let iso = rfc3339(*ms);
                     out.push_str(&format!("<property name=\"{}\">{}</property>", esc(name), esc(&iso)));
                 }
             }
@@ -220,4 +216,52 @@ pub fn esc(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// `ms` milliseconds since 1970 as an RFC 3339 UTC timestamp, with the milliseconds when there
+/// are any (`2026-11-27T06:26:00.25Z`): how XML writes a date. The proleptic Gregorian calendar
+/// (Howard Hinnant's `civil_from_days`; the harness's `clock` has the same arithmetic, and the
+/// reference shares no code with the harness).
+fn rfc3339(ms: u128) -> String {
+    let days = (ms / 86_400_000) as i64 + 719_468;
+    let in_day = ms % 86_400_000;
+    let era = days / 146_097;
+    let day_of_era = days - era * 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let (hours, minutes, seconds, millis) = (
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000,
+    );
+    let mut out = format!("{year:04}-{month:02}-{day:02}T{hours:02}:{minutes:02}:{seconds:02}");
+    if millis != 0 {
+        out.push('.');
+        out.push_str(format!("{millis:03}").trim_end_matches('0'));
+    }
+    out.push('Z');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn dates_are_written_as_rfc3339_in_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_759_560_250), "2026-11-27T06:06:00.25Z");
+        assert_eq!(rfc3339(4_107_542_399_999), "2100-02-28T23:59:59.999Z");
+        assert_eq!(rfc3339(4_107_542_400_000), "2100-03-01T00:00:00Z");
+    }
 }

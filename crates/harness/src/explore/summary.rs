@@ -2,11 +2,11 @@
 //! finding (a minimal failing request, as a case file).
 
 use crate::case::{Media, Severity};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// An exploration's summary (the `explore` section of a results file).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Exploration {
     /// The seed: `explore --seed N` plans the same trials again.
     pub seed: u64,
@@ -83,7 +83,8 @@ impl Exploration {
 }
 
 /// One distinct minimal failure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     /// The id of its case file.
     pub id: String,

@@ -43,9 +43,8 @@ pub struct HistoryBench {
 /// Build `build` of the series made from `template`: trial `i` fails where the pattern says so.
 fn variant(template: &Results, build: usize, files: usize) -> Results {
     let mut run = template.clone();
-    let start: jiff::Timestamp = template.started_at.parse().unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let at = start + jiff::SignedDuration::from_mins(10 * build as i64);
-    run.started_at = at.to_string();
+    let start = crate::clock::parse_rfc3339(&template.started_at).unwrap_or(0);
+    run.started_at = crate::clock::rfc3339_millis(start + 600_000 * build as i64);
     let cases: Vec<CaseResult> = run
         .cases
         .iter()

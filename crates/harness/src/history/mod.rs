@@ -10,7 +10,7 @@
 //! target's [`timeline::Timeline`] back, and the questions are pure functions of that timeline.
 //!
 //! May use `report` (the results files it reads), `judge` (standings and verdicts),
-//! `case`, `digest` and `error`; never a run: it reads results files, however they were made.
+//! `case`, `clock` (when a run ran), `digest` and `error`; never a run: it reads results files, however they were made.
 
 pub mod bench;
 pub mod dashboard;

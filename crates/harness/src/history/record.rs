@@ -87,9 +87,7 @@ impl RunRecord {
             return Err(Refused::Partition(p.index, p.count));
         }
         let when = at.unwrap_or(&results.started_at);
-        let stamp: jiff::Timestamp = when
-            .parse()
-            .map_err(|e: jiff::Error| Refused::Time(when.to_string(), e.to_string()))?;
+        let at_ms = crate::clock::parse_rfc3339(when).map_err(|why| Refused::Time(when.to_string(), why))?;
         // Serialising typed results cannot fail (every map has string keys).
         let canonical = serde_json::to_vec(results).unwrap_or_default();
         let digest = crate::digest::sha256(&canonical);
@@ -109,8 +107,8 @@ impl RunRecord {
             digest,
             target: results.target.name.clone(),
             build,
-            at: stamp.to_string(),
-            at_ms: stamp.as_millisecond(),
+            at: crate::clock::rfc3339_millis(at_ms),
+            at_ms,
             suite_version: results.suite_version.clone(),
             case_set_digest: results.case_set_digest.clone(),
             strict: results.strict,

@@ -267,7 +267,7 @@ impl Store {
 
     /// The run's row; its id, or `None` when the same results are there already.
     fn insert_run(&mut self, run: &RunRecord, build_id: i64) -> Result<Option<i64>, DbError> {
-        let added_at = jiff::Timestamp::now().to_string();
+        let added_at = crate::clock::rfc3339_millis(crate::clock::millis(std::time::SystemTime::now()));
         let inserted = self.sql.rows(
             schema::INSERT_RUN,
             &[

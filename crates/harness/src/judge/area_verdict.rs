@@ -8,11 +8,11 @@
 use crate::case::Severity;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How one area fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum AreaWord {
     /// Its trials ran, none counts as a failure, and a must-level trial passed (or, in an area
@@ -85,7 +85,8 @@ impl AreaWord {
 }
 
 /// One area's trials and verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AreaVerdict {
     /// The area, as the inventory names it (`startMessaging`, `me`, ...).
     pub area: String,

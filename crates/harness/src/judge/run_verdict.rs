@@ -6,11 +6,11 @@
 //! many count and whether the run stopped early.
 
 use crate::exit::ExitCode;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "is", rename_all = "kebab-case")]
 pub enum RunVerdict {
     /// Every trial ran; none counts as a failure (exit 0).
@@ -39,7 +39,8 @@ pub enum RunVerdict {
 }
 
 /// Why a run stopped early.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum StopKind {
     /// SIGINT (Ctrl-C): exit 130.

@@ -4,13 +4,13 @@
 
 use crate::case::{Media, Severity};
 use crate::record::exchange::Exchange;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 /// How one case ended in one media type. What it means for the run (does it count, is it shown
 /// as a failure) is decided by [`crate::judge::standing::standing`], never here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// Every step's response was as expected.
@@ -106,7 +106,8 @@ impl std::fmt::Display for Outcome {
 }
 
 /// One difference between what a step expected and what came back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Mismatch {
     /// Which kind of thing differs, for reports that group differences (absent in files written
     /// before it was recorded: `other`).
@@ -125,7 +126,8 @@ pub struct Mismatch {
 }
 
 /// Which kind of thing a difference is about.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum MismatchKind {
     /// The response's status.
@@ -212,7 +214,8 @@ impl MismatchKind {
 }
 
 /// The verdict on one case in one media type: the results file's entry for a trial.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CaseResult {
     /// The case id.
     pub id: String,
@@ -252,7 +255,7 @@ pub struct CaseResult {
     pub exchanges: Vec<Exchange>,
     /// Snapshots (`id@step-media`) that are new or differ from the stored ones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(with = "Vec<String>")]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
     pub snapshot_changes: Vec<SnapshotChange>,
 }
 

@@ -8,7 +8,6 @@
 
 use crate::digest::sha256;
 use crate::under_test::secret::{REDACTED, Redactor};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Largest body stored as plain text, in bytes.
@@ -18,7 +17,8 @@ pub const STORED_BODY_BYTES: usize = 64 * 1024;
 const MIN_RUN: usize = 256;
 
 /// One step of a trial: an HTTP exchange, or a wait on the event channel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Exchange {
     /// A request and the response to it (none when the transport failed).
@@ -42,7 +42,8 @@ pub enum Exchange {
 }
 
 /// A header, name as written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Header {
     /// The header name.
     pub name: String,
@@ -51,7 +52,8 @@ pub struct Header {
 }
 
 /// A request as the harness sent it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecordedRequest {
     /// The method, upper case.
     pub method: String,
@@ -65,7 +67,8 @@ pub struct RecordedRequest {
 }
 
 /// A response as the target sent it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecordedResponse {
     /// The HTTP status code.
     pub status: u16,
@@ -77,7 +80,8 @@ pub struct RecordedResponse {
 }
 
 /// A body: its size and digest always, and its bytes as far as they are stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BodyRecord {
     /// Length in bytes.
     pub length: u64,
@@ -89,7 +93,8 @@ pub struct BodyRecord {
 }
 
 /// The stored part of a body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "as", rename_all = "kebab-case")]
 pub enum Stored {
     /// The whole body, as text.
@@ -110,7 +115,8 @@ pub enum Stored {
 }
 
 /// A piece of a body stored as segments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum Segment {
     /// Text as it is.

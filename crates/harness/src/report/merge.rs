@@ -293,8 +293,7 @@ fn missing_partitions(parts: &[Results]) -> Result<Vec<u64>, MergeError> {
 
 /// A run's start and end, in milliseconds since the epoch, when its start time reads.
 fn span(results: &Results) -> Option<(i64, i64)> {
-    let start: jiff::Timestamp = results.started_at.parse().ok()?;
-    let start = start.as_millisecond();
+    let start = crate::clock::parse_rfc3339(&results.started_at).ok()?;
     Some((start, start + i64::try_from(results.duration_ms).ok()?))
 }
 

@@ -1,6 +1,6 @@
 //! Reports: pure functions of the verdicts. Never touch the network.
 //!
-//! May use `case`, `corpus`, `error`, `explore` (an exploration's summary), `judge`, `record`, `run`
+//! May use `case`, `clock` (a run's start time), `corpus`, `error`, `explore` (an exploration's summary), `judge`, `record`, `run`
 //! (the trial results), `under_test` and `wire`.
 
 pub mod console;
