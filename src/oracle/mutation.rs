@@ -3,7 +3,7 @@
 //! killed by a case that passes against the reference and fails against the mutant. Its second
 //! column is exploration's: one exploration against each mutant whose fault lies in
 //! startMessaging's inputs or state, which must find it (the corpus is blind by design to
-//! [`Mutant::CORPUS_BLIND`]).
+//! [`Mutant::corpus_blind`]).
 
 use crate::case::Case;
 use crate::client::HttpClient;
@@ -45,7 +45,7 @@ impl MutantRow {
     /// item (or, for a mutant the corpus is blind to by design, misses it), and exploration,
     /// where it ran, found it.
     pub fn holds(&self) -> bool {
-        let corpus = if Mutant::CORPUS_BLIND.contains(&self.mutant) {
+        let corpus = if self.mutant.corpus_blind() {
             self.killed_by.is_empty() && self.error.is_none()
         } else {
             self.killed_on_its_item()
@@ -284,7 +284,7 @@ pub fn render(matrix: &KillMatrix) -> String {
     }
     let width = matrix.rows.iter().map(|r| r.mutant.name().len()).max().unwrap_or(8);
     for row in &matrix.rows {
-        let blind = Mutant::CORPUS_BLIND.contains(&row.mutant);
+        let blind = row.mutant.corpus_blind();
         let verdict = match (&row.error, row.killed_on_its_item(), row.killed_by.is_empty()) {
             (Some(e), _, _) => format!("ERROR     {e}"),
             (None, true, _) => "killed   ".to_string(),

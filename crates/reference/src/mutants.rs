@@ -2,15 +2,17 @@
 //! suite can prove that its cases catch what they claim (`serve --mutant NAME`, the `mutants`
 //! command, and `cargo test`).
 //!
-//! A mutant reaches the server in one of two ways, never as a check inside a handler:
-//! - behaviour: [`Rules::of`] turns it into the one [`Rules`] field it changes; the world, the
-//!   resources and the handlers consult `Rules` at their named decision points and never name a
-//!   mutant (a resource's content included: the tree is built as the rules say);
-//! - what is sent back: `rewrite` changes a response's status or headers, or the error it carries
-//!   as a value, on its way out; it never edits written text.
+//! Each mutant is declared once, in the table below: its name, the spec item it breaks, what
+//! finds it, what it does wrong, and its [`Mechanism`], never a check inside a handler:
+//! - a rule ([`Mechanism::Rule`]): the one [`Rules`] field it changes; the world, the resources
+//!   and the handlers consult `Rules` at their named decision points and never name a mutant (a
+//!   resource's content included: the tree is built as the rules say);
+//! - an edit of what is sent back ([`Mechanism::Response`], [`Mechanism::Error`]): a response's
+//!   status or headers, or the error it carries as a value, changed on its way out by `rewrite`,
+//!   which never edits written text and never names a mutant either.
 
 macro_rules! mutants {
-    ($($variant:ident = $name:literal, $item:literal, $what:literal;)*) => {
+    ($($variant:ident = $name:literal, $item:literal, $found_by:ident, $what:literal, $mechanism:expr;)*) => {
         /// A deliberate deviation from the spec.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Mutant { $(#[doc = $what] $variant,)* }
@@ -33,140 +35,349 @@ macro_rules! mutants {
             pub fn description(self) -> &'static str {
                 match self { $(Mutant::$variant => $what,)* }
             }
+
+            /// What is meant to find it.
+            pub fn found_by(self) -> FoundBy {
+                match self { $(Mutant::$variant => FoundBy::$found_by,)* }
+            }
+
+            /// How it breaks the server.
+            pub fn mechanism(self) -> Mechanism {
+                use ErrorEdit::*;
+                use Mechanism::*;
+                use ResponseEdit::*;
+                match self { $(Mutant::$variant => $mechanism,)* }
+            }
         }
     };
 }
 
 mutants! {
-    Created200 = "created-200", "post.created", "answers 200 OK instead of 201 Created";
-    NoLocation = "no-location", "post.location", "answers 201 without a Location header";
-    LocationToConversation = "location-to-conversation", "invitation.resource", "Location names the conversation, not the messagingInvitation";
-    InvitationIncoming = "invitation-incoming", "invitation.resource", "the messagingInvitation says direction Incoming";
-    NoStartMessagingLink = "no-start-messaging-link", "link.start-messaging", "the communication resource has no startMessaging link";
-    StartMessagingMoved = "start-messaging-moved", "link.start-messaging", "the startMessaging link points where nothing is served";
-    QueryIgnored = "query-ignored", "query.to", "inputs given as query parameters are ignored";
-    OperationIdNotRequired = "operation-id-not-required", "body.operationId.required", "a missing operationId is accepted";
-    ToNotRequired = "to-not-required", "body.to.required", "a missing to is accepted";
-    OperationIdLimit49 = "operation-id-limit-49", "body.operationId.max-length", "an operationId of 50 characters is refused (off by one)";
-    OperationIdUnlimited = "operation-id-unlimited", "body.operationId.max-length", "an operationId of any length is accepted";
-    SubjectLimit249 = "subject-limit-249", "body.subject.max-length", "a subject of 250 characters is refused (off by one)";
-    SubjectUnlimited = "subject-unlimited", "body.subject.max-length", "a subject of any length is accepted";
-    SubjectLimitInBytes = "subject-limit-in-bytes", "body.subject.max-length", "the subject limit counts UTF-8 bytes, not characters";
-    SubjectTruncated = "subject-truncated", "invitation.resource", "the invitation keeps only the first 200 characters of the subject";
-    OperationIdLowercased = "operation-id-lowercased", "invitation.resource", "the invitation keeps the operationId lower-cased, not as supplied";
-    MessageLinkDropped = "message-link-dropped", "invitation.resource", "the invitation does not keep the first message's link";
-    ThreadIdLimit249 = "thread-id-limit-249", "body.threadId.max-length", "a threadId of 250 characters is refused (off by one)";
-    ThreadIdUnlimited = "thread-id-unlimited", "body.threadId.max-length", "a threadId of any length is accepted";
-    ImportanceUnchecked = "importance-unchecked", "body.importance.values", "any importance value is accepted";
-    ImportanceCaseSensitiveLower = "importance-refuses-urgent", "body.importance.values", "importance Urgent is refused";
-    SipUnchecked = "sip-unchecked", "body.to.sip-uri", "any to value is accepted, SIP URI or not";
-    DataUriUnchecked = "data-uri-unchecked", "body.message.data-uri", "a message link that is not a data URI is accepted";
-    PercentEncodingRefused = "percent-encoding-refused", "body.message.data-uri", "percent-encoded data URIs are refused";
-    CustomContentRefused = "custom-content-refused", "body.customContent.data-uri", "a customContent link is refused";
-    UnknownInputsRefused = "unknown-inputs-refused", "body.unknown-ignored", "inputs the page does not list are refused";
-    PvfSubcodeMissing = "pvf-subcode-missing", "generic.400.parameter-validation", "400 for a missing input has no ParameterValidationFailure subcode";
-    AnonymousTargetUnchecked = "anonymous-target-unchecked", "error.403.forbidden", "anonymous applications may invite anyone";
-    Forbidden400 = "forbidden-400", "error.403.forbidden", "the anonymous-target refusal is 400, not 403";
-    DuplicatesAllowed = "duplicates-allowed", "error.409.already-exists", "an active operationId may be reused";
-    AlreadyExists400 = "already-exists-400", "error.409.already-exists", "a reused operationId gets 400 BadRequest / AlreadyExists (the documented row is 409 Conflict)";
-    TooManyGroupsNoSubcode = "too-many-groups-no-subcode", "error.409.too-many-groups", "409 TooManyGroups comes without its subcode";
-    TooManyGroupsWrongCase = "too-many-groups-wrong-case", "error.409.too-many-groups", "the subcode is spelt toomanygroups";
-    UnsupportedWithSubcode = "unsupported-with-subcode", "error.409.no-subcode", "409 for an unsupported API carries a subcode";
-    CannotRedirectWrongSubcode = "cannot-redirect-wrong-subcode", "error.410.cannot-redirect", "410 comes with subcode Redirected";
-    CallbackChannelWrongCode = "callback-channel-wrong-code", "error.500.callback-channel-error", "500 comes with code InternalServerError";
-    FaultsIgnored = "faults-ignored", "error.409.too-many-groups", "the fault-control contract arms nothing";
-    ErrorsAlwaysJson = "errors-always-json", "error.body.format", "errors are JSON whatever the request's representation";
-    ErrorsTextPlain = "errors-text-plain", "error.body.format", "errors are sent as text/plain";
-    XmlErrorsWrongNamespace = "xml-errors-wrong-namespace", "error.body.format", "XML errors are in another namespace";
-    MalformedBody500 = "malformed-body-500", "generic.400.bad-request", "a malformed body gets 500";
-    TokenNotChecked = "token-not-checked", "generic.401", "any bearer token is accepted";
-    ApplicationNotFoundNoSubcode = "application-not-found-no-subcode", "generic.404.application-not-found", "404 for a missing application has no subcode";
-    MethodNotAllowed404 = "method-not-allowed-404", "generic.405", "other methods get 404";
-    UnsupportedMediaType400 = "unsupported-media-type-400", "generic.415", "an unsupported content type gets 400";
-    BodyLimitOff = "body-limit-off", "generic.413", "bodies of any size are read";
-    EntityTooLarge400 = "entity-too-large-400", "generic.413", "an oversized body gets 400 with code EntityTooLarge (the documented row is 413)";
-    NoStartedEvent = "no-started-event", "events.started.operation-id", "no messagingInvitation started event";
-    OperationIdNotEchoed = "operation-id-not-echoed", "events.started.operation-id", "events do not echo the operationId";
-    NoCompletedEvent = "no-completed-event", "events.completed.success", "no messagingInvitation completed event";
-    InvitationEventsWrongSender = "invitation-events-wrong-sender", "events.sender", "messagingInvitation events come under the conversation sender, not communication";
-    StartedAfterCompleted = "started-after-completed", "events.order", "the started event arrives after completed";
-    NoAcceptedByParticipant = "no-accepted-by-participant", "events.completed.success", "a completed invitation does not embed acceptedByParticipant";
-    CompletedStatusFailure = "completed-status-failure", "events.completed.success", "an accepted invitation completes with status Failure";
-    DeclinedAsSuccess = "declined-as-success", "events.completed.failure", "a declined invitation completes with status Success";
-    FailureWithoutReason = "failure-without-reason", "events.completed.failure", "a failed invitation completes without a reason";
-    NoAnswerNeverCompletes = "no-answer-never-completes", "invitation.timeout", "an unanswered invitation never completes";
-    CancelIgnored = "cancel-ignored", "invitation.cancel", "POST cancel answers 204 and cancels nothing";
-    NoCancelLink = "no-cancel-link", "invitation.cancel", "a waiting invitation has no cancel link";
-    FirstMessageNotInEvents = "first-message-not-in-events", "invitation.first-message", "the invitation's events leave out the first message's link";
-    MessagingNeverConnected = "messaging-never-connected", "messaging.connected", "messaging stays Connecting after the peer accepts";
-    SendMessageLinkMissing = "send-message-link-missing", "messaging.connected", "messaging is Connected without a sendMessage link";
-    SendMessageNoLocation = "send-message-no-location", "message.send", "sendMessage answers 201 without a Location";
-    MessageNotCompleted = "message-not-completed", "message.completed", "a sent message never completes on the event channel";
-    StopLeavesConversation = "stop-leaves-conversation", "messaging.stop", "stopMessaging answers 204 and the conversation goes on";
-    MakeMeAvailable200 = "make-me-available-200", "me.make-me-available", "makeMeAvailable answers 200 with a body instead of 204";
-    MakeMeAvailableRepeatAllowed = "make-me-available-repeat-allowed", "me.make-me-available.repeat", "a second makeMeAvailable answers 204 (documented: 409 AlreadyExists)";
-    BatchNotServed = "batch-not-served", "batch.multipart", "the application offers no batch link and batch answers 404";
-    NoMessagingModality = "no-messaging-modality", "messaging.connected", "conversations never link or announce a messaging modality";
-    ApplicationPerPost = "application-per-post", "application.same-fields", "every POST to applications creates another application, even with the same fields";
-    SubjectUncheckedWithThreadId = "subject-unchecked-with-thread-id", "body.subject.max-length", "the subject limit is skipped when a threadId is given too (a fault of two inputs)";
-    OperationIdOptionalWithMessage = "operation-id-optional-with-message", "body.operationId.required", "a missing operationId is accepted when a first message is given (a fault of two inputs)";
-    ThreadIdLimitInUtf16 = "thread-id-limit-in-utf16", "body.threadId.max-length", "the threadId limit counts UTF-16 code units: a character outside the BMP counts twice";
-    OperationIdLimitInBytesXml = "operation-id-limit-in-bytes-xml", "body.operationId.max-length", "in XML only, the operationId limit counts UTF-8 bytes (a fault of one representation)";
+    Created200 = "created-200", "post.created", Both,
+        "answers 200 OK instead of 201 Created",
+        Response(StartCreatedAs(200));
+    NoLocation = "no-location", "post.location", Both,
+        "answers 201 without a Location header",
+        Response(StartWithoutLocation);
+    LocationToConversation = "location-to-conversation", "invitation.resource", Both,
+        "Location names the conversation, not the messagingInvitation",
+        Response(StartLocation { from: "messagingInvitations", to: "conversations" });
+    InvitationIncoming = "invitation-incoming", "invitation.resource", Both,
+        "the messagingInvitation says direction Incoming",
+        Rule(|r| r.invitation_direction = "Incoming");
+    NoStartMessagingLink = "no-start-messaging-link", "link.start-messaging", Corpus,
+        "the communication resource has no startMessaging link",
+        Rule(|r| r.start_messaging_link = LinkRule::Absent);
+    StartMessagingMoved = "start-messaging-moved", "link.start-messaging", Corpus,
+        "the startMessaging link points where nothing is served",
+        Rule(|r| r.start_messaging_link = LinkRule::Moved);
+    QueryIgnored = "query-ignored", "query.to", Both,
+        "inputs given as query parameters are ignored",
+        Rule(|r| r.query_inputs = false);
+    OperationIdNotRequired = "operation-id-not-required", "body.operationId.required", Both,
+        "a missing operationId is accepted",
+        Rule(|r| r.operation_id_required = false);
+    ToNotRequired = "to-not-required", "body.to.required", Both,
+        "a missing to is accepted",
+        Rule(|r| r.to_required = false);
+    OperationIdLimit49 = "operation-id-limit-49", "body.operationId.max-length", Both,
+        "an operationId of 50 characters is refused (off by one)",
+        Rule(|r| r.operation_id_limit = 49);
+    OperationIdUnlimited = "operation-id-unlimited", "body.operationId.max-length", Both,
+        "an operationId of any length is accepted",
+        Rule(|r| r.operation_id_limit = usize::MAX);
+    SubjectLimit249 = "subject-limit-249", "body.subject.max-length", Both,
+        "a subject of 250 characters is refused (off by one)",
+        Rule(|r| r.subject_limit = 249);
+    SubjectUnlimited = "subject-unlimited", "body.subject.max-length", Both,
+        "a subject of any length is accepted",
+        Rule(|r| r.subject_limit = usize::MAX);
+    SubjectLimitInBytes = "subject-limit-in-bytes", "body.subject.max-length", Both,
+        "the subject limit counts UTF-8 bytes, not characters",
+        Rule(|r| r.subject_limit_in_bytes = true);
+    SubjectTruncated = "subject-truncated", "invitation.resource", Both,
+        "the invitation keeps only the first 200 characters of the subject",
+        Rule(|r| r.subject_kept = 200);
+    OperationIdLowercased = "operation-id-lowercased", "invitation.resource", Both,
+        "the invitation keeps the operationId lower-cased, not as supplied",
+        Rule(|r| r.operation_id_lowercased = true);
+    MessageLinkDropped = "message-link-dropped", "invitation.resource", Both,
+        "the invitation does not keep the first message's link",
+        Rule(|r| r.message_link_kept = false);
+    ThreadIdLimit249 = "thread-id-limit-249", "body.threadId.max-length", Both,
+        "a threadId of 250 characters is refused (off by one)",
+        Rule(|r| r.thread_id_limit = 249);
+    ThreadIdUnlimited = "thread-id-unlimited", "body.threadId.max-length", Both,
+        "a threadId of any length is accepted",
+        Rule(|r| r.thread_id_limit = usize::MAX);
+    ImportanceUnchecked = "importance-unchecked", "body.importance.values", Both,
+        "any importance value is accepted",
+        Rule(|r| r.importance = ImportanceRule::Unchecked);
+    ImportanceCaseSensitiveLower = "importance-refuses-urgent", "body.importance.values", Both,
+        "importance Urgent is refused",
+        Rule(|r| r.importance = ImportanceRule::RefusesUrgent);
+    SipUnchecked = "sip-unchecked", "body.to.sip-uri", Both,
+        "any to value is accepted, SIP URI or not",
+        Rule(|r| r.sip_checked = false);
+    DataUriUnchecked = "data-uri-unchecked", "body.message.data-uri", Both,
+        "a message link that is not a data URI is accepted",
+        Rule(|r| r.data_uri = DataUriRule::Unchecked);
+    PercentEncodingRefused = "percent-encoding-refused", "body.message.data-uri", Both,
+        "percent-encoded data URIs are refused",
+        Rule(|r| r.data_uri = DataUriRule::RefusesPercentEncoding);
+    CustomContentRefused = "custom-content-refused", "body.customContent.data-uri", Both,
+        "a customContent link is refused",
+        Rule(|r| r.data_uri = DataUriRule::RefusesCustomContent);
+    UnknownInputsRefused = "unknown-inputs-refused", "body.unknown-ignored", Both,
+        "inputs the page does not list are refused",
+        Rule(|r| r.unknown_inputs_refused = true);
+    PvfSubcodeMissing = "pvf-subcode-missing", "generic.400.parameter-validation", Both,
+        "400 for a missing input has no ParameterValidationFailure subcode",
+        Error(DropSubcode("ParameterValidationFailure"));
+    AnonymousTargetUnchecked = "anonymous-target-unchecked", "error.403.forbidden", Corpus,
+        "anonymous applications may invite anyone",
+        Rule(|r| r.anonymous_target_checked = false);
+    Forbidden400 = "forbidden-400", "error.403.forbidden", Corpus,
+        "the anonymous-target refusal is 400, not 403",
+        Response(Status { from: 403, to: 400 });
+    DuplicatesAllowed = "duplicates-allowed", "error.409.already-exists", Both,
+        "an active operationId may be reused",
+        Rule(|r| r.duplicates_refused = false);
+    AlreadyExists400 = "already-exists-400", "error.409.already-exists", Both,
+        "a reused operationId gets 400 BadRequest / AlreadyExists (the documented row is 409 Conflict)",
+        Error(StatusOfSubcode { subcode: "AlreadyExists", status: 400, code: Some("BadRequest") });
+    TooManyGroupsNoSubcode = "too-many-groups-no-subcode", "error.409.too-many-groups", Corpus,
+        "409 TooManyGroups comes without its subcode",
+        Error(DropSubcode("TooManyGroups"));
+    TooManyGroupsWrongCase = "too-many-groups-wrong-case", "error.409.too-many-groups", Corpus,
+        "the subcode is spelt toomanygroups",
+        Error(Subcode { from: "TooManyGroups", to: "toomanygroups" });
+    UnsupportedWithSubcode = "unsupported-with-subcode", "error.409.no-subcode", Corpus,
+        "409 for an unsupported API carries a subcode",
+        Error(SubcodeOnBareConflict("Unsupported"));
+    CannotRedirectWrongSubcode = "cannot-redirect-wrong-subcode", "error.410.cannot-redirect", Corpus,
+        "410 comes with subcode Redirected",
+        Error(Subcode { from: "CannotRedirect", to: "Redirected" });
+    CallbackChannelWrongCode = "callback-channel-wrong-code", "error.500.callback-channel-error", Corpus,
+        "500 comes with code InternalServerError",
+        Error(Code { from: "ServiceFailure", to: "InternalServerError" });
+    FaultsIgnored = "faults-ignored", "error.409.too-many-groups", Corpus,
+        "the fault-control contract arms nothing",
+        Rule(|r| r.faults_armed = false);
+    ErrorsAlwaysJson = "errors-always-json", "error.body.format", Corpus,
+        "errors are JSON whatever the request's representation",
+        Error(ClientErrorsInJson);
+    ErrorsTextPlain = "errors-text-plain", "error.body.format", Corpus,
+        "errors are sent as text/plain",
+        Response(ErrorContentType("text/plain; charset=utf-8"));
+    XmlErrorsWrongNamespace = "xml-errors-wrong-namespace", "error.body.format", Corpus,
+        "XML errors are in another namespace",
+        Error(XmlNamespace("urn:example:errors"));
+    MalformedBody500 = "malformed-body-500", "generic.400.bad-request", Corpus,
+        "a malformed body gets 500",
+        Error(StatusOfSubcode { subcode: "DeserializationFailure", status: 500, code: None });
+    TokenNotChecked = "token-not-checked", "generic.401", Corpus,
+        "any bearer token is accepted",
+        Rule(|r| r.tokens_checked = false);
+    ApplicationNotFoundNoSubcode = "application-not-found-no-subcode", "generic.404.application-not-found", Corpus,
+        "404 for a missing application has no subcode",
+        Error(DropSubcode("ApplicationNotFound"));
+    MethodNotAllowed404 = "method-not-allowed-404", "generic.405", Corpus,
+        "other methods get 404",
+        Response(Status { from: 405, to: 404 });
+    UnsupportedMediaType400 = "unsupported-media-type-400", "generic.415", Corpus,
+        "an unsupported content type gets 400",
+        Response(Status { from: 415, to: 400 });
+    BodyLimitOff = "body-limit-off", "generic.413", Corpus,
+        "bodies of any size are read",
+        Rule(|r| r.body_limit = false);
+    EntityTooLarge400 = "entity-too-large-400", "generic.413", Corpus,
+        "an oversized body gets 400 with code EntityTooLarge (the documented row is 413)",
+        Response(Status { from: 413, to: 400 });
+    NoStartedEvent = "no-started-event", "events.started.operation-id", Corpus,
+        "no messagingInvitation started event",
+        Rule(|r| r.invitation_events.started = false);
+    OperationIdNotEchoed = "operation-id-not-echoed", "events.started.operation-id", Corpus,
+        "events do not echo the operationId",
+        Rule(|r| r.invitation_events.operation_id_echoed = false);
+    NoCompletedEvent = "no-completed-event", "events.completed.success", Corpus,
+        "no messagingInvitation completed event",
+        Rule(|r| r.invitation_events.completed = false);
+    InvitationEventsWrongSender = "invitation-events-wrong-sender", "events.sender", Corpus,
+        "messagingInvitation events come under the conversation sender, not communication",
+        Rule(|r| r.invitation_events.communication_sender = false);
+    StartedAfterCompleted = "started-after-completed", "events.order", Corpus,
+        "the started event arrives after completed",
+        Rule(|r| r.invitation_events.started_late = true);
+    NoAcceptedByParticipant = "no-accepted-by-participant", "events.completed.success", Corpus,
+        "a completed invitation does not embed acceptedByParticipant",
+        Rule(|r| r.invitation_events.accepted_by_participant = false);
+    CompletedStatusFailure = "completed-status-failure", "events.completed.success", Corpus,
+        "an accepted invitation completes with status Failure",
+        Rule(|r| r.invitation_events.accepted_is_success = false);
+    DeclinedAsSuccess = "declined-as-success", "events.completed.failure", Corpus,
+        "a declined invitation completes with status Success",
+        Rule(|r| r.invitation_events.declined_is_failure = false);
+    FailureWithoutReason = "failure-without-reason", "events.completed.failure", Corpus,
+        "a failed invitation completes without a reason",
+        Rule(|r| r.invitation_events.reason_given = false);
+    NoAnswerNeverCompletes = "no-answer-never-completes", "invitation.timeout", Corpus,
+        "an unanswered invitation never completes",
+        Rule(|r| r.unanswered_completes = false);
+    CancelIgnored = "cancel-ignored", "invitation.cancel", Corpus,
+        "POST cancel answers 204 and cancels nothing",
+        Rule(|r| r.cancel_honoured = false);
+    NoCancelLink = "no-cancel-link", "invitation.cancel", Both,
+        "a waiting invitation has no cancel link",
+        Rule(|r| r.cancel_link = false);
+    FirstMessageNotInEvents = "first-message-not-in-events", "invitation.first-message", Corpus,
+        "the invitation's events leave out the first message's link",
+        Rule(|r| r.invitation_events.message_link = false);
+    MessagingNeverConnected = "messaging-never-connected", "messaging.connected", Corpus,
+        "messaging stays Connecting after the peer accepts",
+        Rule(|r| r.messaging_connects = false);
+    SendMessageLinkMissing = "send-message-link-missing", "messaging.connected", Corpus,
+        "messaging is Connected without a sendMessage link",
+        Rule(|r| r.send_message_link = false);
+    SendMessageNoLocation = "send-message-no-location", "message.send", Corpus,
+        "sendMessage answers 201 without a Location",
+        Rule(|r| r.message_location = false);
+    MessageNotCompleted = "message-not-completed", "message.completed", Corpus,
+        "a sent message never completes on the event channel",
+        Rule(|r| r.message_completes = false);
+    StopLeavesConversation = "stop-leaves-conversation", "messaging.stop", Corpus,
+        "stopMessaging answers 204 and the conversation goes on",
+        Rule(|r| r.stop_ends_conversation = false);
+    MakeMeAvailable200 = "make-me-available-200", "me.make-me-available", Corpus,
+        "makeMeAvailable answers 200 with a body instead of 204",
+        Rule(|r| r.make_me_available_no_content = false);
+    MakeMeAvailableRepeatAllowed = "make-me-available-repeat-allowed", "me.make-me-available.repeat", Corpus,
+        "a second makeMeAvailable answers 204 (documented: 409 AlreadyExists)",
+        Rule(|r| r.make_me_available_once = false);
+    BatchNotServed = "batch-not-served", "batch.multipart", Corpus,
+        "the application offers no batch link and batch answers 404",
+        Rule(|r| r.batch_served = false);
+    NoMessagingModality = "no-messaging-modality", "messaging.connected", Corpus,
+        "conversations never link or announce a messaging modality",
+        Rule(|r| r.messaging_modality = false);
+    ApplicationPerPost = "application-per-post", "application.same-fields", Corpus,
+        "every POST to applications creates another application, even with the same fields",
+        Rule(|r| r.same_fields_same_application = false);
+    SubjectUncheckedWithThreadId = "subject-unchecked-with-thread-id", "body.subject.max-length", Exploration,
+        "the subject limit is skipped when a threadId is given too (a fault of two inputs)",
+        Rule(|r| r.subject_unchecked_with_thread_id = true);
+    OperationIdOptionalWithMessage = "operation-id-optional-with-message", "body.operationId.required", Exploration,
+        "a missing operationId is accepted when a first message is given (a fault of two inputs)",
+        Rule(|r| r.operation_id_optional_with_message = true);
+    ThreadIdLimitInUtf16 = "thread-id-limit-in-utf16", "body.threadId.max-length", Exploration,
+        "the threadId limit counts UTF-16 code units: a character outside the BMP counts twice",
+        Rule(|r| r.thread_id_limit_in_utf16 = true);
+    OperationIdLimitInBytesXml = "operation-id-limit-in-bytes-xml", "body.operationId.max-length", Exploration,
+        "in XML only, the operationId limit counts UTF-8 bytes (a fault of one representation)",
+        Rule(|r| r.operation_id_limit_in_bytes_xml = true);
+}
+
+/// What is meant to find a mutant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoundBy {
+    /// The fixed corpus (its fault lies outside what exploration varies).
+    Corpus,
+    /// The corpus and exploration alike: its fault lies in startMessaging's answer to its inputs
+    /// (validation, the 201, what the invitation keeps, the duplicate state) as an ordinary
+    /// signed-in user sees it.
+    Both,
+    /// Exploration only, by design: its fault needs two inputs at once, counts a length in
+    /// another unit, or lives in one representation (the kill matrix's second column).
+    Exploration,
+}
+
+/// How a mutant breaks the server.
+#[derive(Clone, Copy)]
+pub enum Mechanism {
+    /// It changes the rules the world, the resources and the handlers consult.
+    Rule(fn(&mut Rules)),
+    /// It changes the status or headers of responses on their way out.
+    Response(ResponseEdit),
+    /// It changes the error a response carries, as a value, before it is written again.
+    Error(ErrorEdit),
+}
+
+/// A change to the status or headers of a response, in the terms of the page, not of HTTP types
+/// (`rewrite` applies it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseEdit {
+    /// startMessaging's 201 Created is answered with this status.
+    StartCreatedAs(u16),
+    /// startMessaging's answer leaves out its Location.
+    StartWithoutLocation,
+    /// startMessaging's Location has `from` replaced by `to`.
+    StartLocation {
+        /// Replaced.
+        from: &'static str,
+        /// By this.
+        to: &'static str,
+    },
+    /// Every response of status `from` is sent with status `to`.
+    Status {
+        /// The status the reference sends.
+        from: u16,
+        /// The status sent instead.
+        to: u16,
+    },
+    /// Error responses (4xx and 5xx) are labelled with this Content-Type.
+    ErrorContentType(&'static str),
+}
+
+/// A change to the error a response carries (`rewrite` applies it and writes the error again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorEdit {
+    /// The error loses this subcode.
+    DropSubcode(&'static str),
+    /// The subcode `from` is spelt `to`.
+    Subcode {
+        /// The subcode the reference sends.
+        from: &'static str,
+        /// Sent instead.
+        to: &'static str,
+    },
+    /// A 409 without a subcode gets this one.
+    SubcodeOnBareConflict(&'static str),
+    /// An error with this subcode is sent with another status (and code, when given).
+    StatusOfSubcode {
+        /// The subcode.
+        subcode: &'static str,
+        /// The status sent.
+        status: u16,
+        /// The code sent, when it changes.
+        code: Option<&'static str>,
+    },
+    /// The code `from` is sent as `to`.
+    Code {
+        /// The code the reference sends.
+        from: &'static str,
+        /// Sent instead.
+        to: &'static str,
+    },
+    /// A client error asked for in XML is written in JSON.
+    ClientErrorsInJson,
+    /// XML errors are written in this namespace.
+    XmlNamespace(&'static str),
 }
 
 impl Mutant {
-    /// The mutants no case of the fixed corpus can see, by design: their fault needs two inputs
-    /// at once, counts a length in another unit, or lives in one representation. Exploration
-    /// finds them (the kill matrix's second column).
-    pub const CORPUS_BLIND: [Mutant; 4] = [
-        Mutant::SubjectUncheckedWithThreadId,
-        Mutant::OperationIdOptionalWithMessage,
-        Mutant::ThreadIdLimitInUtf16,
-        Mutant::OperationIdLimitInBytesXml,
-    ];
-
-    /// True when its fault lies in startMessaging's answer to its inputs (validation, the 201,
-    /// what the invitation keeps, the duplicate state) as an ordinary signed-in user sees it:
-    /// exploration alone must find it.
-    pub fn explorable(self) -> bool {
-        use Mutant as M;
-        Self::CORPUS_BLIND.contains(&self)
-            || matches!(
-                self,
-                M::Created200
-                    | M::NoLocation
-                    | M::LocationToConversation
-                    | M::InvitationIncoming
-                    | M::QueryIgnored
-                    | M::OperationIdNotRequired
-                    | M::ToNotRequired
-                    | M::OperationIdLimit49
-                    | M::OperationIdUnlimited
-                    | M::SubjectLimit249
-                    | M::SubjectUnlimited
-                    | M::SubjectLimitInBytes
-                    | M::SubjectTruncated
-                    | M::OperationIdLowercased
-                    | M::MessageLinkDropped
-                    | M::ThreadIdLimit249
-                    | M::ThreadIdUnlimited
-                    | M::ImportanceUnchecked
-                    | M::ImportanceCaseSensitiveLower
-                    | M::SipUnchecked
-                    | M::DataUriUnchecked
-                    | M::PercentEncodingRefused
-                    | M::CustomContentRefused
-                    | M::UnknownInputsRefused
-                    | M::PvfSubcodeMissing
-                    | M::DuplicatesAllowed
-                    | M::AlreadyExists400
-                    | M::NoCancelLink
-            )
-    }
-
     /// Parses a mutant name.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|m| m.name() == name)
+    }
+
+    /// True when the fixed corpus cannot see it, by design ([`FoundBy::Exploration`]).
+    pub fn corpus_blind(self) -> bool {
+        self.found_by() == FoundBy::Exploration
+    }
+
+    /// True when exploration alone must find it ([`FoundBy::Both`] or [`FoundBy::Exploration`]).
+    pub fn explorable(self) -> bool {
+        self.found_by() != FoundBy::Corpus
     }
 }
 
@@ -369,90 +580,13 @@ impl Rules {
         cancel_link: true,
     };
 
-    /// The rules of a server running as `mutant` (the reference's without one). Mutants that
-    /// only change what is sent back (`rewrite`) leave the rules as they are.
+    /// The rules of a server running as `mutant` (the reference's without one). A mutant that
+    /// edits what is sent back leaves the rules as they are.
     pub fn of(mutant: Option<Mutant>) -> Rules {
-        let mut r = Rules::REFERENCE;
-        match mutant {
-            None => {}
-            Some(Mutant::TokenNotChecked) => r.tokens_checked = false,
-            Some(Mutant::BodyLimitOff) => r.body_limit = false,
-            Some(Mutant::QueryIgnored) => r.query_inputs = false,
-            Some(Mutant::OperationIdNotRequired) => r.operation_id_required = false,
-            Some(Mutant::ToNotRequired) => r.to_required = false,
-            Some(Mutant::OperationIdLimit49) => r.operation_id_limit = 49,
-            Some(Mutant::OperationIdUnlimited) => r.operation_id_limit = usize::MAX,
-            Some(Mutant::SubjectLimit249) => r.subject_limit = 249,
-            Some(Mutant::SubjectUnlimited) => r.subject_limit = usize::MAX,
-            Some(Mutant::SubjectLimitInBytes) => r.subject_limit_in_bytes = true,
-            Some(Mutant::SubjectUncheckedWithThreadId) => r.subject_unchecked_with_thread_id = true,
-            Some(Mutant::OperationIdOptionalWithMessage) => r.operation_id_optional_with_message = true,
-            Some(Mutant::ThreadIdLimitInUtf16) => r.thread_id_limit_in_utf16 = true,
-            Some(Mutant::OperationIdLimitInBytesXml) => r.operation_id_limit_in_bytes_xml = true,
-            Some(Mutant::ThreadIdLimit249) => r.thread_id_limit = 249,
-            Some(Mutant::ThreadIdUnlimited) => r.thread_id_limit = usize::MAX,
-            Some(Mutant::ImportanceUnchecked) => r.importance = ImportanceRule::Unchecked,
-            Some(Mutant::ImportanceCaseSensitiveLower) => r.importance = ImportanceRule::RefusesUrgent,
-            Some(Mutant::SipUnchecked) => r.sip_checked = false,
-            Some(Mutant::DataUriUnchecked) => r.data_uri = DataUriRule::Unchecked,
-            Some(Mutant::PercentEncodingRefused) => r.data_uri = DataUriRule::RefusesPercentEncoding,
-            Some(Mutant::CustomContentRefused) => r.data_uri = DataUriRule::RefusesCustomContent,
-            Some(Mutant::UnknownInputsRefused) => r.unknown_inputs_refused = true,
-            Some(Mutant::AnonymousTargetUnchecked) => r.anonymous_target_checked = false,
-            Some(Mutant::DuplicatesAllowed) => r.duplicates_refused = false,
-            Some(Mutant::FaultsIgnored) => r.faults_armed = false,
-            Some(Mutant::NoStartMessagingLink) => r.start_messaging_link = LinkRule::Absent,
-            Some(Mutant::StartMessagingMoved) => r.start_messaging_link = LinkRule::Moved,
-            Some(Mutant::SubjectTruncated) => r.subject_kept = 200,
-            Some(Mutant::OperationIdLowercased) => r.operation_id_lowercased = true,
-            Some(Mutant::MessageLinkDropped) => r.message_link_kept = false,
-            Some(Mutant::NoStartedEvent) => r.invitation_events.started = false,
-            Some(Mutant::StartedAfterCompleted) => r.invitation_events.started_late = true,
-            Some(Mutant::NoCompletedEvent) => r.invitation_events.completed = false,
-            Some(Mutant::OperationIdNotEchoed) => r.invitation_events.operation_id_echoed = false,
-            Some(Mutant::InvitationEventsWrongSender) => r.invitation_events.communication_sender = false,
-            Some(Mutant::NoAcceptedByParticipant) => r.invitation_events.accepted_by_participant = false,
-            Some(Mutant::CompletedStatusFailure) => r.invitation_events.accepted_is_success = false,
-            Some(Mutant::DeclinedAsSuccess) => r.invitation_events.declined_is_failure = false,
-            Some(Mutant::FailureWithoutReason) => r.invitation_events.reason_given = false,
-            Some(Mutant::FirstMessageNotInEvents) => r.invitation_events.message_link = false,
-            Some(Mutant::NoAnswerNeverCompletes) => r.unanswered_completes = false,
-            Some(Mutant::CancelIgnored) => r.cancel_honoured = false,
-            Some(Mutant::MessagingNeverConnected) => r.messaging_connects = false,
-            Some(Mutant::SendMessageLinkMissing) => r.send_message_link = false,
-            Some(Mutant::SendMessageNoLocation) => r.message_location = false,
-            Some(Mutant::MessageNotCompleted) => r.message_completes = false,
-            Some(Mutant::StopLeavesConversation) => r.stop_ends_conversation = false,
-            Some(Mutant::MakeMeAvailable200) => r.make_me_available_no_content = false,
-            Some(Mutant::MakeMeAvailableRepeatAllowed) => r.make_me_available_once = false,
-            Some(Mutant::BatchNotServed) => r.batch_served = false,
-            Some(Mutant::NoMessagingModality) => r.messaging_modality = false,
-            Some(Mutant::ApplicationPerPost) => r.same_fields_same_application = false,
-            Some(Mutant::InvitationIncoming) => r.invitation_direction = "Incoming",
-            Some(Mutant::NoCancelLink) => r.cancel_link = false,
-            // The others change what is sent back (see `rewrite::edit`).
-            Some(
-                Mutant::Created200
-                | Mutant::NoLocation
-                | Mutant::LocationToConversation
-                | Mutant::PvfSubcodeMissing
-                | Mutant::Forbidden400
-                | Mutant::AlreadyExists400
-                | Mutant::TooManyGroupsNoSubcode
-                | Mutant::TooManyGroupsWrongCase
-                | Mutant::UnsupportedWithSubcode
-                | Mutant::CannotRedirectWrongSubcode
-                | Mutant::CallbackChannelWrongCode
-                | Mutant::ErrorsAlwaysJson
-                | Mutant::ErrorsTextPlain
-                | Mutant::XmlErrorsWrongNamespace
-                | Mutant::MalformedBody500
-                | Mutant::ApplicationNotFoundNoSubcode
-                | Mutant::MethodNotAllowed404
-                | Mutant::UnsupportedMediaType400
-                | Mutant::EntityTooLarge400,
-            ) => {}
+        let mut rules = Rules::REFERENCE;
+        if let Some(Mechanism::Rule(change)) = mutant.map(Mutant::mechanism) {
+            change(&mut rules);
         }
-        r
+        rules
     }
 }
