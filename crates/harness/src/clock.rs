@@ -53,19 +53,43 @@ pub struct NotADate {
     /// The text.
     pub text: String,
     /// Why.
-    pub reason: String,
+    pub reason: Misread,
+}
+
+/// What is wrong with the text of a date or a timestamp.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Misread {
+    /// Something else stands where this was due.
+    #[error("expected {0}")]
+    Expected(&'static str),
+    /// A month that is not 1 to 12.
+    #[error("there is no month {0}")]
+    NoMonth(u8),
+    /// A day the month does not have.
+    #[error("{year:04}-{month:02} has no day {day}")]
+    NoDay {
+        /// The year.
+        year: i32,
+        /// The month.
+        month: u8,
+        /// The day.
+        day: u8,
+    },
+    /// Anything else, said in words.
+    #[error("{0}")]
+    Wrong(&'static str),
 }
 
 /// Parses `YYYY-MM-DD`, refusing impossible dates; the error says what is wrong.
 pub fn parse_date(text: &str) -> Result<Date, NotADate> {
-    let refuse = |reason: &str| NotADate {
+    let refuse = |reason| NotADate {
         text: text.to_string(),
-        reason: reason.to_string(),
+        reason,
     };
     let mut reader = Reader(text.trim().as_bytes());
-    let date = reader.date().map_err(|reason| refuse(&reason))?;
+    let date = reader.date().map_err(refuse)?;
     if !reader.0.is_empty() {
-        return Err(refuse("text follows the day"));
+        return Err(refuse(Misread::Wrong("text follows the day")));
     }
     Ok(date)
 }
@@ -100,11 +124,11 @@ pub fn rfc3339_millis(ms: i64) -> String {
 /// Milliseconds since the epoch of an RFC 3339 timestamp: a date, `T` (or a space), the time
 /// to the second with an optional fraction, and `Z` or an offset `+01:00`. The error says
 /// what is wrong.
-pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
+pub fn parse_rfc3339(text: &str) -> Result<i64, Misread> {
     let mut reader = Reader(text.trim().as_bytes());
     let date = reader.date()?;
     if !reader.eat(b'T') && !reader.eat(b't') && !reader.eat(b' ') {
-        return Err("a `T` and the time must follow the date".into());
+        return Err(Misread::Wrong("a `T` and the time must follow the date"));
     }
     let hours = reader.number(2, "the hour")?;
     reader.expect(b':', "`:` after the hour")?;
@@ -112,13 +136,13 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
     reader.expect(b':', "`:` after the minutes")?;
     let seconds = reader.number(2, "the seconds")?;
     if hours > 23 || minutes > 59 || seconds > 60 {
-        return Err("the time of day is out of range".into());
+        return Err(Misread::Wrong("the time of day is out of range"));
     }
     let mut millis = 0;
     if reader.eat(b'.') || reader.eat(b',') {
         let digits = reader.digits();
         if digits.is_empty() {
-            return Err("digits must follow the decimal point".into());
+            return Err(Misread::Wrong("digits must follow the decimal point"));
         }
         // Milliseconds: the digits beyond the third are dropped, not rounded.
         millis = digits
@@ -135,18 +159,18 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
         } else if reader.eat(b'-') {
             -1
         } else {
-            return Err("the time needs `Z` or an offset such as `+01:00`".into());
+            return Err(Misread::Wrong("the time needs `Z` or an offset such as `+01:00`"));
         };
         let hours = reader.number(2, "the offset's hours")?;
         reader.expect(b':', "`:` in the offset")?;
         let minutes = reader.number(2, "the offset's minutes")?;
         if hours > 23 || minutes > 59 {
-            return Err("the offset is out of range".into());
+            return Err(Misread::Wrong("the offset is out of range"));
         }
         sign * (hours * 60 + minutes)
     };
     if !reader.0.is_empty() {
-        return Err("text follows the time".into());
+        return Err(Misread::Wrong("text follows the time"));
     }
     // A leap second is counted as the second before the next minute.
     let seconds_of_day = hours * 3600 + minutes * 60 + seconds.min(59);
@@ -166,19 +190,19 @@ struct Reader<'a>(&'a [u8]);
 
 impl Reader<'_> {
     /// `YYYY-MM-DD`, a date that exists.
-    fn date(&mut self) -> Result<Date, String> {
+    fn date(&mut self) -> Result<Date, Misread> {
         let year = self.number(4, "a four-digit year")?;
         self.expect(b'-', "`-` after the year")?;
         let month = self.number(2, "a two-digit month")?;
         self.expect(b'-', "`-` after the month")?;
         let day = self.number(2, "a two-digit day")?;
         let (Ok(year), Ok(month), Ok(day)) = (i32::try_from(year), u8::try_from(month), u8::try_from(day)) else {
-            return Err("out of range".into());
+            return Err(Misread::Wrong("out of range"));
         };
         if !(1..=12).contains(&month) {
-            return Err(format!("there is no month {month}"));
+            return Err(Misread::NoMonth(month));
         }
-        Date::new(year, month, day).ok_or_else(|| format!("{year:04}-{month:02} has no day {day}"))
+        Date::new(year, month, day).ok_or(Misread::NoDay { year, month, day })
     }
 
     fn eat(&mut self, byte: u8) -> bool {
@@ -189,11 +213,11 @@ impl Reader<'_> {
         found
     }
 
-    fn expect(&mut self, byte: u8, what: &str) -> Result<(), String> {
+    fn expect(&mut self, byte: u8, what: &'static str) -> Result<(), Misread> {
         if self.eat(byte) {
             Ok(())
         } else {
-            Err(format!("expected {what}"))
+            Err(Misread::Expected(what))
         }
     }
 
@@ -205,10 +229,10 @@ impl Reader<'_> {
     }
 
     /// Exactly `width` digits.
-    fn number(&mut self, width: usize, what: &str) -> Result<i64, String> {
+    fn number(&mut self, width: usize, what: &'static str) -> Result<i64, Misread> {
         let digits = self.digits();
         if digits.len() != width {
-            return Err(format!("expected {what}"));
+            return Err(Misread::Expected(what));
         }
         Ok(digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
     }
@@ -329,7 +353,7 @@ mod tests {
             );
         }
         assert_eq!(
-            parse_date("2026-02-31").map_err(|e| e.reason),
+            parse_date("2026-02-31").map_err(|e| e.reason.to_string()),
             Err("2026-02 has no day 31".to_string())
         );
     }
@@ -359,7 +383,11 @@ mod tests {
             ("2026-02-30T12:00:00Z", "2026-02 has no day 30"),
             ("last tuesday", "expected a four-digit year"),
         ] {
-            assert_eq!(parse_rfc3339(bad), Err(why.to_string()), "{bad}");
+            assert_eq!(
+                parse_rfc3339(bad).map_err(|e| e.to_string()),
+                Err(why.to_string()),
+                "{bad}"
+            );
         }
     }
 }

@@ -87,7 +87,8 @@ impl RunRecord {
             return Err(Refused::Partition(p.index, p.count));
         }
         let when = at.unwrap_or(&results.started_at);
-        let at_ms = crate::clock::parse_rfc3339(when).map_err(|why| Refused::Time(when.to_string(), why))?;
+        let at_ms =
+            crate::clock::parse_rfc3339(when).map_err(|why| Refused::Time(when.to_string(), why.to_string()))?;
         // Serialising typed results cannot fail (every map has string keys).
         let canonical = serde_json::to_vec(results).unwrap_or_default();
         let digest = crate::digest::sha256(&canonical);

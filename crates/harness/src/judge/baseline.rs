@@ -352,7 +352,7 @@ fn expiry(value: &toml::Value) -> Result<Date, ExpiryError> {
         toml::Value::Datetime(datetime) => match (datetime.date, datetime.time) {
             (Some(d), None) => crate::clock::parse_date(&d.to_string()).map_err(|e| ExpiryError::Impossible {
                 value: datetime.to_string(),
-                why: e.reason,
+                why: e.reason.to_string(),
             }),
             _ => Err(ExpiryError::WithTime(datetime.to_string())),
         },
