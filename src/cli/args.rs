@@ -510,34 +510,49 @@ pub struct ExploreArgs {
     pub markdown: Option<PathBuf>,
 }
 
+/// A flag's value that does not read, and why (clap prints it after the flag's name).
+#[derive(Debug, thiserror::Error)]
+enum BadValue {
+    /// Not a duration at all.
+    #[error("`{0}` is not a duration (say 90s, 5m, 1h or 500ms)")]
+    NotADuration(String),
+    /// A unit that is not s, m, h or ms.
+    #[error("unknown unit `{0}` (say s, m, h or ms)")]
+    Unit(String),
+    /// Zero, negative or absurdly long.
+    #[error("`{0}` is not a positive duration")]
+    NotPositive(String),
+    /// Not a positive rate.
+    #[error("`{0}` is not a positive number of requests per second")]
+    NotARate(String),
+}
+
 /// `--time-limit`: `90s`, `5m`, `1h`, `500ms`, or a bare number of seconds.
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+fn parse_duration(text: &str) -> Result<std::time::Duration, BadValue> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (say 90s, 5m, 1h or 500ms)"))?;
+    let number: f64 = number.parse().map_err(|_| BadValue::NotADuration(text.to_string()))?;
     let seconds = match unit {
         "" | "s" => number,
         "ms" => number / 1000.0,
         "m" => number * 60.0,
         "h" => number * 3600.0,
-        other => return Err(format!("unknown unit `{other}` (say s, m, h or ms)")),
+        other => return Err(BadValue::Unit(other.to_string())),
     };
     if !(seconds > 0.0 && seconds < 1e9) {
-        return Err(format!("`{text}` is not a positive duration"));
+        return Err(BadValue::NotPositive(text.to_string()));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// `--rate`: a positive number of requests per second.
-fn parse_rate(text: &str) -> Result<f64, String> {
+fn parse_rate(text: &str) -> Result<f64, BadValue> {
     match text.parse::<f64>() {
         Ok(rate) if rate > 0.0 && rate.is_finite() => Ok(rate),
-        _ => Err(format!("`{text}` is not a positive number of requests per second")),
+        _ => Err(BadValue::NotARate(text.to_string())),
     }
 }
 

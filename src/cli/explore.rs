@@ -9,7 +9,7 @@ use crate::client::HttpClient;
 use crate::clock::rfc3339;
 use crate::error::Error;
 use crate::exit::ExitCode;
-use crate::explore::{ExploreOptions, Explored, Explorer};
+use crate::explore::{Exploration, ExploreOptions, Explored, Explorer};
 use crate::oracle::model::ReferenceOracle;
 use crate::record::output;
 use crate::report::console::{self, Format};
@@ -21,6 +21,49 @@ use crate::under_test::Target;
 use crate::under_test::secret::Redactor;
 use std::sync::Arc;
 use std::time::SystemTime;
+
+/// Writes each finding as a case file under `--found DIR`; the lines saying where, and the
+/// requests the explorer did not send because its model disagreed with itself.
+fn write_found(args: &ExploreArgs, summary: &Exploration, screen: &Redactor) -> Result<String, Error> {
+    let mut notes = String::new();
+    if let Some(dir) = &args.found {
+        for finding in &summary.findings {
+            let path = dir.join(format!("{}.toml", finding.id));
+            output::write_atomic(&path, &screen.redact(&finding.case))?;
+            notes.push_str(&format!("found: {}\n", path.display()));
+        }
+    }
+    for disagreement in &summary.disagreements {
+        notes.push_str(&format!(
+            "not sent (an explorer bug, not the target's fault): {disagreement}\n"
+        ));
+    }
+    Ok(notes)
+}
+
+/// The exploration's line and one line per finding, for the console.
+fn findings_text(summary: &Exploration) -> String {
+    let mut text = format!("{}\n", summary.line());
+    for finding in &summary.findings {
+        let media: Vec<&str> = finding.media.iter().map(|m| m.as_str()).collect();
+        // What the target sent is escaped for the terminal, as every console line is.
+        text.push_str(&format!(
+            "  {} [{}] {}: {} expected {}, got {} ({} generated requests; {})\n",
+            finding.severity.as_str(),
+            media.join(","),
+            finding.request,
+            escape::console_line(&finding.what),
+            escape::console_line(&finding.expected),
+            escape::console_line(&finding.actual),
+            finding.hits,
+            finding.id
+        ));
+    }
+    if summary.time_limited {
+        text.push_str("the time limit ended the exploration before its budget\n");
+    }
+    text
+}
 
 /// How long an exploration's event waits may take at most (a sequence waits for a decline).
 const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -150,40 +193,10 @@ fn explore_against(
     let mut file = results::build(info, &target, &results);
     file.explore = Some(summary.clone());
     let written = outputs::write_all(&requested(args), &file, &screen);
-    let mut notes = String::new();
-    if let Some(dir) = &args.found {
-        for finding in &summary.findings {
-            let path = dir.join(format!("{}.toml", finding.id));
-            output::write_atomic(&path, &screen.redact(&finding.case))?;
-            notes.push_str(&format!("found: {}\n", path.display()));
-        }
-    }
-    for disagreement in &summary.disagreements {
-        notes.push_str(&format!(
-            "not sent (an explorer bug, not the target's fault): {disagreement}\n"
-        ));
-    }
+    let notes = write_found(args, &summary, &screen)?;
     let name = format!("{} ({})", target.name, target.base_url);
     let mut text = console::summary(&results, args.strict, &name, &file.verdict, &file.areas);
-    text.push_str(&format!("{}\n", summary.line()));
-    for finding in &summary.findings {
-        let media: Vec<&str> = finding.media.iter().map(|m| m.as_str()).collect();
-        // What the target sent is escaped for the terminal, as every console line is.
-        text.push_str(&format!(
-            "  {} [{}] {}: {} expected {}, got {} ({} generated requests; {})\n",
-            finding.severity.as_str(),
-            media.join(","),
-            finding.request,
-            escape::console_line(&finding.what),
-            escape::console_line(&finding.expected),
-            escape::console_line(&finding.actual),
-            finding.hits,
-            finding.id
-        ));
-    }
-    if summary.time_limited {
-        text.push_str("the time limit ended the exploration before its budget\n");
-    }
+    text.push_str(&findings_text(&summary));
     text.push_str(&notes);
     let text = screen.redact(&text);
     match format(args) {

@@ -17,80 +17,100 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, Error> {
             .map_err(|e| {
                 Error::TargetUnusable(format!("the reference server cannot listen on {}: {e}", args.listen))
             })?;
-        match config.mutant {
-            Some(m) => outln!(
-                "MUTANT reference server listening: {} (breaks {}: {})",
-                m.name(),
-                m.breaks(),
-                m.description()
-            ),
-            None => outln!("reference server listening"),
-        }
-        outln!("  base URL (autodiscover root): {}", server.base_url());
-        outln!("  discovery host (root at /):   http://{}/", server.addr);
-        outln!("  fault control:                {}", server.faults_url());
-        for (user, password) in &config.users {
-            outln!("  user: {user} (password: {password})");
-        }
-        for (peer, behaviour) in &config.peers {
-            outln!("  peer: {peer} ({})", behaviour.as_str());
-        }
-        if let Some(path) = &args.profile {
-            let text = profile(&server, &config);
-            crate::record::output::write_atomic(path, &text)?;
-            outln!("  target profile written to {} (run --target {0}):", path.display());
-            for line in text.lines() {
-                outln!("    {line}");
-            }
-        }
-        if !args.listen.ip().is_loopback() {
-            eprintln!(
-                "WARNING: listening on {}, not a loopback address: its users and passwords (printed above), \
-                 its tokens and its fault-control endpoint are open to anyone who can reach this address. \
-                 The reference server is a test fixture; bind it to 127.0.0.1 unless you mean this.",
-                args.listen
-            );
-        }
+        announce(args, &server, &config)?;
         let stop = stopped();
         outln!("press Ctrl-C to stop");
-        let Some(dir) = &args.grade_clients else {
-            stop.await;
-            server.stop();
-            outln!("stopped");
-            return Ok(ExitCode::Conformant);
-        };
-        std::fs::create_dir_all(dir).map_err(|e| Error::Usage(format!("--grade-clients {}: {e}", dir.display())))?;
-        outln!("  grading clients into {}", dir.display());
-        let base = url::Url::parse(&server.base_url()).map_err(|e| Error::Usage(e.to_string()))?;
-        let mut written = 0;
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                () = &mut stop => break,
-                () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
-                    let changes = server.journal_changes();
-                    if changes != written {
-                        write_grades(dir, &grade::grade(&server.journal(), &base, false), &server.secrets())?;
-                        written = changes;
-                    }
+        match &args.grade_clients {
+            None => {
+                stop.await;
+                server.stop();
+                outln!("stopped");
+                Ok(ExitCode::Conformant)
+            }
+            Some(dir) => grade_until_stopped(dir, server, stop).await,
+        }
+    })
+}
+
+/// Says where the server listens, its users and peers, and the profile it wrote; warns when
+/// it listens beyond this machine.
+fn announce(args: &ServeArgs, server: &Running, config: &Config) -> Result<(), Error> {
+    match config.mutant {
+        Some(m) => outln!(
+            "MUTANT reference server listening: {} (breaks {}: {})",
+            m.name(),
+            m.breaks(),
+            m.description()
+        ),
+        None => outln!("reference server listening"),
+    }
+    outln!("  base URL (autodiscover root): {}", server.base_url());
+    outln!("  discovery host (root at /):   http://{}/", server.addr);
+    outln!("  fault control:                {}", server.faults_url());
+    for (user, password) in &config.users {
+        outln!("  user: {user} (password: {password})");
+    }
+    for (peer, behaviour) in &config.peers {
+        outln!("  peer: {peer} ({})", behaviour.as_str());
+    }
+    if let Some(path) = &args.profile {
+        let text = profile(server, config);
+        crate::record::output::write_atomic(path, &text)?;
+        outln!("  target profile written to {} (run --target {0}):", path.display());
+        for line in text.lines() {
+            outln!("    {line}");
+        }
+    }
+    if !args.listen.ip().is_loopback() {
+        eprintln!(
+            "WARNING: listening on {}, not a loopback address: its users and passwords (printed above), \
+                 its tokens and its fault-control endpoint are open to anyone who can reach this address. \
+                 The reference server is a test fixture; bind it to 127.0.0.1 unless you mean this.",
+            args.listen
+        );
+    }
+    Ok(())
+}
+
+/// Grades the clients that talk to `server` into `dir` (again whenever its journal changes)
+/// until `stop`; then stops it, writes the final grades and says them. Exit 1 when a client
+/// failed.
+async fn grade_until_stopped(
+    dir: &std::path::Path,
+    server: Running,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<ExitCode, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Usage(format!("--grade-clients {}: {e}", dir.display())))?;
+    outln!("  grading clients into {}", dir.display());
+    let base = url::Url::parse(&server.base_url()).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut written = 0;
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
+                let changes = server.journal_changes();
+                if changes != written {
+                    write_grades(dir, &grade::grade(&server.journal(), &base, false), &server.secrets())?;
+                    written = changes;
                 }
             }
         }
-        let grades = grade::grade(&server.journal(), &base, true);
-        let secrets = server.secrets();
-        server.stop();
-        write_grades(dir, &grades, &secrets)?;
-        outln!("stopped; the clients' grades:");
-        let mut code = ExitCode::Conformant;
-        for g in &grades {
-            let r = &g.results;
-            outln!("  {}: {} ({})", r.target.name, r.verdict.word(), r.summary.line());
-            if r.verdict.exit_code() != ExitCode::Conformant {
-                code = ExitCode::Failures;
-            }
+    }
+    let grades = grade::grade(&server.journal(), &base, true);
+    let secrets = server.secrets();
+    server.stop();
+    write_grades(dir, &grades, &secrets)?;
+    outln!("stopped; the clients' grades:");
+    let mut code = ExitCode::Conformant;
+    for g in &grades {
+        let r = &g.results;
+        outln!("  {}: {} ({})", r.target.name, r.verdict.word(), r.summary.line());
+        if r.verdict.exit_code() != ExitCode::Conformant {
+            code = ExitCode::Failures;
         }
-        Ok(code)
-    })
+    }
+    Ok(code)
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM; both are caught from the moment it is called.

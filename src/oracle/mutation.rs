@@ -26,11 +26,25 @@ pub struct MutantRow {
     /// Trials (`id [media]`) that caught it, with the spec items their cases cite.
     pub killed_by: Vec<(String, Vec<String>)>,
     /// Why the run against it could not happen (the target was unusable), if so.
-    pub error: Option<String>,
+    pub error: Option<ColumnError>,
     /// Exploration's column: the findings (ids) of one exploration against it, or why it
     /// could not run; `None` when it was not explored (its fault is not startMessaging's, or
     /// the matrix ran without exploration).
-    pub explored: Option<Result<Vec<String>, String>>,
+    pub explored: Option<Result<Vec<String>, ColumnError>>,
+}
+
+/// Why a server's column of the matrix could not be filled.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ColumnError {
+    /// The embedded server did not start.
+    #[error("the reference server did not start: {0}")]
+    Start(Arc<std::io::Error>),
+    /// The HTTP client could not be built.
+    #[error("the HTTP client could not be built: {0}")]
+    Client(Arc<crate::client::TransportError>),
+    /// The run could not open or go on.
+    #[error("{0}")]
+    Run(Arc<crate::error::Error>),
 }
 
 impl MutantRow {
@@ -99,15 +113,17 @@ pub const EXPLORE_SEED: u64 = 1;
 
 /// Exploration's column of one server: the ids of the findings of one exploration (default
 /// budget, [`EXPLORE_SEED`], ended by its first failure) against the reference run as `mutant`.
-pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
+pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, ColumnError> {
     use crate::explore::{ExploreOptions, Explorer};
     let config = Config {
         mutant,
         ..embedded::run_config()
     };
-    let server = embedded::start(config).await.map_err(|e| e.to_string())?;
+    let server = embedded::start(config)
+        .await
+        .map_err(|e| ColumnError::Start(Arc::new(e)))?;
     let target = server.target.clone();
-    let client = HttpClient::new(target.limits).map_err(|e| e.to_string())?;
+    let client = HttpClient::new(target.limits).map_err(|e| ColumnError::Client(Arc::new(e)))?;
     let options = RunOptions {
         jobs: 4,
         max_wait: Some(MAX_WAIT),
@@ -117,7 +133,7 @@ pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
         let runner = Arc::new(
             run::Runner::open(target.clone(), client, options, Stop::new())
                 .await
-                .map_err(|e| e.to_string())?,
+                .map_err(|e| ColumnError::Run(Arc::new(e)))?,
         );
         let oracle = crate::oracle::model::ReferenceOracle::for_target(&target);
         // A mutant is found by its first failure (then shrunk); the reference, which has none,
@@ -137,7 +153,7 @@ pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
                 .into_iter()
                 .map(|d| format!("disagreement: {d}")),
         );
-        Ok::<_, String>(found)
+        Ok::<_, ColumnError>(found)
     }
     .await;
     server.server.stop();
@@ -146,13 +162,15 @@ pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, String> {
 
 /// The outcome of every trial against the reference, or against one mutant: a run session
 /// with every trial at once (the reference answers at once or never).
-async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(PlannedRun, Outcome)>, String> {
+async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(PlannedRun, Outcome)>, ColumnError> {
     let config = Config {
         mutant,
         ..embedded::run_config()
     };
-    let server = embedded::start(config).await.map_err(|e| e.to_string())?;
-    let client = HttpClient::new(server.target.limits).map_err(|e| e.to_string())?;
+    let server = embedded::start(config)
+        .await
+        .map_err(|e| ColumnError::Start(Arc::new(e)))?;
+    let client = HttpClient::new(server.target.limits).map_err(|e| ColumnError::Client(Arc::new(e)))?;
     let plan = run::plan(cases, &Selection::default());
     let options = RunOptions {
         jobs: plan.len(),
@@ -163,7 +181,7 @@ async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(Pl
     let finished = run::run_plan(server.target, client, plan, options, Stop::new(), ()).await;
     server.server.stop();
     Ok(finished
-        .map_err(|e| e.to_string())?
+        .map_err(|e| ColumnError::Run(Arc::new(e)))?
         .results
         .into_iter()
         .filter_map(|r| by_name.get(&r.name()).map(|p| (p.clone(), r.outcome)))
@@ -191,38 +209,10 @@ pub async fn kill_matrix(
     scope: Scope,
     explore: bool,
 ) -> KillMatrix {
-    let reference = outcomes(&cases, None).await;
-    let mut matrix = KillMatrix::default();
-    if explore {
-        match explored(None).await {
-            Ok(found) if found.is_empty() => {}
-            Ok(found) => matrix.reference_failures.push(format!(
-                "exploration finds deviations in the reference: {}",
-                found.join(", ")
-            )),
-            Err(e) => matrix
-                .reference_failures
-                .push(format!("exploring the reference failed: {e}")),
-        }
-    }
-    let passing: Vec<String> = match &reference {
-        Ok(all) => {
-            for (planned, outcome) in all {
-                if *outcome != Outcome::Pass {
-                    matrix
-                        .reference_failures
-                        .push(format!("{} ({})", planned.name(), outcome));
-                }
-            }
-            all.iter()
-                .filter(|(_, o)| *o == Outcome::Pass)
-                .map(|(p, _)| p.name())
-                .collect()
-        }
-        Err(e) => {
-            matrix.reference_failures.push(format!("the reference run failed: {e}"));
-            Vec::new()
-        }
+    let (passing, reference_failures) = reference_column(&cases, explore).await;
+    let mut matrix = KillMatrix {
+        reference_failures,
+        ..KillMatrix::default()
     };
     let limit = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
@@ -274,6 +264,40 @@ pub async fn kill_matrix(
         row.killed_by.sort();
     }
     matrix
+}
+
+/// Runs the corpus (with `explore`, exploration too) against the reference: the names of the
+/// trials that pass there (only they can kill a mutant), and what failed where nothing may.
+async fn reference_column(cases: &[Arc<Case>], explore: bool) -> (Vec<String>, Vec<String>) {
+    let mut failures = Vec::new();
+    if explore {
+        match explored(None).await {
+            Ok(found) if found.is_empty() => {}
+            Ok(found) => failures.push(format!(
+                "exploration finds deviations in the reference: {}",
+                found.join(", ")
+            )),
+            Err(e) => failures.push(format!("exploring the reference failed: {e}")),
+        }
+    }
+    let passing = match outcomes(cases, None).await {
+        Ok(all) => {
+            for (planned, outcome) in &all {
+                if *outcome != Outcome::Pass {
+                    failures.push(format!("{} ({})", planned.name(), outcome));
+                }
+            }
+            all.iter()
+                .filter(|(_, o)| *o == Outcome::Pass)
+                .map(|(p, _)| p.name())
+                .collect()
+        }
+        Err(e) => {
+            failures.push(format!("the reference run failed: {e}"));
+            Vec::new()
+        }
+    };
+    (passing, failures)
 }
 
 /// The kill matrix as text: one line per mutant, then the score.

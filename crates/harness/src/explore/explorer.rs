@@ -5,7 +5,7 @@
 
 use super::generate::{Planned, Rng, Sequence, Space, covered_by, covering, pairs, plain_random, random};
 use super::oracle::Oracle;
-use super::script::{Heading, Scripted, StandIn, script};
+use super::script::{Disagreement, Heading, Scripted, StandIn, script};
 use super::space::{Class, Dimension, Draft, Judged, Reading, classes};
 use super::summary::{Exploration, Finding};
 use crate::case::{Case, Media, PeerRole, Severity, parse_case};
@@ -181,11 +181,11 @@ impl<'a> Explorer<'a> {
     }
 
     /// Builds the case of a planned trial under `heading`, asking a fresh model.
-    fn build(&self, planned: &Planned, heading: &Heading) -> Result<(Arc<Case>, Scripted), String> {
+    fn build(&self, planned: &Planned, heading: &Heading) -> Result<(Arc<Case>, Scripted), Disagreement> {
         let n = self.made.fetch_add(1, Ordering::Relaxed) as u64;
         let mut model = self.oracle.fresh();
         let values = StandIn::new(n, self.peers.clone());
-        let scripted = script(planned, model.as_mut(), &values).map_err(|e| e.to_string())?;
+        let scripted = script(planned, model.as_mut(), &values)?;
         Ok((Arc::new(scripted.case(heading)), scripted))
     }
 
@@ -243,7 +243,7 @@ impl<'a> Explorer<'a> {
     }
 
     /// The trial `n` of the plan: its case, built from the model's answers.
-    fn trial(&self, n: usize, planned: &Planned) -> Result<Trial, String> {
+    fn trial(&self, n: usize, planned: &Planned) -> Result<Trial, Disagreement> {
         let heading = Heading {
             id: format!("explore.s{}.{n:04}", self.options.seed),
             title: format!("explored (seed {}): {}", self.options.seed, describe(planned)),
@@ -351,7 +351,7 @@ impl<'a> Explorer<'a> {
                     let trial = match built {
                         Ok(trial) => trial,
                         Err(e) => {
-                            let _ = sender.send(Report::Disagreement(e));
+                            let _ = sender.send(Report::Disagreement(e.to_string()));
                             continue;
                         }
                     };
