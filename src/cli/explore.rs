@@ -22,6 +22,19 @@ use crate::under_test::secret::Redactor;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+/// What `explore`'s flags ask of the explorer.
+fn explore_options(args: &ExploreArgs, seed: u64, media: Vec<Media>) -> ExploreOptions {
+    ExploreOptions {
+        seed,
+        budget: args.budget,
+        time_limit: args.time_limit,
+        media,
+        rate: args.rate,
+        jobs: args.jobs,
+        ..ExploreOptions::default()
+    }
+}
+
 /// Writes each finding as a case file under `--found DIR`; the lines saying where, and the
 /// requests the explorer did not send because its model disagreed with itself.
 fn write_found(args: &ExploreArgs, summary: &Exploration, screen: &Redactor) -> Result<String, Error> {
@@ -155,15 +168,7 @@ fn explore_against(
         ..RunOptions::default()
     };
     let oracle = ReferenceOracle::for_target(&target);
-    let explore_options = ExploreOptions {
-        seed,
-        budget: args.budget,
-        time_limit: args.time_limit,
-        media: media.clone(),
-        rate: args.rate,
-        jobs: args.jobs,
-        ..ExploreOptions::default()
-    };
+    let explore_options = explore_options(args, seed, media.clone());
     let watch = Watch::new(format(args), args.strict, Redactor::new(target.secrets()), console);
     let (explored, stop_cause, screen) = runtime.block_on(async {
         let runner = match Runner::open(target.clone(), client, options, stop).await {

@@ -51,25 +51,7 @@ pub fn start_request(query: Option<&str>, kind: BodyKind, body: &[u8], rules: &R
 /// startMessaging: `operationId` and `to` required, limits counted in characters, importance
 /// one of three (any letter case), `to` a SIP URI, `message`/`customContent` data URIs.
 pub fn start_messaging(input: &Input, rules: &Rules) -> Result<StartRequest, Problem> {
-    let operation_id_required =
-        rules.operation_id_required && !(rules.operation_id_optional_with_message && input.link("message").is_some());
-    let required = [("operationId", operation_id_required), ("to", rules.to_required)];
-    let missing: Vec<&str> = required
-        .into_iter()
-        .filter(|(name, required)| *required && input.get(name).is_none_or(str::is_empty))
-        .map(|(name, _)| name)
-        .collect();
-    if rules.unknown_inputs_refused
-        && let Some(unknown) = input.names().find(|n| !START_INPUTS.contains(n))
-    {
-        return Err(Problem::Invalid(format!("Unknown parameter: {unknown}.")));
-    }
-    if !missing.is_empty() {
-        return Err(Problem::Invalid(format!(
-            "Missing required parameters: {}.",
-            missing.join(", ")
-        )));
-    }
+    present(input, rules)?;
     let operation_id = match input.get("operationId").filter(|o| !o.is_empty()) {
         Some(o) => o.to_string(),
         None => uuid::Uuid::new_v4().simple().to_string(),
@@ -106,6 +88,45 @@ pub fn start_messaging(input: &Input, rules: &Rules) -> Result<StartRequest, Pro
     if sip_checked && !is_sip_uri(&to) {
         return Err(Problem::Invalid("to must be a SIP URI (sip:user@domain).".into()));
     }
+    let [message, custom_content] = data_links(input, rules)?;
+    Ok(StartRequest {
+        operation_id,
+        to,
+        importance,
+        subject,
+        thread_id,
+        message,
+        custom_content,
+    })
+}
+
+/// startMessaging's required inputs are there, and (under a rule that refuses them) no input
+/// the page does not list.
+fn present(input: &Input, rules: &Rules) -> Result<(), Problem> {
+    let operation_id_required =
+        rules.operation_id_required && !(rules.operation_id_optional_with_message && input.link("message").is_some());
+    let required = [("operationId", operation_id_required), ("to", rules.to_required)];
+    let missing: Vec<&str> = required
+        .into_iter()
+        .filter(|(name, required)| *required && input.get(name).is_none_or(str::is_empty))
+        .map(|(name, _)| name)
+        .collect();
+    if rules.unknown_inputs_refused
+        && let Some(unknown) = input.names().find(|n| !START_INPUTS.contains(n))
+    {
+        return Err(Problem::Invalid(format!("Unknown parameter: {unknown}.")));
+    }
+    if !missing.is_empty() {
+        return Err(Problem::Invalid(format!(
+            "Missing required parameters: {}.",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// startMessaging's `message` and `customContent` links, each a data URI as the rules check it.
+fn data_links(input: &Input, rules: &Rules) -> Result<[Option<String>; 2], Problem> {
     let mut links = [None, None];
     for (slot, rel) in links.iter_mut().zip(["message", "customContent"]) {
         if let Some(href) = input.link(rel) {
@@ -124,16 +145,7 @@ pub fn start_messaging(input: &Input, rules: &Rules) -> Result<StartRequest, Pro
             *slot = Some(href.to_string());
         }
     }
-    let [message, custom_content] = links;
-    Ok(StartRequest {
-        operation_id,
-        to,
-        importance,
-        subject,
-        thread_id,
-        message,
-        custom_content,
-    })
+    Ok(links)
 }
 
 /// POST applications: `culture` and `userAgent` required, `endpointId` too for signed-in users

@@ -327,7 +327,6 @@ impl<'a> Explorer<'a> {
         let pace = Pace::new(self.options.rate);
         let deadline = self.options.time_limit.map(|l| started + l);
         let (sender, mut reports) = tokio::sync::mpsc::unbounded_channel::<Report>();
-        let (own, exchange) = (&self.own_us, &self.exchange_us);
         let worker = |sender: tokio::sync::mpsc::UnboundedSender<Report>| {
             let (next, pace, failures) = (&next, &pace, &failures);
             async move {
@@ -340,36 +339,7 @@ impl<'a> Explorer<'a> {
                     {
                         break;
                     }
-                    // Timed on trials without a sequence: a sequence's event wait is the
-                    // server's time, not the exchange's.
-                    let timed = planned.sequence.is_none();
-                    let building = Instant::now();
-                    let built = self.trial(i, planned);
-                    if timed {
-                        own.fetch_add(building.elapsed().as_micros() as u64, Ordering::Relaxed);
-                    }
-                    let trial = match built {
-                        Ok(trial) => trial,
-                        Err(e) => {
-                            let _ = sender.send(Report::Disagreement(e.to_string()));
-                            continue;
-                        }
-                    };
-                    pace.take(requests_of(&trial.case)).await;
-                    let run = PlannedRun {
-                        case: Arc::clone(&trial.case),
-                        media: planned.draft.media(),
-                    };
-                    let _ = sender.send(Report::Started(run.name()));
-                    let exchanging = Instant::now();
-                    let result = self.runner.trial(&run).await;
-                    if timed {
-                        exchange.fetch_add(exchanging.elapsed().as_micros() as u64, Ordering::Relaxed);
-                    }
-                    if result.outcome.found_differences() {
-                        failures.fetch_add(1, Ordering::Relaxed);
-                    }
-                    let _ = sender.send(Report::Finished(i, Box::new((trial, result))));
+                    self.run_one(i, planned, pace, failures, &sender).await;
                 }
             }
         };
@@ -399,6 +369,50 @@ impl<'a> Explorer<'a> {
             .filter(|(_, r)| r.outcome != Outcome::NotRun)
             .collect();
         (ran, disagreements)
+    }
+
+    /// Builds trial `i` of the plan, waits for its pace, runs it and reports it to `sender` (or
+    /// the disagreement that kept it from being sent), counting a failure in `failures`.
+    async fn run_one(
+        &self,
+        i: usize,
+        planned: &Planned,
+        pace: &Pace,
+        failures: &AtomicUsize,
+        sender: &tokio::sync::mpsc::UnboundedSender<Report>,
+    ) {
+        // Timed on trials without a sequence: a sequence's event wait is the server's time, not
+        // the exchange's.
+        let timed = planned.sequence.is_none();
+        let building = Instant::now();
+        let built = self.trial(i, planned);
+        if timed {
+            self.own_us
+                .fetch_add(building.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
+        let trial = match built {
+            Ok(trial) => trial,
+            Err(e) => {
+                let _ = sender.send(Report::Disagreement(e.to_string()));
+                return;
+            }
+        };
+        pace.take(requests_of(&trial.case)).await;
+        let run = PlannedRun {
+            case: Arc::clone(&trial.case),
+            media: planned.draft.media(),
+        };
+        let _ = sender.send(Report::Started(run.name()));
+        let exchanging = Instant::now();
+        let result = self.runner.trial(&run).await;
+        if timed {
+            self.exchange_us
+                .fetch_add(exchanging.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
+        if result.outcome.found_differences() {
+            failures.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = sender.send(Report::Finished(i, Box::new((trial, result))));
     }
 
     /// Runs one candidate of a shrink: its result, or `None` when it cannot be built.
@@ -496,19 +510,36 @@ impl<'a> Explorer<'a> {
         out
     }
 
+    /// The header lines of the case file of a finding: `minimal`, shrunk from `trial`, which
+    /// differed as `mismatch` says.
+    fn finding_heading(&self, minimal: &Planned, trial: &Trial, mismatch: &Mismatch, media: &[Media]) -> Heading {
+        Heading {
+            id: format!("explore.found.{}", slug(minimal)),
+            // No text of the target's in the title: a case file holds only what the explorer
+            // wrote (the difference found is in the results and the reports).
+            title: format!(
+                "found by explore (seed {}): {}: {} expected {}",
+                self.options.seed,
+                describe(minimal),
+                mismatch.what,
+                mismatch.expected,
+            ),
+            comment: format!(
+                "Found by `ucwa-conformance explore --seed {}`, shrunk from: {}\nThe expectations come from the reference model; the page's reading: {}.",
+                self.options.seed,
+                describe(&trial.planned),
+                reading_text(&trial.script.judged)
+            ),
+            media: media.to_vec(),
+        }
+    }
+
     /// The findings: failed trials grouped by signature, the first of each shrunk, then the
     /// groups that shrink to the same request merged.
     async fn findings(&self, ran: &[(Trial, CaseResult)]) -> (Vec<Finding>, Vec<String>) {
-        let mut groups: BTreeMap<String, Vec<(&Trial, &CaseResult)>> = BTreeMap::new();
-        for (trial, result) in ran {
-            if result.outcome.found_differences() {
-                let key = format!("{}|{}", signature_of(result), outside_classes(&trial.planned.draft));
-                groups.entry(key).or_default().push((trial, result));
-            }
-        }
         let mut merged: BTreeMap<(Planned, String), Finding> = BTreeMap::new();
         let mut unwritten = Vec::new();
-        for (_, members) in groups {
+        for (_, members) in failure_groups(ran) {
             let (trial, result) = members[0];
             let signature = signature_of(result);
             let (mut minimal, media, spent) = self.shrink(&trial.planned, &signature).await;
@@ -526,26 +557,7 @@ impl<'a> Explorer<'a> {
                 actual: result.outcome.to_string(),
                 must: false,
             });
-            let slug = slug(&minimal);
-            let heading = Heading {
-                id: format!("explore.found.{slug}"),
-                // No text of the target's in the title: a case file holds only what the
-                // explorer wrote (the difference found is in the results and the reports).
-                title: format!(
-                    "found by explore (seed {}): {}: {} expected {}",
-                    self.options.seed,
-                    describe(&minimal),
-                    mismatch.what,
-                    mismatch.expected,
-                ),
-                comment: format!(
-                    "Found by `ucwa-conformance explore --seed {}`, shrunk from: {}\nThe expectations come from the reference model; the page's reading: {}.",
-                    self.options.seed,
-                    describe(&trial.planned),
-                    reading_text(&trial.script.judged)
-                ),
-                media: media.clone(),
-            };
+            let heading = self.finding_heading(&minimal, trial, &mismatch, &media);
             let Ok((_, scripted)) = self.build(&minimal, &heading) else {
                 continue;
             };
@@ -582,6 +594,19 @@ impl<'a> Explorer<'a> {
         });
         (findings, unwritten)
     }
+}
+
+/// The failed trials, grouped by how they failed and by which of their inputs the page reads
+/// as outside what it allows.
+fn failure_groups(ran: &[(Trial, CaseResult)]) -> BTreeMap<String, Vec<(&Trial, &CaseResult)>> {
+    let mut groups: BTreeMap<String, Vec<(&Trial, &CaseResult)>> = BTreeMap::new();
+    for (trial, result) in ran {
+        if result.outcome.found_differences() {
+            let key = format!("{}|{}", signature_of(result), outside_classes(&trial.planned.draft));
+            groups.entry(key).or_default().push((trial, result));
+        }
+    }
+    groups
 }
 
 /// How a trial failed, for "fails the same way": the first difference (checks run in a fixed

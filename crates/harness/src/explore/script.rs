@@ -268,22 +268,35 @@ impl StepPlan {
     /// The step as the loader would make it of [`Self::table`] (a test holds the two equal),
     /// without writing and parsing the text: the peer roles it names go to `needs`.
     fn step(&self, needs: &mut BTreeSet<String>) -> Step {
-        let mut template = |text: &str| {
-            let template = Template::parse(text).unwrap_or_else(|_| Template::literal(text));
-            needs.extend(template.peers().filter_map(|r| r.precondition()).map(str::to_string));
-            template
-        };
-        let mut sorted = |pairs: &[(String, String)]| {
-            let mut out: Vec<(String, Template)> = pairs.iter().map(|(k, v)| (k.clone(), template(v))).collect();
-            out.sort_by(|a, b| a.0.cmp(&b.0));
-            out.dedup_by(|a, b| a.0 == b.0);
-            out
-        };
-        let action = if let Some(operation_id) = &self.wait_completed {
+        let mut templates = Templates { needs };
+        let action = self.action(&mut templates);
+        let expect = self.expect(&mut templates);
+        let captures = self
+            .capture
+            .map(|(name, source, what)| Capture {
+                name: name.into(),
+                source: match source {
+                    "header" => CaptureSource::Header(what.into()),
+                    "link" => CaptureSource::Link(what.into()),
+                    _ => CaptureSource::Property(what.into()),
+                },
+            })
+            .into_iter()
+            .collect();
+        Step {
+            action,
+            expect,
+            captures,
+        }
+    }
+
+    /// What the step does: wait for the invitation's completion, or send its request.
+    fn action(&self, templates: &mut Templates<'_>) -> Action {
+        if let Some(operation_id) = &self.wait_completed {
             Action::Wait(Wait {
                 kind: "completed".into(),
                 rel: "messagingInvitation".into(),
-                operation_id: Some(sorted(&[(String::new(), operation_id.clone())]).remove(0).1),
+                operation_id: Some(templates.one(operation_id)),
                 sender: None,
                 href: None,
                 filter: Vec::new(),
@@ -293,18 +306,14 @@ impl StepPlan {
             let (call, query, body) = match (&self.inputs, self.href) {
                 (Some(inputs), _) => (
                     Call::Rel("startMessaging".into()),
-                    sorted(&inputs.query),
+                    templates.sorted(&inputs.query),
                     Body::Input {
-                        properties: sorted(&inputs.properties),
-                        links: sorted(&inputs.links),
+                        properties: templates.sorted(&inputs.properties),
+                        links: templates.sorted(&inputs.links),
                     },
                 ),
                 (None, href) => (
-                    Call::Href(
-                        sorted(&[(String::new(), href.unwrap_or_default().to_string())])
-                            .remove(0)
-                            .1,
-                    ),
+                    Call::Href(templates.one(href.unwrap_or_default())),
                     Vec::new(),
                     Body::None,
                 ),
@@ -324,8 +333,12 @@ impl StepPlan {
                 auth: Auth::Token,
                 fault: None,
             })
-        };
-        let expect = Expect {
+        }
+    }
+
+    /// What the step expects back.
+    fn expect(&self, templates: &mut Templates<'_>) -> Expect {
+        Expect {
             status: self.status.clone(),
             code: self.code.clone(),
             subcode: self.subcode.clone().map(SubcodeRule::Equals),
@@ -339,29 +352,36 @@ impl StepPlan {
             },
             resource: self.resource.as_ref().map(|(rel, properties, links)| ResourceRule {
                 rel: Some(rel.clone()),
-                properties: sorted(properties),
+                properties: templates.sorted(properties),
                 links: links.clone(),
                 embedded: Vec::new(),
             }),
             event: None,
-        };
-        let captures = self
-            .capture
-            .map(|(name, source, what)| Capture {
-                name: name.into(),
-                source: match source {
-                    "header" => CaptureSource::Header(what.into()),
-                    "link" => CaptureSource::Link(what.into()),
-                    _ => CaptureSource::Property(what.into()),
-                },
-            })
-            .into_iter()
-            .collect();
-        Step {
-            action,
-            expect,
-            captures,
         }
+    }
+}
+
+/// Templates made of a step's text as the loader makes them, collecting the peer roles they
+/// name (a case's `needs`).
+struct Templates<'a> {
+    needs: &'a mut BTreeSet<String>,
+}
+
+impl Templates<'_> {
+    /// One text as a template.
+    fn one(&mut self, text: &str) -> Template {
+        let template = Template::parse(text).unwrap_or_else(|_| Template::literal(text));
+        self.needs
+            .extend(template.peers().filter_map(|r| r.precondition()).map(str::to_string));
+        template
+    }
+
+    /// Named texts as templates, sorted by name, the first of each name kept (as a TOML table).
+    fn sorted(&mut self, pairs: &[(String, String)]) -> Vec<(String, Template)> {
+        let mut out: Vec<(String, Template)> = pairs.iter().map(|(k, v)| (k.clone(), self.one(v))).collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
+        out
     }
 }
 
