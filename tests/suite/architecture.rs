@@ -674,3 +674,118 @@ fn reexports_are_read_with_their_names(#[case] code: &str, #[case] expected: &[(
     let expected: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     assert_eq!(reexports(code), expected);
 }
+
+/// Every source file of every crate, the binary's commands included, with its folder.
+fn every_file() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for dir in [HARNESS, REFERENCE, BINARY] {
+        let mut paths = Vec::new();
+        collect(&Path::new(env!("CARGO_MANIFEST_DIR")).join(dir), &mut paths);
+        for path in paths {
+            let rel = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+            files.push((rel, std::fs::read_to_string(&path).expect("a source file reads")));
+        }
+    }
+    files
+}
+
+/// The functions of some code longer than `max` lines (from `fn` to its closing brace at the
+/// same indentation), by name and length.
+fn long_functions(text: &str, max: usize) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut long = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let Some(at) = trimmed.find("fn ") else { continue };
+        let head = &trimmed[..at];
+        let is_fn = head
+            .split_whitespace()
+            .all(|w| matches!(w, "pub" | "async" | "const" | "unsafe") || w.starts_with("pub("));
+        if !is_fn {
+            continue;
+        }
+        let name: String = trimmed[at + 3..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let closing = format!("{}}}", &line[..line.len() - trimmed.len()]);
+        if let Some(end) = lines[i + 1..].iter().position(|l| *l == closing)
+            && end + 1 > max
+        {
+            long.push((name, end + 1));
+        }
+    }
+    long
+}
+
+/// The tables: functions that are one `match` or one list, long because the page is.
+const TABLES: [(&str, &str); 3] = [
+    ("crates/reference/src/errors.rs", "error"),
+    ("src/oracle/grade.rs", "checks"),
+    ("src/cli/help.rs", "documented"),
+];
+
+#[test]
+fn no_function_is_over_80_lines_but_the_tables() {
+    let mut long = Vec::new();
+    for (file, text) in every_file() {
+        for (name, lines) in long_functions(&text, 80) {
+            if !TABLES.contains(&(file.as_str(), name.as_str())) {
+                long.push(format!("{file}: fn {name} is {lines} lines"));
+            }
+        }
+    }
+    assert!(long.is_empty(), "split these into named parts:\n{}", long.join("\n"));
+}
+
+/// The error types of the `Result`s written in some code that are `String`.
+fn string_errors(code: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (at, _) in code.match_indices("Result<") {
+        let inner = &code[at + "Result<".len()..];
+        let (mut depth, mut last_comma, mut end) = (0i32, None, None);
+        for (i, c) in inner.char_indices() {
+            match c {
+                '<' | '(' => depth += 1,
+                '>' if depth == 0 => {
+                    end = Some(i);
+                    break;
+                }
+                '>' | ')' => depth -= 1,
+                ',' if depth == 0 => last_comma = Some(i),
+                _ => {}
+            }
+        }
+        if let (Some(end), Some(comma)) = (end, last_comma)
+            && inner[comma + 1..end].trim() == "String"
+        {
+            found.push(format!("Result<{}>", &inner[..end]));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_result_carries_its_error_as_a_string() {
+    let mut found = Vec::new();
+    for (file, text) in every_file() {
+        for result in string_errors(&code_of(&text)) {
+            found.push(format!("{file}: {result}"));
+        }
+    }
+    assert!(found.is_empty(), "give these errors a type:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_length_and_error_checks_see_what_they_refuse() {
+    let text = "fn short() {\n}\n    pub async fn long() {\n".to_string() + &"        x;\n".repeat(81) + "    }\n";
+    assert_eq!(long_functions(&text, 80), [("long".to_string(), 82)]);
+    assert_eq!(
+        string_errors(
+            "fn a() -> Result<Vec<(u8, String)>, String> {}\nfn b() -> Result<HashMap<String, String>, E> {}"
+        ),
+        ["Result<Vec<(u8, String)>, String>"]
+    );
+}
