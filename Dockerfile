@@ -9,9 +9,11 @@ COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
 # The workspace's other crates: the harness and the reference server.
 COPY crates crates
-# Compiled into the binary: the case corpus and the reference's own snapshots (include_dir).
+# Compiled into the binary: the case corpus and the reference's own snapshots (include_dir), and
+# the results file's JSON Schema (`ucwa-conformance schema` prints it).
 COPY cases cases
 COPY snapshots/reference snapshots/reference
+COPY schema schema
 # Cargo.toml names this test target; cargo refuses a manifest whose target file is missing.
 COPY tests/conformance.rs tests/conformance.rs
 RUN cargo build --release --locked --bin ucwa-conformance

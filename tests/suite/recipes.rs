@@ -5,7 +5,7 @@
 
 use crate::support::binary;
 use crate::support::copy_dir;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -137,6 +137,12 @@ fn the_dockerfile_copies_every_build_input() {
             "the source compiles in {compiled_in}, which the Dockerfile does not copy"
         );
     }
+    for compiled_in in compiled_in_files() {
+        assert!(
+            context.path().join(&compiled_in).is_file(),
+            "the source compiles in {compiled_in}, which the Dockerfile does not copy"
+        );
+    }
     let whole = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
         || std::env::var_os("UCWA_CHECK_DOCKER_CONTEXT").is_some();
     let args: &[&str] = if whole {
@@ -262,6 +268,53 @@ fn a_recipe_writes_every_report_and_fails_with_merges_code(#[case] file: &str) {
         "{file}: the Markdown summary"
     );
     server.stop();
+}
+
+/// The files the workspace's crates compile in with `include_str!("...")` or
+/// `include_bytes!("...")`, paths relative to the file that names them, as paths of the
+/// repository (`src/cli/../../schema/results-2.json` is `schema/results-2.json`).
+fn compiled_in_files() -> Vec<String> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for mark in ["include_str!(\"", "include_bytes!(\""] {
+                    for part in text.split(mark).skip(1) {
+                        if let Some((file, _)) = part.split_once('"')
+                            && !file.starts_with('$')
+                            && let Some(dir) = path.parent()
+                        {
+                            found.push(dir.join(file));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for krate in [".", "crates/harness", "crates/reference"] {
+        walk(&root().join(krate).join("src"), &mut found);
+    }
+    found
+        .into_iter()
+        .filter_map(|path| {
+            let relative = path.strip_prefix(root()).ok()?;
+            let mut parts: Vec<String> = Vec::new();
+            for part in relative.components() {
+                match part.as_os_str().to_str()? {
+                    ".." => {
+                        parts.pop();
+                    }
+                    "." => {}
+                    part => parts.push(part.to_string()),
+                }
+            }
+            Some(parts.join("/"))
+        })
+        .collect()
 }
 
 /// The folders the workspace's crates compile in with `include_dir!("$CARGO_MANIFEST_DIR/...")`,
