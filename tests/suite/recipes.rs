@@ -270,86 +270,81 @@ fn a_recipe_writes_every_report_and_fails_with_merges_code(#[case] file: &str) {
     server.stop();
 }
 
-/// The files the workspace's crates compile in with `include_str!("...")` or
-/// `include_bytes!("...")`, paths relative to the file that names them, as paths of the
-/// repository (`src/cli/../../schema/results-2.json` is `schema/results-2.json`).
-fn compiled_in_files() -> Vec<String> {
+/// Every Rust source file of the workspace's crates: its crate's folder and its own path (both
+/// paths of the repository, `crates/harness` and `crates/harness/src/lib.rs`), and its text.
+fn rust_sources() -> Vec<(&'static str, PathBuf, String)> {
     fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
             let path = entry.path();
             if path.is_dir() {
                 walk(&path, found);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for mark in ["include_str!(\"", "include_bytes!(\""] {
-                    for part in text.split(mark).skip(1) {
-                        if let Some((file, _)) = part.split_once('"')
-                            && !file.starts_with('$')
-                            && let Some(dir) = path.parent()
-                        {
-                            found.push(dir.join(file));
-                        }
-                    }
+                found.push(path);
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    for krate in [".", "crates/harness", "crates/reference"] {
+        let mut paths = Vec::new();
+        walk(&root().join(krate).join("src"), &mut paths);
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let relative = path.strip_prefix(root()).map(Path::to_path_buf).unwrap_or(path);
+            sources.push((krate, relative, text));
+        }
+    }
+    sources
+}
+
+/// `relative` taken from `base` (a path of the repository), `.` and `..` resolved:
+/// `crates/harness` and `../../cases` give `cases`.
+fn resolved(base: &Path, relative: &str) -> String {
+    let mut parts: Vec<String> = base
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .filter(|c| *c != ".")
+        .map(str::to_string)
+        .collect();
+    for part in relative.split('/') {
+        match part {
+            ".." => {
+                parts.pop();
+            }
+            "." => {}
+            part => parts.push(part.to_string()),
+        }
+    }
+    parts.join("/")
+}
+
+/// The files the workspace's crates compile in with `include_str!("...")` or
+/// `include_bytes!("...")`, paths relative to the file that names them, as paths of the
+/// repository (`src/cli/../../schema/results-2.json` is `schema/results-2.json`).
+fn compiled_in_files() -> Vec<String> {
+    let mut found = Vec::new();
+    for (_, path, text) in rust_sources() {
+        for mark in ["include_str!(\"", "include_bytes!(\""] {
+            for part in text.split(mark).skip(1) {
+                if let Some((file, _)) = part.split_once('"')
+                    && !file.starts_with('$')
+                {
+                    found.push(resolved(path.parent().unwrap_or(Path::new("")), file));
                 }
             }
         }
     }
-    let mut found = Vec::new();
-    for krate in [".", "crates/harness", "crates/reference"] {
-        walk(&root().join(krate).join("src"), &mut found);
-    }
     found
-        .into_iter()
-        .filter_map(|path| {
-            let relative = path.strip_prefix(root()).ok()?;
-            let mut parts: Vec<String> = Vec::new();
-            for part in relative.components() {
-                match part.as_os_str().to_str()? {
-                    ".." => {
-                        parts.pop();
-                    }
-                    "." => {}
-                    part => parts.push(part.to_string()),
-                }
-            }
-            Some(parts.join("/"))
-        })
-        .collect()
 }
 
 /// The folders the workspace's crates compile in with `include_dir!("$CARGO_MANIFEST_DIR/...")`,
 /// as paths of the repository (`crates/harness/../../cases` is `cases`).
 fn compiled_in_folders() -> Vec<String> {
-    fn walk(dir: &Path, found: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).expect("read_dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, found);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
-                for part in text.split("include_dir!(\"$CARGO_MANIFEST_DIR/").skip(1) {
-                    if let Some((folder, _)) = part.split_once('"') {
-                        found.push(folder.to_string());
-                    }
-                }
-            }
-        }
-    }
     let mut found = Vec::new();
-    for krate in [".", "crates/harness", "crates/reference"] {
-        let mut folders = Vec::new();
-        walk(&root().join(krate).join("src"), &mut folders);
-        for folder in folders {
-            let mut path: Vec<&str> = krate.split('/').filter(|p| *p != ".").collect();
-            for part in folder.split('/') {
-                match part {
-                    ".." => {
-                        path.pop();
-                    }
-                    part => path.push(part),
-                }
+    for (krate, _, text) in rust_sources() {
+        for part in text.split("include_dir!(\"$CARGO_MANIFEST_DIR/").skip(1) {
+            if let Some((folder, _)) = part.split_once('"') {
+                found.push(resolved(Path::new(krate), folder));
             }
-            found.push(path.join("/"));
         }
     }
     assert!(
