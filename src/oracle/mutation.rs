@@ -111,10 +111,9 @@ impl KillMatrix {
 /// The seed the matrix explores with, so that its column repeats.
 pub const EXPLORE_SEED: u64 = 1;
 
-/// Exploration's column of one server: the ids of the findings of one exploration (default
-/// budget, [`EXPLORE_SEED`], ended by its first failure) against the reference run as `mutant`.
-pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, ColumnError> {
-    use crate::explore::{ExploreOptions, Explorer};
+/// The embedded reference running as `mutant` (the reference itself without one), and a client
+/// for it.
+async fn started(mutant: Option<Mutant>) -> Result<(embedded::Embedded, HttpClient), ColumnError> {
     let config = Config {
         mutant,
         ..embedded::run_config()
@@ -122,8 +121,16 @@ pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, ColumnError
     let server = embedded::start(config)
         .await
         .map_err(|e| ColumnError::Start(Arc::new(e)))?;
+    let client = HttpClient::new(server.target.limits).map_err(|e| ColumnError::Client(Arc::new(e)))?;
+    Ok((server, client))
+}
+
+/// Exploration's column of one server: the ids of the findings of one exploration (default
+/// budget, [`EXPLORE_SEED`], ended by its first failure) against the reference run as `mutant`.
+pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, ColumnError> {
+    use crate::explore::{ExploreOptions, Explorer};
+    let (server, client) = started(mutant).await?;
     let target = server.target.clone();
-    let client = HttpClient::new(target.limits).map_err(|e| ColumnError::Client(Arc::new(e)))?;
     let options = RunOptions {
         jobs: 4,
         max_wait: Some(MAX_WAIT),
@@ -163,14 +170,7 @@ pub async fn explored(mutant: Option<Mutant>) -> Result<Vec<String>, ColumnError
 /// The outcome of every trial against the reference, or against one mutant: a run session
 /// with every trial at once (the reference answers at once or never).
 async fn outcomes(cases: &[Arc<Case>], mutant: Option<Mutant>) -> Result<Vec<(PlannedRun, Outcome)>, ColumnError> {
-    let config = Config {
-        mutant,
-        ..embedded::run_config()
-    };
-    let server = embedded::start(config)
-        .await
-        .map_err(|e| ColumnError::Start(Arc::new(e)))?;
-    let client = HttpClient::new(server.target.limits).map_err(|e| ColumnError::Client(Arc::new(e)))?;
+    let (server, client) = started(mutant).await?;
     let plan = run::plan(cases, &Selection::default());
     let options = RunOptions {
         jobs: plan.len(),
