@@ -91,16 +91,15 @@ async fn grade_until_stopped(
             () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
                 let changes = server.journal_changes();
                 if changes != written {
-                    write_grades(dir, &grade::grade(&server.journal(), &base, false), &server.secrets())?;
+                    write_grades(dir, &screened(grade::grade(&server.journal(), &base, false), &server.secrets()))?;
                     written = changes;
                 }
             }
         }
     }
-    let grades = grade::grade(&server.journal(), &base, true);
-    let secrets = server.secrets();
+    let grades = screened(grade::grade(&server.journal(), &base, true), &server.secrets());
     server.stop();
-    write_grades(dir, &grades, &secrets)?;
+    write_grades(dir, &grades)?;
     outln!("stopped; the clients' grades:");
     let mut code = ExitCode::Conformant;
     for g in &grades {
@@ -136,21 +135,29 @@ async fn next(signal: Option<&mut tokio::signal::unix::Signal>) {
     }
 }
 
-/// Writes each client's results file (`client-APPLICATION.json`), atomically, every text
-/// screened for `secrets` (the users' passwords and the tokens the server issued: a client may
-/// send one where it should not, in a query).
-fn write_grades(dir: &std::path::Path, grades: &[grade::Graded], secrets: &[String]) -> Result<(), Error> {
-    use crate::under_test::secret::{Redactor, Secret};
-    let redactor = Redactor::new(secrets.iter().map(|s| Secret::new(s.as_str())));
+/// Writes each client's results file (`client-APPLICATION.json`), atomically; the grades come
+/// [`screened`].
+fn write_grades(dir: &std::path::Path, grades: &[grade::Graded]) -> Result<(), Error> {
     for g in grades {
-        let mut results = g.results.clone();
-        for trial in &mut results.cases {
-            trial.redact(&redactor);
-        }
         let path = dir.join(format!("client-{}.json", g.application));
-        crate::record::output::write_atomic(&path, &results::to_json(&results))?;
+        crate::record::output::write_atomic(&path, &results::to_json(&g.results))?;
     }
     Ok(())
+}
+
+/// The grades as they may be shown anywhere (their files, the console): every trial and the
+/// client's name (its userAgent) screened for the users' passwords and the tokens the server
+/// issued.
+fn screened(mut grades: Vec<grade::Graded>, secrets: &[String]) -> Vec<grade::Graded> {
+    use crate::under_test::secret::{Redactor, Secret};
+    let redactor = Redactor::new(secrets.iter().map(|s| Secret::new(s.as_str())));
+    for g in &mut grades {
+        g.results.target.name = redactor.redact(&g.results.target.name);
+        for trial in &mut g.results.cases {
+            trial.redact(&redactor);
+        }
+    }
+    grades
 }
 
 /// A target profile offering everything `server` offers: its first user, a peer of each

@@ -378,10 +378,11 @@ fn a_client_that_loops_on_an_answered_error_is_named_and_one_that_stops_is_not()
 #[test]
 fn a_token_or_password_a_client_puts_in_a_query_never_reaches_its_grade() {
     let dir = tempfile::tempdir().expect("dir");
-    let (mut serve, _lines, host) = serve_grading(dir.path());
+    let (mut serve, lines, host) = serve_grading(dir.path());
     let rt = support::runtime();
     let token = rt.block_on(async {
-        let leaky = Wrong::sign_in_at(&host, "leaky").await;
+        // Its userAgent (the grade's name for it, on the console too) carries the password.
+        let leaky = Wrong::sign_in_at(&host, "leaky alice-password").await;
         let query: String = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("access_token", &leaky.token)
             .append_pair("password", "alice-password")
@@ -410,7 +411,16 @@ fn a_token_or_password_a_client_puts_in_a_query_never_reaches_its_grade() {
         .status()
         .expect("kill");
     assert!(sent.success());
+    let console: Vec<String> = lines.map_while(Result::ok).collect();
     let _ = serve.wait();
+    assert!(
+        console.iter().any(|l| l.contains("client: leaky [redacted]")),
+        "{console:?}"
+    );
+    assert!(
+        !console.iter().any(|l| l.contains("alice-password")),
+        "the password reached the console: {console:?}"
+    );
     let grades = std::fs::read_dir(dir.path().join("grades")).expect("grades");
     let mut read = 0;
     for file in grades {
