@@ -199,6 +199,9 @@ impl Reader<'_> {
         let (Ok(year), Ok(month), Ok(day)) = (i32::try_from(year), u8::try_from(month), u8::try_from(day)) else {
             return Err(Misread::Wrong("out of range"));
         };
+        if year == 0 {
+            return Err(Misread::Wrong("there is no year 0000"));
+        }
         if !(1..=12).contains(&month) {
             return Err(Misread::NoMonth(month));
         }
@@ -381,6 +384,7 @@ mod tests {
             ("2026-11-27T12:00:00.Z", "digits must follow the decimal point"),
             ("2026-11-27T12:00:00Z and more", "text follows the time"),
             ("2026-02-30T12:00:00Z", "2026-02 has no day 30"),
+            ("0000-01-01T12:00:00Z", "there is no year 0000"),
             ("last tuesday", "expected a four-digit year"),
         ] {
             assert_eq!(
