@@ -180,7 +180,7 @@ impl Pending {
                     .iter()
                     .map(|(sender, events)| {
                         serde_json::json!({
-                            "rel": sender.rel,
+                            "rel": sender.rel.name(),
                             "href": sender.href,
                             "events": events.iter().map(|e| event_json(e)).collect::<Vec<_>>(),
                         })
@@ -203,7 +203,7 @@ impl Pending {
                 for (sender, events) in &groups {
                     out.push_str(&format!(
                         "<sender rel=\"{}\" href=\"{}\">",
-                        sender.rel,
+                        sender.rel.name(),
                         esc(&sender.href)
                     ));
                     for e in events {
@@ -234,13 +234,13 @@ fn group_by_sender(batch: &[Event]) -> Vec<(&Sender, Vec<&Event>)> {
 fn event_json(e: &Event) -> serde_json::Value {
     let mut object = serde_json::json!({
         "link": { "rel": e.resource.rel(), "href": e.resource.href() },
-        "type": e.kind,
+        "type": e.kind.name(),
     });
     if let Some((rel, href)) = &e.within {
         object["in"] = serde_json::json!({ "rel": rel, "href": href });
     }
     if let Some(status) = e.status {
-        object["status"] = serde_json::json!(status);
+        object["status"] = serde_json::json!(status.name());
     }
     if let Some(r) = &e.reason {
         object["reason"] = serde_json::json!({ "code": r.code, "subcode": r.subcode, "message": r.message });
@@ -252,10 +252,13 @@ fn event_json(e: &Event) -> serde_json::Value {
 }
 
 fn event_xml(e: &Event) -> String {
-    let status = e.status.map(|s| format!(" status=\"{s}\"")).unwrap_or_default();
+    let status = e
+        .status
+        .map(|s| format!(" status=\"{}\"", s.name()))
+        .unwrap_or_default();
     let mut out = format!(
         "<{} rel=\"{}\" href=\"{}\"{status}>",
-        e.kind,
+        e.kind.name(),
         esc(e.resource.rel()),
         esc(e.resource.href())
     );
@@ -273,6 +276,6 @@ fn event_xml(e: &Event) -> String {
     if e.embed {
         out.push_str(&e.resource.to_xml(false));
     }
-    out.push_str(&format!("</{}>", e.kind));
+    out.push_str(&format!("</{}>", e.kind.name()));
     out
 }

@@ -2,7 +2,7 @@
 //! available (makeMeAvailable), its invitations and its event channel.
 
 use super::conversation::Invitation;
-use super::events::{Channel, Event, Sender};
+use super::events::{Channel, Event, EventType, Sender, SenderRel};
 use super::problem::Problem;
 use super::resources;
 use crate::hrefs;
@@ -130,7 +130,7 @@ impl Application {
     /// The sender of conversation and invitation events.
     pub fn communication_sender(&self) -> Sender {
         Sender {
-            rel: "communication",
+            rel: SenderRel::Communication,
             href: hrefs::communication(&self.href),
         }
     }
@@ -148,20 +148,20 @@ impl Application {
         self.available = Some(availability);
         self.communication_version += 1;
         let me = Sender {
-            rel: "me",
+            rel: SenderRel::Me,
             href: hrefs::me(&self.href),
         };
-        let mut events = vec![Event::link(&me, "updated", resources::me(self))];
+        let mut events = vec![Event::link(&me, EventType::Updated, resources::me(self))];
         for part in ["presence", "note", "location"] {
             events.push(Event::link(
                 &me,
-                "added",
+                EventType::Added,
                 resources::bare(part, hrefs::me_part(&self.href, part)),
             ));
         }
         events.push(Event::embedded(
             &self.communication_sender(),
-            "updated",
+            EventType::Updated,
             resources::communication(self, rules),
         ));
         self.tell(events);

@@ -14,7 +14,7 @@
 
 use super::MAX_INVITATIONS_PER_APPLICATION;
 use super::application::Application;
-use super::events::{Event, Reason, Sender};
+use super::events::{Event, EventType, Reason, Sender, SenderRel, Status};
 use super::problem::Problem;
 use super::resources;
 use crate::hrefs;
@@ -204,7 +204,7 @@ impl Invitation {
     /// The sender of its conversation's own events (participants, messaging, messages).
     pub fn conversation_sender(&self, app: &str) -> Sender {
         Sender {
-            rel: "conversation",
+            rel: SenderRel::Conversation,
             href: self.conversation_href(app),
         }
     }
@@ -290,24 +290,24 @@ impl Application {
         if rules.invitation_events.started {
             events.push(Event::embedded(
                 &self.invitation_sender(i, rules),
-                "started",
+                EventType::Started,
                 resources::invitation_event(self, i, rules),
             ));
         }
         events.push(Event::embedded(
             &self.communication_sender(),
-            "added",
+            EventType::Added,
             resources::conversation(self, i, rules),
         ));
         events.push(Event::embedded(
             &conversation,
-            "added",
+            EventType::Added,
             resources::local_participant(self, i),
         ));
         if rules.messaging_modality {
             events.push(Event::embedded(
                 &conversation,
-                "updated",
+                EventType::Updated,
                 resources::messaging(self, i, rules),
             ));
         }
@@ -330,16 +330,20 @@ impl Application {
             return None;
         }
         let mut status = if i.state == InvitationState::Connected {
-            if told.accepted_is_success { "Success" } else { "Failure" }
+            if told.accepted_is_success {
+                Status::Success
+            } else {
+                Status::Failure
+            }
         } else {
-            "Failure"
+            Status::Failure
         };
         if i.failure == Some("Declined") && !told.declined_is_failure {
-            status = "Success";
+            status = Status::Success;
         }
         let mut event = Event::embedded(
             &self.invitation_sender(i, rules),
-            "completed",
+            EventType::Completed,
             resources::invitation_event(self, i, rules),
         );
         event.status = Some(status);
@@ -383,15 +387,23 @@ impl Application {
         let mut events = vec![
             Event::embedded(
                 &self.communication_sender(),
-                "updated",
+                EventType::Updated,
                 resources::conversation(self, i, rules),
             ),
-            Event::link(&conversation, "added", remote.clone()),
-            Event::link(&conversation, "added", resources::participant_messaging(remote.href()))
-                .within("participant", remote.href().to_string()),
-            Event::embedded(&conversation, "added", resources::participant_messaging(local.href()))
-                .within("localParticipant", local.href().to_string()),
-            Event::embedded(&conversation, "updated", resources::messaging(self, i, rules)),
+            Event::link(&conversation, EventType::Added, remote.clone()),
+            Event::link(
+                &conversation,
+                EventType::Added,
+                resources::participant_messaging(remote.href()),
+            )
+            .within("participant", remote.href().to_string()),
+            Event::embedded(
+                &conversation,
+                EventType::Added,
+                resources::participant_messaging(local.href()),
+            )
+            .within("localParticipant", local.href().to_string()),
+            Event::embedded(&conversation, EventType::Updated, resources::messaging(self, i, rules)),
         ];
         without_messaging_unless_offered(&mut events, rules);
         events.extend(self.completed_event(i, rules));
@@ -429,7 +441,7 @@ impl Application {
         let communication = self.communication_sender();
         let mut events = vec![Event::embedded(
             &conversation,
-            "updated",
+            EventType::Updated,
             resources::messaging(self, &i, rules),
         )];
         if was_connected {
@@ -438,25 +450,29 @@ impl Application {
             events.push(
                 Event::link(
                     &conversation,
-                    "deleted",
+                    EventType::Deleted,
                     resources::participant_messaging(remote.href()),
                 )
                 .within("participant", remote.href().to_string()),
             );
             events.push(
-                Event::link(&conversation, "deleted", resources::participant_messaging(local.href()))
-                    .within("localParticipant", local.href().to_string()),
+                Event::link(
+                    &conversation,
+                    EventType::Deleted,
+                    resources::participant_messaging(local.href()),
+                )
+                .within("localParticipant", local.href().to_string()),
             );
-            events.push(Event::link(&conversation, "deleted", remote));
+            events.push(Event::link(&conversation, EventType::Deleted, remote));
         }
         events.push(Event::embedded(
             &communication,
-            "updated",
+            EventType::Updated,
             resources::conversation(self, &i, rules),
         ));
         events.push(Event::link(
             &communication,
-            "deleted",
+            EventType::Deleted,
             resources::conversation(self, &i, rules),
         ));
         without_messaging_unless_offered(&mut events, rules);
@@ -527,10 +543,10 @@ impl Application {
         let i = invitation.clone();
         let sender = i.conversation_sender(&self.href);
         let resource = resources::message_event(self, &i, &message);
-        let mut events = vec![Event::embedded(&sender, "started", resource.clone())];
+        let mut events = vec![Event::embedded(&sender, EventType::Started, resource.clone())];
         if rules.message_completes {
-            let mut completed = Event::embedded(&sender, "completed", resource);
-            completed.status = Some("Success");
+            let mut completed = Event::embedded(&sender, EventType::Completed, resource);
+            completed.status = Some(Status::Success);
             events.push(completed);
         }
         self.tell(events);

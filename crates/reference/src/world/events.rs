@@ -10,11 +10,80 @@ use tokio::sync::Notify;
 /// Most events queued for one application; the oldest are dropped beyond it.
 pub const MAX_QUEUED_EVENTS: usize = 10_000;
 
+/// Which resource sends an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderRel {
+    /// The application's `communication`: conversations and invitations.
+    Communication,
+    /// A `conversation`: its participants, modalities and messages.
+    Conversation,
+    /// `me`: presence, note and location.
+    Me,
+}
+
+impl SenderRel {
+    /// Its rel on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Communication => "communication",
+            Self::Conversation => "conversation",
+            Self::Me => "me",
+        }
+    }
+}
+
+/// What happened to an event's resource: the event's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    /// The resource was added to its collection.
+    Added,
+    /// The resource changed.
+    Updated,
+    /// The resource was removed.
+    Deleted,
+    /// An operation started.
+    Started,
+    /// An operation ended (its status says how).
+    Completed,
+}
+
+impl EventType {
+    /// Its name on the wire (also the XML element's name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Added => "added",
+            Self::Updated => "updated",
+            Self::Deleted => "deleted",
+            Self::Started => "started",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+/// How a completed operation ended: the event's `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// It succeeded.
+    Success,
+    /// It failed (the event's reason says why).
+    Failure,
+}
+
+impl Status {
+    /// Its name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Success => "Success",
+            Self::Failure => "Failure",
+        }
+    }
+}
+
 /// Who sends an event: the `sender` it is grouped under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sender {
-    /// `communication`, `conversation` or `me`.
-    pub rel: &'static str,
+    /// Which resource it is.
+    pub rel: SenderRel,
     /// Its href.
     pub href: String,
 }
@@ -35,23 +104,23 @@ pub struct Reason {
 pub struct Event {
     /// Its sender.
     pub sender: Sender,
-    /// added, updated, deleted, started, completed.
-    pub kind: &'static str,
+    /// What happened.
+    pub kind: EventType,
     /// The resource it is about (rel and href are the event's link).
     pub resource: Res,
     /// Embed the resource in the event.
     pub embed: bool,
     /// The collection the resource belongs to (`in`), as (rel, href).
     pub within: Option<(&'static str, String)>,
-    /// `Success` or `Failure`, on completed operations.
-    pub status: Option<&'static str>,
+    /// How a completed operation ended.
+    pub status: Option<Status>,
     /// Why an operation failed.
     pub reason: Option<Reason>,
 }
 
 impl Event {
     /// An event with the resource embedded.
-    pub fn embedded(sender: &Sender, kind: &'static str, resource: Res) -> Self {
+    pub fn embedded(sender: &Sender, kind: EventType, resource: Res) -> Self {
         Self {
             sender: sender.clone(),
             kind,
@@ -64,7 +133,7 @@ impl Event {
     }
 
     /// An event with the link only.
-    pub fn link(sender: &Sender, kind: &'static str, resource: Res) -> Self {
+    pub fn link(sender: &Sender, kind: EventType, resource: Res) -> Self {
         Self {
             embed: false,
             ..Self::embedded(sender, kind, resource)

@@ -439,7 +439,7 @@ mod tests {
         let queue = &mut world.applications.get_mut(app).expect("app").channel.queue;
         queue
             .drain(..)
-            .map(|e| (e.resource.rel().to_string(), e.kind))
+            .map(|e| (e.resource.rel().to_string(), e.kind.name()))
             .collect()
     }
 
@@ -707,7 +707,7 @@ mod tests {
         let app = with_application(&mut world);
         let application = world.applications.get_mut(&app).expect("app");
         let sender = application.communication_sender();
-        let event = events::Event::link(&sender, "updated", crate::res::Res::new("x", "/x"));
+        let event = events::Event::link(&sender, events::EventType::Updated, crate::res::Res::new("x", "/x"));
         application
             .channel
             .push(std::iter::repeat_n(event, events::MAX_QUEUED_EVENTS + 5));
