@@ -91,7 +91,8 @@ pub fn render(targets: &[TargetHistory], area: Option<&str>) -> String {
             }
         }
     };
-    page.into_string() + "\n"
+    // Target names and build ids may hold characters HTML forbids (a terminal's ESC): made visible.
+    crate::report::escape::xml_chars(&page.into_string()) + "\n"
 }
 
 /// Each target's latest build, per area.

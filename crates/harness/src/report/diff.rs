@@ -150,19 +150,23 @@ pub fn markdown(diff: &RunDiff, old: &Results, new: &Results) -> String {
     }
     let _ = writeln!(
         out,
-        "**{} regressions**, {} new should-level deviations{}, {} fixes, {} other outcome changes, {} added, {} removed, {} changed responses\n",
-        diff.regressions.len(),
-        diff.new_deviations.len(),
+        "**{}**, {}{}, {}, {}, {} added, {} removed, {}\n",
+        counted(diff.regressions.len(), "regression", "regressions"),
+        counted(
+            diff.new_deviations.len(),
+            "new should-level deviation",
+            "new should-level deviations"
+        ),
         if diff.strict {
             ""
         } else {
             " (not counted; `--strict` counts them)"
         },
-        diff.fixes.len(),
-        diff.changed.len(),
+        counted(diff.fixes.len(), "fix", "fixes"),
+        counted(diff.changed.len(), "other outcome change", "other outcome changes"),
         diff.added.len(),
         diff.removed.len(),
-        diff.responses.len()
+        counted(diff.responses.len(), "changed response", "changed responses")
     );
     section(&mut out, "Regressions", &diff.regressions);
     section(
@@ -193,12 +197,17 @@ pub fn markdown(diff: &RunDiff, old: &Results, new: &Results) -> String {
         if !names.is_empty() {
             let _ = writeln!(out, "### {title}\n");
             for n in names {
-                let _ = writeln!(out, "- {}", escape::markdown_code(n));
+                let _ = writeln!(out, "- {}", escape::markdown_code_span(n));
             }
             out.push('\n');
         }
     }
     out
+}
+
+/// `1 fix`, `2 fixes`.
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn section(out: &mut String, title: &str, rows: &[Change]) {

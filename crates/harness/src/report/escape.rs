@@ -2,8 +2,9 @@
 //! Everything a target sends is someone else's: it may hold terminal escape sequences, line
 //! breaks that would start a line of their own, Markdown or HTML structure, or characters XML
 //! forbids. Each function here makes such text inert for one format and leaves ordinary text
-//! as it reads. HTML needs none here: the HTML outputs are written with maud, which escapes every
-//! value by construction.
+//! as it reads. HTML's markup needs none here: the HTML outputs are written with maud, which
+//! escapes every value by construction; the characters it leaves (a terminal's ESC among them)
+//! are made visible on the whole page by [`xml_chars`], as in XML.
 
 use std::fmt::Write as _;
 
@@ -96,11 +97,21 @@ pub fn markdown(text: &str) -> String {
 /// spaces, control characters visible escapes, `|` is escaped (GFM reads `\|` inside a code
 /// span in a table as a literal bar), and the fence is longer than any run of backticks inside.
 pub fn markdown_code(text: &str) -> String {
+    code_span(text, true)
+}
+
+/// Target text as a Markdown code span outside a table (a list item): as [`markdown_code`], but
+/// `|` stays as it is (outside a table a backslash in a code span is shown as typed).
+pub fn markdown_code_span(text: &str) -> String {
+    code_span(text, false)
+}
+
+fn code_span(text: &str, in_table: bool) -> String {
     let mut body = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '\r' | '\n' | '\u{2028}' | '\u{2029}' => body.push(' '),
-            '|' => body.push_str("\\|"),
+            '|' if in_table => body.push_str("\\|"),
             c if acts_on_a_terminal(c) => visible(c, &mut body),
             c => body.push(c),
         }
@@ -119,7 +130,8 @@ pub fn markdown_code(text: &str) -> String {
 /// Text made of characters XML 1.0 allows: each forbidden one (C0 controls other than tab, line
 /// feed and carriage return; U+FFFE and U+FFFF), and each discouraged C1 control, becomes U+FFFD
 /// followed by its code point (`\u{fffd}U+001B`). Safe on a whole document: such characters
-/// can only stand in text or attribute values.
+/// can only stand in text or attribute values. HTML forbids the same characters, so the HTML
+/// pages pass through it too.
 pub fn xml_chars(text: &str) -> String {
     let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
     if !text.chars().any(forbidden) {
@@ -190,6 +202,11 @@ mod tests {
     #[case("a|b\nc", "`a\\|b c`")]
     fn markdown_code_spans_hold_any_text(#[case] text: &str, #[case] span: &str) {
         assert_eq!(markdown_code(text), span);
+    }
+
+    #[test]
+    fn outside_a_table_a_bar_in_a_code_span_is_left_alone() {
+        assert_eq!(markdown_code_span("a|b`c\u{1b}"), "``a|b`c\\u{1b}``");
     }
 
     #[test]

@@ -64,7 +64,8 @@ pub fn render(runs: &[Results]) -> String {
             body { (body) }
         }
     };
-    page.into_string() + "\n"
+    // Target text may hold characters HTML forbids (a terminal's ESC): made visible.
+    super::escape::xml_chars(&page.into_string()) + "\n"
 }
 
 /// The verdict of a run, as a word and a CSS class.
