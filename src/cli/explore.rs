@@ -13,7 +13,6 @@ use crate::explore::{Exploration, ExploreOptions, Explored, Explorer};
 use crate::oracle::model::ReferenceOracle;
 use crate::record::output;
 use crate::report::console::{self, Format};
-use crate::report::escape;
 use crate::report::outputs::{self, Requested};
 use crate::report::results::{self, RunInfo, SelectionInfo};
 use crate::run::{RunOptions, Runner, Stop};
@@ -52,30 +51,6 @@ fn write_found(args: &ExploreArgs, summary: &Exploration, screen: &Redactor) -> 
         ));
     }
     Ok(notes)
-}
-
-/// The exploration's line and one line per finding, for the console.
-fn findings_text(summary: &Exploration) -> String {
-    let mut text = format!("{}\n", summary.line());
-    for finding in &summary.findings {
-        let media: Vec<&str> = finding.media.iter().map(|m| m.as_str()).collect();
-        // What the target sent is escaped for the terminal, as every console line is.
-        text.push_str(&format!(
-            "  {} [{}] {}: {} expected {}, got {} ({} generated requests; {})\n",
-            finding.severity.as_str(),
-            media.join(","),
-            finding.request,
-            escape::console_line(&finding.what),
-            escape::console_line(&finding.expected),
-            escape::console_line(&finding.actual),
-            finding.hits,
-            finding.id
-        ));
-    }
-    if summary.time_limited {
-        text.push_str("the time limit ended the exploration before its budget\n");
-    }
-    text
 }
 
 /// How long an exploration's event waits may take at most (a sequence waits for a decline).
@@ -201,7 +176,7 @@ fn explore_against(
     let notes = write_found(args, &summary, &screen)?;
     let name = format!("{} ({})", target.name, target.base_url);
     let mut text = console::summary(&results, args.strict, &name, &file.verdict, &file.areas);
-    text.push_str(&findings_text(&summary));
+    text.push_str(&console::exploration(&summary));
     text.push_str(&notes);
     let text = screen.redact(&text);
     match format(args) {

@@ -8,18 +8,25 @@
 //! from them, as `results::build` does, so the golden files cannot disagree with the rules.
 
 use std::path::Path;
+use ucwa_conformance::case::{Media, Severity};
+use ucwa_conformance::explore::{Exploration, Finding};
 use ucwa_conformance::judge::run_verdict::RunVerdict;
 use ucwa_conformance::judge::verdict::Outcome;
 use ucwa_conformance::report::console::{self, Format};
 use ucwa_conformance::report::merge::{self, Part};
 use ucwa_conformance::report::results::{self, Partition, Results};
-use ucwa_conformance::report::{html, junit, markdown};
+use ucwa_conformance::report::{diff, html, junit, markdown};
 
 /// The fixture, read as `report` reads a results file, its verdict judged again from its cases.
 fn fixture() -> Results {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/suite/fixtures/golden.json");
     let text = std::fs::read_to_string(&path).expect("the fixture reads");
-    let mut file = results::parse(&path, &text).unwrap_or_else(|e| panic!("the fixture parses: {e}"));
+    let file = results::parse(&path, &text).unwrap_or_else(|e| panic!("the fixture parses: {e}"));
+    judged(file)
+}
+
+/// `file` with its summary, verdict and areas judged again from its cases.
+fn judged(mut file: Results) -> Results {
     let order: Vec<String> = file.areas.iter().map(|a| a.area.clone()).collect();
     let (summary, verdict, areas) = results::judge(
         &file.cases,
@@ -164,4 +171,154 @@ fn manual_pages() {
         let text = std::fs::read_to_string(&page).expect("the page reads");
         insta::assert_snapshot!(format!("man_{name}"), text);
     }
+}
+
+/// What the target sent, trying to forge each output: a closing `pre` and a script (HTML), a
+/// table cell's end and a heading (Markdown), a colour and a new line (the terminal).
+const FORGERY: &str = "</pre><script>alert(1)</script> | `x` \u{1b}[32mok\n## pass";
+
+/// The fixture with an exploration: two findings, one whose target text is [`FORGERY`].
+fn explored() -> Results {
+    let finding = |id: &str, severity, actual: &str| Finding {
+        id: id.to_string(),
+        title: format!("explored: {id}"),
+        severity,
+        request: "to=valid subject=long operationId=reused".into(),
+        first_seen: "to=valid subject=long operationId=reused importance=High".into(),
+        what: "status".into(),
+        expected: "409".into(),
+        actual: actual.to_string(),
+        hits: 7,
+        media: vec![Media::Json, Media::Xml],
+        shrink_requests: 12,
+        case: format!("id = \"{id}\"\n# the target sent: {actual}\n"),
+    };
+    let mut file = fixture();
+    file.explore = Some(Exploration {
+        seed: 42,
+        budget: 1000,
+        requests: 612,
+        trials: 300,
+        sequences: 20,
+        pairs: 180,
+        pairs_covered: 179,
+        media: vec![Media::Json, Media::Xml],
+        findings: vec![
+            finding("explore-42-1", Severity::Must, "201"),
+            finding("explore-42-2", Severity::Should, FORGERY),
+        ],
+        disagreements: Vec::new(),
+        time_limited: true,
+        own_us: 1_000,
+        exchange_us: 50_000,
+    });
+    file
+}
+
+/// What `with` adds to `without`: the text between their common beginning and common end.
+fn added(with: &str, without: &str) -> String {
+    let start = with.bytes().zip(without.bytes()).take_while(|(a, b)| a == b).count();
+    let end = with[start..]
+        .bytes()
+        .rev()
+        .zip(without[start..].bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    with[start..with.len() - end].to_string()
+}
+
+/// An exploration's lines on the console, after the run's summary.
+#[test]
+fn exploration_console() {
+    let file = explored();
+    let summary = file.explore.as_ref().expect("explored");
+    insta::assert_snapshot!(visible(&console::exploration(summary)));
+}
+
+/// What an exploration adds to the Markdown summary and to the HTML report.
+#[test]
+fn exploration_in_markdown_and_html() {
+    let (with, without) = (explored(), fixture());
+    insta::assert_snapshot!(format!(
+        "---- markdown ----\n{}\n---- html ----\n{}",
+        added(
+            &markdown::render(std::slice::from_ref(&with)),
+            &markdown::render(std::slice::from_ref(&without))
+        ),
+        added(
+            &html::render(std::slice::from_ref(&with)),
+            &html::render(std::slice::from_ref(&without))
+        )
+    ));
+}
+
+/// `diff OLD NEW` between the fixture and a later run of it: one trial newly failing, one fixed,
+/// one gone and one new, whose name carries target-like text.
+#[test]
+fn a_diff_of_two_runs() {
+    let old = fixture();
+    let mut new = fixture();
+    let passing = new
+        .cases
+        .iter()
+        .position(|c| c.outcome == Outcome::Pass)
+        .expect("a pass");
+    let failing = new
+        .cases
+        .iter()
+        .position(|c| c.outcome == Outcome::Fail)
+        .expect("a fail");
+    new.cases[passing].outcome = Outcome::Fail;
+    new.cases[failing].outcome = Outcome::Pass;
+    new.cases.pop();
+    let mut fresh = new.cases[0].clone();
+    fresh.id = "start-messaging.new | `case` <b>".into();
+    new.cases.push(fresh);
+    let new = judged(new);
+    let compared = diff::compare(&old, &new, false);
+    insta::assert_snapshot!(diff::markdown(&compared, &old, &new));
+}
+
+/// The history's dashboard (`history report --html`) of two builds of the fixture's target, the
+/// second a later run in which one passing trial fails, with a build id that tries to forge the
+/// page.
+#[test]
+fn history_dashboard() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("history.sqlite");
+    let first = fixture();
+    let mut second = fixture();
+    second.started_at = "2026-12-06T08:30:00Z".into();
+    let passing = second
+        .cases
+        .iter()
+        .position(|c| c.outcome == Outcome::Pass)
+        .expect("a pass");
+    second.cases[passing].outcome = Outcome::Fail;
+    let second = judged(second);
+    for (n, (file, build)) in [(first, "1.0"), (second, "2.0 <i>\u{1b}[2J</i>")]
+        .into_iter()
+        .enumerate()
+    {
+        let path = dir.path().join(format!("run-{n}.json"));
+        std::fs::write(&path, results::to_json(&file)).expect("written");
+        let output = crate::support::binary()
+            .args(["history", "add"])
+            .arg(&path)
+            .args(["--build", build, "--db"])
+            .arg(&db)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+    }
+    let page = dir.path().join("dashboard.html");
+    let output = crate::support::binary()
+        .args(["history", "report", "--html"])
+        .arg(&page)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    insta::assert_snapshot!(std::fs::read_to_string(&page).expect("the page reads"));
 }

@@ -1,8 +1,10 @@
 //! The console: one line per finished trial (libtest's pretty or terse lines, or one JSON event),
 //! then the summary: counted failures with their differences, should-level deviations apart (as
-//! h2spec does), errors, notices, and the verdict with its exit code. Pure functions of results;
+//! h2spec does), errors, notices, and the verdict with its exit code; after an exploration, its
+//! line and its findings. Pure functions of results;
 //! the CLI decides where each goes (with `--format json`, only JSON on standard output).
 
+use crate::explore::Exploration;
 use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome, SnapshotChange, SnapshotChangeKind};
@@ -452,6 +454,30 @@ fn verdict_lines(
             console_line(&crate::judge::area_verdict::line(areas))
         );
     }
+}
+
+/// The exploration's line and one line per finding, for the console.
+pub fn exploration(summary: &Exploration) -> String {
+    let mut text = format!("{}\n", summary.line());
+    for finding in &summary.findings {
+        let media: Vec<&str> = finding.media.iter().map(|m| m.as_str()).collect();
+        // What the target sent is escaped for the terminal, as every console line is.
+        text.push_str(&format!(
+            "  {} [{}] {}: {} expected {}, got {} ({} generated requests; {})\n",
+            finding.severity.as_str(),
+            media.join(","),
+            finding.request,
+            console_line(&finding.what),
+            console_line(&finding.expected),
+            console_line(&finding.actual),
+            finding.hits,
+            finding.id
+        ));
+    }
+    if summary.time_limited {
+        text.push_str("the time limit ended the exploration before its budget\n");
+    }
+    text
 }
 
 #[cfg(test)]
