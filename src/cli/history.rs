@@ -132,12 +132,7 @@ fn builds(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
     }
     for (target, builds) in &all {
         outln!("{}: {}", console_line(target), count(builds.len(), "build"));
-        let width = builds
-            .iter()
-            .map(|b| b.build.chars().count())
-            .max()
-            .unwrap_or(5)
-            .clamp(5, 40);
+        let width = column_width(builds.iter().map(|b| b.build.as_str()), 5);
         outln!(
             "  {:width$}  {:24}  {:14}  {:>6}  {:>6}  by area",
             "build",
@@ -188,19 +183,28 @@ fn regressions(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
     }
     for r in &all {
         outln!(
-            "  {}  {}  {}: failing since build {} ({}), last passed in {}",
+            "  {}  {}  {}: failing since build {} ({}), {}",
             console_line(&r.target),
             console_line(&r.trial),
             r.outcome.as_str(),
             console_line(&r.first_failing),
             count(r.failing_builds, "build"),
             r.last_pass.as_deref().map_or_else(
-                || "no build (never passed)".to_string(),
-                |b| format!("build {}", console_line(b))
+                || "never passed".to_string(),
+                |b| format!("last passed in build {}", console_line(b))
             )
         );
     }
     Ok(ExitCode::Conformant)
+}
+
+/// The width of a column of build ids as the console shows them (escaped), within 5 to 40.
+fn column_width<'a>(values: impl Iterator<Item = &'a str>, least: usize) -> usize {
+    values
+        .map(|v| console_line(v).chars().count())
+        .max()
+        .unwrap_or(least)
+        .clamp(least, 40)
 }
 
 /// `1 build`, `3 builds`.
@@ -315,9 +319,10 @@ fn trial(args: &HistoryTrialArgs) -> Result<ExitCode, Error> {
     }
     for (target, name, builds) in &lines {
         outln!("{}  {}", console_line(target), console_line(name));
+        let width = column_width(builds.iter().map(|b| b.build.as_str()), 5);
         for b in builds {
             outln!(
-                "  {:24}  {:24}  {}",
+                "  {:width$}  {:24}  {}",
                 console_line(&b.build),
                 console_line(&b.at),
                 b.outcome.unwrap_or("absent")

@@ -279,13 +279,10 @@ fn a_diff_of_two_runs() {
     insta::assert_snapshot!(diff::markdown(&compared, &old, &new));
 }
 
-/// The history's dashboard (`history report --html`) of two builds of the fixture's target, the
-/// second a later run in which one passing trial fails, with a build id that tries to forge the
-/// page.
-#[test]
-fn history_dashboard() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("history.sqlite");
+/// A history of two builds of the fixture's target, the second a later run in which one passing
+/// trial fails, with a build id that tries to forge each output.
+fn two_builds(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("history.sqlite");
     let first = fixture();
     let mut second = fixture();
     second.started_at = "2026-12-06T08:30:00Z".into();
@@ -296,11 +293,11 @@ fn history_dashboard() {
         .expect("a pass");
     second.cases[passing].outcome = Outcome::Fail;
     let second = judged(second);
-    for (n, (file, build)) in [(first, "1.0"), (second, "2.0 <i>\u{1b}[2J</i>")]
+    for (n, (file, build)) in [(first, "1.0"), (second, "2.0 <i>\u{1b}[2J</i> | x")]
         .into_iter()
         .enumerate()
     {
-        let path = dir.path().join(format!("run-{n}.json"));
+        let path = dir.join(format!("run-{n}.json"));
         std::fs::write(&path, results::to_json(&file)).expect("written");
         let output = crate::support::binary()
             .args(["history", "add"])
@@ -311,14 +308,54 @@ fn history_dashboard() {
             .expect("runs");
         assert_eq!(output.status.code(), Some(0), "{output:?}");
     }
-    let page = dir.path().join("dashboard.html");
+    db
+}
+
+/// `history ARGS --db DB`: its exit code, standard output and standard error, as one text.
+fn history(db: &Path, args: &[&str]) -> String {
     let output = crate::support::binary()
-        .args(["history", "report", "--html"])
-        .arg(&page)
+        .arg("history")
+        .args(args)
         .arg("--db")
-        .arg(&db)
+        .arg(db)
         .output()
         .expect("runs");
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    visible(&format!(
+        "$ history {}\nexit {:?}\n---- stdout ----\n{}---- stderr ----\n{}",
+        args.join(" "),
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    ))
+}
+
+/// The history's dashboard (`history report --html`).
+#[test]
+fn history_dashboard() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = two_builds(dir.path());
+    let page = dir.path().join("dashboard.html");
+    let shown = history(&db, &["report", "--html", &page.to_string_lossy()]);
+    assert!(
+        shown.starts_with(&format!("$ history report --html {}\nexit Some(0)", page.display())),
+        "{shown}"
+    );
     insta::assert_snapshot!(std::fs::read_to_string(&page).expect("the page reads"));
+}
+
+/// The history's answers for people: builds, regressions, flaky trials, one trial's builds.
+#[test]
+fn history_questions() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = two_builds(dir.path());
+    let answers: Vec<String> = [
+        &["builds"][..],
+        &["regressions"],
+        &["flaky"],
+        &["trial", "start-messaging.created"],
+    ]
+    .iter()
+    .map(|args| history(&db, args))
+    .collect();
+    insta::assert_snapshot!(answers.join("\n"));
 }
