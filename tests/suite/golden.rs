@@ -106,9 +106,20 @@ fn results_file() {
     insta::assert_snapshot!(results::to_json(&fixture()));
 }
 
+/// The JUnit file, which also validates against Jenkins' schema (under CI, with xmllint) and
+/// reads back with an independent reader (nextest's quick-junit) with the fixture's counts.
 #[test]
 fn junit_report() {
-    insta::assert_snapshot!(junit::render(&fixture(), "ci-runner-7"));
+    let text = junit::render(&fixture(), "ci-runner-7");
+    insta::assert_snapshot!(text);
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("junit.xml");
+    std::fs::write(&path, &text).expect("written");
+    crate::reports::valid_junit(&path);
+    let read = quick_junit::Report::deserialize_from_str(&text).expect("quick-junit reads it");
+    let suite = &read.test_suites[0];
+    assert_eq!((read.tests, read.failures, read.errors), (12, 2, 1));
+    assert_eq!((suite.tests, suite.skipped, suite.test_cases.len()), (12, 5, 12));
 }
 
 #[test]

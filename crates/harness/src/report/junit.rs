@@ -1,4 +1,5 @@
-//! JUnit XML (quick-junit, as nextest writes it): one testsuite per target, one testcase per
+//! JUnit XML, in the layout nextest's quick-junit writes (written here: the format is small, and
+//! quick-junit brought seven crates to the build): one testsuite per target, one testcase per
 //! case and media type. What each becomes follows the trial's standing: counted failures are
 //! failures, counted errors are errors, everything not counted is a success (passes, flaky
 //! trials with their first failure as a rerun, unexpected passes) or skipped with its reason
@@ -12,54 +13,106 @@
 use super::results::Results;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestRerun, TestSuite};
-use std::time::Duration;
+use std::fmt::Write as _;
+
+/// What a trial becomes in JUnit.
+enum Status {
+    /// A success, with nothing to say.
+    Passed,
+    /// A `failure` or an `error` element (`element`), with its message, type and text.
+    NonSuccess {
+        element: &'static str,
+        message: String,
+        kind: &'static str,
+        text: String,
+    },
+    /// A success after a failed attempt: a `flakyFailure` (Jenkins' `rerunType`, whose `type`
+    /// is required).
+    Flaky { message: String },
+    /// A `skipped` element with its reason.
+    Skipped { message: String },
+}
 
 /// The JUnit document of a run, written on the machine named `hostname` (the suite's
 /// `hostname` attribute: [`this_host`] for a report written here).
 pub fn render(results: &Results, hostname: &str) -> String {
-    let mut suite = TestSuite::new(format!("ucwa-conformance: {}", results.target.name));
-    suite.set_time(Duration::from_millis(results.duration_ms));
-    suite.add_property(Property::new("target", results.target.base_url.as_str()));
-    suite.add_property(Property::new("suite_version", results.suite_version.as_str()));
-    suite.add_property(Property::new("case_set_digest", results.case_set_digest.as_str()));
-    suite.add_property(Property::new("started_at", results.started_at.as_str()));
-    suite.add_property(Property::new("interrupted", results.interrupted.to_string()));
-    suite.add_property(Property::new("verdict", results.verdict.word()));
-    for area in &results.areas {
-        suite.add_property(Property::new(format!("area.{}", area.area), area.text()));
+    let trials: Vec<(&CaseResult, Status)> = results.cases.iter().map(|c| (c, status(c, results.strict))).collect();
+    let count = |f: fn(&Status) -> bool| trials.iter().filter(|(_, s)| f(s)).count();
+    let failures = count(|s| matches!(s, Status::NonSuccess { element: "failure", .. }));
+    let errors = count(|s| matches!(s, Status::NonSuccess { element: "error", .. }));
+    let skipped = count(|s| matches!(s, Status::Skipped { .. }));
+    let time = seconds(results.duration_ms);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"ucwa-conformance\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{time}\">",
+        trials.len()
+    );
+    let _ = writeln!(
+        out,
+        "    <testsuite name=\"{}\" tests=\"{}\" skipped=\"{skipped}\" errors=\"{errors}\" failures=\"{failures}\" time=\"{time}\" timestamp=\"{}\" hostname=\"{}\">",
+        xml(&format!("ucwa-conformance: {}", results.target.name)),
+        trials.len(),
+        xml(&results.started_at),
+        xml(hostname)
+    );
+    properties(results, &mut out);
+    for (case, status) in &trials {
+        test_case(case, status, results.strict, &mut out);
     }
-    if results.target.insecure {
-        suite.add_property(Property::new("tls", "not verified (--insecure)"));
-    }
-    suite
-        .extra
-        .insert("timestamp".into(), results.started_at.as_str().into());
-    suite.extra.insert("hostname".into(), hostname.into());
-    for case in &results.cases {
-        suite.add_test_case(test_case(case, results.strict));
-    }
-    let mut report = Report::new("ucwa-conformance");
-    report.set_time(Duration::from_millis(results.duration_ms));
-    report.add_test_suite(suite);
+    out.push_str("    </testsuite>\n</testsuites>");
     // Target text may hold characters XML 1.0 forbids; the file must stay well-formed.
-    let text = super::escape::xml_chars(&report.to_string().unwrap_or_default());
-    without_skipped_on_testsuites(&text)
+    super::escape::xml_chars(&out)
 }
 
-/// The document with the `skipped` attribute of `<testsuites>` removed: quick-junit writes it,
-/// the schema Jenkins and GitLab follow does not allow it there (each `testsuite` keeps its own).
-fn without_skipped_on_testsuites(text: &str) -> String {
-    let Some(start) = text.find("<testsuites ") else {
-        return text.to_string();
-    };
-    let end = text[start..].find('>').map_or(text.len(), |e| start + e);
-    let tag = &text[start..end];
-    let Some(at) = tag.find(" skipped=\"") else {
-        return text.to_string();
-    };
-    let close = tag[at + 10..].find('"').map_or(tag.len(), |c| at + 10 + c + 1);
-    format!("{}{}{}", &text[..start + at], &tag[close..], &text[end..])
+/// Milliseconds as JUnit's seconds, to the millisecond: `4.321`.
+fn seconds(ms: u64) -> String {
+    format!("{}.{:03}", ms / 1000, ms % 1000)
+}
+
+/// Text for an XML attribute value or element content: the five markup characters escaped.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The suite's properties: the target, the suite and case set, the start, the verdict, each
+/// area's verdict, and TLS when it was not verified.
+fn properties(results: &Results, out: &mut String) {
+    let mut properties = vec![
+        ("target".to_string(), results.target.base_url.clone()),
+        ("suite_version".into(), results.suite_version.clone()),
+        ("case_set_digest".into(), results.case_set_digest.clone()),
+        ("started_at".into(), results.started_at.clone()),
+        ("interrupted".into(), results.interrupted.to_string()),
+        ("verdict".into(), results.verdict.word().to_string()),
+    ];
+    for area in &results.areas {
+        properties.push((format!("area.{}", area.area), area.text()));
+    }
+    if results.target.insecure {
+        properties.push(("tls".into(), "not verified (--insecure)".into()));
+    }
+    out.push_str("        <properties>\n");
+    for (name, value) in properties {
+        let _ = writeln!(
+            out,
+            "            <property name=\"{}\" value=\"{}\"/>",
+            xml(&name),
+            xml(&value)
+        );
+    }
+    out.push_str("        </properties>\n");
 }
 
 /// The name of this machine (`localhost` when it has none to tell).
@@ -72,24 +125,24 @@ pub fn this_host() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-fn test_case(case: &CaseResult, strict: bool) -> TestCase {
+/// What the trial's standing makes of it.
+fn status(case: &CaseResult, strict: bool) -> Status {
     let reason = case.reason.clone().unwrap_or_default();
     let standing = standing::of(case, strict);
-    let status = match (standing.shown, standing.counts) {
-        (Shown::Failure, _) => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(case.first_difference());
-            s.set_type("non-conformance");
-            s.set_description(case.explain());
-            s
-        }
-        (Shown::Error, true) => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-            s.set_message(reason.clone());
-            s.set_type("harness error (not blamed on the target)");
-            s.set_description(case.explain());
-            s
-        }
+    let skipped = |message: String| Status::Skipped { message };
+    match (standing.shown, standing.counts) {
+        (Shown::Failure, _) => Status::NonSuccess {
+            element: "failure",
+            message: case.first_difference(),
+            kind: "non-conformance",
+            text: case.explain(),
+        },
+        (Shown::Error, true) => Status::NonSuccess {
+            element: "error",
+            message: reason,
+            kind: "harness error (not blamed on the target)",
+            text: case.explain(),
+        },
         (Shown::Error, false) => skipped(format!(
             "error in a should-level case (not counted without --strict): {reason}"
         )),
@@ -97,47 +150,68 @@ fn test_case(case: &CaseResult, strict: bool) -> TestCase {
             "SHOULD-level deviation (not counted): {}",
             case.first_difference()
         )),
-        (Shown::Notice, _) if case.outcome == Outcome::Flaky => {
-            let mut s = TestCaseStatus::success();
-            let mut rerun = TestRerun::new(NonSuccessKind::Failure);
-            rerun.set_message(reason.clone());
-            s.add_rerun(rerun);
-            s
-        }
-        (Shown::Notice, _) => {
-            let mut s = TestCaseStatus::success();
-            s.set_description(format!("UNEXPECTED PASS: the baseline lists it as failing ({reason})"));
-            s
-        }
+        (Shown::Notice, _) if case.outcome == Outcome::Flaky => Status::Flaky { message: reason },
+        // An unexpected pass is a success; its `system-out` names its outcome.
+        (Shown::Notice, _) | (Shown::Passed, _) => Status::Passed,
         (Shown::Excused, _) => skipped(format!("known failure (baseline): {reason}")),
         (Shown::NotJudged, _) => skipped(format!("{}: {reason}", case.outcome.label())),
-        (Shown::Passed, _) => TestCaseStatus::success(),
-    };
-    let mut test_case = TestCase::new(case.name(), status);
-    test_case.set_classname(case.id.as_str());
-    test_case.set_time(Duration::from_millis(case.duration_ms));
-    let mut out = format!(
+    }
+}
+
+/// One `testcase`: its status element, then its `system-out` (severity, outcome, spec items,
+/// and the exchanges of a trial that counts).
+fn test_case(case: &CaseResult, status: &Status, strict: bool, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "        <testcase name=\"{}\" classname=\"{}\" time=\"{}\">",
+        xml(&case.name()),
+        xml(&case.id),
+        seconds(case.duration_ms)
+    );
+    match status {
+        Status::Passed => {}
+        Status::NonSuccess {
+            element,
+            message,
+            kind,
+            text,
+        } => {
+            let _ = writeln!(
+                out,
+                "            <{element} message=\"{}\" type=\"{}\">{}</{element}>",
+                xml(message),
+                xml(kind),
+                xml(text)
+            );
+        }
+        Status::Flaky { message } => {
+            let _ = writeln!(
+                out,
+                "            <flakyFailure message=\"{}\" type=\"failed attempt\">\n            </flakyFailure>",
+                xml(message)
+            );
+        }
+        Status::Skipped { message } => {
+            let _ = writeln!(out, "            <skipped message=\"{}\"/>", xml(message));
+        }
+    }
+    let mut system_out = format!(
         "severity: {}\noutcome: {}\nspec: {}\n",
         case.severity.as_str(),
         case.outcome.as_str(),
         case.spec.join(" ")
     );
-    if standing.counts {
+    if standing::of(case, strict).counts {
         for (step, exchange) in case.exchanges.iter().enumerate() {
-            out.push_str(&format!(
+            let _ = write!(
+                system_out,
                 "\nstep {}:\n{}\n{}",
                 step + 1,
                 exchange.request_text(),
                 exchange.response_text()
-            ));
+            );
         }
     }
-    test_case.set_system_out(out);
-    test_case
-}
-
-fn skipped(message: String) -> TestCaseStatus {
-    let mut s = TestCaseStatus::skipped();
-    s.set_message(message);
-    s
+    let _ = writeln!(out, "            <system-out>{}</system-out>", xml(&system_out));
+    out.push_str("        </testcase>\n");
 }
