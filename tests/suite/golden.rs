@@ -188,9 +188,10 @@ fn manual_pages() {
 /// table cell's end and a heading (Markdown), a colour and a new line (the terminal).
 const FORGERY: &str = "</pre><script>alert(1)</script> | `x` \u{1b}[32mok\n## pass";
 
-/// The fixture with an exploration: two findings, one whose target text is [`FORGERY`].
+/// The fixture with an exploration: two findings (one seen once), one whose target text is
+/// [`FORGERY`].
 fn explored() -> Results {
-    let finding = |id: &str, severity, actual: &str| Finding {
+    let finding = |id: &str, severity, actual: &str, hits| Finding {
         id: id.to_string(),
         title: format!("explored: {id}"),
         severity,
@@ -199,7 +200,7 @@ fn explored() -> Results {
         what: "status".into(),
         expected: "409".into(),
         actual: actual.to_string(),
-        hits: 7,
+        hits,
         media: vec![Media::Json, Media::Xml],
         shrink_requests: 12,
         case: format!("id = \"{id}\"\n# the target sent: {actual}\n"),
@@ -215,8 +216,8 @@ fn explored() -> Results {
         pairs_covered: 179,
         media: vec![Media::Json, Media::Xml],
         findings: vec![
-            finding("explore-42-1", Severity::Must, "201"),
-            finding("explore-42-2", Severity::Should, FORGERY),
+            finding("explore-42-1", Severity::Must, "201", 1),
+            finding("explore-42-2", Severity::Should, FORGERY, 7),
         ],
         disagreements: Vec::new(),
         time_limited: true,

@@ -463,7 +463,7 @@ pub fn exploration(summary: &Exploration) -> String {
         let media: Vec<&str> = finding.media.iter().map(|m| m.as_str()).collect();
         // What the target sent is escaped for the terminal, as every console line is.
         text.push_str(&format!(
-            "  {} [{}] {}: {} expected {}, got {} ({} generated requests; {})\n",
+            "  {} [{}] {}: {} expected {}, got {} ({} generated request{}; {})\n",
             finding.severity.as_str(),
             media.join(","),
             finding.request,
@@ -471,6 +471,7 @@ pub fn exploration(summary: &Exploration) -> String {
             console_line(&finding.expected),
             console_line(&finding.actual),
             finding.hits,
+            if finding.hits == 1 { "" } else { "s" },
             finding.id
         ));
     }

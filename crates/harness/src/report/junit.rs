@@ -19,13 +19,10 @@ use std::fmt::Write as _;
 enum Status {
     /// A success, with nothing to say.
     Passed,
-    /// A `failure` or an `error` element (`element`), with its message, type and text.
-    NonSuccess {
-        element: &'static str,
-        message: String,
-        kind: &'static str,
-        text: String,
-    },
+    /// A counted failure: a `failure` element with its first difference and the explanation.
+    Failure { message: String, text: String },
+    /// A counted error: an `error` element with its reason and the explanation.
+    Error { message: String, text: String },
     /// A success after a failed attempt: a `flakyFailure` (Jenkins' `rerunType`, whose `type`
     /// is required).
     Flaky { message: String },
@@ -38,8 +35,8 @@ enum Status {
 pub fn render(results: &Results, hostname: &str) -> String {
     let trials: Vec<(&CaseResult, Status)> = results.cases.iter().map(|c| (c, status(c, results.strict))).collect();
     let count = |f: fn(&Status) -> bool| trials.iter().filter(|(_, s)| f(s)).count();
-    let failures = count(|s| matches!(s, Status::NonSuccess { element: "failure", .. }));
-    let errors = count(|s| matches!(s, Status::NonSuccess { element: "error", .. }));
+    let failures = count(|s| matches!(s, Status::Failure { .. }));
+    let errors = count(|s| matches!(s, Status::Error { .. }));
     let skipped = count(|s| matches!(s, Status::Skipped { .. }));
     let time = seconds(results.duration_ms);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -131,16 +128,12 @@ fn status(case: &CaseResult, strict: bool) -> Status {
     let standing = standing::of(case, strict);
     let skipped = |message: String| Status::Skipped { message };
     match (standing.shown, standing.counts) {
-        (Shown::Failure, _) => Status::NonSuccess {
-            element: "failure",
+        (Shown::Failure, _) => Status::Failure {
             message: case.first_difference(),
-            kind: "non-conformance",
             text: case.explain(),
         },
-        (Shown::Error, true) => Status::NonSuccess {
-            element: "error",
+        (Shown::Error, true) => Status::Error {
             message: reason,
-            kind: "harness error (not blamed on the target)",
             text: case.explain(),
         },
         (Shown::Error, false) => skipped(format!(
@@ -170,19 +163,9 @@ fn test_case(case: &CaseResult, status: &Status, strict: bool, out: &mut String)
     );
     match status {
         Status::Passed => {}
-        Status::NonSuccess {
-            element,
-            message,
-            kind,
-            text,
-        } => {
-            let _ = writeln!(
-                out,
-                "            <{element} message=\"{}\" type=\"{}\">{}</{element}>",
-                xml(message),
-                xml(kind),
-                xml(text)
-            );
+        Status::Failure { message, text } => non_success(out, "failure", message, "non-conformance", text),
+        Status::Error { message, text } => {
+            non_success(out, "error", message, "harness error (not blamed on the target)", text);
         }
         Status::Flaky { message } => {
             let _ = writeln!(
@@ -214,4 +197,15 @@ fn test_case(case: &CaseResult, status: &Status, strict: bool, out: &mut String)
     }
     let _ = writeln!(out, "            <system-out>{}</system-out>", xml(&system_out));
     out.push_str("        </testcase>\n");
+}
+
+/// A `failure` or `error` element: message and type as attributes, the explanation as text.
+fn non_success(out: &mut String, element: &str, message: &str, kind: &str, text: &str) {
+    let _ = writeln!(
+        out,
+        "            <{element} message=\"{}\" type=\"{}\">{}</{element}>",
+        xml(message),
+        xml(kind),
+        xml(text)
+    );
 }
