@@ -8,8 +8,12 @@
 use super::access::{AppState, application, caller_application, refuse};
 use crate::errors::Problem;
 use crate::hrefs;
+use crate::mutants::Rules;
 use crate::repr::{NS, Repr, esc, with_type};
+use crate::res::Res;
+use crate::world::Application;
 use crate::world::events::{Event, Sender};
+use crate::world::resources;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -26,6 +30,35 @@ enum Poll {
     Wait(Arc<Notify>),
 }
 
+/// The query of `GET events`, its names in any case.
+struct EventsQuery {
+    /// `ack` (1 when absent; `None` when it is not a number).
+    ack: Option<u64>,
+    /// `timeout`, in seconds, when it is a number.
+    timeout: Option<u64>,
+    /// `instanceId`, when not empty.
+    instance: Option<String>,
+}
+
+impl EventsQuery {
+    fn read(query: Option<&str>) -> Self {
+        let params: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        Self {
+            ack: param("ack").map_or(Some(1), |a| a.parse::<u64>().ok()),
+            timeout: param("timeout").and_then(|t| t.parse::<u64>().ok()),
+            instance: param("instanceId").filter(|i| !i.is_empty()).map(str::to_string),
+        }
+    }
+}
+
 /// GET events?ack=K.
 pub async fn events(
     State(state): State<AppState>,
@@ -34,23 +67,18 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Response {
     let repr = Repr::from_accept(&headers);
-    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let param = |name: &str| {
-        params
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
-    let Some(ack) = param("ack").map_or(Some(1), |a| a.parse::<u64>().ok()) else {
+    let EventsQuery {
+        ack,
+        timeout: requested_timeout,
+        instance,
+    } = EventsQuery::read(query.as_deref());
+    let Some(ack) = ack else {
         return refuse(Problem::Invalid("ack must be a number.".into()), repr);
     };
-    let requested_timeout = param("timeout").and_then(|t| t.parse::<u64>().ok());
-    let instance = param("instanceId").filter(|i| !i.is_empty()).map(str::to_string);
     let pending = {
         let mut world = state.lock();
         let default_timeout = world.config.event_timeout;
+        let rules = world.rules;
         let (user, app) = match caller_application(&mut world, &headers, &app_id, repr) {
             Ok(found) => found,
             Err(r) => return r.into_response(),
@@ -70,7 +98,10 @@ pub async fn events(
             return refuse(Problem::NotFound, repr);
         };
         let expected = match &channel.delivered {
-            Some((k, batch)) if *k == ack => return pending.batch_response(batch),
+            Some((k, batch)) if *k == ack => {
+                let batch = batch.clone();
+                return pending.batch_response(&batch, app, &rules);
+            }
             Some((k, _)) => k + 1,
             None => 1,
         };
@@ -134,6 +165,7 @@ impl Pending {
     /// One look at the channel: answer (events, empty release, replaced, application gone) or wait.
     fn poll(&self) -> Poll {
         let mut world = self.state.lock();
+        let rules = world.rules;
         let app = match application(&mut world, &self.user, &self.app_id, self.repr) {
             Ok(a) => a,
             Err(r) => return Poll::Answer(r.into_response()),
@@ -146,9 +178,8 @@ impl Pending {
         }
         if !channel.queue.is_empty() || tokio::time::Instant::now() >= self.deadline {
             let batch: Vec<Event> = channel.queue.drain(..).collect();
-            let response = self.batch_response(&batch);
-            channel.delivered = Some((self.ack, batch));
-            return Poll::Answer(response);
+            channel.delivered = Some((self.ack, batch.clone()));
+            return Poll::Answer(self.batch_response(&batch, app, &rules));
         }
         Poll::Wait(Arc::clone(&channel.notify))
     }
@@ -171,9 +202,14 @@ impl Pending {
         response
     }
 
-    fn batch_response(&self, batch: &[Event]) -> Response {
+    /// Batch `ack`: each event's resource drawn as it was when the event happened.
+    fn batch_response(&self, batch: &[Event], app: &Application, rules: &Rules) -> Response {
         let (this, next) = (self.href(self.ack), self.href(self.ack + 1));
-        let groups = group_by_sender(batch);
+        let drawn: Vec<(&Event, Res)> = batch
+            .iter()
+            .map(|e| (e, resources::snapshot(app, &e.about, rules)))
+            .collect();
+        let groups = group_by_sender(&drawn);
         let body = match self.repr {
             Repr::Json => {
                 let senders: Vec<serde_json::Value> = groups
@@ -182,7 +218,7 @@ impl Pending {
                         serde_json::json!({
                             "rel": sender.rel.name(),
                             "href": sender.href,
-                            "events": events.iter().map(|e| event_json(e)).collect::<Vec<_>>(),
+                            "events": events.iter().map(|(e, res)| event_json(e, res)).collect::<Vec<_>>(),
                         })
                     })
                     .collect();
@@ -206,8 +242,8 @@ impl Pending {
                         sender.rel.name(),
                         esc(&sender.href)
                     ));
-                    for e in events {
-                        out.push_str(&event_xml(e));
+                    for (e, res) in events {
+                        out.push_str(&event_xml(e, res));
                     }
                     out.push_str("</sender>");
                 }
@@ -220,20 +256,20 @@ impl Pending {
 }
 
 /// Consecutive events of one sender form one `sender` entry (a sender may repeat, keeping order).
-fn group_by_sender(batch: &[Event]) -> Vec<(&Sender, Vec<&Event>)> {
-    let mut groups: Vec<(&Sender, Vec<&Event>)> = Vec::new();
-    for event in batch {
+fn group_by_sender<'a>(batch: &'a [(&'a Event, Res)]) -> Vec<(&'a Sender, Vec<&'a (&'a Event, Res)>)> {
+    let mut groups: Vec<(&Sender, Vec<&(&Event, Res)>)> = Vec::new();
+    for drawn in batch {
         match groups.last_mut() {
-            Some((sender, events)) if *sender == &event.sender => events.push(event),
-            _ => groups.push((&event.sender, vec![event])),
+            Some((sender, events)) if *sender == &drawn.0.sender => events.push(drawn),
+            _ => groups.push((&drawn.0.sender, vec![drawn])),
         }
     }
     groups
 }
 
-fn event_json(e: &Event) -> serde_json::Value {
+fn event_json(e: &Event, res: &Res) -> serde_json::Value {
     let mut object = serde_json::json!({
-        "link": { "rel": e.resource.rel(), "href": e.resource.href() },
+        "link": { "rel": res.rel(), "href": res.href() },
         "type": e.kind.name(),
     });
     if let Some((rel, href)) = &e.within {
@@ -246,12 +282,12 @@ fn event_json(e: &Event) -> serde_json::Value {
         object["reason"] = serde_json::json!({ "code": r.code, "subcode": r.subcode, "message": r.message });
     }
     if e.embed {
-        object["_embedded"] = serde_json::json!({ e.resource.rel(): e.resource.to_json() });
+        object["_embedded"] = serde_json::json!({ res.rel(): res.to_json() });
     }
     object
 }
 
-fn event_xml(e: &Event) -> String {
+fn event_xml(e: &Event, res: &Res) -> String {
     let status = e
         .status
         .map(|s| format!(" status=\"{}\"", s.name()))
@@ -259,8 +295,8 @@ fn event_xml(e: &Event) -> String {
     let mut out = format!(
         "<{} rel=\"{}\" href=\"{}\"{status}>",
         e.kind.name(),
-        esc(e.resource.rel()),
-        esc(e.resource.href())
+        esc(res.rel()),
+        esc(res.href())
     );
     if let Some((rel, href)) = &e.within {
         out.push_str(&format!("<in rel=\"{}\" href=\"{}\"/>", esc(rel), esc(href)));
@@ -274,7 +310,7 @@ fn event_xml(e: &Event) -> String {
         ));
     }
     if e.embed {
-        out.push_str(&e.resource.to_xml(false));
+        out.push_str(&res.to_xml(false));
     }
     out.push_str(&format!("</{}>", e.kind.name()));
     out

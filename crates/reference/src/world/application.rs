@@ -1,10 +1,9 @@
 //! An application: who owns it, what it was created with, whether its user made themselves
 //! available (makeMeAvailable), its invitations and its event channel.
 
-use super::conversation::Invitation;
-use super::events::{Channel, Event, EventType, Sender, SenderRel};
+use super::events::{Channel, Event, EventType, Sender, SenderRel, Snapshot};
+use super::invitation::Invitation;
 use super::problem::Problem;
-use super::resources;
 use crate::hrefs;
 use crate::mutants::Rules;
 use std::collections::BTreeMap;
@@ -127,6 +126,23 @@ impl Application {
             .map_or_else(|| vec!["Plain".to_string()], |a| a.formats.clone())
     }
 
+    /// `communication` as it is now, for an event.
+    pub fn communication_now(&self) -> Snapshot {
+        Snapshot::Communication {
+            modalities: self.modalities(),
+            formats: self.formats(),
+            version: self.communication_version,
+        }
+    }
+
+    /// The modalities makeMeAvailable set (none before it).
+    pub fn modalities(&self) -> Vec<String> {
+        self.available
+            .as_ref()
+            .map(|a| a.modalities.clone())
+            .unwrap_or_default()
+    }
+
     /// The sender of conversation and invitation events.
     pub fn communication_sender(&self) -> Sender {
         Sender {
@@ -151,18 +167,14 @@ impl Application {
             rel: SenderRel::Me,
             href: hrefs::me(&self.href),
         };
-        let mut events = vec![Event::link(&me, EventType::Updated, resources::me(self))];
+        let mut events = vec![Event::link(&me, EventType::Updated, Snapshot::Me { available: true })];
         for part in ["presence", "note", "location"] {
-            events.push(Event::link(
-                &me,
-                EventType::Added,
-                resources::bare(part, hrefs::me_part(&self.href, part)),
-            ));
+            events.push(Event::link(&me, EventType::Added, Snapshot::MePart(part)));
         }
         events.push(Event::embedded(
             &self.communication_sender(),
             EventType::Updated,
-            resources::communication(self, rules),
+            self.communication_now(),
         ));
         self.tell(events);
         Ok(())

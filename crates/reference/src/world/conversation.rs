@@ -14,139 +14,12 @@
 
 use super::MAX_INVITATIONS_PER_APPLICATION;
 use super::application::Application;
-use super::events::{Event, EventType, Reason, Sender, SenderRel, Status};
+use super::events::{Event, EventType, Reason, Sender, SenderRel, Snapshot, Status};
+use super::invitation::{ConversationState, Invitation, InvitationState, Message, ModalityState, exact_number};
 use super::problem::Problem;
-use super::resources;
 use crate::hrefs;
 use crate::mutants::Rules;
 use std::collections::BTreeMap;
-
-/// State of a messagingInvitation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InvitationState {
-    /// Waiting for the peer.
-    Connecting,
-    /// Accepted.
-    Connected,
-    /// Declined, timed out or unreachable.
-    Failed,
-    /// Cancelled by the inviter (cancel, or stopMessaging while it waited).
-    Cancelled,
-}
-
-impl InvitationState {
-    /// Connecting or connected: its operationId is in use (I-03).
-    pub fn is_active(self) -> bool {
-        matches!(self, Self::Connecting | Self::Connected)
-    }
-
-    /// The UCWA name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Connecting => "Connecting",
-            Self::Connected => "Connected",
-            Self::Failed => "Failed",
-            Self::Cancelled => "Cancelled",
-        }
-    }
-}
-
-/// State of a conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConversationState {
-    /// The invitation waits.
-    Connecting,
-    /// The peer accepted.
-    Connected,
-    /// It ended.
-    Disconnected,
-}
-
-/// State of a modality (messaging).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModalityState {
-    /// Being set up.
-    Connecting,
-    /// Messages can be sent.
-    Connected,
-    /// Stopped.
-    Disconnected,
-}
-
-impl ConversationState {
-    /// The UCWA name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Connecting => "Connecting",
-            Self::Connected => "Connected",
-            Self::Disconnected => "Disconnected",
-        }
-    }
-}
-
-impl ModalityState {
-    /// The UCWA name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Connecting => "Connecting",
-            Self::Connected => "Connected",
-            Self::Disconnected => "Disconnected",
-        }
-    }
-}
-
-/// A message sent with sendMessage.
-#[derive(Debug, Clone)]
-pub struct Message {
-    /// Its number within the conversation.
-    pub id: u64,
-    /// The client's operationId (`operationId` or `OperationContext`), if given.
-    pub operation_id: Option<String>,
-    /// The text as sent.
-    pub text: String,
-    /// Sent as text/html.
-    pub html: bool,
-    /// When it was sent (milliseconds since the epoch).
-    pub time_ms: u128,
-}
-
-/// An outgoing messagingInvitation and its conversation (one conversation per invitation; they
-/// share the number).
-#[derive(Debug, Clone)]
-pub struct Invitation {
-    /// Its id within the application.
-    pub id: u64,
-    /// The client's operationId.
-    pub operation_id: String,
-    /// The target SIP URI.
-    pub to: String,
-    /// Normal, Urgent or Emergency.
-    pub importance: String,
-    /// The subject, possibly empty.
-    pub subject: String,
-    /// Given by the client or assigned.
-    pub thread_id: String,
-    /// The first message's data URI, if sent.
-    pub message: Option<String>,
-    /// Custom content's data URI, if sent.
-    pub custom_content: Option<String>,
-    /// Where it stands.
-    pub state: InvitationState,
-    /// The failure subcode once failed (Declined, Timeout, DestinationNotFound, Canceled).
-    pub failure: Option<&'static str>,
-    /// Where its conversation stands.
-    pub conversation: ConversationState,
-    /// The conversation ended and was deleted: it and everything under it answer 404.
-    pub conversation_gone: bool,
-    /// Where its messaging modality stands.
-    pub messaging: ModalityState,
-    /// The message formats negotiated when it connected.
-    pub formats: Vec<String>,
-    /// Messages sent, by number.
-    pub messages: BTreeMap<u64, Message>,
-    /// Next message number.
-    pub next_message: u64,
-}
 
 /// A valid startMessaging request.
 #[derive(Debug, Clone)]
@@ -190,29 +63,20 @@ impl Outcome {
     }
 }
 
-impl Invitation {
-    /// Its conversation's href.
-    pub fn conversation_href(&self, app: &str) -> String {
-        hrefs::conversation(app, &self.id.to_string())
-    }
-
-    /// The message `number` (an exact string) sent in its conversation.
-    pub fn message(&self, number: &str) -> Option<&Message> {
-        exact_number(number).and_then(|n| self.messages.get(&n))
-    }
-
-    /// The sender of its conversation's own events (participants, messaging, messages).
-    pub fn conversation_sender(&self, app: &str) -> Sender {
-        Sender {
-            rel: SenderRel::Conversation,
-            href: self.conversation_href(app),
-        }
+/// The participantMessaging of the conversation's local participant (`local`) or of the peer.
+fn participant_messaging(i: &Invitation, local: bool) -> Snapshot {
+    Snapshot::ParticipantMessaging {
+        invitation: i.as_it_was(),
+        local,
     }
 }
 
-/// A number as an exact string: `7`, not `07` or `+7`.
-fn exact_number(id: &str) -> Option<u64> {
-    id.parse::<u64>().ok().filter(|n| n.to_string() == id)
+/// The sender of a conversation's own events (participants, messaging, messages).
+fn conversation_sender(i: &Invitation, app: &str) -> Sender {
+    Sender {
+        rel: SenderRel::Conversation,
+        href: i.conversation_href(app),
+    }
 }
 
 impl Application {
@@ -285,30 +149,30 @@ impl Application {
     }
 
     fn started_events(&self, i: &Invitation, rules: &Rules) -> Vec<Event> {
-        let conversation = i.conversation_sender(&self.href);
+        let conversation = conversation_sender(i, &self.href);
         let mut events = Vec::new();
         if rules.invitation_events.started {
             events.push(Event::embedded(
                 &self.invitation_sender(i, rules),
                 EventType::Started,
-                resources::invitation_event(self, i, rules),
+                Snapshot::Invitation(i.as_it_was()),
             ));
         }
         events.push(Event::embedded(
             &self.communication_sender(),
             EventType::Added,
-            resources::conversation(self, i, rules),
+            Snapshot::Conversation(i.as_it_was()),
         ));
         events.push(Event::embedded(
             &conversation,
             EventType::Added,
-            resources::local_participant(self, i),
+            Snapshot::LocalParticipant(i.as_it_was()),
         ));
         if rules.messaging_modality {
             events.push(Event::embedded(
                 &conversation,
                 EventType::Updated,
-                resources::messaging(self, i, rules),
+                Snapshot::Messaging(i.as_it_was()),
             ));
         }
         events
@@ -319,7 +183,7 @@ impl Application {
         if rules.invitation_events.communication_sender {
             self.communication_sender()
         } else {
-            i.conversation_sender(&self.href)
+            conversation_sender(i, &self.href)
         }
     }
 
@@ -344,7 +208,7 @@ impl Application {
         let mut event = Event::embedded(
             &self.invitation_sender(i, rules),
             EventType::Completed,
-            resources::invitation_event(self, i, rules),
+            Snapshot::Invitation(i.as_it_was()),
         );
         event.status = Some(status);
         event.reason = i.failure.filter(|_| told.reason_given).map(reason);
@@ -380,30 +244,34 @@ impl Application {
         self.tell(events);
     }
 
+    /// The hrefs of a conversation's local participant and of its peer (the `in` of their
+    /// participantMessaging's events).
+    fn participant_hrefs(&self, i: &Invitation) -> (String, String) {
+        let conversation = i.conversation_href(&self.href);
+        (
+            hrefs::participant(&conversation, &self.user_uri()),
+            hrefs::participant(&conversation, &i.to),
+        )
+    }
+
     fn accepted_events(&self, i: &Invitation, rules: &Rules) -> Vec<Event> {
-        let conversation = i.conversation_sender(&self.href);
-        let remote = resources::remote_participant(self, i);
-        let local = resources::local_participant(self, i);
+        let conversation = conversation_sender(i, &self.href);
+        let (local, remote) = self.participant_hrefs(i);
         let mut events = vec![
             Event::embedded(
                 &self.communication_sender(),
                 EventType::Updated,
-                resources::conversation(self, i, rules),
+                Snapshot::Conversation(i.as_it_was()),
             ),
-            Event::link(&conversation, EventType::Added, remote.clone()),
             Event::link(
                 &conversation,
                 EventType::Added,
-                resources::participant_messaging(remote.href()),
-            )
-            .within("participant", remote.href().to_string()),
-            Event::embedded(
-                &conversation,
-                EventType::Added,
-                resources::participant_messaging(local.href()),
-            )
-            .within("localParticipant", local.href().to_string()),
-            Event::embedded(&conversation, EventType::Updated, resources::messaging(self, i, rules)),
+                Snapshot::RemoteParticipant(i.as_it_was()),
+            ),
+            Event::link(&conversation, EventType::Added, participant_messaging(i, false)).within("participant", remote),
+            Event::embedded(&conversation, EventType::Added, participant_messaging(i, true))
+                .within("localParticipant", local),
+            Event::embedded(&conversation, EventType::Updated, Snapshot::Messaging(i.as_it_was())),
         ];
         without_messaging_unless_offered(&mut events, rules);
         events.extend(self.completed_event(i, rules));
@@ -436,44 +304,39 @@ impl Application {
         invitation.messaging = ModalityState::Disconnected;
         invitation.conversation = ConversationState::Disconnected;
         invitation.conversation_gone = true;
-        let i = invitation.clone();
-        let conversation = i.conversation_sender(&self.href);
+        let i = invitation.as_it_was();
+        let conversation = conversation_sender(&i, &self.href);
         let communication = self.communication_sender();
         let mut events = vec![Event::embedded(
             &conversation,
             EventType::Updated,
-            resources::messaging(self, &i, rules),
+            Snapshot::Messaging(i.clone()),
         )];
         if was_connected {
-            let remote = resources::remote_participant(self, &i);
-            let local = resources::local_participant(self, &i);
+            let (local, remote) = self.participant_hrefs(&i);
             events.push(
-                Event::link(
-                    &conversation,
-                    EventType::Deleted,
-                    resources::participant_messaging(remote.href()),
-                )
-                .within("participant", remote.href().to_string()),
+                Event::link(&conversation, EventType::Deleted, participant_messaging(&i, false))
+                    .within("participant", remote),
             );
             events.push(
-                Event::link(
-                    &conversation,
-                    EventType::Deleted,
-                    resources::participant_messaging(local.href()),
-                )
-                .within("localParticipant", local.href().to_string()),
+                Event::link(&conversation, EventType::Deleted, participant_messaging(&i, true))
+                    .within("localParticipant", local),
             );
-            events.push(Event::link(&conversation, EventType::Deleted, remote));
+            events.push(Event::link(
+                &conversation,
+                EventType::Deleted,
+                Snapshot::RemoteParticipant(i.clone()),
+            ));
         }
         events.push(Event::embedded(
             &communication,
             EventType::Updated,
-            resources::conversation(self, &i, rules),
+            Snapshot::Conversation(i.clone()),
         ));
         events.push(Event::link(
             &communication,
             EventType::Deleted,
-            resources::conversation(self, &i, rules),
+            Snapshot::Conversation(i),
         ));
         without_messaging_unless_offered(&mut events, rules);
         events
@@ -540,12 +403,12 @@ impl Application {
                 .map_or(0, |d| d.as_millis()),
         };
         invitation.messages.insert(number, message.clone());
-        let i = invitation.clone();
-        let sender = i.conversation_sender(&self.href);
-        let resource = resources::message_event(self, &i, &message);
-        let mut events = vec![Event::embedded(&sender, EventType::Started, resource.clone())];
+        let invitation = invitation.as_it_was();
+        let sender = conversation_sender(&invitation, &self.href);
+        let about = Snapshot::Message { invitation, number };
+        let mut events = vec![Event::embedded(&sender, EventType::Started, about.clone())];
         if rules.message_completes {
-            let mut completed = Event::embedded(&sender, EventType::Completed, resource);
+            let mut completed = Event::embedded(&sender, EventType::Completed, about);
             completed.status = Some(Status::Success);
             events.push(completed);
         }
@@ -567,7 +430,7 @@ impl Application {
 /// Drops the messaging modality's events when the server offers none (a mutant's rule).
 fn without_messaging_unless_offered(events: &mut Vec<Event>, rules: &Rules) {
     if !rules.messaging_modality {
-        events.retain(|e| !matches!(e.resource.rel(), "messaging" | "participantMessaging"));
+        events.retain(|e| !matches!(e.about, Snapshot::Messaging(_) | Snapshot::ParticipantMessaging { .. }));
     }
 }
 

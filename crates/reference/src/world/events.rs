@@ -1,8 +1,9 @@
-//! Events as the world records them: who sent them, what happened to which resource (a snapshot
-//! of it when it is embedded), and the queue of one application's channel. How a batch is
-//! written on the wire is the event handler's business.
+//! Events as the world records them: who sent them, what happened, and to which resource, as a
+//! typed snapshot of it at that moment; and the queue of one application's channel. The world
+//! draws nothing: how a snapshot looks is `resources`', and how a batch is written on the wire is
+//! the event handler's business.
 
-use crate::res::Res;
+use super::invitation::Invitation;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -99,6 +100,35 @@ pub struct Reason {
     pub message: &'static str,
 }
 
+/// What an event is about, as it was when the event happened: what is needed to draw it.
+#[derive(Debug, Clone)]
+pub enum Snapshot {
+    /// `me`; `available` once makeMeAvailable succeeded.
+    Me { available: bool },
+    /// A part of `me` that makeMeAvailable added (`presence`, `note`, `location`): a link only.
+    MePart(&'static str),
+    /// `communication`: the modalities and message formats makeMeAvailable set, its version.
+    Communication {
+        modalities: Vec<String>,
+        formats: Vec<String>,
+        version: u64,
+    },
+    /// The messagingInvitation, as its events embed it.
+    Invitation(Box<Invitation>),
+    /// The invitation's conversation.
+    Conversation(Box<Invitation>),
+    /// The conversation's local participant.
+    LocalParticipant(Box<Invitation>),
+    /// The invited peer, as a participant of the conversation.
+    RemoteParticipant(Box<Invitation>),
+    /// The participantMessaging of the local participant (`local`) or of the peer.
+    ParticipantMessaging { invitation: Box<Invitation>, local: bool },
+    /// The conversation's messaging modality.
+    Messaging(Box<Invitation>),
+    /// A message sent in the conversation, by number (its events carry links only).
+    Message { invitation: Box<Invitation>, number: u64 },
+}
+
 /// One event.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -106,9 +136,9 @@ pub struct Event {
     pub sender: Sender,
     /// What happened.
     pub kind: EventType,
-    /// The resource it is about (rel and href are the event's link).
-    pub resource: Res,
-    /// Embed the resource in the event.
+    /// The resource it is about, as it was then.
+    pub about: Snapshot,
+    /// Embed the resource in the event (else the event carries its link only).
     pub embed: bool,
     /// The collection the resource belongs to (`in`), as (rel, href).
     pub within: Option<(&'static str, String)>,
@@ -120,11 +150,11 @@ pub struct Event {
 
 impl Event {
     /// An event with the resource embedded.
-    pub fn embedded(sender: &Sender, kind: EventType, resource: Res) -> Self {
+    pub fn embedded(sender: &Sender, kind: EventType, about: Snapshot) -> Self {
         Self {
             sender: sender.clone(),
             kind,
-            resource,
+            about,
             embed: true,
             within: None,
             status: None,
@@ -133,10 +163,10 @@ impl Event {
     }
 
     /// An event with the link only.
-    pub fn link(sender: &Sender, kind: EventType, resource: Res) -> Self {
+    pub fn link(sender: &Sender, kind: EventType, about: Snapshot) -> Self {
         Self {
             embed: false,
-            ..Self::embedded(sender, kind, resource)
+            ..Self::embedded(sender, kind, about)
         }
     }
 

@@ -6,11 +6,13 @@
 mod application;
 mod conversation;
 pub mod events;
+mod invitation;
 mod problem;
 pub(crate) mod resources;
 
 pub use application::{AppFields, Application, Availability};
-pub use conversation::{ConversationState, Invitation, InvitationState, Message, ModalityState, Outcome, StartRequest};
+pub use conversation::{Outcome, StartRequest};
+pub use invitation::{ConversationState, Invitation, InvitationState, Message, ModalityState};
 pub use problem::Problem;
 
 use crate::mutants::{Mutant, Rules};
@@ -435,11 +437,17 @@ mod tests {
         id
     }
 
+    /// The events queued for `app`, each as its drawn resource's rel and its type.
     fn kinds(world: &mut World, app: &str) -> Vec<(String, &'static str)> {
-        let queue = &mut world.applications.get_mut(app).expect("app").channel.queue;
-        queue
-            .drain(..)
-            .map(|e| (e.resource.rel().to_string(), e.kind.name()))
+        let rules = world.rules;
+        let application = world.applications.get_mut(app).expect("app");
+        let events: Vec<events::Event> = application.channel.queue.drain(..).collect();
+        events
+            .iter()
+            .map(|e| {
+                let drawn = resources::snapshot(application, &e.about, &rules);
+                (drawn.rel().to_string(), e.kind.name())
+            })
             .collect()
     }
 
@@ -707,7 +715,7 @@ mod tests {
         let app = with_application(&mut world);
         let application = world.applications.get_mut(&app).expect("app");
         let sender = application.communication_sender();
-        let event = events::Event::link(&sender, events::EventType::Updated, crate::res::Res::new("x", "/x"));
+        let event = events::Event::link(&sender, events::EventType::Updated, events::Snapshot::MePart("x"));
         application
             .channel
             .push(std::iter::repeat_n(event, events::MAX_QUEUED_EVENTS + 5));

@@ -1,7 +1,9 @@
 //! How each resource of the world looks (its properties, links and embedded resources), as a
-//! [`Res`] that `repr` writes in JSON or XML. Pure functions of the world's state: handlers use
-//! them to answer GETs, the world uses them to snapshot resources into events.
+//! [`Res`] that `repr` writes in JSON or XML. Pure functions of the world's state, used at the
+//! HTTP edge only: handlers draw the resources they answer with, and the event handler draws each
+//! event's [`Snapshot`] as it was when the event happened.
 
+use super::events::Snapshot;
 use super::{Application, ConversationState, Invitation, InvitationState, Message, ModalityState};
 use crate::hrefs;
 use crate::mutants::{LinkRule, Rules};
@@ -13,9 +15,31 @@ fn display_name(uri: &str) -> String {
     bare.split('@').next().unwrap_or(bare).to_string()
 }
 
-/// A resource with only its rel and self link (events that carry no snapshot).
-pub fn bare(rel: &str, href: String) -> Res {
-    Res::new(rel, href)
+/// An event's resource, as it was when the event happened.
+pub fn snapshot(app: &Application, about: &Snapshot, rules: &Rules) -> Res {
+    match about {
+        Snapshot::Me { available } => me_as(app, *available),
+        Snapshot::MePart(part) => Res::new(part, hrefs::me_part(&app.href, part)),
+        Snapshot::Communication {
+            modalities,
+            formats,
+            version,
+        } => communication_as(app, modalities, formats, *version, rules),
+        Snapshot::Invitation(i) => invitation_event(app, i, rules),
+        Snapshot::Conversation(i) => conversation(app, i, rules),
+        Snapshot::LocalParticipant(i) => local_participant(app, i),
+        Snapshot::RemoteParticipant(i) => remote_participant(app, i),
+        Snapshot::ParticipantMessaging { invitation, local } => {
+            let participant = if *local {
+                local_participant(app, invitation)
+            } else {
+                remote_participant(app, invitation)
+            };
+            participant_messaging(participant.href())
+        }
+        Snapshot::Messaging(i) => messaging(app, i, rules),
+        Snapshot::Message { invitation, number } => message_event(app, invitation, *number),
+    }
 }
 
 /// The application with its `batch` and `events` links and its embedded `me`, `people`,
@@ -69,6 +93,11 @@ pub fn online_meetings(app: &Application) -> Res {
 /// `me`: name and uri (and e-mail for signed-in users); makeMeAvailable until it succeeded,
 /// then presence, note, location and reportMyActivity (`MeDashboard.md`, the traces).
 pub fn me(app: &Application) -> Res {
+    me_as(app, app.available.is_some())
+}
+
+/// `me` with makeMeAvailable done (`available`) or not.
+fn me_as(app: &Application, available: bool) -> Res {
     let mut res = Res::new("me", hrefs::me(&app.href))
         .prop("name", display_name(&app.user))
         .prop("uri", app.user_uri());
@@ -80,7 +109,7 @@ pub fn me(app: &Application) -> Res {
     res = res
         .list("emailAddresses", &[app.user.as_str()])
         .prop("endpointUri", endpoint);
-    if app.available.is_none() {
+    if !available {
         return res.link("makeMeAvailable", hrefs::me_part(&app.href, "makeMeAvailable"));
     }
     for part in ["presence", "note", "location", "reportMyActivity"] {
@@ -111,19 +140,19 @@ pub fn contact(app: &Application, uri: &str) -> Res {
 /// formats makeMeAvailable set, `conversations` and `startMessaging` (revision 2 on anonymous
 /// applications).
 pub fn communication(app: &Application, rules: &Rules) -> Res {
+    communication_as(app, &app.modalities(), &app.formats(), app.communication_version, rules)
+}
+
+/// `communication` with these modalities, formats and version.
+fn communication_as(app: &Application, modalities: &[String], formats: &[String], version: u64, rules: &Rules) -> Res {
     let href = hrefs::communication(&app.href);
-    let modalities: Vec<&str> = app
-        .available
-        .as_ref()
-        .map(|a| a.modalities.iter().map(String::as_str).collect())
-        .unwrap_or_default();
-    let formats = app.formats();
+    let modalities: Vec<&str> = modalities.iter().map(String::as_str).collect();
     let formats: Vec<&str> = formats.iter().map(String::as_str).collect();
     let resource = Res::new("communication", href.clone())
         .prop(&app.communication_guid, "please pass this in a PUT request")
         .list("supportedModalities", &modalities)
         .list("supportedMessageFormats", &formats)
-        .prop("etag", app.communication_version.to_string())
+        .prop("etag", version.to_string())
         .link(
             "conversations",
             format!("{}?filter=active", hrefs::conversations(&app.href)),
@@ -148,7 +177,7 @@ pub fn invitation(app: &Application, i: &Invitation, rules: &Rules) -> Res {
 }
 
 /// The messagingInvitation as its events embed it (a mutant may leave parts out).
-pub fn invitation_event(app: &Application, i: &Invitation, rules: &Rules) -> Res {
+fn invitation_event(app: &Application, i: &Invitation, rules: &Rules) -> Res {
     let told = &rules.invitation_events;
     let operation_id = if told.operation_id_echoed {
         i.operation_id.as_str()
@@ -297,9 +326,9 @@ pub fn participant_messaging(participant: &str) -> Res {
 /// show (`SendAnIM.md`, the Trusted Application SDK's message fixtures). The text and status are
 /// in the message itself (`GET`), never in its events: a client takes a message event that
 /// carries text for an incoming IM.
-pub fn message_event(app: &Application, i: &Invitation, m: &Message) -> Res {
+fn message_event(app: &Application, i: &Invitation, number: u64) -> Res {
     let conversation = i.conversation_href(&app.href);
-    Res::new("message", format!("{}/{}", hrefs::messages(&conversation), m.id))
+    Res::new("message", format!("{}/{}", hrefs::messages(&conversation), number))
         .link("messaging", hrefs::messaging(&conversation))
 }
 
