@@ -3,8 +3,7 @@
 //! only the binary's crate joins them (the manifests are checked to say so). Inside each crate,
 //! every top-level module says in its doc which other modules it may use (a "May use `a`,
 //! `b::c`." sentence), its code uses no other, and the map of uses between top-level modules has
-//! no circle; between files, the only circle is the reference world's application and
-//! conversation (one state). The binary
+//! no circle, nor has the map of uses between files. The binary
 //! (`main.rs`) and the library's `cli/` are the composition root and may use everything.
 //!
 //! The checker reads source text, not the compiler's view: `crate::` paths in code (comments
@@ -498,13 +497,12 @@ fn the_binary_crate_uses_the_harness_through_its_reexports() {
     );
 }
 
-/// Files that use one another in a circle: only the reference world's application and
-/// conversation may, which are one state (an application holds its invitations; the
-/// conversation's code extends the application). The world's events hold typed snapshots, drawn
-/// by `resources` at the HTTP edge, so how the world looks is outside the circle. The issue that
-/// split `run`, `client` and the reference found three others.
+/// No files use one another in a circle, in any crate. The last circle, the reference world's
+/// application and conversation (and how they look), went when the invitation's data got a file
+/// of its own and events began to carry typed snapshots that only the HTTP edge draws; the
+/// issue that split `run`, `client` and the reference had found three others.
 #[test]
-fn no_files_use_one_another_in_a_circle_but_the_reference_world() {
+fn no_files_use_one_another_in_a_circle() {
     let uses = file_uses(&sources_of(HARNESS));
     assert!(
         uses.len() > 20,
@@ -512,10 +510,7 @@ fn no_files_use_one_another_in_a_circle_but_the_reference_world() {
     );
     for (dir, sources) in every_crate() {
         let uses = file_uses(&sources);
-        let found: Vec<Vec<String>> = circles(&uses)
-            .into_iter()
-            .filter(|group| !(dir == REFERENCE && *group == ["world::application", "world::conversation"]))
-            .collect();
+        let found = circles(&uses);
         assert!(
             found.is_empty(),
             "modules of {dir} that use one another in a circle: {found:?}"
