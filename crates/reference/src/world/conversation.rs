@@ -20,6 +20,7 @@ use super::problem::Problem;
 use crate::hrefs;
 use crate::mutants::Rules;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A valid startMessaging request.
 #[derive(Debug, Clone)]
@@ -64,18 +65,18 @@ impl Outcome {
 }
 
 /// The participantMessaging of the conversation's local participant (`local`) or of the peer.
-fn participant_messaging(i: &Invitation, local: bool) -> Snapshot {
+fn participant_messaging(then: &Arc<Invitation>, local: bool) -> Snapshot {
     Snapshot::ParticipantMessaging {
-        invitation: i.as_it_was(),
+        invitation: Arc::clone(then),
         local,
     }
 }
 
-/// The sender of a conversation's own events (participants, messaging, messages).
-fn conversation_sender(i: &Invitation, app: &str) -> Sender {
+/// The sender of conversation `id`'s own events (participants, messaging, messages).
+fn conversation_sender(id: u64, app: &str) -> Sender {
     Sender {
         rel: SenderRel::Conversation,
-        href: i.conversation_href(app),
+        href: hrefs::conversation(app, &id.to_string()),
     }
 }
 
@@ -149,30 +150,31 @@ impl Application {
     }
 
     fn started_events(&self, i: &Invitation, rules: &Rules) -> Vec<Event> {
-        let conversation = conversation_sender(i, &self.href);
+        let conversation = conversation_sender(i.id, &self.href);
+        let then = i.as_it_was();
         let mut events = Vec::new();
         if rules.invitation_events.started {
             events.push(Event::embedded(
                 &self.invitation_sender(i, rules),
                 EventType::Started,
-                Snapshot::Invitation(i.as_it_was()),
+                Snapshot::Invitation(Arc::clone(&then)),
             ));
         }
         events.push(Event::embedded(
             &self.communication_sender(),
             EventType::Added,
-            Snapshot::Conversation(i.as_it_was()),
+            Snapshot::Conversation(Arc::clone(&then)),
         ));
         events.push(Event::embedded(
             &conversation,
             EventType::Added,
-            Snapshot::LocalParticipant(i.as_it_was()),
+            Snapshot::LocalParticipant(Arc::clone(&then)),
         ));
         if rules.messaging_modality {
             events.push(Event::embedded(
                 &conversation,
                 EventType::Updated,
-                Snapshot::Messaging(i.as_it_was()),
+                Snapshot::Messaging(then),
             ));
         }
         events
@@ -183,7 +185,7 @@ impl Application {
         if rules.invitation_events.communication_sender {
             self.communication_sender()
         } else {
-            conversation_sender(i, &self.href)
+            conversation_sender(i.id, &self.href)
         }
     }
 
@@ -255,23 +257,25 @@ impl Application {
     }
 
     fn accepted_events(&self, i: &Invitation, rules: &Rules) -> Vec<Event> {
-        let conversation = conversation_sender(i, &self.href);
+        let conversation = conversation_sender(i.id, &self.href);
         let (local, remote) = self.participant_hrefs(i);
+        let then = i.as_it_was();
         let mut events = vec![
             Event::embedded(
                 &self.communication_sender(),
                 EventType::Updated,
-                Snapshot::Conversation(i.as_it_was()),
+                Snapshot::Conversation(Arc::clone(&then)),
             ),
             Event::link(
                 &conversation,
                 EventType::Added,
-                Snapshot::RemoteParticipant(i.as_it_was()),
+                Snapshot::RemoteParticipant(Arc::clone(&then)),
             ),
-            Event::link(&conversation, EventType::Added, participant_messaging(i, false)).within("participant", remote),
-            Event::embedded(&conversation, EventType::Added, participant_messaging(i, true))
+            Event::link(&conversation, EventType::Added, participant_messaging(&then, false))
+                .within("participant", remote),
+            Event::embedded(&conversation, EventType::Added, participant_messaging(&then, true))
                 .within("localParticipant", local),
-            Event::embedded(&conversation, EventType::Updated, Snapshot::Messaging(i.as_it_was())),
+            Event::embedded(&conversation, EventType::Updated, Snapshot::Messaging(then)),
         ];
         without_messaging_unless_offered(&mut events, rules);
         events.extend(self.completed_event(i, rules));
@@ -305,12 +309,12 @@ impl Application {
         invitation.conversation = ConversationState::Disconnected;
         invitation.conversation_gone = true;
         let i = invitation.as_it_was();
-        let conversation = conversation_sender(&i, &self.href);
+        let conversation = conversation_sender(i.id, &self.href);
         let communication = self.communication_sender();
         let mut events = vec![Event::embedded(
             &conversation,
             EventType::Updated,
-            Snapshot::Messaging(i.clone()),
+            Snapshot::Messaging(Arc::clone(&i)),
         )];
         if was_connected {
             let (local, remote) = self.participant_hrefs(&i);
@@ -325,13 +329,13 @@ impl Application {
             events.push(Event::link(
                 &conversation,
                 EventType::Deleted,
-                Snapshot::RemoteParticipant(i.clone()),
+                Snapshot::RemoteParticipant(Arc::clone(&i)),
             ));
         }
         events.push(Event::embedded(
             &communication,
             EventType::Updated,
-            Snapshot::Conversation(i.clone()),
+            Snapshot::Conversation(Arc::clone(&i)),
         ));
         events.push(Event::link(
             &communication,
@@ -402,10 +406,10 @@ impl Application {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis()),
         };
-        invitation.messages.insert(number, message.clone());
-        let invitation = invitation.as_it_was();
-        let sender = conversation_sender(&invitation, &self.href);
-        let about = Snapshot::Message { invitation, number };
+        invitation.messages.insert(number, message);
+        let conversation = invitation.id;
+        let sender = conversation_sender(conversation, &self.href);
+        let about = Snapshot::Message { conversation, number };
         let mut events = vec![Event::embedded(&sender, EventType::Started, about.clone())];
         if rules.message_completes {
             let mut completed = Event::embedded(&sender, EventType::Completed, about);

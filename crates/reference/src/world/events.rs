@@ -114,19 +114,20 @@ pub enum Snapshot {
         version: u64,
     },
     /// The messagingInvitation, as its events embed it.
-    Invitation(Box<Invitation>),
+    Invitation(Arc<Invitation>),
     /// The invitation's conversation.
-    Conversation(Box<Invitation>),
+    Conversation(Arc<Invitation>),
     /// The conversation's local participant.
-    LocalParticipant(Box<Invitation>),
+    LocalParticipant(Arc<Invitation>),
     /// The invited peer, as a participant of the conversation.
-    RemoteParticipant(Box<Invitation>),
+    RemoteParticipant(Arc<Invitation>),
     /// The participantMessaging of the local participant (`local`) or of the peer.
-    ParticipantMessaging { invitation: Box<Invitation>, local: bool },
+    ParticipantMessaging { invitation: Arc<Invitation>, local: bool },
     /// The conversation's messaging modality.
-    Messaging(Box<Invitation>),
-    /// A message sent in the conversation, by number (its events carry links only).
-    Message { invitation: Box<Invitation>, number: u64 },
+    Messaging(Arc<Invitation>),
+    /// A message sent in a conversation (its events carry links only): the conversation's id
+    /// and the message's number.
+    Message { conversation: u64, number: u64 },
 }
 
 /// One event.

@@ -3,6 +3,7 @@
 
 use crate::hrefs;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// State of a messagingInvitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,9 +143,10 @@ impl Invitation {
         exact_number(number).and_then(|n| self.messages.get(&n))
     }
 
-    /// Itself without its messages, as an event's snapshot holds it (no snapshot shows them).
-    pub fn as_it_was(&self) -> Box<Invitation> {
-        Box::new(Invitation {
+    /// Itself without its messages, as events' snapshots hold it (no snapshot shows them); the
+    /// events of one change share it.
+    pub fn as_it_was(&self) -> Arc<Invitation> {
+        Arc::new(Invitation {
             messages: BTreeMap::new(),
             ..self.clone()
         })

@@ -624,6 +624,38 @@ mod tests {
         );
     }
 
+    /// Events queued before a later change are drawn, when delivered, as their resource was
+    /// when they happened: the invitation `started` Connecting and `completed` Connected,
+    /// messaging `updated` Connecting then Connected, though both are drawn after the answer.
+    #[test]
+    fn an_event_shows_its_resource_as_it_was_when_it_happened() {
+        let mut world = world();
+        let app = with_application(&mut world);
+        let started = world
+            .start_messaging(ALICE, &app, request("op-a", "sip:bob@contoso.test"))
+            .expect("started");
+        let rules = world.rules;
+        let application = world.applications.get_mut(&app).expect("app");
+        application.answer(started.invitation, Outcome::Accepted, &rules);
+        let events: Vec<events::Event> = application.channel.queue.drain(..).collect();
+        let states = |rel: &str| -> Vec<String> {
+            events
+                .iter()
+                .map(|e| resources::snapshot(application, &e.about, &rules))
+                .filter(|drawn| drawn.rel() == rel)
+                .filter_map(|drawn| {
+                    drawn
+                        .texts()
+                        .find(|(name, _)| *name == "state")
+                        .map(|(_, v)| v.to_string())
+                })
+                .collect()
+        };
+        assert_eq!(states("messagingInvitation"), ["Connecting", "Connected"]);
+        assert_eq!(states("messaging"), ["Connecting", "Connected"]);
+        assert_eq!(states("conversation"), ["Connecting", "Connected"]);
+    }
+
     #[test]
     fn a_message_needs_connected_messaging_and_stop_ends_the_conversation() {
         let mut world = world();

@@ -38,7 +38,7 @@ pub fn snapshot(app: &Application, about: &Snapshot, rules: &Rules) -> Res {
             participant_messaging(participant.href())
         }
         Snapshot::Messaging(i) => messaging(app, i, rules),
-        Snapshot::Message { invitation, number } => message_event(app, invitation, *number),
+        Snapshot::Message { conversation, number } => message_event(app, *conversation, *number),
     }
 }
 
@@ -326,8 +326,8 @@ pub fn participant_messaging(participant: &str) -> Res {
 /// show (`SendAnIM.md`, the Trusted Application SDK's message fixtures). The text and status are
 /// in the message itself (`GET`), never in its events: a client takes a message event that
 /// carries text for an incoming IM.
-fn message_event(app: &Application, i: &Invitation, number: u64) -> Res {
-    let conversation = i.conversation_href(&app.href);
+fn message_event(app: &Application, conversation: u64, number: u64) -> Res {
+    let conversation = hrefs::conversation(&app.href, &conversation.to_string());
     Res::new("message", format!("{}/{}", hrefs::messages(&conversation), number))
         .link("messaging", hrefs::messaging(&conversation))
 }
