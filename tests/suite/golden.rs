@@ -106,8 +106,9 @@ fn results_file() {
     insta::assert_snapshot!(results::to_json(&fixture()));
 }
 
-/// The JUnit file, which also validates against Jenkins' schema (under CI, with xmllint) and
-/// reads back with an independent reader (nextest's quick-junit) with the fixture's counts.
+/// The JUnit file, which also validates against Jenkins' schema (under CI, with xmllint), reads
+/// back with an independent reader (nextest's quick-junit) with the fixture's counts, and keeps
+/// a message's line breaks for an XML reader.
 #[test]
 fn junit_report() {
     let text = junit::render(&fixture(), "ci-runner-7");
@@ -120,6 +121,11 @@ fn junit_report() {
     let suite = &read.test_suites[0];
     assert_eq!((read.tests, read.failures, read.errors), (12, 2, 1));
     assert_eq!((suite.tests, suite.skipped, suite.test_cases.len()), (12, 5, 12));
+    // A message's line breaks survive an XML reader (written raw, each would read as a space).
+    let doc = roxmltree::Document::parse(&text).expect("well-formed");
+    let error = doc.descendants().find(|n| n.has_tag_name("error")).expect("an error");
+    let message = error.attribute("message").expect("a message");
+    assert!(message.contains("\n# forged heading\n"), "{message:?}");
 }
 
 #[test]

@@ -48,10 +48,10 @@ pub fn render(results: &Results, hostname: &str) -> String {
     let _ = writeln!(
         out,
         "    <testsuite name=\"{}\" tests=\"{}\" skipped=\"{skipped}\" errors=\"{errors}\" failures=\"{failures}\" time=\"{time}\" timestamp=\"{}\" hostname=\"{}\">",
-        xml(&format!("ucwa-conformance: {}", results.target.name)),
+        attr(&format!("ucwa-conformance: {}", results.target.name)),
         trials.len(),
-        xml(&results.started_at),
-        xml(hostname)
+        attr(&results.started_at),
+        attr(hostname)
     );
     properties(results, &mut out);
     for (case, status) in &trials {
@@ -67,7 +67,17 @@ fn seconds(ms: u64) -> String {
     format!("{}.{:03}", ms / 1000, ms % 1000)
 }
 
-/// Text for an XML attribute value or element content: the five markup characters escaped.
+/// Text for an attribute value: as [`xml`], and line breaks and tabs as character references,
+/// which a reader keeps (written as they are, a reader would turn each into a space).
+fn attr(text: &str) -> String {
+    xml(text)
+        .replace('\r', "&#13;")
+        .replace('\n', "&#10;")
+        .replace('\t', "&#9;")
+}
+
+/// Text for element content (or, through [`attr`], an attribute value): the five markup
+/// characters escaped.
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -105,8 +115,8 @@ fn properties(results: &Results, out: &mut String) {
         let _ = writeln!(
             out,
             "            <property name=\"{}\" value=\"{}\"/>",
-            xml(&name),
-            xml(&value)
+            attr(&name),
+            attr(&value)
         );
     }
     out.push_str("        </properties>\n");
@@ -157,8 +167,8 @@ fn test_case(case: &CaseResult, status: &Status, strict: bool, out: &mut String)
     let _ = writeln!(
         out,
         "        <testcase name=\"{}\" classname=\"{}\" time=\"{}\">",
-        xml(&case.name()),
-        xml(&case.id),
+        attr(&case.name()),
+        attr(&case.id),
         seconds(case.duration_ms)
     );
     match status {
@@ -171,11 +181,11 @@ fn test_case(case: &CaseResult, status: &Status, strict: bool, out: &mut String)
             let _ = writeln!(
                 out,
                 "            <flakyFailure message=\"{}\" type=\"failed attempt\">\n            </flakyFailure>",
-                xml(message)
+                attr(message)
             );
         }
         Status::Skipped { message } => {
-            let _ = writeln!(out, "            <skipped message=\"{}\"/>", xml(message));
+            let _ = writeln!(out, "            <skipped message=\"{}\"/>", attr(message));
         }
     }
     let mut system_out = format!(
@@ -204,8 +214,8 @@ fn non_success(out: &mut String, element: &str, message: &str, kind: &str, text:
     let _ = writeln!(
         out,
         "            <{element} message=\"{}\" type=\"{}\">{}</{element}>",
-        xml(message),
-        xml(kind),
+        attr(message),
+        attr(kind),
         xml(text)
     );
 }
