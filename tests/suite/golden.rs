@@ -377,3 +377,62 @@ fn history_questions() {
     .collect();
     insta::assert_snapshot!(answers.join("\n"));
 }
+
+/// `bench`'s table and its `--json` file, from fixed figures (the real ones are timings).
+#[test]
+fn bench_report() {
+    use ucwa_conformance::history::bench::HistoryBench;
+    use ucwa_conformance::oracle::bench::{self, Exploring, Level, Loading, Report};
+    let level = |jobs: usize, harness_ms: f64, floor_ms: f64| Level {
+        jobs,
+        trials: 1780,
+        requests: 2869,
+        harness_ms,
+        harness_rps: 2869.0 * 1000.0 / harness_ms,
+        harness_peak_mib: 180.5,
+        floor_ms,
+        floor_rps: 2869.0 * 1000.0 / floor_ms,
+        ratio: harness_ms / floor_ms,
+    };
+    let report = Report {
+        schema: "ucwa-conformance/bench/1".into(),
+        suite_version: "0.1.0".into(),
+        corpus: "non-waiting".into(),
+        repeat: 20,
+        samples: 5,
+        levels: vec![level(1, 484.8, 392.8), level(2, 242.8, 205.0), level(8, 212.8, 180.4)],
+        loading: vec![Loading {
+            files: 1000,
+            ms: 95.2,
+            peak_mib: 40.0,
+        }],
+        process_peak_mib: 201.3,
+        history: HistoryBench {
+            files: 1000,
+            trials: 111,
+            file_bytes: 120_000,
+            add_ms: 2500.0,
+            regressions_ms: 40.0,
+            regressions: 12,
+            flaky_ms: 30.0,
+            flaky: 3,
+            dashboard_ms: 62.1,
+            dashboard_bytes: 160_000,
+            database_bytes: 9_000_000,
+        },
+        exploring: Exploring {
+            budget: 1000,
+            requests: 1000,
+            trials: 480,
+            ms: 900.0,
+            own_us_per_request: 20.5,
+            exchange_us_per_request: 410.0,
+            own_share_percent: 5.0,
+        },
+    };
+    insta::assert_snapshot!(format!(
+        "{}\n---- --json ----\n{}",
+        bench::render(&report),
+        serde_json::to_string_pretty(&report).expect("JSON")
+    ));
+}
