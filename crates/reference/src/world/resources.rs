@@ -140,7 +140,7 @@ pub fn contact(app: &Application, uri: &str) -> Res {
 /// formats makeMeAvailable set, `conversations` and `startMessaging` (revision 2 on anonymous
 /// applications).
 pub fn communication(app: &Application, rules: &Rules) -> Res {
-    communication_as(app, &app.modalities(), &app.formats(), app.communication_version, rules)
+    snapshot(app, &app.communication_now(), rules)
 }
 
 /// `communication` with these modalities, formats and version.
