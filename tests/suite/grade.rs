@@ -221,6 +221,23 @@ fn wrong_clients_each_get_their_fault_named_with_the_request() {
         outcome_of(&grades, "retry-loop", "client.start-messaging.inputs").outcome,
         Outcome::Pass
     );
+    // Every check each client was held to, as a golden file: a change to a check's rule or its
+    // words shows as a diff (the server's port and the requests' times masked).
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").expect("regex");
+    let at = regex::Regex::new(r"\(at \d+\.\d s\)").expect("regex");
+    let mut table = String::new();
+    for (agent, trials) in &grades {
+        table.push_str(&format!("{agent}\n"));
+        for t in trials {
+            let why = t.mismatches.first().map_or_else(
+                || t.reason.clone().unwrap_or_default(),
+                |m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual),
+            );
+            table.push_str(&format!("  {} {}: {}\n", t.id, t.outcome.as_str(), why));
+        }
+    }
+    let table = port.replace_all(&table, "[port]");
+    insta::assert_snapshot!(at.replace_all(&table, "(at [t] s)"));
     server.stop();
 }
 
