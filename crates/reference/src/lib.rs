@@ -9,8 +9,9 @@
 //! harness (not even `wire`), and is a crate of its own so that it cannot: a bug cannot hide
 //! by agreeing with itself. Its parts:
 //!
-//! - `world`: the state and its changes, the events they cause, and how each part of it looks
-//!   (`world::resources`); no HTTP in it;
+//! - `world`: the state and its changes, and the events they cause, each with a typed snapshot
+//!   of its resource; how each part looks (`world::resources`) is drawn only by `http`, for a
+//!   response or when a batch of events is delivered; no HTTP in it;
 //! - `res`: the resource tree and its JSON and XML; `repr`: responses (Accept, status,
 //!   headers); `hrefs`: where each resource lives;
 //! - `validation` and `input`: the documented input rules; `errors`: every UCWA error, one table;
