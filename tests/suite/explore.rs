@@ -605,3 +605,35 @@ fn sigint_stops_it_as_it_stops_run() {
     let e = results.explore.expect("an explore section");
     assert!(e.trials > 0 && e.requests < 1000, "{} requests", e.requests);
 }
+
+/// One cause, one finding: against the reference's mutant that accepts an operationId of any
+/// length, the failures found from many different requests all shrink to the same minimal
+/// request. (Shrinking once started over after each step and spent its budget on the first
+/// inputs: a request that also carried an unknown input stayed a finding of its own.)
+#[test]
+fn failures_of_one_cause_shrink_to_one_finding() {
+    let dir = tempfile::tempdir().expect("dir");
+    let runtime = support::runtime();
+    let faulty = support::reference_server(
+        &runtime,
+        Some(ucwa_conformance::reference::Mutant::OperationIdUnlimited),
+    );
+    let json = dir.path().join("explored.json");
+    let out = support::binary()
+        .args(["explore", "--seed", "3", "--budget", "300", "--quiet", "--json"])
+        .arg(&json)
+        .env("UCWA_BASE_URL", format!("http://{}/", faulty.addr))
+        .env("UCWA_USERNAME", "alice@contoso.test")
+        .env("UCWA_PASSWORD", "alice-password")
+        .env("UCWA_PEER", "sip:bob@contoso.test")
+        .env("UCWA_PEER_DECLINE", "sip:carol@contoso.test")
+        .env("UCWA_PEER_IGNORE", "sip:dave@contoso.test")
+        .current_dir(dir.path())
+        .output()
+        .expect("explore");
+    faulty.stop();
+    let file = support::valid_results(&json);
+    let findings = file.explore.expect("an exploration").findings;
+    let requests: Vec<&str> = findings.iter().map(|f| f.request.as_str()).collect();
+    assert_eq!(requests, ["operationId=ascii-over-limit, to=peer"], "{}", text(&out));
+}

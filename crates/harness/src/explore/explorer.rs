@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 /// minute against a server on the same machine.
 pub const DEFAULT_BUDGET: usize = 1000;
 
+/// The axes shrinking simplifies along (see `Explorer::simpler`): the sequence, where `to`
+/// goes, and every input but the media type.
+const AXES: usize = 1 + Dimension::ALL.len();
+
 /// How an exploration runs.
 #[derive(Debug, Clone)]
 pub struct ExploreOptions {
@@ -433,26 +437,31 @@ impl<'a> Explorer<'a> {
     }
 
     /// Shrinks `planned` (which failed with `signature`) to a minimal request that still
-    /// fails the same way: inputs left out first, then each input's simpler classes, to a
-    /// fixed point; then whether the other media type fails too.
+    /// fails the same way, in passes to a fixed point: each pass tries, axis by axis (the
+    /// sequence, where `to` goes, then each input), that axis's simpler choices, simplest first,
+    /// and keeps the first that still fails so before going on to the next axis; then whether
+    /// the other media type fails too. A pass costs at most one attempt per choice, so the
+    /// budget reaches the last inputs (starting over after each step spent it on the first).
     async fn shrink(&self, planned: &Planned, signature: &str) -> (Planned, Vec<Media>, usize) {
         let mut best = planned.clone();
         let mut spent = 0;
         let mut improved = true;
         while improved && spent < self.options.shrink_budget {
             improved = false;
-            for candidate in self.simpler(&best) {
-                if spent >= self.options.shrink_budget {
-                    break;
-                }
-                let Some((case, _, result)) = self.attempt(&candidate, "candidate").await else {
-                    continue;
-                };
-                spent += requests_of(&case);
-                if signature_of(&result) == signature {
-                    best = candidate;
-                    improved = true;
-                    break;
+            for axis in 0..AXES {
+                for candidate in self.simpler(&best, axis) {
+                    if spent >= self.options.shrink_budget {
+                        break;
+                    }
+                    let Some((case, _, result)) = self.attempt(&candidate, "candidate").await else {
+                        continue;
+                    };
+                    spent += requests_of(&case);
+                    if signature_of(&result) == signature {
+                        best = candidate;
+                        improved = true;
+                        break;
+                    }
                 }
             }
         }
@@ -478,33 +487,42 @@ impl<'a> Explorer<'a> {
         (best, media, spent)
     }
 
-    /// The simplifications of a planned trial, simplest first: no sequence (a fresh operationId),
-    /// `to` in the body rather than the query, then each input's simpler classes (absent first,
-    /// then shorter values and simpler characters), input by input.
-    fn simpler(&self, planned: &Planned) -> Vec<Planned> {
+    /// The simplifications of a planned trial along one axis, simplest first: axis 0, no
+    /// sequence (a fresh operationId); axis 1, `to` in the body rather than the query; axis
+    /// 1 + d, input d's simpler classes (absent first, then shorter values and simpler
+    /// characters).
+    fn simpler(&self, planned: &Planned, axis: usize) -> Vec<Planned> {
         let mut out = Vec::new();
-        if planned.sequence.is_some() {
-            out.push(Planned {
-                sequence: None,
-                ..planned.clone()
-            });
-        }
-        let (to, query) = (index_of(Dimension::To), index_of(Dimension::ToQuery));
-        if planned.draft.0[to] == 0 && planned.draft.0[query] == 1 {
-            let mut moved = planned.clone();
-            moved.draft.0[to] = 1;
-            moved.draft.0[query] = 0;
-            out.push(moved);
-        }
-        for (d, dimension) in Dimension::ALL.iter().enumerate().skip(1) {
-            for simpler in 0..planned.draft.0[d] {
-                let class = &classes(*dimension)[simpler];
-                if class.needs.is_some_and(|n| !self.space.peers.contains(n)) {
-                    continue;
+        match axis {
+            0 => {
+                if planned.sequence.is_some() {
+                    out.push(Planned {
+                        sequence: None,
+                        ..planned.clone()
+                    });
                 }
-                let mut candidate = planned.clone();
-                candidate.draft.0[d] = simpler;
-                out.push(candidate);
+            }
+            1 => {
+                let (to, query) = (index_of(Dimension::To), index_of(Dimension::ToQuery));
+                if planned.draft.0[to] == 0 && planned.draft.0[query] == 1 {
+                    let mut moved = planned.clone();
+                    moved.draft.0[to] = 1;
+                    moved.draft.0[query] = 0;
+                    out.push(moved);
+                }
+            }
+            _ => {
+                let d = axis - 1;
+                let dimension = Dimension::ALL[d];
+                for simpler in 0..planned.draft.0[d] {
+                    let class = &classes(dimension)[simpler];
+                    if class.needs.is_some_and(|n| !self.space.peers.contains(n)) {
+                        continue;
+                    }
+                    let mut candidate = planned.clone();
+                    candidate.draft.0[d] = simpler;
+                    out.push(candidate);
+                }
             }
         }
         out
