@@ -541,6 +541,16 @@ fn bad_input_is_exit_2(#[case] args: &[&str]) {
 
 /// A finding kept with `--found` is an ordinary case: `run --cases DIR` fails it against the
 /// faulty server and passes it against the reference.
+/// `command` aimed at the reference server at `addr` through the UCWA_* variables: its user
+/// and its accepting peer.
+fn at_reference(command: &mut std::process::Command, addr: std::net::SocketAddr) -> &mut std::process::Command {
+    command
+        .env("UCWA_BASE_URL", format!("http://{addr}/"))
+        .env("UCWA_USERNAME", "alice@contoso.test")
+        .env("UCWA_PASSWORD", "alice-password")
+        .env("UCWA_PEER", "sip:bob@contoso.test")
+}
+
 #[test]
 fn a_finding_kept_as_a_case_fails_against_the_faulty_server_and_passes_against_the_reference() {
     let dir = tempfile::tempdir().expect("dir");
@@ -549,14 +559,8 @@ fn a_finding_kept_as_a_case_fails_against_the_faulty_server_and_passes_against_t
         &runtime,
         Some(ucwa_conformance::reference::Mutant::OperationIdLimitInBytesXml),
     );
-    let base = format!("http://{}/", faulty.addr);
     let against = |command: &mut std::process::Command| {
-        command
-            .env("UCWA_BASE_URL", &base)
-            .env("UCWA_USERNAME", "alice@contoso.test")
-            .env("UCWA_PASSWORD", "alice-password")
-            .env("UCWA_PEER", "sip:bob@contoso.test")
-            .current_dir(dir.path());
+        at_reference(command, faulty.addr).current_dir(dir.path());
     };
     let mut explore = support::binary();
     explore.args(["explore", "--seed", "4", "--quiet", "--found", "found"]);
@@ -619,13 +623,10 @@ fn failures_of_one_cause_shrink_to_one_finding() {
         Some(ucwa_conformance::reference::Mutant::OperationIdUnlimited),
     );
     let json = dir.path().join("explored.json");
-    let out = support::binary()
+    let mut explore = support::binary();
+    let out = at_reference(&mut explore, faulty.addr)
         .args(["explore", "--seed", "3", "--budget", "300", "--quiet", "--json"])
         .arg(&json)
-        .env("UCWA_BASE_URL", format!("http://{}/", faulty.addr))
-        .env("UCWA_USERNAME", "alice@contoso.test")
-        .env("UCWA_PASSWORD", "alice-password")
-        .env("UCWA_PEER", "sip:bob@contoso.test")
         .env("UCWA_PEER_DECLINE", "sip:carol@contoso.test")
         .env("UCWA_PEER_IGNORE", "sip:dave@contoso.test")
         .current_dir(dir.path())
