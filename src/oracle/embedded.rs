@@ -1,7 +1,7 @@
 //! The default target: the embedded reference server, started in-process on a free loopback
-//! port, and the target profile that points the harness at it. With the kill matrix and the
-//! bench beside it, one of the three library modules that name both the harness and the
-//! reference server.
+//! port, and the target profile that points the harness at it. With the explorer's model, the
+//! clients' grades and the kill matrix beside it, one of the `oracle` modules that name both the
+//! harness and the reference server (the bench reaches the reference through this one).
 
 use crate::case::Fault;
 use crate::reference::{self, Config, PeerBehaviour, Running};
