@@ -13,6 +13,7 @@
 use super::results::Results;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
+use crate::wire::escape_xml as xml;
 use std::fmt::Write as _;
 
 /// What a trial becomes in JUnit.
@@ -67,30 +68,14 @@ fn seconds(ms: u64) -> String {
     format!("{}.{:03}", ms / 1000, ms % 1000)
 }
 
-/// Text for an attribute value: as [`xml`], and line breaks and tabs as character references,
-/// which a reader keeps (written as they are, a reader would turn each into a space).
+/// Text for an attribute value: escaped as element content is (`wire::escape_xml`), and line
+/// breaks and tabs as character references, which a reader keeps (written as they are, a
+/// reader would turn each into a space).
 fn attr(text: &str) -> String {
     xml(text)
         .replace('\r', "&#13;")
         .replace('\n', "&#10;")
         .replace('\t', "&#9;")
-}
-
-/// Text for element content (or, through [`attr`], an attribute value): the five markup
-/// characters escaped.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The suite's properties: the target, the suite and case set, the start, the verdict, each

@@ -149,6 +149,13 @@ fn xml_needs_escape(text: &str) -> bool {
     memchr::memchr3(b'&', b'<', b'>', bytes).is_some() || memchr::memchr2(b'"', b'\'', bytes).is_some()
 }
 
+/// `text` escaped for XML content and attribute values: `&`, `<`, `>`, `"` and `'`.
+pub fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
 /// Appends `text` escaped for XML content and attribute values (copied whole when clean: two
 /// memchr passes find out).
 fn escape_into(out: &mut String, text: &str) {

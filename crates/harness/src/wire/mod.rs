@@ -13,7 +13,7 @@ mod resource;
 pub use content_type::{Family, family, request_content_type};
 pub use error_body::{ErrorBody, parse_error};
 pub use events::{Batch, Event, parse_batch};
-pub use input::render_input_with;
+pub use input::{escape_xml, render_input_with};
 pub use parse::WireError;
 pub use resource::{Link, Property, Resource, local_name, parse_resource};
 
