@@ -15,7 +15,9 @@
 use super::MAX_INVITATIONS_PER_APPLICATION;
 use super::application::Application;
 use super::events::{Event, EventType, Reason, Sender, SenderRel, Snapshot, Status};
-use super::invitation::{ConversationState, Invitation, InvitationState, Message, ModalityState, exact_number};
+use super::invitation::{
+    ConversationState, Invitation, InvitationState, Message, ModalityState, conversation_href, exact_number,
+};
 use super::problem::Problem;
 use crate::hrefs;
 use crate::mutants::Rules;
@@ -76,7 +78,7 @@ fn participant_messaging(then: &Arc<Invitation>, local: bool) -> Snapshot {
 fn conversation_sender(id: u64, app: &str) -> Sender {
     Sender {
         rel: SenderRel::Conversation,
-        href: hrefs::conversation(app, &id.to_string()),
+        href: conversation_href(app, id),
     }
 }
 

@@ -132,10 +132,16 @@ pub struct Invitation {
     pub next_message: u64,
 }
 
+/// The href of conversation `id` of application `app` (an invitation and its conversation share
+/// the number).
+pub fn conversation_href(app: &str, id: u64) -> String {
+    hrefs::conversation(app, &id.to_string())
+}
+
 impl Invitation {
     /// Its conversation's href.
     pub fn conversation_href(&self, app: &str) -> String {
-        hrefs::conversation(app, &self.id.to_string())
+        conversation_href(app, self.id)
     }
 
     /// The message `number` (an exact string) sent in its conversation.

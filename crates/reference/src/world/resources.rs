@@ -327,7 +327,7 @@ pub fn participant_messaging(participant: &str) -> Res {
 /// in the message itself (`GET`), never in its events: a client takes a message event that
 /// carries text for an incoming IM.
 fn message_event(app: &Application, conversation: u64, number: u64) -> Res {
-    let conversation = hrefs::conversation(&app.href, &conversation.to_string());
+    let conversation = super::invitation::conversation_href(&app.href, conversation);
     Res::new("message", format!("{}/{}", hrefs::messages(&conversation), number))
         .link("messaging", hrefs::messaging(&conversation))
 }
