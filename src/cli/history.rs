@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::exit::ExitCode;
 use crate::history::timeline::{BuildSummary, Status};
 use crate::history::{Added, Location, RunRecord, Store, dashboard};
+use crate::judge::area_verdict::counted;
 use crate::record::output;
 use crate::report::escape::console_line;
 use crate::report::results::{self, Results};
@@ -131,7 +132,7 @@ fn builds(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
         return Ok(ExitCode::Conformant);
     }
     for (target, builds) in &all {
-        outln!("{}: {}", console_line(target), count(builds.len(), "build"));
+        outln!("{}: {}", console_line(target), counted(builds.len(), "build", "builds"));
         let width = column_width(builds.iter().map(|b| b.build.as_str()), 5);
         outln!(
             "  {:width$}  {:24}  {:14}  {:>6}  {:>6}  by area",
@@ -188,7 +189,7 @@ fn regressions(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
             console_line(&r.trial),
             r.outcome.as_str(),
             console_line(&r.first_failing),
-            count(r.failing_builds, "build"),
+            counted(r.failing_builds, "build", "builds"),
             r.last_pass.as_deref().map_or_else(
                 || "never passed".to_string(),
                 |b| format!("last passed in build {}", console_line(b))
@@ -205,15 +206,6 @@ fn column_width<'a>(values: impl Iterator<Item = &'a str>, least: usize) -> usiz
         .max()
         .unwrap_or(least)
         .clamp(least, 40)
-}
-
-/// `1 build`, `3 builds`.
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 fn targets_named(targets: &[String]) -> String {
@@ -341,7 +333,7 @@ fn report(args: &HistoryReportArgs) -> Result<ExitCode, Error> {
     if !output::is_stdout(&args.html) {
         outln!(
             "dashboard of {} written to {} ({} KiB)",
-            count(gathered.len(), "target"),
+            counted(gathered.len(), "target", "targets"),
             args.html.display(),
             page.len() / 1024
         );

@@ -135,7 +135,7 @@ impl AreaVerdict {
         let counts: Vec<String> = shown
             .into_iter()
             .filter(|(n, _, _)| *n > 0)
-            .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+            .map(|(n, one, many)| counted(n, one, many))
             .collect();
         if counts.is_empty() {
             self.verdict.as_str().to_string()
@@ -219,6 +219,11 @@ fn word(a: &AreaVerdict, complete: bool) -> AreaWord {
 /// `startMessaging: conformant; me: NOT conformant (4 failed)`.
 pub fn line(areas: &[AreaVerdict]) -> String {
     areas.iter().map(AreaVerdict::line).collect::<Vec<_>>().join("; ")
+}
+
+/// A count and its noun in agreement: `1 fix`, `2 fixes`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 #[cfg(test)]

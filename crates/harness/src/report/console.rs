@@ -5,6 +5,7 @@
 //! the CLI decides where each goes (with `--format json`, only JSON on standard output).
 
 use crate::explore::Exploration;
+use crate::judge::area_verdict::counted;
 use crate::judge::run_verdict::RunVerdict;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome, SnapshotChange, SnapshotChangeKind};
@@ -463,15 +464,14 @@ pub fn exploration(summary: &Exploration) -> String {
         let media: Vec<&str> = finding.media.iter().map(|m| m.as_str()).collect();
         // What the target sent is escaped for the terminal, as every console line is.
         text.push_str(&format!(
-            "  {} [{}] {}: {} expected {}, got {} ({} generated request{}; {})\n",
+            "  {} [{}] {}: {} expected {}, got {} ({}; {})\n",
             finding.severity.as_str(),
             media.join(","),
             finding.request,
             console_line(&finding.what),
             console_line(&finding.expected),
             console_line(&finding.actual),
-            finding.hits,
-            if finding.hits == 1 { "" } else { "s" },
+            counted(finding.hits, "generated request", "generated requests"),
             finding.id
         ));
     }

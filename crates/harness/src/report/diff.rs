@@ -5,6 +5,7 @@
 
 use super::escape;
 use super::results::Results;
+use crate::judge::area_verdict::counted;
 use crate::judge::snapshot;
 use crate::judge::standing::{self, Shown};
 use crate::judge::verdict::{CaseResult, Outcome};
@@ -203,11 +204,6 @@ pub fn markdown(diff: &RunDiff, old: &Results, new: &Results) -> String {
         }
     }
     out
-}
-
-/// `1 fix`, `2 fixes`.
-fn counted(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn section(out: &mut String, title: &str, rows: &[Change]) {

@@ -126,7 +126,7 @@ fn exploration(r: &Results) -> Markup {
             details.trial {
                 summary {
                     b { (f.severity.as_str()) } " " (f.request) ": " (f.what) " expected " (f.expected)
-                    ", got " (f.actual) " (" (f.hits) @if f.hits == 1 { " generated request)" } @else { " generated requests)" }
+                    ", got " (f.actual) " (" (area_verdict::counted(f.hits, "generated request", "generated requests")) ")"
                 }
                 pre { (f.case) }
             }
