@@ -133,7 +133,7 @@ fn builds(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
     }
     for (target, builds) in &all {
         outln!("{}: {}", console_line(target), counted(builds.len(), "build", "builds"));
-        let width = column_width(builds.iter().map(|b| b.build.as_str()), 5);
+        let width = column_width(builds.iter().map(|b| b.build.as_str()));
         outln!(
             "  {:width$}  {:24}  {:14}  {:>6}  {:>6}  by area",
             "build",
@@ -200,12 +200,12 @@ fn regressions(args: &HistoryQueryArgs) -> Result<ExitCode, Error> {
 }
 
 /// The width of a column of build ids as the console shows them (escaped), within 5 to 40.
-fn column_width<'a>(values: impl Iterator<Item = &'a str>, least: usize) -> usize {
+fn column_width<'a>(values: impl Iterator<Item = &'a str>) -> usize {
     values
         .map(|v| console_line(v).chars().count())
         .max()
-        .unwrap_or(least)
-        .clamp(least, 40)
+        .unwrap_or(5)
+        .clamp(5, 40)
 }
 
 fn targets_named(targets: &[String]) -> String {
@@ -311,7 +311,7 @@ fn trial(args: &HistoryTrialArgs) -> Result<ExitCode, Error> {
     }
     for (target, name, builds) in &lines {
         outln!("{}  {}", console_line(target), console_line(name));
-        let width = column_width(builds.iter().map(|b| b.build.as_str()), 5);
+        let width = column_width(builds.iter().map(|b| b.build.as_str()));
         for b in builds {
             outln!(
                 "  {:width$}  {:24}  {}",
